@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# salesops development entry point (Debian 12, as root or with sudo).
+#
+#   ./deploy/dev.sh run    install missing packages, build, start salesopsd on
+#                          127.0.0.1:50051 with the event log in ./data
+#   ./deploy/dev.sh test   install missing packages, build, run every test
+#
+# Environment: SALESOPS_DATA_DIR (default ./data), SALESOPS_LISTEN
+# (default 127.0.0.1:50051), SALESOPS_BUILD_DIR (default ./build),
+# SALESOPS_JOBS (default: number of cores).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${SALESOPS_BUILD_DIR:-$root/build}"
+data_dir="${SALESOPS_DATA_DIR:-$root/data}"
+listen="${SALESOPS_LISTEN:-127.0.0.1:50051}"
+jobs="${SALESOPS_JOBS:-$(nproc)}"
+
+# Debian 12 packages the build and the tests need.
+packages=(
+  build-essential cmake pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return; fi
+  log "installing ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  log "building in $build_dir"
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build_dir" -j"$jobs"
+}
+
+run() {
+  install_packages
+  build
+  mkdir -p "$data_dir"
+  local tokens="$data_dir/tokens"
+  if [ ! -f "$tokens" ]; then
+    local token
+    token="dev-$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    printf '# salesops tokens: TOKEN MEMBER_ID per line\n%s admin\n' "$token" >"$tokens"
+    chmod 600 "$tokens"
+    log "created development token file $tokens (member 'admin')"
+  fi
+  local token
+  token="$(awk '!/^#/ && NF==2 {print $1; exit}' "$tokens")"
+  cat >&2 <<MSG
+==> starting salesopsd on $listen, event log in $data_dir/db
+    token:  $token
+    try:    export SALESOPS_TOKEN=$token
+            $build_dir/client/salesctl/salesctl --server=$listen identify-lead --lead_id=demo-1 \\
+              --company=示例科技 --contact.name=王芳 --source=referral --estimated_value="120000 CNY"
+            $build_dir/client/salesctl/salesctl --server=$listen get-lead-history --lead_id=demo-1
+    stop:   Ctrl-C (drains in-flight calls and closes the log cleanly)
+MSG
+  exec "$build_dir/server/salesopsd" --listen="$listen" --data-dir="$data_dir/db" --tokens-file="$tokens"
+}
+
+test_all() {
+  install_packages
+  build
+  log "running the test suite"
+  ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" --timeout 600
+}
+
+case "${1:-}" in
+  run) run ;;
+  test) test_all ;;
+  *) echo "usage: $0 run|test" >&2; exit 64 ;;
+esac

@@ -1,0 +1,108 @@
+#include "projections/lead_directory.h"
+
+#include "absl/strings/match.h"
+#include "server/domain/events.h"
+
+namespace salesops::projections {
+
+void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
+  const v1::Event& event = envelope.event();
+  lead.set_version(envelope.stream_version());
+  lead.set_last_position(envelope.position());
+  *lead.mutable_updated_at() = envelope.occurred_at();
+  switch (event.body_case()) {
+    case v1::Event::kLeadIdentified: {
+      const auto& e = event.lead_identified();
+      lead.set_lead_id(e.lead_id());
+      lead.set_company(e.company());
+      *lead.mutable_contact() = e.contact();
+      lead.set_source(e.source());
+      if (e.has_estimated_value()) *lead.mutable_estimated_value() = e.estimated_value();
+      lead.set_owner(e.owner());
+      *lead.mutable_identified_at() = envelope.occurred_at();
+      break;
+    }
+    case v1::Event::kLeadQualified:
+      lead.set_qualification_score(event.lead_qualified().score());
+      break;
+    case v1::Event::kLeadDisqualified:
+      lead.set_close_reason(event.lead_disqualified().reason());
+      break;
+    case v1::Event::kSolutionProposed:
+      *lead.mutable_estimated_value() = event.solution_proposed().value();
+      break;
+    case v1::Event::kQuoteSent: {
+      const auto& e = event.quote_sent();
+      lead.set_quote_id(e.quote_id());
+      *lead.mutable_quoted_amount() = e.amount();
+      lead.set_quote_revision(e.revision());
+      break;
+    }
+    case v1::Event::kDealWon:
+      *lead.mutable_won_amount() = event.deal_won().final_amount();
+      lead.set_signed_date(event.deal_won().signed_date());
+      break;
+    case v1::Event::kDealLost: {
+      const auto& e = event.deal_lost();
+      lead.set_loss_reason(e.reason());
+      lead.set_competitor(e.competitor());
+      lead.set_close_reason(e.note());
+      break;
+    }
+    case v1::Event::kLeadReopened:
+      lead.clear_close_reason();
+      lead.clear_loss_reason();
+      lead.clear_competitor();
+      break;
+    case v1::Event::kLeadUpdated: {
+      const auto& e = event.lead_updated();
+      if (e.has_contact()) *lead.mutable_contact() = e.contact();
+      if (e.has_estimated_value()) *lead.mutable_estimated_value() = e.estimated_value();
+      if (e.source() != v1::LEAD_SOURCE_UNSPECIFIED) lead.set_source(e.source());
+      break;
+    }
+    case v1::Event::kNeedsRecorded:
+    case v1::Event::kNegotiationStarted:
+    case v1::Event::BODY_NOT_SET:
+      break;
+  }
+  if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event)) {
+    if (t->from_stage() != t->to_stage()) *lead.mutable_stage_entered_at() = envelope.occurred_at();
+    lead.set_stage(t->to_stage());
+    const bool closed = t->to_stage() == v1::STAGE_LOST || t->to_stage() == v1::STAGE_DISQUALIFIED;
+    if (closed) {
+      lead.set_closed_from_stage(t->from_stage());
+    } else {
+      lead.clear_closed_from_stage();
+    }
+  }
+}
+
+void LeadDirectory::Apply(absl::Span<const v1::EventEnvelope> events) {
+  absl::MutexLock lock(&mu_);
+  for (const v1::EventEnvelope& e : events) {
+    position_ = e.position();
+    if (!absl::StartsWith(e.stream_id(), domain::kLeadStreamPrefix)) continue;
+    const std::string lead_id = e.stream_id().substr(domain::kLeadStreamPrefix.size());
+    Evolve(leads_[lead_id], e);
+  }
+}
+
+uint64_t LeadDirectory::position() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return position_;
+}
+
+std::optional<v1::Lead> LeadDirectory::Get(absl::string_view lead_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = leads_.find(lead_id);
+  if (it == leads_.end()) return std::nullopt;
+  return it->second;
+}
+
+size_t LeadDirectory::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return leads_.size();
+}
+
+}  // namespace salesops::projections

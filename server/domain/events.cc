@@ -1,0 +1,141 @@
+#include "server/domain/events.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+
+namespace salesops::domain {
+
+std::string EventTypeName(const v1::Event& event) {
+  const google::protobuf::OneofDescriptor* body = v1::Event::descriptor()->FindOneofByName("body");
+  const google::protobuf::FieldDescriptor* field =
+      event.GetReflection()->GetOneofFieldDescriptor(event, body);
+  return field == nullptr ? std::string() : std::string(field->message_type()->name());
+}
+
+bool IsKnownEventType(absl::string_view name) {
+  const google::protobuf::Descriptor* d = v1::Event::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (d->field(i)->message_type()->name() == name) return true;
+  }
+  return false;
+}
+
+std::optional<v1::StageTransition> TransitionOf(const v1::Event& event) {
+  switch (event.body_case()) {
+    case v1::Event::kLeadIdentified: return event.lead_identified().transition();
+    case v1::Event::kLeadQualified: return event.lead_qualified().transition();
+    case v1::Event::kLeadDisqualified: return event.lead_disqualified().transition();
+    case v1::Event::kNeedsRecorded: return event.needs_recorded().transition();
+    case v1::Event::kSolutionProposed: return event.solution_proposed().transition();
+    case v1::Event::kQuoteSent: return event.quote_sent().transition();
+    case v1::Event::kNegotiationStarted: return event.negotiation_started().transition();
+    case v1::Event::kDealWon: return event.deal_won().transition();
+    case v1::Event::kDealLost: return event.deal_lost().transition();
+    case v1::Event::kLeadReopened: return event.lead_reopened().transition();
+    case v1::Event::kLeadUpdated:
+    case v1::Event::BODY_NOT_SET:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string LeadStreamId(absl::string_view lead_id) {
+  return absl::StrCat(kLeadStreamPrefix, lead_id);
+}
+
+namespace {
+
+// The enum value's name without its type prefix ("REFERRAL" for
+// LEAD_SOURCE_REFERRAL), or its number for a value from a newer schema.
+template <typename Enum>
+std::string ShortEnumName(const std::string& full, absl::string_view prefix, Enum value) {
+  if (full.size() > prefix.size() && absl::string_view(full).substr(0, prefix.size()) == prefix) {
+    return full.substr(prefix.size());
+  }
+  return absl::StrCat(static_cast<int>(value));
+}
+
+}  // namespace
+
+std::string SourceName(v1::LeadSource source) {
+  return ShortEnumName(v1::LeadSource_Name(source), "LEAD_SOURCE_", source);
+}
+
+std::string LossReasonName(v1::LossReason reason) {
+  return ShortEnumName(v1::LossReason_Name(reason), "LOSS_REASON_", reason);
+}
+
+std::string StageName(v1::Stage stage) {
+  return ShortEnumName(v1::Stage_Name(stage), "STAGE_", stage);
+}
+
+std::string FormatMoney(const v1::Money& money) {
+  const int64_t a = money.amount_minor();
+  return absl::StrFormat("%s%d.%02d %s", a < 0 ? "-" : "", std::llabs(a) / 100,
+                         std::llabs(a) % 100, money.currency());
+}
+
+std::string DescribeEvent(const v1::Event& event) {
+  switch (event.body_case()) {
+    case v1::Event::kLeadIdentified: {
+      const auto& e = event.lead_identified();
+      std::string s = absl::StrCat(e.company(), " / ", e.contact().name(), ", source ",
+                                   SourceName(e.source()), ", owner ", e.owner());
+      if (e.has_estimated_value()) absl::StrAppend(&s, ", est. ", FormatMoney(e.estimated_value()));
+      return s;
+    }
+    case v1::Event::kLeadQualified: {
+      const auto& e = event.lead_qualified();
+      std::string s = absl::StrCat("score ", e.score());
+      if (e.has_budget()) absl::StrAppend(&s, ", budget ", FormatMoney(e.budget()));
+      if (!e.timeline().empty()) absl::StrAppend(&s, ", timeline ", e.timeline());
+      return s;
+    }
+    case v1::Event::kLeadDisqualified:
+      return absl::StrCat("reason: ", event.lead_disqualified().reason());
+    case v1::Event::kNeedsRecorded:
+      return event.needs_recorded().requirements();
+    case v1::Event::kSolutionProposed: {
+      const auto& e = event.solution_proposed();
+      std::string s = absl::StrCat(FormatMoney(e.value()), ": ", e.summary());
+      if (e.products_size() > 0) absl::StrAppend(&s, " [", absl::StrJoin(e.products(), ", "), "]");
+      return s;
+    }
+    case v1::Event::kQuoteSent: {
+      const auto& e = event.quote_sent();
+      std::string s = absl::StrCat("quote ", e.quote_id(), " rev ", e.revision(), ": ",
+                                   FormatMoney(e.amount()), ", valid until ", e.valid_until());
+      if (e.discount_basis_points() > 0) {
+        absl::StrAppend(&s, absl::StrFormat(", discount %d.%02d%%", e.discount_basis_points() / 100,
+                                            e.discount_basis_points() % 100));
+      }
+      return s;
+    }
+    case v1::Event::kNegotiationStarted:
+      return event.negotiation_started().note();
+    case v1::Event::kDealWon: {
+      const auto& e = event.deal_won();
+      return absl::StrCat(FormatMoney(e.final_amount()), ", signed ", e.signed_date());
+    }
+    case v1::Event::kDealLost: {
+      const auto& e = event.deal_lost();
+      std::string s = LossReasonName(e.reason());
+      if (!e.competitor().empty()) absl::StrAppend(&s, ", competitor ", e.competitor());
+      if (!e.note().empty()) absl::StrAppend(&s, ": ", e.note());
+      return s;
+    }
+    case v1::Event::kLeadReopened:
+      return absl::StrCat("reason: ", event.lead_reopened().reason());
+    case v1::Event::kLeadUpdated:
+      return absl::StrCat("changed ", absl::StrJoin(event.lead_updated().changed_fields(), ", "));
+    case v1::Event::BODY_NOT_SET:
+      return "";
+  }
+  return "";
+}
+
+}  // namespace salesops::domain

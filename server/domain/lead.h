@@ -1,0 +1,95 @@
+// The lead decider: the lifecycle rules of a lead as pure functions.
+//
+//   DecideLead(state, command, context) -> events | error
+//   EvolveLead(state, envelope)         -> state
+//
+// No I/O, no clock, no randomness: time and new ids arrive in DecideContext.
+// The stage table (which action is allowed from which stage) lives in
+// LeadRules() so tests and docs are generated from the same data.
+#ifndef SALESOPS_SERVER_DOMAIN_LEAD_H_
+#define SALESOPS_SERVER_DOMAIN_LEAD_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "salesops/v1/events.pb.h"
+#include "salesops/v1/internal.pb.h"
+
+namespace salesops::domain {
+
+// What the decider needs to know about one lead; folded from its events.
+struct LeadState {
+  bool exists = false;
+  v1::Stage stage = v1::STAGE_UNSPECIFIED;
+  uint64_t version = 0;                     // number of events in the stream
+  v1::Stage closed_from = v1::STAGE_UNSPECIFIED;  // set while LOST/DISQUALIFIED
+  uint32_t quote_revisions = 0;
+  absl::Time last_occurred_at = absl::InfinitePast();  // business time of the last event
+
+  bool operator==(const LeadState&) const = default;
+};
+
+// Inputs of a decision that do not come from the command or the state.
+struct DecideContext {
+  absl::Time now;            // server clock when the batch is decided
+  std::string actor;         // authenticated member id
+  std::string new_lead_id;   // used when an IdentifyLead names no lead id
+};
+
+// The outcome of a successful decision.
+struct Decision {
+  std::string lead_id;
+  absl::Time occurred_at;         // business time for every event below
+  std::vector<v1::Event> events;  // never empty
+};
+
+// One row of the stage table.
+struct LeadRule {
+  v1::LeadCommand::CommandCase command;
+  absl::string_view action;               // RPC name, e.g. "QualifyLead"
+  std::vector<v1::Stage> allowed_from;    // empty for IdentifyLead (new lead)
+};
+
+// The stage table: every lead command and the stages it is allowed from.
+const std::vector<LeadRule>& LeadRules();
+
+// The rule for `command`; every command case has one.
+const LeadRule& RuleFor(v1::LeadCommand::CommandCase command);
+
+// The lead id a command addresses (for IdentifyLead, the requested one, which
+// may be empty: the caller then supplies DecideContext::new_lead_id).
+absl::string_view LeadIdOf(const v1::LeadCommand& command);
+
+// The command's options (request id, expected version, ...); never null.
+const v1::CommandOptions& OptionsOf(const v1::LeadCommand& command);
+
+// Checks that `command` is well formed: INVALID_ARGUMENT naming the field and
+// the rule otherwise. Depends on nothing but the command.
+absl::Status ValidateLeadCommand(const v1::LeadCommand& command);
+
+// Decides `command` against `state` (the lead it addresses; `exists` false
+// for an unknown lead). Errors, in this order:
+//   INVALID_ARGUMENT    a field breaks its rule (see ValidateLeadCommand), or
+//                       options.occurred_at is in the future or before the
+//                       lead's previous event;
+//   ALREADY_EXISTS      IdentifyLead for a lead that exists;
+//   NOT_FOUND           any other command for an unknown lead;
+//   ABORTED             options.expected_version != state.version;
+//   FAILED_PRECONDITION the lead's stage does not allow the action (the
+//                       message names the stage and the allowed ones).
+absl::StatusOr<Decision> DecideLead(const LeadState& state, const v1::LeadCommand& command,
+                                    const DecideContext& context);
+
+// Folds one committed event of the lead's stream into `state`.
+void EvolveLead(LeadState& state, const v1::EventEnvelope& envelope);
+
+// True for the stages in which a lead is still being worked.
+bool IsOpenStage(v1::Stage stage);
+
+}  // namespace salesops::domain
+
+#endif  // SALESOPS_SERVER_DOMAIN_LEAD_H_

@@ -1,0 +1,116 @@
+#include "server/domain/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "server/common/status_macros.h"
+#include "server/common/utf8.h"
+
+namespace salesops::domain {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", rule));
+}
+
+}  // namespace
+
+absl::Status ValidateText(absl::string_view field, absl::string_view value, size_t min_chars,
+                          size_t max_chars, TextKind kind) {
+  const std::optional<size_t> length = Utf8Length(value);
+  if (!length.has_value()) return Invalid(field, "must be valid UTF-8");
+  if (*length < min_chars || *length > max_chars) {
+    return Invalid(field, min_chars == 0
+                              ? absl::StrCat("must be at most ", max_chars, " characters (got ", *length, ")")
+                              : absl::StrCat("must be ", min_chars, "..", max_chars,
+                                             " characters (got ", *length, ")"));
+  }
+  if (HasControlCharacters(value, kind == TextKind::kMultiLine)) {
+    return Invalid(field, kind == TextKind::kMultiLine
+                              ? "must not contain control characters other than newline and tab"
+                              : "must not contain control characters or line breaks");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateId(absl::string_view field, absl::string_view value, bool allow_dot) {
+  const absl::string_view pattern = allow_dot ? "[A-Za-z0-9_.-]{1,64}" : "[A-Za-z0-9_-]{1,64}";
+  bool ok = !value.empty() && value.size() <= 64;
+  for (char c : value) {
+    ok = ok && (absl::ascii_isalnum(c) || c == '_' || c == '-' || (allow_dot && c == '.'));
+  }
+  return ok ? absl::OkStatus() : Invalid(field, absl::StrCat("must match ", pattern));
+}
+
+absl::Status ValidateToken(absl::string_view field, absl::string_view value) {
+  if (value.size() > kMaxRequestIdBytes) {
+    return Invalid(field, absl::StrCat("must be at most ", kMaxRequestIdBytes, " bytes"));
+  }
+  for (char c : value) {
+    if (c < 0x21 || c > 0x7E) return Invalid(field, "must be printable ASCII without spaces");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMoney(absl::string_view field, const v1::Money& money) {
+  const std::string& c = money.currency();
+  if (c.size() != 3 || !absl::ascii_isupper(c[0]) || !absl::ascii_isupper(c[1]) ||
+      !absl::ascii_isupper(c[2])) {
+    return Invalid(absl::StrCat(field, ".currency"), "must be an ISO 4217 code, [A-Z]{3}");
+  }
+  if (money.amount_minor() < 0 || money.amount_minor() > kMaxAmountMinor) {
+    return Invalid(absl::StrCat(field, ".amount_minor"),
+                   absl::StrCat("must be between 0 and ", kMaxAmountMinor, " minor units"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDate(absl::string_view field, absl::string_view value) {
+  int year = 0, month = 0, day = 0;
+  bool shape = value.size() == 10 && value[4] == '-' && value[7] == '-';
+  for (size_t i = 0; shape && i < value.size(); ++i) {
+    shape = i == 4 || i == 7 || absl::ascii_isdigit(value[i]);
+  }
+  shape = shape && absl::SimpleAtoi(value.substr(0, 4), &year) &&
+          absl::SimpleAtoi(value.substr(5, 2), &month) && absl::SimpleAtoi(value.substr(8, 2), &day);
+  if (shape) {
+    const absl::CivilDay civil(year, month, day);
+    if (civil.year() == year && civil.month() == month && civil.day() == day && year >= 1900) {
+      return absl::OkStatus();
+    }
+  }
+  return Invalid(field, "must be a valid date YYYY-MM-DD");
+}
+
+absl::Status ValidateEmail(absl::string_view field, absl::string_view value) {
+  const size_t at = value.find('@');
+  const bool ok = value.size() <= 254 && at != absl::string_view::npos && at > 0 &&
+                  at + 1 < value.size() && value.find('@', at + 1) == absl::string_view::npos &&
+                  value.find_first_of(" \t\r\n") == absl::string_view::npos &&
+                  Utf8Length(value).has_value() && !HasControlCharacters(value, false);
+  return ok ? absl::OkStatus() : Invalid(field, "must be an address local@domain of at most 254 bytes");
+}
+
+absl::Status ValidatePhone(absl::string_view field, absl::string_view value) {
+  bool ok = value.size() <= 32;
+  for (char c : value) {
+    ok = ok && (absl::ascii_isdigit(c) || c == ' ' || c == '+' || c == '-' || c == '(' || c == ')' ||
+                c == '.');
+  }
+  return ok ? absl::OkStatus() : Invalid(field, "must be at most 32 characters of digits, space, + - ( ) .");
+}
+
+absl::Status ValidateContact(absl::string_view field, const v1::Contact& contact) {
+  SALESOPS_RETURN_IF_ERROR(
+      ValidateText(absl::StrCat(field, ".name"), contact.name(), 1, kMaxPersonChars));
+  if (!contact.email().empty()) {
+    SALESOPS_RETURN_IF_ERROR(ValidateEmail(absl::StrCat(field, ".email"), contact.email()));
+  }
+  if (!contact.phone().empty()) {
+    SALESOPS_RETURN_IF_ERROR(ValidatePhone(absl::StrCat(field, ".phone"), contact.phone()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace salesops::domain

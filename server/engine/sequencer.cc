@@ -1,0 +1,238 @@
+#include "server/engine/sequencer.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+#include "server/domain/events.h"
+#include "server/domain/proto_time.h"
+
+namespace salesops::engine {
+namespace {
+
+// The bytes an idempotency record compares: the deterministic serialization,
+// so equal commands always give equal bytes.
+std::string Fingerprint(const v1::LeadCommand& command) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    command.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+std::string RequestKey(absl::string_view actor, absl::string_view request_id) {
+  return absl::StrCat(actor, absl::string_view("\0", 1), request_id);
+}
+
+absl::string_view LeadIdOfStream(absl::string_view stream_id) {
+  return stream_id.substr(domain::kLeadStreamPrefix.size());
+}
+
+}  // namespace
+
+struct Sequencer::Staging {
+  absl::Time now;
+  uint64_t next_position = 0;  // the position the next staged event will get
+  absl::flat_hash_map<std::string, domain::LeadState> leads;          // staged lead states
+  absl::flat_hash_map<std::string, v1::IdempotencyRecord> requests;   // by RequestKey
+  store::AppendBatch batch;
+};
+
+Sequencer::Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections,
+                     Clock* clock, IdGenerator* ids, SequencerOptions options)
+    : store_(store), projections_(std::move(projections)), clock_(clock), ids_(ids), options_(options) {}
+
+absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
+    store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
+    IdGenerator* ids, SequencerOptions options) {
+  std::unique_ptr<Sequencer> sequencer(
+      new Sequencer(store, std::move(projections), clock, ids, options));
+  SALESOPS_RETURN_IF_ERROR(sequencer->Recover());
+  sequencer->thread_ = std::thread([s = sequencer.get()] { s->Run(); });
+  return sequencer;
+}
+
+Sequencer::~Sequencer() { Stop(); }
+
+absl::Status Sequencer::Recover() {
+  constexpr size_t kChunk = 4096;
+  std::vector<v1::EventEnvelope> chunk;
+  chunk.reserve(kChunk);
+  const auto flush = [&] {
+    for (projections::Projection* p : projections_) p->Apply(chunk);
+    chunk.clear();
+  };
+  SALESOPS_RETURN_IF_ERROR(store_->Scan(1, [&](const v1::EventEnvelope& e) {
+    if (absl::StartsWith(e.stream_id(), domain::kLeadStreamPrefix)) {
+      domain::EvolveLead(leads_[LeadIdOfStream(e.stream_id())], e);
+    }
+    chunk.push_back(e);
+    if (chunk.size() == kChunk) flush();
+    ++recovered_events_;
+    return absl::OkStatus();
+  }));
+  flush();
+  return absl::OkStatus();
+}
+
+void Sequencer::Submit(std::string actor, v1::LeadCommand command, ReplyCallback done) {
+  absl::Status refusal;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      refusal = absl::UnavailableError("the server is shutting down; retry with the same request_id");
+    } else if (queue_.size() >= options_.max_queue) {
+      refusal = absl::ResourceExhaustedError(
+          absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
+    } else {
+      queue_.push_back(Pending{std::move(actor), std::move(command), std::move(done)});
+      return;
+    }
+  }
+  std::move(done)(refusal);
+}
+
+void Sequencer::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Sequencer::Run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return !s->queue_.empty() || s->stopping_;
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ProcessBatch(batch);
+    batch.clear();
+  }
+}
+
+void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
+  Staging staging;
+  staging.now = clock_->Now();
+  const uint64_t head = store_->Head();
+  staging.next_position = head + 1;
+  staging.batch.expected_head = head;
+
+  std::vector<LeadReply> replies;
+  replies.reserve(batch.size());
+  for (const Pending& pending : batch) replies.push_back(DecideOne(pending, staging));
+
+  if (!staging.batch.streams.empty() || !staging.batch.idempotency.empty()) {
+    absl::StatusOr<std::vector<v1::EventEnvelope>> committed = store_->Append(std::move(staging.batch));
+    if (!committed.ok()) {
+      // Nothing was written: drop the staged state, fail the whole batch.
+      LogError("sequencer: batch of %d commands not written: %s", batch.size(),
+               committed.status().ToString());
+      const absl::Status failed = absl::UnavailableError(
+          "the event log could not be written; nothing was changed; retry with the same request_id");
+      for (LeadReply& reply : replies) reply = failed;
+    } else {
+      for (auto& [lead_id, state] : staging.leads) leads_[lead_id] = std::move(state);
+      for (projections::Projection* p : projections_) p->Apply(*committed);
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(replies[i]));
+}
+
+LeadReply Sequencer::DecideOne(const Pending& pending, Staging& staging) {
+  const v1::LeadCommand& command = pending.command;
+  SALESOPS_RETURN_IF_ERROR(domain::ValidateLeadCommand(command));
+  const v1::CommandOptions& options = domain::OptionsOf(command);
+
+  // Idempotency: a known (actor, request_id) answers from its record.
+  std::string fingerprint;
+  std::string request_key;
+  if (!options.request_id().empty()) {
+    fingerprint = Fingerprint(command);
+    request_key = RequestKey(pending.actor, options.request_id());
+    std::optional<v1::IdempotencyRecord> record;
+    if (auto staged = staging.requests.find(request_key); staged != staging.requests.end()) {
+      record = staged->second;
+    } else {
+      SALESOPS_ASSIGN_OR_RETURN(record, store_->GetIdempotency(pending.actor, options.request_id()));
+    }
+    if (record.has_value()) {
+      if (record->command() == fingerprint) return record->reply();
+      return absl::InvalidArgumentError(absl::StrCat(
+          "options.request_id: '", options.request_id(),
+          "' was already used for a different command; use a new request_id"));
+    }
+  }
+
+  domain::DecideContext context{staging.now, pending.actor, ""};
+  std::string lead_id(domain::LeadIdOf(command));
+  if (lead_id.empty() && command.has_identify()) {
+    context.new_lead_id = ids_->NewId();
+    lead_id = context.new_lead_id;
+  }
+  domain::LeadState state;
+  if (auto staged = staging.leads.find(lead_id); staged != staging.leads.end()) {
+    state = staged->second;
+  } else if (auto committed = leads_.find(lead_id); committed != leads_.end()) {
+    state = committed->second;
+  }
+
+  SALESOPS_ASSIGN_OR_RETURN(domain::Decision decision, domain::DecideLead(state, command, context));
+
+  store::StreamAppend append;
+  append.stream_id = domain::LeadStreamId(decision.lead_id);
+  append.expected_version = state.version;
+  const google::protobuf::Timestamp recorded_at = ToProtoTime(staging.now);
+  const google::protobuf::Timestamp occurred_at = ToProtoTime(decision.occurred_at);
+  for (v1::Event& event : decision.events) {
+    v1::EventEnvelope& e = append.events.emplace_back();
+    e.set_envelope_version(1);
+    e.set_position(staging.next_position++);
+    e.set_stream_id(append.stream_id);
+    e.set_stream_version(state.version + 1);
+    e.set_event_type(domain::EventTypeName(event));
+    *e.mutable_recorded_at() = recorded_at;
+    *e.mutable_occurred_at() = occurred_at;
+    e.set_actor(pending.actor);
+    e.set_request_id(options.request_id());
+    e.set_correlation_id(options.correlation_id());
+    *e.mutable_event() = std::move(event);
+    domain::EvolveLead(state, e);
+  }
+
+  v1::LeadCommandReply reply;
+  reply.set_lead_id(decision.lead_id);
+  reply.set_version(state.version);
+  reply.set_position(append.events.back().position());
+  reply.set_stage(state.stage);
+
+  staging.leads[decision.lead_id] = state;
+  staging.batch.streams.push_back(std::move(append));
+  if (!request_key.empty()) {
+    v1::IdempotencyRecord record;
+    record.set_command(std::move(fingerprint));
+    *record.mutable_reply() = reply;
+    staging.batch.idempotency.push_back({pending.actor, options.request_id(), record});
+    staging.requests[request_key] = std::move(record);
+  }
+  return reply;
+}
+
+}  // namespace salesops::engine

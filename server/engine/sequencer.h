@@ -1,0 +1,108 @@
+// The sequencer: the single thread that owns the write path (DESIGN.md §3).
+//
+// It takes every queued command, decides each against the current state
+// (later commands in a batch see the staged effects of earlier ones), writes
+// the whole batch as one atomic, fsynced store append (group commit), applies
+// the committed events to the projections, and only then completes the
+// callers. If the append fails, the staged state is discarded and every
+// command of the batch fails with UNAVAILABLE: nothing unwritten is ever
+// visible, and nothing acknowledged is lost.
+//
+// Thread safety: Submit and Stop may be called from any thread.
+#ifndef SALESOPS_SERVER_ENGINE_SEQUENCER_H_
+#define SALESOPS_SERVER_ENGINE_SEQUENCER_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "projections/projection.h"
+#include "salesops/v1/internal.pb.h"
+#include "server/common/clock.h"
+#include "server/common/ids.h"
+#include "server/domain/lead.h"
+#include "server/store/event_store.h"
+
+namespace salesops::engine {
+
+struct SequencerOptions {
+  // Most commands decided and written in one group commit.
+  size_t max_batch = 1024;
+  // Most commands waiting; beyond it Submit refuses with RESOURCE_EXHAUSTED.
+  size_t max_queue = 100'000;
+};
+
+using LeadReply = absl::StatusOr<v1::LeadCommandReply>;
+// Runs exactly once per submitted command. Must not block.
+using ReplyCallback = absl::AnyInvocable<void(LeadReply) &&>;
+
+class Sequencer {
+ public:
+  // Recovers the deciders' state and the projections by replaying the whole
+  // log from `store`, then starts the sequencer thread. `store`, the
+  // projections, `clock` and `ids` must outlive the sequencer.
+  static absl::StatusOr<std::unique_ptr<Sequencer>> Start(
+      store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
+      IdGenerator* ids, SequencerOptions options = {});
+
+  // Stops (see Stop).
+  ~Sequencer();
+
+  // Queues `command`, decided as the authenticated member `actor`. `done`
+  // gets the reply, or the decider's error, or: RESOURCE_EXHAUSTED (queue
+  // full), UNAVAILABLE (storage failure, or the sequencer is stopping). A
+  // retry with the same options.request_id by the same actor gets the
+  // original reply without appending; the same request_id with a different
+  // command gets INVALID_ARGUMENT.
+  void Submit(std::string actor, v1::LeadCommand command, ReplyCallback done);
+
+  // Decides and completes everything already queued, then joins the thread.
+  // Later Submits fail with UNAVAILABLE. Idempotent.
+  void Stop();
+
+  // The number of events replayed at start (for logs and tests).
+  uint64_t recovered_events() const { return recovered_events_; }
+
+ private:
+  struct Pending {
+    std::string actor;
+    v1::LeadCommand command;
+    ReplyCallback done;
+  };
+  struct Staging;  // the state of one batch being decided
+
+  Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
+            IdGenerator* ids, SequencerOptions options);
+  absl::Status Recover();
+  void Run();
+  void ProcessBatch(std::vector<Pending>& batch);
+  LeadReply DecideOne(const Pending& pending, Staging& staging);
+
+  store::EventStore* const store_;
+  const std::vector<projections::Projection*> projections_;
+  Clock* const clock_;
+  IdGenerator* const ids_;
+  const SequencerOptions options_;
+  uint64_t recovered_events_ = 0;
+
+  absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+
+  // Committed decider state; touched only by the sequencer thread (and by
+  // Recover before the thread starts).
+  absl::flat_hash_map<std::string, domain::LeadState> leads_;
+};
+
+}  // namespace salesops::engine
+
+#endif  // SALESOPS_SERVER_ENGINE_SEQUENCER_H_

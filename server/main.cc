@@ -1,0 +1,82 @@
+// salesopsd: the salesops server. Flags are parsed here and nowhere else.
+#include <csignal>
+#include <cstdlib>
+#include <pthread.h>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/log.h"
+#include "server/service/server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
+ABSL_FLAG(std::string, data_dir, "./data", "directory of the embedded RocksDB event log");
+ABSL_FLAG(std::string, tokens_file, "",
+          "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
+ABSL_FLAG(std::string, durability, "sync",
+          "sync: fsync before every reply (default); async: faster, a power loss may lose the "
+          "last moments of acknowledged writes");
+
+// Abseil flag names are identifiers; the documented spellings use hyphens
+// (--data-dir). Rewrites "--data-dir=x" to "--data_dir=x" in place.
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* arg = argv[i];
+    if (arg[0] != '-' || arg[1] != '-') continue;
+    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
+      if (*c == '-') *c = '_';
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
+      "--tokens-file=./data/tokens --durability=sync");
+  NormalizeFlagNames(argc, argv);
+  absl::ParseCommandLine(argc, argv);
+
+  salesops::service::ServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
+  if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
+  const std::string durability = absl::GetFlag(FLAGS_durability);
+  if (durability == "sync") {
+    options.durability = salesops::service::Durability::kSync;
+  } else if (durability == "async") {
+    options.durability = salesops::service::Durability::kAsync;
+  } else {
+    salesops::LogError("--durability must be sync or async (got '%s')", durability);
+    return 2;
+  }
+
+  // SIGINT/SIGTERM are taken by one thread with sigwait; block them in every
+  // thread before any is started.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<salesops::service::SalesopsServer>> server =
+      salesops::service::SalesopsServer::Start(options);
+  if (!server.ok()) {
+    salesops::LogError("cannot start: %s", server.status().ToString());
+    return 1;
+  }
+  salesops::LogInfo("salesopsd listening on %s (port %d), data dir %s, durability %s",
+                    options.listen, (*server)->port(), options.data_dir, durability);
+
+  std::thread signal_thread([&signals, s = server->get()] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    salesops::LogInfo("signal %d: draining in-flight calls and shutting down", signal);
+    s->Shutdown();
+  });
+  (*server)->Wait();
+  signal_thread.join();
+  return 0;
+}

@@ -1,0 +1,40 @@
+// salesops.v1.Audit: a lead's history and the raw log, read from the store.
+#ifndef SALESOPS_SERVER_SERVICE_AUDIT_SERVICE_H_
+#define SALESOPS_SERVER_SERVICE_AUDIT_SERVICE_H_
+
+#include "salesops/v1/audit.grpc.pb.h"
+#include "server/service/auth.h"
+#include "server/store/event_store.h"
+
+namespace salesops::service {
+
+inline constexpr uint32_t kMaxHistoryPage = 1000;
+inline constexpr uint32_t kDefaultLogPage = 100;
+inline constexpr uint32_t kMaxLogPage = 1000;
+// A filtered ReadLog examines at most this many positions per call, then
+// returns what it found with next_position to continue from.
+inline constexpr size_t kMaxLogScan = 100'000;
+
+class AuditService final : public v1::Audit::CallbackService {
+ public:
+  AuditService(const TokenAuthenticator* auth, const store::EventStore* store)
+      : auth_(auth), store_(store) {}
+
+  grpc::ServerUnaryReactor* GetLeadHistory(grpc::CallbackServerContext* context,
+                                           const v1::GetLeadHistoryRequest* request,
+                                           v1::GetLeadHistoryResponse* reply) override;
+  grpc::ServerUnaryReactor* ReadLog(grpc::CallbackServerContext* context,
+                                    const v1::ReadLogRequest* request,
+                                    v1::ReadLogResponse* reply) override;
+
+ private:
+  absl::Status History(const v1::GetLeadHistoryRequest& request, v1::GetLeadHistoryResponse& reply) const;
+  absl::Status Log(const v1::ReadLogRequest& request, v1::ReadLogResponse& reply) const;
+
+  const TokenAuthenticator* const auth_;
+  const store::EventStore* const store_;
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_AUDIT_SERVICE_H_

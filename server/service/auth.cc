@@ -1,0 +1,70 @@
+#include "server/service/auth.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "server/common/status_macros.h"
+#include "server/domain/validation.h"
+
+namespace salesops::service {
+
+absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read tokens file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return FromText(text.str());
+}
+
+absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromText(absl::string_view text) {
+  auto auth = std::make_unique<TokenAuthenticator>();
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<absl::string_view> parts = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (parts.size() != 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tokens file line ", line_number, ": expected 'TOKEN MEMBER_ID'"));
+    }
+    if (parts[0].size() < 16) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tokens file line ", line_number, ": a token must be at least 16 characters"));
+    }
+    if (absl::Status s = domain::ValidateId("member id", parts[1]); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": ", s.message()));
+    }
+    if (!auth->members_.emplace(parts[0], parts[1]).second) {
+      return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": repeats a token"));
+    }
+  }
+  return auth;
+}
+
+absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_view authorization) const {
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("missing 'authorization: Bearer <token>' metadata");
+  }
+  if (!absl::StartsWithIgnoreCase(authorization, kBearer)) {
+    return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
+  }
+  const absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(kBearer.size()));
+  auto it = members_.find(token);
+  if (it == members_.end()) return absl::UnauthenticatedError("unknown token");
+  return it->second;
+}
+
+absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerContextBase& context) const {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) return AuthenticateHeader("");
+  return AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
+}
+
+}  // namespace salesops::service

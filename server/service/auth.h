@@ -1,0 +1,40 @@
+// Bearer-token authentication against the tokens file.
+//
+// Tokens file: one "TOKEN MEMBER_ID" pair per line; blank lines and lines
+// starting with '#' are ignored. Requests carry "authorization: Bearer TOKEN".
+#ifndef SALESOPS_SERVER_SERVICE_AUTH_H_
+#define SALESOPS_SERVER_SERVICE_AUTH_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/server_context.h"
+
+namespace salesops::service {
+
+// Immutable after construction; thread-safe.
+class TokenAuthenticator {
+ public:
+  // Reads `path`. Errors: NOT_FOUND (no file), INVALID_ARGUMENT naming the
+  // line that is malformed or repeats a token.
+  static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> FromFile(const std::string& path);
+  // Parses the file's text; same errors.
+  static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> FromText(absl::string_view text);
+
+  // The member id of the request's bearer token; UNAUTHENTICATED when the
+  // header is missing, malformed or names an unknown token.
+  absl::StatusOr<std::string> Authenticate(const grpc::ServerContextBase& context) const;
+  absl::StatusOr<std::string> AuthenticateHeader(absl::string_view authorization) const;
+
+  size_t size() const { return members_.size(); }
+
+ private:
+  absl::flat_hash_map<std::string, std::string> members_;  // token -> member id
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_AUTH_H_

@@ -1,0 +1,18 @@
+// The one place where absl::Status becomes grpc::Status: the code maps one to
+// one, the message is bounded. Storage text never gets here (the store logs
+// it and returns its own words).
+#ifndef SALESOPS_SERVER_SERVICE_GRPC_STATUS_H_
+#define SALESOPS_SERVER_SERVICE_GRPC_STATUS_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace salesops::service {
+
+inline constexpr size_t kMaxStatusMessageBytes = 1024;
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_GRPC_STATUS_H_

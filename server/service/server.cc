@@ -1,0 +1,83 @@
+#include "server/service/server.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+
+namespace salesops::service {
+
+absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const ServerOptions& options) {
+  std::unique_ptr<SalesopsServer> s(new SalesopsServer());
+  s->drain_timeout_ = options.drain_timeout;
+  SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
+
+  store::StoreOptions store_options;
+  store_options.path = options.data_dir;
+  store_options.sync = options.durability == Durability::kSync;
+  SALESOPS_ASSIGN_OR_RETURN(s->store_, store::EventStore::Open(store_options));
+
+  Clock* clock = options.clock != nullptr ? options.clock : Clock::Real();
+  IdGenerator* ids = options.ids;
+  if (ids == nullptr) {
+    s->owned_ids_ = std::make_unique<RandomIdGenerator>();
+    ids = s->owned_ids_.get();
+  }
+  const absl::Time recovery_start = absl::Now();
+  SALESOPS_ASSIGN_OR_RETURN(
+      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_}, clock, ids,
+                                              options.sequencer));
+  LogInfo("recovered %d events (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
+          s->store_->Head(), s->lead_directory_.size(),
+          absl::FormatDuration(absl::Now() - recovery_start));
+
+  s->leads_service_ = std::make_unique<LeadsService>(s->auth_.get(), s->sequencer_.get(), &s->lead_directory_);
+  s->audit_service_ = std::make_unique<AuditService>(s->auth_.get(), s->store_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.RegisterService(s->leads_service_.get());
+  builder.RegisterService(s->audit_service_.get());
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || s->port_ == 0) {
+    s->sequencer_->Stop();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  return s;
+}
+
+SalesopsServer::~SalesopsServer() { Shutdown(); }
+
+void SalesopsServer::Wait() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&shut_down_));
+}
+
+void SalesopsServer::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutdown_started_) {
+      mu_.Await(absl::Condition(&shut_down_));
+      return;
+    }
+    shutdown_started_ = true;
+  }
+  if (server_ != nullptr) {
+    // In-flight commands are completed by the still-running sequencer.
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(drain_timeout_));
+  }
+  if (sequencer_ != nullptr) sequencer_->Stop();
+  store_.reset();  // closes RocksDB
+  if (server_ != nullptr) LogInfo("shut down cleanly");
+  absl::MutexLock lock(&mu_);
+  shut_down_ = true;
+}
+
+}  // namespace salesops::service

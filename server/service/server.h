@@ -1,0 +1,96 @@
+// The salesopsd server: opens the event log, recovers state, starts the
+// sequencer and serves gRPC (Leads, Audit, grpc.health.v1.Health, server
+// reflection).
+//
+// Shutdown order (Shutdown()): stop accepting calls and drain in-flight ones
+// (the sequencer keeps completing them), stop the sequencer after its queue
+// is empty, close the store.
+#ifndef SALESOPS_SERVER_SERVICE_SERVER_H_
+#define SALESOPS_SERVER_SERVICE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "projections/lead_directory.h"
+#include "server/common/clock.h"
+#include "server/common/ids.h"
+#include "server/engine/sequencer.h"
+#include "server/service/audit_service.h"
+#include "server/service/auth.h"
+#include "server/service/leads_service.h"
+#include "server/store/event_store.h"
+
+namespace salesops::service {
+
+enum class Durability {
+  kSync,   // fsync before every reply (default): nothing acknowledged is lost
+  kAsync,  // no fsync: a power loss may lose the last moments' acknowledged writes
+};
+
+// Everything salesopsd can be told, grouped by concern. Flags map onto this
+// in main.cc only.
+struct ServerOptions {
+  // Network: "HOST:PORT"; port 0 picks a free one (see SalesopsServer::port).
+  std::string listen = "127.0.0.1:50051";
+
+  // Storage: the RocksDB directory (created when missing) and durability.
+  std::string data_dir = "./data";
+  Durability durability = Durability::kSync;
+
+  // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
+  std::string tokens_file;
+
+  // Write path.
+  engine::SequencerOptions sequencer;
+
+  // How long Shutdown waits for in-flight calls before cancelling them.
+  absl::Duration drain_timeout = absl::Seconds(10);
+
+  // Injected for tests; null means the real clock / random ids.
+  Clock* clock = nullptr;
+  IdGenerator* ids = nullptr;
+};
+
+class SalesopsServer {
+ public:
+  // Opens everything and starts serving. Errors: the store's (UNAVAILABLE,
+  // FAILED_PRECONDITION, DATA_LOSS), the tokens file's (NOT_FOUND,
+  // INVALID_ARGUMENT), UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<SalesopsServer>> Start(const ServerOptions& options);
+
+  // Shuts down if still running.
+  ~SalesopsServer();
+
+  // The bound port.
+  int port() const { return port_; }
+  uint64_t recovered_events() const { return sequencer_->recovered_events(); }
+
+  // Blocks until Shutdown() has been called from another thread.
+  void Wait();
+  // Drains and stops (see the file comment). Idempotent; thread-safe.
+  void Shutdown();
+
+ private:
+  SalesopsServer() = default;
+
+  std::unique_ptr<IdGenerator> owned_ids_;
+  std::unique_ptr<TokenAuthenticator> auth_;
+  std::unique_ptr<store::EventStore> store_;
+  projections::LeadDirectory lead_directory_;
+  std::unique_ptr<engine::Sequencer> sequencer_;
+  std::unique_ptr<LeadsService> leads_service_;
+  std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<grpc::Server> server_;
+  absl::Duration drain_timeout_;
+  int port_ = 0;
+  absl::Mutex mu_;
+  bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_SERVER_H_

@@ -1,0 +1,291 @@
+#include "server/store/event_store.h"
+
+#include <limits>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/write_batch.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+#include "server/store/keys.h"
+
+namespace salesops::store {
+
+namespace {
+
+enum Family { kEvents = 0, kStreams = 1, kIdempotency = 2, kMeta = 3 };
+
+// Storage errors reach clients as UNAVAILABLE without RocksDB's text; the
+// text goes to the server log.
+absl::Status StorageError(absl::string_view what, const rocksdb::Status& s) {
+  LogError("storage: %s failed: %s", what, s.ToString());
+  return absl::UnavailableError(absl::StrCat("storage ", what, " failed; nothing was changed"));
+}
+
+absl::StatusOr<v1::EventEnvelope> ParseEvent(const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  v1::EventEnvelope envelope;
+  if (!envelope.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    const std::optional<uint64_t> pos = keys::DecodeU64(absl::string_view(key.data(), key.size()));
+    return absl::DataLossError(absl::StrCat("event at position ", pos.value_or(0), " is unreadable"));
+  }
+  return envelope;
+}
+
+}  // namespace
+
+struct EventStore::Rep {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  rocksdb::WriteOptions write_options;
+  absl::Mutex write_mu;  // serializes Append
+
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
+
+  ~Rep() {
+    for (rocksdb::ColumnFamilyHandle* h : families) db->DestroyColumnFamilyHandle(h);
+    if (db != nullptr) {
+      const rocksdb::Status s = db->Close();
+      if (!s.ok()) LogError("storage: close failed: %s", s.ToString());
+    }
+  }
+};
+
+EventStore::EventStore(std::unique_ptr<Rep> rep, uint64_t head) : rep_(std::move(rep)), head_(head) {}
+
+EventStore::~EventStore() = default;
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.paranoid_checks = true;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.compression = rocksdb::kNoCompression;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {keys::kEventsFamily, cf_options},
+      {keys::kStreamsFamily, cf_options},
+      {keys::kIdempotencyFamily, cf_options},
+      {keys::kMetaFamily, cf_options},
+      {rocksdb::kDefaultColumnFamilyName, cf_options},
+  };
+  auto rep = std::make_unique<Rep>();
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
+  if (!s.ok()) {
+    LogError("storage: open %s failed: %s", options.path, s.ToString());
+    return absl::UnavailableError(
+        absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString()));
+  }
+  rep->db.reset(db);
+  rep->write_options.sync = options.sync;
+
+  // Format version: written once, checked on every open.
+  std::string format;
+  rocksdb::Status g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaFormatVersion, &format);
+  if (g.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    g = db->Put(wo, rep->cf(kMeta), keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
+    if (!g.ok()) return StorageError("format version write", g);
+  } else if (!g.ok()) {
+    return StorageError("format version read", g);
+  } else if (keys::DecodeU64(format).value_or(~0ull) > keys::kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the event log at ", options.path, " has format version ", keys::DecodeU64(format).value_or(0),
+        "; this salesopsd reads up to ", keys::kFormatVersion));
+  }
+
+  // Head: the last key of the events family.
+  uint64_t head = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), rep->cf(kEvents)));
+  it->SeekToLast();
+  if (it->Valid()) {
+    head = keys::DecodeU64(absl::string_view(it->key().data(), it->key().size())).value_or(0);
+  } else if (!it->status().ok()) {
+    return StorageError("head recovery", it->status());
+  }
+  it.reset();
+  return std::unique_ptr<EventStore>(new EventStore(std::move(rep), head));
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
+  absl::MutexLock lock(&rep_->write_mu);
+  const uint64_t head = Head();
+  if (batch.expected_head.has_value() && *batch.expected_head != head) {
+    return absl::AbortedError(
+        absl::StrCat("log head is ", head, ", expected ", *batch.expected_head));
+  }
+
+  rocksdb::WriteBatch wb;
+  std::vector<v1::EventEnvelope> out;
+  absl::flat_hash_map<std::string, uint64_t> versions;  // streams touched by this batch
+  uint64_t position = head;
+  std::string bytes;
+  for (StreamAppend& append : batch.streams) {
+    if (append.stream_id.empty() || append.stream_id.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError("stream_id: must be non-empty without NUL bytes");
+    }
+    if (append.events.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("stream ", append.stream_id, ": no events to append"));
+    }
+    auto found = versions.find(append.stream_id);
+    uint64_t version;
+    if (found != versions.end()) {
+      version = found->second;
+    } else {
+      SALESOPS_ASSIGN_OR_RETURN(version, StreamVersion(append.stream_id));
+    }
+    if (append.expected_version.has_value() && *append.expected_version != version) {
+      return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version,
+                                             ", expected ", *append.expected_version));
+    }
+    for (v1::EventEnvelope& e : append.events) {
+      if (e.event_type().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("stream ", append.stream_id, ": event_type is required"));
+      }
+      e.set_envelope_version(1);
+      e.set_position(++position);
+      e.set_stream_id(append.stream_id);
+      e.set_stream_version(++version);
+      bytes.clear();
+      e.SerializeToString(&bytes);
+      wb.Put(rep_->cf(kEvents), keys::PositionKey(position), bytes);
+      wb.Put(rep_->cf(kStreams), keys::StreamKey(append.stream_id, version), keys::EncodeU64(position));
+      out.push_back(std::move(e));
+    }
+    versions[append.stream_id] = version;
+  }
+  for (const IdempotencyWrite& w : batch.idempotency) {
+    wb.Put(rep_->cf(kIdempotency), keys::IdempotencyKey(w.actor, w.request_id),
+           w.record.SerializeAsString());
+  }
+  if (wb.Count() == 0) return out;
+
+  const rocksdb::Status s = rep_->db->Write(rep_->write_options, &wb);
+  if (!s.ok()) return StorageError("append", s);
+  head_.store(position, std::memory_order_release);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(absl::string_view stream_id,
+                                                                      uint64_t from_version,
+                                                                      size_t limit) const {
+  std::vector<v1::EventEnvelope> out;
+  const std::string prefix = keys::StreamPrefix(stream_id);
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kStreams)));
+  std::vector<std::string> positions;
+  for (it->Seek(keys::StreamKey(stream_id, std::max<uint64_t>(from_version, 1)));
+       it->Valid() && it->key().starts_with(prefix) && positions.size() < limit; it->Next()) {
+    positions.emplace_back(it->value().data(), it->value().size());
+  }
+  if (!it->status().ok()) return StorageError("stream read", it->status());
+  if (positions.empty()) return out;
+
+  std::vector<rocksdb::Slice> slices(positions.begin(), positions.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs(positions.size(), rep_->cf(kEvents));
+  std::vector<std::string> values;
+  const std::vector<rocksdb::Status> statuses =
+      rep_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+  out.reserve(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!statuses[i].ok()) {
+      if (statuses[i].IsNotFound()) {
+        return absl::DataLossError(absl::StrCat("stream ", stream_id, " indexes position ",
+                                                keys::DecodeU64(positions[i]).value_or(0),
+                                                " which is missing from the log"));
+      }
+      return StorageError("stream read", statuses[i]);
+    }
+    SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(slices[i], values[i]));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit,
+                                            const LogFilter& filter, size_t max_scan) const {
+  LogPage page;
+  const absl::flat_hash_set<std::string> types(filter.event_types.begin(), filter.event_types.end());
+  const uint64_t head = Head();
+  uint64_t position = std::max<uint64_t>(from_position, 1);
+  size_t scanned = 0;
+  absl::Status visit_status = absl::OkStatus();
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kEvents)));
+  for (it->Seek(keys::PositionKey(position)); it->Valid(); it->Next()) {
+    if (page.events.size() >= limit || scanned >= max_scan) break;
+    SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(it->key(), it->value()));
+    if (e.position() > head) break;  // committed after this read began
+    ++scanned;
+    position = e.position() + 1;
+    if (!types.empty() && !types.contains(e.event_type())) continue;
+    if (!filter.stream_prefix.empty() && !absl::StartsWith(e.stream_id(), filter.stream_prefix)) continue;
+    page.events.push_back(std::move(e));
+  }
+  if (!it->status().ok()) return StorageError("log read", it->status());
+  page.next_position = position;
+  page.reached_head = position > head;
+  return page;
+}
+
+absl::Status EventStore::Scan(uint64_t from_position,
+                              absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const {
+  rocksdb::ReadOptions ro;
+  ro.readahead_size = 2 << 20;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(kEvents)));
+  uint64_t expected = std::max<uint64_t>(from_position, 1);
+  for (it->Seek(keys::PositionKey(expected)); it->Valid(); it->Next()) {
+    SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(it->key(), it->value()));
+    if (e.position() != expected) {
+      return absl::DataLossError(absl::StrCat("the log has a gap: position ", expected,
+                                              " is missing (next is ", e.position(), ")"));
+    }
+    ++expected;
+    SALESOPS_RETURN_IF_ERROR(visit(e));
+  }
+  if (!it->status().ok()) return StorageError("log scan", it->status());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> EventStore::StreamVersion(absl::string_view stream_id) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kStreams)));
+  it->SeekForPrev(keys::StreamKey(stream_id, std::numeric_limits<uint64_t>::max()));
+  if (!it->status().ok()) return StorageError("stream version read", it->status());
+  if (!it->Valid() || !it->key().starts_with(keys::StreamPrefix(stream_id))) return 0;
+  const std::optional<keys::DecodedStreamKey> key =
+      keys::DecodeStreamKey(absl::string_view(it->key().data(), it->key().size()));
+  if (!key.has_value()) return absl::DataLossError(absl::StrCat("stream index of ", stream_id, " is corrupt"));
+  return key->version;
+}
+
+absl::StatusOr<std::optional<v1::IdempotencyRecord>> EventStore::GetIdempotency(
+    absl::string_view actor, absl::string_view request_id) const {
+  std::string value;
+  const rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->cf(kIdempotency),
+                                          keys::IdempotencyKey(actor, request_id), &value);
+  if (s.IsNotFound()) return std::optional<v1::IdempotencyRecord>();
+  if (!s.ok()) return StorageError("idempotency read", s);
+  v1::IdempotencyRecord record;
+  if (!record.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("idempotency record of request ", request_id, " is unreadable"));
+  }
+  return record;
+}
+
+}  // namespace salesops::store

@@ -1,0 +1,129 @@
+// The durable event log: an append-only sequence of EventEnvelopes with a
+// global, gap-free position (starting at 1), per-stream versions, and
+// idempotency records, on an embedded RocksDB (docs/STORAGE.md).
+//
+// Thread safety: every method may be called from any thread. Appends are
+// serialized internally; reads see only fully committed batches.
+#ifndef SALESOPS_SERVER_STORE_EVENT_STORE_H_
+#define SALESOPS_SERVER_STORE_EVENT_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "salesops/v1/events.pb.h"
+#include "salesops/v1/internal.pb.h"
+
+namespace salesops::store {
+
+struct StoreOptions {
+  // Directory of the RocksDB database; created when missing.
+  std::string path;
+  // true: every Append fsyncs the write-ahead log before it returns, so an
+  // acknowledged append survives power loss. false ("async"): the OS flushes
+  // later; a crash of the process loses nothing, a power loss may lose the
+  // last moments.
+  bool sync = true;
+};
+
+// Events appended to one stream. Append assigns each envelope's position,
+// stream_version and envelope_version; every other field is stored as given
+// (event_type must be set).
+struct StreamAppend {
+  std::string stream_id;
+  // nullopt: any version; 0: the stream must not exist yet; n: the stream's
+  // current version must be n.
+  std::optional<uint64_t> expected_version;
+  std::vector<v1::EventEnvelope> events;
+};
+
+// An idempotency record written in the same atomic batch as the events.
+struct IdempotencyWrite {
+  std::string actor;
+  std::string request_id;
+  v1::IdempotencyRecord record;
+};
+
+// One atomic append: everything in it is written, or nothing.
+struct AppendBatch {
+  std::vector<StreamAppend> streams;
+  std::vector<IdempotencyWrite> idempotency;
+  // When set, refuse unless Head() equals it (lets a single writer predict
+  // the positions it will get).
+  std::optional<uint64_t> expected_head;
+};
+
+struct LogFilter {
+  std::vector<std::string> event_types;  // empty: every type
+  std::string stream_prefix;             // empty: every stream
+};
+
+struct LogPage {
+  std::vector<v1::EventEnvelope> events;
+  uint64_t next_position = 0;  // the first position not examined
+  bool reached_head = false;   // true when every position up to the head was examined
+};
+
+class EventStore {
+ public:
+  // Opens (creating when missing) the log at options.path and recovers its
+  // head position. Errors: UNAVAILABLE when RocksDB cannot open the
+  // directory; FAILED_PRECONDITION for a newer on-disk format.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
+
+  // Closes the database; everything acknowledged is already on disk.
+  ~EventStore();
+
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends atomically and returns the envelopes as stored, in position
+  // order. Errors (nothing written in every case):
+  //   ABORTED             a stream's expected_version or expected_head differs;
+  //   INVALID_ARGUMENT    an empty stream id, an empty append or an event without event_type;
+  //   UNAVAILABLE         the write failed (the message does not carry RocksDB text).
+  absl::StatusOr<std::vector<v1::EventEnvelope>> Append(AppendBatch batch);
+
+  // Up to `limit` events of `stream_id` from version `from_version` (1-based;
+  // 0 means 1), in order. An unknown stream yields an empty vector.
+  absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(absl::string_view stream_id,
+                                                            uint64_t from_version,
+                                                            size_t limit) const;
+
+  // Events from `from_position` (0 means 1) matching `filter`, at most `limit`
+  // of them, examining at most `max_scan` positions.
+  absl::StatusOr<LogPage> ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter,
+                                  size_t max_scan) const;
+
+  // Calls `visit` for every event from `from_position` on, in order, until it
+  // returns an error (which Scan returns). DATA_LOSS for an unreadable event.
+  absl::Status Scan(uint64_t from_position,
+                    absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const;
+
+  // The stream's current version (0 for an unknown stream).
+  absl::StatusOr<uint64_t> StreamVersion(absl::string_view stream_id) const;
+
+  absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(
+      absl::string_view actor, absl::string_view request_id) const;
+
+  // The position of the last committed event (0 for an empty log).
+  uint64_t Head() const { return head_.load(std::memory_order_acquire); }
+
+ private:
+  struct Rep;
+  explicit EventStore(std::unique_ptr<Rep> rep, uint64_t head);
+
+  std::unique_ptr<Rep> rep_;
+  std::atomic<uint64_t> head_;
+};
+
+}  // namespace salesops::store
+
+#endif  // SALESOPS_SERVER_STORE_EVENT_STORE_H_

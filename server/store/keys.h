@@ -1,0 +1,54 @@
+// Every RocksDB key and value encoding of the event store, in one place.
+// See docs/STORAGE.md. All integers are big-endian so that byte order equals
+// numeric order. Column families:
+//
+//   events       Position(pos)                 -> EventEnvelope (serialized)
+//   streams      StreamKey(stream_id, version) -> Position(pos)
+//   idempotency  IdempotencyKey(actor, rid)    -> IdempotencyRecord (serialized)
+//   meta         fixed ASCII names (kMetaFormatVersion, ...)
+//
+// Stream ids and actors never contain a 0x00 byte (validated ids), so the
+// 0x00 separator makes "lead-a" and "lead-ab" key ranges disjoint.
+#ifndef SALESOPS_SERVER_STORE_KEYS_H_
+#define SALESOPS_SERVER_STORE_KEYS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace salesops::store::keys {
+
+inline constexpr char kEventsFamily[] = "events";
+inline constexpr char kStreamsFamily[] = "streams";
+inline constexpr char kIdempotencyFamily[] = "idempotency";
+inline constexpr char kMetaFamily[] = "meta";
+
+inline constexpr char kMetaFormatVersion[] = "format_version";
+inline constexpr uint32_t kFormatVersion = 1;
+
+// 8 bytes, big-endian.
+std::string EncodeU64(uint64_t value);
+// nullopt unless `bytes` is exactly 8 bytes.
+std::optional<uint64_t> DecodeU64(absl::string_view bytes);
+
+// events family.
+inline std::string PositionKey(uint64_t position) { return EncodeU64(position); }
+
+// streams family: stream_id, 0x00, version (8 bytes BE).
+std::string StreamKey(absl::string_view stream_id, uint64_t version);
+// The prefix shared by every key of one stream: stream_id, 0x00.
+std::string StreamPrefix(absl::string_view stream_id);
+struct DecodedStreamKey {
+  std::string stream_id;
+  uint64_t version;
+};
+std::optional<DecodedStreamKey> DecodeStreamKey(absl::string_view key);
+
+// idempotency family: actor, 0x00, request_id.
+std::string IdempotencyKey(absl::string_view actor, absl::string_view request_id);
+
+}  // namespace salesops::store::keys
+
+#endif  // SALESOPS_SERVER_STORE_KEYS_H_

@@ -1,0 +1,422 @@
+// End-to-end: the real salesopsd on a free loopback port, driven through the
+// generated stubs.
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "gtest/gtest.h"
+#include "salesops/v1/audit.grpc.pb.h"
+#include "salesops/v1/leads.grpc.pb.h"
+#include "tests/common/testing.h"
+#include "tests/e2e/server_process.h"
+
+namespace salesops {
+namespace {
+
+using ::salesops::testing::kAliceToken;
+using ::salesops::testing::kBobToken;
+using ::salesops::testing::ServerProcess;
+using ::salesops::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Matches a grpc::Status with `code` and a message matching `message`.
+MATCHER_P2(GrpcIs, code, message, "") {
+  *result_listener << "status " << arg.error_code() << ": " << arg.error_message();
+  return arg.error_code() == code &&
+         ::testing::ExplainMatchResult(message, arg.error_message(), result_listener);
+}
+
+class E2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(); }
+
+  void StartServer() {
+    server_ = std::make_unique<ServerProcess>(dir_.path());
+    std::string error;
+    ASSERT_TRUE(server_->Start(&error)) << error;
+    channel_ = server_->Channel();
+    leads_ = v1::Leads::NewStub(channel_);
+    audit_ = v1::Audit::NewStub(channel_);
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const char* token = kAliceToken) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (token != nullptr) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ctx;
+  }
+
+  v1::IdentifyLeadRequest Identify(const std::string& lead_id) {
+    v1::IdentifyLeadRequest r;
+    r.set_lead_id(lead_id);
+    r.set_company("华为技术有限公司");
+    r.mutable_contact()->set_name("张伟");
+    r.mutable_contact()->set_email("zhang.wei@example.cn");
+    r.set_source(v1::LEAD_SOURCE_REFERRAL);
+    r.mutable_estimated_value()->set_amount_minor(50'000'000);
+    r.mutable_estimated_value()->set_currency("CNY");
+    return r;
+  }
+
+  static void Must(const grpc::Status& status) {
+    EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
+  }
+
+  // Drives `lead_id` from identification to WON; returns the last reply.
+  v1::LeadCommandReply DriveToWon(const std::string& lead_id) {
+    v1::LeadCommandReply reply;
+    Must(leads_->IdentifyLead(Ctx().get(), Identify(lead_id), &reply));
+    v1::QualifyLeadRequest q;
+    q.set_lead_id(lead_id);
+    q.set_score(80);
+    q.set_need("需要新的客户管理系统");
+    Must(leads_->QualifyLead(Ctx().get(), q, &reply));
+    v1::RecordNeedsRequest n;
+    n.set_lead_id(lead_id);
+    n.set_requirements("500 个席位，本地部署");
+    Must(leads_->RecordNeeds(Ctx().get(), n, &reply));
+    v1::ProposeSolutionRequest p;
+    p.set_lead_id(lead_id);
+    p.set_summary("企业版 + 实施服务");
+    p.add_products("企业版");
+    p.mutable_value()->set_amount_minor(48'000'000);
+    p.mutable_value()->set_currency("CNY");
+    Must(leads_->ProposeSolution(Ctx().get(), p, &reply));
+    v1::SendQuoteRequest s;
+    s.set_lead_id(lead_id);
+    s.set_quote_id("Q-1");
+    s.mutable_amount()->set_amount_minor(47'000'000);
+    s.mutable_amount()->set_currency("CNY");
+    s.set_valid_until("2026-12-31");
+    Must(leads_->SendQuote(Ctx().get(), s, &reply));
+    v1::StartNegotiationRequest g;
+    g.set_lead_id(lead_id);
+    Must(leads_->StartNegotiation(Ctx().get(), g, &reply));
+    s.set_quote_id("Q-2");
+    s.set_discount_basis_points(500);
+    Must(leads_->SendQuote(Ctx().get(), s, &reply));
+    v1::WinDealRequest w;
+    w.set_lead_id(lead_id);
+    w.mutable_final_amount()->set_amount_minor(44'650'000);
+    w.mutable_final_amount()->set_currency("CNY");
+    w.set_signed_date("2026-11-27");
+    Must(leads_->WinDeal(Ctx().get(), w, &reply));
+    return reply;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Leads::Stub> leads_;
+  std::unique_ptr<v1::Audit::Stub> audit_;
+};
+
+TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
+  const v1::LeadCommandReply won = DriveToWon("acme-1");
+  EXPECT_EQ(won.stage(), v1::STAGE_WON);
+  EXPECT_EQ(won.version(), 8u);
+  EXPECT_EQ(won.position(), 8u);
+
+  v1::GetLeadRequest get;
+  get.set_lead_id("acme-1");
+  v1::Lead lead;
+  ASSERT_TRUE(leads_->GetLead(Ctx().get(), get, &lead).ok());
+  EXPECT_EQ(lead.stage(), v1::STAGE_WON);
+  EXPECT_EQ(lead.company(), "华为技术有限公司");
+  EXPECT_EQ(lead.contact().name(), "张伟");
+  EXPECT_EQ(lead.owner(), "alice");
+  EXPECT_EQ(lead.won_amount().amount_minor(), 44'650'000);
+  EXPECT_EQ(lead.quote_revision(), 2u);
+
+  v1::GetLeadHistoryRequest hreq;
+  hreq.set_lead_id("acme-1");
+  v1::GetLeadHistoryResponse history;
+  ASSERT_TRUE(audit_->GetLeadHistory(Ctx(kBobToken).get(), hreq, &history).ok());
+  std::vector<std::string> actions;
+  std::vector<std::pair<v1::Stage, v1::Stage>> changes;
+  for (const auto& e : history.entries()) {
+    actions.push_back(e.action());
+    changes.emplace_back(e.from_stage(), e.to_stage());
+    EXPECT_EQ(e.actor(), "alice");
+    EXPECT_GT(e.recorded_at().seconds(), 0);
+  }
+  EXPECT_THAT(actions, ElementsAre("LeadIdentified", "LeadQualified", "NeedsRecorded", "SolutionProposed",
+                                   "QuoteSent", "NegotiationStarted", "QuoteSent", "DealWon"));
+  EXPECT_EQ(changes[0], std::make_pair(v1::STAGE_UNSPECIFIED, v1::STAGE_IDENTIFIED));
+  EXPECT_EQ(changes[6], std::make_pair(v1::STAGE_NEGOTIATING, v1::STAGE_QUOTED));
+  EXPECT_EQ(changes[7], std::make_pair(v1::STAGE_QUOTED, v1::STAGE_WON));
+  EXPECT_EQ(history.entries(2).details(), "500 个席位，本地部署");
+}
+
+TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("l1"), &reply).ok());
+
+  v1::WinDealRequest win;
+  win.set_lead_id("l1");
+  win.mutable_final_amount()->set_amount_minor(1);
+  win.mutable_final_amount()->set_currency("CNY");
+  win.set_signed_date("2026-11-27");
+  EXPECT_THAT(leads_->WinDeal(Ctx().get(), win, &reply),
+              GrpcIs(grpc::StatusCode::FAILED_PRECONDITION,
+                     HasSubstr("is in stage IDENTIFIED; WinDeal is allowed only from QUOTED, NEGOTIATING")));
+
+  v1::IdentifyLeadRequest bad = Identify("l2");
+  bad.clear_company();
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), bad, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("company: must be 1..200 characters")));
+  bad = Identify("l2");
+  bad.mutable_estimated_value()->set_currency("rmb");
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), bad, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("estimated_value.currency")));
+  bad = Identify("l2");
+  bad.mutable_estimated_value()->set_amount_minor(-5);
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), bad, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("estimated_value.amount_minor")));
+  bad = Identify("bad id!");
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), bad, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("lead_id: must match")));
+  win.set_signed_date("2026-02-30");
+  EXPECT_THAT(leads_->WinDeal(Ctx().get(), win, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("signed_date")));
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), Identify("l1"), &reply),
+              GrpcIs(grpc::StatusCode::ALREADY_EXISTS, HasSubstr("'l1' already exists")));
+  v1::QualifyLeadRequest unknown;
+  unknown.set_lead_id("nobody");
+  EXPECT_THAT(leads_->QualifyLead(Ctx().get(), unknown, &reply),
+              GrpcIs(grpc::StatusCode::NOT_FOUND, HasSubstr("'nobody' not found")));
+  v1::GetLeadRequest get;
+  get.set_lead_id("nobody");
+  v1::Lead lead;
+  EXPECT_THAT(leads_->GetLead(Ctx().get(), get, &lead), GrpcIs(grpc::StatusCode::NOT_FOUND, HasSubstr("nobody")));
+
+  // Only the one identification was appended.
+  v1::ReadLogRequest log;
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
+  EXPECT_EQ(page.head_position(), 1u);
+  EXPECT_EQ(page.events_size(), 1);
+}
+
+TEST_F(E2eTest, MissingOrWrongTokenIsUnauthenticated) {
+  v1::LeadCommandReply reply;
+  EXPECT_THAT(leads_->IdentifyLead(Ctx(nullptr).get(), Identify("x"), &reply),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("missing")));
+  EXPECT_THAT(leads_->IdentifyLead(Ctx("not-a-real-token-at-all").get(), Identify("x"), &reply),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("unknown token")));
+  v1::ReadLogResponse page;
+  EXPECT_THAT(audit_->ReadLog(Ctx(nullptr).get(), v1::ReadLogRequest(), &page),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("")));
+}
+
+TEST_F(E2eTest, ActorIsTheAuthenticatedMember) {
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx(kBobToken).get(), Identify("b1"), &reply).ok());
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), v1::ReadLogRequest(), &page).ok());
+  ASSERT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.events(0).actor(), "bob");
+  EXPECT_EQ(page.events(0).event().lead_identified().owner(), "bob");
+}
+
+TEST_F(E2eTest, ConcurrentConflictingCommandsOneWinsOthersAborted) {
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("race"), &reply).ok());
+  constexpr int kWriters = 8;
+  std::atomic<int> ok{0}, aborted{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      v1::UpdateLeadRequest u;
+      u.set_lead_id("race");
+      u.mutable_options()->set_expected_version(1);
+      u.mutable_contact()->set_name(absl::StrCat("联系人", i));
+      v1::LeadCommandReply r;
+      const grpc::Status s = leads_->UpdateLead(Ctx().get(), u, &r);
+      if (s.ok()) {
+        ++ok;
+      } else if (s.error_code() == grpc::StatusCode::ABORTED) {
+        ++aborted;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(aborted.load(), kWriters - 1);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(E2eTest, RetryWithSameRequestIdReturnsTheOriginalReply) {
+  v1::IdentifyLeadRequest r = Identify("");  // server-generated id
+  r.mutable_options()->set_request_id("req-42");
+  v1::LeadCommandReply first, second;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), r, &first).ok());
+  EXPECT_FALSE(first.lead_id().empty());
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), r, &second).ok());
+  EXPECT_EQ(second.lead_id(), first.lead_id());
+  EXPECT_EQ(second.position(), first.position());
+
+  // Same id, different command: refused, nothing appended.
+  r.set_company("另一家公司");
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), r, &second),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("request_id: 'req-42' was already used")));
+  // Another member's request ids are its own.
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx(kBobToken).get(), r, &second).ok());
+  EXPECT_NE(second.lead_id(), first.lead_id());
+
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), v1::ReadLogRequest(), &page).ok());
+  EXPECT_EQ(page.head_position(), 2u);
+}
+
+TEST_F(E2eTest, CleanRestartKeepsEverything) {
+  DriveToWon("keep-1");
+  ASSERT_EQ(server_->Stop(), 0) << server_->Log();
+  EXPECT_THAT(server_->Log(), HasSubstr("shut down cleanly"));
+  StartServer();
+  v1::GetLeadRequest get;
+  get.set_lead_id("keep-1");
+  v1::Lead lead;
+  ASSERT_TRUE(leads_->GetLead(Ctx().get(), get, &lead).ok());
+  EXPECT_EQ(lead.stage(), v1::STAGE_WON);
+  EXPECT_EQ(lead.version(), 8u);
+  v1::GetLeadHistoryRequest hreq;
+  hreq.set_lead_id("keep-1");
+  v1::GetLeadHistoryResponse history;
+  ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
+  EXPECT_EQ(history.entries_size(), 8);
+  // Positions continue after the restart.
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("keep-2"), &reply).ok());
+  EXPECT_EQ(reply.position(), 9u);
+}
+
+TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
+  // Writers run concurrently; the server is SIGKILLed while they are busy.
+  constexpr int kWriters = 4;
+  std::atomic<bool> stop{false};
+  std::atomic<int> acked_count{0};
+  std::vector<std::vector<std::string>> acked(kWriters);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; !stop.load(); ++i) {
+        v1::LeadCommandReply r;
+        const std::string id = absl::StrCat("k", w, "-", i);
+        if (!leads_->IdentifyLead(Ctx().get(), Identify(id), &r).ok()) break;
+        acked[w].push_back(id);
+        ++acked_count;
+      }
+    });
+  }
+  // Event-driven: wait until enough commands were acknowledged.
+  while (acked_count.load() < 200) std::this_thread::yield();
+  server_->Kill();
+  stop = true;
+  for (auto& t : threads) t.join();
+
+  StartServer();
+  size_t total = 0;
+  for (const auto& ids : acked) {
+    for (const std::string& id : ids) {
+      v1::GetLeadRequest get;
+      get.set_lead_id(id);
+      v1::Lead lead;
+      ASSERT_TRUE(leads_->GetLead(Ctx().get(), get, &lead).ok()) << "acknowledged lead " << id << " lost";
+      ++total;
+    }
+  }
+  EXPECT_GE(total, 200u);
+  // The log is gap-free: reading it page by page finds positions 1..head.
+  uint64_t expected = 1, from = 1;
+  v1::ReadLogResponse page;
+  do {
+    v1::ReadLogRequest req;
+    req.set_from_position(from);
+    req.set_limit(1000);
+    ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
+    for (const auto& e : page.events()) ASSERT_EQ(e.position(), expected++);
+    from = page.next_position();
+  } while (from != 0);
+  EXPECT_EQ(expected - 1, page.head_position());
+  EXPECT_GE(page.head_position(), total);
+}
+
+TEST_F(E2eTest, OccurredAtBackfillIsRecordedAndBounded) {
+  v1::IdentifyLeadRequest r = Identify("old-1");
+  r.mutable_options()->mutable_occurred_at()->set_seconds(1'700'000'000);  // 2023-11-14
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), r, &reply).ok());
+  v1::QualifyLeadRequest q;
+  q.set_lead_id("old-1");
+  q.mutable_options()->mutable_occurred_at()->set_seconds(1'600'000'000);  // before the previous event
+  EXPECT_THAT(leads_->QualifyLead(Ctx().get(), q, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("before the lead's previous event")));
+  q.mutable_options()->mutable_occurred_at()->set_seconds(4'000'000'000);  // the future
+  EXPECT_THAT(leads_->QualifyLead(Ctx().get(), q, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("in the future")));
+  v1::GetLeadHistoryRequest hreq;
+  hreq.set_lead_id("old-1");
+  v1::GetLeadHistoryResponse history;
+  ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
+  ASSERT_EQ(history.entries_size(), 1);
+  EXPECT_EQ(history.entries(0).occurred_at().seconds(), 1'700'000'000);
+  EXPECT_GT(history.entries(0).recorded_at().seconds(), 1'700'000'000);
+}
+
+TEST_F(E2eTest, ReadLogFiltersByTypeAndPages) {
+  DriveToWon("f1");
+  v1::ReadLogRequest req;
+  req.add_event_types("QuoteSent");
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
+  ASSERT_EQ(page.events_size(), 2);
+  EXPECT_EQ(page.events(1).event().quote_sent().revision(), 2u);
+  req.clear_event_types();
+  req.add_event_types("NoSuchEvent");
+  EXPECT_THAT(audit_->ReadLog(Ctx().get(), req, &page),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("event_types: 'NoSuchEvent'")));
+  req.clear_event_types();
+  req.set_limit(3);
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
+  EXPECT_EQ(page.events_size(), 3);
+  EXPECT_EQ(page.next_position(), 4u);
+}
+
+// grpc.health.v1.Health/Check with an empty request answers SERVING (1),
+// encoded as field 1 varint: 0x08 0x01.
+TEST_F(E2eTest, HealthCheckServes) {
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::ByteBuffer request, response;
+  grpc::Slice empty("", 0);
+  request = grpc::ByteBuffer(&empty, 1);
+  auto call = stub.PrepareUnaryCall(&ctx, "/grpc.health.v1.Health/Check", request, &cq);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(&response, &status, reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
+}  // namespace
+}  // namespace salesops

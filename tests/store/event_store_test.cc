@@ -1,0 +1,190 @@
+#include "server/store/event_store.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/domain/events.h"
+#include "tests/common/testing.h"
+
+namespace salesops::store {
+namespace {
+
+using ::salesops::testing::IsOk;
+using ::salesops::testing::StatusIs;
+using ::salesops::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+v1::EventEnvelope Event(absl::string_view reason) {
+  v1::EventEnvelope e;
+  e.mutable_event()->mutable_lead_disqualified()->set_reason(std::string(reason));
+  e.set_event_type(domain::EventTypeName(e.event()));
+  e.set_actor("alice");
+  return e;
+}
+
+StreamAppend Stream(std::string id, std::optional<uint64_t> expected, std::vector<std::string> reasons) {
+  StreamAppend a{std::move(id), expected, {}};
+  for (const std::string& r : reasons) a.events.push_back(Event(r));
+  return a;
+}
+
+AppendBatch Batch(std::vector<StreamAppend> streams) {
+  AppendBatch b;
+  b.streams = std::move(streams);
+  return b;
+}
+
+std::vector<uint64_t> Positions(const std::vector<v1::EventEnvelope>& events) {
+  std::vector<uint64_t> out;
+  for (const auto& e : events) out.push_back(e.position());
+  return out;
+}
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  void Reopen() {
+    store_.reset();
+    auto opened = EventStore::Open({dir_.path() + "/db", true});
+    ASSERT_THAT(opened, IsOk());
+    store_ = std::move(*opened);
+  }
+  void SetUp() override { Reopen(); }
+
+  TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(EventStoreTest, AppendAssignsGapFreePositionsAndStreamVersions) {
+  EXPECT_EQ(store_->Head(), 0u);
+  auto first = store_->Append(Batch({Stream("lead-a", 0, {"1", "2"}), Stream("lead-b", 0, {"3"})}));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(Positions(*first), ElementsAre(1, 2, 3));
+  EXPECT_EQ((*first)[1].stream_version(), 2u);
+  EXPECT_EQ((*first)[2].stream_version(), 1u);
+  EXPECT_EQ((*first)[0].envelope_version(), 1u);
+  auto second = store_->Append(Batch({Stream("lead-a", 2, {"4"})}));
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ((*second)[0].position(), 4u);
+  EXPECT_EQ((*second)[0].stream_version(), 3u);
+  EXPECT_EQ(store_->Head(), 4u);
+  EXPECT_EQ(*store_->StreamVersion("lead-a"), 3u);
+  EXPECT_EQ(*store_->StreamVersion("lead-unknown"), 0u);
+}
+
+TEST_F(EventStoreTest, ExpectedVersionMismatchAppendsNothingFromTheBatch) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1"})})), IsOk());
+  // The second stream's conflict refuses the whole batch, including lead-b.
+  EXPECT_THAT(store_->Append(Batch({Stream("lead-b", 0, {"2"}), Stream("lead-a", 0, {"3"})})),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-a is at version 1, expected 0")));
+  EXPECT_EQ(store_->Head(), 1u);
+  EXPECT_EQ(*store_->StreamVersion("lead-b"), 0u);
+  // "any version" appends.
+  EXPECT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"4"})})), IsOk());
+}
+
+TEST_F(EventStoreTest, ExpectedHeadGuardsPositions) {
+  AppendBatch b = Batch({Stream("lead-a", std::nullopt, {"1"})});
+  b.expected_head = 5;
+  EXPECT_THAT(store_->Append(std::move(b)), StatusIs(absl::StatusCode::kAborted, HasSubstr("head is 0")));
+}
+
+TEST_F(EventStoreTest, RefusesMalformedAppends) {
+  EXPECT_THAT(store_->Append(Batch({Stream("", 0, {"1"})})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stream_id")));
+  EXPECT_THAT(store_->Append(Batch({Stream("lead-a", 0, {})})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no events")));
+  StreamAppend untyped = Stream("lead-a", 0, {"1"});
+  untyped.events[0].clear_event_type();
+  EXPECT_THAT(store_->Append(Batch({untyped})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event_type")));
+  EXPECT_EQ(store_->Head(), 0u);
+}
+
+TEST_F(EventStoreTest, ReadStreamFromAVersionWithLimitKeepsUtf8Intact) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"价格太高", "二", "三"}), Stream("lead-ab", 0, {"x"})})),
+              IsOk());
+  auto all = store_->ReadStream("lead-a", 0, 100);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_THAT(*all, SizeIs(3));  // lead-ab is not part of lead-a
+  EXPECT_EQ((*all)[0].event().lead_disqualified().reason(), "价格太高");
+  auto tail = store_->ReadStream("lead-a", 2, 1);
+  ASSERT_THAT(tail, IsOk());
+  ASSERT_THAT(*tail, SizeIs(1));
+  EXPECT_EQ((*tail)[0].stream_version(), 2u);
+  EXPECT_THAT(*store_->ReadStream("lead-none", 0, 10), SizeIs(0));
+}
+
+TEST_F(EventStoreTest, ReadLogFiltersAndPages) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1"}), Stream("order-1", 0, {"2"}),
+                                    Stream("lead-b", 0, {"3"})})),
+              IsOk());
+  auto page = store_->ReadLog(0, 1, {{}, "lead-"}, 1000);
+  ASSERT_THAT(page, IsOk());
+  EXPECT_THAT(Positions(page->events), ElementsAre(1));
+  EXPECT_EQ(page->next_position, 2u);
+  EXPECT_FALSE(page->reached_head);
+  page = store_->ReadLog(page->next_position, 10, {{}, "lead-"}, 1000);
+  EXPECT_THAT(Positions(page->events), ElementsAre(3));
+  EXPECT_TRUE(page->reached_head);
+  page = store_->ReadLog(1, 10, {{"LeadIdentified"}, ""}, 1000);
+  EXPECT_THAT(page->events, SizeIs(0));
+  page = store_->ReadLog(1, 10, {{"LeadDisqualified"}, ""}, 2);  // scan bound
+  EXPECT_THAT(Positions(page->events), ElementsAre(1, 2));
+  EXPECT_EQ(page->next_position, 3u);
+}
+
+TEST_F(EventStoreTest, IdempotencyRecordsAreWrittenWithTheBatch) {
+  AppendBatch b = Batch({Stream("lead-a", 0, {"1"})});
+  v1::IdempotencyRecord record;
+  record.set_command("cmd");
+  record.mutable_reply()->set_position(1);
+  b.idempotency.push_back({"alice", "r-1", record});
+  ASSERT_THAT(store_->Append(std::move(b)), IsOk());
+  auto got = store_->GetIdempotency("alice", "r-1");
+  ASSERT_THAT(got, IsOk());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->command(), "cmd");
+  EXPECT_FALSE(store_->GetIdempotency("bob", "r-1")->has_value());
+
+  // A refused batch writes no idempotency record either.
+  AppendBatch refused = Batch({Stream("lead-a", 0, {"2"})});
+  refused.idempotency.push_back({"alice", "r-2", record});
+  EXPECT_THAT(store_->Append(std::move(refused)), StatusIs(absl::StatusCode::kAborted, HasSubstr("")));
+  EXPECT_FALSE(store_->GetIdempotency("alice", "r-2")->has_value());
+}
+
+TEST_F(EventStoreTest, ReopenRecoversHeadStreamsAndNeverReusesPositions) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1", "2"})})), IsOk());
+  Reopen();
+  EXPECT_EQ(store_->Head(), 2u);
+  EXPECT_EQ(*store_->StreamVersion("lead-a"), 2u);
+  auto next = store_->Append(Batch({Stream("lead-a", 2, {"3"})}));
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ((*next)[0].position(), 3u);
+  std::vector<uint64_t> scanned;
+  ASSERT_THAT(store_->Scan(1, [&](const v1::EventEnvelope& e) {
+    scanned.push_back(e.position());
+    return absl::OkStatus();
+  }),
+              IsOk());
+  EXPECT_THAT(scanned, ElementsAre(1, 2, 3));
+}
+
+TEST_F(EventStoreTest, ScanStopsAtTheVisitorsError) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1", "2", "3"})})), IsOk());
+  int seen = 0;
+  EXPECT_THAT(store_->Scan(2, [&](const v1::EventEnvelope&) {
+    return ++seen == 1 ? absl::OkStatus() : absl::CancelledError("enough");
+  }),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("enough")));
+  EXPECT_EQ(seen, 2);
+}
+
+TEST(EventStoreOpenTest, UnopenableDirectoryIsUnavailable) {
+  EXPECT_THAT(EventStore::Open({"/proc/salesops-cannot-exist/db", true}),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("cannot open the event log")));
+}
+
+}  // namespace
+}  // namespace salesops::store
