@@ -74,9 +74,15 @@ int main(int argc, char** argv) {
     int signal = 0;
     sigwait(&signals, &signal);
     salesops::LogInfo("signal %d: draining in-flight calls and shutting down", signal);
-    s->Shutdown();
+    s->RequestShutdown();
   });
-  (*server)->Wait();
+  const absl::Status fatal = (*server)->Wait();
+  if (!fatal.ok()) {
+    salesops::LogError("stopping after a failed write to the event log (%s); restart to recover",
+                       fatal.ToString());
+    pthread_kill(signal_thread.native_handle(), SIGTERM);  // ends its sigwait
+  }
+  (*server)->Shutdown();
   signal_thread.join();
-  return 0;
+  return fatal.ok() ? 0 : 3;
 }

@@ -21,7 +21,7 @@ class IdGenerator {
 };
 
 // 16 random characters of [a-z0-9] (about 82 bits): collisions are not a
-// practical concern, and a colliding id is refused, never merged.
+// practical concern; the sequencer draws again if an id is taken.
 class RandomIdGenerator final : public IdGenerator {
  public:
   std::string NewId() override;

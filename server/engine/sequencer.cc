@@ -1,5 +1,6 @@
 #include "server/engine/sequencer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -16,7 +17,10 @@ namespace {
 
 // The bytes an idempotency record compares: the deterministic serialization,
 // so equal commands always give equal bytes.
-std::string Fingerprint(const v1::LeadCommand& command) {
+// The correlation id is left out: a client may trace each retry separately.
+std::string Fingerprint(v1::LeadCommand command) {
+  // OptionsOf returns a reference into `command`, our own copy.
+  const_cast<v1::CommandOptions&>(domain::OptionsOf(command)).clear_correlation_id();
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);
@@ -47,13 +51,19 @@ struct Sequencer::Staging {
 
 Sequencer::Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections,
                      Clock* clock, IdGenerator* ids, SequencerOptions options)
-    : store_(store), projections_(std::move(projections)), clock_(clock), ids_(ids), options_(options) {}
+    : store_(store),
+      projections_(std::move(projections)),
+      clock_(clock),
+      ids_(ids),
+      options_(std::move(options)) {
+  paused_ = options_.start_paused;
+}
 
 absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
     store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
     IdGenerator* ids, SequencerOptions options) {
   std::unique_ptr<Sequencer> sequencer(
-      new Sequencer(store, std::move(projections), clock, ids, options));
+      new Sequencer(store, std::move(projections), clock, ids, std::move(options)));
   SALESOPS_RETURN_IF_ERROR(sequencer->Recover());
   sequencer->thread_ = std::thread([s = sequencer.get()] { s->Run(); });
   return sequencer;
@@ -73,6 +83,7 @@ absl::Status Sequencer::Recover() {
     if (absl::StartsWith(e.stream_id(), domain::kLeadStreamPrefix)) {
       domain::EvolveLead(leads_[LeadIdOfStream(e.stream_id())], e);
     }
+    last_now_ = std::max(last_now_, FromProtoTime(e.recorded_at()));
     chunk.push_back(e);
     if (chunk.size() == kChunk) flush();
     ++recovered_events_;
@@ -103,20 +114,24 @@ void Sequencer::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    paused_ = false;
   }
   if (thread_.joinable()) thread_.join();
 }
+
+void Sequencer::Resume() {
+  absl::MutexLock lock(&mu_);
+  paused_ = false;
+}
+
+bool Sequencer::ReadyToRun() const { return !paused_ && (!queue_.empty() || stopping_); }
 
 void Sequencer::Run() {
   std::vector<Pending> batch;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
-            return !s->queue_.empty() || s->stopping_;
-          },
-          this));
+      mu_.Await(absl::Condition(this, &Sequencer::ReadyToRun));
       if (queue_.empty()) return;  // stopping, and everything queued is done
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
@@ -130,7 +145,14 @@ void Sequencer::Run() {
 
 void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   Staging staging;
-  staging.now = clock_->Now();
+  if (!failure_.ok()) {
+    for (Pending& pending : batch) std::move(pending.done)(failure_);
+    return;
+  }
+  // A clock stepped backwards must not make recorded_at (or the default
+  // occurred_at) go back in time.
+  last_now_ = std::max(last_now_, clock_->Now());
+  staging.now = last_now_;
   const uint64_t head = store_->Head();
   staging.next_position = head + 1;
   staging.batch.expected_head = head;
@@ -142,12 +164,15 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   if (!staging.batch.streams.empty() || !staging.batch.idempotency.empty()) {
     absl::StatusOr<std::vector<v1::EventEnvelope>> committed = store_->Append(std::move(staging.batch));
     if (!committed.ok()) {
-      // Nothing was written: drop the staged state, fail the whole batch.
-      LogError("sequencer: batch of %d commands not written: %s", batch.size(),
-               committed.status().ToString());
-      const absl::Status failed = absl::UnavailableError(
-          "the event log could not be written; nothing was changed; retry with the same request_id");
-      for (LeadReply& reply : replies) reply = failed;
+      // Drop the staged state and fail the whole batch. The write may still
+      // have reached the disk, so stop taking writes (fail-stop).
+      LogError("sequencer: batch of %d commands not written: %s; refusing further commands",
+               batch.size(), committed.status().ToString());
+      failure_ = absl::UnavailableError(
+          "the event log could not be written; the command may or may not have been recorded; "
+          "retry with the same request_id once the server has restarted");
+      for (LeadReply& reply : replies) reply = failure_;
+      if (options_.on_fatal) options_.on_fatal(committed.status());
     } else {
       for (auto& [lead_id, state] : staging.leads) leads_[lead_id] = std::move(state);
       for (projections::Projection* p : projections_) p->Apply(*committed);
@@ -184,7 +209,10 @@ LeadReply Sequencer::DecideOne(const Pending& pending, Staging& staging) {
   domain::DecideContext context{staging.now, pending.actor, ""};
   std::string lead_id(domain::LeadIdOf(command));
   if (lead_id.empty() && command.has_identify()) {
-    context.new_lead_id = ids_->NewId();
+    // A generated id that happens to be taken is drawn again, never refused.
+    do {
+      context.new_lead_id = ids_->NewId();
+    } while (staging.leads.contains(context.new_lead_id) || leads_.contains(context.new_lead_id));
     lead_id = context.new_lead_id;
   }
   domain::LeadState state;

@@ -6,7 +6,10 @@
 // the committed events to the projections, and only then completes the
 // callers. If the append fails, the staged state is discarded and every
 // command of the batch fails with UNAVAILABLE: nothing unwritten is ever
-// visible, and nothing acknowledged is lost.
+// visible, and nothing acknowledged is lost. Because a failed write may still
+// have reached the disk, the sequencer then fails stop: it refuses every later
+// command with UNAVAILABLE and reports through `on_fatal`, so the server can
+// stop and recover from what is on disk.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef SALESOPS_SERVER_ENGINE_SEQUENCER_H_
@@ -14,6 +17,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -38,6 +42,11 @@ struct SequencerOptions {
   size_t max_batch = 1024;
   // Most commands waiting; beyond it Submit refuses with RESOURCE_EXHAUSTED.
   size_t max_queue = 100'000;
+  // Called once, on the sequencer thread, after a failed write. Must not
+  // block or call Stop.
+  std::function<void(const absl::Status&)> on_fatal;
+  // Tests: queue commands without deciding them until Resume().
+  bool start_paused = false;
 };
 
 using LeadReply = absl::StatusOr<v1::LeadCommandReply>;
@@ -49,6 +58,8 @@ class Sequencer {
   // Recovers the deciders' state and the projections by replaying the whole
   // log from `store`, then starts the sequencer thread. `store`, the
   // projections, `clock` and `ids` must outlive the sequencer.
+  // The clock may step backwards: recorded_at never decreases (the
+  // sequencer uses the latest time it has seen).
   static absl::StatusOr<std::unique_ptr<Sequencer>> Start(
       store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
       IdGenerator* ids, SequencerOptions options = {});
@@ -58,15 +69,19 @@ class Sequencer {
 
   // Queues `command`, decided as the authenticated member `actor`. `done`
   // gets the reply, or the decider's error, or: RESOURCE_EXHAUSTED (queue
-  // full), UNAVAILABLE (storage failure, or the sequencer is stopping). A
-  // retry with the same options.request_id by the same actor gets the
-  // original reply without appending; the same request_id with a different
-  // command gets INVALID_ARGUMENT.
+  // full), UNAVAILABLE (storage failure, or the sequencer is stopping or has
+  // failed). A retry with the same options.request_id by the same actor gets
+  // the original reply without appending; the same request_id with a
+  // different command (correlation_id aside) gets INVALID_ARGUMENT.
   void Submit(std::string actor, v1::LeadCommand command, ReplyCallback done);
 
   // Decides and completes everything already queued, then joins the thread.
   // Later Submits fail with UNAVAILABLE. Idempotent.
   void Stop();
+
+  // Ends SequencerOptions::start_paused: everything queued so far is decided
+  // as one batch (up to max_batch), then the sequencer runs normally.
+  void Resume();
 
   // The number of events replayed at start (for logs and tests).
   uint64_t recovered_events() const { return recovered_events_; }
@@ -81,6 +96,7 @@ class Sequencer {
 
   Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
             IdGenerator* ids, SequencerOptions options);
+  bool ReadyToRun() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Recover();
   void Run();
   void ProcessBatch(std::vector<Pending>& batch);
@@ -90,17 +106,20 @@ class Sequencer {
   const std::vector<projections::Projection*> projections_;
   Clock* const clock_;
   IdGenerator* const ids_;
-  const SequencerOptions options_;
+  SequencerOptions options_;
   uint64_t recovered_events_ = 0;
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 
   // Committed decider state; touched only by the sequencer thread (and by
   // Recover before the thread starts).
   absl::flat_hash_map<std::string, domain::LeadState> leads_;
+  absl::Time last_now_ = absl::InfinitePast();  // latest batch time (and recorded_at) seen
+  absl::Status failure_;                        // set once a write failed: fail-stop
 };
 
 }  // namespace salesops::engine

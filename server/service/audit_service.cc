@@ -78,8 +78,9 @@ absl::Status AuditService::Log(const v1::ReadLogRequest& request, v1::ReadLogRes
   SALESOPS_ASSIGN_OR_RETURN(store::LogPage page,
                             store_->ReadLog(request.from_position(), limit, filter, kMaxLogScan));
   for (v1::EventEnvelope& e : page.events) *reply.add_events() = std::move(e);
-  reply.set_next_position(page.reached_head ? 0 : page.next_position);
-  reply.set_head_position(store_->Head());
+  reply.set_next_position(page.next_position);
+  reply.set_head_position(page.head);
+  reply.set_reached_head(page.reached_head);
   return absl::OkStatus();
 }
 

@@ -28,9 +28,17 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     ids = s->owned_ids_.get();
   }
   const absl::Time recovery_start = absl::Now();
+  engine::SequencerOptions sequencer_options = options.sequencer;
+  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) {
+    if (server->server_ != nullptr) {
+      server->server_->GetHealthCheckService()->SetServingStatus(false);
+    }
+    absl::MutexLock lock(&server->mu_);
+    server->fatal_ = error;
+  };
   SALESOPS_ASSIGN_OR_RETURN(
       s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_}, clock, ids,
-                                              options.sequencer));
+                                              std::move(sequencer_options)));
   LogInfo("recovered %d events (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
           s->store_->Head(), s->lead_directory_.size(),
           absl::FormatDuration(absl::Now() - recovery_start));
@@ -54,9 +62,19 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
 
 SalesopsServer::~SalesopsServer() { Shutdown(); }
 
-void SalesopsServer::Wait() {
+void SalesopsServer::RequestShutdown() {
   absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(&shut_down_));
+  shutdown_requested_ = true;
+}
+
+absl::Status SalesopsServer::Wait() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](SalesopsServer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+        return s->shutdown_requested_ || !s->fatal_.ok() || s->shut_down_;
+      },
+      this));
+  return fatal_;
 }
 
 void SalesopsServer::Shutdown() {

@@ -5,6 +5,11 @@
 // Shutdown order (Shutdown()): stop accepting calls and drain in-flight ones
 // (the sequencer keeps completing them), stop the sequencer after its queue
 // is empty, close the store.
+//
+// A failed write to the event log is fatal (the sequencer fails stop): the
+// health service turns NOT_SERVING, every command is refused with
+// UNAVAILABLE, and Wait() returns so the process can exit and be restarted;
+// restarting recovers whatever reached the disk.
 #ifndef SALESOPS_SERVER_SERVICE_SERVER_H_
 #define SALESOPS_SERVER_SERVICE_SERVER_H_
 
@@ -68,9 +73,13 @@ class SalesopsServer {
   int port() const { return port_; }
   uint64_t recovered_events() const { return sequencer_->recovered_events(); }
 
-  // Blocks until Shutdown() has been called from another thread.
-  void Wait();
-  // Drains and stops (see the file comment). Idempotent; thread-safe.
+  // Asks Wait() to return (e.g. from a signal handler thread). Thread-safe.
+  void RequestShutdown();
+  // Blocks until RequestShutdown() was called or a write failed. Returns OK
+  // for a requested shutdown, the storage error after a failed write.
+  absl::Status Wait();
+  // Drains and stops (see the file comment). Idempotent; thread-safe; must
+  // not be called from a gRPC or sequencer thread.
   void Shutdown();
 
  private:
@@ -87,6 +96,8 @@ class SalesopsServer {
   absl::Duration drain_timeout_;
   int port_ = 0;
   absl::Mutex mu_;
+  bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };

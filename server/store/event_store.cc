@@ -26,7 +26,8 @@ enum Family { kEvents = 0, kStreams = 1, kIdempotency = 2, kMeta = 3 };
 // text goes to the server log.
 absl::Status StorageError(absl::string_view what, const rocksdb::Status& s) {
   LogError("storage: %s failed: %s", what, s.ToString());
-  return absl::UnavailableError(absl::StrCat("storage ", what, " failed; nothing was changed"));
+  if (s.IsCorruption()) return absl::DataLossError(absl::StrCat("storage ", what, ": the log is corrupt"));
+  return absl::UnavailableError(absl::StrCat("storage ", what, " failed"));
 }
 
 absl::StatusOr<v1::EventEnvelope> ParseEvent(const rocksdb::Slice& key, const rocksdb::Slice& value) {
@@ -86,8 +87,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
   if (!s.ok()) {
     LogError("storage: open %s failed: %s", options.path, s.ToString());
-    return absl::UnavailableError(
-        absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString()));
+    const std::string message = absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString());
+    return s.IsCorruption() ? absl::DataLossError(message) : absl::UnavailableError(message);
   }
   rep->db.reset(db);
   rep->write_options.sync = options.sync;
@@ -113,7 +114,12 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), rep->cf(kEvents)));
   it->SeekToLast();
   if (it->Valid()) {
-    head = keys::DecodeU64(absl::string_view(it->key().data(), it->key().size())).value_or(0);
+    const std::optional<uint64_t> last = keys::DecodeU64(absl::string_view(it->key().data(), it->key().size()));
+    if (!last.has_value()) {
+      return absl::DataLossError(absl::StrCat("the event log at ", options.path,
+                                              " ends with a malformed key; refusing to guess the head"));
+    }
+    head = *last;
   } else if (!it->status().ok()) {
     return StorageError("head recovery", it->status());
   }
@@ -123,6 +129,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
   absl::MutexLock lock(&rep_->write_mu);
+  if (failed()) {
+    return absl::UnavailableError("the event log refused writes after a failed write; restart the server");
+  }
   const uint64_t head = Head();
   if (batch.expected_head.has_value() && *batch.expected_head != head) {
     return absl::AbortedError(
@@ -174,15 +183,21 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
   }
   if (wb.Count() == 0) return out;
 
-  const rocksdb::Status s = rep_->db->Write(rep_->write_options, &wb);
-  if (!s.ok()) return StorageError("append", s);
+  const rocksdb::Status s = test_fail_writes_.load() ? rocksdb::Status::IOError("TEST_FailWrites")
+                                                     : rep_->db->Write(rep_->write_options, &wb);
+  if (!s.ok()) {
+    failed_.store(true, std::memory_order_release);
+    LogError("storage: append of positions %d..%d failed: %s; refusing further writes", head + 1, position,
+             s.ToString());
+    return absl::UnavailableError("the event log could not be written; the batch may or may not be on disk");
+  }
   head_.store(position, std::memory_order_release);
   return out;
 }
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(absl::string_view stream_id,
-                                                                      uint64_t from_version,
-                                                                      size_t limit) const {
+                                                                      uint64_t from_version, size_t limit,
+                                                                      size_t max_bytes) const {
   std::vector<v1::EventEnvelope> out;
   const std::string prefix = keys::StreamPrefix(stream_id);
   std::unique_ptr<rocksdb::Iterator> it(
@@ -201,7 +216,9 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(absl::stri
   const std::vector<rocksdb::Status> statuses =
       rep_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
   out.reserve(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < values.size() && (out.empty() || bytes < max_bytes); ++i) {
+    bytes += values[i].size();
     if (!statuses[i].ok()) {
       if (statuses[i].IsNotFound()) {
         return absl::DataLossError(absl::StrCat("stream ", stream_id, " indexes position ",
@@ -217,26 +234,29 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(absl::stri
 }
 
 absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit,
-                                            const LogFilter& filter, size_t max_scan) const {
+                                            const LogFilter& filter, size_t max_scan,
+                                            size_t max_bytes) const {
   LogPage page;
   const absl::flat_hash_set<std::string> types(filter.event_types.begin(), filter.event_types.end());
   const uint64_t head = Head();
   uint64_t position = std::max<uint64_t>(from_position, 1);
   size_t scanned = 0;
-  absl::Status visit_status = absl::OkStatus();
+  size_t bytes = 0;
   std::unique_ptr<rocksdb::Iterator> it(
       rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kEvents)));
   for (it->Seek(keys::PositionKey(position)); it->Valid(); it->Next()) {
-    if (page.events.size() >= limit || scanned >= max_scan) break;
+    if (page.events.size() >= limit || scanned >= max_scan || bytes >= max_bytes) break;
     SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(it->key(), it->value()));
     if (e.position() > head) break;  // committed after this read began
     ++scanned;
     position = e.position() + 1;
     if (!types.empty() && !types.contains(e.event_type())) continue;
     if (!filter.stream_prefix.empty() && !absl::StartsWith(e.stream_id(), filter.stream_prefix)) continue;
+    bytes += it->value().size();
     page.events.push_back(std::move(e));
   }
   if (!it->status().ok()) return StorageError("log read", it->status());
+  page.head = head;
   page.next_position = position;
   page.reached_head = position > head;
   return page;

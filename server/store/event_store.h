@@ -68,39 +68,63 @@ struct LogFilter {
 struct LogPage {
   std::vector<v1::EventEnvelope> events;
   uint64_t next_position = 0;  // the first position not examined
-  bool reached_head = false;   // true when every position up to the head was examined
+  uint64_t head = 0;           // the head position the read was bounded by
+  bool reached_head = false;   // true when every position up to `head` was examined
 };
+
+// Reads stop adding events once this many serialized bytes were collected
+// (always returning at least one), so a page fits a gRPC message.
+inline constexpr size_t kDefaultMaxReadBytes = 2 << 20;
 
 class EventStore {
  public:
   // Opens (creating when missing) the log at options.path and recovers its
   // head position. Errors: UNAVAILABLE when RocksDB cannot open the
-  // directory; FAILED_PRECONDITION for a newer on-disk format.
+  // directory; DATA_LOSS when it finds corruption; FAILED_PRECONDITION for a
+  // newer on-disk format.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
 
-  // Closes the database; everything acknowledged is already on disk.
+  // Closes the database. With sync=true everything acknowledged was already
+  // on disk; with sync=false closing flushes the write-ahead log.
   ~EventStore();
 
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
   // Appends atomically and returns the envelopes as stored, in position
-  // order. Errors (nothing written in every case):
-  //   ABORTED             a stream's expected_version or expected_head differs;
-  //   INVALID_ARGUMENT    an empty stream id, an empty append or an event without event_type;
-  //   UNAVAILABLE         the write failed (the message does not carry RocksDB text).
+  // order. Errors:
+  //   ABORTED             a stream's expected_version or expected_head differs
+  //                       (nothing written);
+  //   INVALID_ARGUMENT    an empty stream id, an empty append or an event
+  //                       without event_type (nothing written);
+  //   DATA_LOSS           the stream index is unreadable (nothing written);
+  //   UNAVAILABLE         the write failed. The batch may or may not be on
+  //                       disk (RocksDB may have written its log before the
+  //                       fsync failed), so the store is now *failed*: every
+  //                       later Append is refused with UNAVAILABLE until the
+  //                       store is reopened, which recovers whatever is on
+  //                       disk. Positions are therefore never reused.
   absl::StatusOr<std::vector<v1::EventEnvelope>> Append(AppendBatch batch);
 
+  // True once an Append failed (see Append).
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
+
+  // Test hook: while set, Append fails as if RocksDB's write had failed.
+  void TEST_FailWrites(bool fail) { test_fail_writes_.store(fail); }
+
   // Up to `limit` events of `stream_id` from version `from_version` (1-based;
-  // 0 means 1), in order. An unknown stream yields an empty vector.
-  absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(absl::string_view stream_id,
-                                                            uint64_t from_version,
-                                                            size_t limit) const;
+  // 0 means 1), in order, stopping early past `max_bytes`. An unknown stream
+  // yields an empty vector.
+  absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(
+      absl::string_view stream_id, uint64_t from_version, size_t limit,
+      size_t max_bytes = kDefaultMaxReadBytes) const;
 
   // Events from `from_position` (0 means 1) matching `filter`, at most `limit`
-  // of them, examining at most `max_scan` positions.
+  // of them, examining at most `max_scan` positions, stopping early past
+  // `max_bytes`. Only positions up to the head at the start of the call are
+  // examined (LogPage::head).
   absl::StatusOr<LogPage> ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter,
-                                  size_t max_scan) const;
+                                  size_t max_scan, size_t max_bytes = kDefaultMaxReadBytes) const;
 
   // Calls `visit` for every event from `from_position` on, in order, until it
   // returns an error (which Scan returns). DATA_LOSS for an unreadable event.
@@ -122,6 +146,8 @@ class EventStore {
 
   std::unique_ptr<Rep> rep_;
   std::atomic<uint64_t> head_;
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> test_fail_writes_{false};
 };
 
 }  // namespace salesops::store

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -278,6 +279,11 @@ TEST_F(E2eTest, RetryWithSameRequestIdReturnsTheOriginalReply) {
 
 TEST_F(E2eTest, CleanRestartKeepsEverything) {
   DriveToWon("keep-1");
+  // An idle client connection makes gRPC's graceful shutdown wait for the
+  // client's next poll (about 5 s); close ours first, as a departing client would.
+  leads_.reset();
+  audit_.reset();
+  channel_.reset();
   ASSERT_EQ(server_->Stop(), 0) << server_->Log();
   EXPECT_THAT(server_->Log(), HasSubstr("shut down cleanly"));
   StartServer();
@@ -302,7 +308,9 @@ TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
   // Writers run concurrently; the server is SIGKILLed while they are busy.
   constexpr int kWriters = 4;
   std::atomic<bool> stop{false};
-  std::atomic<int> acked_count{0};
+  absl::Mutex mu;
+  int acked_count = 0;     // guarded by mu
+  int writers_running = kWriters;  // guarded by mu
   std::vector<std::vector<std::string>> acked(kWriters);
   std::vector<std::thread> threads;
   for (int w = 0; w < kWriters; ++w) {
@@ -312,12 +320,21 @@ TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
         const std::string id = absl::StrCat("k", w, "-", i);
         if (!leads_->IdentifyLead(Ctx().get(), Identify(id), &r).ok()) break;
         acked[w].push_back(id);
+        absl::MutexLock lock(&mu);
         ++acked_count;
       }
+      absl::MutexLock lock(&mu);
+      --writers_running;
     });
   }
-  // Event-driven: wait until enough commands were acknowledged.
-  while (acked_count.load() < 200) std::this_thread::yield();
+  {
+    // Event-driven: until enough commands were acknowledged, or every writer
+    // stopped on its own (a failure), or 60 s passed.
+    absl::MutexLock lock(&mu);
+    const auto enough = [&]() { return acked_count >= 200 || writers_running == 0; };
+    mu.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(60));
+    EXPECT_GE(acked_count, 200) << "writers stopped early; server log:\n" << server_->Log();
+  }
   server_->Kill();
   stop = true;
   for (auto& t : threads) t.join();
@@ -344,7 +361,7 @@ TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
     ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
     for (const auto& e : page.events()) ASSERT_EQ(e.position(), expected++);
     from = page.next_position();
-  } while (from != 0);
+  } while (!page.reached_head());
   EXPECT_EQ(expected - 1, page.head_position());
   EXPECT_GE(page.head_position(), total);
 }

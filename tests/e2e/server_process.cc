@@ -61,14 +61,15 @@ bool ServerProcess::Start(std::string* error) {
                                    absl::StrCat("--data-dir=", data_dir_, "/db"),
                                    absl::StrCat("--tokens-file=", data_dir_, "/tokens")};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
+  // Built before fork: the child only calls async-signal-safe functions.
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_ = fork();
   if (pid_ == 0) {
     dup2(fds[1], STDERR_FILENO);
     close(fds[0]);
     close(fds[1]);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     execv(argv[0], argv.data());
     _exit(127);
   }

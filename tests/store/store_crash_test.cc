@@ -25,7 +25,8 @@ struct Ack {
   uint64_t stream;  // which stream ("lead-<stream>") the append went to
 };
 
-// Child: append forever, reporting each acknowledged append on `fd`.
+// The writer process (this binary run as `--writer PATH FIRST_STREAM`):
+// appends forever, reporting each acknowledged append on `fd`.
 [[noreturn]] void Writer(const std::string& path, int fd, uint64_t first_stream) {
   auto store = EventStore::Open({path, /*sync=*/true});
   if (!store.ok()) _exit(3);
@@ -49,10 +50,19 @@ struct Ack {
 std::vector<Ack> RunAndKill(const std::string& path, uint64_t first_stream, size_t acks_before_kill) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
+  // A fresh process (fork + exec), not a fork of this one: RocksDB's
+  // background threads in this process would be missing in a forked child.
+  std::vector<std::string> args = {"/proc/self/exe", "--writer", path, absl::StrCat(first_stream)};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   const pid_t child = fork();
   if (child == 0) {
+    dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
-    Writer(path, fds[1], first_stream);
+    close(fds[1]);
+    execv(argv[0], argv.data());
+    _exit(127);
   }
   close(fds[1]);
   std::vector<Ack> acks;
@@ -109,3 +119,11 @@ TEST(StoreCrashTest, AcknowledgedAppendsSurviveSigkillAndPositionsAreNeverReused
 
 }  // namespace
 }  // namespace salesops::store
+
+int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--writer") {
+    salesops::store::Writer(argv[2], STDOUT_FILENO, std::stoull(argv[3]));
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

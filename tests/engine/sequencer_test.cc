@@ -1,0 +1,263 @@
+// The write path: the sequencer over a real RocksDB store in a temporary
+// directory, with a fake clock and predictable ids.
+#include "server/engine/sequencer.h"
+
+#include <memory>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "projections/lead_directory.h"
+#include "server/domain/proto_time.h"
+#include "tests/common/testing.h"
+
+namespace salesops::engine {
+namespace {
+
+using ::salesops::testing::IsOk;
+using ::salesops::testing::StatusIs;
+using ::salesops::testing::TempDir;
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1'790'000'000);
+
+v1::LeadCommand Identify(const std::string& lead_id, const std::string& request_id = "") {
+  v1::LeadCommand c;
+  auto* r = c.mutable_identify();
+  r->set_lead_id(lead_id);
+  r->set_company("上海某某贸易有限公司");
+  r->mutable_contact()->set_name("李娜");
+  r->set_source(v1::LEAD_SOURCE_INBOUND);
+  r->mutable_options()->set_request_id(request_id);
+  return c;
+}
+
+v1::LeadCommand Qualify(const std::string& lead_id) {
+  v1::LeadCommand c;
+  c.mutable_qualify()->set_lead_id(lead_id);
+  c.mutable_qualify()->set_score(70);
+  return c;
+}
+
+// One submitted command's outcome.
+struct Outcome {
+  absl::Notification done;
+  LeadReply reply = absl::UnknownError("not completed");
+
+  const LeadReply& Get() {
+    EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30))) << "command never completed";
+    return reply;
+  }
+};
+
+class SequencerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void TearDown() override { Close(); }
+
+  void Open(SequencerOptions options = {}) {
+    auto store = store::EventStore::Open({dir_.path() + "/db", true});
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(*store);
+    directory_ = std::make_unique<projections::LeadDirectory>();
+    options.on_fatal = [this](const absl::Status& s) { fatal_errors_.push_back(s); };
+    auto sequencer = Sequencer::Start(store_.get(), {directory_.get()}, &clock_, &ids_, std::move(options));
+    ASSERT_THAT(sequencer, IsOk());
+    sequencer_ = std::move(*sequencer);
+  }
+
+  void Close() {
+    if (sequencer_) sequencer_->Stop();
+    sequencer_.reset();
+    store_.reset();
+  }
+
+  SequencerOptions Paused() {
+    SequencerOptions o;
+    o.start_paused = true;
+    return o;
+  }
+
+  Outcome* Submit(v1::LeadCommand command, const std::string& actor = "alice") {
+    outcomes_.push_back(std::make_unique<Outcome>());
+    Outcome* o = outcomes_.back().get();
+    sequencer_->Submit(actor, std::move(command), [o](LeadReply reply) {
+      o->reply = std::move(reply);
+      o->done.Notify();
+    });
+    return o;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{kStart};
+  SequentialIdGenerator ids_{"gen"};
+  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<projections::LeadDirectory> directory_;
+  std::unique_ptr<Sequencer> sequencer_;
+  std::vector<std::unique_ptr<Outcome>> outcomes_;
+  std::vector<absl::Status> fatal_errors_;  // written on the sequencer thread before replies
+};
+
+TEST_F(SequencerTest, LaterCommandsInABatchSeeEarlierStagedEffects) {
+  Close();
+  Open(Paused());
+  Outcome* identify = Submit(Identify("L1"));
+  Outcome* qualify = Submit(Qualify("L1"));
+  Outcome* again = Submit(Qualify("L1"));
+  Outcome* duplicate = Submit(Identify("L1"));
+  sequencer_->Resume();
+  ASSERT_THAT(identify->Get(), IsOk());
+  ASSERT_THAT(qualify->Get(), IsOk());
+  EXPECT_EQ(identify->Get()->position(), 1u);
+  EXPECT_EQ(qualify->Get()->position(), 2u);
+  EXPECT_EQ(qualify->Get()->version(), 2u);
+  EXPECT_EQ(qualify->Get()->stage(), v1::STAGE_QUALIFIED);
+  EXPECT_THAT(again->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in stage QUALIFIED")));
+  EXPECT_THAT(duplicate->Get(), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'L1'")));
+  EXPECT_EQ(store_->Head(), 2u);
+  // Published before the replies: read-your-writes.
+  EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
+}
+
+TEST_F(SequencerTest, SameRequestIdTwiceInOneBatchAppendsOnce) {
+  Close();
+  Open(Paused());
+  Outcome* first = Submit(Identify("", "r-1"));
+  Outcome* retry = Submit(Identify("", "r-1"));
+  Outcome* misuse = Submit(Qualify("gen1"));
+  sequencer_->Resume();
+  ASSERT_THAT(first->Get(), IsOk());
+  ASSERT_THAT(retry->Get(), IsOk());
+  EXPECT_EQ(first->Get()->lead_id(), "gen1");
+  EXPECT_EQ(retry->Get()->lead_id(), "gen1");
+  EXPECT_EQ(retry->Get()->position(), first->Get()->position());
+  ASSERT_THAT(misuse->Get(), IsOk());  // no request id: an ordinary command
+  EXPECT_EQ(store_->Head(), 2u);
+}
+
+TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
+  ASSERT_THAT(Submit(Identify("L1", "r-1"))->Get(), IsOk());
+  v1::LeadCommand other = Identify("L2", "r-1");
+  EXPECT_THAT(Submit(other)->Get(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'r-1' was already used")));
+  // Scoped per member: bob may use r-1.
+  EXPECT_THAT(Submit(other, "bob")->Get(), IsOk());
+  EXPECT_EQ(store_->Head(), 2u);
+}
+
+TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
+  v1::LeadCommand command = Identify("L1", "r-1");
+  command.mutable_identify()->mutable_options()->set_correlation_id("trace-a");
+  ASSERT_THAT(Submit(command)->Get(), IsOk());
+  command.mutable_identify()->mutable_options()->set_correlation_id("trace-b");
+  const LeadReply& retry = Submit(command)->Get();
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_EQ(retry->position(), 1u);
+  EXPECT_EQ(store_->Head(), 1u);
+}
+
+TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
+  const LeadReply& first = Submit(Identify("", "r-9"))->Get();
+  ASSERT_THAT(first, IsOk());
+  Close();
+  Open();
+  EXPECT_EQ(sequencer_->recovered_events(), 1u);
+  const LeadReply& retry = Submit(Identify("", "r-9"))->Get();
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_EQ(retry->lead_id(), first->lead_id());
+  EXPECT_EQ(store_->Head(), 1u);
+}
+
+TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
+  ASSERT_THAT(Submit(Identify("before"))->Get(), IsOk());
+  Close();
+  Open(Paused());
+  store_->TEST_FailWrites(true);
+  Outcome* a = Submit(Identify("A"));
+  Outcome* b = Submit(Qualify("before"));
+  Outcome* refused = Submit(Qualify("nobody"));  // would be NOT_FOUND on its own
+  sequencer_->Resume();
+  for (Outcome* o : {a, b, refused}) {
+    EXPECT_THAT(o->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("may or may not have been recorded")));
+  }
+  ASSERT_EQ(fatal_errors_.size(), 1u);
+  EXPECT_FALSE(directory_->Get("A").has_value());
+  EXPECT_EQ(directory_->Get("before")->stage(), v1::STAGE_IDENTIFIED);
+
+  // Fail-stop: even once the disk works again, nothing more is taken.
+  store_->TEST_FailWrites(false);
+  EXPECT_THAT(Submit(Identify("C"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
+  EXPECT_EQ(store_->Head(), 1u);
+
+  // A restart recovers from disk and serves again; the staged state is gone.
+  Close();
+  Open();
+  EXPECT_THAT(Submit(Identify("A"))->Get(), IsOk());
+  EXPECT_EQ(store_->Head(), 2u);
+}
+
+TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
+  ASSERT_THAT(Submit(Identify("L1"))->Get(), IsOk());
+  ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
+  Close();
+  Open();
+  EXPECT_EQ(sequencer_->recovered_events(), 2u);
+  EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
+  EXPECT_THAT(Submit(Qualify("L1"))->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("")));
+  v1::LeadCommand needs;
+  needs.mutable_record_needs()->set_lead_id("L1");
+  needs.mutable_record_needs()->set_requirements("需求");
+  const LeadReply& reply = Submit(needs)->Get();
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(reply->position(), 3u);
+  EXPECT_EQ(reply->version(), 3u);
+}
+
+TEST_F(SequencerTest, ClockSteppingBackNeitherRefusesNorReordersTime) {
+  ASSERT_THAT(Submit(Identify("L1"))->Get(), IsOk());
+  clock_.Set(kStart - absl::Hours(1));
+  ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
+  auto events = store_->ReadStream("lead-L1", 1, 10);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_GE(FromProtoTime((*events)[1].recorded_at()), FromProtoTime((*events)[0].recorded_at()));
+  EXPECT_EQ(FromProtoTime((*events)[1].occurred_at()), kStart);
+}
+
+TEST_F(SequencerTest, FullQueueIsResourceExhaustedAtOnce) {
+  Close();
+  SequencerOptions options = Paused();
+  options.max_queue = 2;
+  Open(std::move(options));
+  Outcome* a = Submit(Identify("A"));
+  Outcome* b = Submit(Identify("B"));
+  Outcome* c = Submit(Identify("C"));
+  EXPECT_TRUE(c->done.HasBeenNotified());
+  EXPECT_THAT(c->Get(), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("queue is full")));
+  sequencer_->Resume();
+  EXPECT_THAT(a->Get(), IsOk());
+  EXPECT_THAT(b->Get(), IsOk());
+}
+
+TEST_F(SequencerTest, StopCompletesWhatIsQueuedThenRefuses) {
+  Close();
+  Open(Paused());
+  Outcome* a = Submit(Identify("A"));
+  Outcome* b = Submit(Identify("B"));
+  sequencer_->Stop();
+  EXPECT_THAT(a->Get(), IsOk());
+  EXPECT_THAT(b->Get(), IsOk());
+  EXPECT_THAT(Submit(Identify("C"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting down")));
+}
+
+TEST_F(SequencerTest, TakenGeneratedIdIsDrawnAgain) {
+  ASSERT_THAT(Submit(Identify("gen1"))->Get(), IsOk());
+  const LeadReply& reply = Submit(Identify(""))->Get();
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_EQ(reply->lead_id(), "gen2");
+}
+
+TEST(StoreOptionsTest, DefaultDurabilityIsFsyncBeforeReply) { EXPECT_TRUE(store::StoreOptions{}.sync); }
+
+}  // namespace
+}  // namespace salesops::engine
