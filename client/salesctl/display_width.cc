@@ -1,0 +1,161 @@
+#include "display_width.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace salesctl {
+namespace {
+
+struct Range {
+  char32_t first;
+  char32_t last;
+};
+
+// Sorted, non-overlapping ranges of characters that take no columns:
+// combining marks of the common scripts and the zero-width format characters.
+constexpr Range kZeroWidth[] = {
+    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},   {0x05BF, 0x05BF},   {0x05C1, 0x05C2},
+    {0x05C4, 0x05C5},   {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F},   {0x0670, 0x0670},
+    {0x06D6, 0x06DC},   {0x06DF, 0x06E4},   {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0711, 0x0711},
+    {0x0730, 0x074A},   {0x07A6, 0x07B0},   {0x07EB, 0x07F3},   {0x0816, 0x082D},   {0x0859, 0x085B},
+    {0x08D3, 0x0902},   {0x093A, 0x093A},   {0x093C, 0x093C},   {0x0941, 0x0948},   {0x094D, 0x094D},
+    {0x0951, 0x0957},   {0x0962, 0x0963},   {0x0981, 0x0981},   {0x09BC, 0x09BC},   {0x09C1, 0x09C4},
+    {0x09CD, 0x09CD},   {0x09E2, 0x09E3},   {0x0A01, 0x0A02},   {0x0A3C, 0x0A3C},   {0x0A41, 0x0A51},
+    {0x0A70, 0x0A71},   {0x0A75, 0x0A75},   {0x0A81, 0x0A82},   {0x0ABC, 0x0ABC},   {0x0AC1, 0x0AC8},
+    {0x0ACD, 0x0ACD},   {0x0B01, 0x0B01},   {0x0B3C, 0x0B3C},   {0x0B3F, 0x0B3F},   {0x0B41, 0x0B44},
+    {0x0B4D, 0x0B4D},   {0x0BC0, 0x0BC0},   {0x0BCD, 0x0BCD},   {0x0C3E, 0x0C40},   {0x0C46, 0x0C56},
+    {0x0CBC, 0x0CBC},   {0x0CCC, 0x0CCD},   {0x0D41, 0x0D44},   {0x0D4D, 0x0D4D},   {0x0DCA, 0x0DCA},
+    {0x0DD2, 0x0DD6},   {0x0E31, 0x0E31},   {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},   {0x0EB1, 0x0EB1},
+    {0x0EB4, 0x0EBC},   {0x0EC8, 0x0ECD},   {0x0F18, 0x0F19},   {0x0F35, 0x0F35},   {0x0F37, 0x0F37},
+    {0x0F39, 0x0F39},   {0x0F71, 0x0F7E},   {0x0F80, 0x0F84},   {0x0F86, 0x0F87},   {0x0F8D, 0x0FBC},
+    {0x102D, 0x1030},   {0x1032, 0x1037},   {0x1039, 0x103A},   {0x1160, 0x11FF},   {0x135D, 0x135F},
+    {0x1712, 0x1714},   {0x17B4, 0x17B5},   {0x17B7, 0x17BD},   {0x17C6, 0x17C6},   {0x17C9, 0x17D3},
+    {0x180B, 0x180F},   {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},   {0x200B, 0x200F},   {0x202A, 0x202E},
+    {0x2060, 0x2064},   {0x20D0, 0x20F0},   {0x2CEF, 0x2CF1},   {0x2DE0, 0x2DFF},   {0x302A, 0x302D},
+    {0x3099, 0x309A},   {0xA66F, 0xA672},   {0xA674, 0xA67D},   {0xA69E, 0xA69F},   {0xA6F0, 0xA6F1},
+    {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},   {0x1D167, 0x1D169}, {0x1D17B, 0x1D182},
+    {0x1D185, 0x1D18B}, {0x1D1AA, 0x1D1AD}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+};
+
+// Sorted, non-overlapping East Asian Wide (W) and Fullwidth (F) ranges, plus
+// the emoji blocks terminals draw two columns wide.
+constexpr Range kWide[] = {
+    {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},   {0x23F0, 0x23F0},
+    {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653},   {0x267F, 0x267F},
+    {0x2693, 0x2693},   {0x26A1, 0x26A1},   {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},
+    {0x26CE, 0x26CE},   {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F3},   {0x26F5, 0x26F5},
+    {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B},   {0x2728, 0x2728},
+    {0x274C, 0x274C},   {0x274E, 0x274E},   {0x2753, 0x2755},   {0x2757, 0x2757},   {0x2795, 0x2797},
+    {0x27B0, 0x27B0},   {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},
+    {0x2E80, 0x3029},   {0x302E, 0x303E},   {0x3041, 0x3098},   {0x309B, 0x33FF},   {0x3400, 0x4DBF},
+    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+    {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4},
+    {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E},
+    {0x1F191, 0x1F19A}, {0x1F200, 0x1F202}, {0x1F210, 0x1F23B}, {0x1F240, 0x1F248}, {0x1F250, 0x1F251},
+    {0x1F260, 0x1F265}, {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F90C, 0x1F9FF},
+    {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+
+template <size_t N>
+bool InRanges(const Range (&ranges)[N], char32_t c) {
+  const Range* it = std::upper_bound(std::begin(ranges), std::end(ranges), c,
+                                     [](char32_t value, const Range& r) { return value < r.first; });
+  if (it == std::begin(ranges)) return false;
+  --it;
+  return c <= it->last;
+}
+
+bool IsContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+}  // namespace
+
+Utf8Char DecodeUtf8(absl::string_view text) {
+  constexpr Utf8Char kInvalid = {kInvalidCodePoint, 1};
+  const auto b0 = static_cast<unsigned char>(text[0]);
+  if (b0 < 0x80) return {b0, 1};
+  size_t length;
+  char32_t code_point;
+  char32_t min_value;
+  if ((b0 & 0xE0) == 0xC0) {
+    length = 2;
+    code_point = b0 & 0x1F;
+    min_value = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    length = 3;
+    code_point = b0 & 0x0F;
+    min_value = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    length = 4;
+    code_point = b0 & 0x07;
+    min_value = 0x10000;
+  } else {
+    return kInvalid;
+  }
+  if (text.size() < length) return kInvalid;
+  for (size_t i = 1; i < length; ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (!IsContinuation(b)) return kInvalid;
+    code_point = (code_point << 6) | (b & 0x3F);
+  }
+  if (code_point < min_value || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    return kInvalid;
+  }
+  return {code_point, length};
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  while (!text.empty()) {
+    const Utf8Char c = DecodeUtf8(text);
+    if (c.code_point == kInvalidCodePoint) return false;
+    text.remove_prefix(c.length);
+  }
+  return true;
+}
+
+int CodePointWidth(char32_t c) {
+  if (c == kInvalidCodePoint) return 1;
+  if (c < 0x20 || (c >= 0x7F && c < 0xA0)) return 0;  // C0/C1 controls
+  if (c < 0x300) return 1;                            // fast path: Latin
+  if (InRanges(kZeroWidth, c)) return 0;
+  if (InRanges(kWide, c)) return 2;
+  return 1;
+}
+
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  while (!text.empty()) {
+    const Utf8Char c = DecodeUtf8(text);
+    width += CodePointWidth(c.code_point);
+    text.remove_prefix(c.length);
+  }
+  return width;
+}
+
+std::string TruncateToWidth(absl::string_view text, size_t max_width) {
+  if (DisplayWidth(text) <= max_width) return std::string(text);
+  if (max_width == 0) return "";
+  const size_t budget = max_width - 1;  // one column for the ellipsis
+  size_t width = 0;
+  size_t kept_bytes = 0;
+  absl::string_view rest = text;
+  while (!rest.empty()) {
+    const Utf8Char c = DecodeUtf8(rest);
+    const size_t w = CodePointWidth(c.code_point);
+    if (width + w > budget) break;
+    width += w;
+    kept_bytes += c.length;
+    rest.remove_prefix(c.length);
+  }
+  std::string out(text.substr(0, kept_bytes));
+  out += "\u2026";
+  return out;
+}
+
+std::string PadToWidth(absl::string_view text, size_t width, bool align_right) {
+  const size_t current = DisplayWidth(text);
+  if (current >= width) return std::string(text);
+  const std::string padding(width - current, ' ');
+  return align_right ? padding + std::string(text) : std::string(text) + padding;
+}
+
+}  // namespace salesctl

@@ -1,0 +1,21 @@
+// salesctl: the command-line client of the salesops gRPC server.
+// See run.h for the program and help_text.cc for its usage.
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rpc_client.h"
+#include "run.h"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const salesctl::EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  std::unique_ptr<salesctl::RpcClient> rpc = salesctl::NewGrpcRpcClient();
+  return salesctl::RunSalesctl(args, env, *rpc, std::cout, std::cerr);
+}

@@ -1,0 +1,25 @@
+// The whole salesctl program except for process plumbing, so that tests can
+// drive it with fake arguments, environment and transport.
+#ifndef SALESOPS_CLIENT_SALESCTL_RUN_H_
+#define SALESOPS_CLIENT_SALESCTL_RUN_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "global_options.h"
+#include "rpc_client.h"
+
+namespace salesctl {
+
+// Runs salesctl with `args` (argv without the program name) and returns the
+// exit status (exit_codes.h). Help and replies go to `out`, nothing else. On
+// `err`: for a failed call one line "salesctl: CODE (n): message"; for a
+// usage error a line "salesctl: <what is wrong>" and a line with a hint.
+// Calls `rpc` at most once; never for help or a usage error.
+int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcClient& rpc, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace salesctl
+
+#endif  // SALESOPS_CLIENT_SALESCTL_RUN_H_
