@@ -1,6 +1,7 @@
 // End-to-end: the real salesopsd on a free loopback port, driven through the
 // generated stubs.
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -109,6 +110,8 @@ class E2eTest : public ::testing::Test {
     Must(leads_->WinDeal(Ctx().get(), w, &reply));
     return reply;
   }
+
+  void AcknowledgedSurvive(const std::function<void()>& stop_server);
 
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
@@ -304,12 +307,14 @@ TEST_F(E2eTest, CleanRestartKeepsEverything) {
   EXPECT_EQ(reply.position(), 9u);
 }
 
-TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
-  // Writers run concurrently; the server is SIGKILLed while they are busy.
+// Runs 4 writers identifying leads until at least 200 were acknowledged,
+// calls `stop_server` while they are still busy, restarts the server and
+// checks that every acknowledged lead is there and the log is gap-free.
+void E2eTest::AcknowledgedSurvive(const std::function<void()>& stop_server) {
   constexpr int kWriters = 4;
   std::atomic<bool> stop{false};
   absl::Mutex mu;
-  int acked_count = 0;     // guarded by mu
+  int acked_count = 0;             // guarded by mu
   int writers_running = kWriters;  // guarded by mu
   std::vector<std::vector<std::string>> acked(kWriters);
   std::vector<std::thread> threads;
@@ -335,7 +340,7 @@ TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
     mu.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(60));
     EXPECT_GE(acked_count, 200) << "writers stopped early; server log:\n" << server_->Log();
   }
-  server_->Kill();
+  stop_server();
   stop = true;
   for (auto& t : threads) t.join();
 
@@ -364,6 +369,35 @@ TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
   } while (!page.reached_head());
   EXPECT_EQ(expected - 1, page.head_position());
   EXPECT_GE(page.head_position(), total);
+}
+
+TEST_F(E2eTest, KillDashNineLosesNoAcknowledgedCommand) {
+  AcknowledgedSurvive([&] { server_->Kill(); });
+}
+
+TEST_F(E2eTest, SigtermDrainsInFlightCommandsAndExitsCleanly) {
+  AcknowledgedSurvive([&] {
+    EXPECT_EQ(server_->Stop(), 0) << server_->Log();
+    EXPECT_THAT(server_->Log(), HasSubstr("shut down cleanly"));
+  });
+}
+
+TEST_F(E2eTest, AsyncDurabilityServesAndRecovers) {
+  server_->Stop();
+  server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{"--durability=async"});
+  std::string error;
+  ASSERT_TRUE(server_->Start(&error)) << error;
+  EXPECT_THAT(server_->Log(), HasSubstr("durability async"));
+  leads_ = v1::Leads::NewStub(server_->Channel());
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("a-1"), &reply).ok());
+  leads_.reset();
+  ASSERT_EQ(server_->Stop(), 0);
+  StartServer();
+  v1::GetLeadRequest get;
+  get.set_lead_id("a-1");
+  v1::Lead lead;
+  EXPECT_TRUE(leads_->GetLead(Ctx().get(), get, &lead).ok());
 }
 
 TEST_F(E2eTest, OccurredAtBackfillIsRecordedAndBounded) {
@@ -430,6 +464,47 @@ TEST_F(E2eTest, HealthCheckServes) {
   std::string bytes;
   for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
+// grpc.reflection.v1alpha list_services (field 7, empty string: 0x3A 0x00)
+// names our services.
+TEST_F(E2eTest, ServerReflectionListsTheServices) {
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  void* tag;
+  bool ok;
+  const auto step = [&](intptr_t id) {
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), id);
+    return ok;
+  };
+  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(step(1));
+  grpc::Slice request_bytes(std::string("\x3A\x00", 2));
+  grpc::ByteBuffer request(&request_bytes, 1);
+  call->Write(request, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(step(2));
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(step(3));
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_THAT(bytes, HasSubstr("salesops.v1.Leads"));
+  EXPECT_THAT(bytes, HasSubstr("salesops.v1.Audit"));
+  EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
   }
