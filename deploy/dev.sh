@@ -3,11 +3,13 @@
 #
 #   ./deploy/dev.sh run    install missing packages, build, start salesopsd on
 #                          127.0.0.1:50051 with the event log in ./data
-#   ./deploy/dev.sh test   install missing packages, build, run every test
+#   ./deploy/dev.sh test   install missing packages, build, run every test,
+#                          then build with ASan+UBSan and run every test again
 #
 # Environment: SALESOPS_DATA_DIR (default ./data), SALESOPS_LISTEN
 # (default 127.0.0.1:50051), SALESOPS_BUILD_DIR (default ./build),
-# SALESOPS_JOBS (default: number of cores).
+# SALESOPS_JOBS (default: number of cores), SALESOPS_SANITIZERS=0 to skip the
+# sanitizer pass in a quick local loop (CI always runs it).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,15 +40,18 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# build DIR [CMAKE_ARGS...]
 build() {
-  log "building in $build_dir"
-  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build_dir" -j"$jobs"
+  local dir="$1"
+  shift
+  log "building in $dir"
+  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
 }
 
 run() {
   install_packages
-  build
+  build "$build_dir"
   mkdir -p "$data_dir"
   local tokens="$data_dir/tokens"
   if [ ! -f "$tokens" ]; then
@@ -72,9 +77,14 @@ MSG
 
 test_all() {
   install_packages
-  build
+  build "$build_dir"
   log "running the test suite"
   ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" --timeout 600
+  if [ "${SALESOPS_SANITIZERS:-1}" != 0 ] || [ -n "${CI:-}" ]; then
+    build "$build_dir-asan" -DSALESOPS_SANITIZE=ON
+    log "running the test suite under AddressSanitizer + UBSan"
+    ctest --test-dir "$build_dir-asan" --output-on-failure -j"$jobs" --timeout 600
+  fi
 }
 
 case "${1:-}" in
