@@ -66,13 +66,16 @@ run() {
   cat >&2 <<MSG
 ==> starting salesopsd on $listen, event log in $data_dir/db
     token:  $token
-    try:    export SALESOPS_TOKEN=$token
-            $build_dir/client/salesctl/salesctl --server=$listen identify-lead --lead_id=demo-1 \\
+    try:    export SALESOPS_TOKEN=$token SALESOPS_SERVER=$listen
+            $build_dir/client/salesctl/salesctl set-member-roles --member_id=admin \\
+              --roles=admin --roles=sales_rep --roles=bd_manager --roles=sales_manager
+            $build_dir/client/salesctl/salesctl identify-lead --lead_id=demo-1 \\
               --company=示例科技 --contact.name=王芳 --source=referral --estimated_value="120000 CNY"
-            $build_dir/client/salesctl/salesctl --server=$listen get-lead-history --lead_id=demo-1
+            $build_dir/client/salesctl/salesctl get-lead-history --lead_id=demo-1
     stop:   Ctrl-C (drains in-flight calls and closes the log cleanly)
 MSG
-  exec "$build_dir/server/salesopsd" --listen="$listen" --data-dir="$data_dir/db" --tokens-file="$tokens"
+  exec "$build_dir/server/salesopsd" --listen="$listen" --data-dir="$data_dir/db" --tokens-file="$tokens" \
+    --bootstrap-admin=admin
 }
 
 test_all() {

@@ -61,9 +61,7 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
       if (e.source() != v1::LEAD_SOURCE_UNSPECIFIED) lead.set_source(e.source());
       break;
     }
-    case v1::Event::kNeedsRecorded:
-    case v1::Event::kNegotiationStarted:
-    case v1::Event::BODY_NOT_SET:
+    default:
       break;
   }
   if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event)) {

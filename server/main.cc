@@ -15,6 +15,8 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (p
 ABSL_FLAG(std::string, data_dir, "./data", "directory of the embedded RocksDB event log");
 ABSL_FLAG(std::string, tokens_file, "",
           "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
+ABSL_FLAG(std::string, bootstrap_admin, "",
+          "MEMBER_ID to add as the first ADMIN when the team is empty (nothing otherwise)");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
+  options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     options.durability = salesops::service::Durability::kSync;

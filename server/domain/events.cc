@@ -36,11 +36,9 @@ std::optional<v1::StageTransition> TransitionOf(const v1::Event& event) {
     case v1::Event::kDealWon: return event.deal_won().transition();
     case v1::Event::kDealLost: return event.deal_lost().transition();
     case v1::Event::kLeadReopened: return event.lead_reopened().transition();
-    case v1::Event::kLeadUpdated:
-    case v1::Event::BODY_NOT_SET:
+    default:
       return std::nullopt;
   }
-  return std::nullopt;
 }
 
 std::string LeadStreamId(absl::string_view lead_id) {
@@ -60,6 +58,12 @@ std::string ShortEnumName(const std::string& full, absl::string_view prefix, Enu
 }
 
 }  // namespace
+
+std::string RoleNames(const google::protobuf::RepeatedField<int>& roles) {
+  return absl::StrJoin(roles, ", ", [](std::string* out, int role) {
+    absl::StrAppend(out, ShortEnumName(v1::Role_Name(role), "ROLE_", role));
+  });
+}
 
 std::string SourceName(v1::LeadSource source) {
   return ShortEnumName(v1::LeadSource_Name(source), "LEAD_SOURCE_", source);
@@ -132,6 +136,19 @@ std::string DescribeEvent(const v1::Event& event) {
       return absl::StrCat("reason: ", event.lead_reopened().reason());
     case v1::Event::kLeadUpdated:
       return absl::StrCat("changed ", absl::StrJoin(event.lead_updated().changed_fields(), ", "));
+    case v1::Event::kMemberAdded: {
+      const auto& e = event.member_added();
+      return absl::StrCat(e.member_id(), " (", e.display_name(), ") as ", RoleNames(e.roles()));
+    }
+    case v1::Event::kMemberRolesChanged: {
+      const auto& e = event.member_roles_changed();
+      return absl::StrCat(e.member_id(), ": ", RoleNames(e.previous_roles()), " -> ", RoleNames(e.roles()));
+    }
+    case v1::Event::kMemberDeactivated:
+      return absl::StrCat(event.member_deactivated().member_id(), " deactivated: ",
+                          event.member_deactivated().reason());
+    case v1::Event::kMemberReactivated:
+      return absl::StrCat(event.member_reactivated().member_id(), " reactivated");
     case v1::Event::BODY_NOT_SET:
       return "";
   }

@@ -30,6 +30,8 @@ inline constexpr absl::string_view kLeadStreamPrefix = "lead-";
 std::string StageName(v1::Stage stage);
 std::string SourceName(v1::LeadSource source);
 std::string LossReasonName(v1::LossReason reason);
+// "SALES_REP, BD_MANAGER".
+std::string RoleNames(const google::protobuf::RepeatedField<int>& roles);
 
 // A one-line human summary of an event, e.g. "quote Q-7 rev 2: 1200.00 CNY".
 std::string DescribeEvent(const v1::Event& event);

@@ -267,6 +267,7 @@ void EvolveLead(LeadState& state, const v1::EventEnvelope& envelope) {
   state.version = envelope.stream_version();
   state.last_occurred_at = FromProtoTime(envelope.occurred_at());
   if (event.has_quote_sent()) state.quote_revisions = event.quote_sent().revision();
+  if (event.has_lead_identified()) state.owner = event.lead_identified().owner();
   if (const std::optional<v1::StageTransition> t = TransitionOf(event)) {
     state.stage = t->to_stage();
     state.closed_from = (t->to_stage() == kLost || t->to_stage() == kDisqualified)

@@ -27,6 +27,7 @@ struct LeadState {
   v1::Stage stage = v1::STAGE_UNSPECIFIED;
   uint64_t version = 0;                     // number of events in the stream
   v1::Stage closed_from = v1::STAGE_UNSPECIFIED;  // set while LOST/DISQUALIFIED
+  std::string owner;                        // the SALES_REP credited with the lead
   uint32_t quote_revisions = 0;
   absl::Time last_occurred_at = absl::InfinitePast();  // business time of the last event
 

@@ -11,17 +11,6 @@ absl::Status Required(absl::string_view field) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": is required"));
 }
 
-absl::Status ValidateOptions(const v1::CommandOptions& o) {
-  SALESOPS_RETURN_IF_ERROR(ValidateToken("options.request_id", o.request_id()));
-  SALESOPS_RETURN_IF_ERROR(ValidateToken("options.correlation_id", o.correlation_id()));
-  if (o.has_occurred_at() &&
-      (o.occurred_at().nanos() < 0 || o.occurred_at().nanos() > 999'999'999 ||
-       o.occurred_at().seconds() < 0)) {
-    return absl::InvalidArgumentError("options.occurred_at: must be a valid time after 1970-01-01");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status RequiredMoney(absl::string_view field, bool has, const v1::Money& money) {
   if (!has) return Required(field);
   return ValidateMoney(field, money);
@@ -36,7 +25,7 @@ absl::Status ValidateLeadId(absl::string_view id) { return ValidateId("lead_id",
 }  // namespace
 
 absl::Status ValidateLeadCommand(const v1::LeadCommand& command) {
-  SALESOPS_RETURN_IF_ERROR(ValidateOptions(OptionsOf(command)));
+  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
   const TextKind kMulti = TextKind::kMultiLine;
   switch (command.command_case()) {
     case v1::LeadCommand::kIdentify: {

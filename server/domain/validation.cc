@@ -113,4 +113,16 @@ absl::Status ValidateContact(absl::string_view field, const v1::Contact& contact
   return absl::OkStatus();
 }
 
+absl::Status ValidateCommandOptions(const v1::CommandOptions& o) {
+  SALESOPS_RETURN_IF_ERROR(ValidateToken("options.request_id", o.request_id()));
+  SALESOPS_RETURN_IF_ERROR(ValidateToken("options.correlation_id", o.correlation_id()));
+  SALESOPS_RETURN_IF_ERROR(
+      ValidateText("options.override_reason", o.override_reason(), 0, kMaxShortTextChars, TextKind::kMultiLine));
+  if (o.has_occurred_at() &&
+      (o.occurred_at().nanos() < 0 || o.occurred_at().nanos() > 999'999'999 || o.occurred_at().seconds() < 0)) {
+    return absl::InvalidArgumentError("options.occurred_at: must be a valid time after 1970-01-01");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace salesops::domain

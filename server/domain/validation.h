@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "salesops/v1/common.pb.h"
+#include "salesops/v1/leads.pb.h"
 
 namespace salesops::domain {
 
@@ -53,6 +54,10 @@ absl::Status ValidatePhone(absl::string_view field, absl::string_view value);
 
 // Contact: name required (1..100), email and phone optional.
 absl::Status ValidateContact(absl::string_view field, const v1::Contact& contact);
+
+// CommandOptions: request_id and correlation_id tokens, override_reason
+// text, occurred_at a valid time.
+absl::Status ValidateCommandOptions(const v1::CommandOptions& options);
 
 }  // namespace salesops::domain
 

@@ -18,25 +18,31 @@ namespace {
 // The bytes an idempotency record compares: the deterministic serialization,
 // so equal commands always give equal bytes.
 // The correlation id is left out: a client may trace each retry separately.
-std::string Fingerprint(v1::LeadCommand command) {
-  // OptionsOf returns a reference into `command`, our own copy.
-  const_cast<v1::CommandOptions&>(domain::OptionsOf(command)).clear_correlation_id();
+std::string Serialize(const google::protobuf::Message& message) {
   std::string out;
   {
     google::protobuf::io::StringOutputStream stream(&out);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    command.SerializeToCodedStream(&coded);
+    message.SerializeToCodedStream(&coded);
   }
   return out;
 }
 
-std::string RequestKey(absl::string_view actor, absl::string_view request_id) {
-  return absl::StrCat(actor, absl::string_view("\0", 1), request_id);
+std::string Fingerprint(v1::Command command) {
+  if (v1::CommandOptions* options = domain::MutableOptionsOf(command)) options->clear_correlation_id();
+  return Serialize(command);
 }
 
-absl::string_view LeadIdOfStream(absl::string_view stream_id) {
-  return stream_id.substr(domain::kLeadStreamPrefix.size());
+// The first version fingerprinted the LeadCommand alone.
+std::string LegacyFingerprint(const v1::Command& command) {
+  v1::Command copy = command;
+  if (v1::CommandOptions* options = domain::MutableOptionsOf(copy)) options->clear_correlation_id();
+  return Serialize(copy.lead());
+}
+
+std::string RequestKey(absl::string_view actor, absl::string_view request_id) {
+  return absl::StrCat(actor, absl::string_view("\0", 1), request_id);
 }
 
 }  // namespace
@@ -44,8 +50,7 @@ absl::string_view LeadIdOfStream(absl::string_view stream_id) {
 struct Sequencer::Staging {
   absl::Time now;
   uint64_t next_position = 0;  // the position the next staged event will get
-  absl::flat_hash_map<std::string, domain::LeadState> leads;          // staged lead states
-  absl::flat_hash_map<std::string, v1::IdempotencyRecord> requests;   // by RequestKey
+  absl::flat_hash_map<std::string, v1::IdempotencyRecord> requests;  // by RequestKey
   store::AppendBatch batch;
 };
 
@@ -80,9 +85,7 @@ absl::Status Sequencer::Recover() {
     chunk.clear();
   };
   SALESOPS_RETURN_IF_ERROR(store_->Scan(1, [&](const v1::EventEnvelope& e) {
-    if (absl::StartsWith(e.stream_id(), domain::kLeadStreamPrefix)) {
-      domain::EvolveLead(leads_[LeadIdOfStream(e.stream_id())], e);
-    }
+    domain::Evolve(state_, e);
     last_now_ = std::max(last_now_, FromProtoTime(e.recorded_at()));
     chunk.push_back(e);
     if (chunk.size() == kChunk) flush();
@@ -93,7 +96,7 @@ absl::Status Sequencer::Recover() {
   return absl::OkStatus();
 }
 
-void Sequencer::Submit(std::string actor, v1::LeadCommand command, ReplyCallback done) {
+void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback done) {
   absl::Status refusal;
   {
     absl::MutexLock lock(&mu_);
@@ -157,7 +160,7 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   staging.next_position = head + 1;
   staging.batch.expected_head = head;
 
-  std::vector<LeadReply> replies;
+  std::vector<CommandResult> replies;
   replies.reserve(batch.size());
   for (const Pending& pending : batch) replies.push_back(DecideOne(pending, staging));
 
@@ -171,19 +174,18 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
       failure_ = absl::UnavailableError(
           "the event log could not be written; the command may or may not have been recorded; "
           "retry with the same request_id once the server has restarted");
-      for (LeadReply& reply : replies) reply = failure_;
+      for (CommandResult& reply : replies) reply = failure_;
       if (options_.on_fatal) options_.on_fatal(committed.status());
     } else {
-      for (auto& [lead_id, state] : staging.leads) leads_[lead_id] = std::move(state);
       for (projections::Projection* p : projections_) p->Apply(*committed);
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(replies[i]));
 }
 
-LeadReply Sequencer::DecideOne(const Pending& pending, Staging& staging) {
-  const v1::LeadCommand& command = pending.command;
-  SALESOPS_RETURN_IF_ERROR(domain::ValidateLeadCommand(command));
+CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
+  const v1::Command& command = pending.command;
+  SALESOPS_RETURN_IF_ERROR(domain::ValidateCommand(command));
   const v1::CommandOptions& options = domain::OptionsOf(command);
 
   // Idempotency: a known (actor, request_id) answers from its record.
@@ -199,7 +201,14 @@ LeadReply Sequencer::DecideOne(const Pending& pending, Staging& staging) {
       SALESOPS_ASSIGN_OR_RETURN(record, store_->GetIdempotency(pending.actor, options.request_id()));
     }
     if (record.has_value()) {
-      if (record->command() == fingerprint) return record->reply();
+      if (record->has_command_reply() && record->command() == fingerprint) return record->command_reply();
+      // Records of the first version hold a LeadCommand and its reply.
+      if (!record->has_command_reply() && command.has_lead() &&
+          record->command() == LegacyFingerprint(command)) {
+        v1::CommandReply reply;
+        *reply.mutable_lead() = record->reply();
+        return reply;
+      }
       return absl::InvalidArgumentError(absl::StrCat(
           "options.request_id: '", options.request_id(),
           "' was already used for a different command; use a new request_id"));
@@ -207,56 +216,44 @@ LeadReply Sequencer::DecideOne(const Pending& pending, Staging& staging) {
   }
 
   domain::DecideContext context{staging.now, pending.actor, ""};
-  std::string lead_id(domain::LeadIdOf(command));
-  if (lead_id.empty() && command.has_identify()) {
+  if (domain::NeedsNewLeadId(command)) {
     // A generated id that happens to be taken is drawn again, never refused.
     do {
       context.new_lead_id = ids_->NewId();
-    } while (staging.leads.contains(context.new_lead_id) || leads_.contains(context.new_lead_id));
-    lead_id = context.new_lead_id;
+    } while (state_.leads.contains(context.new_lead_id));
   }
-  domain::LeadState state;
-  if (auto staged = staging.leads.find(lead_id); staged != staging.leads.end()) {
-    state = staged->second;
-  } else if (auto committed = leads_.find(lead_id); committed != leads_.end()) {
-    state = committed->second;
-  }
-
-  SALESOPS_ASSIGN_OR_RETURN(domain::Decision decision, domain::DecideLead(state, command, context));
+  SALESOPS_ASSIGN_OR_RETURN(domain::CommandDecision decision, domain::Decide(state_, command, context));
 
   store::StreamAppend append;
-  append.stream_id = domain::LeadStreamId(decision.lead_id);
-  append.expected_version = state.version;
+  append.stream_id = decision.stream_id;
+  append.expected_version = decision.expected_version;
   const google::protobuf::Timestamp recorded_at = ToProtoTime(staging.now);
   const google::protobuf::Timestamp occurred_at = ToProtoTime(decision.occurred_at);
+  uint64_t version = decision.expected_version;
   for (v1::Event& event : decision.events) {
     v1::EventEnvelope& e = append.events.emplace_back();
     e.set_envelope_version(1);
     e.set_position(staging.next_position++);
     e.set_stream_id(append.stream_id);
-    e.set_stream_version(state.version + 1);
+    e.set_stream_version(++version);
     e.set_event_type(domain::EventTypeName(event));
     *e.mutable_recorded_at() = recorded_at;
     *e.mutable_occurred_at() = occurred_at;
     e.set_actor(pending.actor);
+    e.set_actor_role(decision.acted_as);
+    e.set_override_reason(decision.override_reason);
     e.set_request_id(options.request_id());
     e.set_correlation_id(options.correlation_id());
     *e.mutable_event() = std::move(event);
-    domain::EvolveLead(state, e);
+    domain::Evolve(state_, e);
   }
+  v1::CommandReply reply = domain::MakeReply(state_, decision, append.events.back().position());
 
-  v1::LeadCommandReply reply;
-  reply.set_lead_id(decision.lead_id);
-  reply.set_version(state.version);
-  reply.set_position(append.events.back().position());
-  reply.set_stage(state.stage);
-
-  staging.leads[decision.lead_id] = state;
   staging.batch.streams.push_back(std::move(append));
   if (!request_key.empty()) {
     v1::IdempotencyRecord record;
     record.set_command(std::move(fingerprint));
-    *record.mutable_reply() = reply;
+    *record.mutable_command_reply() = reply;
     staging.batch.idempotency.push_back({pending.actor, options.request_id(), record});
     staging.requests[request_key] = std::move(record);
   }

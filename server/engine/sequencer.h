@@ -32,7 +32,7 @@
 #include "salesops/v1/internal.pb.h"
 #include "server/common/clock.h"
 #include "server/common/ids.h"
-#include "server/domain/lead.h"
+#include "server/domain/state.h"
 #include "server/store/event_store.h"
 
 namespace salesops::engine {
@@ -49,9 +49,9 @@ struct SequencerOptions {
   bool start_paused = false;
 };
 
-using LeadReply = absl::StatusOr<v1::LeadCommandReply>;
+using CommandResult = absl::StatusOr<v1::CommandReply>;
 // Runs exactly once per submitted command. Must not block.
-using ReplyCallback = absl::AnyInvocable<void(LeadReply) &&>;
+using ReplyCallback = absl::AnyInvocable<void(CommandResult) &&>;
 
 class Sequencer {
  public:
@@ -67,13 +67,14 @@ class Sequencer {
   // Stops (see Stop).
   ~Sequencer();
 
-  // Queues `command`, decided as the authenticated member `actor`. `done`
-  // gets the reply, or the decider's error, or: RESOURCE_EXHAUSTED (queue
+  // Queues `command`, decided (authorized, then the aggregate's decider) as
+  // the authenticated member `actor`. `done` gets the reply, or the
+  // decider's error, or: RESOURCE_EXHAUSTED (queue
   // full), UNAVAILABLE (storage failure, or the sequencer is stopping or has
   // failed). A retry with the same options.request_id by the same actor gets
   // the original reply without appending; the same request_id with a
   // different command (correlation_id aside) gets INVALID_ARGUMENT.
-  void Submit(std::string actor, v1::LeadCommand command, ReplyCallback done);
+  void Submit(std::string actor, v1::Command command, ReplyCallback done);
 
   // Decides and completes everything already queued, then joins the thread.
   // Later Submits fail with UNAVAILABLE. Idempotent.
@@ -89,7 +90,7 @@ class Sequencer {
  private:
   struct Pending {
     std::string actor;
-    v1::LeadCommand command;
+    v1::Command command;
     ReplyCallback done;
   };
   struct Staging;  // the state of one batch being decided
@@ -100,7 +101,7 @@ class Sequencer {
   absl::Status Recover();
   void Run();
   void ProcessBatch(std::vector<Pending>& batch);
-  LeadReply DecideOne(const Pending& pending, Staging& staging);
+  CommandResult DecideOne(const Pending& pending, Staging& staging);
 
   store::EventStore* const store_;
   const std::vector<projections::Projection*> projections_;
@@ -115,9 +116,12 @@ class Sequencer {
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 
-  // Committed decider state; touched only by the sequencer thread (and by
-  // Recover before the thread starts).
-  absl::flat_hash_map<std::string, domain::LeadState> leads_;
+  // The decider state, touched only by the sequencer thread (and by Recover
+  // before the thread starts). A batch's commands are folded into it as they
+  // are decided, so later commands see earlier ones; if the batch then fails
+  // to commit the state is never used again (fail-stop), so nothing unwritten
+  // is ever decided against or shown.
+  domain::State state_;
   absl::Time last_now_ = absl::InfinitePast();  // latest batch time (and recorded_at) seen
   absl::Status failure_;                        // set once a write failed: fail-stop
 };

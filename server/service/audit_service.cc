@@ -4,23 +4,9 @@
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
 #include "server/domain/validation.h"
-#include "server/service/grpc_status.h"
+#include "server/service/submit.h"
 
 namespace salesops::service {
-namespace {
-
-// Runs `body` after authentication and finishes the call with its status.
-template <typename Body>
-grpc::ServerUnaryReactor* Answer(const TokenAuthenticator* auth, grpc::CallbackServerContext* context,
-                                 Body body) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::string> actor = auth->Authenticate(*context);
-  reactor->Finish(ToGrpcStatus(actor.ok() ? body() : actor.status()));
-  return reactor;
-}
-
-}  // namespace
-
 absl::Status AuditService::History(const v1::GetLeadHistoryRequest& request,
                                    v1::GetLeadHistoryResponse& reply) const {
   SALESOPS_RETURN_IF_ERROR(domain::ValidateId("lead_id", request.lead_id()));
@@ -47,6 +33,8 @@ absl::Status AuditService::History(const v1::GetLeadHistoryRequest& request,
     *entry->mutable_recorded_at() = e.recorded_at();
     *entry->mutable_occurred_at() = e.occurred_at();
     entry->set_actor(e.actor());
+    entry->set_actor_role(e.actor_role());
+    entry->set_override_reason(e.override_reason());
     entry->set_action(e.event_type());
     if (const std::optional<v1::StageTransition> t = domain::TransitionOf(e.event())) {
       entry->set_from_stage(t->from_stage());
@@ -87,13 +75,13 @@ absl::Status AuditService::Log(const v1::ReadLogRequest& request, v1::ReadLogRes
 grpc::ServerUnaryReactor* AuditService::GetLeadHistory(grpc::CallbackServerContext* context,
                                                        const v1::GetLeadHistoryRequest* request,
                                                        v1::GetLeadHistoryResponse* reply) {
-  return Answer(auth_, context, [&] { return History(*request, *reply); });
+  return AnswerRead(context, *access_, [&](const std::string&) { return History(*request, *reply); });
 }
 
 grpc::ServerUnaryReactor* AuditService::ReadLog(grpc::CallbackServerContext* context,
                                                 const v1::ReadLogRequest* request,
                                                 v1::ReadLogResponse* reply) {
-  return Answer(auth_, context, [&] { return Log(*request, *reply); });
+  return AnswerRead(context, *access_, [&](const std::string&) { return Log(*request, *reply); });
 }
 
 }  // namespace salesops::service

@@ -17,8 +17,7 @@ inline constexpr size_t kMaxLogScan = 100'000;
 
 class AuditService final : public v1::Audit::CallbackService {
  public:
-  AuditService(const TokenAuthenticator* auth, const store::EventStore* store)
-      : auth_(auth), store_(store) {}
+  AuditService(const ReadAccess* access, const store::EventStore* store) : access_(access), store_(store) {}
 
   grpc::ServerUnaryReactor* GetLeadHistory(grpc::CallbackServerContext* context,
                                            const v1::GetLeadHistoryRequest* request,
@@ -31,7 +30,7 @@ class AuditService final : public v1::Audit::CallbackService {
   absl::Status History(const v1::GetLeadHistoryRequest& request, v1::GetLeadHistoryResponse& reply) const;
   absl::Status Log(const v1::ReadLogRequest& request, v1::ReadLogResponse& reply) const;
 
-  const TokenAuthenticator* const auth_;
+  const ReadAccess* const access_;
   const store::EventStore* const store_;
 };
 

@@ -67,4 +67,15 @@ absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerC
   return AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
 }
 
+absl::StatusOr<std::string> ReadAccess::Check(const grpc::ServerContextBase& context) const {
+  SALESOPS_ASSIGN_OR_RETURN(std::string member_id, tokens_->Authenticate(context));
+  const std::optional<v1::Member> member = team_->Get(member_id);
+  if (!member.has_value()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("member '", member_id, "' is not in the team; an ADMIN must add it (Team.AddMember)"));
+  }
+  if (!member->active()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' is deactivated"));
+  return member_id;
+}
+
 }  // namespace salesops::service

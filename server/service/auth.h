@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
+#include "projections/team_directory.h"
 
 namespace salesops::service {
 
@@ -33,6 +34,25 @@ class TokenAuthenticator {
 
  private:
   absl::flat_hash_map<std::string, std::string> members_;  // token -> member id
+};
+
+// Who may read: an authenticated token whose member is in the team and
+// active. Commands are authorized in the decide path instead (policy.h),
+// against the team at the moment they are decided.
+class ReadAccess {
+ public:
+  ReadAccess(const TokenAuthenticator* tokens, const projections::TeamDirectory* team)
+      : tokens_(tokens), team_(team) {}
+
+  // The member id; UNAUTHENTICATED (no or bad token) or PERMISSION_DENIED
+  // (member unknown or deactivated).
+  absl::StatusOr<std::string> Check(const grpc::ServerContextBase& context) const;
+
+  const TokenAuthenticator& tokens() const { return *tokens_; }
+
+ private:
+  const TokenAuthenticator* const tokens_;
+  const projections::TeamDirectory* const team_;
 };
 
 }  // namespace salesops::service

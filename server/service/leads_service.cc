@@ -3,23 +3,16 @@
 #include "absl/strings/str_cat.h"
 #include "server/domain/validation.h"
 #include "server/service/grpc_status.h"
+#include "server/service/submit.h"
 
 namespace salesops::service {
 
 grpc::ServerUnaryReactor* LeadsService::Submit(grpc::CallbackServerContext* context,
                                                v1::LeadCommand command, v1::LeadCommandReply* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::string> actor = auth_->Authenticate(*context);
-  if (!actor.ok()) {
-    reactor->Finish(ToGrpcStatus(actor.status()));
-    return reactor;
-  }
-  sequencer_->Submit(std::move(*actor), std::move(command),
-                     [reactor, reply](engine::LeadReply result) {
-                       if (result.ok()) *reply = std::move(*result);
-                       reactor->Finish(ToGrpcStatus(result.status()));
-                     });
-  return reactor;
+  v1::Command wrapped;
+  *wrapped.mutable_lead() = std::move(command);
+  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(wrapped),
+                       [reply](v1::CommandReply&& r) { *reply = std::move(*r.mutable_lead()); });
 }
 
 #define SALESOPS_LEAD_COMMAND(Method, Request, field)                                        \
@@ -47,10 +40,7 @@ SALESOPS_LEAD_COMMAND(UpdateLead, UpdateLeadRequest, update)
 
 grpc::ServerUnaryReactor* LeadsService::GetLead(grpc::CallbackServerContext* context,
                                                 const v1::GetLeadRequest* request, v1::Lead* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<std::string> actor = auth_->Authenticate(*context);
-    if (!actor.ok()) return actor.status();
+  return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
     if (absl::Status s = domain::ValidateId("lead_id", request->lead_id()); !s.ok()) return s;
     std::optional<v1::Lead> lead = leads_->Get(request->lead_id());
     if (!lead.has_value()) {
@@ -58,9 +48,7 @@ grpc::ServerUnaryReactor* LeadsService::GetLead(grpc::CallbackServerContext* con
     }
     *reply = std::move(*lead);
     return absl::OkStatus();
-  }();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  });
 }
 
 }  // namespace salesops::service

@@ -15,9 +15,8 @@ namespace salesops::service {
 class LeadsService final : public v1::Leads::CallbackService {
  public:
   // Borrows everything; all must outlive the service.
-  LeadsService(const TokenAuthenticator* auth, engine::Sequencer* sequencer,
-               const projections::LeadDirectory* leads)
-      : auth_(auth), sequencer_(sequencer), leads_(leads) {}
+  LeadsService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::LeadDirectory* leads)
+      : access_(access), sequencer_(sequencer), leads_(leads) {}
 
   grpc::ServerUnaryReactor* IdentifyLead(grpc::CallbackServerContext* context,
                                          const v1::IdentifyLeadRequest* request,
@@ -60,7 +59,7 @@ class LeadsService final : public v1::Leads::CallbackService {
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, v1::LeadCommand command,
                                    v1::LeadCommandReply* reply);
 
-  const TokenAuthenticator* const auth_;
+  const ReadAccess* const access_;
   engine::Sequencer* const sequencer_;
   const projections::LeadDirectory* const leads_;
 };

@@ -8,6 +8,8 @@
 #include "grpcpp/server_builder.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "absl/synchronization/notification.h"
+#include "server/domain/validation.h"
 
 namespace salesops::service {
 
@@ -37,14 +39,18 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     server->fatal_ = error;
   };
   SALESOPS_ASSIGN_OR_RETURN(
-      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_}, clock, ids,
-                                              std::move(sequencer_options)));
+      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_},
+                                              clock, ids, std::move(sequencer_options)));
   LogInfo("recovered %d events (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
           s->store_->Head(), s->lead_directory_.size(),
           absl::FormatDuration(absl::Now() - recovery_start));
 
-  s->leads_service_ = std::make_unique<LeadsService>(s->auth_.get(), s->sequencer_.get(), &s->lead_directory_);
-  s->audit_service_ = std::make_unique<AuditService>(s->auth_.get(), s->store_.get());
+  if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
+
+  s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
+  s->leads_service_ = std::make_unique<LeadsService>(s->read_access_.get(), s->sequencer_.get(), &s->lead_directory_);
+  s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), s->store_.get());
+  s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -52,6 +58,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
+  builder.RegisterService(s->team_service_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     s->sequencer_->Stop();
@@ -61,6 +68,26 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
 }
 
 SalesopsServer::~SalesopsServer() { Shutdown(); }
+
+absl::Status SalesopsServer::BootstrapAdmin(const std::string& member_id) {
+  if (absl::Status s = domain::ValidateId("--bootstrap-admin", member_id); !s.ok()) return s;
+  if (!team_directory_.List(v1::ROLE_UNSPECIFIED, /*include_inactive=*/true).empty()) {
+    LogInfo("the team has members; --bootstrap-admin=%s changes nothing", member_id);
+    return absl::OkStatus();
+  }
+  v1::Command command;
+  command.mutable_team()->mutable_bootstrap()->set_member_id(member_id);
+  absl::Notification done;
+  engine::CommandResult result;
+  sequencer_->Submit(std::string(domain::kSystemActor), std::move(command), [&](engine::CommandResult r) {
+    result = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  if (!result.ok()) return result.status();
+  LogInfo("bootstrap: added '%s' as the first ADMIN (position %d)", member_id, result->team().position());
+  return absl::OkStatus();
+}
 
 void SalesopsServer::RequestShutdown() {
   absl::MutexLock lock(&mu_);

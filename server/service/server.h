@@ -26,6 +26,7 @@
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
 #include "server/service/leads_service.h"
+#include "server/service/team_service.h"
 #include "server/store/event_store.h"
 
 namespace salesops::service {
@@ -47,6 +48,9 @@ struct ServerOptions {
 
   // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
   std::string tokens_file;
+  // When set and the team is empty, this member is added as the first ADMIN
+  // at start (docs/ROLES.md); otherwise nothing happens.
+  std::string bootstrap_admin;
 
   // Write path.
   engine::SequencerOptions sequencer;
@@ -84,14 +88,19 @@ class SalesopsServer {
 
  private:
   SalesopsServer() = default;
+  // Appends `member_id` as ADMIN when the team is empty.
+  absl::Status BootstrapAdmin(const std::string& member_id);
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;
   std::unique_ptr<store::EventStore> store_;
   projections::LeadDirectory lead_directory_;
+  projections::TeamDirectory team_directory_;
+  std::unique_ptr<ReadAccess> read_access_;
   std::unique_ptr<engine::Sequencer> sequencer_;
   std::unique_ptr<LeadsService> leads_service_;
   std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<TeamService> team_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Duration drain_timeout_;
   int port_ = 0;

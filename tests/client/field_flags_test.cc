@@ -147,7 +147,8 @@ TEST(ListFlagsTest, ExpandsMessagesAndListsOptionsLast) {
   EXPECT_THAT(paths, ::testing::ElementsAre("lead_id", "company", "contact.name", "contact.email",
                                             "contact.phone", "source", "estimated_value", "owner",
                                             "request_id (options)", "expected_version (options)",
-                                            "correlation_id (options)", "occurred_at (options)"));
+                                            "correlation_id (options)", "occurred_at (options)",
+                                            "override_reason (options)"));
 }
 
 TEST(DescribeFieldTypeTest, NamesTypesAndChoices) {

@@ -48,6 +48,13 @@ const std::vector<EventKind>& AllKinds() {
       {"DealLost", v1::Event::kDealLost, [](v1::Event& e) { e.mutable_deal_lost(); }},
       {"LeadReopened", v1::Event::kLeadReopened, [](v1::Event& e) { e.mutable_lead_reopened(); }},
       {"LeadUpdated", v1::Event::kLeadUpdated, [](v1::Event& e) { e.mutable_lead_updated(); }},
+      {"MemberAdded", v1::Event::kMemberAdded, [](v1::Event& e) { e.mutable_member_added(); }},
+      {"MemberRolesChanged", v1::Event::kMemberRolesChanged,
+       [](v1::Event& e) { e.mutable_member_roles_changed(); }},
+      {"MemberDeactivated", v1::Event::kMemberDeactivated,
+       [](v1::Event& e) { e.mutable_member_deactivated(); }},
+      {"MemberReactivated", v1::Event::kMemberReactivated,
+       [](v1::Event& e) { e.mutable_member_reactivated(); }},
   };
   return *kinds;
 }
@@ -119,8 +126,15 @@ TEST(TransitionOfTest, ReturnsTheRecordedTransitionOfEveryStageChangingEvent) {
       {v1::STAGE_LOST, v1::STAGE_SOLUTION_PROPOSED},
   };
   ASSERT_EQ(events.size(), expected.size());
-  // Ten of the eleven kinds change the stage; only LeadUpdated does not.
-  ASSERT_EQ(events.size(), AllKinds().size() - 1);
+  // Ten of the eleven lead event kinds change the stage; LeadUpdated and the
+  // team events do not.
+  size_t stage_changing = 0;
+  for (const EventKind& kind : AllKinds()) {
+    v1::Event e;
+    kind.set(e);
+    if (TransitionOf(e).has_value()) ++stage_changing;
+  }
+  ASSERT_EQ(stage_changing, 10u);
   for (size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE(EventTypeName(events[i]));
     const std::optional<v1::StageTransition> t = TransitionOf(events[i]);

@@ -31,7 +31,7 @@ namespace salesops::domain {
 static void PrintTo(const LeadState& s, std::ostream* os) {
   *os << "{exists=" << s.exists << " stage=" << StageName(s.stage) << " version=" << s.version
       << " closed_from=" << StageName(s.closed_from) << " quote_revisions=" << s.quote_revisions
-      << " last_occurred_at=" << absl::FormatTime(s.last_occurred_at) << "}";
+      << " owner=" << s.owner << " last_occurred_at=" << absl::FormatTime(s.last_occurred_at) << "}";
 }
 
 namespace {
@@ -532,6 +532,7 @@ TEST_P(LeadStageTableTest, DecidesAndEvolvesPerTheTable) {
         (to == v1::STAGE_LOST || to == v1::STAGE_DISQUALIFIED) ? p.given : v1::STAGE_UNSPECIFIED;
   }
   if (p.command == C::kSendQuote) expected.quote_revisions = QuoteRevisionsOfHistory(p.given) + 1;
+  if (p.command == C::kIdentify) expected.owner = event.lead_identified().owner();
   LeadState after = given;
   EvolveLead(after, Committed(*decision, given.version + 1));
   EXPECT_EQ(after, expected);

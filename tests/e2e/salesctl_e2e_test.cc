@@ -19,6 +19,7 @@ namespace salesops {
 namespace {
 
 using ::salesops::testing::kAliceToken;
+using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
 using ::salesops::testing::TempDir;
 using ::testing::HasSubstr;
@@ -43,12 +44,20 @@ class SalesctlTest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(dir_.path());
     std::string error;
     ASSERT_TRUE(server_->Start(&error)) << error;
+    // The team, through salesctl as the bootstrapped ADMIN.
+    const CliRun add = Salesctl({"add-member", "--member_id=alice", "--display_name=王芳", "--roles=sales_rep",
+                                 "--roles=bd_manager"},
+                                kRootToken);
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    const CliRun list = Salesctl({"list-members"});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_THAT(list.out, HasSubstr("王芳"));
   }
 
   // Runs salesctl with the server and token flags plus `args`.
-  CliRun Salesctl(std::vector<std::string> args, bool with_token = true) {
+  CliRun Salesctl(std::vector<std::string> args, const char* token = kAliceToken) {
     std::vector<std::string> all = {SALESCTL_PATH, absl::StrCat("--server=", server_->address())};
-    if (with_token) all.push_back(absl::StrCat("--token=", kAliceToken));
+    if (token != nullptr) all.push_back(absl::StrCat("--token=", token));
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& a : all) argv.push_back(a.data());
@@ -142,7 +151,7 @@ TEST_F(SalesctlTest, ErrorsExitWithTheGrpcCodeAndMessage) {
   const CliRun unknown = Salesctl({"get-lead", "--lead_id=nobody"});
   EXPECT_EQ(unknown.exit_code, 5);  // NOT_FOUND
 
-  const CliRun no_token = Salesctl({"get-lead", "--lead_id=e-1"}, /*with_token=*/false);
+  const CliRun no_token = Salesctl({"get-lead", "--lead_id=e-1"}, /*token=*/nullptr);
   EXPECT_EQ(no_token.exit_code, 16);  // UNAUTHENTICATED
 }
 

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
+#include "salesops/v1/team.grpc.pb.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/server_process.h"
 
@@ -21,6 +22,8 @@ namespace {
 
 using ::salesops::testing::kAliceToken;
 using ::salesops::testing::kBobToken;
+using ::salesops::testing::kCarolToken;
+using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
 using ::salesops::testing::TempDir;
 using ::testing::ElementsAre;
@@ -35,7 +38,29 @@ MATCHER_P2(GrpcIs, code, message, "") {
 
 class E2eTest : public ::testing::Test {
  protected:
-  void SetUp() override { StartServer(); }
+  void SetUp() override {
+    StartServer();
+    // root: ADMIN (bootstrapped), also SALES_REP and BD_MANAGER; alice:
+    // SALES_REP + BD_MANAGER; bob: SALES_REP; carol: SALES_MANAGER.
+    auto team = v1::Team::NewStub(channel_);
+    v1::TeamCommandReply r;
+    v1::SetMemberRolesRequest roles;
+    roles.set_member_id("root");
+    for (v1::Role role : {v1::ROLE_ADMIN, v1::ROLE_SALES_REP, v1::ROLE_BD_MANAGER}) roles.add_roles(role);
+    ASSERT_TRUE(team->SetMemberRoles(Ctx(kRootToken).get(), roles, &r).ok());
+    const std::vector<std::pair<std::string, std::vector<v1::Role>>> members = {
+        {"alice", {v1::ROLE_SALES_REP, v1::ROLE_BD_MANAGER}},
+        {"bob", {v1::ROLE_SALES_REP}},
+        {"carol", {v1::ROLE_SALES_MANAGER}}};
+    for (const auto& [id, member_roles] : members) {
+      v1::AddMemberRequest add;
+      add.set_member_id(id);
+      add.set_display_name(id);
+      for (v1::Role role : member_roles) add.add_roles(role);
+      ASSERT_TRUE(team->AddMember(Ctx(kRootToken).get(), add, &r).ok());
+    }
+    base_ = r.position();
+  }
 
   void StartServer() {
     server_ = std::make_unique<ServerProcess>(dir_.path());
@@ -113,6 +138,8 @@ class E2eTest : public ::testing::Test {
 
   void AcknowledgedSurvive(const std::function<void()>& stop_server);
 
+  uint64_t base_ = 0;  // the log head once the team is set up
+
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -124,7 +151,7 @@ TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
   const v1::LeadCommandReply won = DriveToWon("acme-1");
   EXPECT_EQ(won.stage(), v1::STAGE_WON);
   EXPECT_EQ(won.version(), 8u);
-  EXPECT_EQ(won.position(), 8u);
+  EXPECT_EQ(won.position(), base_ + 8);
 
   v1::GetLeadRequest get;
   get.set_lead_id("acme-1");
@@ -201,9 +228,10 @@ TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
 
   // Only the one identification was appended.
   v1::ReadLogRequest log;
+  log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
-  EXPECT_EQ(page.head_position(), 1u);
+  EXPECT_EQ(page.head_position(), base_ + 1);
   EXPECT_EQ(page.events_size(), 1);
 }
 
@@ -221,10 +249,13 @@ TEST_F(E2eTest, MissingOrWrongTokenIsUnauthenticated) {
 TEST_F(E2eTest, ActorIsTheAuthenticatedMember) {
   v1::LeadCommandReply reply;
   ASSERT_TRUE(leads_->IdentifyLead(Ctx(kBobToken).get(), Identify("b1"), &reply).ok());
+  v1::ReadLogRequest log;
+  log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), v1::ReadLogRequest(), &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
   ASSERT_EQ(page.events_size(), 1);
   EXPECT_EQ(page.events(0).actor(), "bob");
+  EXPECT_EQ(page.events(0).actor_role(), v1::ROLE_SALES_REP);
   EXPECT_EQ(page.events(0).event().lead_identified().owner(), "bob");
 }
 
@@ -277,7 +308,7 @@ TEST_F(E2eTest, RetryWithSameRequestIdReturnsTheOriginalReply) {
 
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx().get(), v1::ReadLogRequest(), &page).ok());
-  EXPECT_EQ(page.head_position(), 2u);
+  EXPECT_EQ(page.head_position(), base_ + 2);
 }
 
 TEST_F(E2eTest, CleanRestartKeepsEverything) {
@@ -304,7 +335,7 @@ TEST_F(E2eTest, CleanRestartKeepsEverything) {
   // Positions continue after the restart.
   v1::LeadCommandReply reply;
   ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("keep-2"), &reply).ok());
-  EXPECT_EQ(reply.position(), 9u);
+  EXPECT_EQ(reply.position(), base_ + 9);
 }
 
 // Runs 4 writers identifying leads until at least 200 were acknowledged,
@@ -404,14 +435,16 @@ TEST_F(E2eTest, OccurredAtBackfillIsRecordedAndBounded) {
   v1::IdentifyLeadRequest r = Identify("old-1");
   r.mutable_options()->mutable_occurred_at()->set_seconds(1'700'000'000);  // 2023-11-14
   v1::LeadCommandReply reply;
-  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), r, &reply).ok());
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), r, &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("backfilling business time needs role ADMIN")));
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx(kRootToken).get(), r, &reply).ok());
   v1::QualifyLeadRequest q;
   q.set_lead_id("old-1");
   q.mutable_options()->mutable_occurred_at()->set_seconds(1'600'000'000);  // before the previous event
-  EXPECT_THAT(leads_->QualifyLead(Ctx().get(), q, &reply),
+  EXPECT_THAT(leads_->QualifyLead(Ctx(kRootToken).get(), q, &reply),
               GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("before the lead's previous event")));
   q.mutable_options()->mutable_occurred_at()->set_seconds(4'000'000'000);  // the future
-  EXPECT_THAT(leads_->QualifyLead(Ctx().get(), q, &reply),
+  EXPECT_THAT(leads_->QualifyLead(Ctx(kRootToken).get(), q, &reply),
               GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("in the future")));
   v1::GetLeadHistoryRequest hreq;
   hreq.set_lead_id("old-1");
@@ -439,6 +472,73 @@ TEST_F(E2eTest, ReadLogFiltersByTypeAndPages) {
   ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
   EXPECT_EQ(page.events_size(), 3);
   EXPECT_EQ(page.next_position(), 4u);
+}
+
+TEST_F(E2eTest, RolesAreEnforcedAndOverridesAudited) {
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("r-1"), &reply).ok());  // alice owns it
+  v1::QualifyLeadRequest q;
+  q.set_lead_id("r-1");
+  q.set_score(60);
+  EXPECT_THAT(leads_->QualifyLead(Ctx(kBobToken).get(), q, &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("QualifyLead needs role BD_MANAGER")));
+  ASSERT_TRUE(leads_->QualifyLead(Ctx().get(), q, &reply).ok());
+  v1::RecordNeedsRequest n;
+  n.set_lead_id("r-1");
+  n.set_requirements("需求");
+  ASSERT_TRUE(leads_->RecordNeeds(Ctx().get(), n, &reply).ok());
+
+  v1::ProposeSolutionRequest p;
+  p.set_lead_id("r-1");
+  p.set_summary("方案");
+  p.mutable_value()->set_amount_minor(100);
+  p.mutable_value()->set_currency("CNY");
+  // Another rep is not the owner.
+  EXPECT_THAT(leads_->ProposeSolution(Ctx(kBobToken).get(), p, &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("owning SALES_REP ('alice')")));
+  // A manager needs an explicit override...
+  EXPECT_THAT(leads_->ProposeSolution(Ctx(kCarolToken).get(), p, &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("only with options.override_reason")));
+  // ... which is recorded and shown in the history.
+  p.mutable_options()->set_override_reason("alice 休假，客户催促");
+  ASSERT_TRUE(leads_->ProposeSolution(Ctx(kCarolToken).get(), p, &reply).ok());
+  // The owner needs no override, and may not give one.
+  EXPECT_THAT(leads_->ProposeSolution(Ctx().get(), p, &reply),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("options.override_reason: only for a SALES_MANAGER")));
+
+  v1::GetLeadHistoryRequest hreq;
+  hreq.set_lead_id("r-1");
+  v1::GetLeadHistoryResponse history;
+  ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
+  ASSERT_EQ(history.entries_size(), 4);
+  EXPECT_EQ(history.entries(1).actor_role(), v1::ROLE_BD_MANAGER);
+  EXPECT_EQ(history.entries(3).actor(), "carol");
+  EXPECT_EQ(history.entries(3).actor_role(), v1::ROLE_SALES_MANAGER);
+  EXPECT_EQ(history.entries(3).override_reason(), "alice 休假，客户催促");
+
+  // A deactivated member can neither write nor read.
+  auto team = v1::Team::NewStub(channel_);
+  v1::DeactivateMemberRequest d;
+  d.set_member_id("bob");
+  v1::TeamCommandReply tr;
+  EXPECT_THAT(team->DeactivateMember(Ctx().get(), d, &tr),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("DeactivateMember needs role ADMIN")));
+  ASSERT_TRUE(team->DeactivateMember(Ctx(kRootToken).get(), d, &tr).ok());
+  EXPECT_THAT(leads_->IdentifyLead(Ctx(kBobToken).get(), Identify("r-2"), &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("'bob' is deactivated")));
+  v1::GetLeadRequest get;
+  get.set_lead_id("r-1");
+  v1::Lead lead;
+  EXPECT_THAT(leads_->GetLead(Ctx(kBobToken).get(), get, &lead),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("deactivated")));
+  v1::ListMembersRequest list;
+  v1::ListMembersResponse members;
+  ASSERT_TRUE(team->ListMembers(Ctx().get(), list, &members).ok());
+  EXPECT_EQ(members.members_size(), 3);  // root, alice, carol: bob is inactive
+  list.set_include_inactive(true);
+  v1::ListMembersResponse all;
+  ASSERT_TRUE(team->ListMembers(Ctx().get(), list, &all).ok());
+  EXPECT_EQ(all.members_size(), 4);
 }
 
 // grpc.health.v1.Health/Check with an empty request answers SERVING (1),

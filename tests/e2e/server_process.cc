@@ -17,7 +17,11 @@ namespace salesops::testing {
 ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_flags)
     : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {
   std::ofstream tokens(data_dir_ + "/tokens");
-  tokens << "# test tokens\n" << kAliceToken << " alice\n" << kBobToken << " bob\n";
+  tokens << "# test tokens\n"
+         << kRootToken << " root\n"
+         << kAliceToken << " alice\n"
+         << kBobToken << " bob\n"
+         << kCarolToken << " carol\n";
 }
 
 ServerProcess::~ServerProcess() { Kill(); }
@@ -59,7 +63,8 @@ bool ServerProcess::Start(std::string* error) {
   }
   std::vector<std::string> args = {SALESOPSD_PATH, "--listen=127.0.0.1:0",
                                    absl::StrCat("--data-dir=", data_dir_, "/db"),
-                                   absl::StrCat("--tokens-file=", data_dir_, "/tokens")};
+                                   absl::StrCat("--tokens-file=", data_dir_, "/tokens"),
+                                   "--bootstrap-admin=root"};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   // Built before fork: the child only calls async-signal-safe functions.
   std::vector<char*> argv;

@@ -16,12 +16,15 @@
 
 namespace salesops::testing {
 
+inline constexpr char kRootToken[] = "root-token-0123456789ab";
 inline constexpr char kAliceToken[] = "alice-token-0123456789";
+inline constexpr char kCarolToken[] = "carol-token-0123456789";
 inline constexpr char kBobToken[] = "bob-token-0123456789ab";
 
 class ServerProcess {
  public:
-  // `data_dir` holds the RocksDB directory and the tokens file (alice, bob).
+  // `data_dir` holds the RocksDB directory and the tokens file (root, alice,
+  // bob, carol). The server starts with --bootstrap-admin=root.
   explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_flags = {});
   ~ServerProcess();  // SIGKILLs the server if still running
 

@@ -39,6 +39,8 @@ v1::LeadCommand Qualify(const std::string& lead_id) {
   return c;
 }
 
+using LeadReply = absl::StatusOr<v1::LeadCommandReply>;
+
 // One submitted command's outcome.
 struct Outcome {
   absl::Notification done;
@@ -52,7 +54,42 @@ struct Outcome {
 
 class SequencerTest : public ::testing::Test {
  protected:
-  void SetUp() override { Open(); }
+  void SetUp() override {
+    Open();
+    // The team: root (ADMIN, bootstrapped), alice (SALES_REP, BD_MANAGER), bob (SALES_REP).
+    ASSERT_THAT(SubmitTeam(Bootstrap("root"), std::string(domain::kSystemActor)), IsOk());
+    ASSERT_THAT(SubmitTeam(AddMember("alice", {v1::ROLE_SALES_REP, v1::ROLE_BD_MANAGER}), "root"), IsOk());
+    ASSERT_THAT(SubmitTeam(AddMember("bob", {v1::ROLE_SALES_REP}), "root"), IsOk());
+    base_ = store_->Head();
+  }
+
+  static v1::TeamCommand Bootstrap(const std::string& id) {
+    v1::TeamCommand c;
+    c.mutable_bootstrap()->set_member_id(id);
+    return c;
+  }
+
+  static v1::TeamCommand AddMember(const std::string& id, std::vector<v1::Role> roles) {
+    v1::TeamCommand c;
+    c.mutable_add_member()->set_member_id(id);
+    c.mutable_add_member()->set_display_name(id);
+    for (v1::Role r : roles) c.mutable_add_member()->add_roles(r);
+    return c;
+  }
+
+  // Submits a team command and waits for its result.
+  CommandResult SubmitTeam(v1::TeamCommand command, const std::string& actor) {
+    v1::Command wrapped;
+    *wrapped.mutable_team() = std::move(command);
+    absl::Notification done;
+    CommandResult result;
+    sequencer_->Submit(actor, std::move(wrapped), [&](CommandResult r) {
+      result = std::move(r);
+      done.Notify();
+    });
+    EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    return result;
+  }
   void TearDown() override { Close(); }
 
   void Open(SequencerOptions options = {}) {
@@ -81,8 +118,14 @@ class SequencerTest : public ::testing::Test {
   Outcome* Submit(v1::LeadCommand command, const std::string& actor = "alice") {
     outcomes_.push_back(std::make_unique<Outcome>());
     Outcome* o = outcomes_.back().get();
-    sequencer_->Submit(actor, std::move(command), [o](LeadReply reply) {
-      o->reply = std::move(reply);
+    v1::Command wrapped;
+    *wrapped.mutable_lead() = std::move(command);
+    sequencer_->Submit(actor, std::move(wrapped), [o](CommandResult result) {
+      if (result.ok()) {
+        o->reply = std::move(*result->mutable_lead());
+      } else {
+        o->reply = result.status();
+      }
       o->done.Notify();
     });
     return o;
@@ -96,6 +139,7 @@ class SequencerTest : public ::testing::Test {
   std::unique_ptr<Sequencer> sequencer_;
   std::vector<std::unique_ptr<Outcome>> outcomes_;
   std::vector<absl::Status> fatal_errors_;  // written on the sequencer thread before replies
+  uint64_t base_ = 0;                       // the log head after the team was set up
 };
 
 TEST_F(SequencerTest, LaterCommandsInABatchSeeEarlierStagedEffects) {
@@ -108,13 +152,13 @@ TEST_F(SequencerTest, LaterCommandsInABatchSeeEarlierStagedEffects) {
   sequencer_->Resume();
   ASSERT_THAT(identify->Get(), IsOk());
   ASSERT_THAT(qualify->Get(), IsOk());
-  EXPECT_EQ(identify->Get()->position(), 1u);
-  EXPECT_EQ(qualify->Get()->position(), 2u);
+  EXPECT_EQ(identify->Get()->position(), base_ + 1);
+  EXPECT_EQ(qualify->Get()->position(), base_ + 2);
   EXPECT_EQ(qualify->Get()->version(), 2u);
   EXPECT_EQ(qualify->Get()->stage(), v1::STAGE_QUALIFIED);
   EXPECT_THAT(again->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in stage QUALIFIED")));
   EXPECT_THAT(duplicate->Get(), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'L1'")));
-  EXPECT_EQ(store_->Head(), 2u);
+  EXPECT_EQ(store_->Head(), base_ + 2);
   // Published before the replies: read-your-writes.
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
 }
@@ -132,7 +176,7 @@ TEST_F(SequencerTest, SameRequestIdTwiceInOneBatchAppendsOnce) {
   EXPECT_EQ(retry->Get()->lead_id(), "gen1");
   EXPECT_EQ(retry->Get()->position(), first->Get()->position());
   ASSERT_THAT(misuse->Get(), IsOk());  // no request id: an ordinary command
-  EXPECT_EQ(store_->Head(), 2u);
+  EXPECT_EQ(store_->Head(), base_ + 2);
 }
 
 TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
@@ -142,7 +186,7 @@ TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'r-1' was already used")));
   // Scoped per member: bob may use r-1.
   EXPECT_THAT(Submit(other, "bob")->Get(), IsOk());
-  EXPECT_EQ(store_->Head(), 2u);
+  EXPECT_EQ(store_->Head(), base_ + 2);
 }
 
 TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
@@ -152,8 +196,8 @@ TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
   command.mutable_identify()->mutable_options()->set_correlation_id("trace-b");
   const LeadReply& retry = Submit(command)->Get();
   ASSERT_THAT(retry, IsOk());
-  EXPECT_EQ(retry->position(), 1u);
-  EXPECT_EQ(store_->Head(), 1u);
+  EXPECT_EQ(retry->position(), base_ + 1);
+  EXPECT_EQ(store_->Head(), base_ + 1);
 }
 
 TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
@@ -161,11 +205,11 @@ TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
   ASSERT_THAT(first, IsOk());
   Close();
   Open();
-  EXPECT_EQ(sequencer_->recovered_events(), 1u);
+  EXPECT_EQ(sequencer_->recovered_events(), base_ + 1);
   const LeadReply& retry = Submit(Identify("", "r-9"))->Get();
   ASSERT_THAT(retry, IsOk());
   EXPECT_EQ(retry->lead_id(), first->lead_id());
-  EXPECT_EQ(store_->Head(), 1u);
+  EXPECT_EQ(store_->Head(), base_ + 1);
 }
 
 TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
@@ -187,13 +231,13 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
   // Fail-stop: even once the disk works again, nothing more is taken.
   store_->TEST_FailWrites(false);
   EXPECT_THAT(Submit(Identify("C"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
-  EXPECT_EQ(store_->Head(), 1u);
+  EXPECT_EQ(store_->Head(), base_ + 1);
 
   // A restart recovers from disk and serves again; the staged state is gone.
   Close();
   Open();
   EXPECT_THAT(Submit(Identify("A"))->Get(), IsOk());
-  EXPECT_EQ(store_->Head(), 2u);
+  EXPECT_EQ(store_->Head(), base_ + 2);
 }
 
 TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
@@ -201,7 +245,7 @@ TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
   ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
   Close();
   Open();
-  EXPECT_EQ(sequencer_->recovered_events(), 2u);
+  EXPECT_EQ(sequencer_->recovered_events(), base_ + 2);
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
   EXPECT_THAT(Submit(Qualify("L1"))->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("")));
   v1::LeadCommand needs;
@@ -209,7 +253,7 @@ TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
   needs.mutable_record_needs()->set_requirements("需求");
   const LeadReply& reply = Submit(needs)->Get();
   ASSERT_THAT(reply, IsOk());
-  EXPECT_EQ(reply->position(), 3u);
+  EXPECT_EQ(reply->position(), base_ + 3);
   EXPECT_EQ(reply->version(), 3u);
 }
 
@@ -255,6 +299,34 @@ TEST_F(SequencerTest, TakenGeneratedIdIsDrawnAgain) {
   const LeadReply& reply = Submit(Identify(""))->Get();
   ASSERT_THAT(reply, IsOk());
   EXPECT_EQ(reply->lead_id(), "gen2");
+}
+
+TEST_F(SequencerTest, EventsRecordTheRoleActedInAndRefusalsAppendNothing) {
+  ASSERT_THAT(Submit(Identify("L1"))->Get(), IsOk());
+  EXPECT_THAT(Submit(Identify("L2"), "mallory")->Get(),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("'mallory' is not in the team")));
+  EXPECT_THAT(Submit(Qualify("L1"), "bob")->Get(),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("QualifyLead needs role BD_MANAGER")));
+  ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
+  auto events = store_->ReadStream("lead-L1", 1, 10);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].actor_role(), v1::ROLE_SALES_REP);
+  EXPECT_EQ((*events)[1].actor_role(), v1::ROLE_BD_MANAGER);
+  EXPECT_EQ(store_->Head(), base_ + 2);
+
+  v1::TeamCommand deactivate;
+  deactivate.mutable_deactivate()->set_member_id("alice");
+  ASSERT_THAT(SubmitTeam(deactivate, "root"), IsOk());
+  EXPECT_THAT(Submit(Identify("L3"))->Get(),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("'alice' is deactivated")));
+}
+
+TEST_F(SequencerTest, BootstrapOnlyOnAnEmptyTeamAndOnlyByTheServer) {
+  EXPECT_THAT(SubmitTeam(Bootstrap("eve"), std::string(domain::kSystemActor)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not empty")));
+  EXPECT_THAT(SubmitTeam(Bootstrap("eve"), "root"),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("BootstrapAdmin")));
 }
 
 TEST(StoreOptionsTest, DefaultDurabilityIsFsyncBeforeReply) { EXPECT_TRUE(store::StoreOptions{}.sync); }

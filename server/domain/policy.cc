@@ -1,0 +1,135 @@
+#include "server/domain/policy.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/domain/state.h"
+
+namespace salesops::domain {
+namespace {
+
+using v1::ROLE_ADMIN;
+using v1::ROLE_BD_MANAGER;
+using v1::ROLE_SALES_MANAGER;
+using v1::ROLE_SALES_REP;
+
+// The row index of a command in the table below.
+size_t RowOf(const v1::Command& command) {
+  if (command.has_lead()) {
+    switch (command.lead().command_case()) {
+      case v1::LeadCommand::kIdentify: return 0;
+      case v1::LeadCommand::kQualify: return 1;
+      case v1::LeadCommand::kDisqualify: return 2;
+      case v1::LeadCommand::kRecordNeeds: return 3;
+      case v1::LeadCommand::kProposeSolution: return 4;
+      case v1::LeadCommand::kSendQuote: return 5;
+      case v1::LeadCommand::kStartNegotiation: return 6;
+      case v1::LeadCommand::kWinDeal: return 7;
+      case v1::LeadCommand::kLoseDeal: return 8;
+      case v1::LeadCommand::kReopen: return 9;
+      case v1::LeadCommand::kUpdate: return 10;
+      case v1::LeadCommand::COMMAND_NOT_SET: break;
+    }
+  } else if (command.has_team()) {
+    switch (command.team().command_case()) {
+      case v1::TeamCommand::kAddMember: return 11;
+      case v1::TeamCommand::kSetRoles: return 12;
+      case v1::TeamCommand::kDeactivate: return 13;
+      case v1::TeamCommand::kReactivate: return 14;
+      case v1::TeamCommand::kBootstrap: return 15;
+      case v1::TeamCommand::COMMAND_NOT_SET: break;
+    }
+  }
+  return 16;
+}
+
+std::string RoleList(const std::vector<v1::Role>& roles) {
+  return absl::StrJoin(roles, " or ", [](std::string* out, v1::Role r) { absl::StrAppend(out, RoleName(r)); });
+}
+
+std::string HeldRoles(const v1::Member& member) {
+  if (member.roles().empty()) return "no role";
+  return absl::StrJoin(member.roles(), ", ", [](std::string* out, int r) {
+    absl::StrAppend(out, RoleName(static_cast<v1::Role>(r)));
+  });
+}
+
+}  // namespace
+
+const std::vector<Responsibility>& ResponsibilityTable() {
+  static const std::vector<Responsibility>* const table = new std::vector<Responsibility>{
+      {"IdentifyLead", {ROLE_SALES_REP, ROLE_SALES_MANAGER}},
+      {"QualifyLead", {ROLE_BD_MANAGER}, false, true},
+      {"DisqualifyLead", {ROLE_BD_MANAGER}, false, true},
+      {"RecordNeeds", {ROLE_BD_MANAGER}, false, true},
+      {"ProposeSolution", {ROLE_SALES_REP}, true, true},
+      {"SendQuote", {ROLE_SALES_REP}, true, true},
+      {"StartNegotiation", {ROLE_SALES_REP}, true, true},
+      {"WinDeal", {ROLE_SALES_REP}, true, true},
+      {"LoseDeal", {ROLE_SALES_REP}, true, true},
+      {"ReopenLead", {ROLE_SALES_MANAGER}},
+      {"UpdateLead", {ROLE_SALES_REP, ROLE_BD_MANAGER, ROLE_SALES_MANAGER}, true},
+      {"AddMember", {ROLE_ADMIN}},
+      {"SetMemberRoles", {ROLE_ADMIN}},
+      {"DeactivateMember", {ROLE_ADMIN}},
+      {"ReactivateMember", {ROLE_ADMIN}},
+      {"BootstrapAdmin", {ROLE_ADMIN}, false, false, true},
+      {"(no command)", {}},
+  };
+  return *table;
+}
+
+const Responsibility& ResponsibilityFor(const v1::Command& command) { return ResponsibilityTable()[RowOf(command)]; }
+
+absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view actor,
+                                        const v1::Command& command, absl::string_view lead_owner) {
+  const Responsibility& row = ResponsibilityFor(command);
+  if (row.system_only || actor == kSystemActor) {
+    if (row.system_only && actor == kSystemActor) return Authorization{v1::ROLE_ADMIN, ""};
+    return absl::PermissionDeniedError(absl::StrCat(row.action, " is not available to '", actor, "'"));
+  }
+  const v1::Member* member = team.Find(actor);
+  if (member == nullptr) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("member '", actor, "' is not in the team; an ADMIN must add it (Team.AddMember)"));
+  }
+  if (!member->active()) {
+    return absl::PermissionDeniedError(absl::StrCat("member '", actor, "' is deactivated"));
+  }
+  const v1::CommandOptions& options = OptionsOf(command);
+  if (options.has_occurred_at() && !HasRole(*member, v1::ROLE_ADMIN)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("options.occurred_at: backfilling business time needs role ADMIN; member '", actor,
+                     "' holds ", HeldRoles(*member)));
+  }
+
+  bool holds_role_but_not_owner = false;
+  for (v1::Role role : row.roles) {
+    if (!HasRole(*member, role)) continue;
+    if (role == ROLE_SALES_REP && row.rep_must_own && !lead_owner.empty() && lead_owner != actor) {
+      holds_role_but_not_owner = true;
+      continue;
+    }
+    if (!options.override_reason().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
+          actor, "' may ", row.action, " as ", RoleName(role)));
+    }
+    return Authorization{role, ""};
+  }
+
+  if (row.manager_may_override && HasRole(*member, ROLE_SALES_MANAGER)) {
+    if (!options.override_reason().empty()) return Authorization{ROLE_SALES_MANAGER, options.override_reason()};
+    return absl::PermissionDeniedError(absl::StrCat(
+        row.action, " needs role ", RoleList(row.roles), holds_role_but_not_owner ? " owning the lead" : "",
+        "; a SALES_MANAGER may act outside the responsibility table only with options.override_reason"));
+  }
+  if (holds_role_but_not_owner) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        row.action, " needs the lead's owning SALES_REP ('", lead_owner, "'); member '", actor,
+        "' is not the owner (a SALES_MANAGER can change the owner)"));
+  }
+  return absl::PermissionDeniedError(absl::StrCat(row.action, " needs role ", RoleList(row.roles), "; member '",
+                                                  actor, "' holds ", HeldRoles(*member)));
+}
+
+}  // namespace salesops::domain

@@ -1,0 +1,73 @@
+// The whole decider state (every aggregate the write path decides against)
+// and the one decide path every command goes through:
+//
+//   Decide(state, command, context) -> decision | error   (authorize, then the aggregate's decider)
+//   Evolve(state, envelope)                                (fold one committed event)
+//
+// Pure: no I/O, no clock; time and new ids arrive in DecideContext.
+#ifndef SALESOPS_SERVER_DOMAIN_STATE_H_
+#define SALESOPS_SERVER_DOMAIN_STATE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "salesops/v1/events.pb.h"
+#include "salesops/v1/internal.pb.h"
+#include "server/domain/lead.h"
+#include "server/domain/team.h"
+
+namespace salesops::domain {
+
+struct State {
+  TeamState team;
+  absl::flat_hash_map<std::string, LeadState> leads;
+
+  // The lead's state (a default, non-existing state for an unknown id).
+  const LeadState& Lead(absl::string_view lead_id) const;
+};
+
+// What one command appends, and how.
+struct CommandDecision {
+  std::string stream_id;
+  uint64_t expected_version = 0;  // the stream's version the events follow
+  absl::Time occurred_at;
+  std::vector<v1::Event> events;  // never empty
+  v1::Role acted_as = v1::ROLE_UNSPECIFIED;
+  std::string override_reason;
+  std::string lead_id;    // for lead commands
+  std::string member_id;  // for team commands
+};
+
+// Checks that `command` is well formed (INVALID_ARGUMENT naming the field).
+absl::Status ValidateCommand(const v1::Command& command);
+
+// The command's options; a default instance for commands without any.
+const v1::CommandOptions& OptionsOf(const v1::Command& command);
+
+// The command's options for writing (created when absent); null for a
+// command without a kind.
+v1::CommandOptions* MutableOptionsOf(v1::Command& command);
+
+// True for an IdentifyLead without a lead id (the caller draws one into
+// DecideContext::new_lead_id).
+bool NeedsNewLeadId(const v1::Command& command);
+
+// Authorizes (policy.h) and decides `command` against `state`. Errors: those
+// of ValidateCommand, Authorize, DecideLead and DecideTeam; for IdentifyLead
+// also INVALID_ARGUMENT when the owner is not an active SALES_REP (or none is
+// named by a caller that is not one).
+absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& command,
+                                       const DecideContext& context);
+
+// Folds one committed event into the state.
+void Evolve(State& state, const v1::EventEnvelope& envelope);
+
+// The reply to a decided and folded command whose last event is at `position`.
+v1::CommandReply MakeReply(const State& state, const CommandDecision& decision, uint64_t position);
+
+}  // namespace salesops::domain
+
+#endif  // SALESOPS_SERVER_DOMAIN_STATE_H_

@@ -1,0 +1,203 @@
+#include "server/domain/team.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/domain/events.h"
+#include "server/domain/proto_time.h"
+#include "server/domain/validation.h"
+
+namespace salesops::domain {
+namespace {
+
+using T = v1::TeamCommand;
+
+absl::Status ValidateRoles(const google::protobuf::RepeatedField<int>& roles) {
+  if (roles.empty()) return absl::InvalidArgumentError("roles: at least one role is required");
+  absl::flat_hash_set<int> seen;
+  for (int r : roles) {
+    if (r == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(r)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "roles: ", r, " is not a role (SALES_REP, BD_MANAGER, SALES_MANAGER, SALES_SUPPORT, AFTER_SALES, ADMIN)"));
+    }
+    if (!seen.insert(r).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("roles: ", RoleName(static_cast<v1::Role>(r)), " is listed twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCapacity(uint32_t capacity) {
+  if (capacity > kMaxCapacity) {
+    return absl::InvalidArgumentError(absl::StrCat("capacity: must be at most ", kMaxCapacity, " (0 = no limit)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const v1::Member* TeamState::Find(absl::string_view member_id) const {
+  auto it = members.find(std::string(member_id));
+  return it == members.end() ? nullptr : &it->second;
+}
+
+bool HasRole(const v1::Member& member, v1::Role role) {
+  return std::find(member.roles().begin(), member.roles().end(), role) != member.roles().end();
+}
+
+std::string RoleName(v1::Role role) {
+  const std::string& full = v1::Role_Name(role);
+  return full.size() > 5 ? full.substr(5) : absl::StrCat(static_cast<int>(role));
+}
+
+absl::string_view MemberIdOf(const v1::TeamCommand& command) {
+  switch (command.command_case()) {
+    case T::kAddMember: return command.add_member().member_id();
+    case T::kSetRoles: return command.set_roles().member_id();
+    case T::kDeactivate: return command.deactivate().member_id();
+    case T::kReactivate: return command.reactivate().member_id();
+    case T::kBootstrap: return command.bootstrap().member_id();
+    case T::COMMAND_NOT_SET: break;
+  }
+  return {};
+}
+
+const v1::CommandOptions& OptionsOf(const v1::TeamCommand& command) {
+  switch (command.command_case()) {
+    case T::kAddMember: return command.add_member().options();
+    case T::kSetRoles: return command.set_roles().options();
+    case T::kDeactivate: return command.deactivate().options();
+    case T::kReactivate: return command.reactivate().options();
+    case T::kBootstrap:
+    case T::COMMAND_NOT_SET: break;
+  }
+  return v1::CommandOptions::default_instance();
+}
+
+absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
+  if (command.command_case() == T::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
+  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  SALESOPS_RETURN_IF_ERROR(ValidateId("member_id", MemberIdOf(command)));
+  switch (command.command_case()) {
+    case T::kAddMember: {
+      const auto& c = command.add_member();
+      SALESOPS_RETURN_IF_ERROR(ValidateText("display_name", c.display_name(), 1, kMaxPersonChars));
+      SALESOPS_RETURN_IF_ERROR(ValidateRoles(c.roles()));
+      return ValidateCapacity(c.capacity());
+    }
+    case T::kSetRoles:
+      SALESOPS_RETURN_IF_ERROR(ValidateRoles(command.set_roles().roles()));
+      return ValidateCapacity(command.set_roles().capacity());
+    case T::kDeactivate:
+      return ValidateText("reason", command.deactivate().reason(), 0, kMaxShortTextChars, TextKind::kMultiLine);
+    case T::kReactivate:
+    case T::kBootstrap:
+    case T::COMMAND_NOT_SET:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const v1::TeamCommand& command) {
+  SALESOPS_RETURN_IF_ERROR(ValidateTeamCommand(command));
+  const v1::CommandOptions& options = OptionsOf(command);
+  if (options.has_expected_version() && options.expected_version() != state.version) {
+    return absl::AbortedError(absl::StrCat("the team is at version ", state.version, ", expected_version was ",
+                                           options.expected_version(), "; re-read and retry"));
+  }
+  const std::string member_id(MemberIdOf(command));
+  const v1::Member* member = state.Find(member_id);
+  const bool creates = command.has_add_member() || command.has_bootstrap();
+  if (creates && member != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat("member '", member_id, "' already exists"));
+  }
+  if (!creates && member == nullptr) {
+    return absl::NotFoundError(absl::StrCat("member '", member_id, "' not found"));
+  }
+  std::vector<v1::Event> events(1);
+  v1::Event& event = events[0];
+  switch (command.command_case()) {
+    case T::kBootstrap: {
+      if (!state.members.empty()) {
+        return absl::FailedPreconditionError("the team is not empty; bootstrap adds only the first ADMIN");
+      }
+      auto* e = event.mutable_member_added();
+      e->set_member_id(member_id);
+      e->set_display_name(member_id);
+      e->add_roles(v1::ROLE_ADMIN);
+      break;
+    }
+    case T::kAddMember: {
+      const auto& c = command.add_member();
+      auto* e = event.mutable_member_added();
+      e->set_member_id(member_id);
+      e->set_display_name(c.display_name());
+      *e->mutable_roles() = c.roles();
+      e->set_capacity(c.capacity());
+      break;
+    }
+    case T::kSetRoles: {
+      const auto& c = command.set_roles();
+      auto* e = event.mutable_member_roles_changed();
+      e->set_member_id(member_id);
+      *e->mutable_roles() = c.roles();
+      *e->mutable_previous_roles() = member->roles();
+      e->set_capacity(c.capacity());
+      break;
+    }
+    case T::kDeactivate:
+      if (!member->active()) {
+        return absl::FailedPreconditionError(absl::StrCat("member '", member_id, "' is already deactivated"));
+      }
+      event.mutable_member_deactivated()->set_member_id(member_id);
+      event.mutable_member_deactivated()->set_reason(command.deactivate().reason());
+      break;
+    case T::kReactivate:
+      if (member->active()) {
+        return absl::FailedPreconditionError(absl::StrCat("member '", member_id, "' is already active"));
+      }
+      event.mutable_member_reactivated()->set_member_id(member_id);
+      break;
+    case T::COMMAND_NOT_SET:
+      break;
+  }
+  return events;
+}
+
+void EvolveTeam(TeamState& state, const v1::EventEnvelope& envelope) {
+  const v1::Event& event = envelope.event();
+  state.version = envelope.stream_version();
+  state.last_occurred_at = FromProtoTime(envelope.occurred_at());
+  switch (event.body_case()) {
+    case v1::Event::kMemberAdded: {
+      const auto& e = event.member_added();
+      v1::Member& m = state.members[e.member_id()];
+      m.set_member_id(e.member_id());
+      m.set_display_name(e.display_name());
+      *m.mutable_roles() = e.roles();
+      m.set_capacity(e.capacity());
+      m.set_active(true);
+      break;
+    }
+    case v1::Event::kMemberRolesChanged: {
+      const auto& e = event.member_roles_changed();
+      v1::Member& m = state.members[e.member_id()];
+      *m.mutable_roles() = e.roles();
+      m.set_capacity(e.capacity());
+      break;
+    }
+    case v1::Event::kMemberDeactivated:
+      state.members[event.member_deactivated().member_id()].set_active(false);
+      break;
+    case v1::Event::kMemberReactivated:
+      state.members[event.member_reactivated().member_id()].set_active(true);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace salesops::domain

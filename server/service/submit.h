@@ -1,0 +1,50 @@
+// Shared by the command handlers of every service: authenticate the token,
+// queue the command to the sequencer, and finish the call when the
+// sequencer completes it (after the group commit). The handler thread never
+// waits.
+#ifndef SALESOPS_SERVER_SERVICE_SUBMIT_H_
+#define SALESOPS_SERVER_SERVICE_SUBMIT_H_
+
+#include <utility>
+
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "server/engine/sequencer.h"
+#include "server/service/auth.h"
+#include "server/service/grpc_status.h"
+
+namespace salesops::service {
+
+// `take_reply(v1::CommandReply&&)` moves the part of the reply this RPC
+// returns into the response; it runs on the sequencer thread before Finish.
+template <typename TakeReply>
+grpc::ServerUnaryReactor* SubmitCommand(grpc::CallbackServerContext* context, const TokenAuthenticator& tokens,
+                                        engine::Sequencer& sequencer, v1::Command command,
+                                        TakeReply take_reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::string> actor = tokens.Authenticate(*context);
+  if (!actor.ok()) {
+    reactor->Finish(ToGrpcStatus(actor.status()));
+    return reactor;
+  }
+  sequencer.Submit(std::move(*actor), std::move(command),
+                   [reactor, take = std::move(take_reply)](engine::CommandResult result) mutable {
+                     if (result.ok()) take(std::move(*result));
+                     reactor->Finish(ToGrpcStatus(result.status()));
+                   });
+  return reactor;
+}
+
+// Runs `body` (returning absl::Status) after the read check and finishes the
+// call with its status. `body` receives the reading member's id.
+template <typename Body>
+grpc::ServerUnaryReactor* AnswerRead(grpc::CallbackServerContext* context, const ReadAccess& access, Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::string> reader = access.Check(*context);
+  reactor->Finish(ToGrpcStatus(reader.ok() ? body(*reader) : reader.status()));
+  return reactor;
+}
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_SUBMIT_H_

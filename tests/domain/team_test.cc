@@ -1,0 +1,100 @@
+// The team decider as given(events) / when(command) / then(events or error).
+#include "server/domain/team.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/common/testing.h"
+
+namespace salesops::domain {
+namespace {
+
+using ::salesops::testing::IsOk;
+using ::salesops::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+v1::TeamCommand Add(const std::string& id, std::vector<v1::Role> roles, uint32_t capacity = 0) {
+  v1::TeamCommand c;
+  auto* a = c.mutable_add_member();
+  a->set_member_id(id);
+  a->set_display_name("王芳");
+  for (v1::Role r : roles) a->add_roles(r);
+  a->set_capacity(capacity);
+  return c;
+}
+
+// Decides and folds each command in turn; returns the state.
+TeamState Given(const std::vector<v1::TeamCommand>& commands) {
+  TeamState state;
+  for (const v1::TeamCommand& c : commands) {
+    auto events = DecideTeam(state, c);
+    EXPECT_THAT(events, IsOk());
+    if (!events.ok()) continue;
+    for (v1::Event& e : *events) {
+      v1::EventEnvelope envelope;
+      envelope.set_stream_version(state.version + 1);
+      *envelope.mutable_event() = std::move(e);
+      EvolveTeam(state, envelope);
+    }
+  }
+  return state;
+}
+
+TEST(TeamDeciderTest, AddThenChangeRolesRecordsThePreviousOnes) {
+  const TeamState state = Given({Add("wf", {v1::ROLE_SALES_REP}, 20)});
+  ASSERT_NE(state.Find("wf"), nullptr);
+  EXPECT_TRUE(state.Find("wf")->active());
+  EXPECT_EQ(state.Find("wf")->display_name(), "王芳");
+  EXPECT_EQ(state.Find("wf")->capacity(), 20u);
+  v1::TeamCommand set;
+  set.mutable_set_roles()->set_member_id("wf");
+  set.mutable_set_roles()->add_roles(v1::ROLE_BD_MANAGER);
+  set.mutable_set_roles()->add_roles(v1::ROLE_SALES_REP);
+  auto events = DecideTeam(state, set);
+  ASSERT_THAT(events, IsOk());
+  const v1::MemberRolesChanged& e = (*events)[0].member_roles_changed();
+  EXPECT_THAT(e.roles(), ElementsAre(v1::ROLE_BD_MANAGER, v1::ROLE_SALES_REP));
+  EXPECT_THAT(e.previous_roles(), ElementsAre(v1::ROLE_SALES_REP));
+}
+
+TEST(TeamDeciderTest, RefusalsNameTheRule) {
+  const TeamState state = Given({Add("wf", {v1::ROLE_SALES_REP})});
+  EXPECT_THAT(DecideTeam(state, Add("wf", {v1::ROLE_ADMIN})),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'wf' already exists")));
+  v1::TeamCommand reactivate;
+  reactivate.mutable_reactivate()->set_member_id("wf");
+  EXPECT_THAT(DecideTeam(state, reactivate), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already active")));
+  v1::TeamCommand deactivate;
+  deactivate.mutable_deactivate()->set_member_id("nobody");
+  EXPECT_THAT(DecideTeam(state, deactivate), StatusIs(absl::StatusCode::kNotFound, HasSubstr("'nobody'")));
+  deactivate.mutable_deactivate()->set_member_id("wf");
+  const TeamState after = Given({Add("wf", {v1::ROLE_SALES_REP}), deactivate});
+  EXPECT_FALSE(after.Find("wf")->active());
+  EXPECT_THAT(DecideTeam(after, deactivate), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already deactivated")));
+  v1::TeamCommand bootstrap;
+  bootstrap.mutable_bootstrap()->set_member_id("root");
+  EXPECT_THAT(DecideTeam(state, bootstrap), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not empty")));
+  EXPECT_THAT(DecideTeam(TeamState(), bootstrap), IsOk());
+  v1::TeamCommand stale = Add("x", {v1::ROLE_SALES_REP});
+  stale.mutable_add_member()->mutable_options()->set_expected_version(0);
+  EXPECT_THAT(DecideTeam(state, stale), StatusIs(absl::StatusCode::kAborted, HasSubstr("team is at version 1")));
+}
+
+TEST(TeamDeciderTest, ValidationNamesTheField) {
+  EXPECT_THAT(ValidateTeamCommand(Add("bad id", {v1::ROLE_SALES_REP})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("member_id:")));
+  EXPECT_THAT(ValidateTeamCommand(Add("a", {})), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles: at least one")));
+  EXPECT_THAT(ValidateTeamCommand(Add("a", {v1::ROLE_SALES_REP, v1::ROLE_SALES_REP})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("SALES_REP is listed twice")));
+  EXPECT_THAT(ValidateTeamCommand(Add("a", {v1::ROLE_UNSPECIFIED})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles:")));
+  EXPECT_THAT(ValidateTeamCommand(Add("a", {v1::ROLE_SALES_REP}, 10001)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("capacity:")));
+  v1::TeamCommand no_name = Add("a", {v1::ROLE_SALES_REP});
+  no_name.mutable_add_member()->clear_display_name();
+  EXPECT_THAT(ValidateTeamCommand(no_name), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name:")));
+  EXPECT_THAT(ValidateTeamCommand(v1::TeamCommand()), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command")));
+}
+
+}  // namespace
+}  // namespace salesops::domain
