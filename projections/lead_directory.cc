@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "server/domain/events.h"
+#include "server/domain/lead.h"
 
 namespace salesops::projections {
 
@@ -61,6 +62,13 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
       if (e.source() != v1::LEAD_SOURCE_UNSPECIFIED) lead.set_source(e.source());
       break;
     }
+    case v1::Event::kLeadAssigned:
+      lead.set_assignee(event.lead_assigned().assignee());
+      lead.set_awaiting_role(event.lead_assigned().role());
+      break;
+    case v1::Event::kOwnerChanged:
+      lead.set_owner(event.owner_changed().owner());
+      break;
     default:
       break;
   }
@@ -72,6 +80,10 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
       lead.set_closed_from_stage(t->from_stage());
     } else {
       lead.clear_closed_from_stage();
+    }
+    if (!domain::IsOpenStage(t->to_stage())) {
+      lead.clear_assignee();
+      lead.clear_awaiting_role();
     }
   }
 }

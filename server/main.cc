@@ -2,7 +2,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <pthread.h>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -22,23 +24,28 @@ ABSL_FLAG(std::string, durability, "sync",
           "last moments of acknowledged writes");
 
 // Abseil flag names are identifiers; the documented spellings use hyphens
-// (--data-dir). Rewrites "--data-dir=x" to "--data_dir=x" in place.
-void NormalizeFlagNames(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    char* arg = argv[i];
-    if (arg[0] != '-' || arg[1] != '-') continue;
-    for (char* c = arg + 2; *c != '\0' && *c != '='; ++c) {
-      if (*c == '-') *c = '_';
+// (--data-dir). Returns the arguments with "--data-dir=x" as "--data_dir=x"
+// (a copy: the process's own argv, as ps shows it, stays as typed).
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) continue;
+    for (size_t c = 2; c < arg.size() && arg[c] != '='; ++c) {
+      if (arg[c] == '-') arg[c] = '_';
     }
   }
+  return args;
 }
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
       "--tokens-file=./data/tokens --durability=sync");
-  NormalizeFlagNames(argc, argv);
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+  std::vector<char*> arg_pointers;
+  for (std::string& arg : args) arg_pointers.push_back(arg.data());
+  absl::ParseCommandLine(static_cast<int>(arg_pointers.size()), arg_pointers.data());
 
   salesops::service::ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);

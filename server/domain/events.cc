@@ -136,6 +136,25 @@ std::string DescribeEvent(const v1::Event& event) {
       return absl::StrCat("reason: ", event.lead_reopened().reason());
     case v1::Event::kLeadUpdated:
       return absl::StrCat("changed ", absl::StrJoin(event.lead_updated().changed_fields(), ", "));
+    case v1::Event::kLeadAssigned: {
+      const auto& e = event.lead_assigned();
+      const v1::HandOff& h = e.explanation();
+      std::string s = absl::StrCat(e.assignee().empty() ? "(unassigned queue)" : e.assignee(), " as ",
+                                   ShortEnumName(v1::Role_Name(e.role()), "ROLE_", e.role()), ": ", h.rule());
+      if (h.candidates_size() > 0) {
+        absl::StrAppend(&s, "; candidates ",
+                        absl::StrJoin(h.candidates(), ", ", [](std::string* out, const v1::HandOffCandidate& c) {
+                          absl::StrAppend(out, c.member_id(), "=", c.open_items());
+                        }));
+      }
+      if (h.skipped_size() > 0) absl::StrAppend(&s, "; skipped ", absl::StrJoin(h.skipped(), ", "));
+      if (!e.reason().empty()) absl::StrAppend(&s, "; reason: ", e.reason());
+      return s;
+    }
+    case v1::Event::kOwnerChanged: {
+      const auto& e = event.owner_changed();
+      return absl::StrCat("owner ", e.previous_owner(), " -> ", e.owner(), ": ", e.reason());
+    }
     case v1::Event::kMemberAdded: {
       const auto& e = event.member_added();
       return absl::StrCat(e.member_id(), " (", e.display_name(), ") as ", RoleNames(e.roles()));

@@ -143,6 +143,24 @@ v1::Event MakeEvent(const LeadState& state, const C& command, const std::string&
       }
       break;
     }
+    case C::kAssign: {
+      const auto& c = command.assign();
+      auto* e = event.mutable_lead_assigned();
+      e->set_assignee(c.assignee());
+      e->set_role(state.awaiting_role);
+      e->set_previous_assignee(state.assignee);
+      e->set_reason(c.reason());
+      e->set_manual(true);
+      break;
+    }
+    case C::kChangeOwner: {
+      const auto& c = command.change_owner();
+      auto* e = event.mutable_owner_changed();
+      e->set_owner(c.owner());
+      e->set_previous_owner(state.owner);
+      e->set_reason(c.reason());
+      break;
+    }
     case C::COMMAND_NOT_SET:
       break;
   }
@@ -164,6 +182,10 @@ const std::vector<LeadRule>& LeadRules() {
       {C::kLoseDeal, "LoseDeal", {kQualified, kNeeds, kProposed, kQuoted, kNegotiating}},
       {C::kReopen, "ReopenLead", {kLost, kDisqualified}},
       {C::kUpdate, "UpdateLead", {kIdentified, kQualified, kNeeds, kProposed, kQuoted, kNegotiating}},
+      {C::kAssign, "AssignLead", {kIdentified, kQualified, kNeeds, kProposed, kQuoted, kNegotiating}},
+      {C::kChangeOwner,
+       "ChangeOwner",
+       {kIdentified, kQualified, kNeeds, kProposed, kQuoted, kNegotiating, kWon, kLost, kDisqualified}},
   };
   return *rules;
 }
@@ -193,6 +215,8 @@ absl::string_view LeadIdOf(const v1::LeadCommand& command) {
     case C::kLoseDeal: return command.lose_deal().lead_id();
     case C::kReopen: return command.reopen().lead_id();
     case C::kUpdate: return command.update().lead_id();
+    case C::kAssign: return command.assign().lead_id();
+    case C::kChangeOwner: return command.change_owner().lead_id();
     case C::COMMAND_NOT_SET: break;
   }
   return {};
@@ -211,6 +235,8 @@ const v1::CommandOptions& OptionsOf(const v1::LeadCommand& command) {
     case C::kLoseDeal: return command.lose_deal().options();
     case C::kReopen: return command.reopen().options();
     case C::kUpdate: return command.update().options();
+    case C::kAssign: return command.assign().options();
+    case C::kChangeOwner: return command.change_owner().options();
     case C::COMMAND_NOT_SET: break;
   }
   return v1::CommandOptions::default_instance();
@@ -268,11 +294,21 @@ void EvolveLead(LeadState& state, const v1::EventEnvelope& envelope) {
   state.last_occurred_at = FromProtoTime(envelope.occurred_at());
   if (event.has_quote_sent()) state.quote_revisions = event.quote_sent().revision();
   if (event.has_lead_identified()) state.owner = event.lead_identified().owner();
+  if (event.has_owner_changed()) state.owner = event.owner_changed().owner();
+  if (event.has_lead_assigned()) {
+    state.assignee = event.lead_assigned().assignee();
+    state.awaiting_role = event.lead_assigned().role();
+  }
   if (const std::optional<v1::StageTransition> t = TransitionOf(event)) {
     state.stage = t->to_stage();
     state.closed_from = (t->to_stage() == kLost || t->to_stage() == kDisqualified)
                             ? t->from_stage()
                             : v1::STAGE_UNSPECIFIED;
+    if (!IsOpenStage(t->to_stage())) {
+      // Nobody acts next on a closed lead (a won deal's work moves to its order).
+      state.assignee.clear();
+      state.awaiting_role = v1::ROLE_UNSPECIFIED;
+    }
   }
 }
 

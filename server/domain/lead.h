@@ -28,6 +28,8 @@ struct LeadState {
   uint64_t version = 0;                     // number of events in the stream
   v1::Stage closed_from = v1::STAGE_UNSPECIFIED;  // set while LOST/DISQUALIFIED
   std::string owner;                        // the SALES_REP credited with the lead
+  std::string assignee;                     // who must act next ("" = none / unassigned queue)
+  v1::Role awaiting_role = v1::ROLE_UNSPECIFIED;  // the role that acts next; unset once closed
   uint32_t quote_revisions = 0;
   absl::Time last_occurred_at = absl::InfinitePast();  // business time of the last event
 

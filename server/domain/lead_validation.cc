@@ -26,6 +26,9 @@ absl::Status ValidateLeadId(absl::string_view id) { return ValidateId("lead_id",
 
 absl::Status ValidateLeadCommand(const v1::LeadCommand& command) {
   SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  if (!OptionsOf(command).assign_to().empty()) {
+    SALESOPS_RETURN_IF_ERROR(ValidateId("options.assign_to", OptionsOf(command).assign_to()));
+  }
   const TextKind kMulti = TextKind::kMultiLine;
   switch (command.command_case()) {
     case v1::LeadCommand::kIdentify: {
@@ -134,6 +137,18 @@ absl::Status ValidateLeadCommand(const v1::LeadCommand& command) {
         return absl::InvalidArgumentError("source: unknown value");
       }
       return absl::OkStatus();
+    }
+    case v1::LeadCommand::kAssign: {
+      const auto& c = command.assign();
+      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
+      SALESOPS_RETURN_IF_ERROR(ValidateId("assignee", c.assignee()));
+      return ValidateText("reason", c.reason(), 1, kMaxShortTextChars, kMulti);
+    }
+    case v1::LeadCommand::kChangeOwner: {
+      const auto& c = command.change_owner();
+      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
+      SALESOPS_RETURN_IF_ERROR(ValidateId("owner", c.owner()));
+      return ValidateText("reason", c.reason(), 1, kMaxShortTextChars, kMulti);
     }
     case v1::LeadCommand::COMMAND_NOT_SET:
       break;

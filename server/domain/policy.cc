@@ -27,6 +27,8 @@ size_t RowOf(const v1::Command& command) {
       case v1::LeadCommand::kLoseDeal: return 8;
       case v1::LeadCommand::kReopen: return 9;
       case v1::LeadCommand::kUpdate: return 10;
+      case v1::LeadCommand::kAssign: return 16;
+      case v1::LeadCommand::kChangeOwner: return 17;
       case v1::LeadCommand::COMMAND_NOT_SET: break;
     }
   } else if (command.has_team()) {
@@ -39,7 +41,7 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 16;
+  return 18;
 }
 
 std::string RoleList(const std::vector<v1::Role>& roles) {
@@ -73,6 +75,8 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"DeactivateMember", {ROLE_ADMIN}},
       {"ReactivateMember", {ROLE_ADMIN}},
       {"BootstrapAdmin", {ROLE_ADMIN}, false, false, true},
+      {"AssignLead", {ROLE_SALES_MANAGER}, false, false, false, true},
+      {"ChangeOwner", {ROLE_SALES_MANAGER}},
       {"(no command)", {}},
   };
   return *table;
@@ -81,7 +85,8 @@ const std::vector<Responsibility>& ResponsibilityTable() {
 const Responsibility& ResponsibilityFor(const v1::Command& command) { return ResponsibilityTable()[RowOf(command)]; }
 
 absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view actor,
-                                        const v1::Command& command, absl::string_view lead_owner) {
+                                        const v1::Command& command, absl::string_view lead_owner,
+                                        v1::Role lead_awaits) {
   const Responsibility& row = ResponsibilityFor(command);
   if (row.system_only || actor == kSystemActor) {
     if (row.system_only && actor == kSystemActor) return Authorization{v1::ROLE_ADMIN, ""};
@@ -117,6 +122,10 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
     return Authorization{role, ""};
   }
 
+  if (row.awaited_role_may_self_assign && lead_awaits != v1::ROLE_UNSPECIFIED &&
+      HasRole(*member, lead_awaits) && command.lead().assign().assignee() == actor) {
+    return Authorization{lead_awaits, ""};
+  }
   if (row.manager_may_override && HasRole(*member, ROLE_SALES_MANAGER)) {
     if (!options.override_reason().empty()) return Authorization{ROLE_SALES_MANAGER, options.override_reason()};
     return absl::PermissionDeniedError(absl::StrCat(

@@ -27,6 +27,9 @@ struct Responsibility {
   bool manager_may_override = false;
   // Only the server itself (kSystemActor) may issue it.
   bool system_only = false;
+  // A member holding the role the lead awaits may take the lead for itself
+  // (AssignLead to oneself, e.g. from the unassigned queue).
+  bool awaited_role_may_self_assign = false;
 };
 
 // Every command kind with its responsibility, in API order.
@@ -43,13 +46,14 @@ struct Authorization {
 
 // Decides whether `actor` may issue `command` given the team now.
 // `lead_owner` is the owner of the lead the command addresses (empty for a
-// new lead or a non-lead command). Errors:
+// new lead or a non-lead command), `lead_awaits` the role it awaits. Errors:
 //   PERMISSION_DENIED  the actor is not an active member, lacks the role the
 //                      row needs (the message names it), is not the lead's
 //                      owning rep, or sets options.occurred_at without ADMIN;
 //   INVALID_ARGUMENT   options.override_reason given where no override is needed.
 absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view actor,
-                                        const v1::Command& command, absl::string_view lead_owner);
+                                        const v1::Command& command, absl::string_view lead_owner,
+                                        v1::Role lead_awaits = v1::ROLE_UNSPECIFIED);
 
 }  // namespace salesops::domain
 

@@ -66,6 +66,41 @@ absl::StatusOr<std::string> OwnerOfNewLead(const TeamState& team, const v1::Iden
   return request.owner();
 }
 
+// Completes a lead decision with its hand-off: for AssignLead, checks the
+// named member and explains; otherwise, when the lead's next role or member
+// changes, appends the LeadAssigned the hand-off rule chooses.
+absl::Status AddHandOff(const State& state, const LeadState& lead, const v1::LeadCommand& command,
+                        absl::string_view actor, Decision& d) {
+  if (command.has_assign()) {
+    const std::string& assignee = command.assign().assignee();
+    const v1::Member* m = state.team.Find(assignee);
+    if (m == nullptr || !m->active() || !HasRole(*m, lead.awaiting_role)) {
+      return absl::FailedPreconditionError(absl::StrCat("assignee: member '", assignee, "' is not an active ",
+                                                        RoleName(lead.awaiting_role), " (the lead awaits ",
+                                                        RoleName(lead.awaiting_role), ")"));
+    }
+    *d.events.back().mutable_lead_assigned()->mutable_explanation() =
+        ExplainManual(state.team, state.workload, lead.awaiting_role, actor);
+    return absl::OkStatus();
+  }
+  // The lead as it will be after the decided events.
+  LeadState after = lead;
+  uint64_t version = lead.version;
+  for (const v1::Event& event : d.events) {
+    v1::EventEnvelope e;
+    e.set_stream_version(++version);
+    *e.mutable_occurred_at() = ToProtoTime(d.occurred_at);
+    *e.mutable_event() = event;
+    EvolveLead(after, e);
+  }
+  if (!IsOpenStage(after.stage)) return absl::OkStatus();
+  v1::LeadAssigned assigned = ChooseAssignee(state.team, state.workload, after, OptionsOf(command).assign_to());
+  if (assigned.assignee() != after.assignee || assigned.role() != after.awaiting_role) {
+    *d.events.emplace_back().mutable_lead_assigned() = std::move(assigned);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& command,
@@ -77,14 +112,23 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     const std::string lead_id =
         NeedsNewLeadId(command) ? context.new_lead_id : std::string(LeadIdOf(lead_command));
     const LeadState& lead = state.Lead(lead_id);
-    SALESOPS_ASSIGN_OR_RETURN(Authorization auth, Authorize(state.team, context.actor, command, lead.owner));
+    SALESOPS_ASSIGN_OR_RETURN(Authorization auth,
+                              Authorize(state.team, context.actor, command, lead.owner, lead.awaiting_role));
     v1::LeadCommand effective = lead_command;
     if (lead_command.has_identify()) {
       SALESOPS_ASSIGN_OR_RETURN(std::string owner,
                                 OwnerOfNewLead(state.team, lead_command.identify(), context.actor));
       effective.mutable_identify()->set_owner(owner);
     }
+    if (lead_command.has_change_owner()) {
+      const v1::Member* owner = state.team.Find(lead_command.change_owner().owner());
+      if (owner == nullptr || !owner->active() || !HasRole(*owner, v1::ROLE_SALES_REP)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "owner: member '", lead_command.change_owner().owner(), "' is not an active SALES_REP"));
+      }
+    }
     SALESOPS_ASSIGN_OR_RETURN(Decision d, DecideLead(lead, effective, context));
+    SALESOPS_RETURN_IF_ERROR(AddHandOff(state, lead, lead_command, context.actor, d));
     decision.stream_id = LeadStreamId(d.lead_id);
     decision.expected_version = lead.version;
     decision.occurred_at = d.occurred_at;
@@ -112,7 +156,17 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
 void Evolve(State& state, const v1::EventEnvelope& envelope) {
   const std::string& stream = envelope.stream_id();
   if (absl::StartsWith(stream, kLeadStreamPrefix)) {
-    EvolveLead(state.leads[absl::string_view(stream).substr(kLeadStreamPrefix.size())], envelope);
+    LeadState& lead = state.leads[absl::string_view(stream).substr(kLeadStreamPrefix.size())];
+    const std::string previous = lead.assignee;
+    EvolveLead(lead, envelope);
+    if (previous != lead.assignee) {
+      if (!previous.empty()) --state.workload[previous].open_items;
+      if (!lead.assignee.empty()) {
+        MemberLoad& load = state.workload[lead.assignee];
+        ++load.open_items;
+        load.last_assigned_position = envelope.position();
+      }
+    }
   } else if (stream == kTeamStreamId) {
     EvolveTeam(state.team, envelope);
   }

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/internal.pb.h"
+#include "server/domain/handoff.h"
 #include "server/domain/lead.h"
 #include "server/domain/team.h"
 
@@ -24,6 +25,7 @@ namespace salesops::domain {
 struct State {
   TeamState team;
   absl::flat_hash_map<std::string, LeadState> leads;
+  Workload workload;  // open items per member (handoff.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;

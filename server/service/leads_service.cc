@@ -35,6 +35,8 @@ SALESOPS_LEAD_COMMAND(WinDeal, WinDealRequest, win_deal)
 SALESOPS_LEAD_COMMAND(LoseDeal, LoseDealRequest, lose_deal)
 SALESOPS_LEAD_COMMAND(ReopenLead, ReopenLeadRequest, reopen)
 SALESOPS_LEAD_COMMAND(UpdateLead, UpdateLeadRequest, update)
+SALESOPS_LEAD_COMMAND(AssignLead, AssignLeadRequest, assign)
+SALESOPS_LEAD_COMMAND(ChangeOwner, ChangeOwnerRequest, change_owner)
 
 #undef SALESOPS_LEAD_COMMAND
 

@@ -51,6 +51,12 @@ class LeadsService final : public v1::Leads::CallbackService {
   grpc::ServerUnaryReactor* UpdateLead(grpc::CallbackServerContext* context,
                                        const v1::UpdateLeadRequest* request,
                                        v1::LeadCommandReply* reply) override;
+  grpc::ServerUnaryReactor* AssignLead(grpc::CallbackServerContext* context,
+                                       const v1::AssignLeadRequest* request,
+                                       v1::LeadCommandReply* reply) override;
+  grpc::ServerUnaryReactor* ChangeOwner(grpc::CallbackServerContext* context,
+                                        const v1::ChangeOwnerRequest* request,
+                                        v1::LeadCommandReply* reply) override;
   grpc::ServerUnaryReactor* GetLead(grpc::CallbackServerContext* context,
                                     const v1::GetLeadRequest* request, v1::Lead* reply) override;
 

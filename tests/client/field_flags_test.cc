@@ -148,7 +148,7 @@ TEST(ListFlagsTest, ExpandsMessagesAndListsOptionsLast) {
                                             "contact.phone", "source", "estimated_value", "owner",
                                             "request_id (options)", "expected_version (options)",
                                             "correlation_id (options)", "occurred_at (options)",
-                                            "override_reason (options)"));
+                                            "override_reason (options)", "assign_to (options)"));
 }
 
 TEST(DescribeFieldTypeTest, NamesTypesAndChoices) {

@@ -48,6 +48,8 @@ const std::vector<EventKind>& AllKinds() {
       {"DealLost", v1::Event::kDealLost, [](v1::Event& e) { e.mutable_deal_lost(); }},
       {"LeadReopened", v1::Event::kLeadReopened, [](v1::Event& e) { e.mutable_lead_reopened(); }},
       {"LeadUpdated", v1::Event::kLeadUpdated, [](v1::Event& e) { e.mutable_lead_updated(); }},
+      {"LeadAssigned", v1::Event::kLeadAssigned, [](v1::Event& e) { e.mutable_lead_assigned(); }},
+      {"OwnerChanged", v1::Event::kOwnerChanged, [](v1::Event& e) { e.mutable_owner_changed(); }},
       {"MemberAdded", v1::Event::kMemberAdded, [](v1::Event& e) { e.mutable_member_added(); }},
       {"MemberRolesChanged", v1::Event::kMemberRolesChanged,
        [](v1::Event& e) { e.mutable_member_roles_changed(); }},

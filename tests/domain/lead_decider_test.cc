@@ -223,6 +223,20 @@ v1::LeadCommand ValidCommand(C::CommandCase which, absl::string_view lead_id = k
       c->mutable_contact()->set_name("王芳");
       break;
     }
+    case C::kAssign: {
+      auto* c = command.mutable_assign();
+      c->set_lead_id(id);
+      c->set_assignee("bd-1");
+      c->set_reason("原负责人休假");
+      break;
+    }
+    case C::kChangeOwner: {
+      auto* c = command.mutable_change_owner();
+      c->set_lead_id(id);
+      c->set_owner("rep-2");
+      c->set_reason("客户经理调岗");
+      break;
+    }
     case C::COMMAND_NOT_SET:
       break;
   }
@@ -369,6 +383,18 @@ const std::vector<SpecRow>& Spec() {
         STAGE_QUOTED, STAGE_NEGOTIATING},
        "LeadUpdated",
        Target::kUnchanged},
+      {C::kAssign,
+       "AssignLead",
+       {STAGE_IDENTIFIED, STAGE_QUALIFIED, STAGE_NEEDS_ANALYZED, STAGE_SOLUTION_PROPOSED,
+        STAGE_QUOTED, STAGE_NEGOTIATING},
+       "LeadAssigned",
+       Target::kUnchanged},
+      {C::kChangeOwner,
+       "ChangeOwner",
+       {STAGE_IDENTIFIED, STAGE_QUALIFIED, STAGE_NEEDS_ANALYZED, STAGE_SOLUTION_PROPOSED,
+        STAGE_QUOTED, STAGE_NEGOTIATING, STAGE_WON, STAGE_LOST, STAGE_DISQUALIFIED},
+       "OwnerChanged",
+       Target::kUnchanged},
   };
   return *spec;
 }
@@ -393,7 +419,7 @@ TEST(LeadRulesTest, MatchesTheSpecifiedStageTable) {
 
 TEST(LeadRulesTest, EveryCommandCaseHasExactlyOneRule) {
   const std::vector<C::CommandCase> cases = AllCommandCases();
-  ASSERT_EQ(cases.size(), 11u);
+  ASSERT_EQ(cases.size(), 13u);
   for (C::CommandCase c : cases) {
     SCOPED_TRACE(c);
     EXPECT_EQ(std::count_if(LeadRules().begin(), LeadRules().end(),
@@ -533,6 +559,8 @@ TEST_P(LeadStageTableTest, DecidesAndEvolvesPerTheTable) {
   }
   if (p.command == C::kSendQuote) expected.quote_revisions = QuoteRevisionsOfHistory(p.given) + 1;
   if (p.command == C::kIdentify) expected.owner = event.lead_identified().owner();
+  if (p.command == C::kChangeOwner) expected.owner = "rep-2";
+  if (p.command == C::kAssign) expected.assignee = "bd-1";
   LeadState after = given;
   EvolveLead(after, Committed(*decision, given.version + 1));
   EXPECT_EQ(after, expected);
@@ -678,9 +706,9 @@ TEST(LeadDeciderTest, WholeLifecycleThroughTheDecider) {
     EXPECT_EQ(state.stage, stages[i]);
     EXPECT_EQ(state.version, i + 1);
   }
-  // WON is final.
+  // WON is final (only the credit for it may move to another rep).
   for (C::CommandCase c : AllCommandCases()) {
-    if (c == C::kIdentify) continue;
+    if (c == C::kIdentify || c == C::kChangeOwner) continue;
     EXPECT_THAT(DecideLead(state, ValidCommand(c), Context()),
                 StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("stage WON")))
         << RuleFor(c).action;

@@ -150,8 +150,10 @@ class E2eTest : public ::testing::Test {
 TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
   const v1::LeadCommandReply won = DriveToWon("acme-1");
   EXPECT_EQ(won.stage(), v1::STAGE_WON);
-  EXPECT_EQ(won.version(), 8u);
-  EXPECT_EQ(won.position(), base_ + 8);
+  // 8 actions and 2 hand-offs: to a BD_MANAGER on identification, to the
+  // owning rep once the needs are recorded.
+  EXPECT_EQ(won.version(), 10u);
+  EXPECT_EQ(won.position(), base_ + 10);
 
   v1::GetLeadRequest get;
   get.set_lead_id("acme-1");
@@ -176,12 +178,23 @@ TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
     EXPECT_EQ(e.actor(), "alice");
     EXPECT_GT(e.recorded_at().seconds(), 0);
   }
-  EXPECT_THAT(actions, ElementsAre("LeadIdentified", "LeadQualified", "NeedsRecorded", "SolutionProposed",
-                                   "QuoteSent", "NegotiationStarted", "QuoteSent", "DealWon"));
+  EXPECT_THAT(actions, ElementsAre("LeadIdentified", "LeadAssigned", "LeadQualified", "NeedsRecorded",
+                                   "LeadAssigned", "SolutionProposed", "QuoteSent", "NegotiationStarted",
+                                   "QuoteSent", "DealWon"));
   EXPECT_EQ(changes[0], std::make_pair(v1::STAGE_UNSPECIFIED, v1::STAGE_IDENTIFIED));
-  EXPECT_EQ(changes[6], std::make_pair(v1::STAGE_NEGOTIATING, v1::STAGE_QUOTED));
-  EXPECT_EQ(changes[7], std::make_pair(v1::STAGE_QUOTED, v1::STAGE_WON));
-  EXPECT_EQ(history.entries(2).details(), "500 个席位，本地部署");
+  EXPECT_EQ(changes[8], std::make_pair(v1::STAGE_NEGOTIATING, v1::STAGE_QUOTED));
+  EXPECT_EQ(changes[9], std::make_pair(v1::STAGE_QUOTED, v1::STAGE_WON));
+  EXPECT_EQ(history.entries(3).details(), "500 个席位，本地部署");
+  // BD managers root and alice both had no load: the tie goes to the id.
+  const v1::LeadAssigned& to_bd = history.entries(1).event().lead_assigned();
+  EXPECT_EQ(to_bd.assignee(), "alice");
+  EXPECT_EQ(to_bd.role(), v1::ROLE_BD_MANAGER);
+  EXPECT_EQ(to_bd.explanation().candidates_size(), 2);
+  const v1::LeadAssigned& to_rep = history.entries(4).event().lead_assigned();
+  EXPECT_EQ(to_rep.assignee(), "alice");
+  EXPECT_EQ(to_rep.role(), v1::ROLE_SALES_REP);
+  EXPECT_EQ(to_rep.explanation().rule(), "owner");
+  EXPECT_EQ(lead.assignee(), "");  // closed: nobody acts next on the lead
 }
 
 TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
@@ -231,8 +244,8 @@ TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
   log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
-  EXPECT_EQ(page.head_position(), base_ + 1);
-  EXPECT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.head_position(), base_ + 2);
+  EXPECT_EQ(page.events_size(), 2);  // identified, handed to a BD_MANAGER
 }
 
 TEST_F(E2eTest, MissingOrWrongTokenIsUnauthenticated) {
@@ -253,7 +266,7 @@ TEST_F(E2eTest, ActorIsTheAuthenticatedMember) {
   log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
-  ASSERT_EQ(page.events_size(), 1);
+  ASSERT_EQ(page.events_size(), 2);  // identified, handed to a BD_MANAGER
   EXPECT_EQ(page.events(0).actor(), "bob");
   EXPECT_EQ(page.events(0).actor_role(), v1::ROLE_SALES_REP);
   EXPECT_EQ(page.events(0).event().lead_identified().owner(), "bob");
@@ -269,7 +282,7 @@ TEST_F(E2eTest, ConcurrentConflictingCommandsOneWinsOthersAborted) {
     threads.emplace_back([&, i] {
       v1::UpdateLeadRequest u;
       u.set_lead_id("race");
-      u.mutable_options()->set_expected_version(1);
+      u.mutable_options()->set_expected_version(2);
       u.mutable_contact()->set_name(absl::StrCat("联系人", i));
       v1::LeadCommandReply r;
       const grpc::Status s = leads_->UpdateLead(Ctx().get(), u, &r);
@@ -308,7 +321,7 @@ TEST_F(E2eTest, RetryWithSameRequestIdReturnsTheOriginalReply) {
 
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx().get(), v1::ReadLogRequest(), &page).ok());
-  EXPECT_EQ(page.head_position(), base_ + 2);
+  EXPECT_EQ(page.head_position(), base_ + 4);
 }
 
 TEST_F(E2eTest, CleanRestartKeepsEverything) {
@@ -326,16 +339,16 @@ TEST_F(E2eTest, CleanRestartKeepsEverything) {
   v1::Lead lead;
   ASSERT_TRUE(leads_->GetLead(Ctx().get(), get, &lead).ok());
   EXPECT_EQ(lead.stage(), v1::STAGE_WON);
-  EXPECT_EQ(lead.version(), 8u);
+  EXPECT_EQ(lead.version(), 10u);
   v1::GetLeadHistoryRequest hreq;
   hreq.set_lead_id("keep-1");
   v1::GetLeadHistoryResponse history;
   ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
-  EXPECT_EQ(history.entries_size(), 8);
+  EXPECT_EQ(history.entries_size(), 10);
   // Positions continue after the restart.
   v1::LeadCommandReply reply;
   ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("keep-2"), &reply).ok());
-  EXPECT_EQ(reply.position(), base_ + 9);
+  EXPECT_EQ(reply.position(), base_ + 12);
 }
 
 // Runs 4 writers identifying leads until at least 200 were acknowledged,
@@ -413,6 +426,14 @@ TEST_F(E2eTest, SigtermDrainsInFlightCommandsAndExitsCleanly) {
   });
 }
 
+TEST_F(E2eTest, ASecondServerCannotTakeTheSamePort) {
+  TempDir other_dir;
+  ServerProcess second(other_dir.path(), {absl::StrCat("--listen=", server_->address())});
+  std::string error;
+  EXPECT_FALSE(second.Start(&error));
+  EXPECT_THAT(error, HasSubstr("cannot listen on"));
+}
+
 TEST_F(E2eTest, AsyncDurabilityServesAndRecovers) {
   server_->Stop();
   server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{"--durability=async"});
@@ -450,7 +471,7 @@ TEST_F(E2eTest, OccurredAtBackfillIsRecordedAndBounded) {
   hreq.set_lead_id("old-1");
   v1::GetLeadHistoryResponse history;
   ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
-  ASSERT_EQ(history.entries_size(), 1);
+  ASSERT_EQ(history.entries_size(), 2);  // identified, handed to a BD_MANAGER
   EXPECT_EQ(history.entries(0).occurred_at().seconds(), 1'700'000'000);
   EXPECT_GT(history.entries(0).recorded_at().seconds(), 1'700'000'000);
 }
@@ -510,11 +531,12 @@ TEST_F(E2eTest, RolesAreEnforcedAndOverridesAudited) {
   hreq.set_lead_id("r-1");
   v1::GetLeadHistoryResponse history;
   ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
-  ASSERT_EQ(history.entries_size(), 4);
-  EXPECT_EQ(history.entries(1).actor_role(), v1::ROLE_BD_MANAGER);
-  EXPECT_EQ(history.entries(3).actor(), "carol");
-  EXPECT_EQ(history.entries(3).actor_role(), v1::ROLE_SALES_MANAGER);
-  EXPECT_EQ(history.entries(3).override_reason(), "alice 休假，客户催促");
+  // identified, handed to BD, qualified, needs, handed to the owner, proposed
+  ASSERT_EQ(history.entries_size(), 6);
+  EXPECT_EQ(history.entries(2).actor_role(), v1::ROLE_BD_MANAGER);
+  EXPECT_EQ(history.entries(5).actor(), "carol");
+  EXPECT_EQ(history.entries(5).actor_role(), v1::ROLE_SALES_MANAGER);
+  EXPECT_EQ(history.entries(5).override_reason(), "alice 休假，客户催促");
 
   // A deactivated member can neither write nor read.
   auto team = v1::Team::NewStub(channel_);

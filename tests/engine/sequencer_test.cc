@@ -152,13 +152,15 @@ TEST_F(SequencerTest, LaterCommandsInABatchSeeEarlierStagedEffects) {
   sequencer_->Resume();
   ASSERT_THAT(identify->Get(), IsOk());
   ASSERT_THAT(qualify->Get(), IsOk());
-  EXPECT_EQ(identify->Get()->position(), base_ + 1);
-  EXPECT_EQ(qualify->Get()->position(), base_ + 2);
-  EXPECT_EQ(qualify->Get()->version(), 2u);
+  // IdentifyLead appends LeadIdentified and the hand-off to a BD_MANAGER
+  // (alice); alice keeps the lead when she qualifies it.
+  EXPECT_EQ(identify->Get()->position(), base_ + 2);
+  EXPECT_EQ(qualify->Get()->position(), base_ + 3);
+  EXPECT_EQ(qualify->Get()->version(), 3u);
   EXPECT_EQ(qualify->Get()->stage(), v1::STAGE_QUALIFIED);
   EXPECT_THAT(again->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in stage QUALIFIED")));
   EXPECT_THAT(duplicate->Get(), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'L1'")));
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 3);
   // Published before the replies: read-your-writes.
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
 }
@@ -176,7 +178,7 @@ TEST_F(SequencerTest, SameRequestIdTwiceInOneBatchAppendsOnce) {
   EXPECT_EQ(retry->Get()->lead_id(), "gen1");
   EXPECT_EQ(retry->Get()->position(), first->Get()->position());
   ASSERT_THAT(misuse->Get(), IsOk());  // no request id: an ordinary command
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 3);
 }
 
 TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
@@ -186,7 +188,7 @@ TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'r-1' was already used")));
   // Scoped per member: bob may use r-1.
   EXPECT_THAT(Submit(other, "bob")->Get(), IsOk());
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 4);
 }
 
 TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
@@ -196,8 +198,8 @@ TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
   command.mutable_identify()->mutable_options()->set_correlation_id("trace-b");
   const LeadReply& retry = Submit(command)->Get();
   ASSERT_THAT(retry, IsOk());
-  EXPECT_EQ(retry->position(), base_ + 1);
-  EXPECT_EQ(store_->Head(), base_ + 1);
+  EXPECT_EQ(retry->position(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 2);
 }
 
 TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
@@ -205,11 +207,11 @@ TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
   ASSERT_THAT(first, IsOk());
   Close();
   Open();
-  EXPECT_EQ(sequencer_->recovered_events(), base_ + 1);
+  EXPECT_EQ(sequencer_->recovered_events(), base_ + 2);
   const LeadReply& retry = Submit(Identify("", "r-9"))->Get();
   ASSERT_THAT(retry, IsOk());
   EXPECT_EQ(retry->lead_id(), first->lead_id());
-  EXPECT_EQ(store_->Head(), base_ + 1);
+  EXPECT_EQ(store_->Head(), base_ + 2);
 }
 
 TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
@@ -231,13 +233,13 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
   // Fail-stop: even once the disk works again, nothing more is taken.
   store_->TEST_FailWrites(false);
   EXPECT_THAT(Submit(Identify("C"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
-  EXPECT_EQ(store_->Head(), base_ + 1);
+  EXPECT_EQ(store_->Head(), base_ + 2);
 
   // A restart recovers from disk and serves again; the staged state is gone.
   Close();
   Open();
   EXPECT_THAT(Submit(Identify("A"))->Get(), IsOk());
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 4);
 }
 
 TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
@@ -245,16 +247,20 @@ TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
   ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
   Close();
   Open();
-  EXPECT_EQ(sequencer_->recovered_events(), base_ + 2);
+  EXPECT_EQ(sequencer_->recovered_events(), base_ + 3);
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
+  EXPECT_EQ(directory_->Get("L1")->assignee(), "alice");
+  EXPECT_EQ(directory_->Get("L1")->awaiting_role(), v1::ROLE_BD_MANAGER);
   EXPECT_THAT(Submit(Qualify("L1"))->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("")));
   v1::LeadCommand needs;
   needs.mutable_record_needs()->set_lead_id("L1");
   needs.mutable_record_needs()->set_requirements("需求");
   const LeadReply& reply = Submit(needs)->Get();
   ASSERT_THAT(reply, IsOk());
-  EXPECT_EQ(reply->position(), base_ + 3);
-  EXPECT_EQ(reply->version(), 3u);
+  // NEEDS_ANALYZED hands the lead to its owning rep: a second event.
+  EXPECT_EQ(reply->position(), base_ + 5);
+  EXPECT_EQ(reply->version(), 5u);
+  EXPECT_EQ(directory_->Get("L1")->awaiting_role(), v1::ROLE_SALES_REP);
 }
 
 TEST_F(SequencerTest, ClockSteppingBackNeitherRefusesNorReordersTime) {
@@ -263,9 +269,9 @@ TEST_F(SequencerTest, ClockSteppingBackNeitherRefusesNorReordersTime) {
   ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
   auto events = store_->ReadStream("lead-L1", 1, 10);
   ASSERT_THAT(events, IsOk());
-  ASSERT_EQ(events->size(), 2u);
-  EXPECT_GE(FromProtoTime((*events)[1].recorded_at()), FromProtoTime((*events)[0].recorded_at()));
-  EXPECT_EQ(FromProtoTime((*events)[1].occurred_at()), kStart);
+  ASSERT_EQ(events->size(), 3u);  // identified, handed to alice, qualified
+  EXPECT_GE(FromProtoTime(events->back().recorded_at()), FromProtoTime(events->front().recorded_at()));
+  EXPECT_EQ(FromProtoTime(events->back().occurred_at()), kStart);
 }
 
 TEST_F(SequencerTest, FullQueueIsResourceExhaustedAtOnce) {
@@ -310,10 +316,11 @@ TEST_F(SequencerTest, EventsRecordTheRoleActedInAndRefusalsAppendNothing) {
   ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
   auto events = store_->ReadStream("lead-L1", 1, 10);
   ASSERT_THAT(events, IsOk());
-  ASSERT_EQ(events->size(), 2u);
+  ASSERT_EQ(events->size(), 3u);  // identified, handed to alice, qualified
   EXPECT_EQ((*events)[0].actor_role(), v1::ROLE_SALES_REP);
-  EXPECT_EQ((*events)[1].actor_role(), v1::ROLE_BD_MANAGER);
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ((*events)[1].actor_role(), v1::ROLE_SALES_REP);
+  EXPECT_EQ((*events)[2].actor_role(), v1::ROLE_BD_MANAGER);
+  EXPECT_EQ(store_->Head(), base_ + 3);
 
   v1::TeamCommand deactivate;
   deactivate.mutable_deactivate()->set_member_id("alice");
