@@ -155,6 +155,23 @@ std::string DescribeEvent(const v1::Event& event) {
       const auto& e = event.owner_changed();
       return absl::StrCat("owner ", e.previous_owner(), " -> ", e.owner(), ": ", e.reason());
     }
+    case v1::Event::kOrderOpened:
+      return absl::StrCat("order for ", FormatMoney(event.order_opened().amount()), ", owner ",
+                          event.order_opened().owner());
+    case v1::Event::kOrderConfirmed:
+      return absl::StrCat("confirmed ", event.order_confirmed().note());
+    case v1::Event::kOrderShipped:
+      return absl::StrCat("shipped by ", event.order_shipped().carrier(), ", tracking ",
+                          event.order_shipped().tracking_number());
+    case v1::Event::kOrderDelivered:
+      return absl::StrCat("delivered ", event.order_delivered().note());
+    case v1::Event::kOrderCancelled:
+      return absl::StrCat("cancelled: ", event.order_cancelled().reason());
+    case v1::Event::kOrderAssigned: {
+      const auto& e = event.order_assigned();
+      return absl::StrCat(e.assignee().empty() ? "(unassigned queue)" : e.assignee(), " as SALES_SUPPORT: ",
+                          e.explanation().rule());
+    }
     case v1::Event::kMemberAdded: {
       const auto& e = event.member_added();
       return absl::StrCat(e.member_id(), " (", e.display_name(), ") as ", RoleNames(e.roles()));

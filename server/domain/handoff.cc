@@ -63,34 +63,27 @@ v1::Role RoleAwaitedIn(v1::Stage stage) {
   }
 }
 
-v1::LeadAssigned ChooseAssignee(const TeamState& team, const Workload& workload, const LeadState& lead,
-                                absl::string_view named) {
-  const v1::Role role = RoleAwaitedIn(lead.stage);
-  v1::LeadAssigned assigned;
-  assigned.set_role(role);
-  assigned.set_previous_assignee(lead.assignee);
-  v1::HandOff* h = assigned.mutable_explanation();
-  *h = Candidates(team, workload, role);
+Choice Choose(const TeamState& team, const Workload& workload, v1::Role role, absl::string_view named,
+              absl::string_view owner, absl::string_view current) {
+  Choice choice;
+  choice.explanation = Candidates(team, workload, role);
+  v1::HandOff& h = choice.explanation;
   const auto pick = [&](absl::string_view id, absl::string_view rule) {
-    assigned.set_assignee(std::string(id));
-    h->set_rule(std::string(rule));
-    return assigned;
+    choice.assignee = std::string(id);
+    h.set_rule(std::string(rule));
+    return choice;
+  };
+  const auto active_with_role = [&](absl::string_view id) {
+    const v1::Member* m = team.Find(id);
+    return m != nullptr && m->active() && HasRole(*m, role);
   };
   if (!named.empty()) {
     if (Eligible(team, workload, named, role)) return pick(named, "named in the command");
-    h->add_skipped(absl::StrCat(named, ": named, but not an active ", RoleName(role), " below capacity"));
+    h.add_skipped(absl::StrCat(named, ": named, but not an active ", RoleName(role), " below capacity"));
   }
-  if (role == v1::ROLE_SALES_REP && !lead.owner.empty()) {
-    const v1::Member* owner = team.Find(lead.owner);
-    if (owner != nullptr && owner->active() && HasRole(*owner, role)) return pick(lead.owner, "owner");
-  }
-  if (!lead.assignee.empty()) {
-    const v1::Member* current = team.Find(lead.assignee);
-    if (current != nullptr && current->active() && HasRole(*current, role)) {
-      return pick(lead.assignee, "kept: the current assignee holds the role");
-    }
-  }
-  const auto& candidates = h->candidates();
+  if (!owner.empty() && active_with_role(owner)) return pick(owner, "owner");
+  if (!current.empty() && active_with_role(current)) return pick(current, "kept: the current assignee holds the role");
+  const auto& candidates = h.candidates();
   const auto best = std::min_element(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
     return std::make_tuple(a.open_items(), a.last_assigned_position(), a.member_id()) <
            std::make_tuple(b.open_items(), b.last_assigned_position(), b.member_id());
@@ -99,6 +92,18 @@ v1::LeadAssigned ChooseAssignee(const TeamState& team, const Workload& workload,
     return pick(best->member_id(), "least loaded (ties: assigned least recently, then member id)");
   }
   return pick("", absl::StrCat("no eligible ", RoleName(role), ": unassigned queue"));
+}
+
+v1::LeadAssigned ChooseAssignee(const TeamState& team, const Workload& workload, const LeadState& lead,
+                                absl::string_view named) {
+  const v1::Role role = RoleAwaitedIn(lead.stage);
+  Choice choice = Choose(team, workload, role, named, role == v1::ROLE_SALES_REP ? lead.owner : "", lead.assignee);
+  v1::LeadAssigned assigned;
+  assigned.set_assignee(std::move(choice.assignee));
+  assigned.set_role(role);
+  assigned.set_previous_assignee(lead.assignee);
+  *assigned.mutable_explanation() = std::move(choice.explanation);
+  return assigned;
 }
 
 v1::HandOff ExplainManual(const TeamState& team, const Workload& workload, v1::Role role, absl::string_view actor) {

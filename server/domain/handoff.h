@@ -32,6 +32,19 @@ MemberLoad LoadOf(const Workload& workload, absl::string_view member_id);
 // QUALIFIED, SALES_REP for NEEDS_ANALYZED..NEGOTIATING, none otherwise.
 v1::Role RoleAwaitedIn(v1::Stage stage);
 
+// The member chosen for a piece of work and why.
+struct Choice {
+  std::string assignee;  // empty: the role's unassigned queue
+  v1::HandOff explanation;
+};
+
+// Chooses a member of `role`, in order: `named` when eligible (active,
+// holding the role, below capacity); `owner` when active and holding the
+// role; `current` when active and holding the role ("kept"); the least-loaded
+// eligible member (ties: assigned least recently, then id); nobody.
+Choice Choose(const TeamState& team, const Workload& workload, v1::Role role, absl::string_view named,
+              absl::string_view owner, absl::string_view current);
+
 // Chooses who takes `lead` (already folded into its new stage), in order:
 //   1. `named` (options.assign_to) when active, holding the role, below capacity;
 //   2. for SALES_REP stages, the lead's owner when an active SALES_REP;

@@ -31,6 +31,14 @@ size_t RowOf(const v1::Command& command) {
       case v1::LeadCommand::kChangeOwner: return 17;
       case v1::LeadCommand::COMMAND_NOT_SET: break;
     }
+  } else if (command.has_order()) {
+    switch (command.order().command_case()) {
+      case v1::OrderCommand::kConfirm: return 18;
+      case v1::OrderCommand::kShip: return 19;
+      case v1::OrderCommand::kDeliver: return 20;
+      case v1::OrderCommand::kCancel: return 21;
+      case v1::OrderCommand::COMMAND_NOT_SET: break;
+    }
   } else if (command.has_team()) {
     switch (command.team().command_case()) {
       case v1::TeamCommand::kAddMember: return 11;
@@ -41,7 +49,7 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 18;
+  return 22;
 }
 
 std::string RoleList(const std::vector<v1::Role>& roles) {
@@ -77,6 +85,10 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"BootstrapAdmin", {ROLE_ADMIN}, false, false, true},
       {"AssignLead", {ROLE_SALES_MANAGER}, false, false, false, true},
       {"ChangeOwner", {ROLE_SALES_MANAGER}},
+      {"ConfirmOrder", {v1::ROLE_SALES_SUPPORT}, false, true},
+      {"ShipOrder", {v1::ROLE_SALES_SUPPORT}, false, true},
+      {"DeliverOrder", {v1::ROLE_SALES_SUPPORT}, false, true},
+      {"CancelOrder", {ROLE_SALES_MANAGER}},
       {"(no command)", {}},
   };
   return *table;

@@ -15,15 +15,22 @@ const LeadState& State::Lead(absl::string_view lead_id) const {
   return it == leads.end() ? *kNone : it->second;
 }
 
+const v1::Order& State::Order(absl::string_view order_id) const {
+  auto it = orders.find(order_id);
+  return it == orders.end() ? v1::Order::default_instance() : it->second;
+}
+
 absl::Status ValidateCommand(const v1::Command& command) {
   if (command.has_lead()) return ValidateLeadCommand(command.lead());
   if (command.has_team()) return ValidateTeamCommand(command.team());
+  if (command.has_order()) return ValidateOrderCommand(command.order());
   return absl::InvalidArgumentError("command: is required");
 }
 
 const v1::CommandOptions& OptionsOf(const v1::Command& command) {
   if (command.has_lead()) return OptionsOf(command.lead());
   if (command.has_team()) return OptionsOf(command.team());
+  if (command.has_order()) return OptionsOf(command.order());
   return v1::CommandOptions::default_instance();
 }
 
@@ -101,6 +108,20 @@ absl::Status AddHandOff(const State& state, const LeadState& lead, const v1::Lea
   return absl::OkStatus();
 }
 
+// The order a won deal opens, handed to the least-loaded SALES_SUPPORT (or
+// the member named with options.assign_to).
+StreamDecision OpenOrder(const State& state, const v1::WinDealRequest& win, absl::string_view owner,
+                         absl::string_view named) {
+  StreamDecision order{OrderStreamId(win.lead_id()), state.Order(win.lead_id()).version(), {}};
+  order.events.push_back(OrderOpenedFor(win.lead_id(), win.final_amount(), owner));
+  Choice choice = Choose(state.team, state.workload, v1::ROLE_SALES_SUPPORT, named, "", "");
+  v1::OrderAssigned* assigned = order.events.emplace_back().mutable_order_assigned();
+  assigned->set_assignee(std::move(choice.assignee));
+  assigned->set_role(v1::ROLE_SALES_SUPPORT);
+  *assigned->mutable_explanation() = std::move(choice.explanation);
+  return order;
+}
+
 }  // namespace
 
 absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& command,
@@ -129,29 +150,60 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     }
     SALESOPS_ASSIGN_OR_RETURN(Decision d, DecideLead(lead, effective, context));
     SALESOPS_RETURN_IF_ERROR(AddHandOff(state, lead, lead_command, context.actor, d));
-    decision.stream_id = LeadStreamId(d.lead_id);
-    decision.expected_version = lead.version;
+    decision.streams.push_back({LeadStreamId(d.lead_id), lead.version, std::move(d.events)});
+    if (lead_command.has_win_deal()) {
+      // The won deal's order, handed to sales support in the same batch.
+      decision.streams.push_back(OpenOrder(state, lead_command.win_deal(), lead.owner,
+                                           OptionsOf(lead_command).assign_to()));
+    }
     decision.occurred_at = d.occurred_at;
-    decision.events = std::move(d.events);
     decision.acted_as = auth.acted_as;
     decision.override_reason = std::move(auth.override_reason);
     decision.lead_id = std::move(d.lead_id);
     return decision;
   }
   SALESOPS_ASSIGN_OR_RETURN(Authorization auth, Authorize(state.team, context.actor, command, ""));
+  decision.acted_as = auth.acted_as;
+  decision.override_reason = std::move(auth.override_reason);
   const v1::CommandOptions& options = OptionsOf(command);
   decision.occurred_at = options.has_occurred_at() ? FromProtoTime(options.occurred_at()) : context.now;
+  if (command.has_order()) {
+    const std::string order_id(OrderIdOf(command.order()));
+    const v1::Order& order = state.Order(order_id);
+    if (decision.occurred_at > context.now ||
+        (order.has_last_occurred_at() && decision.occurred_at < FromProtoTime(order.last_occurred_at()))) {
+      return absl::InvalidArgumentError(
+          "options.occurred_at: must not be in the future nor before the order's previous event");
+    }
+    SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::Event> events, DecideOrder(order, command.order()));
+    decision.streams.push_back({OrderStreamId(order_id), order.version(), std::move(events)});
+    decision.order_id = order_id;
+    return decision;
+  }
   if (decision.occurred_at > context.now || decision.occurred_at < state.team.last_occurred_at) {
     return absl::InvalidArgumentError(
         "options.occurred_at: must not be in the future nor before the team's previous event");
   }
-  SALESOPS_ASSIGN_OR_RETURN(decision.events, DecideTeam(state.team, command.team()));
-  decision.stream_id = std::string(kTeamStreamId);
-  decision.expected_version = state.team.version;
-  decision.acted_as = auth.acted_as;
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::Event> events, DecideTeam(state.team, command.team()));
+  decision.streams.push_back({std::string(kTeamStreamId), state.team.version, std::move(events)});
   decision.member_id = std::string(MemberIdOf(command.team()));
   return decision;
 }
+
+namespace {
+
+// An open item moved from `from` to `to` (either may be empty: nobody).
+void MoveLoad(Workload& workload, const std::string& from, const std::string& to, uint64_t position) {
+  if (from == to) return;
+  if (!from.empty()) --workload[from].open_items;
+  if (!to.empty()) {
+    MemberLoad& load = workload[to];
+    ++load.open_items;
+    load.last_assigned_position = position;
+  }
+}
+
+}  // namespace
 
 void Evolve(State& state, const v1::EventEnvelope& envelope) {
   const std::string& stream = envelope.stream_id();
@@ -159,14 +211,12 @@ void Evolve(State& state, const v1::EventEnvelope& envelope) {
     LeadState& lead = state.leads[absl::string_view(stream).substr(kLeadStreamPrefix.size())];
     const std::string previous = lead.assignee;
     EvolveLead(lead, envelope);
-    if (previous != lead.assignee) {
-      if (!previous.empty()) --state.workload[previous].open_items;
-      if (!lead.assignee.empty()) {
-        MemberLoad& load = state.workload[lead.assignee];
-        ++load.open_items;
-        load.last_assigned_position = envelope.position();
-      }
-    }
+    MoveLoad(state.workload, previous, lead.assignee, envelope.position());
+  } else if (absl::StartsWith(stream, kOrderStreamPrefix)) {
+    v1::Order& order = state.orders[absl::string_view(stream).substr(kOrderStreamPrefix.size())];
+    const std::string previous = order.assignee();
+    EvolveOrder(order, envelope);
+    MoveLoad(state.workload, previous, order.assignee(), envelope.position());
   } else if (stream == kTeamStreamId) {
     EvolveTeam(state.team, envelope);
   }
@@ -174,7 +224,14 @@ void Evolve(State& state, const v1::EventEnvelope& envelope) {
 
 v1::CommandReply MakeReply(const State& state, const CommandDecision& decision, uint64_t position) {
   v1::CommandReply reply;
-  if (!decision.lead_id.empty()) {
+  if (!decision.order_id.empty()) {
+    const v1::Order& order = state.Order(decision.order_id);
+    v1::OrderCommandReply* r = reply.mutable_order();
+    r->set_order_id(decision.order_id);
+    r->set_version(order.version());
+    r->set_position(position);
+    r->set_status(order.status());
+  } else if (!decision.lead_id.empty()) {
     const LeadState& lead = state.Lead(decision.lead_id);
     v1::LeadCommandReply* r = reply.mutable_lead();
     r->set_lead_id(decision.lead_id);

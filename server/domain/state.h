@@ -18,6 +18,7 @@
 #include "salesops/v1/internal.pb.h"
 #include "server/domain/handoff.h"
 #include "server/domain/lead.h"
+#include "server/domain/order.h"
 #include "server/domain/team.h"
 
 namespace salesops::domain {
@@ -25,22 +26,31 @@ namespace salesops::domain {
 struct State {
   TeamState team;
   absl::flat_hash_map<std::string, LeadState> leads;
+  absl::flat_hash_map<std::string, v1::Order> orders;
   Workload workload;  // open items per member (handoff.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;
+  // The order (an empty Order for an unknown id).
+  const v1::Order& Order(absl::string_view order_id) const;
 };
 
-// What one command appends, and how.
-struct CommandDecision {
+// The events one command appends to one stream.
+struct StreamDecision {
   std::string stream_id;
   uint64_t expected_version = 0;  // the stream's version the events follow
-  absl::Time occurred_at;
   std::vector<v1::Event> events;  // never empty
+};
+
+// What one command appends (to one or more streams, atomically), and how.
+struct CommandDecision {
+  std::vector<StreamDecision> streams;  // never empty; WinDeal also opens the order
+  absl::Time occurred_at;
   v1::Role acted_as = v1::ROLE_UNSPECIFIED;
   std::string override_reason;
   std::string lead_id;    // for lead commands
   std::string member_id;  // for team commands
+  std::string order_id;   // for order commands
 };
 
 // Checks that `command` is well formed (INVALID_ARGUMENT naming the field).

@@ -224,32 +224,35 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
   }
   SALESOPS_ASSIGN_OR_RETURN(domain::CommandDecision decision, domain::Decide(state_, command, context));
 
-  store::StreamAppend append;
-  append.stream_id = decision.stream_id;
-  append.expected_version = decision.expected_version;
   const google::protobuf::Timestamp recorded_at = ToProtoTime(staging.now);
   const google::protobuf::Timestamp occurred_at = ToProtoTime(decision.occurred_at);
-  uint64_t version = decision.expected_version;
-  for (v1::Event& event : decision.events) {
-    v1::EventEnvelope& e = append.events.emplace_back();
-    e.set_envelope_version(1);
-    e.set_position(staging.next_position++);
-    e.set_stream_id(append.stream_id);
-    e.set_stream_version(++version);
-    e.set_event_type(domain::EventTypeName(event));
-    *e.mutable_recorded_at() = recorded_at;
-    *e.mutable_occurred_at() = occurred_at;
-    e.set_actor(pending.actor);
-    e.set_actor_role(decision.acted_as);
-    e.set_override_reason(decision.override_reason);
-    e.set_request_id(options.request_id());
-    e.set_correlation_id(options.correlation_id());
-    *e.mutable_event() = std::move(event);
-    domain::Evolve(state_, e);
+  uint64_t last_position = 0;
+  for (domain::StreamDecision& stream : decision.streams) {
+    store::StreamAppend& append = staging.batch.streams.emplace_back();
+    append.stream_id = stream.stream_id;
+    append.expected_version = stream.expected_version;
+    uint64_t version = stream.expected_version;
+    for (v1::Event& event : stream.events) {
+      v1::EventEnvelope& e = append.events.emplace_back();
+      e.set_envelope_version(1);
+      e.set_position(staging.next_position++);
+      e.set_stream_id(append.stream_id);
+      e.set_stream_version(++version);
+      e.set_event_type(domain::EventTypeName(event));
+      *e.mutable_recorded_at() = recorded_at;
+      *e.mutable_occurred_at() = occurred_at;
+      e.set_actor(pending.actor);
+      e.set_actor_role(decision.acted_as);
+      e.set_override_reason(decision.override_reason);
+      e.set_request_id(options.request_id());
+      e.set_correlation_id(options.correlation_id());
+      *e.mutable_event() = std::move(event);
+      domain::Evolve(state_, e);
+      last_position = e.position();
+    }
   }
-  v1::CommandReply reply = domain::MakeReply(state_, decision, append.events.back().position());
+  v1::CommandReply reply = domain::MakeReply(state_, decision, last_position);
 
-  staging.batch.streams.push_back(std::move(append));
   if (!request_key.empty()) {
     v1::IdempotencyRecord record;
     record.set_command(std::move(fingerprint));

@@ -26,6 +26,7 @@
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
 #include "server/service/leads_service.h"
+#include "server/service/orders_service.h"
 #include "server/service/team_service.h"
 #include "server/store/event_store.h"
 
@@ -96,11 +97,13 @@ class SalesopsServer {
   std::unique_ptr<store::EventStore> store_;
   projections::LeadDirectory lead_directory_;
   projections::TeamDirectory team_directory_;
+  projections::OrderDirectory order_directory_;
   std::unique_ptr<ReadAccess> read_access_;
   std::unique_ptr<engine::Sequencer> sequencer_;
   std::unique_ptr<LeadsService> leads_service_;
   std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<TeamService> team_service_;
+  std::unique_ptr<OrdersService> orders_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Duration drain_timeout_;
   int port_ = 0;

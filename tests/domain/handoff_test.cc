@@ -29,18 +29,20 @@ class World {
     absl::StatusOr<CommandDecision> d = Decide(state_, command, context);
     if (!d.ok()) return d.status();
     std::vector<v1::EventEnvelope> out;
-    uint64_t version = d->expected_version;
-    for (v1::Event& event : d->events) {
-      v1::EventEnvelope& e = out.emplace_back();
-      e.set_position(++position_);
-      e.set_stream_id(d->stream_id);
-      e.set_stream_version(++version);
-      e.set_event_type(EventTypeName(event));
-      *e.mutable_occurred_at() = ToProtoTime(kNow);
-      e.set_actor(actor);
-      *e.mutable_event() = std::move(event);
-      Evolve(state_, e);
-      log_.push_back(e);
+    for (StreamDecision& stream : d->streams) {
+      uint64_t version = stream.expected_version;
+      for (v1::Event& event : stream.events) {
+        v1::EventEnvelope& e = out.emplace_back();
+        e.set_position(++position_);
+        e.set_stream_id(stream.stream_id);
+        e.set_stream_version(++version);
+        e.set_event_type(EventTypeName(event));
+        *e.mutable_occurred_at() = ToProtoTime(kNow);
+        e.set_actor(actor);
+        *e.mutable_event() = std::move(event);
+        Evolve(state_, e);
+        log_.push_back(e);
+      }
     }
     return out;
   }

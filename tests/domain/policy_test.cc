@@ -41,6 +41,8 @@ std::vector<Kind> AllKinds() {
       if (absl::EndsWith(k.rpc, "Request")) k.rpc.resize(k.rpc.size() - 7);
       if (w->GetDescriptor() == v1::LeadCommand::descriptor()) {
         *k.command.mutable_lead() = static_cast<const v1::LeadCommand&>(*w);
+      } else if (w->GetDescriptor() == v1::OrderCommand::descriptor()) {
+        *k.command.mutable_order() = static_cast<const v1::OrderCommand&>(*w);
       } else {
         *k.command.mutable_team() = static_cast<const v1::TeamCommand&>(*w);
       }
@@ -50,8 +52,10 @@ std::vector<Kind> AllKinds() {
   };
   v1::LeadCommand lead;
   v1::TeamCommand team;
+  v1::OrderCommand order;
   add_cases(&lead, [](v1::Command&) {});
   add_cases(&team, [](v1::Command&) {});
+  add_cases(&order, [](v1::Command&) {});
   return kinds;
 }
 

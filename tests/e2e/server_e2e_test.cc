@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
+#include "salesops/v1/orders.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/server_process.h"
@@ -23,6 +24,7 @@ namespace {
 using ::salesops::testing::kAliceToken;
 using ::salesops::testing::kBobToken;
 using ::salesops::testing::kCarolToken;
+using ::salesops::testing::kDaveToken;
 using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
 using ::salesops::testing::TempDir;
@@ -153,7 +155,8 @@ TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
   // 8 actions and 2 hand-offs: to a BD_MANAGER on identification, to the
   // owning rep once the needs are recorded.
   EXPECT_EQ(won.version(), 10u);
-  EXPECT_EQ(won.position(), base_ + 10);
+  // The win also opened the order and handed it on: two more events.
+  EXPECT_EQ(won.position(), base_ + 12);
 
   v1::GetLeadRequest get;
   get.set_lead_id("acme-1");
@@ -348,7 +351,7 @@ TEST_F(E2eTest, CleanRestartKeepsEverything) {
   // Positions continue after the restart.
   v1::LeadCommandReply reply;
   ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("keep-2"), &reply).ok());
-  EXPECT_EQ(reply.position(), base_ + 12);
+  EXPECT_EQ(reply.position(), base_ + 14);
 }
 
 // Runs 4 writers identifying leads until at least 200 were acknowledged,
@@ -561,6 +564,66 @@ TEST_F(E2eTest, RolesAreEnforcedAndOverridesAudited) {
   v1::ListMembersResponse all;
   ASSERT_TRUE(team->ListMembers(Ctx().get(), list, &all).ok());
   EXPECT_EQ(all.members_size(), 4);
+}
+
+TEST_F(E2eTest, AWonDealOpensAnOrderThatSalesSupportProcesses) {
+  auto team = v1::Team::NewStub(channel_);
+  v1::TeamCommandReply tr;
+  v1::AddMemberRequest add;
+  add.set_member_id("dave");
+  add.set_display_name("刘伟");
+  add.add_roles(v1::ROLE_SALES_SUPPORT);
+  ASSERT_TRUE(team->AddMember(Ctx(kRootToken).get(), add, &tr).ok());
+
+  DriveToWon("o-1");
+  auto orders = v1::Orders::NewStub(channel_);
+  v1::GetOrderRequest get;
+  get.set_order_id("o-1");
+  v1::Order order;
+  ASSERT_TRUE(orders->GetOrder(Ctx().get(), get, &order).ok());
+  EXPECT_EQ(order.status(), v1::ORDER_STATUS_OPEN);
+  EXPECT_EQ(order.assignee(), "dave");  // the only SALES_SUPPORT
+  EXPECT_EQ(order.owner(), "alice");
+  EXPECT_EQ(order.amount().amount_minor(), 44'650'000);
+
+  v1::OrderCommandReply reply;
+  v1::ShipOrderRequest ship;
+  ship.set_order_id("o-1");
+  ship.set_carrier("顺丰速运");
+  ship.set_tracking_number("SF1234567890");
+  EXPECT_THAT(orders->ShipOrder(Ctx(kDaveToken).get(), ship, &reply),
+              GrpcIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("is OPEN; ShipOrder is allowed only when CONFIRMED")));
+  v1::ConfirmOrderRequest confirm;
+  confirm.set_order_id("o-1");
+  EXPECT_THAT(orders->ConfirmOrder(Ctx().get(), confirm, &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("ConfirmOrder needs role SALES_SUPPORT")));
+  ASSERT_TRUE(orders->ConfirmOrder(Ctx(kDaveToken).get(), confirm, &reply).ok());
+  ASSERT_TRUE(orders->ShipOrder(Ctx(kDaveToken).get(), ship, &reply).ok());
+  v1::CancelOrderRequest cancel;
+  cancel.set_order_id("o-1");
+  cancel.set_reason("客户取消");
+  EXPECT_THAT(orders->CancelOrder(Ctx(kDaveToken).get(), cancel, &reply),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("CancelOrder needs role SALES_MANAGER")));
+  v1::DeliverOrderRequest deliver;
+  deliver.set_order_id("o-1");
+  ASSERT_TRUE(orders->DeliverOrder(Ctx(kDaveToken).get(), deliver, &reply).ok());
+  EXPECT_EQ(reply.status(), v1::ORDER_STATUS_DELIVERED);
+  ASSERT_TRUE(orders->GetOrder(Ctx().get(), get, &order).ok());
+  EXPECT_EQ(order.status(), v1::ORDER_STATUS_DELIVERED);
+  EXPECT_EQ(order.tracking_number(), "SF1234567890");
+  EXPECT_EQ(order.assignee(), "");  // delivered: no longer open work
+  EXPECT_THAT(orders->CancelOrder(Ctx(kCarolToken).get(), cancel, &reply),
+              GrpcIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("is DELIVERED")));
+
+  // The order's stream in the log: opened, handed to dave, then each step.
+  v1::ReadLogRequest log;
+  log.set_stream_prefix("order-o-1");
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
+  std::vector<std::string> types;
+  for (const auto& e : page.events()) types.push_back(e.event_type());
+  EXPECT_THAT(types, ElementsAre("OrderOpened", "OrderAssigned", "OrderConfirmed", "OrderShipped", "OrderDelivered"));
+  EXPECT_EQ(page.events(1).event().order_assigned().explanation().candidates_size(), 1);
 }
 
 // grpc.health.v1.Health/Check with an empty request answers SERVING (1),

@@ -21,7 +21,8 @@ ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extr
          << kRootToken << " root\n"
          << kAliceToken << " alice\n"
          << kBobToken << " bob\n"
-         << kCarolToken << " carol\n";
+         << kCarolToken << " carol\n"
+         << kDaveToken << " dave\n";
 }
 
 ServerProcess::~ServerProcess() { Kill(); }

@@ -19,6 +19,7 @@ namespace salesops::testing {
 inline constexpr char kRootToken[] = "root-token-0123456789ab";
 inline constexpr char kAliceToken[] = "alice-token-0123456789";
 inline constexpr char kCarolToken[] = "carol-token-0123456789";
+inline constexpr char kDaveToken[] = "dave-token-0123456789ab";
 inline constexpr char kBobToken[] = "bob-token-0123456789ab";
 
 class ServerProcess {
