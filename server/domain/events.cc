@@ -172,6 +172,29 @@ std::string DescribeEvent(const v1::Event& event) {
       return absl::StrCat(e.assignee().empty() ? "(unassigned queue)" : e.assignee(), " as SALES_SUPPORT: ",
                           e.explanation().rule());
     }
+    case v1::Event::kTicketOpened: {
+      const auto& e = event.ticket_opened();
+      return absl::StrCat(ShortEnumName(v1::Severity_Name(e.severity()), "SEVERITY_", e.severity()), " ",
+                          e.subject(), " (lead ", e.lead_id(), ")");
+    }
+    case v1::Event::kTicketAssigned: {
+      const auto& e = event.ticket_assigned();
+      std::string s = absl::StrCat(e.assignee().empty() ? "(unassigned queue)" : e.assignee(),
+                                   " as AFTER_SALES: ", e.explanation().rule());
+      if (!e.reason().empty()) absl::StrAppend(&s, "; reason: ", e.reason());
+      return s;
+    }
+    case v1::Event::kTicketResolved:
+      return absl::StrCat("resolved: ", event.ticket_resolved().resolution());
+    case v1::Event::kTicketClosed:
+      return "closed";
+    case v1::Event::kTicketReopened:
+      return absl::StrCat("reopened: ", event.ticket_reopened().reason());
+    case v1::Event::kSurveyRecorded: {
+      const auto& e = event.survey_recorded();
+      return absl::StrCat("survey: product ", e.product_quality(), ", attitude ", e.service_attitude(), ", speed ",
+                          e.response_speed(), e.comment().empty() ? "" : ": ", e.comment());
+    }
     case v1::Event::kMemberAdded: {
       const auto& e = event.member_added();
       return absl::StrCat(e.member_id(), " (", e.display_name(), ") as ", RoleNames(e.roles()));

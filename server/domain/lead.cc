@@ -295,6 +295,7 @@ void EvolveLead(LeadState& state, const v1::EventEnvelope& envelope) {
   if (event.has_quote_sent()) state.quote_revisions = event.quote_sent().revision();
   if (event.has_lead_identified()) state.owner = event.lead_identified().owner();
   if (event.has_owner_changed()) state.owner = event.owner_changed().owner();
+  if (event.has_survey_recorded()) state.survey_recorded = true;
   if (event.has_lead_assigned()) {
     state.assignee = event.lead_assigned().assignee();
     state.awaiting_role = event.lead_assigned().role();

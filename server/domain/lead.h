@@ -30,6 +30,7 @@ struct LeadState {
   std::string owner;                        // the SALES_REP credited with the lead
   std::string assignee;                     // who must act next ("" = none / unassigned queue)
   v1::Role awaiting_role = v1::ROLE_UNSPECIFIED;  // the role that acts next; unset once closed
+  bool survey_recorded = false;             // the deal's survey (without a ticket) exists
   uint32_t quote_revisions = 0;
   absl::Time last_occurred_at = absl::InfinitePast();  // business time of the last event
 
@@ -40,7 +41,7 @@ struct LeadState {
 struct DecideContext {
   absl::Time now;            // server clock when the batch is decided
   std::string actor;         // authenticated member id
-  std::string new_lead_id;   // used when an IdentifyLead names no lead id
+  std::string new_lead_id;   // used when an IdentifyLead (or OpenTicket) names no id
 };
 
 // The outcome of a successful decision.

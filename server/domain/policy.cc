@@ -39,6 +39,16 @@ size_t RowOf(const v1::Command& command) {
       case v1::OrderCommand::kCancel: return 21;
       case v1::OrderCommand::COMMAND_NOT_SET: break;
     }
+  } else if (command.has_support()) {
+    switch (command.support().command_case()) {
+      case v1::SupportCommand::kOpen: return 22;
+      case v1::SupportCommand::kAssign: return 23;
+      case v1::SupportCommand::kResolve: return 24;
+      case v1::SupportCommand::kClose: return 25;
+      case v1::SupportCommand::kReopen: return 26;
+      case v1::SupportCommand::kSurvey: return 27;
+      case v1::SupportCommand::COMMAND_NOT_SET: break;
+    }
   } else if (command.has_team()) {
     switch (command.team().command_case()) {
       case v1::TeamCommand::kAddMember: return 11;
@@ -49,7 +59,14 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 22;
+  return 28;
+}
+
+// The member an assignment command names (AssignLead, AssignTicket).
+absl::string_view AssigneeOf(const v1::Command& command) {
+  if (command.has_lead() && command.lead().has_assign()) return command.lead().assign().assignee();
+  if (command.has_support() && command.support().has_assign()) return command.support().assign().assignee();
+  return {};
 }
 
 std::string RoleList(const std::vector<v1::Role>& roles) {
@@ -89,6 +106,12 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"ShipOrder", {v1::ROLE_SALES_SUPPORT}, false, true},
       {"DeliverOrder", {v1::ROLE_SALES_SUPPORT}, false, true},
       {"CancelOrder", {ROLE_SALES_MANAGER}},
+      {"OpenTicket", {v1::ROLE_AFTER_SALES}, false, true},
+      {"AssignTicket", {ROLE_SALES_MANAGER}, false, false, false, true},
+      {"ResolveTicket", {v1::ROLE_AFTER_SALES}, false, true},
+      {"CloseTicket", {v1::ROLE_AFTER_SALES}, false, true},
+      {"ReopenTicket", {v1::ROLE_AFTER_SALES}, false, true},
+      {"RecordSurvey", {v1::ROLE_AFTER_SALES, ROLE_SALES_REP}, true, true},
       {"(no command)", {}},
   };
   return *table;
@@ -135,7 +158,7 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
   }
 
   if (row.awaited_role_may_self_assign && lead_awaits != v1::ROLE_UNSPECIFIED &&
-      HasRole(*member, lead_awaits) && command.lead().assign().assignee() == actor) {
+      HasRole(*member, lead_awaits) && AssigneeOf(command) == actor) {
     return Authorization{lead_awaits, ""};
   }
   if (row.manager_may_override && HasRole(*member, ROLE_SALES_MANAGER)) {

@@ -20,10 +20,20 @@ const v1::Order& State::Order(absl::string_view order_id) const {
   return it == orders.end() ? v1::Order::default_instance() : it->second;
 }
 
+const v1::Ticket& State::Ticket(absl::string_view ticket_id) const {
+  auto it = tickets.find(ticket_id);
+  return it == tickets.end() ? v1::Ticket::default_instance() : it->second;
+}
+
+bool NeedsNewTicketId(const v1::Command& command) {
+  return command.has_support() && command.support().has_open() && command.support().open().ticket_id().empty();
+}
+
 absl::Status ValidateCommand(const v1::Command& command) {
   if (command.has_lead()) return ValidateLeadCommand(command.lead());
   if (command.has_team()) return ValidateTeamCommand(command.team());
   if (command.has_order()) return ValidateOrderCommand(command.order());
+  if (command.has_support()) return ValidateSupportCommand(command.support());
   return absl::InvalidArgumentError("command: is required");
 }
 
@@ -31,6 +41,7 @@ const v1::CommandOptions& OptionsOf(const v1::Command& command) {
   if (command.has_lead()) return OptionsOf(command.lead());
   if (command.has_team()) return OptionsOf(command.team());
   if (command.has_order()) return OptionsOf(command.order());
+  if (command.has_support()) return OptionsOf(command.support());
   return v1::CommandOptions::default_instance();
 }
 
@@ -122,6 +133,85 @@ StreamDecision OpenOrder(const State& state, const v1::WinDealRequest& win, absl
   return order;
 }
 
+// RecordSurvey: on the ticket's stream when it names a ticket, else on the
+// lead's; at most one per ticket and one per deal without a ticket.
+absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& survey, CommandDecision& decision) {
+  const LeadState& lead = state.Lead(survey.lead_id());
+  if (!lead.exists) return absl::NotFoundError(absl::StrCat("lead '", survey.lead_id(), "' not found"));
+  if (lead.stage != v1::STAGE_WON) {
+    return absl::FailedPreconditionError(absl::StrCat("lead '", survey.lead_id(), "' is in stage ",
+                                                      StageName(lead.stage), "; surveys are for WON deals"));
+  }
+  v1::Event event;
+  v1::SurveyRecorded* e = event.mutable_survey_recorded();
+  e->set_lead_id(survey.lead_id());
+  e->set_ticket_id(survey.ticket_id());
+  e->set_product_quality(survey.product_quality());
+  e->set_service_attitude(survey.service_attitude());
+  e->set_response_speed(survey.response_speed());
+  e->set_comment(survey.comment());
+  decision.ticket_reply = true;
+  decision.ticket_id = survey.ticket_id();
+  if (survey.ticket_id().empty()) {
+    if (lead.survey_recorded) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("a survey for deal '", survey.lead_id(), "' without a ticket is already recorded"));
+    }
+    decision.lead_id = survey.lead_id();
+    decision.streams.push_back({LeadStreamId(survey.lead_id()), lead.version, {std::move(event)}});
+    return absl::OkStatus();
+  }
+  const v1::Ticket& ticket = state.Ticket(survey.ticket_id());
+  if (ticket.ticket_id().empty()) {
+    return absl::NotFoundError(absl::StrCat("ticket '", survey.ticket_id(), "' not found"));
+  }
+  if (ticket.lead_id() != survey.lead_id()) {
+    return absl::InvalidArgumentError(absl::StrCat("ticket_id: ticket '", survey.ticket_id(),
+                                                   "' belongs to lead '", ticket.lead_id(), "'"));
+  }
+  if (ticket.status() != v1::TICKET_STATUS_RESOLVED && ticket.status() != v1::TICKET_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(absl::StrCat("ticket '", survey.ticket_id(), "' is ",
+                                                      TicketStatusName(ticket.status()),
+                                                      "; a survey follows its resolution"));
+  }
+  if (ticket.survey_recorded()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("ticket '", survey.ticket_id(), "' already has its survey (one per ticket)"));
+  }
+  decision.streams.push_back({TicketStreamId(survey.ticket_id()), ticket.version(), {std::move(event)}});
+  return absl::OkStatus();
+}
+
+// The ticket commands: decide, then hand a new or reopened ticket to
+// AFTER_SALES, or check and explain a manual assignment.
+absl::Status DecideSupport(const State& state, const v1::SupportCommand& command, const DecideContext& context,
+                           CommandDecision& decision) {
+  const std::string ticket_id =
+      command.has_open() && command.open().ticket_id().empty() ? context.new_lead_id : std::string(TicketIdOf(command));
+  const v1::Ticket& ticket = state.Ticket(ticket_id);
+  const v1::Stage lead_stage = command.has_open() ? state.Lead(command.open().lead_id()).stage : v1::STAGE_UNSPECIFIED;
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::Event> events, DecideTicket(ticket, command, lead_stage, ticket_id));
+  if (command.has_assign()) {
+    const v1::Member* m = state.team.Find(command.assign().assignee());
+    if (m == nullptr || !m->active() || !HasRole(*m, v1::ROLE_AFTER_SALES)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("assignee: member '", command.assign().assignee(), "' is not an active AFTER_SALES"));
+    }
+    *events.back().mutable_ticket_assigned()->mutable_explanation() =
+        ExplainManual(state.team, state.workload, v1::ROLE_AFTER_SALES, context.actor);
+  } else if (command.has_open() || command.has_reopen()) {
+    Choice choice = Choose(state.team, state.workload, v1::ROLE_AFTER_SALES, OptionsOf(command).assign_to(), "", "");
+    v1::TicketAssigned* assigned = events.emplace_back().mutable_ticket_assigned();
+    assigned->set_assignee(std::move(choice.assignee));
+    assigned->set_role(v1::ROLE_AFTER_SALES);
+    *assigned->mutable_explanation() = std::move(choice.explanation);
+  }
+  decision.ticket_reply = true;
+  decision.ticket_id = ticket_id;
+  decision.streams.push_back({TicketStreamId(ticket_id), ticket.version(), std::move(events)});
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& command,
@@ -160,6 +250,26 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     decision.acted_as = auth.acted_as;
     decision.override_reason = std::move(auth.override_reason);
     decision.lead_id = std::move(d.lead_id);
+    return decision;
+  }
+  if (command.has_support()) {
+    const v1::SupportCommand& support = command.support();
+    const LeadState& customer = state.Lead(support.has_survey() ? support.survey().lead_id() : "");
+    const v1::Ticket& ticket = state.Ticket(TicketIdOf(support));
+    const v1::Role awaits = ticket.status() == v1::TICKET_STATUS_OPEN ? v1::ROLE_AFTER_SALES : v1::ROLE_UNSPECIFIED;
+    SALESOPS_ASSIGN_OR_RETURN(Authorization auth,
+                              Authorize(state.team, context.actor, command, customer.owner, awaits));
+    decision.acted_as = auth.acted_as;
+    decision.override_reason = std::move(auth.override_reason);
+    const v1::CommandOptions& options = OptionsOf(command);
+    decision.occurred_at = options.has_occurred_at() ? FromProtoTime(options.occurred_at()) : context.now;
+    if (decision.occurred_at > context.now ||
+        (ticket.has_last_occurred_at() && decision.occurred_at < FromProtoTime(ticket.last_occurred_at()))) {
+      return absl::InvalidArgumentError(
+          "options.occurred_at: must not be in the future nor before the ticket's previous event");
+    }
+    SALESOPS_RETURN_IF_ERROR(support.has_survey() ? DecideSurvey(state, support.survey(), decision)
+                                                  : DecideSupport(state, support, context, decision));
     return decision;
   }
   SALESOPS_ASSIGN_OR_RETURN(Authorization auth, Authorize(state.team, context.actor, command, ""));
@@ -217,6 +327,11 @@ void Evolve(State& state, const v1::EventEnvelope& envelope) {
     const std::string previous = order.assignee();
     EvolveOrder(order, envelope);
     MoveLoad(state.workload, previous, order.assignee(), envelope.position());
+  } else if (absl::StartsWith(stream, kTicketStreamPrefix)) {
+    v1::Ticket& ticket = state.tickets[absl::string_view(stream).substr(kTicketStreamPrefix.size())];
+    const std::string previous = ticket.assignee();
+    EvolveTicket(ticket, envelope);
+    MoveLoad(state.workload, previous, ticket.assignee(), envelope.position());
   } else if (stream == kTeamStreamId) {
     EvolveTeam(state.team, envelope);
   }
@@ -224,7 +339,18 @@ void Evolve(State& state, const v1::EventEnvelope& envelope) {
 
 v1::CommandReply MakeReply(const State& state, const CommandDecision& decision, uint64_t position) {
   v1::CommandReply reply;
-  if (!decision.order_id.empty()) {
+  if (decision.ticket_reply) {
+    v1::TicketCommandReply* r = reply.mutable_ticket();
+    r->set_ticket_id(decision.ticket_id);
+    r->set_position(position);
+    if (decision.ticket_id.empty()) {
+      r->set_version(state.Lead(decision.lead_id).version);
+    } else {
+      const v1::Ticket& ticket = state.Ticket(decision.ticket_id);
+      r->set_version(ticket.version());
+      r->set_status(ticket.status());
+    }
+  } else if (!decision.order_id.empty()) {
     const v1::Order& order = state.Order(decision.order_id);
     v1::OrderCommandReply* r = reply.mutable_order();
     r->set_order_id(decision.order_id);

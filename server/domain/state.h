@@ -20,6 +20,7 @@
 #include "server/domain/lead.h"
 #include "server/domain/order.h"
 #include "server/domain/team.h"
+#include "server/domain/ticket.h"
 
 namespace salesops::domain {
 
@@ -27,12 +28,15 @@ struct State {
   TeamState team;
   absl::flat_hash_map<std::string, LeadState> leads;
   absl::flat_hash_map<std::string, v1::Order> orders;
+  absl::flat_hash_map<std::string, v1::Ticket> tickets;
   Workload workload;  // open items per member (handoff.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;
   // The order (an empty Order for an unknown id).
   const v1::Order& Order(absl::string_view order_id) const;
+  // The ticket (an empty Ticket for an unknown id).
+  const v1::Ticket& Ticket(absl::string_view ticket_id) const;
 };
 
 // The events one command appends to one stream.
@@ -51,6 +55,8 @@ struct CommandDecision {
   std::string lead_id;    // for lead commands
   std::string member_id;  // for team commands
   std::string order_id;   // for order commands
+  bool ticket_reply = false;  // for support commands: reply with ticket_id (maybe empty)
+  std::string ticket_id;
 };
 
 // Checks that `command` is well formed (INVALID_ARGUMENT naming the field).
@@ -63,9 +69,10 @@ const v1::CommandOptions& OptionsOf(const v1::Command& command);
 // command without a kind.
 v1::CommandOptions* MutableOptionsOf(v1::Command& command);
 
-// True for an IdentifyLead without a lead id (the caller draws one into
-// DecideContext::new_lead_id).
+// True for an IdentifyLead without a lead id or an OpenTicket without a
+// ticket id (the caller draws one into DecideContext::new_lead_id).
 bool NeedsNewLeadId(const v1::Command& command);
+bool NeedsNewTicketId(const v1::Command& command);
 
 // Authorizes (policy.h) and decides `command` against `state`. Errors: those
 // of ValidateCommand, Authorize, DecideLead and DecideTeam; for IdentifyLead

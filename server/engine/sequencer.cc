@@ -221,6 +221,10 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
     do {
       context.new_lead_id = ids_->NewId();
     } while (state_.leads.contains(context.new_lead_id));
+  } else if (domain::NeedsNewTicketId(command)) {
+    do {
+      context.new_lead_id = ids_->NewId();
+    } while (state_.tickets.contains(context.new_lead_id));
   }
   SALESOPS_ASSIGN_OR_RETURN(domain::CommandDecision decision, domain::Decide(state_, command, context));
 

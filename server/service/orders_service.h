@@ -3,7 +3,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_ORDERS_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_ORDERS_SERVICE_H_
 
-#include "projections/order_directory.h"
+#include "projections/stream_directory.h"
 #include "salesops/v1/orders.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
@@ -13,7 +13,7 @@ namespace salesops::service {
 class OrdersService final : public v1::Orders::CallbackService {
  public:
   // Borrows everything; all must outlive the service.
-  OrdersService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::OrderDirectory* orders)
+  OrdersService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::StreamDirectory<v1::Order>* orders)
       : access_(access), sequencer_(sequencer), orders_(orders) {}
 
   grpc::ServerUnaryReactor* ConfirmOrder(grpc::CallbackServerContext* context,
@@ -36,7 +36,7 @@ class OrdersService final : public v1::Orders::CallbackService {
 
   const ReadAccess* const access_;
   engine::Sequencer* const sequencer_;
-  const projections::OrderDirectory* const orders_;
+  const projections::StreamDirectory<v1::Order>* const orders_;
 };
 
 }  // namespace salesops::service

@@ -39,7 +39,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     server->fatal_ = error;
   };
   SALESOPS_ASSIGN_OR_RETURN(
-      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_},
+      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_, &s->ticket_directory_},
                                               clock, ids, std::move(sequencer_options)));
   LogInfo("recovered %d events (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
           s->store_->Head(), s->lead_directory_.size(),
@@ -53,6 +53,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
       std::make_unique<OrdersService>(s->read_access_.get(), s->sequencer_.get(), &s->order_directory_);
+  s->support_service_ =
+      std::make_unique<SupportService>(s->read_access_.get(), s->sequencer_.get(), &s->ticket_directory_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -65,6 +67,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.RegisterService(s->audit_service_.get());
   builder.RegisterService(s->team_service_.get());
   builder.RegisterService(s->orders_service_.get());
+  builder.RegisterService(s->support_service_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     s->sequencer_->Stop();

@@ -26,7 +26,10 @@
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
 #include "server/service/leads_service.h"
+#include "server/domain/order.h"
+#include "server/domain/ticket.h"
 #include "server/service/orders_service.h"
+#include "server/service/support_service.h"
 #include "server/service/team_service.h"
 #include "server/store/event_store.h"
 
@@ -97,13 +100,17 @@ class SalesopsServer {
   std::unique_ptr<store::EventStore> store_;
   projections::LeadDirectory lead_directory_;
   projections::TeamDirectory team_directory_;
-  projections::OrderDirectory order_directory_;
+  projections::StreamDirectory<v1::Order> order_directory_{"order_directory", std::string(domain::kOrderStreamPrefix),
+                                                           &domain::EvolveOrder};
+  projections::StreamDirectory<v1::Ticket> ticket_directory_{
+      "ticket_directory", std::string(domain::kTicketStreamPrefix), &domain::EvolveTicket};
   std::unique_ptr<ReadAccess> read_access_;
   std::unique_ptr<engine::Sequencer> sequencer_;
   std::unique_ptr<LeadsService> leads_service_;
   std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<TeamService> team_service_;
   std::unique_ptr<OrdersService> orders_service_;
+  std::unique_ptr<SupportService> support_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Duration drain_timeout_;
   int port_ = 0;

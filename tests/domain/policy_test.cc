@@ -41,6 +41,8 @@ std::vector<Kind> AllKinds() {
       if (absl::EndsWith(k.rpc, "Request")) k.rpc.resize(k.rpc.size() - 7);
       if (w->GetDescriptor() == v1::LeadCommand::descriptor()) {
         *k.command.mutable_lead() = static_cast<const v1::LeadCommand&>(*w);
+      } else if (w->GetDescriptor() == v1::SupportCommand::descriptor()) {
+        *k.command.mutable_support() = static_cast<const v1::SupportCommand&>(*w);
       } else if (w->GetDescriptor() == v1::OrderCommand::descriptor()) {
         *k.command.mutable_order() = static_cast<const v1::OrderCommand&>(*w);
       } else {
@@ -56,6 +58,8 @@ std::vector<Kind> AllKinds() {
   add_cases(&lead, [](v1::Command&) {});
   add_cases(&team, [](v1::Command&) {});
   add_cases(&order, [](v1::Command&) {});
+  v1::SupportCommand support;
+  add_cases(&support, [](v1::Command&) {});
   return kinds;
 }
 

@@ -14,6 +14,8 @@
 
 namespace salesops::testing {
 
+std::string TokenOf(const std::string& member) { return absl::StrCat(member, "-token-0123456789abcdef"); }
+
 ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_flags)
     : data_dir_(std::move(data_dir)), extra_flags_(std::move(extra_flags)) {
   std::ofstream tokens(data_dir_ + "/tokens");
@@ -23,6 +25,7 @@ ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extr
          << kBobToken << " bob\n"
          << kCarolToken << " carol\n"
          << kDaveToken << " dave\n";
+  for (const char* member : kJourneyMembers) tokens << TokenOf(member) << " " << member << "\n";
 }
 
 ServerProcess::~ServerProcess() { Kill(); }

@@ -1,0 +1,224 @@
+#include "server/domain/ticket.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/common/status_macros.h"
+#include "server/domain/events.h"
+#include "server/domain/validation.h"
+
+namespace salesops::domain {
+namespace {
+
+using S = v1::SupportCommand;
+
+v1::TicketTransition Transition(v1::TicketStatus from, v1::TicketStatus to) {
+  v1::TicketTransition t;
+  t.set_from_status(from);
+  t.set_to_status(to);
+  return t;
+}
+
+absl::Status Rating(absl::string_view field, int32_t value) {
+  if (value < 1 || value > 5) return absl::InvalidArgumentError(absl::StrCat(field, ": must be between 1 and 5"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string TicketStreamId(absl::string_view ticket_id) { return absl::StrCat(kTicketStreamPrefix, ticket_id); }
+
+std::string TicketStatusName(v1::TicketStatus status) {
+  const std::string& full = v1::TicketStatus_Name(status);
+  return full.size() > 14 ? full.substr(14) : absl::StrCat(static_cast<int>(status));
+}
+
+absl::string_view TicketIdOf(const v1::SupportCommand& command) {
+  switch (command.command_case()) {
+    case S::kOpen: return command.open().ticket_id();
+    case S::kAssign: return command.assign().ticket_id();
+    case S::kResolve: return command.resolve().ticket_id();
+    case S::kClose: return command.close().ticket_id();
+    case S::kReopen: return command.reopen().ticket_id();
+    case S::kSurvey: return command.survey().ticket_id();
+    case S::COMMAND_NOT_SET: break;
+  }
+  return {};
+}
+
+const v1::CommandOptions& OptionsOf(const v1::SupportCommand& command) {
+  switch (command.command_case()) {
+    case S::kOpen: return command.open().options();
+    case S::kAssign: return command.assign().options();
+    case S::kResolve: return command.resolve().options();
+    case S::kClose: return command.close().options();
+    case S::kReopen: return command.reopen().options();
+    case S::kSurvey: return command.survey().options();
+    case S::COMMAND_NOT_SET: break;
+  }
+  return v1::CommandOptions::default_instance();
+}
+
+absl::Status ValidateSupportCommand(const v1::SupportCommand& command) {
+  if (command.command_case() == S::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
+  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  const TextKind multi = TextKind::kMultiLine;
+  switch (command.command_case()) {
+    case S::kOpen: {
+      const auto& c = command.open();
+      if (!c.ticket_id().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", c.ticket_id()));
+      SALESOPS_RETURN_IF_ERROR(ValidateId("lead_id", c.lead_id()));
+      SALESOPS_RETURN_IF_ERROR(ValidateText("subject", c.subject(), 1, kMaxNameChars));
+      SALESOPS_RETURN_IF_ERROR(ValidateText("description", c.description(), 0, kMaxTextChars, multi));
+      if (c.severity() == v1::SEVERITY_UNSPECIFIED || !v1::Severity_IsValid(c.severity())) {
+        return absl::InvalidArgumentError("severity: is required (P1, P2, P3, P4)");
+      }
+      if (c.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(c.channel())) {
+        return absl::InvalidArgumentError("channel: is required (phone, email, chat, onsite, other)");
+      }
+      return absl::OkStatus();
+    }
+    case S::kAssign:
+      SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", command.assign().ticket_id()));
+      SALESOPS_RETURN_IF_ERROR(ValidateId("assignee", command.assign().assignee()));
+      return ValidateText("reason", command.assign().reason(), 1, kMaxShortTextChars, multi);
+    case S::kResolve:
+      SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", command.resolve().ticket_id()));
+      return ValidateText("resolution", command.resolve().resolution(), 1, kMaxTextChars, multi);
+    case S::kClose:
+      return ValidateId("ticket_id", command.close().ticket_id());
+    case S::kReopen:
+      SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", command.reopen().ticket_id()));
+      return ValidateText("reason", command.reopen().reason(), 1, kMaxShortTextChars, multi);
+    case S::kSurvey: {
+      const auto& c = command.survey();
+      SALESOPS_RETURN_IF_ERROR(ValidateId("lead_id", c.lead_id()));
+      if (!c.ticket_id().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", c.ticket_id()));
+      SALESOPS_RETURN_IF_ERROR(Rating("product_quality", c.product_quality()));
+      SALESOPS_RETURN_IF_ERROR(Rating("service_attitude", c.service_attitude()));
+      SALESOPS_RETURN_IF_ERROR(Rating("response_speed", c.response_speed()));
+      return ValidateText("comment", c.comment(), 0, kMaxTextChars, multi);
+    }
+    case S::COMMAND_NOT_SET:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, const v1::SupportCommand& command,
+                                                    v1::Stage lead_stage, absl::string_view ticket_id) {
+  SALESOPS_RETURN_IF_ERROR(ValidateSupportCommand(command));
+  std::vector<v1::Event> events(1);
+  if (command.has_open()) {
+    if (!ticket.ticket_id().empty()) {
+      return absl::AlreadyExistsError(absl::StrCat("ticket '", ticket_id, "' already exists"));
+    }
+    if (lead_stage != v1::STAGE_WON) {
+      return absl::FailedPreconditionError(absl::StrCat("lead '", command.open().lead_id(), "' is ",
+                                                        lead_stage == v1::STAGE_UNSPECIFIED ? "unknown" : "in stage ",
+                                                        lead_stage == v1::STAGE_UNSPECIFIED ? "" : StageName(lead_stage),
+                                                        "; tickets are opened for WON customers only"));
+    }
+    const auto& c = command.open();
+    auto* e = events[0].mutable_ticket_opened();
+    e->set_ticket_id(std::string(ticket_id));
+    e->set_lead_id(c.lead_id());
+    e->set_subject(c.subject());
+    e->set_description(c.description());
+    e->set_severity(c.severity());
+    e->set_channel(c.channel());
+    *e->mutable_ticket_transition() = Transition(v1::TICKET_STATUS_UNSPECIFIED, v1::TICKET_STATUS_OPEN);
+    return events;
+  }
+  if (ticket.ticket_id().empty()) {
+    return absl::NotFoundError(absl::StrCat("ticket '", TicketIdOf(command), "' not found"));
+  }
+  const v1::CommandOptions& options = OptionsOf(command);
+  if (options.has_expected_version() && options.expected_version() != ticket.version()) {
+    return absl::AbortedError(absl::StrCat("ticket '", ticket.ticket_id(), "' is at version ", ticket.version(),
+                                           ", expected_version was ", options.expected_version()));
+  }
+  const auto refuse = [&](absl::string_view action, absl::string_view allowed) {
+    return absl::FailedPreconditionError(absl::StrCat("ticket '", ticket.ticket_id(), "' is ",
+                                                      TicketStatusName(ticket.status()), "; ", action,
+                                                      " is allowed only when ", allowed));
+  };
+  const v1::TicketStatus status = ticket.status();
+  switch (command.command_case()) {
+    case S::kAssign: {
+      if (status != v1::TICKET_STATUS_OPEN) return refuse("AssignTicket", "OPEN");
+      auto* e = events[0].mutable_ticket_assigned();
+      e->set_assignee(command.assign().assignee());
+      e->set_role(v1::ROLE_AFTER_SALES);
+      e->set_previous_assignee(ticket.assignee());
+      e->set_reason(command.assign().reason());
+      e->set_manual(true);
+      return events;
+    }
+    case S::kResolve:
+      if (status != v1::TICKET_STATUS_OPEN) return refuse("ResolveTicket", "OPEN");
+      events[0].mutable_ticket_resolved()->set_resolution(command.resolve().resolution());
+      *events[0].mutable_ticket_resolved()->mutable_ticket_transition() =
+          Transition(status, v1::TICKET_STATUS_RESOLVED);
+      return events;
+    case S::kClose:
+      if (status != v1::TICKET_STATUS_RESOLVED) return refuse("CloseTicket", "RESOLVED");
+      *events[0].mutable_ticket_closed()->mutable_ticket_transition() = Transition(status, v1::TICKET_STATUS_CLOSED);
+      return events;
+    case S::kReopen:
+      if (status != v1::TICKET_STATUS_RESOLVED && status != v1::TICKET_STATUS_CLOSED) {
+        return refuse("ReopenTicket", "RESOLVED or CLOSED");
+      }
+      events[0].mutable_ticket_reopened()->set_reason(command.reopen().reason());
+      *events[0].mutable_ticket_reopened()->mutable_ticket_transition() = Transition(status, v1::TICKET_STATUS_OPEN);
+      return events;
+    default:
+      break;
+  }
+  return absl::InvalidArgumentError("command: not a ticket command");
+}
+
+void EvolveTicket(v1::Ticket& ticket, const v1::EventEnvelope& envelope) {
+  const v1::Event& event = envelope.event();
+  ticket.set_version(envelope.stream_version());
+  *ticket.mutable_last_occurred_at() = envelope.occurred_at();
+  const v1::TicketTransition* t = nullptr;
+  switch (event.body_case()) {
+    case v1::Event::kTicketOpened: {
+      const auto& e = event.ticket_opened();
+      ticket.set_ticket_id(e.ticket_id());
+      ticket.set_lead_id(e.lead_id());
+      ticket.set_subject(e.subject());
+      ticket.set_description(e.description());
+      ticket.set_severity(e.severity());
+      ticket.set_channel(e.channel());
+      *ticket.mutable_opened_at() = envelope.occurred_at();
+      t = &e.ticket_transition();
+      break;
+    }
+    case v1::Event::kTicketAssigned:
+      ticket.set_assignee(event.ticket_assigned().assignee());
+      break;
+    case v1::Event::kTicketResolved:
+      ticket.set_resolution(event.ticket_resolved().resolution());
+      t = &event.ticket_resolved().ticket_transition();
+      break;
+    case v1::Event::kTicketClosed:
+      t = &event.ticket_closed().ticket_transition();
+      break;
+    case v1::Event::kTicketReopened:
+      ticket.set_reopen_count(ticket.reopen_count() + 1);
+      t = &event.ticket_reopened().ticket_transition();
+      break;
+    case v1::Event::kSurveyRecorded:
+      ticket.set_survey_recorded(true);
+      break;
+    default:
+      break;
+  }
+  if (t != nullptr) {
+    ticket.set_status(t->to_status());
+    *ticket.mutable_status_changed_at() = envelope.occurred_at();
+    if (t->to_status() != v1::TICKET_STATUS_OPEN) ticket.clear_assignee();
+  }
+}
+
+}  // namespace salesops::domain

@@ -1,0 +1,50 @@
+// salesops.v1.Support: after-sales tickets and surveys. Commands go through
+// the sequencer (authorized there); GetTicket reads the ticket directory.
+#ifndef SALESOPS_SERVER_SERVICE_SUPPORT_SERVICE_H_
+#define SALESOPS_SERVER_SERVICE_SUPPORT_SERVICE_H_
+
+#include "projections/stream_directory.h"
+#include "salesops/v1/support.grpc.pb.h"
+#include "server/engine/sequencer.h"
+#include "server/service/auth.h"
+
+namespace salesops::service {
+
+class SupportService final : public v1::Support::CallbackService {
+ public:
+  // Borrows everything; all must outlive the service.
+  SupportService(const ReadAccess* access, engine::Sequencer* sequencer,
+                 const projections::StreamDirectory<v1::Ticket>* tickets)
+      : access_(access), sequencer_(sequencer), tickets_(tickets) {}
+
+  grpc::ServerUnaryReactor* OpenTicket(grpc::CallbackServerContext* context, const v1::OpenTicketRequest* request,
+                                       v1::TicketCommandReply* reply) override;
+  grpc::ServerUnaryReactor* AssignTicket(grpc::CallbackServerContext* context,
+                                         const v1::AssignTicketRequest* request,
+                                         v1::TicketCommandReply* reply) override;
+  grpc::ServerUnaryReactor* ResolveTicket(grpc::CallbackServerContext* context,
+                                          const v1::ResolveTicketRequest* request,
+                                          v1::TicketCommandReply* reply) override;
+  grpc::ServerUnaryReactor* CloseTicket(grpc::CallbackServerContext* context, const v1::CloseTicketRequest* request,
+                                        v1::TicketCommandReply* reply) override;
+  grpc::ServerUnaryReactor* ReopenTicket(grpc::CallbackServerContext* context,
+                                         const v1::ReopenTicketRequest* request,
+                                         v1::TicketCommandReply* reply) override;
+  grpc::ServerUnaryReactor* RecordSurvey(grpc::CallbackServerContext* context,
+                                         const v1::RecordSurveyRequest* request,
+                                         v1::TicketCommandReply* reply) override;
+  grpc::ServerUnaryReactor* GetTicket(grpc::CallbackServerContext* context, const v1::GetTicketRequest* request,
+                                      v1::Ticket* reply) override;
+
+ private:
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, v1::SupportCommand command,
+                                   v1::TicketCommandReply* reply);
+
+  const ReadAccess* const access_;
+  engine::Sequencer* const sequencer_;
+  const projections::StreamDirectory<v1::Ticket>* const tickets_;
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_SUPPORT_SERVICE_H_
