@@ -33,4 +33,15 @@ std::vector<v1::Member> TeamDirectory::List(v1::Role role, bool include_inactive
   return out;
 }
 
+std::vector<v1::Target> TeamDirectory::Targets(absl::string_view member_id, absl::string_view period) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<v1::Target> out;
+  for (const auto& [key, t] : team_.targets) {
+    if (!member_id.empty() && t.member_id() != member_id) continue;
+    if (!period.empty() && t.period() != period) continue;
+    out.push_back(t);
+  }
+  return out;
+}
+
 }  // namespace salesops::projections

@@ -26,6 +26,8 @@ class TeamDirectory final : public Projection {
   // Members ordered by id; only those holding `role` unless it is
   // ROLE_UNSPECIFIED; inactive ones only with `include_inactive`.
   std::vector<v1::Member> List(v1::Role role, bool include_inactive) const;
+  // Targets in force, optionally only of one member and/or one period.
+  std::vector<v1::Target> Targets(absl::string_view member_id, absl::string_view period) const;
 
  private:
   mutable absl::Mutex mu_;

@@ -195,6 +195,13 @@ std::string DescribeEvent(const v1::Event& event) {
       return absl::StrCat("survey: product ", e.product_quality(), ", attitude ", e.service_attitude(), ", speed ",
                           e.response_speed(), e.comment().empty() ? "" : ": ", e.comment());
     }
+    case v1::Event::kTargetSet: {
+      const auto& e = event.target_set();
+      return absl::StrCat("target ", e.member_id(), " ", e.period(), ": ",
+                          e.metric() == v1::TARGET_METRIC_WON_VALUE ? FormatMoney(e.won_value())
+                                                                     : absl::StrCat(e.won_count(), " deals"),
+                          " (revision ", e.revision(), ")");
+    }
     case v1::Event::kMemberAdded: {
       const auto& e = event.member_added();
       return absl::StrCat(e.member_id(), " (", e.display_name(), ") as ", RoleNames(e.roles()));

@@ -56,10 +56,11 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::kDeactivate: return 13;
       case v1::TeamCommand::kReactivate: return 14;
       case v1::TeamCommand::kBootstrap: return 15;
+      case v1::TeamCommand::kSetTarget: return 28;
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 28;
+  return 29;
 }
 
 // The member an assignment command names (AssignLead, AssignTicket).
@@ -112,6 +113,7 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"CloseTicket", {v1::ROLE_AFTER_SALES}, false, true},
       {"ReopenTicket", {v1::ROLE_AFTER_SALES}, false, true},
       {"RecordSurvey", {v1::ROLE_AFTER_SALES, ROLE_SALES_REP}, true, true},
+      {"SetTarget", {ROLE_SALES_MANAGER}},
       {"(no command)", {}},
   };
   return *table;

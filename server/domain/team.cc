@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
@@ -44,6 +46,25 @@ const v1::Member* TeamState::Find(absl::string_view member_id) const {
   return it == members.end() ? nullptr : &it->second;
 }
 
+std::string TargetKey(const v1::TargetSet& t) {
+  return absl::StrCat(t.member_id(), absl::string_view("\0", 1), t.period(), absl::string_view("\0", 1),
+                      static_cast<int>(t.metric()), absl::string_view("\0", 1), t.won_value().currency());
+}
+
+bool IsValidPeriod(absl::string_view period) {
+  int year = 0, part = 0;
+  if (period.size() == 7 && period[4] == '-' && absl::SimpleAtoi(period.substr(0, 4), &year) &&
+      absl::ascii_isdigit(period[5]) && absl::ascii_isdigit(period[6]) &&
+      absl::SimpleAtoi(period.substr(5, 2), &part)) {
+    return year >= 1900 && part >= 1 && part <= 12;
+  }
+  if (period.size() == 7 && period[4] == '-' && period[5] == 'Q' && absl::SimpleAtoi(period.substr(0, 4), &year) &&
+      absl::ascii_isdigit(period[6])) {
+    return year >= 1900 && period[6] >= '1' && period[6] <= '4';
+  }
+  return false;
+}
+
 bool HasRole(const v1::Member& member, v1::Role role) {
   return std::find(member.roles().begin(), member.roles().end(), role) != member.roles().end();
 }
@@ -60,6 +81,7 @@ absl::string_view MemberIdOf(const v1::TeamCommand& command) {
     case T::kDeactivate: return command.deactivate().member_id();
     case T::kReactivate: return command.reactivate().member_id();
     case T::kBootstrap: return command.bootstrap().member_id();
+    case T::kSetTarget: return command.set_target().member_id();
     case T::COMMAND_NOT_SET: break;
   }
   return {};
@@ -71,6 +93,7 @@ const v1::CommandOptions& OptionsOf(const v1::TeamCommand& command) {
     case T::kSetRoles: return command.set_roles().options();
     case T::kDeactivate: return command.deactivate().options();
     case T::kReactivate: return command.reactivate().options();
+    case T::kSetTarget: return command.set_target().options();
     case T::kBootstrap:
     case T::COMMAND_NOT_SET: break;
   }
@@ -93,6 +116,23 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
       return ValidateCapacity(command.set_roles().capacity());
     case T::kDeactivate:
       return ValidateText("reason", command.deactivate().reason(), 0, kMaxShortTextChars, TextKind::kMultiLine);
+    case T::kSetTarget: {
+      const auto& c = command.set_target();
+      if (!IsValidPeriod(c.period())) {
+        return absl::InvalidArgumentError("period: must be YYYY-MM or YYYY-Qn (n = 1..4)");
+      }
+      if (c.metric() == v1::TARGET_METRIC_WON_VALUE) {
+        if (!c.has_won_value()) return absl::InvalidArgumentError("won_value: is required for WON_VALUE");
+        return ValidateMoney("won_value", c.won_value());
+      }
+      if (c.metric() == v1::TARGET_METRIC_WON_COUNT) {
+        if (c.won_count() < 0 || c.won_count() > 1'000'000) {
+          return absl::InvalidArgumentError("won_count: must be between 0 and 1000000");
+        }
+        return absl::OkStatus();
+      }
+      return absl::InvalidArgumentError("metric: is required (won_value, won_count)");
+    }
     case T::kReactivate:
     case T::kBootstrap:
     case T::COMMAND_NOT_SET:
@@ -111,6 +151,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
   const std::string member_id(MemberIdOf(command));
   const v1::Member* member = state.Find(member_id);
   const bool creates = command.has_add_member() || command.has_bootstrap();
+  // SetTarget addresses an existing member (checked below like the others).
   if (creates && member != nullptr) {
     return absl::AlreadyExistsError(absl::StrCat("member '", member_id, "' already exists"));
   }
@@ -161,6 +202,21 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
       }
       event.mutable_member_reactivated()->set_member_id(member_id);
       break;
+    case T::kSetTarget: {
+      const auto& c = command.set_target();
+      auto* e = event.mutable_target_set();
+      e->set_member_id(member_id);
+      e->set_period(c.period());
+      e->set_metric(c.metric());
+      if (c.metric() == v1::TARGET_METRIC_WON_VALUE) {
+        *e->mutable_won_value() = c.won_value();
+      } else {
+        e->set_won_count(c.won_count());
+      }
+      auto previous = state.targets.find(TargetKey(*e));
+      e->set_revision(previous == state.targets.end() ? 1 : previous->second.revision() + 1);
+      break;
+    }
     case T::COMMAND_NOT_SET:
       break;
   }
@@ -195,6 +251,19 @@ void EvolveTeam(TeamState& state, const v1::EventEnvelope& envelope) {
     case v1::Event::kMemberReactivated:
       state.members[event.member_reactivated().member_id()].set_active(true);
       break;
+    case v1::Event::kTargetSet: {
+      const auto& e = event.target_set();
+      v1::Target& t = state.targets[TargetKey(e)];
+      t.set_member_id(e.member_id());
+      t.set_period(e.period());
+      t.set_metric(e.metric());
+      *t.mutable_won_value() = e.won_value();
+      t.set_won_count(e.won_count());
+      t.set_revision(e.revision());
+      t.set_set_by(envelope.actor());
+      *t.mutable_set_at() = envelope.occurred_at();
+      break;
+    }
     default:
       break;
   }

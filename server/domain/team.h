@@ -25,6 +25,8 @@ inline constexpr uint32_t kMaxCapacity = 10'000;
 
 struct TeamState {
   std::map<std::string, v1::Member> members;  // by member id, ordered
+  // Targets in force, by TargetKey (member, period, metric, currency), ordered.
+  std::map<std::string, v1::Target> targets;
   uint64_t version = 0;
   absl::Time last_occurred_at = absl::InfinitePast();
 
@@ -33,6 +35,12 @@ struct TeamState {
 };
 
 bool HasRole(const v1::Member& member, v1::Role role);
+
+// "member\0period\0metric\0currency": one target in force per key.
+std::string TargetKey(const v1::TargetSet& target);
+
+// True for "YYYY-MM" (01..12) or "YYYY-Qn" (1..4).
+bool IsValidPeriod(absl::string_view period);
 std::string RoleName(v1::Role role);  // "SALES_REP"
 
 // Checks that `command` is well formed (INVALID_ARGUMENT naming the field).

@@ -46,6 +46,25 @@ grpc::ServerUnaryReactor* TeamService::ReactivateMember(grpc::CallbackServerCont
   return Submit(context, std::move(command), reply);
 }
 
+grpc::ServerUnaryReactor* TeamService::SetTarget(grpc::CallbackServerContext* context,
+                                                 const v1::SetTargetRequest* request,
+                                                 v1::TeamCommandReply* reply) {
+  v1::TeamCommand command;
+  *command.mutable_set_target() = *request;
+  return Submit(context, std::move(command), reply);
+}
+
+grpc::ServerUnaryReactor* TeamService::ListTargets(grpc::CallbackServerContext* context,
+                                                   const v1::ListTargetsRequest* request,
+                                                   v1::ListTargetsResponse* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
+    for (v1::Target& t : team_->Targets(request->member_id(), request->period())) {
+      *reply->add_targets() = std::move(t);
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* TeamService::GetMember(grpc::CallbackServerContext* context,
                                                  const v1::GetMemberRequest* request, v1::Member* reply) {
   return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {

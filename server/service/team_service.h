@@ -27,6 +27,11 @@ class TeamService final : public v1::Team::CallbackService {
   grpc::ServerUnaryReactor* ReactivateMember(grpc::CallbackServerContext* context,
                                              const v1::ReactivateMemberRequest* request,
                                              v1::TeamCommandReply* reply) override;
+  grpc::ServerUnaryReactor* SetTarget(grpc::CallbackServerContext* context, const v1::SetTargetRequest* request,
+                                      v1::TeamCommandReply* reply) override;
+  grpc::ServerUnaryReactor* ListTargets(grpc::CallbackServerContext* context,
+                                        const v1::ListTargetsRequest* request,
+                                        v1::ListTargetsResponse* reply) override;
   grpc::ServerUnaryReactor* GetMember(grpc::CallbackServerContext* context, const v1::GetMemberRequest* request,
                                       v1::Member* reply) override;
   grpc::ServerUnaryReactor* ListMembers(grpc::CallbackServerContext* context,

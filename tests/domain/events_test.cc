@@ -62,6 +62,7 @@ const std::vector<EventKind>& AllKinds() {
       {"TicketClosed", v1::Event::kTicketClosed, [](v1::Event& e) { e.mutable_ticket_closed(); }},
       {"TicketReopened", v1::Event::kTicketReopened, [](v1::Event& e) { e.mutable_ticket_reopened(); }},
       {"SurveyRecorded", v1::Event::kSurveyRecorded, [](v1::Event& e) { e.mutable_survey_recorded(); }},
+      {"TargetSet", v1::Event::kTargetSet, [](v1::Event& e) { e.mutable_target_set(); }},
       {"MemberAdded", v1::Event::kMemberAdded, [](v1::Event& e) { e.mutable_member_added(); }},
       {"MemberRolesChanged", v1::Event::kMemberRolesChanged,
        [](v1::Event& e) { e.mutable_member_roles_changed(); }},

@@ -96,5 +96,38 @@ TEST(TeamDeciderTest, ValidationNamesTheField) {
   EXPECT_THAT(ValidateTeamCommand(v1::TeamCommand()), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command")));
 }
 
+v1::TeamCommand Target(const std::string& member, const std::string& period, int64_t yuan) {
+  v1::TeamCommand c;
+  auto* t = c.mutable_set_target();
+  t->set_member_id(member);
+  t->set_period(period);
+  t->set_metric(v1::TARGET_METRIC_WON_VALUE);
+  t->mutable_won_value()->set_amount_minor(yuan * 100);
+  t->mutable_won_value()->set_currency("CNY");
+  return c;
+}
+
+TEST(TeamDeciderTest, LaterTargetsSupersedeEarlierOnesAndBothStayInTheLog) {
+  const TeamState state = Given({Add("wf", {v1::ROLE_SALES_REP}), Target("wf", "2026-Q4", 1'000'000),
+                                 Target("wf", "2026-Q4", 1'200'000), Target("wf", "2026-11", 400'000)});
+  ASSERT_EQ(state.targets.size(), 2u);  // one per member, period, metric, currency
+  const v1::Target& q4 = state.targets.begin()->second.period() == "2026-Q4" ? state.targets.begin()->second
+                                                                             : state.targets.rbegin()->second;
+  EXPECT_EQ(q4.won_value().amount_minor(), 120'000'000);
+  EXPECT_EQ(q4.revision(), 2u);
+  EXPECT_THAT(DecideTeam(state, Target("ghost", "2026-Q4", 1)), StatusIs(absl::StatusCode::kNotFound, HasSubstr("'ghost'")));
+  for (const char* bad : {"2026-13", "2026-Q5", "26-Q1", "2026-1", "2026Q1"}) {
+    EXPECT_THAT(ValidateTeamCommand(Target("wf", bad, 1)),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("period:"))) << bad;
+  }
+  v1::TeamCommand count = Target("wf", "2026-12", 0);
+  count.mutable_set_target()->set_metric(v1::TARGET_METRIC_WON_COUNT);
+  count.mutable_set_target()->set_won_count(-1);
+  EXPECT_THAT(ValidateTeamCommand(count), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("won_count:")));
+  v1::TeamCommand no_metric = Target("wf", "2026-12", 1);
+  no_metric.mutable_set_target()->set_metric(v1::TARGET_METRIC_UNSPECIFIED);
+  EXPECT_THAT(ValidateTeamCommand(no_metric), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("metric:")));
+}
+
 }  // namespace
 }  // namespace salesops::domain

@@ -194,6 +194,27 @@ TEST_F(DivisionOfLabourTest, OneLeadThroughEveryRole) {
   EXPECT_TRUE(ticket.survey_recorded());
   EXPECT_EQ(ticket.assignee(), "");  // resolved: no longer open work
 
+  // Targets: a manager's job; a later one supersedes, the log keeps both.
+  v1::SetTargetRequest target;
+  target.set_member_id("rep1");
+  target.set_period("2026-Q4");
+  target.set_metric(v1::TARGET_METRIC_WON_VALUE);
+  target.mutable_won_value()->set_amount_minor(500'000'000);
+  target.mutable_won_value()->set_currency("CNY");
+  v1::TeamCommandReply tr;
+  EXPECT_EQ(team_->SetTarget(Ctx("rep1").get(), target, &tr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Ok(team_->SetTarget(Ctx("mgr").get(), target, &tr));
+  target.mutable_won_value()->set_amount_minor(600'000'000);
+  Ok(team_->SetTarget(Ctx("mgr").get(), target, &tr));
+  v1::ListTargetsRequest list;
+  list.set_member_id("rep1");
+  v1::ListTargetsResponse targets;
+  Ok(team_->ListTargets(Ctx("rep1").get(), list, &targets));
+  ASSERT_EQ(targets.targets_size(), 1);
+  EXPECT_EQ(targets.targets(0).won_value().amount_minor(), 600'000'000);
+  EXPECT_EQ(targets.targets(0).revision(), 2u);
+  EXPECT_EQ(targets.targets(0).set_by(), "mgr");
+
   // A ticket for a lead that is not won is refused.
   open.set_ticket_id("t-2");
   open.set_lead_id("other");
