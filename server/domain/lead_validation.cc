@@ -26,9 +26,7 @@ absl::Status ValidateLeadId(absl::string_view id) { return ValidateId("lead_id",
 
 absl::Status ValidateLeadCommand(const v1::LeadCommand& command) {
   SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
-  if (!OptionsOf(command).assign_to().empty()) {
-    SALESOPS_RETURN_IF_ERROR(ValidateId("options.assign_to", OptionsOf(command).assign_to()));
-  }
+
   const TextKind kMulti = TextKind::kMultiLine;
   switch (command.command_case()) {
     case v1::LeadCommand::kIdentify: {

@@ -45,8 +45,10 @@ struct Authorization {
 };
 
 // Decides whether `actor` may issue `command` given the team now.
-// `lead_owner` is the owner of the lead the command addresses (empty for a
-// new lead or a non-lead command), `lead_awaits` the role it awaits. Errors:
+// `lead_owner` is the owner of the lead the command addresses (for a survey:
+// of the customer lead; empty for a new lead and for other commands),
+// `lead_awaits` the role the lead or ticket awaits (a member of it may assign
+// the work to itself). Errors:
 //   PERMISSION_DENIED  the actor is not an active member, lacks the role the
 //                      row needs (the message names it), is not the lead's
 //                      owning rep, or sets options.occurred_at without ADMIN;

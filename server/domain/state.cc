@@ -90,6 +90,10 @@ absl::StatusOr<std::string> OwnerOfNewLead(const TeamState& team, const v1::Iden
 absl::Status AddHandOff(const State& state, const LeadState& lead, const v1::LeadCommand& command,
                         absl::string_view actor, Decision& d) {
   if (command.has_assign()) {
+    if (lead.awaiting_role == v1::ROLE_SALES_REP) {
+      return absl::FailedPreconditionError(
+          "the lead awaits its owning SALES_REP; to hand it to another rep, use ChangeOwner");
+    }
     const std::string& assignee = command.assign().assignee();
     const v1::Member* m = state.team.Find(assignee);
     if (m == nullptr || !m->active() || !HasRole(*m, lead.awaiting_role)) {
@@ -99,6 +103,16 @@ absl::Status AddHandOff(const State& state, const LeadState& lead, const v1::Lea
     }
     *d.events.back().mutable_lead_assigned()->mutable_explanation() =
         ExplainManual(state.team, state.workload, lead.awaiting_role, actor);
+    return absl::OkStatus();
+  }
+  // The hand-off rule runs when the lead enters a stage (or changes owner);
+  // other commands leave the assignment alone.
+  const bool enters_stage = !d.events.empty() && TransitionOf(d.events.front()).has_value();
+  if (!enters_stage && !command.has_change_owner()) {
+    if (!OptionsOf(command).assign_to().empty()) {
+      return absl::InvalidArgumentError(
+          "options.assign_to: only for a command that moves the lead into a stage (use AssignLead)");
+    }
     return absl::OkStatus();
   }
   // The lead as it will be after the decided events.
@@ -152,7 +166,15 @@ absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& sur
   e->set_comment(survey.comment());
   decision.ticket_reply = true;
   decision.ticket_id = survey.ticket_id();
+  const v1::CommandOptions& options = survey.options();
   if (survey.ticket_id().empty()) {
+    if (options.has_expected_version() && options.expected_version() != lead.version) {
+      return absl::AbortedError(absl::StrCat("lead '", survey.lead_id(), "' is at version ", lead.version,
+                                             ", expected_version was ", options.expected_version()));
+    }
+    if (decision.occurred_at < lead.last_occurred_at) {
+      return absl::InvalidArgumentError("options.occurred_at: must not be before the lead's previous event");
+    }
     if (lead.survey_recorded) {
       return absl::FailedPreconditionError(
           absl::StrCat("a survey for deal '", survey.lead_id(), "' without a ticket is already recorded"));
@@ -173,6 +195,10 @@ absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& sur
     return absl::FailedPreconditionError(absl::StrCat("ticket '", survey.ticket_id(), "' is ",
                                                       TicketStatusName(ticket.status()),
                                                       "; a survey follows its resolution"));
+  }
+  if (options.has_expected_version() && options.expected_version() != ticket.version()) {
+    return absl::AbortedError(absl::StrCat("ticket '", survey.ticket_id(), "' is at version ", ticket.version(),
+                                           ", expected_version was ", options.expected_version()));
   }
   if (ticket.survey_recorded()) {
     return absl::FailedPreconditionError(

@@ -75,9 +75,14 @@ bool NeedsNewLeadId(const v1::Command& command);
 bool NeedsNewTicketId(const v1::Command& command);
 
 // Authorizes (policy.h) and decides `command` against `state`. Errors: those
-// of ValidateCommand, Authorize, DecideLead and DecideTeam; for IdentifyLead
-// also INVALID_ARGUMENT when the owner is not an active SALES_REP (or none is
-// named by a caller that is not one).
+// of ValidateCommand, Authorize, DecideLead, DecideTeam, DecideOrder and
+// DecideTicket; for IdentifyLead also INVALID_ARGUMENT when the owner is not
+// an active SALES_REP (or none is named by a caller that is not one); for
+// AssignLead FAILED_PRECONDITION when the lead awaits its owning rep (use
+// ChangeOwner) or the assignee does not hold the awaited role;
+// INVALID_ARGUMENT for options.assign_to on a command that enters no stage;
+// for RecordSurvey NOT_FOUND, FAILED_PRECONDITION (not WON, ticket not
+// resolved, survey already recorded), ABORTED (expected_version).
 absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& command,
                                        const DecideContext& context);
 

@@ -39,6 +39,16 @@ absl::Status ValidateCapacity(uint32_t capacity) {
   return absl::OkStatus();
 }
 
+// True when `member_id` is the only active member holding ADMIN.
+bool IsLastActiveAdmin(const TeamState& state, const std::string& member_id) {
+  const v1::Member* m = state.Find(member_id);
+  if (m == nullptr || !m->active() || !HasRole(*m, v1::ROLE_ADMIN)) return false;
+  for (const auto& [id, other] : state.members) {
+    if (id != member_id && other.active() && HasRole(other, v1::ROLE_ADMIN)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 const v1::Member* TeamState::Find(absl::string_view member_id) const {
@@ -182,6 +192,11 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
     }
     case T::kSetRoles: {
       const auto& c = command.set_roles();
+      if (IsLastActiveAdmin(state, member_id) &&
+          std::find(c.roles().begin(), c.roles().end(), v1::ROLE_ADMIN) == c.roles().end()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("member '", member_id, "' is the last active ADMIN; keep the ADMIN role"));
+      }
       auto* e = event.mutable_member_roles_changed();
       e->set_member_id(member_id);
       *e->mutable_roles() = c.roles();
@@ -190,6 +205,10 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
       break;
     }
     case T::kDeactivate:
+      if (IsLastActiveAdmin(state, member_id)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("member '", member_id, "' is the last active ADMIN; the team would have none"));
+      }
       if (!member->active()) {
         return absl::FailedPreconditionError(absl::StrCat("member '", member_id, "' is already deactivated"));
       }

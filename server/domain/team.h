@@ -49,7 +49,8 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command);
 // Decides a team command; the caller has authorized it. Errors:
 // INVALID_ARGUMENT, NOT_FOUND (unknown member), ALREADY_EXISTS (AddMember of a
 // known id), FAILED_PRECONDITION (deactivating an inactive member,
-// reactivating an active one, bootstrapping a non-empty team), ABORTED
+// reactivating an active one, bootstrapping a non-empty team, leaving the
+// team without an active ADMIN), ABORTED
 // (options.expected_version != the team stream's version).
 absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const v1::TeamCommand& command);
 

@@ -118,6 +118,7 @@ absl::Status ValidateCommandOptions(const v1::CommandOptions& o) {
   SALESOPS_RETURN_IF_ERROR(ValidateToken("options.correlation_id", o.correlation_id()));
   SALESOPS_RETURN_IF_ERROR(
       ValidateText("options.override_reason", o.override_reason(), 0, kMaxShortTextChars, TextKind::kMultiLine));
+  if (!o.assign_to().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("options.assign_to", o.assign_to()));
   if (o.has_occurred_at() &&
       (o.occurred_at().nanos() < 0 || o.occurred_at().nanos() > 999'999'999 || o.occurred_at().seconds() < 0)) {
     return absl::InvalidArgumentError("options.occurred_at: must be a valid time after 1970-01-01");

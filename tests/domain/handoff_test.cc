@@ -237,6 +237,40 @@ TEST(HandOffTest, SalesStagesGoToTheOwnerAndChangeOwnerMovesTheWork) {
   EXPECT_EQ(LoadOf(w.state().workload, "rep2").open_items, 1u);
 }
 
+TEST(HandOffTest, OnlyEnteringAStageHandsALeadOn) {
+  World w;
+  w.Member("rep1", {v1::ROLE_SALES_REP});
+  w.Member("rep2", {v1::ROLE_SALES_REP});
+  w.Member("bd1", {v1::ROLE_BD_MANAGER});
+  w.Member("bd2", {v1::ROLE_BD_MANAGER});
+  w.Member("boss", {v1::ROLE_SALES_MANAGER});
+  EXPECT_EQ(w.Identify("rep1", "L1").assignee(), "bd1");
+  // An update changes no stage: no hand-off, and it may not name an assignee.
+  v1::LeadCommand update;
+  update.mutable_update()->set_lead_id("L1");
+  update.mutable_update()->mutable_contact()->set_name("新联系人");
+  auto updated = w.Lead("bd1", update);
+  ASSERT_THAT(updated, IsOk());
+  EXPECT_EQ(updated->size(), 1u);
+  update.mutable_update()->mutable_options()->set_assign_to("bd2");
+  EXPECT_THAT(w.Lead("bd1", update),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("options.assign_to: only for a command that moves")));
+  EXPECT_EQ(w.state().Lead("L1").assignee, "bd1");
+  // At rep stages the owner acts; a manager moves the lead with ChangeOwner.
+  v1::LeadCommand qualify;
+  qualify.mutable_qualify()->set_lead_id("L1");
+  ASSERT_THAT(w.Lead("bd1", qualify), IsOk());
+  v1::LeadCommand needs;
+  needs.mutable_record_needs()->set_lead_id("L1");
+  needs.mutable_record_needs()->set_requirements("需求");
+  ASSERT_THAT(w.Lead("bd1", needs), IsOk());
+  v1::LeadCommand assign;
+  assign.mutable_assign()->set_lead_id("L1");
+  assign.mutable_assign()->set_assignee("rep2");
+  assign.mutable_assign()->set_reason("调配");
+  EXPECT_THAT(w.Lead("boss", assign), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("use ChangeOwner")));
+}
+
 TEST(HandOffTest, ReplayingTheLogReproducesEveryAssignment) {
   World w;
   w.Member("rep", {v1::ROLE_SALES_REP});

@@ -80,6 +80,22 @@ TEST(TeamDeciderTest, RefusalsNameTheRule) {
   EXPECT_THAT(DecideTeam(state, stale), StatusIs(absl::StatusCode::kAborted, HasSubstr("team is at version 1")));
 }
 
+TEST(TeamDeciderTest, TheTeamKeepsAnActiveAdmin) {
+  const TeamState state = Given({Add("root", {v1::ROLE_ADMIN}), Add("wf", {v1::ROLE_SALES_REP})});
+  v1::TeamCommand deactivate;
+  deactivate.mutable_deactivate()->set_member_id("root");
+  EXPECT_THAT(DecideTeam(state, deactivate),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("last active ADMIN")));
+  v1::TeamCommand drop;
+  drop.mutable_set_roles()->set_member_id("root");
+  drop.mutable_set_roles()->add_roles(v1::ROLE_SALES_REP);
+  EXPECT_THAT(DecideTeam(state, drop), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("keep the ADMIN role")));
+  // With a second admin, either is fine.
+  const TeamState two = Given({Add("root", {v1::ROLE_ADMIN}), Add("ops", {v1::ROLE_ADMIN})});
+  EXPECT_THAT(DecideTeam(two, deactivate), IsOk());
+  EXPECT_THAT(DecideTeam(two, drop), IsOk());
+}
+
 TEST(TeamDeciderTest, ValidationNamesTheField) {
   EXPECT_THAT(ValidateTeamCommand(Add("bad id", {v1::ROLE_SALES_REP})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("member_id:")));
