@@ -170,7 +170,7 @@ std::string DescribeEvent(const v1::Event& event) {
     case v1::Event::kOrderAssigned: {
       const auto& e = event.order_assigned();
       return absl::StrCat(e.assignee().empty() ? "(unassigned queue)" : e.assignee(), " as SALES_SUPPORT: ",
-                          e.explanation().rule());
+                          e.explanation().rule(), e.reason().empty() ? "" : "; reason: ", e.reason());
     }
     case v1::Event::kTicketOpened: {
       const auto& e = event.ticket_opened();

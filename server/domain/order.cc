@@ -34,7 +34,11 @@ const OrderRule& RuleOf(const O& command) {
   static const OrderRule kCancel{"CancelOrder",
                                  {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
                                  v1::ORDER_STATUS_CANCELLED};
+  static const OrderRule kAssign{"AssignOrder",
+                                 {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
+                                 v1::ORDER_STATUS_UNSPECIFIED};
   switch (command.command_case()) {
+    case O::kAssign: return kAssign;
     case O::kConfirm: return kConfirm;
     case O::kShip: return kShip;
     case O::kDeliver: return kDeliver;
@@ -62,6 +66,7 @@ absl::string_view OrderIdOf(const v1::OrderCommand& command) {
     case O::kShip: return command.ship().order_id();
     case O::kDeliver: return command.deliver().order_id();
     case O::kCancel: return command.cancel().order_id();
+    case O::kAssign: return command.assign().order_id();
     case O::COMMAND_NOT_SET: break;
   }
   return {};
@@ -73,6 +78,7 @@ const v1::CommandOptions& OptionsOf(const v1::OrderCommand& command) {
     case O::kShip: return command.ship().options();
     case O::kDeliver: return command.deliver().options();
     case O::kCancel: return command.cancel().options();
+    case O::kAssign: return command.assign().options();
     case O::COMMAND_NOT_SET: break;
   }
   return v1::CommandOptions::default_instance();
@@ -94,6 +100,9 @@ absl::Status ValidateOrderCommand(const v1::OrderCommand& command) {
       return ValidateText("note", command.deliver().note(), 0, kMaxShortTextChars, multi);
     case O::kCancel:
       return ValidateText("reason", command.cancel().reason(), 1, kMaxShortTextChars, multi);
+    case O::kAssign:
+      SALESOPS_RETURN_IF_ERROR(ValidateId("assignee", command.assign().assignee()));
+      return ValidateText("reason", command.assign().reason(), 1, kMaxShortTextChars, multi);
     case O::COMMAND_NOT_SET:
       break;
   }
@@ -137,6 +146,15 @@ absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const
       events[0].mutable_order_cancelled()->set_reason(command.cancel().reason());
       *events[0].mutable_order_cancelled()->mutable_order_transition() = t;
       break;
+    case O::kAssign: {
+      auto* e = events[0].mutable_order_assigned();
+      e->set_assignee(command.assign().assignee());
+      e->set_role(v1::ROLE_SALES_SUPPORT);
+      e->set_previous_assignee(order.assignee());
+      e->set_reason(command.assign().reason());
+      e->set_manual(true);
+      break;
+    }
     case O::COMMAND_NOT_SET:
       break;
   }

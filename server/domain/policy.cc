@@ -37,6 +37,7 @@ size_t RowOf(const v1::Command& command) {
       case v1::OrderCommand::kShip: return 19;
       case v1::OrderCommand::kDeliver: return 20;
       case v1::OrderCommand::kCancel: return 21;
+      case v1::OrderCommand::kAssign: return 29;
       case v1::OrderCommand::COMMAND_NOT_SET: break;
     }
   } else if (command.has_support()) {
@@ -60,13 +61,14 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 29;
+  return 30;
 }
 
 // The member an assignment command names (AssignLead, AssignTicket).
 absl::string_view AssigneeOf(const v1::Command& command) {
   if (command.has_lead() && command.lead().has_assign()) return command.lead().assign().assignee();
   if (command.has_support() && command.support().has_assign()) return command.support().assign().assignee();
+  if (command.has_order() && command.order().has_assign()) return command.order().assign().assignee();
   return {};
 }
 
@@ -114,6 +116,7 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"ReopenTicket", {v1::ROLE_AFTER_SALES}, false, true},
       {"RecordSurvey", {v1::ROLE_AFTER_SALES, ROLE_SALES_REP}, true, true},
       {"SetTarget", {ROLE_SALES_MANAGER}},
+      {"AssignOrder", {ROLE_SALES_MANAGER}, false, false, false, true},
       {"(no command)", {}},
   };
   return *table;

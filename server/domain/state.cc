@@ -298,7 +298,10 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
                                                   : DecideSupport(state, support, context, decision));
     return decision;
   }
-  SALESOPS_ASSIGN_OR_RETURN(Authorization auth, Authorize(state.team, context.actor, command, ""));
+  const v1::Role order_awaits = command.has_order() && IsOpenOrder(state.Order(OrderIdOf(command.order())).status())
+                                   ? v1::ROLE_SALES_SUPPORT
+                                   : v1::ROLE_UNSPECIFIED;
+  SALESOPS_ASSIGN_OR_RETURN(Authorization auth, Authorize(state.team, context.actor, command, "", order_awaits));
   decision.acted_as = auth.acted_as;
   decision.override_reason = std::move(auth.override_reason);
   const v1::CommandOptions& options = OptionsOf(command);
@@ -312,6 +315,15 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
           "options.occurred_at: must not be in the future nor before the order's previous event");
     }
     SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::Event> events, DecideOrder(order, command.order()));
+    if (command.order().has_assign()) {
+      const v1::Member* m = state.team.Find(command.order().assign().assignee());
+      if (m == nullptr || !m->active() || !HasRole(*m, v1::ROLE_SALES_SUPPORT)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "assignee: member '", command.order().assign().assignee(), "' is not an active SALES_SUPPORT"));
+      }
+      *events.back().mutable_order_assigned()->mutable_explanation() =
+          ExplainManual(state.team, state.workload, v1::ROLE_SALES_SUPPORT, context.actor);
+    }
     decision.streams.push_back({OrderStreamId(order_id), order.version(), std::move(events)});
     decision.order_id = order_id;
     return decision;

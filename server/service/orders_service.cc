@@ -27,6 +27,7 @@ SALESOPS_ORDER_COMMAND(ConfirmOrder, ConfirmOrderRequest, confirm)
 SALESOPS_ORDER_COMMAND(ShipOrder, ShipOrderRequest, ship)
 SALESOPS_ORDER_COMMAND(DeliverOrder, DeliverOrderRequest, deliver)
 SALESOPS_ORDER_COMMAND(CancelOrder, CancelOrderRequest, cancel)
+SALESOPS_ORDER_COMMAND(AssignOrder, AssignOrderRequest, assign)
 
 #undef SALESOPS_ORDER_COMMAND
 

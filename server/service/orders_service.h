@@ -27,6 +27,9 @@ class OrdersService final : public v1::Orders::CallbackService {
   grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context,
                                         const v1::CancelOrderRequest* request,
                                         v1::OrderCommandReply* reply) override;
+  grpc::ServerUnaryReactor* AssignOrder(grpc::CallbackServerContext* context,
+                                        const v1::AssignOrderRequest* request,
+                                        v1::OrderCommandReply* reply) override;
   grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context, const v1::GetOrderRequest* request,
                                      v1::Order* reply) override;
 

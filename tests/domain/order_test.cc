@@ -32,6 +32,11 @@ O Command(O::CommandCase which) {
       c.mutable_cancel()->set_order_id("D1");
       c.mutable_cancel()->set_reason("客户取消合同");
       break;
+    case O::kAssign:
+      c.mutable_assign()->set_order_id("D1");
+      c.mutable_assign()->set_assignee("sup2");
+      c.mutable_assign()->set_reason("从队列领取");
+      break;
     case O::COMMAND_NOT_SET: break;
   }
   return c;
@@ -59,6 +64,9 @@ const Row kTable[] = {
     {O::kDeliver, {v1::ORDER_STATUS_SHIPPED}, v1::ORDER_STATUS_DELIVERED},
     {O::kCancel, {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
      v1::ORDER_STATUS_CANCELLED},
+    // AssignOrder keeps the status (to = UNSPECIFIED here means unchanged).
+    {O::kAssign, {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
+     v1::ORDER_STATUS_UNSPECIFIED},
 };
 
 TEST(OrderDeciderTest, EveryCommandFromEveryStatus) {
@@ -79,7 +87,10 @@ TEST(OrderDeciderTest, EveryCommandFromEveryStatus) {
       e.set_stream_version(4);
       *e.mutable_event() = (*events)[0];
       EvolveOrder(after, e);
-      EXPECT_EQ(after.status(), row.to);
+      EXPECT_EQ(after.status(), row.to == v1::ORDER_STATUS_UNSPECIFIED ? status : row.to);
+      if (row.command == O::kAssign) {
+        EXPECT_EQ(after.assignee(), "sup2");
+      }
       EXPECT_EQ(after.version(), 4u);
     }
   }

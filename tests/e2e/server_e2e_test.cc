@@ -567,6 +567,15 @@ TEST_F(E2eTest, RolesAreEnforcedAndOverridesAudited) {
 }
 
 TEST_F(E2eTest, AWonDealOpensAnOrderThatSalesSupportProcesses) {
+  auto orders = v1::Orders::NewStub(channel_);
+  // No SALES_SUPPORT yet: the order waits in the unassigned queue...
+  DriveToWon("o-0");
+  v1::GetOrderRequest get_queued;
+  get_queued.set_order_id("o-0");
+  v1::Order queued;
+  ASSERT_TRUE(orders->GetOrder(Ctx().get(), get_queued, &queued).ok());
+  EXPECT_EQ(queued.assignee(), "");
+
   auto team = v1::Team::NewStub(channel_);
   v1::TeamCommandReply tr;
   v1::AddMemberRequest add;
@@ -575,8 +584,17 @@ TEST_F(E2eTest, AWonDealOpensAnOrderThatSalesSupportProcesses) {
   add.add_roles(v1::ROLE_SALES_SUPPORT);
   ASSERT_TRUE(team->AddMember(Ctx(kRootToken).get(), add, &tr).ok());
 
+  // ... until a support member takes it.
+  v1::AssignOrderRequest take;
+  take.set_order_id("o-0");
+  take.set_assignee("dave");
+  take.set_reason("从队列领取");
+  v1::OrderCommandReply taken;
+  ASSERT_TRUE(orders->AssignOrder(Ctx(kDaveToken).get(), take, &taken).ok());
+  ASSERT_TRUE(orders->GetOrder(Ctx().get(), get_queued, &queued).ok());
+  EXPECT_EQ(queued.assignee(), "dave");
+
   DriveToWon("o-1");
-  auto orders = v1::Orders::NewStub(channel_);
   v1::GetOrderRequest get;
   get.set_order_id("o-1");
   v1::Order order;
