@@ -164,6 +164,11 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
 
   if (row.awaited_role_may_self_assign && lead_awaits != v1::ROLE_UNSPECIFIED &&
       HasRole(*member, lead_awaits) && AssigneeOf(command) == actor) {
+    if (!options.override_reason().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
+          actor, "' may take the work as ", RoleName(lead_awaits)));
+    }
     return Authorization{lead_awaits, ""};
   }
   if (row.manager_may_override && HasRole(*member, ROLE_SALES_MANAGER)) {

@@ -147,6 +147,18 @@ StreamDecision OpenOrder(const State& state, const v1::WinDealRequest& win, absl
   return order;
 }
 
+// The business time of a command: options.occurred_at when set, else now;
+// never in the future nor before the stream's previous event (`previous`).
+absl::StatusOr<absl::Time> BusinessTime(const v1::CommandOptions& options, absl::Time now, absl::Time previous,
+                                        absl::string_view stream) {
+  const absl::Time t = options.has_occurred_at() ? FromProtoTime(options.occurred_at()) : now;
+  if (t > now || t < previous) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "options.occurred_at: must not be in the future nor before the ", stream, "'s previous event"));
+  }
+  return t;
+}
+
 // RecordSurvey: on the ticket's stream when it names a ticket, else on the
 // lead's; at most one per ticket and one per deal without a ticket.
 absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& survey, CommandDecision& decision) {
@@ -251,12 +263,16 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     const LeadState& lead = state.Lead(lead_id);
     SALESOPS_ASSIGN_OR_RETURN(Authorization auth,
                               Authorize(state.team, context.actor, command, lead.owner, lead.awaiting_role));
-    v1::LeadCommand effective = lead_command;
+    // Only IdentifyLead needs a changed copy (the resolved owner); every other
+    // command is decided as sent, without copying it.
+    v1::LeadCommand with_owner;
     if (lead_command.has_identify()) {
       SALESOPS_ASSIGN_OR_RETURN(std::string owner,
                                 OwnerOfNewLead(state.team, lead_command.identify(), context.actor));
-      effective.mutable_identify()->set_owner(owner);
+      with_owner = lead_command;
+      with_owner.mutable_identify()->set_owner(owner);
     }
+    const v1::LeadCommand& effective = lead_command.has_identify() ? with_owner : lead_command;
     if (lead_command.has_change_owner()) {
       const v1::Member* owner = state.team.Find(lead_command.change_owner().owner());
       if (owner == nullptr || !owner->active() || !HasRole(*owner, v1::ROLE_SALES_REP)) {
@@ -288,12 +304,11 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     decision.acted_as = auth.acted_as;
     decision.override_reason = std::move(auth.override_reason);
     const v1::CommandOptions& options = OptionsOf(command);
-    decision.occurred_at = options.has_occurred_at() ? FromProtoTime(options.occurred_at()) : context.now;
-    if (decision.occurred_at > context.now ||
-        (ticket.has_last_occurred_at() && decision.occurred_at < FromProtoTime(ticket.last_occurred_at()))) {
-      return absl::InvalidArgumentError(
-          "options.occurred_at: must not be in the future nor before the ticket's previous event");
-    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        decision.occurred_at,
+        BusinessTime(options, context.now,
+                     ticket.has_last_occurred_at() ? FromProtoTime(ticket.last_occurred_at()) : absl::InfinitePast(),
+                     "ticket"));
     SALESOPS_RETURN_IF_ERROR(support.has_survey() ? DecideSurvey(state, support.survey(), decision)
                                                   : DecideSupport(state, support, context, decision));
     return decision;
@@ -305,15 +320,14 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
   decision.acted_as = auth.acted_as;
   decision.override_reason = std::move(auth.override_reason);
   const v1::CommandOptions& options = OptionsOf(command);
-  decision.occurred_at = options.has_occurred_at() ? FromProtoTime(options.occurred_at()) : context.now;
   if (command.has_order()) {
     const std::string order_id(OrderIdOf(command.order()));
     const v1::Order& order = state.Order(order_id);
-    if (decision.occurred_at > context.now ||
-        (order.has_last_occurred_at() && decision.occurred_at < FromProtoTime(order.last_occurred_at()))) {
-      return absl::InvalidArgumentError(
-          "options.occurred_at: must not be in the future nor before the order's previous event");
-    }
+    SALESOPS_ASSIGN_OR_RETURN(
+        decision.occurred_at,
+        BusinessTime(options, context.now,
+                     order.has_last_occurred_at() ? FromProtoTime(order.last_occurred_at()) : absl::InfinitePast(),
+                     "order"));
     SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::Event> events, DecideOrder(order, command.order()));
     if (command.order().has_assign()) {
       const v1::Member* m = state.team.Find(command.order().assign().assignee());
@@ -328,10 +342,8 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     decision.order_id = order_id;
     return decision;
   }
-  if (decision.occurred_at > context.now || decision.occurred_at < state.team.last_occurred_at) {
-    return absl::InvalidArgumentError(
-        "options.occurred_at: must not be in the future nor before the team's previous event");
-  }
+  SALESOPS_ASSIGN_OR_RETURN(decision.occurred_at,
+                            BusinessTime(options, context.now, state.team.last_occurred_at, "team"));
   SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::Event> events, DecideTeam(state.team, command.team()));
   decision.streams.push_back({std::string(kTeamStreamId), state.team.version, std::move(events)});
   decision.member_id = std::string(MemberIdOf(command.team()));
