@@ -6,8 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "server/common/status_macros.h"
+#include "server/domain/team.h"
 #include "server/domain/validation.h"
 
 namespace salesops::service {
@@ -76,6 +78,23 @@ absl::StatusOr<std::string> ReadAccess::Check(const grpc::ServerContextBase& con
   }
   if (!member->active()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' is deactivated"));
   return member_id;
+}
+
+absl::StatusOr<v1::Member> ReadAccess::CheckRole(const grpc::ServerContextBase& context,
+                                                 std::initializer_list<v1::Role> roles,
+                                                 absl::string_view what) const {
+  SALESOPS_ASSIGN_OR_RETURN(std::string member_id, Check(context));
+  std::optional<v1::Member> member = team_->Get(member_id);
+  if (!member.has_value()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team"));
+  for (int held : member->roles()) {
+    for (v1::Role wanted : roles) {
+      if (held == wanted) return std::move(*member);
+    }
+  }
+  std::vector<std::string> names;
+  for (v1::Role wanted : roles) names.push_back(domain::RoleName(wanted));
+  return absl::PermissionDeniedError(absl::StrCat(what, " needs the role ", absl::StrJoin(names, " or "),
+                                                  "; member '", member_id, "' does not hold it"));
 }
 
 }  // namespace salesops::service

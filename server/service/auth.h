@@ -5,6 +5,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_AUTH_H_
 #define SALESOPS_SERVER_SERVICE_AUTH_H_
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -47,6 +48,11 @@ class ReadAccess {
   // The member id; UNAUTHENTICATED (no or bad token) or PERMISSION_DENIED
   // (member unknown or deactivated).
   absl::StatusOr<std::string> Check(const grpc::ServerContextBase& context) const;
+
+  // As Check, and the member must hold one of `roles`; otherwise
+  // PERMISSION_DENIED naming the roles `what` needs.
+  absl::StatusOr<v1::Member> CheckRole(const grpc::ServerContextBase& context,
+                                       std::initializer_list<v1::Role> roles, absl::string_view what) const;
 
   const TokenAuthenticator& tokens() const { return *tokens_; }
 

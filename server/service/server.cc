@@ -50,6 +50,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
   s->leads_service_ = std::make_unique<LeadsService>(s->read_access_.get(), s->sequencer_.get(), &s->lead_directory_);
   s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), s->store_.get());
+  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get());
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
       std::make_unique<OrdersService>(s->read_access_.get(), s->sequencer_.get(), &s->order_directory_);
@@ -65,6 +66,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
+  builder.RegisterService(s->admin_service_.get());
   builder.RegisterService(s->team_service_.get());
   builder.RegisterService(s->orders_service_.get());
   builder.RegisterService(s->support_service_.get());

@@ -23,6 +23,7 @@
 #include "server/common/clock.h"
 #include "server/common/ids.h"
 #include "server/engine/sequencer.h"
+#include "server/service/admin_service.h"
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
 #include "server/service/leads_service.h"
@@ -108,6 +109,7 @@ class SalesopsServer {
   std::unique_ptr<engine::Sequencer> sequencer_;
   std::unique_ptr<LeadsService> leads_service_;
   std::unique_ptr<AuditService> audit_service_;
+  std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<TeamService> team_service_;
   std::unique_ptr<OrdersService> orders_service_;
   std::unique_ptr<SupportService> support_service_;

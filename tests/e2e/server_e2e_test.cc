@@ -11,6 +11,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
+#include "salesops/v1/admin.grpc.pb.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/orders.grpc.pb.h"
@@ -646,6 +647,16 @@ TEST_F(E2eTest, AWonDealOpensAnOrderThatSalesSupportProcesses) {
 
 // grpc.health.v1.Health/Check with an empty request answers SERVING (1),
 // encoded as field 1 varint: 0x08 0x01.
+TEST_F(E2eTest, AdminPingAnswersAdminsOnly) {
+  auto admin = v1::Admin::NewStub(channel_);
+  v1::PingResponse pong;
+  EXPECT_TRUE(admin->Ping(Ctx(kRootToken).get(), v1::PingRequest(), &pong).ok());
+  EXPECT_THAT(admin->Ping(Ctx(kAliceToken).get(), v1::PingRequest(), &pong),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("Admin.Ping needs the role ADMIN")));
+  EXPECT_THAT(admin->Ping(Ctx(nullptr).get(), v1::PingRequest(), &pong),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, ::testing::_));
+}
+
 TEST_F(E2eTest, HealthCheckServes) {
   grpc::GenericStub stub(channel_);
   grpc::CompletionQueue cq;
@@ -707,6 +718,7 @@ TEST_F(E2eTest, ServerReflectionListsTheServices) {
   for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Leads"));
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Audit"));
+  EXPECT_THAT(bytes, HasSubstr("salesops.v1.Admin"));
   EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
