@@ -65,6 +65,7 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
     case v1::Event::kLeadAssigned:
       lead.set_assignee(event.lead_assigned().assignee());
       lead.set_awaiting_role(event.lead_assigned().role());
+      *lead.mutable_assigned_at() = envelope.occurred_at();
       break;
     case v1::Event::kOwnerChanged:
       lead.set_owner(event.owner_changed().owner());
@@ -75,6 +76,9 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
   if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event)) {
     if (t->from_stage() != t->to_stage()) *lead.mutable_stage_entered_at() = envelope.occurred_at();
     lead.set_stage(t->to_stage());
+    if (domain::FunnelIndex(t->to_stage()) > domain::FunnelIndex(lead.furthest_stage())) {
+      lead.set_furthest_stage(t->to_stage());
+    }
     const bool closed = t->to_stage() == v1::STAGE_LOST || t->to_stage() == v1::STAGE_DISQUALIFIED;
     if (closed) {
       lead.set_closed_from_stage(t->from_stage());
@@ -84,6 +88,7 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
     if (!domain::IsOpenStage(t->to_stage())) {
       lead.clear_assignee();
       lead.clear_awaiting_role();
+      lead.clear_assigned_at();
     }
   }
 }

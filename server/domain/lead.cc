@@ -202,6 +202,10 @@ bool IsOpenStage(v1::Stage stage) {
   return stage >= kIdentified && stage <= kNegotiating;
 }
 
+int FunnelIndex(v1::Stage stage) {
+  return stage >= kIdentified && stage <= v1::STAGE_WON ? static_cast<int>(stage) : 0;
+}
+
 absl::string_view LeadIdOf(const v1::LeadCommand& command) {
   switch (command.command_case()) {
     case C::kIdentify: return command.identify().lead_id();

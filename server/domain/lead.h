@@ -94,6 +94,10 @@ void EvolveLead(LeadState& state, const v1::EventEnvelope& envelope);
 // True for the stages in which a lead is still being worked.
 bool IsOpenStage(v1::Stage stage);
 
+// The stage's place in the sales funnel: IDENTIFIED 1 .. NEGOTIATING 6, WON 7;
+// 0 for LOST, DISQUALIFIED and UNSPECIFIED (they are not steps forward).
+int FunnelIndex(v1::Stage stage);
+
 }  // namespace salesops::domain
 
 #endif  // SALESOPS_SERVER_DOMAIN_LEAD_H_

@@ -205,6 +205,7 @@ void EvolveOrder(v1::Order& order, const v1::EventEnvelope& envelope) {
       break;
     case v1::Event::kOrderAssigned:
       order.set_assignee(event.order_assigned().assignee());
+      *order.mutable_assigned_at() = envelope.occurred_at();
       break;
     default:
       break;

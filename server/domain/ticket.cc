@@ -196,6 +196,7 @@ void EvolveTicket(v1::Ticket& ticket, const v1::EventEnvelope& envelope) {
     }
     case v1::Event::kTicketAssigned:
       ticket.set_assignee(event.ticket_assigned().assignee());
+      *ticket.mutable_assigned_at() = envelope.occurred_at();
       break;
     case v1::Event::kTicketResolved:
       ticket.set_resolution(event.ticket_resolved().resolution());

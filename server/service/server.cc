@@ -39,7 +39,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     server->fatal_ = error;
   };
   SALESOPS_ASSIGN_OR_RETURN(
-      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_, &s->ticket_directory_},
+      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_, &s->ticket_directory_, &s->views_},
                                               clock, ids, std::move(sequencer_options)));
   LogInfo("recovered %d events (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
           s->store_->Head(), s->lead_directory_.size(),
@@ -51,6 +51,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->leads_service_ = std::make_unique<LeadsService>(s->read_access_.get(), s->sequencer_.get(), &s->lead_directory_);
   s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), s->store_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get());
+  s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
       std::make_unique<OrdersService>(s->read_access_.get(), s->sequencer_.get(), &s->order_directory_);
@@ -67,6 +68,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
   builder.RegisterService(s->admin_service_.get());
+  builder.RegisterService(s->views_service_.get());
   builder.RegisterService(s->team_service_.get());
   builder.RegisterService(s->orders_service_.get());
   builder.RegisterService(s->support_service_.get());

@@ -32,6 +32,8 @@
 #include "server/service/orders_service.h"
 #include "server/service/support_service.h"
 #include "server/service/team_service.h"
+#include "server/service/views_service.h"
+#include "projections/views.h"
 #include "server/store/event_store.h"
 
 namespace salesops::service {
@@ -101,6 +103,7 @@ class SalesopsServer {
   std::unique_ptr<store::EventStore> store_;
   projections::LeadDirectory lead_directory_;
   projections::TeamDirectory team_directory_;
+  projections::Views views_;
   projections::StreamDirectory<v1::Order> order_directory_{"order_directory", std::string(domain::kOrderStreamPrefix),
                                                            &domain::EvolveOrder};
   projections::StreamDirectory<v1::Ticket> ticket_directory_{
@@ -110,6 +113,7 @@ class SalesopsServer {
   std::unique_ptr<LeadsService> leads_service_;
   std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<ViewsService> views_service_;
   std::unique_ptr<TeamService> team_service_;
   std::unique_ptr<OrdersService> orders_service_;
   std::unique_ptr<SupportService> support_service_;

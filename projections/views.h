@@ -1,0 +1,45 @@
+// Views: the live ViewsState, folded by the sequencer after each commit, read
+// by the Views service.
+//
+// Thread-safe: Apply holds the writer lock for one batch; Read holds a
+// reader lock while the query function runs (queries are O(leads) scans;
+// docs/VIEWS.md says what that costs).
+#ifndef SALESOPS_PROJECTIONS_VIEWS_H_
+#define SALESOPS_PROJECTIONS_VIEWS_H_
+
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "projections/projection.h"
+#include "projections/views_state.h"
+
+namespace salesops::projections {
+
+class Views final : public Projection {
+ public:
+  absl::string_view name() const override { return "views"; }
+  void Apply(absl::Span<const v1::EventEnvelope> events) override;
+  uint64_t position() const override;
+
+  // Runs `query(const ViewsState&)` under the reader lock and returns its
+  // result.
+  template <typename Query>
+  auto Read(Query&& query) const {
+    absl::ReaderMutexLock lock(&mu_);
+    return std::forward<Query>(query)(state_);
+  }
+
+  // Waits until position() >= `position` or `deadline` passes; true when
+  // reached.
+  bool AwaitPosition(uint64_t position, absl::Time deadline) const;
+
+ private:
+  mutable absl::Mutex mu_;
+  ViewsState state_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace salesops::projections
+
+#endif  // SALESOPS_PROJECTIONS_VIEWS_H_

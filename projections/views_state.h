@@ -1,0 +1,34 @@
+// ViewsState: everything the Views service answers from, folded from the log
+// by one pure function. The live Views projection, an as_of replay and (later)
+// a snapshot all hold one, so the same query functions (pipeline.h,
+// workload.h) answer each of them.
+#ifndef SALESOPS_PROJECTIONS_VIEWS_STATE_H_
+#define SALESOPS_PROJECTIONS_VIEWS_STATE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "salesops/v1/events.pb.h"
+#include "salesops/v1/leads.pb.h"
+#include "server/domain/state.h"
+
+namespace salesops::projections {
+
+struct ViewsState {
+  uint64_t position = 0;                    // the last event folded in
+  absl::Time log_time = absl::InfinitePast();  // its recorded_at
+  // The deciders' own fold (domain::Evolve): team, aggregates and the load
+  // hand-offs compare, so a workload view cannot disagree with them.
+  domain::State core;
+  // Each lead as Leads.GetLead shows it (LeadDirectory::Evolve).
+  absl::flat_hash_map<std::string, v1::Lead> leads;
+};
+
+// Folds one committed event (pure).
+void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope);
+
+}  // namespace salesops::projections
+
+#endif  // SALESOPS_PROJECTIONS_VIEWS_STATE_H_

@@ -1,0 +1,157 @@
+#include "server/service/views_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "projections/pipeline.h"
+#include "projections/workload.h"
+#include "server/common/status_macros.h"
+#include "server/domain/proto_time.h"
+#include "server/service/submit.h"
+
+namespace salesops::service {
+namespace {
+
+absl::Status ValidateViewOptions(const v1::ViewOptions& options) {
+  if (options.as_of_position() != 0 && options.has_as_of_time()) {
+    return absl::InvalidArgumentError("view: set at most one of as_of_position and as_of_time");
+  }
+  if (options.has_as_of_time() && (options.as_of_time().nanos() < 0 || options.as_of_time().nanos() > 999'999'999)) {
+    return absl::InvalidArgumentError("view.as_of_time: nanos must be within 0..999999999");
+  }
+  return absl::OkStatus();
+}
+
+// The recorded_at of the event at `position`.
+absl::StatusOr<absl::Time> RecordedAt(const store::EventStore& store, uint64_t position) {
+  SALESOPS_ASSIGN_OR_RETURN(store::LogPage page, store.ReadLog(position, 1, store::LogFilter{}, 1));
+  if (page.events.empty() || page.events[0].position() != position) {
+    return absl::DataLossError(absl::StrCat("log position ", position, " is missing"));
+  }
+  return FromProtoTime(page.events[0].recorded_at());
+}
+
+// The last position recorded at or before `t` (0: none). recorded_at never
+// decreases along the log (the sequencer's batch time is monotonic), so a
+// binary search finds it.
+absl::StatusOr<uint64_t> PositionAt(const store::EventStore& store, absl::Time t) {
+  uint64_t lo = 0, hi = store.Head();  // invariant: lo is at or before t; hi+1 after it (or past the head)
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo + 1) / 2;
+    SALESOPS_ASSIGN_OR_RETURN(absl::Time recorded, RecordedAt(store, mid));
+    if (recorded <= t) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+}  // namespace
+
+absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& store, uint64_t position) {
+  if (position > kMaxAsOfEvents) {
+    return absl::ResourceExhaustedError(absl::StrCat("view: an as_of query replays the log from the start; position ",
+                                                     position, " is beyond the limit of ", kMaxAsOfEvents,
+                                                     " events (docs/VIEWS.md)"));
+  }
+  projections::ViewsState state;
+  if (position == 0) return state;
+  // Scan stops at the first error its visitor returns; this one means "done".
+  const absl::Status done = absl::CancelledError("replay reached its position");
+  absl::Status scanned = store.Scan(1, [&](const v1::EventEnvelope& e) {
+    projections::EvolveViews(state, e);
+    return e.position() >= position ? done : absl::OkStatus();
+  });
+  if (!scanned.ok() && scanned != done) return scanned;
+  if (state.position != position) {
+    return absl::DataLossError(absl::StrCat("replay ended at position ", state.position, " before ", position));
+  }
+  return state;
+}
+
+absl::StatusOr<ReplayedViews> ViewsService::Replay(const v1::ViewOptions& options) const {
+  const uint64_t head = store_->Head();
+  ReplayedViews out;
+  uint64_t position = 0;
+  if (options.has_as_of_time()) {
+    out.now = FromProtoTime(options.as_of_time());
+    SALESOPS_ASSIGN_OR_RETURN(position, PositionAt(*store_, out.now));
+  } else {
+    position = options.as_of_position();
+    if (position > head) {
+      return absl::OutOfRangeError(
+          absl::StrCat("view.as_of_position: ", position, " is beyond the head of the log (", head, ")"));
+    }
+  }
+  SALESOPS_ASSIGN_OR_RETURN(out.state, ReplayViews(*store_, position));
+  if (!options.has_as_of_time()) out.now = out.state.log_time;
+  return out;
+}
+
+template <typename Reply, typename Build>
+absl::Status ViewsService::Answer(const grpc::ServerContextBase& context, const v1::ViewOptions& options,
+                                  Reply& reply, Build build) const {
+  SALESOPS_RETURN_IF_ERROR(ValidateViewOptions(options));
+  if (options.min_position() > 0) {
+    const absl::Time deadline = std::min(absl::FromChrono(context.deadline()), absl::Now() + kMaxPositionWait);
+    if (!views_->AwaitPosition(options.min_position(), deadline)) {
+      return absl::DeadlineExceededError(absl::StrCat("view.min_position: position ", options.min_position(),
+                                                      " was not applied before the deadline (the views are at ",
+                                                      views_->position(), ")"));
+    }
+  }
+  uint64_t position = 0;
+  absl::Time now;
+  const bool as_of = options.as_of_position() != 0 || options.has_as_of_time();
+  if (as_of) {
+    SALESOPS_ASSIGN_OR_RETURN(ReplayedViews replay, Replay(options));
+    position = replay.state.position;
+    now = replay.now;
+    SALESOPS_ASSIGN_OR_RETURN(reply, build(replay.state, now));
+  } else {
+    SALESOPS_RETURN_IF_ERROR(views_->Read([&](const projections::ViewsState& state) -> absl::Status {
+      position = state.position;
+      // A clock stepped back must not make ages negative.
+      now = std::max(clock_->Now(), state.log_time);
+      SALESOPS_ASSIGN_OR_RETURN(reply, build(state, now));
+      return absl::OkStatus();
+    }));
+  }
+  v1::ViewInfo* info = reply.mutable_view();
+  info->set_position(position);
+  *info->mutable_now() = ToProtoTime(now);
+  info->set_as_of(as_of);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* ViewsService::GetPipeline(grpc::CallbackServerContext* context,
+                                                    const v1::GetPipelineRequest* request, v1::Pipeline* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) {
+    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+      return projections::BuildPipeline(state, *request, now);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* ViewsService::ListLeads(grpc::CallbackServerContext* context,
+                                                  const v1::ListLeadsRequest* request, v1::ListLeadsResponse* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) {
+    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+      return projections::ListLeads(state, *request, now);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* ViewsService::GetWorkload(grpc::CallbackServerContext* context,
+                                                    const v1::GetWorkloadRequest* request, v1::Workload* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) {
+    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+      return projections::BuildWorkload(state, *request, now);
+    });
+  });
+}
+
+}  // namespace salesops::service

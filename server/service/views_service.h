@@ -1,0 +1,64 @@
+// salesops.v1.Views: the pipeline, lead lists and role workload, answered
+// from the live Views projection, or from a replay of the log for as_of.
+#ifndef SALESOPS_SERVER_SERVICE_VIEWS_SERVICE_H_
+#define SALESOPS_SERVER_SERVICE_VIEWS_SERVICE_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "projections/views.h"
+#include "salesops/v1/views.grpc.pb.h"
+#include "server/common/clock.h"
+#include "server/service/auth.h"
+#include "server/store/event_store.h"
+
+namespace salesops::service {
+
+// An as_of query replays at most this many events (RESOURCE_EXHAUSTED beyond).
+inline constexpr uint64_t kMaxAsOfEvents = 1'000'000;
+// min_position waits at most this long, whatever the call's deadline.
+inline constexpr absl::Duration kMaxPositionWait = absl::Seconds(60);
+
+// A ViewsState as the log stood at one position, and the moment its ages
+// are measured to.
+struct ReplayedViews {
+  projections::ViewsState state;
+  absl::Time now;
+};
+
+// Replays the log from the start up to `position` (inclusive) into a fresh
+// ViewsState. RESOURCE_EXHAUSTED beyond kMaxAsOfEvents.
+absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& store, uint64_t position);
+
+class ViewsService final : public v1::Views::CallbackService {
+ public:
+  ViewsService(const ReadAccess* access, const projections::Views* views, const store::EventStore* store,
+               Clock* clock)
+      : access_(access), views_(views), store_(store), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* GetPipeline(grpc::CallbackServerContext* context, const v1::GetPipelineRequest* request,
+                                        v1::Pipeline* reply) override;
+  grpc::ServerUnaryReactor* ListLeads(grpc::CallbackServerContext* context, const v1::ListLeadsRequest* request,
+                                      v1::ListLeadsResponse* reply) override;
+  grpc::ServerUnaryReactor* GetWorkload(grpc::CallbackServerContext* context, const v1::GetWorkloadRequest* request,
+                                        v1::Workload* reply) override;
+
+ private:
+  // Waits for options.min_position, then runs `build(state, now)` (returning
+  // StatusOr<Reply>) on the live views or on an as_of replay, and fills the
+  // reply's ViewInfo.
+  template <typename Reply, typename Build>
+  absl::Status Answer(const grpc::ServerContextBase& context, const v1::ViewOptions& options, Reply& reply,
+                      Build build) const;
+  // The replay an as_of option asks for.
+  absl::StatusOr<ReplayedViews> Replay(const v1::ViewOptions& options) const;
+
+  const ReadAccess* const access_;
+  const projections::Views* const views_;
+  const store::EventStore* const store_;
+  Clock* const clock_;
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_VIEWS_SERVICE_H_

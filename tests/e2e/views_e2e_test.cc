@@ -1,0 +1,193 @@
+// The Views service over real gRPC on loopback: read-your-writes through
+// min_position, as_of replays, validation and access.
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "salesops/v1/leads.grpc.pb.h"
+#include "salesops/v1/team.grpc.pb.h"
+#include "salesops/v1/views.grpc.pb.h"
+#include "server/domain/proto_time.h"
+#include "tests/common/testing.h"
+#include "tests/e2e/server_process.h"
+
+namespace salesops {
+namespace {
+
+using ::salesops::testing::kRootToken;
+using ::salesops::testing::ServerProcess;
+using ::salesops::testing::TempDir;
+using ::salesops::testing::TokenOf;
+using ::testing::HasSubstr;
+
+MATCHER_P2(GrpcIs, code, message, "") {
+  *result_listener << "status " << arg.error_code() << ": " << arg.error_message();
+  return arg.error_code() == code && ::testing::ExplainMatchResult(message, arg.error_message(), result_listener);
+}
+
+class ViewsE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path());
+    std::string error;
+    ASSERT_TRUE(server_->Start(&error)) << error;
+    channel_ = server_->Channel();
+    leads_ = v1::Leads::NewStub(channel_);
+    views_ = v1::Views::NewStub(channel_);
+    auto team = v1::Team::NewStub(channel_);
+    for (const auto& [id, role] : std::vector<std::pair<std::string, v1::Role>>{
+             {"rep1", v1::ROLE_SALES_REP}, {"bd1", v1::ROLE_BD_MANAGER}, {"mgr", v1::ROLE_SALES_MANAGER}}) {
+      v1::AddMemberRequest add;
+      add.set_member_id(id);
+      add.set_display_name(absl::StrCat("成员", id));
+      add.add_roles(role);
+      v1::TeamCommandReply r;
+      ASSERT_TRUE(team->AddMember(Ctx("root").get(), add, &r).ok()) << id;
+    }
+  }
+
+  void TearDown() override {
+    views_.reset();
+    leads_.reset();
+    channel_.reset();
+    if (server_) {
+      EXPECT_EQ(server_->Stop(), 0);
+    }
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& member, int seconds = 20) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!member.empty()) {
+      const std::string token = member == "root" ? std::string(kRootToken) : TokenOf(member);
+      ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    }
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+    return ctx;
+  }
+
+  v1::LeadCommandReply Identify(const std::string& id, int64_t value) {
+    v1::IdentifyLeadRequest r;
+    r.set_lead_id(id);
+    r.set_company("杭州云栖网络科技有限公司");
+    r.mutable_contact()->set_name("刘洋");
+    r.set_source(v1::LEAD_SOURCE_EVENT);
+    r.mutable_estimated_value()->set_amount_minor(value);
+    r.mutable_estimated_value()->set_currency("CNY");
+    v1::LeadCommandReply reply;
+    const grpc::Status s = leads_->IdentifyLead(Ctx("rep1").get(), r, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return reply;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Leads::Stub> leads_;
+  std::unique_ptr<v1::Views::Stub> views_;
+};
+
+TEST_F(ViewsE2eTest, AReplyPositionIsVisibleToTheNextQuery) {
+  const v1::LeadCommandReply first = Identify("hz-1", 10'000'00);
+  const v1::LeadCommandReply second = Identify("hz-2", 30'000'00);
+  v1::GetPipelineRequest request;
+  request.mutable_view()->set_min_position(second.position());
+  v1::Pipeline pipeline;
+  ASSERT_TRUE(views_->GetPipeline(Ctx("mgr").get(), request, &pipeline).ok());
+  EXPECT_GE(pipeline.view().position(), second.position());
+  EXPECT_FALSE(pipeline.view().as_of());
+  ASSERT_EQ(pipeline.stages(0).stage(), v1::STAGE_IDENTIFIED);
+  EXPECT_EQ(pipeline.stages(0).open_leads(), 2u);
+  ASSERT_EQ(pipeline.stages(0).values_size(), 1);
+  EXPECT_EQ(pipeline.stages(0).values(0).total().amount_minor(), 40'000'00);
+
+  // As the log stood right after the first lead's hand-off.
+  request.mutable_view()->set_min_position(0);
+  request.mutable_view()->set_as_of_position(first.position());
+  ASSERT_TRUE(views_->GetPipeline(Ctx("rep1").get(), request, &pipeline).ok());
+  EXPECT_TRUE(pipeline.view().as_of());
+  EXPECT_EQ(pipeline.view().position(), first.position());
+  EXPECT_EQ(pipeline.stages(0).open_leads(), 1u);
+
+  // Before anything was recorded: empty, at position 0.
+  request.mutable_view()->clear_as_of_position();
+  *request.mutable_view()->mutable_as_of_time() = ToProtoTime(absl::FromUnixSeconds(1'000'000'000));
+  ASSERT_TRUE(views_->GetPipeline(Ctx("rep1").get(), request, &pipeline).ok());
+  EXPECT_EQ(pipeline.view().position(), 0u);
+  EXPECT_EQ(pipeline.stages(0).open_leads(), 0u);
+}
+
+TEST_F(ViewsE2eTest, MinPositionNotReachedIsDeadlineExceeded) {
+  const v1::LeadCommandReply reply = Identify("hz-1", 100);
+  v1::GetWorkloadRequest request;
+  request.mutable_view()->set_min_position(reply.position() + 1000);
+  v1::Workload workload;
+  EXPECT_THAT(views_->GetWorkload(Ctx("rep1", 1).get(), request, &workload),
+              GrpcIs(grpc::StatusCode::DEADLINE_EXCEEDED, ::testing::_));
+  // The server still answers afterwards.
+  request.mutable_view()->set_min_position(reply.position());
+  ASSERT_TRUE(views_->GetWorkload(Ctx("rep1").get(), request, &workload).ok());
+  bool found = false;
+  for (const v1::MemberWorkload& m : workload.members()) {
+    if (m.member_id() == "bd1") {
+      found = true;
+      EXPECT_EQ(m.load(), 1u);  // the new lead was handed to the only BD manager
+      EXPECT_EQ(m.display_name(), "成员bd1");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ViewsE2eTest, BadQueriesNameTheFieldAndTheRule) {
+  Identify("hz-1", 100);
+  v1::Pipeline pipeline;
+  v1::GetPipelineRequest both;
+  both.mutable_view()->set_as_of_position(1);
+  *both.mutable_view()->mutable_as_of_time() = ToProtoTime(absl::Now());
+  EXPECT_THAT(views_->GetPipeline(Ctx("rep1").get(), both, &pipeline),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("at most one of as_of_position and as_of_time")));
+  v1::GetPipelineRequest beyond;
+  beyond.mutable_view()->set_as_of_position(1'000'000'000);
+  EXPECT_THAT(views_->GetPipeline(Ctx("rep1").get(), beyond, &pipeline),
+              GrpcIs(grpc::StatusCode::OUT_OF_RANGE, HasSubstr("view.as_of_position")));
+  v1::ListLeadsRequest list;
+  list.set_page_size(501);
+  v1::ListLeadsResponse leads;
+  EXPECT_THAT(views_->ListLeads(Ctx("rep1").get(), list, &leads),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("page_size: must be at most 500")));
+  list.set_page_size(10);
+  list.set_order_by(v1::LEAD_ORDER_VALUE);
+  EXPECT_THAT(views_->ListLeads(Ctx("rep1").get(), list, &leads),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("currency: required when order_by is VALUE")));
+  list.set_order_by(v1::LEAD_ORDER_AGE);
+  list.set_page_token("not-a-token!");
+  EXPECT_THAT(views_->ListLeads(Ctx("rep1").get(), list, &leads),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("page_token")));
+  EXPECT_THAT(views_->GetPipeline(Ctx("").get(), v1::GetPipelineRequest(), &pipeline),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, ::testing::_));
+}
+
+TEST_F(ViewsE2eTest, ListLeadsReturnsTheLeadsOfAStage) {
+  for (int i = 0; i < 5; ++i) Identify(absl::StrCat("hz-", i), 100 * (i + 1));
+  v1::ListLeadsRequest list;
+  list.set_stage(v1::STAGE_IDENTIFIED);
+  list.set_order_by(v1::LEAD_ORDER_VALUE);
+  list.set_currency("CNY");
+  list.set_page_size(3);
+  v1::ListLeadsResponse page;
+  ASSERT_TRUE(views_->ListLeads(Ctx("bd1").get(), list, &page).ok());
+  EXPECT_EQ(page.total(), 5u);
+  ASSERT_EQ(page.leads_size(), 3);
+  EXPECT_EQ(page.leads(0).lead_id(), "hz-4");
+  EXPECT_EQ(page.leads(0).company(), "杭州云栖网络科技有限公司");
+  EXPECT_EQ(page.leads(0).assignee(), "bd1");
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(views_->ListLeads(Ctx("bd1").get(), list, &page).ok());
+  ASSERT_EQ(page.leads_size(), 2);
+  EXPECT_EQ(page.leads(1).lead_id(), "hz-0");
+  EXPECT_TRUE(page.next_page_token().empty());
+}
+
+}  // namespace
+}  // namespace salesops

@@ -1,0 +1,212 @@
+// Property: whatever valid or refused commands arrive, the views maintained
+// live equal the views rebuilt from the log, and as_of(p) equals the live
+// views captured right after position p.
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "projections/pipeline.h"
+#include "projections/workload.h"
+#include "server/service/views_service.h"
+#include "tests/projections/views_world.h"
+
+namespace salesops::projections {
+namespace {
+
+using ::salesops::testing::ViewsWorld;
+using ::salesops::testing::Yuan;
+
+const absl::Time kStart = absl::FromUnixSeconds(1'780'000'000);
+const absl::Time kReadAt = kStart + absl::Hours(24 * 400);  // every digest measures ages to this moment
+
+std::string Bytes(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+// Everything a client can see of the views, as bytes.
+std::string Digest(const ViewsState& s) {
+  std::string out = absl::StrCat("position ", s.position, "\n");
+  v1::GetPipelineRequest all;
+  absl::StrAppend(&out, Bytes(*BuildPipeline(s, all, kReadAt)));
+  v1::GetPipelineRequest mine;
+  mine.set_owner("r1");
+  absl::StrAppend(&out, Bytes(*BuildPipeline(s, mine, kReadAt)));
+  absl::StrAppend(&out, Bytes(*BuildWorkload(s, {}, kReadAt)));
+  v1::ListLeadsRequest list;
+  list.set_page_size(500);
+  absl::StrAppend(&out, Bytes(*ListLeads(s, list, kReadAt)));
+  absl::btree_map<std::string, std::string> aggregates;
+  for (const auto& [id, order] : s.core.orders) aggregates["order-" + id] = Bytes(order);
+  for (const auto& [id, ticket] : s.core.tickets) aggregates["ticket-" + id] = Bytes(ticket);
+  for (const auto& [id, m] : s.core.team.members) aggregates["member-" + id] = Bytes(m);
+  for (const auto& [key, bytes] : aggregates) absl::StrAppend(&out, key, bytes);
+  return out;
+}
+
+const std::vector<std::string> kMembers = {"root", "r1", "r2", "bd1", "bd2", "sup1", "as1", "as2", "mgr"};
+
+class ViewsPropertyTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
+  std::mt19937 rng(GetParam());
+  ViewsWorld world(kStart);
+  world.AddTeam("root", {{"r1", {v1::ROLE_SALES_REP}},
+                         {"r2", {v1::ROLE_SALES_REP, v1::ROLE_BD_MANAGER}},
+                         {"bd1", {v1::ROLE_BD_MANAGER}},
+                         {"bd2", {v1::ROLE_BD_MANAGER}},
+                         {"sup1", {v1::ROLE_SALES_SUPPORT}},
+                         {"as1", {v1::ROLE_AFTER_SALES}},
+                         {"as2", {v1::ROLE_AFTER_SALES}},
+                         {"mgr", {v1::ROLE_SALES_MANAGER}}});
+  const auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  std::vector<std::string> leads;
+  std::vector<std::string> tickets;
+  std::map<uint64_t, std::string> live;  // position -> digest captured right after it
+  int accepted = 0;
+  for (int step = 0; step < 1200; ++step) {
+    world.clock().Advance(absl::Minutes(pick(180)));
+    const std::string actor = kMembers[pick(kMembers.size())];
+    const std::string lead = leads.empty() ? "none" : leads[pick(leads.size())];
+    engine::CommandResult result = absl::UnknownError("no command");
+    v1::LeadCommand c;
+    size_t kind = leads.empty() ? 0 : pick(14);
+    if (kind != 0 && pick(3) != 0) {
+      // Mostly the lead's natural next step, so walks reach orders and tickets.
+      switch (world.ViewOf(lead).stage()) {
+        case v1::STAGE_IDENTIFIED: kind = pick(8) == 0 ? 8 : 1; break;
+        case v1::STAGE_QUALIFIED: kind = 2; break;
+        case v1::STAGE_NEEDS_ANALYZED: kind = 3; break;
+        case v1::STAGE_SOLUTION_PROPOSED: kind = 4; break;
+        case v1::STAGE_QUOTED: kind = pick(2) ? 5 : 6; break;
+        case v1::STAGE_NEGOTIATING: kind = pick(4) == 0 ? 7 : 6; break;
+        case v1::STAGE_WON: kind = pick(3) == 0 ? 11 : (pick(3) == 0 ? 12 : 10); break;
+        default: kind = 9; break;
+      }
+    }
+    switch (kind) {
+      case 0: {
+        const std::string id = absl::StrCat("P", leads.size());
+        c.mutable_identify()->set_lead_id(id);
+        c.mutable_identify()->set_company("广州某某有限公司");
+        c.mutable_identify()->mutable_contact()->set_name("黄磊");
+        c.mutable_identify()->set_source(static_cast<v1::LeadSource>(1 + pick(7)));
+        if (pick(4) != 0) *c.mutable_identify()->mutable_estimated_value() = Yuan(1 + pick(1'000'000), pick(3) ? "CNY" : "USD");
+        result = world.Lead(pick(2) ? "r1" : "r2", c);
+        if (result.ok()) leads.push_back(id);
+        break;
+      }
+      case 1: c.mutable_qualify()->set_lead_id(lead), c.mutable_qualify()->set_score(50); break;
+      case 2: c.mutable_record_needs()->set_lead_id(lead), c.mutable_record_needs()->set_requirements("需求"); break;
+      case 3:
+        c.mutable_propose_solution()->set_lead_id(lead);
+        c.mutable_propose_solution()->set_summary("方案");
+        *c.mutable_propose_solution()->mutable_value() = Yuan(1 + pick(500'000));
+        break;
+      case 4:
+        c.mutable_send_quote()->set_lead_id(lead);
+        c.mutable_send_quote()->set_quote_id(absl::StrCat("Q", step));
+        *c.mutable_send_quote()->mutable_amount() = Yuan(1 + pick(500'000));
+        c.mutable_send_quote()->set_valid_until("2030-01-01");
+        break;
+      case 5: c.mutable_start_negotiation()->set_lead_id(lead); break;
+      case 6:
+        c.mutable_win_deal()->set_lead_id(lead);
+        *c.mutable_win_deal()->mutable_final_amount() = Yuan(1 + pick(500'000));
+        c.mutable_win_deal()->set_signed_date("2026-05-01");
+        break;
+      case 7: c.mutable_lose_deal()->set_lead_id(lead), c.mutable_lose_deal()->set_reason(v1::LOSS_REASON_TIMING); break;
+      case 8: c.mutable_disqualify()->set_lead_id(lead), c.mutable_disqualify()->set_reason("无预算"); break;
+      case 9: c.mutable_reopen()->set_lead_id(lead), c.mutable_reopen()->set_reason("客户回来了"); break;
+      case 10: {
+        v1::OrderCommand o;
+        const int kind = static_cast<int>(pick(3));
+        if (kind == 0) o.mutable_confirm()->set_order_id(lead);
+        if (kind == 1) {
+          o.mutable_ship()->set_order_id(lead);
+          o.mutable_ship()->set_carrier("中通快递");
+          o.mutable_ship()->set_tracking_number("ZT1");
+        }
+        if (kind == 2) o.mutable_deliver()->set_order_id(lead);
+        result = world.Order(pick(2) ? "sup1" : actor, o);
+        break;
+      }
+      case 11: {
+        v1::SupportCommand s;
+        const std::string id = absl::StrCat("T", tickets.size());
+        s.mutable_open()->set_ticket_id(id);
+        s.mutable_open()->set_lead_id(lead);
+        s.mutable_open()->set_subject("问题");
+        s.mutable_open()->set_severity(static_cast<v1::Severity>(1 + pick(4)));
+        s.mutable_open()->set_channel(v1::CHANNEL_EMAIL);
+        result = world.Support(pick(2) ? "as1" : actor, s);
+        if (result.ok()) tickets.push_back(id);
+        break;
+      }
+      case 12: {
+        if (tickets.empty()) break;
+        v1::SupportCommand s;
+        const std::string id = tickets[pick(tickets.size())];
+        if (pick(2)) {
+          s.mutable_resolve()->set_ticket_id(id);
+          s.mutable_resolve()->set_resolution("已处理");
+        } else {
+          s.mutable_reopen()->set_ticket_id(id);
+          s.mutable_reopen()->set_reason("又坏了");
+        }
+        result = world.Support(kMembers[pick(kMembers.size())], s);
+        break;
+      }
+      case 13: {
+        v1::TeamCommand t;  // capacity changes move nobody's work but change load ratios
+        t.mutable_set_roles()->set_member_id("bd2");
+        t.mutable_set_roles()->add_roles(v1::ROLE_BD_MANAGER);
+        t.mutable_set_roles()->set_capacity(static_cast<uint32_t>(pick(5)));
+        result = world.Team("root", t);
+        break;
+      }
+    }
+    if (c.command_case() != v1::LeadCommand::COMMAND_NOT_SET && !c.has_identify()) {
+      // The right actor most of the time, anyone otherwise.
+      const v1::Lead view = world.ViewOf(lead);
+      std::string who = actor;
+      if (pick(4) != 0) who = !view.assignee().empty() ? view.assignee() : view.owner();
+      result = world.Lead(who, c);
+    }
+    if (!result.ok()) continue;
+    ++accepted;
+    live[world.store().Head()] =
+        world.views().Read([](const ViewsState& s) { return Digest(s); });
+  }
+  EXPECT_GT(accepted, 200) << "too few commands were accepted to mean much";
+  // The walk reached orders and tickets, not only early stages.
+  world.views().Read([](const ViewsState& s) {
+    EXPECT_GT(s.core.orders.size(), 2u);
+    EXPECT_GT(s.core.tickets.size(), 0u);
+    return 0;
+  });
+
+  // Rebuilt from the log == live, now and at every captured position.
+  const uint64_t head = world.store().Head();
+  absl::StatusOr<ViewsState> rebuilt = service::ReplayViews(world.store(), head);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_EQ(Digest(*rebuilt), world.views().Read([](const ViewsState& s) { return Digest(s); }));
+  for (const auto& [position, digest] : live) {
+    absl::StatusOr<ViewsState> then = service::ReplayViews(world.store(), position);
+    ASSERT_TRUE(then.ok()) << then.status();
+    ASSERT_EQ(Digest(*then), digest) << "as_of position " << position;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ViewsPropertyTest, ::testing::Values(1, 2, 3));
+
+}  // namespace
+}  // namespace salesops::projections
