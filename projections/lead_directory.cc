@@ -96,11 +96,18 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
 void LeadDirectory::Apply(absl::Span<const v1::EventEnvelope> events) {
   absl::MutexLock lock(&mu_);
   for (const v1::EventEnvelope& e : events) {
+    if (e.position() <= position_) continue;
     position_ = e.position();
     if (!absl::StartsWith(e.stream_id(), domain::kLeadStreamPrefix)) continue;
     const std::string lead_id = e.stream_id().substr(domain::kLeadStreamPrefix.size());
     Evolve(leads_[lead_id], e);
   }
+}
+
+void LeadDirectory::Restore(absl::flat_hash_map<std::string, v1::Lead> leads, uint64_t position) {
+  absl::MutexLock lock(&mu_);
+  leads_ = std::move(leads);
+  position_ = position;
 }
 
 uint64_t LeadDirectory::position() const {

@@ -22,6 +22,10 @@ class LeadDirectory final : public Projection {
   void Apply(absl::Span<const v1::EventEnvelope> events) override;
   uint64_t position() const override;
 
+  // Replaces every lead (from a snapshot at `position`, before the sequencer
+  // starts); Apply skips events at or before it.
+  void Restore(absl::flat_hash_map<std::string, v1::Lead> leads, uint64_t position);
+
   // The lead's current state, or nullopt for an unknown lead.
   std::optional<v1::Lead> Get(absl::string_view lead_id) const;
   size_t size() const;

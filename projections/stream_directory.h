@@ -32,10 +32,19 @@ class StreamDirectory final : public Projection {
   void Apply(absl::Span<const v1::EventEnvelope> events) override {
     absl::MutexLock lock(&mu_);
     for (const v1::EventEnvelope& e : events) {
+      if (e.position() <= position_) continue;
       position_ = e.position();
       if (!absl::StartsWith(e.stream_id(), prefix_)) continue;
       evolve_(views_[e.stream_id().substr(prefix_.size())], e);
     }
+  }
+
+  // Replaces every view (from a snapshot at `position`, before the sequencer
+  // starts); Apply skips events at or before it.
+  void Restore(absl::flat_hash_map<std::string, View> views, uint64_t position) {
+    absl::MutexLock lock(&mu_);
+    views_ = std::move(views);
+    position_ = position;
   }
 
   uint64_t position() const override {

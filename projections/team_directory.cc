@@ -5,9 +5,16 @@ namespace salesops::projections {
 void TeamDirectory::Apply(absl::Span<const v1::EventEnvelope> events) {
   absl::MutexLock lock(&mu_);
   for (const v1::EventEnvelope& e : events) {
+    if (e.position() <= position_) continue;
     position_ = e.position();
     if (e.stream_id() == domain::kTeamStreamId) domain::EvolveTeam(team_, e);
   }
+}
+
+void TeamDirectory::Restore(domain::TeamState team, uint64_t position) {
+  absl::MutexLock lock(&mu_);
+  team_ = std::move(team);
+  position_ = position;
 }
 
 uint64_t TeamDirectory::position() const {

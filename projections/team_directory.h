@@ -22,6 +22,10 @@ class TeamDirectory final : public Projection {
   void Apply(absl::Span<const v1::EventEnvelope> events) override;
   uint64_t position() const override;
 
+  // Replaces the team (from a snapshot at `position`, before the sequencer
+  // starts); Apply skips events at or before it.
+  void Restore(domain::TeamState team, uint64_t position);
+
   std::optional<v1::Member> Get(absl::string_view member_id) const;
   // Members ordered by id; only those holding `role` unless it is
   // ROLE_UNSPECIFIED; inactive ones only with `include_inactive`.

@@ -7,7 +7,9 @@
 #ifndef SALESOPS_PROJECTIONS_VIEWS_H_
 #define SALESOPS_PROJECTIONS_VIEWS_H_
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -30,6 +32,12 @@ class Views final : public Projection {
     absl::ReaderMutexLock lock(&mu_);
     return std::forward<Query>(query)(state_);
   }
+
+  // Replaces the fold (a snapshot loaded before the sequencer starts).
+  // Events at or before the restored position are skipped by Apply.
+  void Restore(ViewsState state);
+  // EncodeViewsSnapshot of the fold, taken under the reader lock.
+  std::vector<std::string> Snapshot() const;
 
   // Waits until position() >= `position` or `deadline` passes; true when
   // reached.

@@ -22,6 +22,11 @@ ABSL_FLAG(std::string, bootstrap_admin, "",
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
+ABSL_FLAG(bool, rebuild_projections, false,
+          "ignore (and drop) the stored views snapshot and replay the whole log at start");
+ABSL_FLAG(uint64_t, snapshot_every_events, 100'000,
+          "write a views snapshot whenever this many events were applied since the last one "
+          "(0: only at clean shutdown)");
 
 // Abseil flag names are identifiers; the documented spellings use hyphens
 // (--data-dir). Returns the arguments with "--data-dir=x" as "--data_dir=x"
@@ -53,6 +58,8 @@ int main(int argc, char** argv) {
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
+  options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
+  options.snapshot_every_events = absl::GetFlag(FLAGS_snapshot_every_events);
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     options.durability = salesops::service::Durability::kSync;

@@ -84,7 +84,14 @@ absl::Status Sequencer::Recover() {
     for (projections::Projection* p : projections_) p->Apply(chunk);
     chunk.clear();
   };
-  SALESOPS_RETURN_IF_ERROR(store_->Scan(1, [&](const v1::EventEnvelope& e) {
+  uint64_t from = 1;
+  if (options_.restored_state.has_value()) {
+    state_ = std::move(*options_.restored_state);
+    options_.restored_state.reset();
+    last_now_ = options_.restored_time;
+    from = options_.restored_position + 1;
+  }
+  SALESOPS_RETURN_IF_ERROR(store_->Scan(from, [&](const v1::EventEnvelope& e) {
     domain::Evolve(state_, e);
     last_now_ = std::max(last_now_, FromProtoTime(e.recorded_at()));
     chunk.push_back(e);

@@ -19,6 +19,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,12 @@ struct SequencerOptions {
   std::function<void(const absl::Status&)> on_fatal;
   // Tests: queue commands without deciding them until Resume().
   bool start_paused = false;
+  // The deciders' state as of `restored_position` (from a snapshot); recovery
+  // then replays only the later events. Every projection must already
+  // reflect that position (their Apply skips what they have).
+  std::optional<domain::State> restored_state;
+  uint64_t restored_position = 0;
+  absl::Time restored_time = absl::InfinitePast();  // the last recorded_at in the restored state
 };
 
 using CommandResult = absl::StatusOr<v1::CommandReply>;
@@ -55,8 +62,9 @@ using ReplyCallback = absl::AnyInvocable<void(CommandResult) &&>;
 
 class Sequencer {
  public:
-  // Recovers the deciders' state and the projections by replaying the whole
-  // log from `store`, then starts the sequencer thread. `store`, the
+  // Recovers the deciders' state and the projections by replaying the log
+  // from `store` (all of it, or what follows options.restored_position),
+  // then starts the sequencer thread. `store`, the
   // projections, `clock` and `ids` must outlive the sequencer.
   // The clock may step backwards: recorded_at never decreases (the
   // sequencer uses the latest time it has seen).

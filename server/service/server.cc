@@ -6,6 +6,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "projections/views_snapshot.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "absl/synchronization/notification.h"
@@ -31,6 +32,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   }
   const absl::Time recovery_start = absl::Now();
   engine::SequencerOptions sequencer_options = options.sequencer;
+  s->LoadSnapshot(options.rebuild_projections, sequencer_options);
   sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) {
     if (server->server_ != nullptr) {
       server->server_->GetHealthCheckService()->SetServingStatus(false);
@@ -41,9 +43,15 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   SALESOPS_ASSIGN_OR_RETURN(
       s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_, &s->ticket_directory_, &s->views_},
                                               clock, ids, std::move(sequencer_options)));
-  LogInfo("recovered %d events (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
-          s->store_->Head(), s->lead_directory_.size(),
+  LogInfo("recovered %d events after position %d (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
+          s->snapshot_position_, s->store_->Head(), s->lead_directory_.size(),
           absl::FormatDuration(absl::Now() - recovery_start));
+  s->last_snapshot_ = s->snapshot_position_;
+  if (options.snapshot_every_events > 0) {
+    s->snapshotter_ = std::thread([server = s.get(), every = options.snapshot_every_events] {
+      server->SnapshotLoop(every);
+    });
+  }
 
   if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
 
@@ -102,6 +110,64 @@ absl::Status SalesopsServer::BootstrapAdmin(const std::string& member_id) {
   return absl::OkStatus();
 }
 
+void SalesopsServer::LoadSnapshot(bool rebuild, engine::SequencerOptions& sequencer) {
+  if (rebuild) {
+    const absl::Status dropped = store_->DeleteSnapshot(projections::kViewsSnapshotName);
+    LogInfo("--rebuild-projections: replaying the whole log (dropping the snapshot: %s)", dropped.ToString());
+    return;
+  }
+  absl::StatusOr<std::vector<std::string>> chunks = store_->GetSnapshot(projections::kViewsSnapshotName);
+  if (!chunks.ok() || chunks->empty()) {
+    if (!chunks.ok()) LogWarning("views snapshot unreadable (%s); replaying the whole log", chunks.status().ToString());
+    return;
+  }
+  absl::StatusOr<projections::ViewsState> state = projections::DecodeViewsSnapshot(*chunks);
+  if (!state.ok() || state->position > store_->Head()) {
+    LogWarning("views snapshot not used (%s); replaying the whole log",
+               state.ok() ? "it is ahead of the log" : state.status().ToString());
+    return;
+  }
+  const uint64_t position = state->position;
+  lead_directory_.Restore(state->leads, position);
+  team_directory_.Restore(state->core.team, position);
+  order_directory_.Restore(state->core.orders, position);
+  ticket_directory_.Restore(state->core.tickets, position);
+  sequencer.restored_state = state->core;
+  sequencer.restored_position = position;
+  sequencer.restored_time = state->log_time;
+  views_.Restore(*std::move(state));
+  snapshot_position_ = position;
+}
+
+void SalesopsServer::WriteSnapshot() {
+  const absl::Time start = absl::Now();
+  const std::vector<std::string> chunks = views_.Snapshot();
+  const uint64_t position = views_.position();
+  size_t bytes = 0;
+  for (const std::string& c : chunks) bytes += c.size();
+  const absl::Status written = store_->PutSnapshot(projections::kViewsSnapshotName, chunks);
+  if (!written.ok()) {
+    LogWarning("views snapshot at position %d not written: %s", position, written.ToString());
+    return;
+  }
+  LogInfo("views snapshot at position %d written (%d bytes in %d chunks, %s)", position, bytes, chunks.size(),
+          absl::FormatDuration(absl::Now() - start));
+}
+
+void SalesopsServer::SnapshotLoop(uint64_t every) {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      // Wake up to check now and then, or at once when shutting down.
+      mu_.AwaitWithTimeout(absl::Condition(&shutdown_started_), absl::Seconds(10));
+      if (shutdown_started_) return;
+      if (views_.position() < last_snapshot_ + every) continue;
+      last_snapshot_ = views_.position();
+    }
+    WriteSnapshot();
+  }
+}
+
 void SalesopsServer::RequestShutdown() {
   absl::MutexLock lock(&mu_);
   shutdown_requested_ = true;
@@ -132,6 +198,10 @@ void SalesopsServer::Shutdown() {
                       absl::ToChronoMilliseconds(drain_timeout_));
   }
   if (sequencer_ != nullptr) sequencer_->Stop();
+  if (snapshotter_.joinable()) snapshotter_.join();  // ends once shutdown_started_ is set
+  // A clean stop leaves a snapshot of everything applied (unless a write
+  // failed: then the next start replays from the log).
+  if (sequencer_ != nullptr && store_ != nullptr && !store_->failed()) WriteSnapshot();
   store_.reset();  // closes RocksDB
   if (server_ != nullptr) LogInfo("shut down cleanly");
   absl::MutexLock lock(&mu_);

@@ -14,6 +14,7 @@
 #define SALESOPS_SERVER_SERVICE_SERVER_H_
 
 #include <memory>
+#include <thread>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -62,6 +63,12 @@ struct ServerOptions {
   // Write path.
   engine::SequencerOptions sequencer;
 
+  // Projection snapshots (docs/VIEWS.md): ignore (and drop) the stored one
+  // and replay the whole log; write one whenever this many events were
+  // applied since the last (0: only at clean shutdown).
+  bool rebuild_projections = false;
+  uint64_t snapshot_every_events = 100'000;
+
   // How long Shutdown waits for in-flight calls before cancelling them.
   absl::Duration drain_timeout = absl::Seconds(10);
 
@@ -97,6 +104,23 @@ class SalesopsServer {
   SalesopsServer() = default;
   // Appends `member_id` as ADMIN when the team is empty.
   absl::Status BootstrapAdmin(const std::string& member_id);
+  // Loads the views snapshot into every projection and `sequencer`
+  // (restored_*), unless told to rebuild; logs what it did.
+  void LoadSnapshot(bool rebuild, engine::SequencerOptions& sequencer);
+  // Writes the views snapshot; logs failures (a snapshot is an optimisation).
+  void WriteSnapshot();
+  // The snapshot thread: writes one every snapshot_every_events events.
+  void SnapshotLoop(uint64_t every);
+
+ public:
+  // The number of events the last restart replayed, and the position of the
+  // snapshot it started from (0: none).
+  uint64_t snapshot_position() const { return snapshot_position_; }
+
+ private:
+  uint64_t snapshot_position_ = 0;
+  uint64_t last_snapshot_ = 0;  // guarded by mu_ (see SnapshotLoop)
+  std::thread snapshotter_;
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;

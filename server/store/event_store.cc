@@ -20,7 +20,7 @@ namespace salesops::store {
 
 namespace {
 
-enum Family { kEvents = 0, kStreams = 1, kIdempotency = 2, kMeta = 3 };
+enum Family { kEvents = 0, kStreams = 1, kIdempotency = 2, kMeta = 3, kSnapshots = 4 };
 
 // Storage errors reach clients as UNAVAILABLE without RocksDB's text; the
 // text goes to the server log.
@@ -80,6 +80,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
       {keys::kStreamsFamily, cf_options},
       {keys::kIdempotencyFamily, cf_options},
       {keys::kMetaFamily, cf_options},
+      {keys::kSnapshotsFamily, cf_options},
       {rocksdb::kDefaultColumnFamilyName, cf_options},
   };
   auto rep = std::make_unique<Rep>();
@@ -306,6 +307,32 @@ absl::StatusOr<std::optional<v1::IdempotencyRecord>> EventStore::GetIdempotency(
     return absl::DataLossError(absl::StrCat("idempotency record of request ", request_id, " is unreadable"));
   }
   return record;
+}
+
+absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks) {
+  rocksdb::WriteBatch wb;
+  const std::string begin = keys::SnapshotPrefix(name);
+  const std::string end = absl::StrCat(name, absl::string_view("\x01", 1));
+  wb.DeleteRange(rep_->cf(kSnapshots), begin, end);
+  for (size_t i = 0; i < chunks.size(); ++i) wb.Put(rep_->cf(kSnapshots), keys::SnapshotKey(name, i), chunks[i]);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const rocksdb::Status s = rep_->db->Write(wo, &wb);
+  if (!s.ok()) return StorageError("snapshot write", s);
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::DeleteSnapshot(absl::string_view name) { return PutSnapshot(name, {}); }
+
+absl::StatusOr<std::vector<std::string>> EventStore::GetSnapshot(absl::string_view name) const {
+  const std::string prefix = keys::SnapshotPrefix(name);
+  std::vector<std::string> chunks;
+  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kSnapshots)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    chunks.emplace_back(it->value().data(), it->value().size());
+  }
+  if (!it->status().ok()) return StorageError("snapshot read", it->status());
+  return chunks;
 }
 
 }  // namespace salesops::store

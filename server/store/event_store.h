@@ -140,6 +140,14 @@ class EventStore {
   // The position of the last committed event (0 for an empty log).
   uint64_t Head() const { return head_.load(std::memory_order_acquire); }
 
+  // Replaces the snapshot called `name` (a projection's name) with `chunks`,
+  // atomically and synced. Snapshots live beside the log and are never part
+  // of it: deleting them loses nothing.
+  absl::Status PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks);
+  // The snapshot's chunks in order; empty when there is none.
+  absl::StatusOr<std::vector<std::string>> GetSnapshot(absl::string_view name) const;
+  absl::Status DeleteSnapshot(absl::string_view name);
+
  private:
   struct Rep;
   explicit EventStore(std::unique_ptr<Rep> rep, uint64_t head);

@@ -39,4 +39,10 @@ std::string IdempotencyKey(absl::string_view actor, absl::string_view request_id
   return absl::StrCat(actor, absl::string_view("\0", 1), request_id);
 }
 
+std::string SnapshotKey(absl::string_view name, uint64_t chunk) {
+  return absl::StrCat(SnapshotPrefix(name), EncodeU64(chunk));
+}
+
+std::string SnapshotPrefix(absl::string_view name) { return absl::StrCat(name, absl::string_view("\0", 1)); }
+
 }  // namespace salesops::store::keys

@@ -6,6 +6,7 @@
 //   streams      StreamKey(stream_id, version) -> Position(pos)
 //   idempotency  IdempotencyKey(actor, rid)    -> IdempotencyRecord (serialized)
 //   meta         fixed ASCII names (kMetaFormatVersion, ...)
+//   snapshots    SnapshotKey(name, chunk)      -> a projection snapshot's chunk (opaque bytes)
 //
 // Stream ids and actors never contain a 0x00 byte (validated ids), so the
 // 0x00 separator makes "lead-a" and "lead-ab" key ranges disjoint.
@@ -24,6 +25,7 @@ inline constexpr char kEventsFamily[] = "events";
 inline constexpr char kStreamsFamily[] = "streams";
 inline constexpr char kIdempotencyFamily[] = "idempotency";
 inline constexpr char kMetaFamily[] = "meta";
+inline constexpr char kSnapshotsFamily[] = "snapshots";
 
 inline constexpr char kMetaFormatVersion[] = "format_version";
 inline constexpr uint32_t kFormatVersion = 1;
@@ -48,6 +50,11 @@ std::optional<DecodedStreamKey> DecodeStreamKey(absl::string_view key);
 
 // idempotency family: actor, 0x00, request_id.
 std::string IdempotencyKey(absl::string_view actor, absl::string_view request_id);
+
+// snapshots family: name, 0x00, chunk index (8 bytes BE).
+std::string SnapshotKey(absl::string_view name, uint64_t chunk);
+// The prefix shared by every chunk of one snapshot: name, 0x00.
+std::string SnapshotPrefix(absl::string_view name);
 
 }  // namespace salesops::store::keys
 

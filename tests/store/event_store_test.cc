@@ -55,6 +55,24 @@ class EventStoreTest : public ::testing::Test {
   std::unique_ptr<EventStore> store_;
 };
 
+TEST_F(EventStoreTest, SnapshotsAreReplacedWholeAndSurviveReopen) {
+  ASSERT_THAT(store_->PutSnapshot("views", {"header", "a", "b", "c"}), IsOk());
+  ASSERT_THAT(store_->PutSnapshot("views2", {"other"}), IsOk());
+  // A smaller replacement leaves no chunk of the old one behind.
+  ASSERT_THAT(store_->PutSnapshot("views", {"header2", "z"}), IsOk());
+  Reopen();
+  const auto chunks = [&](const char* name) {
+    absl::StatusOr<std::vector<std::string>> got = store_->GetSnapshot(name);
+    EXPECT_THAT(got, IsOk());
+    return got.ok() ? *got : std::vector<std::string>{"unreadable"};
+  };
+  EXPECT_THAT(chunks("views"), ElementsAre("header2", "z"));
+  EXPECT_THAT(chunks("views2"), ElementsAre("other"));
+  ASSERT_THAT(store_->DeleteSnapshot("views"), IsOk());
+  EXPECT_THAT(chunks("views"), ::testing::IsEmpty());
+  EXPECT_EQ(store_->Head(), 0u);  // snapshots are not events
+}
+
 TEST_F(EventStoreTest, AppendAssignsGapFreePositionsAndStreamVersions) {
   EXPECT_EQ(store_->Head(), 0u);
   auto first = store_->Append(Batch({Stream("lead-a", 0, {"1", "2"}), Stream("lead-b", 0, {"3"})}));

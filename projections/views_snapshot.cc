@@ -1,0 +1,145 @@
+#include "projections/views_snapshot.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "salesops/v1/internal.pb.h"
+#include "server/domain/proto_time.h"
+
+namespace salesops::projections {
+namespace {
+
+std::string Deterministic(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+// absl::InfinitePast ("never") is stored as an absent timestamp.
+void PutTime(absl::Time t, google::protobuf::Timestamp* out) {
+  if (t != absl::InfinitePast()) *out = ToProtoTime(t);
+}
+absl::Time GetTime(bool present, const google::protobuf::Timestamp& t) {
+  return present ? FromProtoTime(t) : absl::InfinitePast();
+}
+
+template <typename Map>
+std::vector<typename Map::const_pointer> Sorted(const Map& map) {
+  std::vector<typename Map::const_pointer> out;
+  out.reserve(map.size());
+  for (const auto& entry : map) out.push_back(&entry);
+  std::sort(out.begin(), out.end(), [](auto a, auto b) { return a->first < b->first; });
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
+  v1::ViewsSnapshotHeader header;
+  header.set_version(kViewsVersion);
+  header.set_position(state.position);
+  PutTime(state.log_time, header.mutable_log_time());
+  for (const auto& [id, member] : state.core.team.members) *header.add_members() = member;
+  for (const auto& [key, target] : state.core.team.targets) {
+    v1::TargetRecord* r = header.add_targets();
+    r->set_key(key);
+    *r->mutable_target() = target;
+  }
+  header.set_team_version(state.core.team.version);
+  PutTime(state.core.team.last_occurred_at, header.mutable_team_last_occurred_at());
+  for (const auto* entry : Sorted(state.core.workload)) {
+    v1::MemberLoadRecord* r = header.add_workload();
+    r->set_member_id(entry->first);
+    r->set_open_items(entry->second.open_items);
+    r->set_last_assigned_position(entry->second.last_assigned_position);
+  }
+
+  std::vector<std::string> chunks(1);  // the header goes first, once the count is known
+  v1::ViewsSnapshotChunk chunk;
+  const auto flush = [&] {
+    chunks.push_back(Deterministic(chunk));
+    chunk.Clear();
+  };
+  for (const auto* entry : Sorted(state.core.leads)) {
+    const domain::LeadState& lead = entry->second;
+    v1::LeadStateRecord* r = chunk.add_leads();
+    r->set_lead_id(entry->first);
+    r->set_exists(lead.exists);
+    r->set_stage(lead.stage);
+    r->set_version(lead.version);
+    r->set_closed_from(lead.closed_from);
+    r->set_owner(lead.owner);
+    r->set_assignee(lead.assignee);
+    r->set_awaiting_role(lead.awaiting_role);
+    r->set_survey_recorded(lead.survey_recorded);
+    r->set_quote_revisions(lead.quote_revisions);
+    PutTime(lead.last_occurred_at, r->mutable_last_occurred_at());
+    if (auto view = state.leads.find(entry->first); view != state.leads.end()) *r->mutable_view() = view->second;
+    if (chunk.leads_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
+  for (const auto* entry : Sorted(state.core.orders)) {
+    *chunk.add_orders() = entry->second;
+    if (chunk.orders_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
+  for (const auto* entry : Sorted(state.core.tickets)) {
+    *chunk.add_tickets() = entry->second;
+    if (chunk.tickets_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
+  if (chunk.leads_size() + chunk.orders_size() + chunk.tickets_size() > 0) flush();
+  header.set_chunks(chunks.size() - 1);
+  chunks[0] = Deterministic(header);
+  return chunks;
+}
+
+absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& chunks) {
+  if (chunks.empty()) return absl::NotFoundError("no views snapshot");
+  v1::ViewsSnapshotHeader header;
+  if (!header.ParseFromString(chunks[0])) return absl::DataLossError("views snapshot: unreadable header");
+  if (header.version() != kViewsVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("views snapshot has version ", header.version(), "; this server folds version ", kViewsVersion));
+  }
+  if (header.chunks() != chunks.size() - 1) {
+    return absl::DataLossError(
+        absl::StrCat("views snapshot: header names ", header.chunks(), " chunks, found ", chunks.size() - 1));
+  }
+  ViewsState state;
+  state.position = header.position();
+  state.log_time = GetTime(header.has_log_time(), header.log_time());
+  for (const v1::Member& m : header.members()) state.core.team.members[m.member_id()] = m;
+  for (const v1::TargetRecord& r : header.targets()) state.core.team.targets[r.key()] = r.target();
+  state.core.team.version = header.team_version();
+  state.core.team.last_occurred_at = GetTime(header.has_team_last_occurred_at(), header.team_last_occurred_at());
+  for (const v1::MemberLoadRecord& r : header.workload()) {
+    state.core.workload[r.member_id()] = domain::MemberLoad{r.open_items(), r.last_assigned_position()};
+  }
+  for (size_t i = 1; i < chunks.size(); ++i) {
+    v1::ViewsSnapshotChunk chunk;
+    if (!chunk.ParseFromString(chunks[i])) return absl::DataLossError(absl::StrCat("views snapshot: chunk ", i, " unreadable"));
+    for (v1::LeadStateRecord& r : *chunk.mutable_leads()) {
+      domain::LeadState& lead = state.core.leads[r.lead_id()];
+      lead.exists = r.exists();
+      lead.stage = r.stage();
+      lead.version = r.version();
+      lead.closed_from = r.closed_from();
+      lead.owner = r.owner();
+      lead.assignee = r.assignee();
+      lead.awaiting_role = r.awaiting_role();
+      lead.survey_recorded = r.survey_recorded();
+      lead.quote_revisions = r.quote_revisions();
+      lead.last_occurred_at = GetTime(r.has_last_occurred_at(), r.last_occurred_at());
+      if (r.has_view()) state.leads[r.lead_id()] = std::move(*r.mutable_view());
+    }
+    for (v1::Order& o : *chunk.mutable_orders()) state.core.orders[o.order_id()] = std::move(o);
+    for (v1::Ticket& t : *chunk.mutable_tickets()) state.core.tickets[t.ticket_id()] = std::move(t);
+  }
+  return state;
+}
+
+}  // namespace salesops::projections

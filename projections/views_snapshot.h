@@ -1,0 +1,33 @@
+// Snapshots of the views fold: the whole ViewsState as a header and chunks of
+// at most kLeadsPerChunk leads (orders and tickets ride with them), encoded
+// deterministically (every map in key order), so equal states give equal
+// bytes. A snapshot lets a restart replay only the tail of the log.
+#ifndef SALESOPS_PROJECTIONS_VIEWS_SNAPSHOT_H_
+#define SALESOPS_PROJECTIONS_VIEWS_SNAPSHOT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "projections/views_state.h"
+
+namespace salesops::projections {
+
+// The version of the fold and of its snapshot format. Bump it whenever
+// EvolveViews (or anything it calls) would fold the same log differently, or
+// the encoding changes: a snapshot of another version is ignored and the
+// views are rebuilt from the log.
+inline constexpr uint32_t kViewsVersion = 1;
+inline constexpr char kViewsSnapshotName[] = "views";
+inline constexpr size_t kLeadsPerChunk = 10'000;
+
+std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state);
+
+// FAILED_PRECONDITION for a snapshot of another kViewsVersion; DATA_LOSS for
+// one that does not parse; NOT_FOUND for no chunks.
+absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& chunks);
+
+}  // namespace salesops::projections
+
+#endif  // SALESOPS_PROJECTIONS_VIEWS_SNAPSHOT_H_
