@@ -1,0 +1,216 @@
+#include "bench_options.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace salesops::bench {
+namespace {
+
+absl::Status Bad(absl::string_view flag, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", what));
+}
+
+template <typename T>
+absl::StatusOr<std::vector<T>> ParseList(absl::string_view flag, absl::string_view text) {
+  std::vector<T> values;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    T value{};
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(item), &value)) {
+      return Bad(flag, absl::StrCat("'", item, "' is not a whole number"));
+    }
+    values.push_back(value);
+  }
+  if (values.empty()) return Bad(flag, "needs at least one value");
+  return values;
+}
+
+absl::StatusOr<int> ParseInt(absl::string_view flag, absl::string_view text, int min, int max) {
+  int value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    return Bad(flag, absl::StrCat("must be a whole number from ", min, " to ", max, " (got '", text, "')"));
+  }
+  return value;
+}
+
+// Applies one "--name=value" (value nullopt for a bare flag).
+absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>& value,
+                       BenchOptions& options) {
+  const auto need_value = [&]() -> absl::Status {
+    if (!value.has_value() || value->empty()) return Bad(name, "needs a value (--" + name + "=...)");
+    return absl::OkStatus();
+  };
+  if (name == "quick" || name == "json" || name == "keep-data" || name == "help") {
+    if (value.has_value()) return Bad(name, "takes no value");
+    if (name == "json") options.json = true;
+    if (name == "keep-data") options.keep_data = true;
+    return absl::OkStatus();  // quick and help were handled first
+  }
+  if (absl::Status s = need_value(); !s.ok()) return s;
+  const std::string& v = *value;
+  if (name == "scenarios") {
+    options.scenarios.clear();
+    for (absl::string_view s : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+      s = absl::StripAsciiWhitespace(s);
+      if (std::find(std::begin(kScenarioNames), std::end(kScenarioNames), s) == std::end(kScenarioNames)) {
+        return Bad(name, absl::StrCat("unknown scenario '", s, "' (known: ",
+                                      absl::StrJoin(kScenarioNames, ", "), ")"));
+      }
+      options.scenarios.emplace_back(s);
+    }
+    if (options.scenarios.empty()) return Bad(name, "needs at least one scenario");
+  } else if (name == "concurrency") {
+    absl::StatusOr<std::vector<int>> levels = ParseList<int>(name, v);
+    if (!levels.ok()) return levels.status();
+    for (int c : *levels) {
+      if (c < 1 || c > 4096) return Bad(name, absl::StrCat("each level must be 1..4096 (got ", c, ")"));
+    }
+    options.concurrency = *levels;
+  } else if (name == "duration" || name == "warmup") {
+    absl::StatusOr<absl::Duration> d = ParseSeconds(v);
+    if (!d.ok()) return Bad(name, d.status().message());
+    if (name == "duration" && *d <= absl::ZeroDuration()) return Bad(name, "must be positive");
+    (name == "duration" ? options.duration : options.warmup) = *d;
+  } else if (name == "query-log-events") {
+    absl::StatusOr<std::vector<uint64_t>> sizes = ParseList<uint64_t>(name, v);
+    if (!sizes.ok()) return sizes.status();
+    for (size_t i = 0; i < sizes->size(); ++i) {
+      if ((*sizes)[i] == 0 || (i > 0 && (*sizes)[i] <= (*sizes)[i - 1])) {
+        return Bad(name, "sizes must be positive and increasing");
+      }
+    }
+    options.query_log_events = *sizes;
+  } else if (name == "hot-leads") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 10'000);
+    if (!n.ok()) return n.status();
+    options.hot_leads = *n;
+  } else if (name == "fdatasync-samples") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 100'000);
+    if (!n.ok()) return n.status();
+    options.fdatasync_samples = *n;
+  } else if (name == "channels") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 64);
+    if (!n.ok()) return n.status();
+    options.channels = *n;
+  } else if (name == "salesopsd") {
+    options.salesopsd = v;
+  } else if (name == "work-dir") {
+    options.work_dir = v;
+  } else if (name == "server") {
+    options.server = v;
+  } else if (name == "token") {
+    options.token = v;
+  } else if (name == "tokens-file") {
+    options.tokens_file = v;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " (see --help)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool BenchOptions::Wants(absl::string_view scenario) const {
+  return std::find(scenarios.begin(), scenarios.end(), scenario) != scenarios.end();
+}
+
+void ApplyQuickDefaults(BenchOptions& options) {
+  options.quick = true;
+  options.concurrency = {1, 64};
+  options.warmup = absl::Milliseconds(200);
+  options.duration = absl::Seconds(1);
+  options.query_log_events = {3'000, 6'000};
+  options.hot_leads = 4;
+  options.fdatasync_samples = 30;
+}
+
+absl::StatusOr<absl::Duration> ParseSeconds(absl::string_view text) {
+  double seconds = 0;
+  if (absl::SimpleAtod(text, &seconds)) {
+    if (seconds < 0) return absl::InvalidArgumentError(absl::StrCat("'", text, "' is negative"));
+    return absl::Seconds(seconds);
+  }
+  absl::Duration d;
+  if (!absl::ParseDuration(text, &d) || d < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' is not a duration (seconds, or with a unit: 500ms, 2s, 1m)"));
+  }
+  return d;
+}
+
+absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::optional<std::string>>> flags;
+  for (const std::string& arg : args) {
+    if (!absl::StartsWith(arg, "--") || arg.size() == 2) {
+      return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", arg, "' (flags are --name=value)"));
+    }
+    const size_t eq = arg.find('=');
+    std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    std::replace(name.begin(), name.end(), '_', '-');
+    std::optional<std::string> value;
+    if (eq != std::string::npos) value = arg.substr(eq + 1);
+    flags.emplace_back(std::move(name), std::move(value));
+  }
+  BenchOptions options;
+  for (const auto& [name, value] : flags) {
+    if (name == "help") options.help = true;
+    if (name == "quick") ApplyQuickDefaults(options);
+  }
+  for (const auto& [name, value] : flags) {
+    if (absl::Status s = ApplyFlag(name, value, options); !s.ok()) return s;
+  }
+  if (!options.server.empty() && (options.token.empty() || options.tokens_file.empty())) {
+    return absl::InvalidArgumentError(
+        "--server needs --token (an ADMIN's) and --tokens-file (the server's tokens of the bench members)");
+  }
+  if (options.server.empty() && (!options.token.empty() || !options.tokens_file.empty())) {
+    return absl::InvalidArgumentError("--token and --tokens-file are for --server; the bench's own server gets its own");
+  }
+  return options;
+}
+
+std::string BenchUsage() {
+  return R"(salesops-bench: closed-loop load on salesopsd, each figure printed beside its ceiling
+measured in the same run (docs/PERFORMANCE.md).
+
+usage: salesops-bench [--quick] [--json] [flags]
+
+  --quick                   every scenario at small sizes, in well under a minute
+  --json                    print the report as JSON (the table otherwise)
+  --scenarios=LIST          append,lifecycle,contended,query,rebuild,subscribe (default: all)
+  --concurrency=LIST        in-flight calls per run (default 1,16,64,256; --quick 1,64)
+  --duration=SECONDS        measured time per run (default 10; --quick 1)
+  --warmup=SECONDS          unmeasured time before each run (default 2; --quick 0.2)
+  --query-log-events=LIST   log sizes (events) the query scenario runs at
+                            (default 100000,1000000; --quick 3000,6000)
+  --hot-leads=N             leads the contended scenario fights over (default 8; --quick 4)
+  --fdatasync-samples=N     write+fdatasync probes for the fsync ceiling (default 200)
+  --channels=N              gRPC channels the load is spread over (default 1)
+
+  The bench's own server (default): a fresh salesopsd in a temporary directory
+  on a free loopback port, with its own tokens and team.
+  --salesopsd=PATH          the server binary (default: next to salesops-bench,
+                            else the build tree's)
+  --work-dir=DIR            where the temporary directory goes (default $TMPDIR or /tmp);
+                            its file system is the one measured
+  --keep-data               keep the temporary directory (server logs, data)
+
+  An existing server instead (no raw ceilings, no rebuild, no server CPU/RSS):
+  --server=HOST:PORT
+  --token=TOKEN             an ADMIN's token (Admin.Ping, team setup)
+  --tokens-file=FILE        'TOKEN MEMBER_ID' lines with the server's tokens of
+                            the bench members bench-rep-1..4, bench-bd-1..2,
+                            bench-sup-1..2, bench-as-1..2, bench-mgr-1
+
+Exit status: 0 when every run completed (refusals the scenario expects are
+not failures), 1 when a run could not be made, 2 for a usage error.
+)";
+}
+
+}  // namespace salesops::bench

@@ -1,0 +1,76 @@
+// salesops-bench's command line: what to run, how hard, for how long, and
+// against which server. Parsed by ParseBenchArgs alone so that tests can
+// check it without starting anything; main.cc only hands it argv.
+//
+// Flags take the form --name=value (hyphens and underscores are the same);
+// --quick, --json, --keep-data and --help take no value. --quick first sets
+// the small sizes, then any other flag overrides them, in any order.
+#ifndef SALESOPS_CLIENT_BENCH_BENCH_OPTIONS_H_
+#define SALESOPS_CLIENT_BENCH_BENCH_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace salesops::bench {
+
+// Every scenario, in the order they run. "subscribe" is accepted and
+// reported as not available until Audit.Subscribe exists.
+inline constexpr absl::string_view kScenarioNames[] = {"append", "lifecycle", "contended",
+                                                       "query",  "rebuild",   "subscribe"};
+
+struct BenchOptions {
+  bool help = false;
+  bool quick = false;
+  bool json = false;  // print the report as JSON instead of tables
+
+  std::vector<std::string> scenarios{std::begin(kScenarioNames), std::end(kScenarioNames)};
+  // In-flight calls; every gRPC scenario and the Admin.Ping ceiling run at each.
+  std::vector<int> concurrency = {1, 16, 64, 256};
+  absl::Duration warmup = absl::Seconds(2);     // per run, not measured
+  absl::Duration duration = absl::Seconds(10);  // per run, measured
+  // The query scenario runs once the log holds each of these many events
+  // (IdentifyLead preloads fill it up), so its flatness can be read off.
+  std::vector<uint64_t> query_log_events = {100'000, 1'000'000};
+  int hot_leads = 8;  // leads the contended scenario fights over
+  int fdatasync_samples = 200;
+  int channels = 1;  // gRPC channels (TCP connections) the load is spread over
+
+  // The bench's own server (the default).
+  std::string salesopsd;  // empty: next to salesops-bench, else the build tree's
+  std::string work_dir;   // parent of the temporary directory; empty: $TMPDIR or /tmp
+  bool keep_data = false; // keep the temporary directory (logs, data) after the run
+
+  // An existing server instead (--server): the ADMIN token for Admin.Ping and
+  // team setup, and a file of "TOKEN MEMBER_ID" lines holding the server's
+  // tokens of the bench's members (team_plan.h).
+  std::string server;
+  std::string token;
+  std::string tokens_file;
+
+  bool own_server() const { return server.empty(); }
+  bool Wants(absl::string_view scenario) const;
+};
+
+// The small sizes of --quick: every scenario in seconds (the CI smoke run).
+void ApplyQuickDefaults(BenchOptions& options);
+
+// Parses argv without the program name. INVALID_ARGUMENT naming the flag for
+// an unknown flag, a malformed value, an unknown scenario, a concurrency
+// outside 1..4096, a non-positive duration, --server without --token and
+// --tokens-file, or query sizes that are not increasing.
+absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args);
+
+// "10" (seconds), "2.5", "500ms", "1m": the forms --duration accepts.
+absl::StatusOr<absl::Duration> ParseSeconds(absl::string_view text);
+
+// The --help text.
+std::string BenchUsage();
+
+}  // namespace salesops::bench
+
+#endif  // SALESOPS_CLIENT_BENCH_BENCH_OPTIONS_H_

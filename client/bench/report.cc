@@ -1,0 +1,554 @@
+#include "report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "json_writer.h"
+
+namespace salesops::bench {
+namespace {
+
+constexpr char kPingCeiling[] = "Admin.Ping";
+
+// 12345.6 -> "12,346".
+std::string Count(double value) {
+  std::string digits = absl::StrFormat("%.0f", value);
+  std::string out;
+  const size_t sign = !digits.empty() && digits[0] == '-' ? 1 : 0;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > sign && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string Ms(int64_t ns) { return absl::StrFormat("%.2f", static_cast<double>(ns) / 1e6); }
+std::string MiB(uint64_t bytes) { return absl::StrFormat("%.0f MiB", static_cast<double>(bytes) / (1 << 20)); }
+std::string Percent(double seconds, double of) {
+  return of > 0 ? absl::StrFormat("%.0f%%", 100 * seconds / of) : "-";
+}
+std::string Ratio(std::optional<double> r) { return r.has_value() ? absl::StrFormat("%.2f", *r) : "-"; }
+
+std::string Codes(const std::map<std::string, uint64_t>& codes) {
+  if (codes.empty()) return "-";
+  std::vector<std::string> parts;
+  for (const auto& [code, n] : codes) parts.push_back(absl::StrCat(code, " ", n));
+  return absl::StrJoin(parts, ", ");
+}
+
+void WriteLatency(JsonWriter& w, const LatencySummary& l) {
+  w.BeginObject();
+  w.Field("count", l.count);
+  w.Field("p50_ms", l.p50_ns / 1e6);
+  w.Field("p90_ms", l.p90_ns / 1e6);
+  w.Field("p99_ms", l.p99_ns / 1e6);
+  w.Field("max_ms", l.max_ns / 1e6);
+  w.Field("mean_ms", l.mean_ns / 1e6);
+  w.EndObject();
+}
+
+void WriteCodes(JsonWriter& w, const std::map<std::string, uint64_t>& codes) {
+  w.BeginObject();
+  for (const auto& [code, n] : codes) w.Field(code, n);
+  w.EndObject();
+}
+
+// A plain table: columns padded to their widest cell, two spaces apart.
+// Every cell the report writes is ASCII, so bytes are columns.
+class TextTable {
+ public:
+  enum Align { kLeft, kRight };
+  struct Column {
+    std::string header;
+    Align align = kLeft;
+  };
+  explicit TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
+  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+
+  std::string Render() const {
+    std::vector<size_t> width(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      width[i] = columns_[i].header.size();
+      for (const auto& row : rows_) width[i] = std::max(width[i], i < row.size() ? row[i].size() : 0);
+    }
+    std::string out;
+    const auto line = [&](const std::vector<std::string>& cells) {
+      std::string text;
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        const std::string cell = i < cells.size() ? cells[i] : "";
+        const std::string pad(width[i] - cell.size(), ' ');
+        if (i > 0) text += "  ";
+        text += columns_[i].align == kRight ? pad + cell : cell + pad;
+      }
+      out += std::string(absl::StripTrailingAsciiWhitespace(text)) + "\n";
+    };
+    std::vector<std::string> headers;
+    for (const Column& c : columns_) headers.push_back(c.header);
+    line(headers);
+    for (const auto& row : rows_) line(row);
+    return out;
+  }
+
+ private:
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+const char* Verdict(const TargetCheck& t) {
+  if (!t.measured) return "n/a";
+  if (t.reference) return t.met ? "above" : "below";
+  return t.met ? "met" : "MISSED";
+}
+
+}  // namespace
+
+uint64_t Run::error_count() const {
+  uint64_t n = 0;
+  for (const auto& [code, count] : errors) n += count;
+  return n;
+}
+
+const Run* FindRun(const Report& report, const std::string& scenario, int concurrency,
+                   std::optional<uint64_t> log_events) {
+  const Run* found = nullptr;
+  for (const Run& run : report.runs) {
+    if (run.scenario != scenario || run.concurrency != concurrency) continue;
+    if (log_events.has_value() && run.log_events != *log_events) continue;
+    if (found == nullptr || run.log_events >= found->log_events) found = &run;
+  }
+  return found;
+}
+
+int TargetConcurrency(const BenchOptions& options) {
+  if (std::find(options.concurrency.begin(), options.concurrency.end(), 64) != options.concurrency.end()) {
+    return 64;
+  }
+  return *std::max_element(options.concurrency.begin(), options.concurrency.end());
+}
+
+std::optional<double> RatioToPing(const Report& report, const Run& run) {
+  if (run.scenario == "ping") return std::nullopt;
+  const Run* ping = FindRun(report, "ping", run.concurrency);
+  if (ping == nullptr || ping->ops_per_second() <= 0) return std::nullopt;
+  return run.ops_per_second() / ping->ops_per_second();
+}
+
+std::optional<double> BytesPerLead(const Report& report) {
+  if (!report.rebuild.has_value() || report.rebuild->full.leads == 0 || report.empty_server_rss_bytes == 0) {
+    return std::nullopt;
+  }
+  const double above = static_cast<double>(report.rebuild->full.rss_bytes) -
+                       static_cast<double>(report.empty_server_rss_bytes);
+  return above / static_cast<double>(report.rebuild->full.leads);
+}
+
+std::vector<TargetCheck> EvaluateTargets(const Report& report) {
+  std::vector<TargetCheck> checks;
+  const int c = TargetConcurrency(report.options);
+
+  {  // append at 64 in flight >= 0.7 x the empty RPC
+    TargetCheck t;
+    t.target = absl::StrCat("append at ", c, " in flight >= 0.7 x Admin.Ping calls/s");
+    t.threshold = 0.7;
+    const Run* append = FindRun(report, "append", c);
+    const Run* ping = FindRun(report, "ping", c);
+    if (append != nullptr && ping != nullptr && ping->ops_per_second() > 0) {
+      t.measured = true;
+      t.value = append->ops_per_second() / ping->ops_per_second();
+      t.met = t.value >= t.threshold;
+      t.detail = absl::StrFormat("%s/s vs %s/s = %.2f", Count(append->ops_per_second()),
+                                 Count(ping->ops_per_second()), t.value);
+    } else {
+      t.detail = "append or Admin.Ping not run at this concurrency";
+    }
+    checks.push_back(t);
+
+    TargetCheck ref;
+    ref.reference = true;
+    ref.target = absl::StrCat("append at ", c, " in flight vs 14,000/s (PostgreSQL events table, issue #6)");
+    ref.threshold = 14'000;
+    if (append != nullptr) {
+      ref.measured = true;
+      ref.value = append->ops_per_second();
+      ref.met = ref.value >= ref.threshold;
+      ref.detail = absl::StrCat(Count(ref.value), "/s");
+      for (const RawAppendResult& raw : report.raw_appends) {
+        if (raw.batch_commands == c) {
+          absl::StrAppend(&ref.detail, "; raw store append at batch ", c, ": ", Count(raw.commands_per_second()),
+                          "/s (", Ratio(append->ops_per_second() / raw.commands_per_second()), " of it)");
+        }
+      }
+    } else {
+      ref.detail = "append not run at this concurrency";
+    }
+    checks.push_back(ref);
+  }
+  {  // p50 at 1 in flight <= empty-RPC p50 + 2 x fdatasync
+    TargetCheck t;
+    t.target = "append p50 at 1 in flight <= Admin.Ping p50 + 2 x fdatasync p50";
+    t.threshold = 1.0;
+    const Run* append = FindRun(report, "append", 1);
+    const Run* ping = FindRun(report, "ping", 1);
+    if (append != nullptr && ping != nullptr && report.fdatasync.has_value()) {
+      const double bound = static_cast<double>(ping->latency.p50_ns + 2 * report.fdatasync->p50_ns);
+      t.measured = true;
+      t.value = static_cast<double>(append->latency.p50_ns) / bound;
+      t.met = t.value <= t.threshold;
+      t.detail = absl::StrFormat("%s ms vs %s + 2 x %s = %.2f ms (ratio %.2f)", Ms(append->latency.p50_ns),
+                                 Ms(ping->latency.p50_ns), Ms(report.fdatasync->p50_ns), bound / 1e6, t.value);
+    } else {
+      t.detail = "needs append and Admin.Ping at 1 in flight and the fdatasync probe (own server)";
+    }
+    checks.push_back(t);
+  }
+  {  // query >= 0.5 x the empty RPC, and flat as the log grows
+    TargetCheck t;
+    t.target = absl::StrCat("query at ", c, " in flight >= 0.5 x Admin.Ping calls/s (every log size)");
+    t.threshold = 0.5;
+    TargetCheck flat;
+    flat.target = absl::StrCat("query flat as the log grows: largest log >= 0.8 x smallest, at ", c, " in flight");
+    flat.threshold = 0.8;
+    const Run* ping = FindRun(report, "ping", c);
+    std::vector<const Run*> queries;
+    for (const Run& run : report.runs) {
+      if (run.scenario == "query" && run.concurrency == c) queries.push_back(&run);
+    }
+    std::sort(queries.begin(), queries.end(),
+              [](const Run* a, const Run* b) { return a->log_events < b->log_events; });
+    if (!queries.empty() && ping != nullptr && ping->ops_per_second() > 0) {
+      t.measured = true;
+      t.value = 1e300;
+      std::vector<std::string> parts;
+      for (const Run* q : queries) {
+        const double r = q->ops_per_second() / ping->ops_per_second();
+        t.value = std::min(t.value, r);
+        parts.push_back(absl::StrFormat("%s events: %s/s = %.2f", Count(static_cast<double>(q->log_events)),
+                                        Count(q->ops_per_second()), r));
+      }
+      t.met = t.value >= t.threshold;
+      t.detail = absl::StrCat(absl::StrJoin(parts, "; "), " (Admin.Ping ", Count(ping->ops_per_second()), "/s)");
+    } else {
+      t.detail = "query or Admin.Ping not run at this concurrency";
+    }
+    if (queries.size() >= 2 && queries.front()->ops_per_second() > 0) {
+      flat.measured = true;
+      flat.value = queries.back()->ops_per_second() / queries.front()->ops_per_second();
+      flat.met = flat.value >= flat.threshold;
+      flat.detail = absl::StrFormat("%s/s at %s events vs %s/s at %s events = %.2f",
+                                    Count(queries.back()->ops_per_second()),
+                                    Count(static_cast<double>(queries.back()->log_events)),
+                                    Count(queries.front()->ops_per_second()),
+                                    Count(static_cast<double>(queries.front()->log_events)), flat.value);
+    } else {
+      flat.detail = "needs query at two log sizes";
+    }
+    checks.push_back(t);
+    checks.push_back(flat);
+  }
+  {  // rebuild >= 0.4 x the raw scan rate
+    TargetCheck t;
+    t.target = "full rebuild (--rebuild-projections) >= 0.4 x raw store scan (events/s)";
+    t.threshold = 0.4;
+    if (report.rebuild.has_value() && report.scan.has_value() && report.scan->events_per_second() > 0) {
+      t.measured = true;
+      t.value = report.rebuild->full.events_per_second() / report.scan->events_per_second();
+      t.met = t.value >= t.threshold;
+      t.detail = absl::StrFormat("%s events/s vs %s events/s = %.2f", Count(report.rebuild->full.events_per_second()),
+                                 Count(report.scan->events_per_second()), t.value);
+    } else {
+      t.detail = "needs the bench's own server";
+    }
+    checks.push_back(t);
+  }
+  {  // subscribe catch-up
+    TargetCheck t;
+    t.target = "subscribe catch-up >= 200,000 events/s";
+    t.threshold = 200'000;
+    t.detail = "not available: Audit.Subscribe not implemented";
+    checks.push_back(t);
+  }
+  {  // memory per lead
+    TargetCheck t;
+    t.target = "memory <= 1 KiB resident per lead (issue: at 1M leads)";
+    t.threshold = 1024;
+    if (const std::optional<double> per_lead = BytesPerLead(report)) {
+      t.measured = true;
+      t.value = *per_lead;
+      t.met = t.value <= t.threshold;
+      t.detail = absl::StrFormat("(%s after the full rebuild - %s empty) / %s leads = %s B/lead",
+                                 MiB(report.rebuild->full.rss_bytes), MiB(report.empty_server_rss_bytes),
+                                 Count(static_cast<double>(report.rebuild->full.leads)), Count(t.value));
+    } else {
+      t.detail = "needs the bench's own server and the rebuild scenario";
+    }
+    checks.push_back(t);
+  }
+  return checks;
+}
+
+std::string RenderText(const Report& report) {
+  const MachineInfo& m = report.machine;
+  std::string out = absl::StrFormat(
+      "salesops-bench %s\nmachine: %d cores, %s, kernel %s\ndata: %s (%s)\nload average: %.2f %.2f %.2f at "
+      "start, %.2f %.2f %.2f at end\nserver: %s\nruns: %s warm-up + %s measured each\n\n",
+      m.started_at, m.cores, m.cpu_model, m.kernel, m.work_dir, m.filesystem, m.load_before[0], m.load_before[1],
+      m.load_before[2], m.load_after[0], m.load_after[1], m.load_after[2], report.server,
+      absl::FormatDuration(report.options.warmup), absl::FormatDuration(report.options.duration));
+
+  out += "Ceilings\n";
+  if (report.fdatasync.has_value()) {
+    absl::StrAppendFormat(&out, "  fdatasync of a 512 B append: p50 %s ms, p90 %s ms, max %s ms (%d samples)\n",
+                          Ms(report.fdatasync->p50_ns), Ms(report.fdatasync->p90_ns), Ms(report.fdatasync->max_ns),
+                          report.fdatasync->count);
+  }
+  if (report.scan.has_value()) {
+    absl::StrAppendFormat(&out, "  raw store scan: %s events (%s) in %.2f s = %s events/s\n",
+                          Count(static_cast<double>(report.scan->events)), MiB(report.scan->bytes),
+                          report.scan->seconds, Count(report.scan->events_per_second()));
+  }
+  if (!report.raw_appends.empty()) {
+    out += "  raw store append (EventStore::Append, sync, one IdentifyLead's envelopes per command, no RPC):\n";
+    TextTable t({{"    BATCH", TextTable::kRight},
+                       {"COMMANDS/S", TextTable::kRight},
+                       {"APPEND P50 ms", TextTable::kRight},
+                       {"P99 ms", TextTable::kRight}});
+    for (const RawAppendResult& r : report.raw_appends) {
+      t.AddRow({absl::StrCat(r.batch_commands), Count(r.commands_per_second()), Ms(r.batch_latency.p50_ns),
+                Ms(r.batch_latency.p99_ns)});
+    }
+    out += t.Render();
+  }
+
+  out += "\nScenarios (RATIO = ops/s over Admin.Ping ops/s at the same concurrency)\n";
+  TextTable t({{"SCENARIO"},
+                     {"C", TextTable::kRight},
+                     {"LOG", TextTable::kRight},
+                     {"OPS/S", TextTable::kRight},
+                     {"RATIO", TextTable::kRight},
+                     {"P50 ms", TextTable::kRight},
+                     {"P90", TextTable::kRight},
+                     {"P99", TextTable::kRight},
+                     {"MAX", TextTable::kRight},
+                     {"SRV CPU", TextTable::kRight},
+                     {"SRV RSS", TextTable::kRight},
+                     {"BENCH CPU", TextTable::kRight},
+                     {"ERRORS / EXPECTED REFUSALS / RETRIES"}});
+  for (const Run& run : report.runs) {
+    std::string codes = Codes(run.errors);
+    if (!run.expected_refusals.empty()) absl::StrAppend(&codes, " / refused: ", Codes(run.expected_refusals));
+    if (run.retries > 0) absl::StrAppend(&codes, " / retries ", run.retries);
+    t.AddRow({run.scenario == "ping" ? kPingCeiling : run.scenario, absl::StrCat(run.concurrency),
+              Count(static_cast<double>(run.log_events)), Count(run.ops_per_second()),
+              Ratio(RatioToPing(report, run)), Ms(run.latency.p50_ns), Ms(run.latency.p90_ns),
+              Ms(run.latency.p99_ns), Ms(run.latency.max_ns),
+              run.server_measured ? Percent(run.server_cpu_seconds, run.seconds) : "-",
+              run.server_measured ? MiB(run.server_rss_bytes) : "-", Percent(run.client_cpu_seconds, run.seconds),
+              codes});
+  }
+  out += t.Render();
+  for (const Run& run : report.runs) {
+    if (run.scenario == "query" && !run.note.empty()) {
+      absl::StrAppend(&out, "query mix: ", run.note, "\n");
+      break;
+    }
+  }
+
+  if (report.rebuild.has_value()) {
+    const RebuildRun& r = *report.rebuild;
+    const Restart& f = r.full;
+    absl::StrAppendFormat(&out,
+                          "\nRebuild on a log of %s events:\n  full (--rebuild-projections): %s events, %s leads "
+                          "replayed; listening after %.2f s, first RPC after %.2f s (server's own replay %.2f s) "
+                          "= %s events/s",
+                          Count(static_cast<double>(r.log_events)), Count(static_cast<double>(f.events)),
+                          Count(static_cast<double>(f.leads)), f.listening_seconds, f.first_rpc_seconds,
+                          f.recovery_seconds, Count(f.events_per_second()));
+    if (report.scan.has_value() && report.scan->events_per_second() > 0) {
+      absl::StrAppendFormat(&out, ", %.2f of the raw scan", f.events_per_second() / report.scan->events_per_second());
+    }
+    absl::StrAppendFormat(&out, "; RSS %s (empty server %s)\n", MiB(f.rss_bytes), MiB(report.empty_server_rss_bytes));
+    absl::StrAppendFormat(&out,
+                          "  restart from the snapshot: %s events replayed; listening after %.2f s, first RPC after "
+                          "%.2f s; RSS %s\n",
+                          Count(static_cast<double>(r.snapshot.events)), r.snapshot.listening_seconds,
+                          r.snapshot.first_rpc_seconds, MiB(r.snapshot.rss_bytes));
+  }
+  for (const Unavailable& u : report.unavailable) {
+    absl::StrAppend(&out, "\n", u.scenario, ": not available: ", u.reason);
+  }
+  if (!report.unavailable.empty()) out += "\n";
+
+  out += "\nTargets (issue #6)\n";
+  for (const TargetCheck& c : EvaluateTargets(report)) {
+    absl::StrAppendFormat(&out, "  %-7s %s: %s\n", absl::StrCat("[", Verdict(c), "]"), c.target, c.detail);
+  }
+  return out;
+}
+
+std::string RenderJson(const Report& report) {
+  JsonWriter w;
+  const MachineInfo& m = report.machine;
+  w.BeginObject();
+  w.Key("machine");
+  w.BeginObject();
+  w.Field("started_at", m.started_at);
+  w.Field("cores", m.cores);
+  w.Field("cpu_model", m.cpu_model);
+  w.Field("kernel", m.kernel);
+  w.Field("work_dir", m.work_dir);
+  w.Field("filesystem", m.filesystem);
+  w.Key("load_before");
+  w.BeginArray();
+  for (double l : m.load_before) w.Number(l);
+  w.EndArray();
+  w.Key("load_after");
+  w.BeginArray();
+  for (double l : m.load_after) w.Number(l);
+  w.EndArray();
+  w.EndObject();
+
+  w.Key("options");
+  w.BeginObject();
+  w.Field("quick", report.options.quick);
+  w.Field("server", report.server);
+  w.Field("warmup_s", absl::ToDoubleSeconds(report.options.warmup));
+  w.Field("duration_s", absl::ToDoubleSeconds(report.options.duration));
+  w.Key("concurrency");
+  w.BeginArray();
+  for (int c : report.options.concurrency) w.Int(c);
+  w.EndArray();
+  w.Key("query_log_events");
+  w.BeginArray();
+  for (uint64_t n : report.options.query_log_events) w.Int(static_cast<int64_t>(n));
+  w.EndArray();
+  w.Field("hot_leads", report.options.hot_leads);
+  w.Field("channels", report.options.channels);
+  w.EndObject();
+
+  w.Key("ceilings");
+  w.BeginObject();
+  if (report.fdatasync.has_value()) {
+    w.Key("fdatasync");
+    WriteLatency(w, *report.fdatasync);
+  }
+  if (report.scan.has_value()) {
+    w.Key("raw_scan");
+    w.BeginObject();
+    w.Field("events", report.scan->events);
+    w.Field("bytes", report.scan->bytes);
+    w.Field("seconds", report.scan->seconds);
+    w.Field("events_per_s", report.scan->events_per_second());
+    w.EndObject();
+  }
+  w.Key("raw_append");
+  w.BeginArray();
+  for (const RawAppendResult& r : report.raw_appends) {
+    w.BeginObject();
+    w.Field("batch_commands", r.batch_commands);
+    w.Field("commands", r.commands);
+    w.Field("events", r.events);
+    w.Field("seconds", r.seconds);
+    w.Field("commands_per_s", r.commands_per_second());
+    w.Key("append_latency");
+    WriteLatency(w, r.batch_latency);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+
+  w.Key("scenarios");
+  w.BeginArray();
+  for (const Run& run : report.runs) {
+    w.BeginObject();
+    w.Field("scenario", run.scenario);
+    w.Field("available", true);
+    w.Field("concurrency", run.concurrency);
+    w.Field("log_events", run.log_events);
+    w.Field("seconds", run.seconds);
+    w.Field("ops", run.ops);
+    w.Field("ops_per_s", run.ops_per_second());
+    if (std::optional<double> r = RatioToPing(report, run)) {
+      w.Field("ceiling", kPingCeiling);
+      w.Field("ratio", *r);
+    }
+    w.Key("latency");
+    WriteLatency(w, run.latency);
+    w.Key("errors");
+    WriteCodes(w, run.errors);
+    w.Key("expected_refusals");
+    WriteCodes(w, run.expected_refusals);
+    w.Field("retries", run.retries);
+    if (run.server_measured) {
+      w.Key("server");
+      w.BeginObject();
+      w.Field("cpu_s", run.server_cpu_seconds);
+      w.Field("rss_bytes", run.server_rss_bytes);
+      w.EndObject();
+    }
+    w.Field("client_cpu_s", run.client_cpu_seconds);
+    if (!run.note.empty()) w.Field("note", run.note);
+    w.EndObject();
+  }
+  if (report.rebuild.has_value()) {
+    const RebuildRun& r = *report.rebuild;
+    const auto write_restart = [&w](const Restart& restart) {
+      w.BeginObject();
+      w.Field("events", restart.events);
+      w.Field("leads", restart.leads);
+      w.Field("listening_s", restart.listening_seconds);
+      w.Field("first_rpc_s", restart.first_rpc_seconds);
+      w.Field("recovery_s", restart.recovery_seconds);
+      w.Field("events_per_s", restart.events_per_second());
+      w.Field("rss_bytes", restart.rss_bytes);
+      w.EndObject();
+    };
+    w.BeginObject();
+    w.Field("scenario", "rebuild");
+    w.Field("available", true);
+    w.Field("log_events", r.log_events);
+    w.Key("full");
+    write_restart(r.full);
+    if (report.scan.has_value() && report.scan->events_per_second() > 0) {
+      w.Field("ceiling", "raw store scan");
+      w.Field("ratio", r.full.events_per_second() / report.scan->events_per_second());
+    }
+    w.Key("from_snapshot");
+    write_restart(r.snapshot);
+    w.Field("empty_server_rss_bytes", report.empty_server_rss_bytes);
+    if (std::optional<double> b = BytesPerLead(report)) w.Field("rss_bytes_per_lead", *b);
+    w.EndObject();
+  }
+  for (const Unavailable& u : report.unavailable) {
+    w.BeginObject();
+    w.Field("scenario", u.scenario);
+    w.Field("available", false);
+    w.Field("reason", u.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  w.Key("targets");
+  w.BeginArray();
+  for (const TargetCheck& c : EvaluateTargets(report)) {
+    w.BeginObject();
+    w.Field("target", c.target);
+    w.Field("measured", c.measured);
+    if (c.measured) {
+      w.Field(c.reference ? "above" : "met", c.met);
+      w.Field("value", c.value);
+    }
+    w.Field("reference", c.reference);
+    w.Field("threshold", c.threshold);
+    w.Field("detail", c.detail);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return w.Take() + "\n";
+}
+
+}  // namespace salesops::bench

@@ -1,0 +1,123 @@
+// The bench's results, their ratios to the ceilings, the issue-#6 targets
+// they meet or miss, and the two renderings (a table for people, JSON for
+// tools). Everything here is computed from a filled-in Report, so it is
+// tested on hand-made reports.
+#ifndef SALESOPS_CLIENT_BENCH_REPORT_H_
+#define SALESOPS_CLIENT_BENCH_REPORT_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_options.h"
+#include "ceilings.h"
+#include "latency_stats.h"
+
+namespace salesops::bench {
+
+struct MachineInfo {
+  int cores = 0;
+  std::string cpu_model;
+  std::string kernel;
+  std::string work_dir;     // where the data directories were
+  std::string filesystem;   // its file system type and device, e.g. "ext4 /dev/vda1"
+  double load_before[3] = {0, 0, 0};  // load averages when the run started
+  double load_after[3] = {0, 0, 0};   // and when it ended
+  std::string started_at;   // UTC, RFC 3339
+};
+
+// One measured closed-loop run.
+struct Run {
+  std::string scenario;  // "ping" (the ceiling), "append", "lifecycle", "contended", "query"
+  int concurrency = 0;
+  uint64_t log_events = 0;  // events in the log when the run started
+  double seconds = 0;
+  uint64_t ops = 0;
+  LatencySummary latency;
+  std::map<std::string, uint64_t> errors;             // unexpected outcomes by code
+  std::map<std::string, uint64_t> expected_refusals;  // deliberate refusals by code
+  uint64_t retries = 0;
+  // The server's CPU over the run and its RSS at the end (own server only).
+  bool server_measured = false;
+  double server_cpu_seconds = 0;
+  uint64_t server_rss_bytes = 0;
+  double client_cpu_seconds = 0;  // the bench process over the run
+  std::string note;               // e.g. the query mix
+
+  double ops_per_second() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
+  uint64_t error_count() const;
+};
+
+// One restart of the server on the bench's log.
+struct Restart {
+  uint64_t events = 0;           // replayed at start (the server's recovery line)
+  uint64_t leads = 0;
+  double listening_seconds = 0;  // spawn to "listening" in the log
+  double first_rpc_seconds = 0;  // spawn to the first successful Admin.Ping
+  double recovery_seconds = 0;   // the server's own replay time (its log)
+  uint64_t rss_bytes = 0;        // right after the restart
+
+  double events_per_second() const { return first_rpc_seconds > 0 ? events / first_rpc_seconds : 0; }
+};
+
+struct RebuildRun {
+  uint64_t log_events = 0;  // the log's size
+  Restart full;             // --rebuild-projections: every view and decider state from the whole log
+  Restart snapshot;         // a plain restart: from the views snapshot written at the clean stop
+};
+
+struct Unavailable {
+  std::string scenario;
+  std::string reason;
+};
+
+struct Report {
+  MachineInfo machine;
+  BenchOptions options;
+  std::string server;  // what was measured: "own salesopsd PATH" or the --server address
+  std::optional<LatencySummary> fdatasync;
+  std::vector<Run> runs;  // ping runs are the RPC ceilings
+  std::vector<RawAppendResult> raw_appends;
+  std::optional<ScanResult> scan;  // template_events left empty
+  std::optional<RebuildRun> rebuild;
+  uint64_t empty_server_rss_bytes = 0;  // right after the first start, before any load
+  std::vector<Unavailable> unavailable;
+};
+
+// The run of `scenario` at `concurrency`; with several (query at several log
+// sizes) the one on the largest log, or the one on `log_events` when given.
+const Run* FindRun(const Report& report, const std::string& scenario, int concurrency,
+                   std::optional<uint64_t> log_events = std::nullopt);
+
+// The concurrency the "at 64 in flight" targets use: 64 when it was run,
+// else the largest level run.
+int TargetConcurrency(const BenchOptions& options);
+
+// A run's ratio to its ceiling (Admin.Ping at the same concurrency);
+// nullopt for ping runs or without a ceiling.
+std::optional<double> RatioToPing(const Report& report, const Run& run);
+
+// Bytes of server RSS per lead after the rebuild, above the empty server's.
+std::optional<double> BytesPerLead(const Report& report);
+
+struct TargetCheck {
+  std::string target;    // e.g. "append at 64 in flight >= 0.7 x Admin.Ping"
+  bool measured = false;
+  bool met = false;
+  bool reference = false;  // an outside reference figure, not an issue-#6 target
+  double value = 0;        // the measured ratio (or figure)
+  double threshold = 0;
+  std::string detail;      // the figures it comes from, or why it was not measured
+};
+
+// The issue-#6 targets, in the issue's order.
+std::vector<TargetCheck> EvaluateTargets(const Report& report);
+
+std::string RenderText(const Report& report);
+std::string RenderJson(const Report& report);
+
+}  // namespace salesops::bench
+
+#endif  // SALESOPS_CLIENT_BENCH_REPORT_H_

@@ -1,0 +1,441 @@
+#include "runner.h"
+
+#include <stdlib.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "bench_client.h"
+#include "ceilings.h"
+#include "closed_loop.h"
+#include "proc_stats.h"
+#include "server_process.h"
+#include "team_plan.h"
+#include "workloads.h"
+
+namespace salesops::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr absl::Duration kServerStartTimeout = absl::Seconds(120);
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+MachineInfo DescribeMachine(const std::string& work_dir) {
+  MachineInfo m;
+  m.started_at = absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone());
+  m.cores = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  for (absl::string_view line : absl::StrSplit(ReadText("/proc/cpuinfo"), '\n')) {
+    if (absl::ConsumePrefix(&line, "model name")) {
+      m.cpu_model = std::string(absl::StripAsciiWhitespace(absl::StripPrefix(absl::StripAsciiWhitespace(line), ":")));
+      break;
+    }
+  }
+  utsname name{};
+  if (uname(&name) == 0) m.kernel = name.release;
+  std::error_code ignored;
+  m.work_dir = fs::weakly_canonical(work_dir, ignored).string();
+  // The mount whose point is the longest prefix of the directory holds it.
+  size_t best = 0;
+  for (absl::string_view line : absl::StrSplit(ReadText("/proc/self/mounts"), '\n')) {
+    const std::vector<std::string> f = absl::StrSplit(line, ' ');
+    if (f.size() < 3) continue;
+    const std::string& point = f[1];
+    const bool contains = m.work_dir == point || point == "/" ||
+                          absl::StartsWith(m.work_dir, point + "/");
+    if (contains && point.size() >= best) {
+      best = point.size();
+      m.filesystem = absl::StrCat(f[2], " on ", f[0], " mounted at ", point);
+    }
+  }
+  getloadavg(m.load_before, 3);
+  return m;
+}
+
+std::string RandomTag() {
+  static constexpr char kAlnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  absl::BitGen gen;
+  std::string tag = "b";
+  for (int i = 0; i < 6; ++i) tag += kAlnum[absl::Uniform(gen, 0, 36)];
+  return tag;
+}
+
+absl::StatusOr<std::string> FindSalesopsd(const BenchOptions& options) {
+  std::vector<std::string> candidates;
+  if (!options.salesopsd.empty()) {
+    candidates.push_back(options.salesopsd);
+  } else {
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back((self.parent_path() / "salesopsd").string());
+#ifdef SALESOPSD_BUILD_PATH
+    candidates.push_back(SALESOPSD_BUILD_PATH);
+#endif
+  }
+  for (const std::string& path : candidates) {
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return absl::NotFoundError(absl::StrCat("salesopsd not found (tried ", absl::StrJoin(candidates, ", "),
+                                          "); give its path with --salesopsd=PATH"));
+}
+
+// A temporary directory removed on destruction unless kept.
+class WorkDir {
+ public:
+  static absl::StatusOr<std::unique_ptr<WorkDir>> Create(const std::string& parent, bool keep) {
+    std::string pattern = absl::StrCat(parent, "/salesops-bench-XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return absl::UnavailableError(absl::StrCat("cannot create a directory under ", parent));
+    }
+    return std::unique_ptr<WorkDir>(new WorkDir(pattern, keep));
+  }
+  ~WorkDir() {
+    std::error_code ignored;
+    if (!keep_) fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  WorkDir(std::string path, bool keep) : path_(std::move(path)), keep_(keep) {}
+  const std::string path_;
+  const bool keep_;
+};
+
+absl::Status FromGrpc(absl::string_view what, const grpc::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", StatusCodeName(s.error_code()), " ", s.error_message());
+  if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) return absl::PermissionDeniedError(message);
+  if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) return absl::PermissionDeniedError(message);
+  return absl::UnavailableError(message);
+}
+
+// Admin.Ping, waiting for the server to become reachable.
+absl::Status FirstPing(const BenchClient& client, const std::string& admin_token) {
+  grpc::ClientContext context;
+  PrepareContext(context, admin_token);
+  context.set_wait_for_ready(true);
+  v1::PingResponse reply;
+  return FromGrpc("Admin.Ping", client.Main().admin->Ping(&context, v1::PingRequest(), &reply));
+}
+
+// Adds the bench members (an existing one gets its role back).
+absl::Status SetUpTeam(const BenchClient& client, const BenchTeam& team) {
+  for (const BenchMember& m : team.members) {
+    v1::AddMemberRequest add;
+    add.set_member_id(m.member_id);
+    add.set_display_name(m.member_id);
+    add.add_roles(m.role);
+    grpc::ClientContext context;
+    PrepareContext(context, team.admin_token);
+    v1::TeamCommandReply reply;
+    grpc::Status s = client.Main().team->AddMember(&context, add, &reply);
+    if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      v1::SetMemberRolesRequest set;
+      set.set_member_id(m.member_id);
+      set.add_roles(m.role);
+      grpc::ClientContext set_context;
+      PrepareContext(set_context, team.admin_token);
+      s = client.Main().team->SetMemberRoles(&set_context, set, &reply);
+    }
+    if (absl::Status st = FromGrpc(absl::StrCat("adding team member ", m.member_id), s); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+class Bench {
+ public:
+  Bench(const BenchOptions& options, std::ostream& progress) : options_(options), progress_(progress) {}
+
+  absl::StatusOr<Report> Execute();
+
+ private:
+  // One scenario run at `concurrency`: a warm-up run, then the measured
+  // one, with the server's and the bench's CPU sampled around it.
+  void Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note = "");
+  void Say(absl::string_view line) { progress_ << "salesops-bench: " << line << std::endl; }
+  // Writes until the log holds at least `events` events.
+  absl::Status PreloadTo(uint64_t events, Workload& lifecycle);
+  absl::Status RawCeilings();
+  // Starts the stopped server with `extra_args`, waits for its first
+  // answer, reads its recovery line and stops it again.
+  absl::StatusOr<bench::Restart> Restart(const std::vector<std::string>& extra_args);
+  absl::Status Rebuild();
+
+  const BenchOptions& options_;
+  std::ostream& progress_;
+  Report report_;
+  std::unique_ptr<WorkDir> dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<BenchClient> client_;
+  std::unique_ptr<BenchWorld> world_;
+  std::unique_ptr<AppendWorkload> append_;
+  bool append_ran_ = false;
+};
+
+void Bench::Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note) {
+  Say(absl::StrCat(scenario, " at ", concurrency, " in flight"));
+  Run run;
+  run.scenario = scenario;
+  run.concurrency = concurrency;
+  run.log_events = world_->head();
+  if (options_.warmup > absl::ZeroDuration()) {
+    RunClosedLoop(workload, {concurrency, absl::ZeroDuration(), options_.warmup, nullptr});
+  }
+  std::optional<ProcessUsage> before;
+  if (server_ != nullptr) {
+    if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) before = *u;
+  }
+  const double client_before = SelfCpuSeconds();
+  RunResult result = RunClosedLoop(workload, {concurrency, absl::ZeroDuration(), options_.duration, nullptr});
+  run.client_cpu_seconds = SelfCpuSeconds() - client_before;
+  if (before.has_value()) {
+    if (absl::StatusOr<ProcessUsage> after = ReadProcessUsage(server_->pid()); after.ok()) {
+      run.server_measured = true;
+      run.server_cpu_seconds = after->cpu_seconds - before->cpu_seconds;
+      run.server_rss_bytes = after->rss_bytes;
+    }
+  }
+  run.seconds = result.seconds;
+  run.ops = result.ops;
+  run.latency = Summarize(result.latencies_ns);
+  run.errors = std::move(result.errors);
+  run.expected_refusals = std::move(result.expected_refusals);
+  run.retries = result.retries;
+  run.note = std::move(note);
+  report_.runs.push_back(std::move(run));
+}
+
+absl::Status Bench::PreloadTo(uint64_t events, Workload& lifecycle) {
+  const int concurrency = *std::max_element(options_.concurrency.begin(), options_.concurrency.end());
+  // The first tenth walks leads through the lifecycle (at least until some
+  // deal is won), so there are orders to read and leads in every stage;
+  // IdentifyLead fills up the rest.
+  const struct {
+    const char* what;
+    Workload* workload;
+    uint64_t until;
+    bool needs_orders;
+  } phases[] = {{"lifecycle", &lifecycle, events / 10, true}, {"IdentifyLead", append_.get(), events, false}};
+  for (const auto& phase : phases) {
+    const uint64_t until = phase.until;
+    const bool needs_orders = phase.needs_orders;
+    const auto done = [this, until, needs_orders] {
+      return world_->head() >= until && (!needs_orders || world_->orders().size() > 0);
+    };
+    if (done()) continue;
+    Say(absl::StrCat("preloading the log from ", world_->head(), " to ", until, " events (", phase.what, ")"));
+    const RunResult r = RunClosedLoop(*phase.workload, {concurrency, absl::ZeroDuration(), absl::Hours(1), done});
+    if (phase.workload == append_.get()) append_ran_ = true;
+    if (world_->head() < until) {
+      return absl::UnavailableError(absl::StrCat("preloading stopped at ", world_->head(), " events (",
+                                                 r.error_count(), " failed calls)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Bench::RawCeilings() {
+  // The events one IdentifyLead appended: the template lead's first batch.
+  const std::string lead = absl::StrCat(world_->tag(), append_ran_ ? "-a0" : "-h0");
+  Say("raw store scan of the server's log");
+  absl::StatusOr<ScanResult> scan = ScanStore(dir_->path() + "/db", absl::StrCat("lead-", lead));
+  if (!scan.ok()) return scan.status();
+  std::vector<v1::EventEnvelope> command_events;
+  for (const v1::EventEnvelope& e : scan->template_events) {
+    const bool same_batch = !command_events.empty() &&
+                            e.recorded_at().seconds() == command_events[0].recorded_at().seconds() &&
+                            e.recorded_at().nanos() == command_events[0].recorded_at().nanos();
+    if (command_events.empty() || same_batch) {
+      command_events.push_back(e);
+    }
+  }
+  scan->template_events.clear();
+  report_.scan = *scan;
+  if (command_events.empty()) {
+    report_.unavailable.push_back({"raw store append", "no IdentifyLead in the log to copy the envelopes from"});
+    return absl::OkStatus();
+  }
+  for (int c : options_.concurrency) {
+    Say(absl::StrCat("raw store append, batches of ", c, " commands"));
+    const std::string path = absl::StrCat(dir_->path(), "/raw-append-", c);
+    absl::StatusOr<RawAppendResult> r = RawAppend(path, command_events, c, options_.warmup, options_.duration);
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+    if (!r.ok()) return r.status();
+    report_.raw_appends.push_back(*r);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Restart> Bench::Restart(const std::vector<std::string>& extra_args) {
+  const auto spawn = std::chrono::steady_clock::now();
+  absl::Duration listening;
+  if (absl::Status s = server_->Start(kServerStartTimeout, &listening, extra_args); !s.ok()) return s;
+  BenchClient client(server_->address(), 1);
+  if (absl::Status s = FirstPing(client, world_->team().admin_token); !s.ok()) return s;
+  bench::Restart r;
+  r.first_rpc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - spawn).count();
+  r.listening_seconds = absl::ToDoubleSeconds(listening);
+  if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) r.rss_bytes = u->rss_bytes;
+  const std::optional<RecoveryLine> line = ParseRecoveryLine(server_->Log());
+  if (!line.has_value()) return absl::DataLossError("no recovery line in the salesopsd log:\n" + server_->Log());
+  r.events = line->events;
+  r.leads = line->leads;
+  r.recovery_seconds = absl::ToDoubleSeconds(line->took);
+  // The clean stop writes a views snapshot, which the next plain start uses.
+  if (absl::Status s = server_->Stop(); !s.ok()) return s;
+  return r;
+}
+
+absl::Status Bench::Rebuild() {
+  RebuildRun rebuild;
+  rebuild.log_events = report_.scan.has_value() ? report_.scan->events : world_->head();
+  Say("rebuild: restarting salesopsd with --rebuild-projections (the whole log)");
+  absl::StatusOr<bench::Restart> full = Restart({"--rebuild-projections"});
+  if (!full.ok()) return full.status();
+  rebuild.full = *full;
+  Say("rebuild: restarting salesopsd from its snapshot");
+  absl::StatusOr<bench::Restart> snapshot = Restart({});
+  if (!snapshot.ok()) return snapshot.status();
+  rebuild.snapshot = *snapshot;
+  report_.rebuild = rebuild;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Report> Bench::Execute() {
+  report_.options = options_;
+  std::string parent = options_.work_dir;
+  if (parent.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  }
+  report_.machine = DescribeMachine(options_.own_server() ? parent : std::string("(remote server)"));
+
+  BenchTeam team = DefaultTeam();
+  std::string target;
+  if (options_.own_server()) {
+    absl::StatusOr<std::string> binary = FindSalesopsd(options_);
+    if (!binary.ok()) return binary.status();
+    absl::StatusOr<std::unique_ptr<WorkDir>> dir = WorkDir::Create(parent, options_.keep_data);
+    if (!dir.ok()) return dir.status();
+    dir_ = std::move(*dir);
+    if (options_.keep_data) Say(absl::StrCat("keeping ", dir_->path()));
+    AssignRandomTokens(team);
+    std::ofstream(dir_->path() + "/tokens") << TokensFileText(team);
+    server_ = std::make_unique<ServerProcess>(
+        *binary, std::vector<std::string>{absl::StrCat("--data-dir=", dir_->path(), "/db"),
+                                          absl::StrCat("--tokens-file=", dir_->path(), "/tokens"),
+                                          absl::StrCat("--bootstrap-admin=", kBenchAdmin)});
+    Say(absl::StrCat("starting ", *binary));
+    if (absl::Status s = server_->Start(kServerStartTimeout); !s.ok()) return s;
+    target = server_->address();
+    report_.server = absl::StrCat("own salesopsd (", *binary, "), durability sync, ", target);
+  } else {
+    std::ifstream in(options_.tokens_file);
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("--tokens-file: cannot read ", options_.tokens_file));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (absl::Status s = AssignTokensFromText(text.str(), team); !s.ok()) return s;
+    team.admin_token = options_.token;
+    target = options_.server;
+    report_.server = absl::StrCat("existing server ", target);
+  }
+
+  client_ = std::make_unique<BenchClient>(target, options_.channels);
+  if (absl::Status s = FirstPing(*client_, team.admin_token); !s.ok()) return s;
+  if (absl::Status s = SetUpTeam(*client_, team); !s.ok()) return s;
+  world_ = std::make_unique<BenchWorld>(client_.get(), team, RandomTag());
+  if (server_ != nullptr) {
+    if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) {
+      report_.empty_server_rss_bytes = u->rss_bytes;
+    }
+    Say("fdatasync probe");
+    absl::StatusOr<LatencySummary> fsync = MeasureFdatasync(dir_->path(), options_.fdatasync_samples);
+    if (!fsync.ok()) return fsync.status();
+    report_.fdatasync = *fsync;
+  }
+
+  PingWorkload ping(*world_);
+  append_ = std::make_unique<AppendWorkload>(*world_);
+  LifecycleWorkload lifecycle(*world_);
+  ContendedWorkload contended(*world_, options_.hot_leads);
+  if (options_.Wants("contended")) {
+    if (absl::Status s = contended.Setup(); !s.ok()) return s;
+  }
+  // Queries first, while the log holds just the preloaded sizes; the write
+  // scenarios then run on the grown log.
+  if (options_.Wants("query")) {
+    QueryWorkload query(*world_);
+    for (uint64_t events : options_.query_log_events) {
+      if (absl::Status s = PreloadTo(events, lifecycle); !s.ok()) return s;
+      for (int c : options_.concurrency) {
+        query.Prepare(c);
+        Measure("query", query, c, query.MixDescription());
+      }
+    }
+  }
+  for (int c : options_.concurrency) {
+    Measure("ping", ping, c);
+    if (options_.Wants("append")) {
+      Measure("append", *append_, c);
+      append_ran_ = true;
+    }
+    if (options_.Wants("lifecycle")) Measure("lifecycle", lifecycle, c);
+    if (options_.Wants("contended")) Measure("contended", contended, c);
+  }
+
+  if (server_ != nullptr) {
+    Say("stopping salesopsd");
+    if (absl::Status s = server_->Stop(); !s.ok()) return s;
+    if (absl::Status s = RawCeilings(); !s.ok()) return s;
+    if (options_.Wants("rebuild")) {
+      if (absl::Status s = Rebuild(); !s.ok()) return s;
+    }
+  } else {
+    if (options_.Wants("rebuild")) {
+      report_.unavailable.push_back({"rebuild", "needs the bench's own server (restarts it on its log)"});
+    }
+    report_.unavailable.push_back(
+        {"raw ceilings", "fdatasync, raw store append and scan need the bench's own server and its data"});
+  }
+  if (options_.Wants("subscribe")) {
+    report_.unavailable.push_back({"subscribe", "Audit.Subscribe not implemented"});
+  }
+  getloadavg(report_.machine.load_after, 3);
+  return std::move(report_);
+}
+
+}  // namespace
+
+absl::StatusOr<Report> RunBench(const BenchOptions& options, std::ostream& progress) {
+  Bench bench(options, progress);
+  return bench.Execute();
+}
+
+bool HasUnexpectedErrors(const Report& report) {
+  for (const Run& run : report.runs) {
+    if (run.error_count() > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace salesops::bench

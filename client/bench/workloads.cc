@@ -1,0 +1,457 @@
+#include "workloads.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace salesops::bench {
+namespace {
+
+v1::Money Cny(int64_t amount_minor) {
+  v1::Money m;
+  m.set_amount_minor(amount_minor);
+  m.set_currency("CNY");
+  return m;
+}
+
+std::string DateFromToday(int days) {
+  return absl::FormatTime("%Y-%m-%d", absl::Now() + absl::Hours(24 * days), absl::UTCTimeZone());
+}
+
+// The outcome of an ordinary command: as expected when it succeeded.
+OpOutcome Ordinary(const grpc::Status& status) { return {status.error_code(), status.ok(), 0}; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- shared --
+
+void IdPool::Add(std::string id) {
+  absl::MutexLock lock(&mu_);
+  ids_.push_back(std::move(id));
+}
+
+std::string IdPool::Pick(uint64_t r) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (ids_.empty()) return "";
+  return ids_[r % ids_.size()];
+}
+
+size_t IdPool::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return ids_.size();
+}
+
+void BenchWorld::SawPosition(uint64_t position) {
+  uint64_t seen = head_.load(std::memory_order_relaxed);
+  while (position > seen && !head_.compare_exchange_weak(seen, position, std::memory_order_relaxed)) {
+  }
+}
+
+uint64_t NextRandom(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// ------------------------------------------------------------------ ping --
+
+void PingWorkload::Start(int client, OpDone done) {
+  const Stubs& stubs = world_.client().ForClient(client);
+  CallAsync<v1::PingResponse>(world_.team().admin_token, v1::PingRequest(),
+                              SALESOPS_BENCH_ASYNC(stubs.admin.get(), Ping),
+                              [done = std::move(done)](const grpc::Status& s, const v1::PingResponse&) mutable {
+                                std::move(done)(Ordinary(s));
+                              });
+}
+
+// ---------------------------------------------------------------- append --
+
+v1::IdentifyLeadRequest AppendWorkload::Template() {
+  v1::IdentifyLeadRequest request;
+  request.set_company("华东精密制造有限公司");
+  request.mutable_contact()->set_name("李娜");
+  request.mutable_contact()->set_email("lina@example.cn");
+  request.mutable_contact()->set_phone("+86 21 5555 0101");
+  request.set_source(v1::LEAD_SOURCE_REFERRAL);
+  *request.mutable_estimated_value() = Cny(120'000'000);
+  return request;
+}
+
+void AppendWorkload::Start(int client, OpDone done) {
+  v1::IdentifyLeadRequest request = Template();
+  std::string id = absl::StrCat(world_.tag(), "-a", next_.fetch_add(1, std::memory_order_relaxed));
+  request.set_lead_id(id);
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, static_cast<size_t>(client));
+  const Stubs& stubs = world_.client().ForClient(client);
+  CallAsync<v1::LeadCommandReply>(
+      rep.token, std::move(request), SALESOPS_BENCH_ASYNC(stubs.leads.get(), IdentifyLead),
+      [this, id = std::move(id), done = std::move(done)](const grpc::Status& s,
+                                                         const v1::LeadCommandReply& reply) mutable {
+        if (s.ok()) {
+          world_.SawPosition(reply.position());
+          world_.leads().Add(std::move(id));
+        }
+        std::move(done)(Ordinary(s));
+      });
+}
+
+// ------------------------------------------------------------- lifecycle --
+
+void LifecycleWorkload::Prepare(int clients) { cursors_.assign(static_cast<size_t>(clients), JourneyCursor()); }
+
+std::string LifecycleWorkload::LeadId(uint64_t n) const { return absl::StrCat(world_.tag(), "-l", n); }
+
+void LifecycleWorkload::Start(int client, OpDone done) {
+  const PlannedCommand planned = cursors_[static_cast<size_t>(client)].Next(
+      [this] { return next_lead_.fetch_add(1, std::memory_order_relaxed); });
+  Send(client, planned, std::move(done));
+}
+
+template <typename Reply>
+CallDone<Reply> LifecycleWorkload::Complete(int client, PlannedCommand planned, OpDone done) {
+  return [this, client, planned, done = std::move(done)](const grpc::Status& s, const Reply& reply) mutable {
+    OpOutcome outcome = Ordinary(s);
+    if (planned.refusal) {
+      outcome.as_expected = s.error_code() == grpc::StatusCode::FAILED_PRECONDITION;
+    } else if (s.ok()) {
+      world_.SawPosition(reply.position());
+      if (planned.step == Step::kIdentify) world_.leads().Add(LeadId(planned.lead));
+      if (planned.step == Step::kWinDeal) world_.orders().Add(LeadId(planned.lead));
+    }
+    cursors_[static_cast<size_t>(client)].Completed(s.ok());
+    std::move(done)(outcome);
+  };
+}
+
+void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone done) {
+  const BenchTeam& team = world_.team();
+  const size_t c = static_cast<size_t>(client);
+  // Rep steps come from the lead's owner: the rep that identified it.
+  const std::string& token = RoleOf(planned.step) == v1::ROLE_SALES_REP
+                                 ? team.Pick(v1::ROLE_SALES_REP, planned.lead).token
+                                 : team.Pick(RoleOf(planned.step), c).token;
+  const std::string lead_id = LeadId(planned.lead);
+  const std::string ticket_id = lead_id + "-t";
+  const Stubs& stubs = world_.client().ForClient(client);
+  v1::Leads::Stub* leads = stubs.leads.get();
+  v1::Orders::Stub* orders = stubs.orders.get();
+  v1::Support::Stub* support = stubs.support.get();
+  using LeadReply = v1::LeadCommandReply;
+  using OrderReply = v1::OrderCommandReply;
+  using TicketReply = v1::TicketCommandReply;
+  switch (planned.step) {
+    case Step::kIdentify: {
+      v1::IdentifyLeadRequest r = AppendWorkload::Template();
+      r.set_lead_id(lead_id);
+      r.set_source(v1::LEAD_SOURCE_MARKET_RESEARCH);
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, IdentifyLead),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kQualify: {
+      v1::QualifyLeadRequest r;
+      r.set_lead_id(lead_id);
+      r.set_score(80);
+      r.set_need("新的生产管理系统，覆盖三个工厂");
+      *r.mutable_budget() = Cny(150'000'000);
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, QualifyLead),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kDisqualify: {
+      v1::DisqualifyLeadRequest r;
+      r.set_lead_id(lead_id);
+      r.set_reason("今年没有预算");
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, DisqualifyLead),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kRecordNeeds: {
+      v1::RecordNeedsRequest r;
+      r.set_lead_id(lead_id);
+      r.set_requirements("300 个席位，私有化部署，与现有 ERP 对接");
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, RecordNeeds),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kProposeSolution: {
+      v1::ProposeSolutionRequest r;
+      r.set_lead_id(lead_id);
+      r.set_summary("企业版 + 实施服务");
+      r.add_products("企业版");
+      *r.mutable_value() = Cny(118'000'000);
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, ProposeSolution),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kSendQuote: {
+      v1::SendQuoteRequest r;
+      r.set_lead_id(lead_id);
+      r.set_quote_id(absl::StrCat("Q-", planned.lead));
+      *r.mutable_amount() = Cny(115'000'000);
+      r.set_valid_until(DateFromToday(30));
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, SendQuote),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kStartNegotiation: {
+      v1::StartNegotiationRequest r;
+      r.set_lead_id(lead_id);
+      r.set_note("客户希望分两期付款");
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, StartNegotiation),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kWinDeal: {
+      v1::WinDealRequest r;
+      r.set_lead_id(lead_id);
+      *r.mutable_final_amount() = Cny(112'000'000);
+      r.set_signed_date(DateFromToday(0));
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, WinDeal),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kLoseDeal: {
+      v1::LoseDealRequest r;
+      r.set_lead_id(lead_id);
+      r.set_reason(v1::LOSS_REASON_PRICE);
+      r.set_note("竞品报价低 15%");
+      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, LoseDeal),
+                           Complete<LeadReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kConfirmOrder: {
+      v1::ConfirmOrderRequest r;
+      r.set_order_id(lead_id);
+      CallAsync<OrderReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(orders, ConfirmOrder),
+                            Complete<OrderReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kShipOrder: {
+      v1::ShipOrderRequest r;
+      r.set_order_id(lead_id);
+      r.set_carrier("顺丰速运");
+      r.set_tracking_number(absl::StrCat("SF", planned.lead));
+      CallAsync<OrderReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(orders, ShipOrder),
+                            Complete<OrderReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kDeliverOrder: {
+      v1::DeliverOrderRequest r;
+      r.set_order_id(lead_id);
+      CallAsync<OrderReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(orders, DeliverOrder),
+                            Complete<OrderReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kOpenTicket: {
+      v1::OpenTicketRequest r;
+      r.set_ticket_id(ticket_id);
+      r.set_lead_id(lead_id);
+      r.set_subject("报表导出失败");
+      r.set_severity(v1::SEVERITY_P3);
+      r.set_channel(v1::CHANNEL_EMAIL);
+      CallAsync<TicketReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(support, OpenTicket),
+                             Complete<TicketReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kResolveTicket: {
+      v1::ResolveTicketRequest r;
+      r.set_ticket_id(ticket_id);
+      r.set_resolution("升级到 3.2.1 后修复");
+      CallAsync<TicketReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(support, ResolveTicket),
+                             Complete<TicketReply>(client, planned, std::move(done)));
+      return;
+    }
+    case Step::kRecordSurvey: {
+      v1::RecordSurveyRequest r;
+      r.set_lead_id(lead_id);
+      r.set_ticket_id(ticket_id);
+      r.set_product_quality(4);
+      r.set_service_attitude(5);
+      r.set_response_speed(4);
+      CallAsync<TicketReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(support, RecordSurvey),
+                             Complete<TicketReply>(client, planned, std::move(done)));
+      return;
+    }
+  }
+}
+
+// ------------------------------------------------------------- contended --
+
+absl::Status ContendedWorkload::Setup() {
+  versions_ = std::make_unique<std::atomic<uint64_t>[]>(static_cast<size_t>(hot_leads_));
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, 0);
+  for (int i = 0; i < hot_leads_; ++i) {
+    v1::IdentifyLeadRequest request = AppendWorkload::Template();
+    request.set_lead_id(absl::StrCat(world_.tag(), "-h", i));
+    grpc::ClientContext context;
+    PrepareContext(context, rep.token);
+    v1::LeadCommandReply reply;
+    const grpc::Status s = world_.client().Main().leads->IdentifyLead(&context, request, &reply);
+    if (!s.ok()) {
+      return absl::UnavailableError(absl::StrCat("contended: cannot create hot lead ", request.lead_id(), ": ",
+                                                 StatusCodeName(s.error_code()), " ", s.error_message()));
+    }
+    world_.SawPosition(reply.position());
+    world_.leads().Add(request.lead_id());
+    ids_.push_back(request.lead_id());
+    versions_[static_cast<size_t>(i)].store(reply.version());
+  }
+  return absl::OkStatus();
+}
+
+void ContendedWorkload::Prepare(int clients) {
+  random_.resize(static_cast<size_t>(clients));
+  for (size_t i = 0; i < random_.size(); ++i) random_[i] = i * 7919 + 1;
+}
+
+void ContendedWorkload::SawVersion(size_t lead, uint64_t version) {
+  std::atomic<uint64_t>& v = versions_[lead];
+  uint64_t seen = v.load(std::memory_order_relaxed);
+  while (version > seen && !v.compare_exchange_weak(seen, version, std::memory_order_relaxed)) {
+  }
+}
+
+void ContendedWorkload::Start(int client, OpDone done) {
+  const size_t lead = NextRandom(random_[static_cast<size_t>(client)]) % ids_.size();
+  Attempt(client, lead, 0, std::move(done));
+}
+
+void ContendedWorkload::Attempt(int client, size_t lead, int retries, OpDone done) {
+  v1::UpdateLeadRequest request;
+  request.set_lead_id(ids_[lead]);
+  request.mutable_options()->set_expected_version(versions_[lead].load(std::memory_order_relaxed));
+  *request.mutable_estimated_value() = Cny(100'000'000 + amount_.fetch_add(1, std::memory_order_relaxed));
+  const BenchMember& bd = world_.team().Pick(v1::ROLE_BD_MANAGER, static_cast<size_t>(client));
+  CallAsync<v1::LeadCommandReply>(
+      bd.token, std::move(request), SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), UpdateLead),
+      [this, client, lead, retries, done = std::move(done)](const grpc::Status& s,
+                                                            const v1::LeadCommandReply& reply) mutable {
+        if (s.ok()) {
+          world_.SawPosition(reply.position());
+          SawVersion(lead, reply.version());
+          std::move(done)(OpOutcome{grpc::StatusCode::OK, true, retries});
+        } else if (s.error_code() == grpc::StatusCode::ABORTED && retries < kMaxRetries) {
+          Reread(client, lead, retries + 1, std::move(done));
+        } else {
+          std::move(done)(OpOutcome{s.error_code(), false, retries});
+        }
+      });
+}
+
+void ContendedWorkload::Reread(int client, size_t lead, int retries, OpDone done) {
+  v1::GetLeadRequest request;
+  request.set_lead_id(ids_[lead]);
+  const BenchMember& bd = world_.team().Pick(v1::ROLE_BD_MANAGER, static_cast<size_t>(client));
+  CallAsync<v1::Lead>(bd.token, std::move(request),
+                      SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), GetLead),
+                      [this, client, lead, retries, done = std::move(done)](const grpc::Status& s,
+                                                                            const v1::Lead& reply) mutable {
+                        if (!s.ok()) {
+                          std::move(done)(OpOutcome{s.error_code(), false, retries});
+                          return;
+                        }
+                        SawVersion(lead, reply.version());
+                        Attempt(client, lead, retries, std::move(done));
+                      });
+}
+
+// ----------------------------------------------------------------- query --
+
+QueryWorkload::QueryWorkload(BenchWorld& world) : world_(world) {
+  // The read mix. A new read is one line here and one method below
+  // (Views.GetPerformanceReview belongs here once it exists).
+  kinds_ = {
+      {"GetPipeline", 20, &QueryWorkload::GetPipeline},
+      {"GetWorkload", 20, &QueryWorkload::GetWorkload},
+      {"GetLead", 40, &QueryWorkload::GetLead, &world_.leads()},
+      {"GetOrder", 15, &QueryWorkload::GetOrder, &world_.orders()},
+      {"ListMembers", 5, &QueryWorkload::ListMembers},
+  };
+}
+
+void QueryWorkload::Prepare(int clients) {
+  active_.clear();
+  total_weight_ = 0;
+  for (const Kind& kind : kinds_) {
+    if (kind.needs != nullptr && kind.needs->size() == 0) continue;
+    active_.push_back(kind);
+    total_weight_ += kind.weight;
+  }
+  random_.resize(static_cast<size_t>(clients));
+  for (size_t i = 0; i < random_.size(); ++i) random_[i] = i * 104729 + 17;
+}
+
+std::string QueryWorkload::MixDescription() const {
+  std::vector<std::string> parts;
+  for (const Kind& kind : active_) {
+    parts.push_back(absl::StrCat(kind.rpc, " ", 100 * kind.weight / std::max(total_weight_, 1), "%"));
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+void QueryWorkload::Start(int client, OpDone done) {
+  int pick = static_cast<int>(NextRandom(random_[static_cast<size_t>(client)]) % static_cast<uint64_t>(total_weight_));
+  for (const Kind& kind : active_) {
+    if (pick < kind.weight) {
+      (this->*kind.start)(client, std::move(done));
+      return;
+    }
+    pick -= kind.weight;
+  }
+}
+
+const std::string& QueryWorkload::Token(int client) const {
+  return world_.team().Pick(v1::ROLE_SALES_MANAGER, static_cast<size_t>(client)).token;
+}
+
+void QueryWorkload::GetLead(int client, OpDone done) {
+  v1::GetLeadRequest request;
+  request.set_lead_id(world_.leads().Pick(NextRandom(random_[static_cast<size_t>(client)])));
+  CallAsync<v1::Lead>(Token(client), std::move(request),
+                      SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), GetLead),
+                      [done = std::move(done)](const grpc::Status& s, const v1::Lead&) mutable {
+                        std::move(done)(Ordinary(s));
+                      });
+}
+
+void QueryWorkload::GetOrder(int client, OpDone done) {
+  v1::GetOrderRequest request;
+  request.set_order_id(world_.orders().Pick(NextRandom(random_[static_cast<size_t>(client)])));
+  CallAsync<v1::Order>(Token(client), std::move(request),
+                       SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).orders.get(), GetOrder),
+                       [done = std::move(done)](const grpc::Status& s, const v1::Order&) mutable {
+                         std::move(done)(Ordinary(s));
+                       });
+}
+
+void QueryWorkload::ListMembers(int client, OpDone done) {
+  CallAsync<v1::ListMembersResponse>(
+      Token(client), v1::ListMembersRequest(),
+      SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).team.get(), ListMembers),
+      [done = std::move(done)](const grpc::Status& s, const v1::ListMembersResponse&) mutable {
+        std::move(done)(Ordinary(s));
+      });
+}
+
+void QueryWorkload::GetPipeline(int client, OpDone done) {
+  CallAsync<v1::Pipeline>(Token(client), v1::GetPipelineRequest(),
+                          SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).views.get(), GetPipeline),
+                          [done = std::move(done)](const grpc::Status& s, const v1::Pipeline&) mutable {
+                            std::move(done)(Ordinary(s));
+                          });
+}
+
+void QueryWorkload::GetWorkload(int client, OpDone done) {
+  CallAsync<v1::Workload>(Token(client), v1::GetWorkloadRequest(),
+                          SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).views.get(), GetWorkload),
+                          [done = std::move(done)](const grpc::Status& s, const v1::Workload&) mutable {
+                            std::move(done)(Ordinary(s));
+                          });
+}
+
+}  // namespace salesops::bench

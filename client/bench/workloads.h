@@ -1,0 +1,177 @@
+// The scenarios' workloads (closed_loop.h) and what they share.
+//
+//   PingWorkload       Admin.Ping: the empty-RPC ceiling
+//   AppendWorkload     IdentifyLead, one new lead per call (durable writes)
+//   LifecycleWorkload  leads walked through every stage by the right roles
+//                      (lifecycle_plan.h), 10 % deliberately refused
+//   ContendedWorkload  UpdateLead on a few hot leads with expected_version,
+//                      re-reading and retrying on ABORTED
+//   QueryWorkload      a weighted mix of reads: the views (pipeline, workload)
+//                      and single leads and orders the others created
+//
+// Every workload is thread-safe in the closed-loop sense: Start may run on
+// any thread, never twice at once for one client.
+#ifndef SALESOPS_CLIENT_BENCH_WORKLOADS_H_
+#define SALESOPS_CLIENT_BENCH_WORKLOADS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "bench_client.h"
+#include "closed_loop.h"
+#include "lifecycle_plan.h"
+#include "team_plan.h"
+
+namespace salesops::bench {
+
+// Ids created during the run, for the reads to pick from. Thread-safe.
+class IdPool {
+ public:
+  void Add(std::string id);
+  // The id at `r` modulo the pool's size; empty when the pool is empty.
+  std::string Pick(uint64_t r) const;
+  size_t size() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
+};
+
+// What every workload works with. Thread-safe.
+class BenchWorld {
+ public:
+  // `tag` prefixes every id the bench creates, so runs against an existing
+  // server never collide ([A-Za-z0-9]+).
+  BenchWorld(BenchClient* client, BenchTeam team, std::string tag)
+      : client_(client), team_(std::move(team)), tag_(std::move(tag)) {}
+
+  BenchClient& client() { return *client_; }
+  const BenchTeam& team() const { return team_; }
+  const std::string& tag() const { return tag_; }
+
+  IdPool& leads() { return leads_; }
+  IdPool& orders() { return orders_; }
+
+  // The largest log position any reply has shown: the log's size, as far as
+  // the bench knows (it is the only writer of its own server).
+  void SawPosition(uint64_t position);
+  uint64_t head() const { return head_.load(std::memory_order_relaxed); }
+
+ private:
+  BenchClient* const client_;
+  const BenchTeam team_;
+  const std::string tag_;
+  IdPool leads_;
+  IdPool orders_;
+  std::atomic<uint64_t> head_{0};
+};
+
+// A small, fast per-client random sequence (splitmix64).
+uint64_t NextRandom(uint64_t& state);
+
+class PingWorkload final : public Workload {
+ public:
+  explicit PingWorkload(BenchWorld& world) : world_(world) {}
+  void Start(int client, OpDone done) override;
+
+ private:
+  BenchWorld& world_;
+};
+
+class AppendWorkload final : public Workload {
+ public:
+  explicit AppendWorkload(BenchWorld& world) : world_(world) {}
+  void Start(int client, OpDone done) override;
+
+  // The IdentifyLead every call sends (with its own lead id).
+  static v1::IdentifyLeadRequest Template();
+
+ private:
+  BenchWorld& world_;
+  std::atomic<uint64_t> next_{0};
+};
+
+class LifecycleWorkload final : public Workload {
+ public:
+  explicit LifecycleWorkload(BenchWorld& world) : world_(world) {}
+  void Prepare(int clients) override;
+  void Start(int client, OpDone done) override;
+
+ private:
+  std::string LeadId(uint64_t n) const;
+  // Sends `planned` for `client` and completes `done` with its outcome.
+  void Send(int client, const PlannedCommand& planned, OpDone done);
+  template <typename Reply>
+  CallDone<Reply> Complete(int client, PlannedCommand planned, OpDone done);
+
+  BenchWorld& world_;
+  std::vector<JourneyCursor> cursors_;  // one per client
+  std::atomic<uint64_t> next_lead_{0};
+};
+
+class ContendedWorkload final : public Workload {
+ public:
+  ContendedWorkload(BenchWorld& world, int hot_leads) : world_(world), hot_leads_(hot_leads) {}
+  // Creates the hot leads (blocking calls; before any run).
+  absl::Status Setup();
+  void Prepare(int clients) override;
+  void Start(int client, OpDone done) override;
+
+  // Gives up on an update after this many ABORTED answers in a row.
+  static constexpr int kMaxRetries = 1000;
+
+ private:
+  void Attempt(int client, size_t lead, int retries, OpDone done);
+  void Reread(int client, size_t lead, int retries, OpDone done);
+  void SawVersion(size_t lead, uint64_t version);
+
+  BenchWorld& world_;
+  const int hot_leads_;
+  std::vector<std::string> ids_;
+  std::unique_ptr<std::atomic<uint64_t>[]> versions_;  // the latest version seen, per hot lead
+  std::vector<uint64_t> random_;                       // per client
+  std::atomic<int64_t> amount_{0};
+};
+
+class QueryWorkload final : public Workload {
+ public:
+  explicit QueryWorkload(BenchWorld& world);
+  // Drops the kinds that have nothing to read yet (no orders: no GetOrder).
+  void Prepare(int clients) override;
+  void Start(int client, OpDone done) override;
+
+  // "GetLead 60%, ..." as of the last Prepare.
+  std::string MixDescription() const;
+
+ private:
+  using Method = void (QueryWorkload::*)(int client, OpDone done);
+  struct Kind {
+    const char* rpc;
+    int weight;
+    Method start;
+    IdPool* needs = nullptr;  // the kind is skipped while this pool is empty
+  };
+
+  void GetLead(int client, OpDone done);
+  void GetOrder(int client, OpDone done);
+  void ListMembers(int client, OpDone done);
+  void GetPipeline(int client, OpDone done);
+  void GetWorkload(int client, OpDone done);
+  const std::string& Token(int client) const;
+
+  BenchWorld& world_;
+  std::vector<Kind> kinds_;   // every kind the bench knows
+  std::vector<Kind> active_;  // those with something to read
+  int total_weight_ = 0;
+  std::vector<uint64_t> random_;  // per client
+};
+
+}  // namespace salesops::bench
+
+#endif  // SALESOPS_CLIENT_BENCH_WORKLOADS_H_

@@ -1,0 +1,95 @@
+#include "bench_options.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/common/testing.h"
+
+namespace salesops::bench {
+namespace {
+
+using ::salesops::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(BenchOptionsTest, DefaultsRunEveryScenarioAtFourLevels) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs({});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_THAT(o->concurrency, ElementsAre(1, 16, 64, 256));
+  EXPECT_EQ(o->duration, absl::Seconds(10));
+  EXPECT_TRUE(o->Wants("append"));
+  EXPECT_TRUE(o->Wants("subscribe"));
+  EXPECT_TRUE(o->own_server());
+  EXPECT_FALSE(o->json);
+}
+
+TEST(BenchOptionsTest, QuickSetsSmallSizesThatLaterFlagsOverrideInAnyOrder) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs({"--duration=3", "--quick", "--json"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->quick);
+  EXPECT_TRUE(o->json);
+  EXPECT_EQ(o->duration, absl::Seconds(3));  // given explicitly, before --quick
+  EXPECT_EQ(o->warmup, absl::Milliseconds(200));
+  EXPECT_THAT(o->query_log_events, ElementsAre(3000, 6000));
+}
+
+TEST(BenchOptionsTest, ParsesListsDurationsAndHyphenOrUnderscoreNames) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs(
+      {"--concurrency=1, 8,32", "--warmup=500ms", "--query_log_events=1000,5000", "--scenarios=append,query",
+       "--hot-leads=3", "--channels=2", "--work-dir=/var/tmp", "--keep-data"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_THAT(o->concurrency, ElementsAre(1, 8, 32));
+  EXPECT_EQ(o->warmup, absl::Milliseconds(500));
+  EXPECT_THAT(o->query_log_events, ElementsAre(1000, 5000));
+  EXPECT_TRUE(o->Wants("query"));
+  EXPECT_FALSE(o->Wants("lifecycle"));
+  EXPECT_EQ(o->hot_leads, 3);
+  EXPECT_EQ(o->channels, 2);
+  EXPECT_EQ(o->work_dir, "/var/tmp");
+  EXPECT_TRUE(o->keep_data);
+}
+
+TEST(BenchOptionsTest, RefusesWhatItCannotRun) {
+  EXPECT_THAT(ParseBenchArgs({"--concurrency=0"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("1..4096")));
+  EXPECT_THAT(ParseBenchArgs({"--concurrency=a"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a whole number")));
+  EXPECT_THAT(ParseBenchArgs({"--duration=0"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("positive")));
+  EXPECT_THAT(ParseBenchArgs({"--duration=soon"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--duration")));
+  EXPECT_THAT(ParseBenchArgs({"--scenarios=append,teleport"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown scenario 'teleport'")));
+  EXPECT_THAT(ParseBenchArgs({"--query-log-events=5000,1000"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("increasing")));
+  EXPECT_THAT(ParseBenchArgs({"--frobnicate=1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown flag --frobnicate")));
+  EXPECT_THAT(ParseBenchArgs({"--json=yes"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no value")));
+  EXPECT_THAT(ParseBenchArgs({"--duration"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a value")));
+  EXPECT_THAT(ParseBenchArgs({"quick"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unexpected")));
+}
+
+TEST(BenchOptionsTest, AnExistingServerNeedsAnAdminTokenAndTheMembersTokens) {
+  EXPECT_THAT(ParseBenchArgs({"--server=127.0.0.1:50051"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--tokens-file")));
+  EXPECT_THAT(ParseBenchArgs({"--token=x"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--server")));
+  absl::StatusOr<BenchOptions> o =
+      ParseBenchArgs({"--server=127.0.0.1:50051", "--token=t", "--tokens-file=/etc/salesops/tokens"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_FALSE(o->own_server());
+}
+
+TEST(BenchOptionsTest, HelpIsAskedForEvenWithOtherFlags) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs({"--quick", "--help"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->help);
+  EXPECT_THAT(BenchUsage(), HasSubstr("--quick"));
+}
+
+TEST(ParseSecondsTest, AcceptsPlainSecondsAndUnits) {
+  EXPECT_EQ(*ParseSeconds("2.5"), absl::Milliseconds(2500));
+  EXPECT_EQ(*ParseSeconds("1m"), absl::Minutes(1));
+  EXPECT_EQ(*ParseSeconds("0"), absl::ZeroDuration());
+  EXPECT_FALSE(ParseSeconds("-1").ok());
+  EXPECT_FALSE(ParseSeconds("1 minute").ok());
+}
+
+}  // namespace
+}  // namespace salesops::bench

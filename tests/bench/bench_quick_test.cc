@@ -1,0 +1,91 @@
+// salesops-bench --quick --json against its own server: it runs every
+// scenario and its ceilings, exits 0 (no operation failed unexpectedly) and
+// prints JSON naming every scenario. It checks that the tool works, not how
+// fast anything is.
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/common/testing.h"
+
+namespace salesops {
+namespace {
+
+using ::salesops::testing::TempDir;
+
+struct Output {
+  int exit_status = -1;
+  std::string stdout_text;
+};
+
+Output RunCommand(const std::string& command) {
+  Output out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.stdout_text.append(buffer, n);
+  const int status = pclose(pipe);
+  out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+TEST(BenchQuickTest, RunsEveryScenarioAgainstItsOwnServer) {
+  TempDir dir;
+  const Output out = RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --quick --json --salesopsd=", SALESOPSD_PATH,
+                                             " --work-dir=", dir.path()));
+  ASSERT_EQ(out.exit_status, 0) << out.stdout_text;
+
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out.stdout_text, &report).ok()) << out.stdout_text;
+  std::set<std::string> available;
+  std::set<std::string> unavailable;
+  for (const auto& value : report.fields().at("scenarios").list_value().values()) {
+    const auto& s = value.struct_value().fields();
+    const std::string name = s.at("scenario").string_value();
+    if (!s.at("available").bool_value()) {
+      unavailable.insert(name);
+      continue;
+    }
+    available.insert(name);
+    if (name == "rebuild") {
+      EXPECT_GT(s.at("full").struct_value().fields().at("events").number_value(), 0);
+      EXPECT_GT(s.at("ratio").number_value(), 0);
+      EXPECT_GT(s.at("from_snapshot").struct_value().fields().at("first_rpc_s").number_value(), 0);
+      continue;
+    }
+    EXPECT_GT(s.at("ops").number_value(), 0) << name;
+    EXPECT_TRUE(s.at("errors").struct_value().fields().empty()) << name;
+    if (name != "ping") {
+      EXPECT_GT(s.at("ratio").number_value(), 0) << name;
+    }
+    if (name == "lifecycle") {
+      EXPECT_GT(s.at("expected_refusals").struct_value().fields().at("FAILED_PRECONDITION").number_value(), 0);
+    }
+  }
+  EXPECT_EQ(available, (std::set<std::string>{"ping", "append", "lifecycle", "contended", "query", "rebuild"}));
+  EXPECT_EQ(unavailable, std::set<std::string>{"subscribe"});
+
+  const auto& ceilings = report.fields().at("ceilings").struct_value().fields();
+  EXPECT_GT(ceilings.at("fdatasync").struct_value().fields().at("p50_ms").number_value(), 0);
+  EXPECT_GT(ceilings.at("raw_scan").struct_value().fields().at("events_per_s").number_value(), 0);
+  EXPECT_EQ(ceilings.at("raw_append").list_value().values_size(), 2);  // one per --quick concurrency
+  EXPECT_GE(report.fields().at("targets").list_value().values_size(), 7);
+}
+
+TEST(BenchQuickTest, UsageErrorsExit2) {
+  EXPECT_EQ(RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --concurrency=0 2>/dev/null")).exit_status, 2);
+  const Output help = RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --help"));
+  EXPECT_EQ(help.exit_status, 0);
+  EXPECT_THAT(help.stdout_text, ::testing::HasSubstr("--quick"));
+}
+
+}  // namespace
+}  // namespace salesops
