@@ -22,7 +22,7 @@ jobs="${SALESOPS_JOBS:-$(nproc)}"
 packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -40,6 +40,11 @@ std::vector<v1::Member> TeamDirectory::List(v1::Role role, bool include_inactive
   return out;
 }
 
+std::vector<v1::ScoringPolicy> TeamDirectory::Policies() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return team_.policies;
+}
+
 std::vector<v1::Target> TeamDirectory::Targets(absl::string_view member_id, absl::string_view period) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<v1::Target> out;

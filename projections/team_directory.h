@@ -32,6 +32,8 @@ class TeamDirectory final : public Projection {
   std::vector<v1::Member> List(v1::Role role, bool include_inactive) const;
   // Targets in force, optionally only of one member and/or one period.
   std::vector<v1::Target> Targets(absl::string_view member_id, absl::string_view period) const;
+  // Every scoring policy, oldest first.
+  std::vector<v1::ScoringPolicy> Policies() const;
 
  private:
   mutable absl::Mutex mu_;

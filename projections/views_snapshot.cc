@@ -1,6 +1,7 @@
 #include "projections/views_snapshot.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -51,6 +52,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     r->set_key(key);
     *r->mutable_target() = target;
   }
+  for (const v1::ScoringPolicy& p : state.core.team.policies) *header.add_policies() = p;
   header.set_team_version(state.core.team.version);
   PutTime(state.core.team.last_occurred_at, header.mutable_team_last_occurred_at());
   for (const auto* entry : Sorted(state.core.workload)) {
@@ -91,7 +93,79 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     *chunk.add_tickets() = entry->second;
     if (chunk.tickets_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
-  if (chunk.leads_size() + chunk.orders_size() + chunk.tickets_size() > 0) flush();
+  size_t in_chunk = 0;  // facts and history records in the chunk being filled
+  const auto count = [&](size_t n) {
+    in_chunk += n;
+    if (in_chunk >= 5 * kLeadsPerChunk) {
+      flush();
+      in_chunk = 0;
+    }
+  };
+  for (const auto* entry : Sorted(state.facts.by_member)) {
+    const std::vector<Fact>& facts = entry->second;
+    for (size_t begin = 0; begin < facts.size(); begin += kLeadsPerChunk) {
+      v1::MemberFactsRecord* r = chunk.add_member_facts();
+      r->set_member_id(entry->first);
+      const size_t end = std::min(facts.size(), begin + kLeadsPerChunk);
+      for (size_t i = begin; i < end; ++i) {
+        const Fact& f = facts[i];
+        v1::FactRecord* out = r->add_facts();
+        out->set_kind(static_cast<uint32_t>(f.kind));
+        *out->mutable_at() = ToProtoTime(f.at);
+        out->set_position(f.position);
+        if (f.duration != absl::InfiniteDuration()) {
+          out->set_timed(true);
+          out->set_duration_nanos(absl::ToInt64Nanoseconds(f.duration));
+        }
+        out->set_amount_minor(f.amount_minor);
+        out->set_currency(f.currency);
+        out->set_code(f.code);
+        out->set_q(f.q);
+        out->set_a(f.a);
+        out->set_s(f.s);
+        out->set_role(f.role);
+        out->set_ref(f.ref);
+      }
+      count(end - begin);
+    }
+  }
+  for (const auto* entry : Sorted(state.facts.lead_closes)) {
+    v1::LeadClosesRecord* r = chunk.add_lead_closes();
+    r->set_lead_id(entry->first);
+    for (const CloseRecord& c : entry->second) {
+      v1::DatedPositionRecord* d = r->add_closes();
+      *d->mutable_at() = ToProtoTime(c.at);
+      d->set_position(c.position);
+      d->set_won(c.won);
+    }
+    count(1 + entry->second.size());
+  }
+  // Tickets with reopens or a resolver.
+  std::map<std::string, std::pair<const std::vector<DatedPosition>*, const std::string*>> tickets;
+  for (const auto& [id, reopens] : state.facts.ticket_reopens) tickets[id].first = &reopens;
+  for (const auto& [id, resolver] : state.facts.ticket_resolver) tickets[id].second = &resolver;
+  for (const auto& [id, entry] : tickets) {
+    v1::TicketReopensRecord* r = chunk.add_ticket_reopens();
+    r->set_ticket_id(id);
+    if (entry.first != nullptr) {
+      for (const DatedPosition& p : *entry.first) {
+        v1::DatedPositionRecord* d = r->add_reopens();
+        *d->mutable_at() = ToProtoTime(p.at);
+        d->set_position(p.position);
+      }
+    }
+    if (entry.second != nullptr) r->set_resolver(*entry.second);
+    count(1);
+  }
+  for (const auto* entry : Sorted(state.facts.pending)) {
+    v1::PendingHandOffRecord* r = chunk.add_pending();
+    r->set_stream_id(entry->first);
+    r->set_assignee(entry->second.assignee);
+    r->set_role(entry->second.role);
+    *r->mutable_at() = ToProtoTime(entry->second.at);
+    count(1);
+  }
+  if (chunk.ByteSizeLong() > 0) flush();
   header.set_chunks(chunks.size() - 1);
   chunks[0] = Deterministic(header);
   return chunks;
@@ -114,6 +188,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
   state.log_time = GetTime(header.has_log_time(), header.log_time());
   for (const v1::Member& m : header.members()) state.core.team.members[m.member_id()] = m;
   for (const v1::TargetRecord& r : header.targets()) state.core.team.targets[r.key()] = r.target();
+  state.core.team.policies.assign(header.policies().begin(), header.policies().end());
   state.core.team.version = header.team_version();
   state.core.team.last_occurred_at = GetTime(header.has_team_last_occurred_at(), header.team_last_occurred_at());
   for (const v1::MemberLoadRecord& r : header.workload()) {
@@ -138,6 +213,38 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     }
     for (v1::Order& o : *chunk.mutable_orders()) state.core.orders[o.order_id()] = std::move(o);
     for (v1::Ticket& t : *chunk.mutable_tickets()) state.core.tickets[t.ticket_id()] = std::move(t);
+    for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
+      std::vector<Fact>& facts = state.facts.by_member[r.member_id()];
+      for (const v1::FactRecord& in : r.facts()) {
+        Fact& f = facts.emplace_back();
+        f.kind = static_cast<FactKind>(in.kind());
+        f.at = FromProtoTime(in.at());
+        f.position = in.position();
+        if (in.timed()) f.duration = absl::Nanoseconds(in.duration_nanos());
+        f.amount_minor = in.amount_minor();
+        f.currency = in.currency();
+        f.code = in.code();
+        f.q = in.q();
+        f.a = in.a();
+        f.s = in.s();
+        f.role = in.role();
+        f.ref = in.ref();
+      }
+    }
+    for (const v1::LeadClosesRecord& r : chunk.lead_closes()) {
+      std::vector<CloseRecord>& closes = state.facts.lead_closes[r.lead_id()];
+      for (const v1::DatedPositionRecord& d : r.closes()) closes.push_back({FromProtoTime(d.at()), d.position(), d.won()});
+    }
+    for (const v1::TicketReopensRecord& r : chunk.ticket_reopens()) {
+      if (!r.reopens().empty()) {
+        std::vector<DatedPosition>& reopens = state.facts.ticket_reopens[r.ticket_id()];
+        for (const v1::DatedPositionRecord& d : r.reopens()) reopens.push_back({FromProtoTime(d.at()), d.position()});
+      }
+      if (!r.resolver().empty()) state.facts.ticket_resolver[r.ticket_id()] = r.resolver();
+    }
+    for (const v1::PendingHandOffRecord& r : chunk.pending()) {
+      state.facts.pending[r.stream_id()] = {r.assignee(), r.role(), FromProtoTime(r.at())};
+    }
   }
   return state;
 }

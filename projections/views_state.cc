@@ -12,6 +12,7 @@ namespace salesops::projections {
 void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   state.position = envelope.position();
   state.log_time = std::max(state.log_time, FromProtoTime(envelope.recorded_at()));
+  RecordFacts(state.facts, state.core, state.leads, envelope);  // needs the state before the event
   domain::Evolve(state.core, envelope);
   const absl::string_view stream = envelope.stream_id();
   if (absl::StartsWith(stream, domain::kLeadStreamPrefix)) {

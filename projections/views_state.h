@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
+#include "projections/review_facts.h"
 #include "server/domain/state.h"
 
 namespace salesops::projections {
@@ -24,6 +25,8 @@ struct ViewsState {
   domain::State core;
   // Each lead as Leads.GetLead shows it (LeadDirectory::Evolve).
   absl::flat_hash_map<std::string, v1::Lead> leads;
+  // What performance reviews are computed from (review_facts.h).
+  ReviewFacts facts;
 };
 
 // Folds one committed event (pure).

@@ -202,6 +202,14 @@ std::string DescribeEvent(const v1::Event& event) {
                                                                      : absl::StrCat(e.won_count(), " deals"),
                           " (revision ", e.revision(), ")");
     }
+    case v1::Event::kScoringPolicySet: {
+      const auto& e = event.scoring_policy_set();
+      return absl::StrCat("scoring policy version ", e.version(), " for ",
+                          absl::StrJoin(e.roles(), ", ", [](std::string* out, const v1::RoleWeights& r) {
+                            absl::StrAppend(out, ShortEnumName(v1::Role_Name(r.role()), "ROLE_", r.role()));
+                          }),
+                          e.note().empty() ? "" : ": ", e.note());
+    }
     case v1::Event::kMemberAdded: {
       const auto& e = event.member_added();
       return absl::StrCat(e.member_id(), " (", e.display_name(), ") as ", RoleNames(e.roles()));

@@ -58,10 +58,11 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::kReactivate: return 14;
       case v1::TeamCommand::kBootstrap: return 15;
       case v1::TeamCommand::kSetTarget: return 28;
+      case v1::TeamCommand::kSetScoringPolicy: return 30;
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 30;
+  return 31;
 }
 
 // The member an assignment command names (AssignLead, AssignTicket).
@@ -117,6 +118,7 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"RecordSurvey", {v1::ROLE_AFTER_SALES, ROLE_SALES_REP}, true, true},
       {"SetTarget", {ROLE_SALES_MANAGER}},
       {"AssignOrder", {ROLE_SALES_MANAGER}, false, false, false, true},
+      {"SetScoringPolicy", {ROLE_SALES_MANAGER}},
       {"(no command)", {}},
   };
   return *table;

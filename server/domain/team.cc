@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
+#include "server/domain/review_metrics.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/validation.h"
 
@@ -92,6 +93,7 @@ absl::string_view MemberIdOf(const v1::TeamCommand& command) {
     case T::kReactivate: return command.reactivate().member_id();
     case T::kBootstrap: return command.bootstrap().member_id();
     case T::kSetTarget: return command.set_target().member_id();
+    case T::kSetScoringPolicy:
     case T::COMMAND_NOT_SET: break;
   }
   return {};
@@ -104,6 +106,7 @@ const v1::CommandOptions& OptionsOf(const v1::TeamCommand& command) {
     case T::kDeactivate: return command.deactivate().options();
     case T::kReactivate: return command.reactivate().options();
     case T::kSetTarget: return command.set_target().options();
+    case T::kSetScoringPolicy: return command.set_scoring_policy().options();
     case T::kBootstrap:
     case T::COMMAND_NOT_SET: break;
   }
@@ -113,6 +116,10 @@ const v1::CommandOptions& OptionsOf(const v1::TeamCommand& command) {
 absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
   if (command.command_case() == T::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
   SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  if (command.has_set_scoring_policy()) {
+    SALESOPS_RETURN_IF_ERROR(ValidatePolicyRoles(command.set_scoring_policy().roles()));
+    return ValidateText("note", command.set_scoring_policy().note(), 0, kMaxShortTextChars, TextKind::kMultiLine);
+  }
   SALESOPS_RETURN_IF_ERROR(ValidateId("member_id", MemberIdOf(command)));
   switch (command.command_case()) {
     case T::kAddMember: {
@@ -145,6 +152,7 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
     }
     case T::kReactivate:
     case T::kBootstrap:
+    case T::kSetScoringPolicy:
     case T::COMMAND_NOT_SET:
       break;
   }
@@ -157,6 +165,15 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
   if (options.has_expected_version() && options.expected_version() != state.version) {
     return absl::AbortedError(absl::StrCat("the team is at version ", state.version, ", expected_version was ",
                                            options.expected_version(), "; re-read and retry"));
+  }
+  if (command.has_set_scoring_policy()) {
+    // A policy is about the team, not one member.
+    std::vector<v1::Event> events(1);
+    auto* e = events[0].mutable_scoring_policy_set();
+    e->set_version(static_cast<uint32_t>(state.policies.size() + 1));
+    *e->mutable_roles() = command.set_scoring_policy().roles();
+    e->set_note(command.set_scoring_policy().note());
+    return events;
   }
   const std::string member_id(MemberIdOf(command));
   const v1::Member* member = state.Find(member_id);
@@ -236,6 +253,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
       e->set_revision(previous == state.targets.end() ? 1 : previous->second.revision() + 1);
       break;
     }
+    case T::kSetScoringPolicy:
     case T::COMMAND_NOT_SET:
       break;
   }
@@ -281,6 +299,16 @@ void EvolveTeam(TeamState& state, const v1::EventEnvelope& envelope) {
       t.set_revision(e.revision());
       t.set_set_by(envelope.actor());
       *t.mutable_set_at() = envelope.occurred_at();
+      break;
+    }
+    case v1::Event::kScoringPolicySet: {
+      const auto& e = event.scoring_policy_set();
+      v1::ScoringPolicy& p = state.policies.emplace_back();
+      p.set_version(e.version());
+      *p.mutable_roles() = e.roles();
+      p.set_note(e.note());
+      p.set_set_by(envelope.actor());
+      *p.mutable_set_at() = envelope.occurred_at();
       break;
     }
     default:

@@ -27,6 +27,8 @@ struct TeamState {
   std::map<std::string, v1::Member> members;  // by member id, ordered
   // Targets in force, by TargetKey (member, period, metric, currency), ordered.
   std::map<std::string, v1::Target> targets;
+  // Scoring policies in version order (version i + 1 at index i).
+  std::vector<v1::ScoringPolicy> policies;
   uint64_t version = 0;
   absl::Time last_occurred_at = absl::InfinitePast();
 

@@ -84,6 +84,12 @@ absl::StatusOr<v1::Member> ReadAccess::CheckRole(const grpc::ServerContextBase& 
                                                  std::initializer_list<v1::Role> roles,
                                                  absl::string_view what) const {
   SALESOPS_ASSIGN_OR_RETURN(std::string member_id, Check(context));
+  return RequireRole(member_id, roles, what);
+}
+
+absl::StatusOr<v1::Member> ReadAccess::RequireRole(const std::string& member_id,
+                                                   std::initializer_list<v1::Role> roles,
+                                                   absl::string_view what) const {
   std::optional<v1::Member> member = team_->Get(member_id);
   if (!member.has_value()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team"));
   for (int held : member->roles()) {

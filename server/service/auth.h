@@ -53,6 +53,9 @@ class ReadAccess {
   // PERMISSION_DENIED naming the roles `what` needs.
   absl::StatusOr<v1::Member> CheckRole(const grpc::ServerContextBase& context,
                                        std::initializer_list<v1::Role> roles, absl::string_view what) const;
+  // The role check alone, for a member already checked.
+  absl::StatusOr<v1::Member> RequireRole(const std::string& member_id, std::initializer_list<v1::Role> roles,
+                                         absl::string_view what) const;
 
   const TokenAuthenticator& tokens() const { return *tokens_; }
 

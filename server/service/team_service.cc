@@ -65,6 +65,23 @@ grpc::ServerUnaryReactor* TeamService::ListTargets(grpc::CallbackServerContext* 
   });
 }
 
+grpc::ServerUnaryReactor* TeamService::SetScoringPolicy(grpc::CallbackServerContext* context,
+                                                        const v1::SetScoringPolicyRequest* request,
+                                                        v1::TeamCommandReply* reply) {
+  v1::TeamCommand command;
+  *command.mutable_set_scoring_policy() = *request;
+  return Submit(context, std::move(command), reply);
+}
+
+grpc::ServerUnaryReactor* TeamService::ListScoringPolicies(grpc::CallbackServerContext* context,
+                                                           const v1::ListScoringPoliciesRequest*,
+                                                           v1::ListScoringPoliciesResponse* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
+    for (v1::ScoringPolicy& p : team_->Policies()) *reply->add_policies() = std::move(p);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* TeamService::GetMember(grpc::CallbackServerContext* context,
                                                  const v1::GetMemberRequest* request, v1::Member* reply) {
   return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {

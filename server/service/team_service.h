@@ -32,6 +32,12 @@ class TeamService final : public v1::Team::CallbackService {
   grpc::ServerUnaryReactor* ListTargets(grpc::CallbackServerContext* context,
                                         const v1::ListTargetsRequest* request,
                                         v1::ListTargetsResponse* reply) override;
+  grpc::ServerUnaryReactor* SetScoringPolicy(grpc::CallbackServerContext* context,
+                                             const v1::SetScoringPolicyRequest* request,
+                                             v1::TeamCommandReply* reply) override;
+  grpc::ServerUnaryReactor* ListScoringPolicies(grpc::CallbackServerContext* context,
+                                                const v1::ListScoringPoliciesRequest* request,
+                                                v1::ListScoringPoliciesResponse* reply) override;
   grpc::ServerUnaryReactor* GetMember(grpc::CallbackServerContext* context, const v1::GetMemberRequest* request,
                                       v1::Member* reply) override;
   grpc::ServerUnaryReactor* ListMembers(grpc::CallbackServerContext* context,

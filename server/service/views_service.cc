@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "projections/pipeline.h"
+#include "projections/review.h"
 #include "projections/workload.h"
 #include "server/common/status_macros.h"
 #include "server/domain/proto_time.h"
@@ -150,6 +151,57 @@ grpc::ServerUnaryReactor* ViewsService::GetWorkload(grpc::CallbackServerContext*
   return AnswerRead(context, *access_, [&](const std::string&) {
     return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
       return projections::BuildWorkload(state, *request, now);
+    });
+  });
+}
+
+namespace {
+
+template <typename Request>
+absl::StatusOr<v1::ReviewPeriod> PeriodOf(const Request& request) {
+  return projections::ResolvePeriod(request.period(), request.has_from() ? &request.from() : nullptr,
+                                    request.has_to() ? &request.to() : nullptr);
+}
+
+constexpr std::initializer_list<v1::Role> kReviewers = {v1::ROLE_SALES_MANAGER, v1::ROLE_ADMIN};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ViewsService::GetPerformanceReview(grpc::CallbackServerContext* context,
+                                                             const v1::GetPerformanceReviewRequest* request,
+                                                             v1::PerformanceReview* reply) {
+  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+    const std::string member = request->member_id().empty() ? reader : request->member_id();
+    if (member != reader) {
+      SALESOPS_RETURN_IF_ERROR(access_->RequireRole(reader, kReviewers, "reading another member's review").status());
+    }
+    SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
+    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+      return projections::BuildReview(state, member, period, request->policy_version());
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* ViewsService::ListPerformanceReviews(grpc::CallbackServerContext* context,
+                                                               const v1::ListPerformanceReviewsRequest* request,
+                                                               v1::ListPerformanceReviewsResponse* reply) {
+  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(access_->RequireRole(reader, kReviewers, "Views.ListPerformanceReviews").status());
+    SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
+    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+      return projections::RankReviews(state, request->role(), period, request->policy_version());
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* ViewsService::CompareReviews(grpc::CallbackServerContext* context,
+                                                       const v1::CompareReviewsRequest* request,
+                                                       v1::CompareReviewsResponse* reply) {
+  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(access_->RequireRole(reader, kReviewers, "Views.CompareReviews").status());
+    SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
+    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+      return projections::CompareReviews(state, request->role(), period, request->policy_a(), request->policy_b());
     });
   });
 }

@@ -42,6 +42,15 @@ class ViewsService final : public v1::Views::CallbackService {
                                       v1::ListLeadsResponse* reply) override;
   grpc::ServerUnaryReactor* GetWorkload(grpc::CallbackServerContext* context, const v1::GetWorkloadRequest* request,
                                         v1::Workload* reply) override;
+  grpc::ServerUnaryReactor* GetPerformanceReview(grpc::CallbackServerContext* context,
+                                                 const v1::GetPerformanceReviewRequest* request,
+                                                 v1::PerformanceReview* reply) override;
+  grpc::ServerUnaryReactor* ListPerformanceReviews(grpc::CallbackServerContext* context,
+                                                   const v1::ListPerformanceReviewsRequest* request,
+                                                   v1::ListPerformanceReviewsResponse* reply) override;
+  grpc::ServerUnaryReactor* CompareReviews(grpc::CallbackServerContext* context,
+                                           const v1::CompareReviewsRequest* request,
+                                           v1::CompareReviewsResponse* reply) override;
 
  private:
   // Waits for options.min_position, then runs `build(state, now)` (returning

@@ -63,6 +63,7 @@ const std::vector<EventKind>& AllKinds() {
       {"TicketReopened", v1::Event::kTicketReopened, [](v1::Event& e) { e.mutable_ticket_reopened(); }},
       {"SurveyRecorded", v1::Event::kSurveyRecorded, [](v1::Event& e) { e.mutable_survey_recorded(); }},
       {"TargetSet", v1::Event::kTargetSet, [](v1::Event& e) { e.mutable_target_set(); }},
+      {"ScoringPolicySet", v1::Event::kScoringPolicySet, [](v1::Event& e) { e.mutable_scoring_policy_set(); }},
       {"MemberAdded", v1::Event::kMemberAdded, [](v1::Event& e) { e.mutable_member_added(); }},
       {"MemberRolesChanged", v1::Event::kMemberRolesChanged,
        [](v1::Event& e) { e.mutable_member_roles_changed(); }},

@@ -1,6 +1,9 @@
 // The team decider as given(events) / when(command) / then(events or error).
 #include "server/domain/team.h"
 
+#include <cmath>
+#include <tuple>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/common/testing.h"
@@ -143,6 +146,55 @@ TEST(TeamDeciderTest, LaterTargetsSupersedeEarlierOnesAndBothStayInTheLog) {
   v1::TeamCommand no_metric = Target("wf", "2026-12", 1);
   no_metric.mutable_set_target()->set_metric(v1::TARGET_METRIC_UNSPECIFIED);
   EXPECT_THAT(ValidateTeamCommand(no_metric), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("metric:")));
+}
+
+v1::TeamCommand Policy(std::vector<std::tuple<v1::Role, std::string, double>> weights) {
+  v1::TeamCommand c;
+  auto* p = c.mutable_set_scoring_policy();
+  for (const auto& [role, metric, weight] : weights) {
+    v1::RoleWeights* r = nullptr;
+    for (v1::RoleWeights& existing : *p->mutable_roles()) {
+      if (existing.role() == role) r = &existing;
+    }
+    if (r == nullptr) {
+      r = p->add_roles();
+      r->set_role(role);
+    }
+    v1::MetricWeight* w = r->add_weights();
+    w->set_metric(metric);
+    w->set_weight(weight);
+  }
+  return c;
+}
+
+TEST(TeamDeciderTest, ScoringPoliciesAreVersionedInOrder) {
+  const TeamState state =
+      Given({Policy({{v1::ROLE_SALES_REP, "deals_won", 2}}),
+             Policy({{v1::ROLE_SALES_REP, "win_rate", 10}, {v1::ROLE_AFTER_SALES, "reopen_rate", -5}})});
+  ASSERT_EQ(state.policies.size(), 2u);
+  EXPECT_EQ(state.policies[0].version(), 1u);
+  EXPECT_EQ(state.policies[1].version(), 2u);
+  ASSERT_EQ(state.policies[1].roles_size(), 2);
+  EXPECT_EQ(state.policies[1].roles(1).weights(0).weight(), -5);
+  // The next one would be version 3.
+  auto next = DecideTeam(state, Policy({{v1::ROLE_BD_MANAGER, "leads_qualified", 1}}));
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ((*next)[0].scoring_policy_set().version(), 3u);
+}
+
+TEST(TeamDeciderTest, ScoringPolicyValidationNamesTheField) {
+  EXPECT_THAT(ValidateTeamCommand(Policy({})), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles: at least one")));
+  EXPECT_THAT(ValidateTeamCommand(Policy({{v1::ROLE_SALES_REP, "tickets_resolved", 1}})),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("roles[0].weights[0].metric: 'tickets_resolved' is not a SALES_REP metric")));
+  EXPECT_THAT(ValidateTeamCommand(Policy({{v1::ROLE_ADMIN, "deals_won", 1}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles[0].role: must be a reviewed role")));
+  EXPECT_THAT(ValidateTeamCommand(Policy({{v1::ROLE_SALES_REP, "deals_won", 1}, {v1::ROLE_SALES_REP, "deals_won", 2}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'deals_won' appears twice")));
+  EXPECT_THAT(ValidateTeamCommand(Policy({{v1::ROLE_SALES_REP, "deals_won", 1e7}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles[0].weights[0].weight:")));
+  EXPECT_THAT(ValidateTeamCommand(Policy({{v1::ROLE_SALES_REP, "deals_won", std::nan("")}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weight: must be finite")));
 }
 
 }  // namespace

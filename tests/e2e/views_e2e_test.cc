@@ -189,6 +189,89 @@ TEST_F(ViewsE2eTest, ListLeadsReturnsTheLeadsOfAStage) {
   EXPECT_TRUE(page.next_page_token().empty());
 }
 
+TEST_F(ViewsE2eTest, ReviewsAreForTheirMemberAndManagersOnly) {
+  Identify("hz-1", 100);
+  auto team = v1::Team::NewStub(channel_);
+  v1::SetScoringPolicyRequest policy;
+  v1::RoleWeights* rep = policy.add_roles();
+  rep->set_role(v1::ROLE_SALES_REP);
+  rep->add_weights()->set_metric("leads_identified");
+  rep->mutable_weights(0)->set_weight(3);
+  policy.set_note("按线索数量");
+  v1::TeamCommandReply r;
+  EXPECT_THAT(team->SetScoringPolicy(Ctx("rep1").get(), policy, &r),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("SALES_MANAGER")));
+  ASSERT_TRUE(team->SetScoringPolicy(Ctx("mgr").get(), policy, &r).ok());
+  v1::ListScoringPoliciesResponse policies;
+  ASSERT_TRUE(team->ListScoringPolicies(Ctx("rep1").get(), v1::ListScoringPoliciesRequest(), &policies).ok());
+  ASSERT_EQ(policies.policies_size(), 1);
+  EXPECT_EQ(policies.policies(0).version(), 1u);
+  EXPECT_EQ(policies.policies(0).note(), "按线索数量");
+  EXPECT_EQ(policies.policies(0).set_by(), "mgr");
+
+  // One's own review: anyone. The period: a day either side of now.
+  const google::protobuf::Timestamp from = ToProtoTime(absl::Now() - absl::Hours(24));
+  const google::protobuf::Timestamp to = ToProtoTime(absl::Now() + absl::Hours(24));
+  v1::GetPerformanceReviewRequest own;
+  *own.mutable_from() = from;
+  *own.mutable_to() = to;
+  v1::PerformanceReview review;
+  ASSERT_TRUE(views_->GetPerformanceReview(Ctx("rep1").get(), own, &review).ok());
+  EXPECT_EQ(review.member_id(), "rep1");
+  EXPECT_EQ(review.display_name(), "成员rep1");
+  EXPECT_EQ(review.policy_version(), 1u);
+  ASSERT_EQ(review.roles_size(), 1);
+  EXPECT_EQ(review.roles(0).metrics(0).metric(), "leads_identified");
+  EXPECT_EQ(review.roles(0).metrics(0).value(), 1);
+  EXPECT_EQ(review.roles(0).score(), 3);
+  EXPECT_THAT(review.input_digest(), ::testing::StartsWith("sha256:"));
+
+  // Who may read what: another member's review, rankings and comparisons
+  // need SALES_MANAGER or ADMIN.
+  v1::GetPerformanceReviewRequest other = own;
+  other.set_member_id("bd1");
+  v1::ListPerformanceReviewsRequest list;
+  list.set_role(v1::ROLE_SALES_REP);
+  *list.mutable_from() = from;
+  *list.mutable_to() = to;
+  v1::CompareReviewsRequest compare;
+  compare.set_role(v1::ROLE_SALES_REP);
+  *compare.mutable_from() = from;
+  *compare.mutable_to() = to;
+  compare.set_policy_a(1);
+  compare.set_policy_b(1);
+  for (const std::string member : {"rep1", "bd1", "mgr", "root"}) {
+    const bool manager = member == "mgr" || member == "root";
+    const auto expect = [&](const grpc::Status& s, const char* what) {
+      if (manager) {
+        EXPECT_TRUE(s.ok()) << member << " " << what << ": " << s.error_message();
+      } else {
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << member << " " << what;
+        EXPECT_THAT(s.error_message(), HasSubstr("SALES_MANAGER or ADMIN")) << member << " " << what;
+      }
+    };
+    v1::PerformanceReview one;
+    if (member != "bd1") expect(views_->GetPerformanceReview(Ctx(member).get(), other, &one), "another's review");
+    v1::ListPerformanceReviewsResponse ranked;
+    expect(views_->ListPerformanceReviews(Ctx(member).get(), list, &ranked), "ListPerformanceReviews");
+    v1::CompareReviewsResponse compared;
+    expect(views_->CompareReviews(Ctx(member).get(), compare, &compared), "CompareReviews");
+  }
+  v1::ListPerformanceReviewsResponse ranked;
+  ASSERT_TRUE(views_->ListPerformanceReviews(Ctx("mgr").get(), list, &ranked).ok());
+  ASSERT_EQ(ranked.reviews_size(), 1);  // rep1 is the only SALES_REP
+  EXPECT_EQ(ranked.reviews(0).rank(), 1u);
+
+  v1::GetPerformanceReviewRequest bad;
+  bad.set_period("2026-13");
+  EXPECT_THAT(views_->GetPerformanceReview(Ctx("rep1").get(), bad, &review),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("period: must be YYYY-MM or YYYY-Qn")));
+  compare.set_policy_b(9);
+  v1::CompareReviewsResponse compared;
+  EXPECT_THAT(views_->CompareReviews(Ctx("mgr").get(), compare, &compared),
+              GrpcIs(grpc::StatusCode::NOT_FOUND, HasSubstr("policy_version: 9 does not exist")));
+}
+
 // What a restart must preserve: every lead row and the pipeline's counts and
 // values (durations move with the clock).
 std::string Visible(v1::Views::Stub& views, grpc::ClientContext* ctx_pipeline, grpc::ClientContext* ctx_leads) {

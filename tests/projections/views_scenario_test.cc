@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/pipeline.h"
+#include "projections/review.h"
 #include "projections/workload.h"
 #include "server/domain/proto_time.h"
 #include "server/service/views_service.h"
@@ -46,7 +47,8 @@ class ViewsScenarioTest : public ::testing::Test {
                             {"bd2", {v1::ROLE_BD_MANAGER}},
                             {"sup1", {v1::ROLE_SALES_SUPPORT}},
                             {"as1", {v1::ROLE_AFTER_SALES}},
-                            {"as2", {v1::ROLE_AFTER_SALES}}});
+                            {"as2", {v1::ROLE_AFTER_SALES}},
+                            {"mgr", {v1::ROLE_SALES_MANAGER}}});
     for (int i = 0; i < 200; ++i) Journey(i);
     world_.clock().Set(kNow);
   }
@@ -410,6 +412,213 @@ TEST_F(ViewsScenarioTest, AsOfAPositionAnswersAsTheLogStoodThen) {
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(StageOf(*p, v1::STAGE_IDENTIFIED).open_leads(), 1u);
   EXPECT_EQ(p->conversions(0).reached_from(), 1u);
+}
+
+// --- Performance reviews -----------------------------------------------------
+
+v1::ReviewPeriod Whole() {
+  v1::ReviewPeriod p;
+  *p.mutable_from() = ToProtoTime(kT0);
+  *p.mutable_to() = ToProtoTime(kT0 + absl::Hours(300));
+  return p;
+}
+
+const v1::RoleReview& SectionOf(const v1::PerformanceReview& r, v1::Role role) {
+  for (const v1::RoleReview& s : r.roles()) {
+    if (s.role() == role) return s;
+  }
+  ADD_FAILURE() << "no section " << role;
+  return r.roles(0);
+}
+
+const v1::MetricValue& MetricOf(const v1::RoleReview& r, const std::string& name) {
+  for (const v1::MetricValue& m : r.metrics()) {
+    if (m.metric() == name) return m;
+  }
+  ADD_FAILURE() << "no metric " << name;
+  return r.metrics(0);
+}
+
+class ReviewScenarioTest : public ViewsScenarioTest {
+ protected:
+  v1::PerformanceReview Review(const std::string& member, const v1::ReviewPeriod& period, uint32_t policy = 0) {
+    absl::StatusOr<v1::PerformanceReview> r =
+        world_.views().Read([&](const ViewsState& s) { return BuildReview(s, member, period, policy); });
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : v1::PerformanceReview();
+  }
+
+  // As mgr: a policy over SALES_REP metrics.
+  void SetPolicy(std::vector<std::pair<std::string, double>> weights) {
+    v1::TeamCommand c;
+    v1::RoleWeights* role = c.mutable_set_scoring_policy()->add_roles();
+    role->set_role(v1::ROLE_SALES_REP);
+    for (const auto& [metric, weight] : weights) {
+      v1::MetricWeight* w = role->add_weights();
+      w->set_metric(metric);
+      w->set_weight(weight);
+    }
+    Must(world_.Team("mgr", c));
+  }
+};
+
+TEST_F(ReviewScenarioTest, SalesRepReviewWorkedByHand) {
+  const v1::RoleReview rep = SectionOf(Review("r1", Whole()), v1::ROLE_SALES_REP);
+  // r1 owns the even leads: 100 identified; quotes on journeys 4 and 6 (40);
+  // wins on journey 6 (20); no losses (journey 7 is odd).
+  EXPECT_EQ(MetricOf(rep, "leads_identified").value(), 100);
+  EXPECT_EQ(MetricOf(rep, "quotes_sent").value(), 40);
+  EXPECT_EQ(MetricOf(rep, "deals_won").value(), 20);
+  EXPECT_EQ(MetricOf(rep, "deals_lost").value(), 0);
+  EXPECT_EQ(MetricOf(rep, "win_rate").value(), 1.0);
+  // Won 6 steps (60 min) after identification: 1/24 day.
+  EXPECT_NEAR(MetricOf(rep, "avg_sales_cycle_days").value(), 1.0 / 24, 1e-9);
+  // Journey 6 in CNY: Σ(10k + 7) × 100 000 = 2040 × 100 000; 20 deals.
+  ASSERT_EQ(rep.won_value_size(), 1);
+  EXPECT_EQ(rep.won_value(0).amount_minor(), 204'000'000);
+  EXPECT_EQ(rep.average_deal_size(0).amount_minor(), 10'200'000);
+  // Surveys on i ≡ 6 (mod 20): 10 of (5 + 4 + 3) / 3 = 4.
+  EXPECT_DOUBLE_EQ(MetricOf(rep, "csat").value(), 4.0);
+  EXPECT_EQ(MetricOf(rep, "csat").samples(), 10u);
+  // Every step, and so every first action after a hand-off, came 10 minutes later.
+  EXPECT_NEAR(MetricOf(rep, "handoff_delay_hours").value(), 10.0 / 60, 1e-9);
+  for (const v1::StageTime& t : rep.time_in_stage()) {
+    EXPECT_EQ(FromProtoDuration(t.average()), absl::Minutes(10)) << t.stage();
+  }
+  // No policy yet: nothing is scored.
+  EXPECT_FALSE(rep.scored());
+
+  // r2: odd leads; wins on journey 9 (20), losses on journey 7 (20).
+  const v1::RoleReview rep2 = SectionOf(Review("r2", Whole()), v1::ROLE_SALES_REP);
+  EXPECT_EQ(MetricOf(rep2, "deals_lost").value(), 20);
+  EXPECT_EQ(MetricOf(rep2, "win_rate").value(), 0.5);
+  EXPECT_FALSE(MetricOf(rep2, "csat").defined());  // no survey on journey 9
+}
+
+TEST_F(ReviewScenarioTest, OtherRolesWorkedByHand) {
+  // BD managers between them: qualified all but journeys 0 and 8 (160),
+  // disqualified journey 8 (20), needs on journeys 2–7 and 9 (140); each
+  // decision 10 min after the hand-off. Of the qualified, 40 were won and 20
+  // lost before the period end.
+  const v1::RoleReview bd1 = SectionOf(Review("bd1", Whole()), v1::ROLE_BD_MANAGER);
+  const v1::RoleReview bd2 = SectionOf(Review("bd2", Whole()), v1::ROLE_BD_MANAGER);
+  const auto both = [&](const std::string& m) { return MetricOf(bd1, m).value() + MetricOf(bd2, m).value(); };
+  EXPECT_EQ(both("leads_qualified"), 160);
+  EXPECT_EQ(both("leads_disqualified"), 20);
+  EXPECT_EQ(both("needs_analyses"), 140);
+  EXPECT_NEAR(MetricOf(bd1, "qualification_turnaround_hours").value(), 10.0 / 60, 1e-9);
+  EXPECT_EQ(MetricOf(bd1, "qualified_win_rate").samples() + MetricOf(bd2, "qualified_win_rate").samples(), 60u);
+  EXPECT_NEAR(MetricOf(bd1, "qualified_win_rate").value() * MetricOf(bd1, "qualified_win_rate").samples() +
+                  MetricOf(bd2, "qualified_win_rate").value() * MetricOf(bd2, "qualified_win_rate").samples(),
+              40, 1e-9);
+
+  // Sales support: journey 6's 20 orders, delivered 30 min after the win.
+  const v1::RoleReview sup = SectionOf(Review("sup1", Whole()), v1::ROLE_SALES_SUPPORT);
+  EXPECT_EQ(MetricOf(sup, "orders_confirmed").value(), 20);
+  EXPECT_EQ(MetricOf(sup, "orders_delivered").value(), 20);
+  EXPECT_NEAR(MetricOf(sup, "win_to_delivery_days").value(), 30.0 / 60 / 24, 1e-9);
+
+  // After-sales: 10 tickets resolved 10 min after opening, P2, never reopened;
+  // surveys 5 / 4 / 3.
+  const v1::RoleReview as1 = SectionOf(Review("as1", Whole()), v1::ROLE_AFTER_SALES);
+  const v1::RoleReview as2 = SectionOf(Review("as2", Whole()), v1::ROLE_AFTER_SALES);
+  EXPECT_EQ(MetricOf(as1, "tickets_resolved").value() + MetricOf(as2, "tickets_resolved").value(), 10);
+  const v1::RoleReview& busy = MetricOf(as1, "tickets_resolved").value() > 0 ? as1 : as2;
+  EXPECT_NEAR(MetricOf(busy, "avg_resolution_hours").value(), 10.0 / 60, 1e-9);
+  EXPECT_EQ(MetricOf(busy, "reopen_rate").value(), 0);
+  EXPECT_EQ(MetricOf(busy, "csat_product_quality").value(), 5);
+  EXPECT_EQ(MetricOf(busy, "csat_service_attitude").value(), 4);
+  EXPECT_EQ(MetricOf(busy, "csat_response_speed").value(), 3);
+  ASSERT_EQ(busy.resolution_time_size(), 1);
+  EXPECT_EQ(busy.resolution_time(0).severity(), v1::SEVERITY_P2);
+}
+
+TEST_F(ReviewScenarioTest, TargetsAttainmentInALabelledMonth) {
+  // 2026-06 starts at T0 + 75 h 33 min 20 s (T0 = 2026-05-28 20:26:40 UTC).
+  // r1's wins come at T0 + i h + 1 h: i = 76, 86, …, 196 fall in June (13).
+  v1::TeamCommand target;
+  target.mutable_set_target()->set_member_id("r1");
+  target.mutable_set_target()->set_period("2026-06");
+  target.mutable_set_target()->set_metric(v1::TARGET_METRIC_WON_COUNT);
+  target.mutable_set_target()->set_won_count(10);
+  Must(world_.Team("mgr", target));
+  absl::StatusOr<v1::ReviewPeriod> june = ResolvePeriod("2026-06", nullptr, nullptr);
+  ASSERT_TRUE(june.ok());
+  const v1::RoleReview rep = SectionOf(Review("r1", *june), v1::ROLE_SALES_REP);
+  EXPECT_EQ(MetricOf(rep, "deals_won").value(), 13);
+  ASSERT_EQ(rep.targets_size(), 1);
+  EXPECT_DOUBLE_EQ(rep.targets(0).attainment_percent(), 130.0);
+  EXPECT_DOUBLE_EQ(MetricOf(rep, "target_attainment_pct").value(), 130.0);
+}
+
+TEST_F(ReviewScenarioTest, PoliciesScoreAndRankAndOnlyScoresDiffer) {
+  SetPolicy({{"deals_won", 1}, {"win_rate", 10}});     // version 1
+  SetPolicy({{"quotes_sent", 1}});                     // version 2
+  // v1: r1 = 20 + 10 × 1.0 = 30; r2 = 20 + 10 × 0.5 = 25.
+  // v2: r1 = 40 quotes; r2 = journeys 5, 7, 9 = 60 quotes.
+  absl::StatusOr<v1::CompareReviewsResponse> c =
+      world_.views().Read([&](const ViewsState& s) { return CompareReviews(s, v1::ROLE_SALES_REP, Whole(), 1, 2); });
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->rows_size(), 2);
+  EXPECT_EQ(c->rows(0).member_id(), "r2");  // first under policy B
+  EXPECT_DOUBLE_EQ(c->rows(0).score_a(), 25);
+  EXPECT_DOUBLE_EQ(c->rows(0).score_b(), 60);
+  EXPECT_EQ(c->rows(0).rank_a(), 2u);
+  EXPECT_EQ(c->rows(0).rank_b(), 1u);
+  EXPECT_EQ(c->rows(0).rank_change(), 1);
+  EXPECT_EQ(c->rows(1).member_id(), "r1");
+  EXPECT_DOUBLE_EQ(c->rows(1).score_a(), 30);
+  EXPECT_EQ(c->rows(1).rank_change(), -1);
+
+  // The same review under both policies: same inputs and metrics, other score.
+  v1::PerformanceReview a = Review("r1", Whole(), 1);
+  v1::PerformanceReview b = Review("r1", Whole(), 2);
+  EXPECT_EQ(a.input_digest(), b.input_digest());
+  EXPECT_EQ(a.policy_version(), 1u);
+  EXPECT_EQ(b.policy_version(), 2u);
+  for (int i = 0; i < a.roles(0).metrics_size(); ++i) {
+    EXPECT_EQ(a.roles(0).metrics(i).value(), b.roles(0).metrics(i).value());
+  }
+  EXPECT_NE(a.roles(0).score(), b.roles(0).score());
+  // Unnamed: the policy in force at the period end (both were set after it,
+  // at T0 + 250 h < T0 + 300 h: the later one).
+  EXPECT_EQ(Review("r1", Whole()).policy_version(), 2u);
+  EXPECT_EQ(world_.views()
+                .Read([&](const ViewsState& s) { return BuildReview(s, "r1", Whole(), 3); })
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(ReviewScenarioTest, ARegeneratedReviewHasTheSameNumbersAndDigest) {
+  v1::ReviewPeriod early;
+  *early.mutable_from() = ToProtoTime(kT0);
+  *early.mutable_to() = ToProtoTime(kT0 + absl::Hours(150));
+  const v1::PerformanceReview before = Review("r1", early);
+  const v1::PerformanceReview bd_before = Review("bd1", early);
+  EXPECT_GT(before.input_events(), 0u);
+  // Later work, including closes of leads identified in the period.
+  world_.clock().Set(kT0 + absl::Hours(400));
+  for (int i : {50, 54, 70}) {  // journey 0 and 4 leads of r1 (journey 0: IDENTIFIED; 4: QUOTED)
+    const std::string id = LeadId(i);
+    v1::LeadCommand c;
+    if (i % 10 == 0) {
+      c.mutable_disqualify()->set_lead_id(id);
+      c.mutable_disqualify()->set_reason("客户取消");
+      Must(world_.Lead(world_.ViewOf(id).assignee(), c));
+    } else {
+      c.mutable_lose_deal()->set_lead_id(id);
+      c.mutable_lose_deal()->set_reason(v1::LOSS_REASON_NO_BUDGET);
+      Must(world_.Lead("r1", c));
+    }
+  }
+  for (int i = 200; i < 210; ++i) Journey(i);  // identified at T0 + 200 h and later
+  const v1::PerformanceReview after = Review("r1", early);
+  EXPECT_EQ(after.input_digest(), before.input_digest());
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(Review("bd1", early).SerializeAsString(), bd_before.SerializeAsString());
+  // The whole scenario's review did change.
+  EXPECT_NE(Review("r1", Whole()).input_digest(), Review("r1", early).input_digest());
 }
 
 }  // namespace

@@ -1,0 +1,454 @@
+#include "projections/review.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "openssl/evp.h"
+#include "server/domain/proto_time.h"
+#include "server/domain/review_metrics.h"
+#include "server/domain/team.h"
+
+namespace salesops::projections {
+namespace {
+
+// A running mean.
+struct Mean {
+  double sum = 0;
+  uint64_t n = 0;
+  void Add(double v) {
+    sum += v;
+    ++n;
+  }
+  bool defined() const { return n > 0; }
+  double value() const { return n == 0 ? 0.0 : sum / static_cast<double>(n); }
+};
+
+double Hours(absl::Duration d) { return absl::ToDoubleHours(d); }
+double Days(absl::Duration d) { return absl::ToDoubleHours(d) / 24.0; }
+
+// The metric values of one role, before weighting.
+struct Measured {
+  std::map<std::string, std::pair<double, uint64_t>> values;  // metric -> (value, samples); absent = undefined
+  void Set(const std::string& metric, double value, uint64_t samples) { values[metric] = {value, samples}; }
+  void Count(const std::string& metric, uint64_t n) { Set(metric, static_cast<double>(n), n); }
+  void SetMean(const std::string& metric, const Mean& m) {
+    if (m.defined()) Set(metric, m.value(), m.n);
+  }
+  void SetRatio(const std::string& metric, uint64_t part, uint64_t whole) {
+    if (whole > 0) Set(metric, static_cast<double>(part) / static_cast<double>(whole), whole);
+  }
+};
+
+const v1::ScoringPolicy* FindPolicy(const domain::TeamState& team, uint32_t version) {
+  if (version == 0 || version > team.policies.size()) return nullptr;
+  return &team.policies[version - 1];
+}
+
+// The policy a review uses: the named version, or the latest set at or
+// before the period end.
+absl::StatusOr<uint32_t> PolicyFor(const domain::TeamState& team, const v1::ReviewPeriod& period, uint32_t version) {
+  if (version != 0) {
+    if (version > team.policies.size()) {
+      return absl::NotFoundError(absl::StrCat("policy_version: ", version, " does not exist (the latest is ",
+                                              team.policies.size(), ")"));
+    }
+    return version;
+  }
+  const absl::Time end = FromProtoTime(period.to());
+  uint32_t in_force = 0;
+  for (const v1::ScoringPolicy& p : team.policies) {
+    if (FromProtoTime(p.set_at()) < end) in_force = p.version();
+  }
+  return in_force;
+}
+
+std::string Digest(std::vector<uint64_t> positions) {
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  std::string bytes;
+  bytes.reserve(positions.size() * 8);
+  for (uint64_t p : positions) {
+    for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((p >> shift) & 0xff));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), len)));
+}
+
+// Everything measured for one member in one period, every role at once.
+struct MemberPeriod {
+  std::map<v1::Role, Measured> measured;
+  v1::RoleReview rep_details;
+  v1::RoleReview after_sales_details;
+  std::vector<uint64_t> inputs;
+};
+
+MemberPeriod Measure(const ViewsState& state, const std::string& member_id, const v1::ReviewPeriod& period) {
+  MemberPeriod out;
+  const absl::Time from = FromProtoTime(period.from());
+  const absl::Time to = FromProtoTime(period.to());
+  uint64_t identified = 0, quotes = 0, won = 0, lost = 0, qualified = 0, disqualified = 0, needs = 0;
+  uint64_t confirmed = 0, shipped = 0, delivered = 0, resolved = 0, reopened = 0;
+  uint64_t qualified_won = 0, qualified_closed = 0;
+  Mean cycle, csat, turnaround, delivery, resolution, q, a, s;
+  std::map<v1::Role, Mean> handoff;
+  std::map<std::string, int64_t> won_value;
+  std::map<std::string, uint64_t> won_count_by_currency;
+  std::map<int, Mean> stage_time, severity_time;
+  auto facts = state.facts.by_member.find(member_id);
+  if (facts != state.facts.by_member.end()) {
+    for (const Fact& f : facts->second) {
+      if (f.at < from || f.at >= to) continue;
+      out.inputs.push_back(f.position);
+      const bool timed = f.duration != absl::InfiniteDuration();
+      switch (f.kind) {
+        case FactKind::kIdentified: ++identified; break;
+        case FactKind::kQuoteSent: ++quotes; break;
+        case FactKind::kWon:
+          ++won;
+          won_value[f.currency] += f.amount_minor;
+          ++won_count_by_currency[f.currency];
+          if (timed) cycle.Add(Days(f.duration));
+          break;
+        case FactKind::kLost: ++lost; break;
+        case FactKind::kStageTime: stage_time[f.code].Add(absl::ToDoubleSeconds(f.duration)); break;
+        case FactKind::kOwnerSurvey: csat.Add((f.q + f.a + f.s) / 3.0); break;
+        case FactKind::kQualified: {
+          ++qualified;
+          if (timed) turnaround.Add(Hours(f.duration));
+          // The lead's outcome as known at the period end: its last close before it.
+          auto closes = state.facts.lead_closes.find(f.ref);
+          if (closes == state.facts.lead_closes.end()) break;
+          const CloseRecord* last = nullptr;
+          for (const CloseRecord& c : closes->second) {
+            if (c.at >= f.at && c.at < to) last = &c;
+          }
+          if (last != nullptr) {
+            ++qualified_closed;
+            if (last->won) ++qualified_won;
+            out.inputs.push_back(last->position);
+          }
+          break;
+        }
+        case FactKind::kDisqualified:
+          ++disqualified;
+          if (timed) turnaround.Add(Hours(f.duration));
+          break;
+        case FactKind::kNeedsRecorded: ++needs; break;
+        case FactKind::kConfirmed: ++confirmed; break;
+        case FactKind::kShipped: ++shipped; break;
+        case FactKind::kDelivered:
+          ++delivered;
+          if (timed) delivery.Add(Days(f.duration));
+          break;
+        case FactKind::kResolved: {
+          ++resolved;
+          if (timed) {
+            resolution.Add(Hours(f.duration));
+            severity_time[f.code].Add(absl::ToDoubleSeconds(f.duration));
+          }
+          // Reopened after this resolution, before the period end?
+          auto reopens = state.facts.ticket_reopens.find(f.ref);
+          if (reopens == state.facts.ticket_reopens.end()) break;
+          for (const DatedPosition& r : reopens->second) {
+            if (r.position > f.position && r.at < to) {
+              ++reopened;
+              out.inputs.push_back(r.position);
+              break;
+            }
+          }
+          break;
+        }
+        case FactKind::kResolverSurvey:
+          q.Add(f.q);
+          a.Add(f.a);
+          s.Add(f.s);
+          break;
+        case FactKind::kHandOffDelay:
+          if (timed) handoff[f.role].Add(Hours(f.duration));
+          break;
+      }
+    }
+  }
+
+  Measured& rep = out.measured[v1::ROLE_SALES_REP];
+  rep.Count("leads_identified", identified);
+  rep.Count("quotes_sent", quotes);
+  rep.Count("deals_won", won);
+  rep.Count("deals_lost", lost);
+  rep.SetRatio("win_rate", won, won + lost);
+  rep.SetMean("avg_sales_cycle_days", cycle);
+  rep.SetMean("csat", csat);
+  rep.SetMean("handoff_delay_hours", handoff[v1::ROLE_SALES_REP]);
+  for (const auto& [currency, total] : won_value) {
+    v1::Money* m = out.rep_details.add_won_value();
+    m->set_currency(currency);
+    m->set_amount_minor(total);
+    v1::Money* avg = out.rep_details.add_average_deal_size();
+    avg->set_currency(currency);
+    avg->set_amount_minor(total / static_cast<int64_t>(won_count_by_currency[currency]));
+  }
+  for (const auto& [stage, mean] : stage_time) {
+    v1::StageTime* t = out.rep_details.add_time_in_stage();
+    t->set_stage(static_cast<v1::Stage>(stage));
+    *t->mutable_average() = ToProtoDuration(absl::Seconds(mean.value()));
+    t->set_samples(mean.n);
+  }
+  // Targets apply to labelled periods.
+  if (!period.label().empty()) {
+    Mean attainment;
+    for (const auto& [key, target] : state.core.team.targets) {
+      if (target.member_id() != member_id || target.period() != period.label()) continue;
+      v1::TargetAttainment* t = out.rep_details.add_targets();
+      t->set_metric(target.metric());
+      t->set_revision(target.revision());
+      double achieved = 0, goal = 0;
+      if (target.metric() == v1::TARGET_METRIC_WON_VALUE) {
+        *t->mutable_target_value() = target.won_value();
+        achieved = static_cast<double>(won_value[target.won_value().currency()]);
+        goal = static_cast<double>(target.won_value().amount_minor());
+      } else {
+        t->set_target_count(target.won_count());
+        achieved = static_cast<double>(won);
+        goal = static_cast<double>(target.won_count());
+      }
+      if (goal > 0) {
+        t->set_attainment_percent(100.0 * achieved / goal);
+        attainment.Add(t->attainment_percent());
+      }
+    }
+    rep.SetMean("target_attainment_pct", attainment);
+  }
+
+  Measured& bd = out.measured[v1::ROLE_BD_MANAGER];
+  bd.Count("leads_qualified", qualified);
+  bd.Count("leads_disqualified", disqualified);
+  bd.SetMean("qualification_turnaround_hours", turnaround);
+  bd.Count("needs_analyses", needs);
+  bd.SetRatio("qualified_win_rate", qualified_won, qualified_closed);
+  bd.SetMean("handoff_delay_hours", handoff[v1::ROLE_BD_MANAGER]);
+
+  Measured& support = out.measured[v1::ROLE_SALES_SUPPORT];
+  support.Count("orders_confirmed", confirmed);
+  support.Count("orders_shipped", shipped);
+  support.Count("orders_delivered", delivered);
+  support.SetMean("win_to_delivery_days", delivery);
+  support.SetMean("handoff_delay_hours", handoff[v1::ROLE_SALES_SUPPORT]);
+
+  Measured& after = out.measured[v1::ROLE_AFTER_SALES];
+  after.Count("tickets_resolved", resolved);
+  after.SetMean("avg_resolution_hours", resolution);
+  after.SetRatio("reopen_rate", reopened, resolved);
+  after.SetMean("csat_product_quality", q);
+  after.SetMean("csat_service_attitude", a);
+  after.SetMean("csat_response_speed", s);
+  after.SetMean("handoff_delay_hours", handoff[v1::ROLE_AFTER_SALES]);
+  for (const auto& [severity, mean] : severity_time) {
+    v1::SeverityTime* t = out.after_sales_details.add_resolution_time();
+    t->set_severity(static_cast<v1::Severity>(severity));
+    *t->mutable_average() = ToProtoDuration(absl::Seconds(mean.value()));
+    t->set_samples(mean.n);
+  }
+  return out;
+}
+
+// One role's section, weighted by `policy` (null: unscored).
+v1::RoleReview Section(v1::Role role, const MemberPeriod& measured, const v1::ScoringPolicy* policy) {
+  v1::RoleReview out;
+  if (role == v1::ROLE_SALES_REP) out = measured.rep_details;
+  if (role == v1::ROLE_AFTER_SALES) out = measured.after_sales_details;
+  out.set_role(role);
+  const v1::RoleWeights* weights = nullptr;
+  if (policy != nullptr) {
+    for (const v1::RoleWeights& r : policy->roles()) {
+      if (r.role() == role) weights = &r;
+    }
+  }
+  out.set_scored(weights != nullptr);
+  const Measured& values = measured.measured.at(role);
+  double score = 0;
+  for (const domain::MetricDef& def : domain::MetricsOf(role)) {
+    v1::MetricValue* m = out.add_metrics();
+    m->set_metric(std::string(def.name));
+    m->set_unit(std::string(def.unit));
+    if (auto it = values.values.find(std::string(def.name)); it != values.values.end()) {
+      m->set_defined(true);
+      m->set_value(it->second.first);
+      m->set_samples(it->second.second);
+    }
+    if (weights != nullptr) {
+      for (const v1::MetricWeight& w : weights->weights()) {
+        if (w.metric() == def.name) m->set_weight(w.weight());
+      }
+    }
+    m->set_contribution(m->defined() ? m->weight() * m->value() : 0.0);
+    score += m->contribution();
+  }
+  out.set_score(score);
+  return out;
+}
+
+absl::Status ValidateReviewedRole(v1::Role role) {
+  if (domain::MetricsOf(role).empty()) {
+    return absl::InvalidArgumentError("role: must be a reviewed role (SALES_REP, BD_MANAGER, SALES_SUPPORT, AFTER_SALES)");
+  }
+  return absl::OkStatus();
+}
+
+double ScoreOf(const v1::PerformanceReview& review, v1::Role role) {
+  for (const v1::RoleReview& r : review.roles()) {
+    if (r.role() == role) return r.score();
+  }
+  return 0;
+}
+
+// Ranks (1 = highest score; equal scores share a rank) in the order given,
+// which must be by descending score.
+std::vector<uint32_t> Ranks(const std::vector<double>& sorted_scores) {
+  std::vector<uint32_t> ranks(sorted_scores.size());
+  for (size_t i = 0; i < sorted_scores.size(); ++i) {
+    ranks[i] = i > 0 && sorted_scores[i] == sorted_scores[i - 1] ? ranks[i - 1] : static_cast<uint32_t>(i + 1);
+  }
+  return ranks;
+}
+
+std::vector<std::string> MembersHolding(const ViewsState& state, v1::Role role) {
+  std::vector<std::string> out;
+  for (const auto& [id, member] : state.core.team.members) {
+    if (member.active() && domain::HasRole(member, role)) out.push_back(id);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ReviewPeriod> ResolvePeriod(absl::string_view label, const google::protobuf::Timestamp* from,
+                                               const google::protobuf::Timestamp* to) {
+  v1::ReviewPeriod out;
+  if (!label.empty()) {
+    if (from != nullptr || to != nullptr) {
+      return absl::InvalidArgumentError("period: give either a period label or from and to, not both");
+    }
+    if (!domain::IsValidPeriod(label)) return absl::InvalidArgumentError("period: must be YYYY-MM or YYYY-Qn (n = 1..4)");
+    int year = 0, month = 0;
+    (void)absl::SimpleAtoi(label.substr(0, 4), &year);
+    int months = 1;
+    if (label[5] == 'Q') {
+      month = 3 * (label[6] - '1') + 1;
+      months = 3;
+    } else {
+      (void)absl::SimpleAtoi(label.substr(5, 2), &month);
+    }
+    const absl::CivilMonth start(year, month);
+    out.set_label(std::string(label));
+    *out.mutable_from() = ToProtoTime(absl::FromCivil(start, absl::UTCTimeZone()));
+    *out.mutable_to() = ToProtoTime(absl::FromCivil(start + months, absl::UTCTimeZone()));
+    return out;
+  }
+  if (from == nullptr || to == nullptr) {
+    return absl::InvalidArgumentError("period: required (YYYY-MM or YYYY-Qn), or both from and to");
+  }
+  const absl::Time f = FromProtoTime(*from), t = FromProtoTime(*to);
+  if (f >= t) return absl::InvalidArgumentError("to: must be after from");
+  if (t - f > absl::Hours(24) * kMaxPeriodDays) {
+    return absl::InvalidArgumentError(absl::StrCat("to: a period spans at most ", kMaxPeriodDays, " days"));
+  }
+  *out.mutable_from() = *from;
+  *out.mutable_to() = *to;
+  return out;
+}
+
+absl::StatusOr<v1::PerformanceReview> BuildReview(const ViewsState& state, absl::string_view member_id,
+                                                  const v1::ReviewPeriod& period, uint32_t policy_version) {
+  const v1::Member* member = state.core.team.Find(member_id);
+  if (member == nullptr) return absl::NotFoundError(absl::StrCat("member '", member_id, "' not found"));
+  uint32_t version = 0;
+  {
+    absl::StatusOr<uint32_t> v = PolicyFor(state.core.team, period, policy_version);
+    if (!v.ok()) return v.status();
+    version = *v;
+  }
+  const MemberPeriod measured = Measure(state, std::string(member_id), period);
+  v1::PerformanceReview out;
+  out.set_member_id(std::string(member_id));
+  out.set_display_name(member->display_name());
+  *out.mutable_period() = period;
+  out.set_policy_version(version);
+  out.set_input_digest(Digest(measured.inputs));
+  out.set_input_events(std::set<uint64_t>(measured.inputs.begin(), measured.inputs.end()).size());
+  const v1::ScoringPolicy* policy = FindPolicy(state.core.team, version);
+  for (v1::Role role : domain::ReviewedRoles()) {
+    if (domain::HasRole(*member, role)) *out.add_roles() = Section(role, measured, policy);
+  }
+  return out;
+}
+
+absl::StatusOr<v1::ListPerformanceReviewsResponse> RankReviews(const ViewsState& state, v1::Role role,
+                                                               const v1::ReviewPeriod& period,
+                                                               uint32_t policy_version) {
+  if (absl::Status s = ValidateReviewedRole(role); !s.ok()) return s;
+  std::vector<v1::PerformanceReview> reviews;
+  for (const std::string& id : MembersHolding(state, role)) {
+    absl::StatusOr<v1::PerformanceReview> r = BuildReview(state, id, period, policy_version);
+    if (!r.ok()) return r.status();
+    reviews.push_back(*std::move(r));
+  }
+  std::stable_sort(reviews.begin(), reviews.end(), [&](const v1::PerformanceReview& a, const v1::PerformanceReview& b) {
+    return ScoreOf(a, role) > ScoreOf(b, role);  // members come ordered by id already
+  });
+  std::vector<double> scores;
+  for (const v1::PerformanceReview& r : reviews) scores.push_back(ScoreOf(r, role));
+  const std::vector<uint32_t> ranks = Ranks(scores);
+  v1::ListPerformanceReviewsResponse out;
+  *out.mutable_period() = period;
+  out.set_role(role);
+  absl::StatusOr<uint32_t> version = PolicyFor(state.core.team, period, policy_version);
+  out.set_policy_version(version.ok() ? *version : 0);
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    v1::RankedReview* r = out.add_reviews();
+    r->set_rank(ranks[i]);
+    r->set_score(scores[i]);
+    *r->mutable_review() = std::move(reviews[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<v1::CompareReviewsResponse> CompareReviews(const ViewsState& state, v1::Role role,
+                                                          const v1::ReviewPeriod& period, uint32_t policy_a,
+                                                          uint32_t policy_b) {
+  if (policy_a == 0) return absl::InvalidArgumentError("policy_a: required (a scoring policy version)");
+  if (policy_b == 0) return absl::InvalidArgumentError("policy_b: required (a scoring policy version)");
+  absl::StatusOr<v1::ListPerformanceReviewsResponse> a = RankReviews(state, role, period, policy_a);
+  if (!a.ok()) return a.status();
+  absl::StatusOr<v1::ListPerformanceReviewsResponse> b = RankReviews(state, role, period, policy_b);
+  if (!b.ok()) return b.status();
+  std::map<std::string, const v1::RankedReview*> under_a;
+  for (const v1::RankedReview& r : a->reviews()) under_a[r.review().member_id()] = &r;
+  v1::CompareReviewsResponse out;
+  *out.mutable_period() = period;
+  out.set_role(role);
+  out.set_policy_a(policy_a);
+  out.set_policy_b(policy_b);
+  for (const v1::RankedReview& rb : b->reviews()) {
+    const v1::RankedReview& ra = *under_a.at(rb.review().member_id());
+    v1::ReviewComparison* row = out.add_rows();
+    row->set_member_id(rb.review().member_id());
+    row->set_display_name(rb.review().display_name());
+    row->set_score_a(ra.score());
+    row->set_rank_a(ra.rank());
+    row->set_score_b(rb.score());
+    row->set_rank_b(rb.rank());
+    row->set_rank_change(static_cast<int32_t>(ra.rank()) - static_cast<int32_t>(rb.rank()));
+    row->set_input_digest(rb.review().input_digest());
+  }
+  return out;
+}
+
+}  // namespace salesops::projections

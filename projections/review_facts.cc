@@ -1,0 +1,173 @@
+#include "projections/review_facts.h"
+
+#include "absl/strings/match.h"
+#include "server/domain/events.h"
+#include "server/domain/order.h"
+#include "server/domain/proto_time.h"
+#include "server/domain/ticket.h"
+
+namespace salesops::projections {
+namespace {
+
+bool IsAssignment(const v1::Event& event) {
+  return event.has_lead_assigned() || event.has_order_assigned() || event.has_ticket_assigned();
+}
+
+}  // namespace
+
+void RecordFacts(ReviewFacts& facts, const domain::State& core,
+                 const absl::flat_hash_map<std::string, v1::Lead>& leads, const v1::EventEnvelope& envelope) {
+  const v1::Event& event = envelope.event();
+  const absl::Time at = FromProtoTime(envelope.occurred_at());
+  const std::string& actor = envelope.actor();
+  const absl::string_view stream = envelope.stream_id();
+  const auto add = [&](const std::string& member, FactKind kind) -> Fact& {
+    Fact& f = facts.by_member[member].emplace_back();
+    f.kind = kind;
+    f.at = at;
+    f.position = envelope.position();
+    return f;
+  };
+
+  // The hand-off delay ends at the assignee's first own action on the stream.
+  if (auto it = facts.pending.find(stream); it != facts.pending.end() && actor == it->second.assignee &&
+                                            !IsAssignment(event)) {
+    Fact& f = add(actor, FactKind::kHandOffDelay);
+    f.role = it->second.role;
+    f.duration = at - it->second.at;
+    facts.pending.erase(it);
+  }
+
+  if (absl::StartsWith(stream, domain::kLeadStreamPrefix)) {
+    const std::string lead_id(stream.substr(domain::kLeadStreamPrefix.size()));
+    const domain::LeadState& lead = core.Lead(lead_id);
+    auto view_it = leads.find(lead_id);
+    const v1::Lead* view = view_it == leads.end() ? nullptr : &view_it->second;
+    // Time from the hand-off to the acting member until its decision.
+    const auto turnaround = [&]() {
+      return view != nullptr && lead.assignee == actor && view->has_assigned_at()
+                 ? at - FromProtoTime(view->assigned_at())
+                 : absl::InfiniteDuration();
+    };
+    if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
+        t.has_value() && view != nullptr && t->from_stage() != t->to_stage() && domain::IsOpenStage(t->from_stage())) {
+      Fact& f = add(lead.owner, FactKind::kStageTime);
+      f.code = t->from_stage();
+      f.duration = at - FromProtoTime(view->stage_entered_at());
+    }
+    switch (event.body_case()) {
+      case v1::Event::kLeadIdentified:
+        add(event.lead_identified().owner(), FactKind::kIdentified);
+        break;
+      case v1::Event::kQuoteSent:
+        add(lead.owner, FactKind::kQuoteSent);
+        break;
+      case v1::Event::kDealWon: {
+        Fact& f = add(lead.owner, FactKind::kWon);
+        f.amount_minor = event.deal_won().final_amount().amount_minor();
+        f.currency = event.deal_won().final_amount().currency();
+        if (view != nullptr) f.duration = at - FromProtoTime(view->identified_at());
+        facts.lead_closes[lead_id].push_back({at, envelope.position(), true});
+        break;
+      }
+      case v1::Event::kDealLost:
+        add(lead.owner, FactKind::kLost);
+        facts.lead_closes[lead_id].push_back({at, envelope.position(), false});
+        break;
+      case v1::Event::kLeadQualified: {
+        const absl::Duration d = turnaround();
+        Fact& f = add(actor, FactKind::kQualified);
+        f.duration = d;
+        f.ref = lead_id;
+        break;
+      }
+      case v1::Event::kLeadDisqualified: {
+        const absl::Duration d = turnaround();
+        add(actor, FactKind::kDisqualified).duration = d;
+        break;
+      }
+      case v1::Event::kNeedsRecorded:
+        add(actor, FactKind::kNeedsRecorded);
+        break;
+      case v1::Event::kLeadAssigned:
+        if (!event.lead_assigned().assignee().empty()) {
+          facts.pending[stream] = {event.lead_assigned().assignee(), event.lead_assigned().role(), at};
+        } else {
+          facts.pending.erase(stream);
+        }
+        break;
+      default:
+        break;
+    }
+  } else if (absl::StartsWith(stream, domain::kOrderStreamPrefix)) {
+    const v1::Order& order = core.Order(stream.substr(domain::kOrderStreamPrefix.size()));
+    switch (event.body_case()) {
+      case v1::Event::kOrderConfirmed:
+        add(actor, FactKind::kConfirmed);
+        break;
+      case v1::Event::kOrderShipped:
+        add(actor, FactKind::kShipped);
+        break;
+      case v1::Event::kOrderDelivered:
+        add(actor, FactKind::kDelivered).duration = at - FromProtoTime(order.opened_at());
+        break;
+      case v1::Event::kOrderAssigned:
+        if (!event.order_assigned().assignee().empty()) {
+          facts.pending[stream] = {event.order_assigned().assignee(), v1::ROLE_SALES_SUPPORT, at};
+        } else {
+          facts.pending.erase(stream);
+        }
+        break;
+      default:
+        break;
+    }
+  } else if (absl::StartsWith(stream, domain::kTicketStreamPrefix)) {
+    const std::string ticket_id(stream.substr(domain::kTicketStreamPrefix.size()));
+    const v1::Ticket& ticket = core.Ticket(ticket_id);
+    switch (event.body_case()) {
+      case v1::Event::kTicketResolved: {
+        Fact& f = add(actor, FactKind::kResolved);
+        f.code = ticket.severity();
+        f.duration = at - FromProtoTime(ticket.opened_at());
+        f.ref = ticket_id;
+        facts.ticket_resolver[ticket_id] = actor;
+        break;
+      }
+      case v1::Event::kTicketReopened:
+        facts.ticket_reopens[ticket_id].push_back({at, envelope.position()});
+        break;
+      case v1::Event::kTicketAssigned:
+        if (!event.ticket_assigned().assignee().empty()) {
+          facts.pending[stream] = {event.ticket_assigned().assignee(), v1::ROLE_AFTER_SALES, at};
+        } else {
+          facts.pending.erase(stream);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // A survey is recorded on the lead's stream (no ticket) or the ticket's.
+  if (event.has_survey_recorded()) {
+    const v1::SurveyRecorded& e = event.survey_recorded();
+    const auto fill = [&](Fact& f) {
+      f.q = e.product_quality();
+      f.a = e.service_attitude();
+      f.s = e.response_speed();
+    };
+    const domain::LeadState& lead = core.Lead(e.lead_id());
+    if (!lead.owner.empty()) fill(add(lead.owner, FactKind::kOwnerSurvey));
+    if (!e.ticket_id().empty()) {
+      if (auto r = facts.ticket_resolver.find(e.ticket_id()); r != facts.ticket_resolver.end()) {
+        fill(add(r->second, FactKind::kResolverSurvey));
+      }
+    }
+  }
+  // Closed work ends any pending hand-off.
+  if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
+      t.has_value() && !domain::IsOpenStage(t->to_stage())) {
+    facts.pending.erase(stream);
+  }
+}
+
+}  // namespace salesops::projections

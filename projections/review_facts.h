@@ -1,0 +1,85 @@
+// ReviewFacts: what performance reviews are computed from — per member, the
+// dated facts of its work (deals won, leads qualified, tickets resolved, ...),
+// each with the log position of the event it comes from, plus the few
+// histories a review consults (lead closes, ticket reopens). Folded from the
+// log by RecordFacts, before the event changes the deciders' state (facts
+// need the state the event found: the stage left, the owner credited).
+#ifndef SALESOPS_PROJECTIONS_REVIEW_FACTS_H_
+#define SALESOPS_PROJECTIONS_REVIEW_FACTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "salesops/v1/events.pb.h"
+#include "salesops/v1/leads.pb.h"
+#include "server/domain/state.h"
+
+namespace salesops::projections {
+
+enum class FactKind : uint8_t {
+  kIdentified = 1,     // SALES_REP (owner): a lead identified
+  kQuoteSent = 2,      // owner: a quote sent
+  kWon = 3,            // owner: amount, currency; duration = identified → won
+  kLost = 4,           // owner
+  kStageTime = 5,      // owner: code = the stage left; duration = time spent in it
+  kOwnerSurvey = 6,    // owner: a survey of the customer (q, a, s)
+  kQualified = 7,      // BD_MANAGER (actor): duration = hand-off → decision; ref = lead id
+  kDisqualified = 8,   // actor: duration = hand-off → decision
+  kNeedsRecorded = 9,  // actor
+  kConfirmed = 10,     // SALES_SUPPORT (actor)
+  kShipped = 11,       // actor
+  kDelivered = 12,     // actor: duration = won (order opened) → delivered
+  kResolved = 13,      // AFTER_SALES (actor): code = severity; duration = opened → resolved; ref = ticket id
+  kResolverSurvey = 14,  // the ticket's last resolver: a survey of that ticket (q, a, s)
+  kHandOffDelay = 15,  // the member handed the work: role; duration = hand-off → its first own action
+};
+
+struct Fact {
+  FactKind kind;
+  absl::Time at;  // business time (occurred_at) of the event
+  uint64_t position = 0;
+  absl::Duration duration = absl::InfiniteDuration();  // infinite: not measured
+  int64_t amount_minor = 0;
+  std::string currency;
+  int32_t code = 0;  // stage or severity
+  int32_t q = 0, a = 0, s = 0;  // survey: product quality, service attitude, response speed
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string ref;
+};
+
+struct CloseRecord {
+  absl::Time at;
+  uint64_t position = 0;
+  bool won = false;
+};
+
+struct DatedPosition {
+  absl::Time at;
+  uint64_t position = 0;
+};
+
+struct PendingHandOff {
+  std::string assignee;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  absl::Time at;
+};
+
+struct ReviewFacts {
+  absl::flat_hash_map<std::string, std::vector<Fact>> by_member;
+  absl::flat_hash_map<std::string, std::vector<CloseRecord>> lead_closes;       // by lead id
+  absl::flat_hash_map<std::string, std::vector<DatedPosition>> ticket_reopens;  // by ticket id
+  absl::flat_hash_map<std::string, std::string> ticket_resolver;                // by ticket id: the last resolver
+  absl::flat_hash_map<std::string, PendingHandOff> pending;                     // by stream id
+};
+
+// Records the facts of `envelope`. `core` and `leads` are the state before
+// the event.
+void RecordFacts(ReviewFacts& facts, const domain::State& core,
+                 const absl::flat_hash_map<std::string, v1::Lead>& leads, const v1::EventEnvelope& envelope);
+
+}  // namespace salesops::projections
+
+#endif  // SALESOPS_PROJECTIONS_REVIEW_FACTS_H_
