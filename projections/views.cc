@@ -1,5 +1,6 @@
 #include "projections/views.h"
 
+#include "absl/strings/str_cat.h"
 #include "projections/views_snapshot.h"
 
 namespace salesops::projections {
@@ -14,6 +15,22 @@ void Views::Apply(absl::Span<const v1::EventEnvelope> events) {
 void Views::Restore(ViewsState state) {
   absl::MutexLock lock(&mu_);
   state_ = std::move(state);
+}
+
+absl::Status Views::Replace(ViewsState fresh, TailReader read_after) {
+  absl::MutexLock lock(&mu_);
+  if (fresh.position < state_.position) {
+    absl::Status read = read_after(fresh.position, [&](const v1::EventEnvelope& e) {
+      if (e.position() > fresh.position && e.position() <= state_.position) EvolveViews(fresh, e);
+    });
+    if (!read.ok()) return read;
+    if (fresh.position != state_.position) {
+      return absl::DataLossError(absl::StrCat("rebuild caught up to position ", fresh.position, ", not ",
+                                              state_.position));
+    }
+  }
+  state_ = std::move(fresh);
+  return absl::OkStatus();
 }
 
 std::vector<std::string> Views::Snapshot() const {

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "projections/projection.h"
@@ -36,6 +38,14 @@ class Views final : public Projection {
   // Replaces the fold (a snapshot loaded before the sequencer starts).
   // Events at or before the restored position are skipped by Apply.
   void Restore(ViewsState state);
+  // Swaps in `fresh` (a rebuild from the log) while serving: under the
+  // writer lock, folds the events after fresh's position that the live fold
+  // already has, read through `read_after(position, fold)`, then replaces the
+  // live fold. Events the sequencer applies later are folded as usual.
+  using TailReader = absl::FunctionRef<absl::Status(uint64_t after,
+                                                    absl::FunctionRef<void(const v1::EventEnvelope&)> fold)>;
+  absl::Status Replace(ViewsState fresh, TailReader read_after);
+
   // EncodeViewsSnapshot of the fold, taken under the reader lock.
   std::vector<std::string> Snapshot() const;
 

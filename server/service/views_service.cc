@@ -73,6 +73,34 @@ absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& sto
   return state;
 }
 
+absl::StatusOr<uint64_t> RebuildViews(const store::EventStore& store, projections::Views& views) {
+  static absl::Mutex running;
+  if (!running.TryLock()) return absl::AbortedError("a projection rebuild is already running; retry when it ends");
+  struct Unlock {
+    ~Unlock() { running.Unlock(); }
+  } unlock;
+  projections::ViewsState fresh;
+  const uint64_t head = store.Head();
+  const absl::Status done = absl::CancelledError("rebuild reached the head");
+  if (head > 0) {
+    absl::Status scanned = store.Scan(1, [&](const v1::EventEnvelope& e) {
+      projections::EvolveViews(fresh, e);
+      return e.position() >= head ? done : absl::OkStatus();
+    });
+    if (!scanned.ok() && scanned != done) return scanned;
+  }
+  const uint64_t reached = fresh.position;
+  SALESOPS_RETURN_IF_ERROR(views.Replace(
+      std::move(fresh), [&](uint64_t after, absl::FunctionRef<void(const v1::EventEnvelope&)> fold) {
+        absl::Status read = store.Scan(after + 1, [&](const v1::EventEnvelope& e) {
+          fold(e);
+          return absl::OkStatus();
+        });
+        return read;
+      }));
+  return reached;
+}
+
 absl::StatusOr<ReplayedViews> ViewsService::Replay(const v1::ViewOptions& options) const {
   const uint64_t head = store_->Head();
   ReplayedViews out;

@@ -30,6 +30,12 @@ struct ReplayedViews {
 // ViewsState. RESOURCE_EXHAUSTED beyond kMaxAsOfEvents.
 absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& store, uint64_t position);
 
+// Rebuilds the live views from the log while writes continue (a replay up to
+// the head, then the events applied meanwhile, then a swap). Returns the
+// position the rebuilt fold reached before the swap. At most one runs at a
+// time (ABORTED otherwise).
+absl::StatusOr<uint64_t> RebuildViews(const store::EventStore& store, projections::Views& views);
+
 class ViewsService final : public v1::Views::CallbackService {
  public:
   ViewsService(const ReadAccess* access, const projections::Views* views, const store::EventStore* store,

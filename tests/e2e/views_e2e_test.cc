@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "salesops/v1/admin.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "salesops/v1/views.grpc.pb.h"
@@ -324,6 +325,21 @@ TEST_F(ViewsE2eTest, RestartLoadsTheSnapshotAndARebuildAnswersTheSame) {
   EXPECT_THAT(server_->Log(), HasSubstr("--rebuild-projections: replaying the whole log"));
   EXPECT_THAT(server_->Log(), HasSubstr("after position 0"));
   EXPECT_EQ(Visible(*views_, Ctx("mgr").get(), Ctx("mgr").get()), after_write);
+}
+
+TEST_F(ViewsE2eTest, AdminRebuildsTheViewsWhileServing) {
+  for (int i = 0; i < 3; ++i) Identify(absl::StrCat("hz-", i), 1000 * (i + 1));
+  const std::string before = Visible(*views_, Ctx("mgr").get(), Ctx("mgr").get());
+  auto admin = v1::Admin::NewStub(channel_);
+  v1::RebuildProjectionsResponse rebuilt;
+  EXPECT_THAT(admin->RebuildProjections(Ctx("mgr").get(), v1::RebuildProjectionsRequest(), &rebuilt),
+              GrpcIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("ADMIN")));
+  ASSERT_TRUE(admin->RebuildProjections(Ctx("root").get(), v1::RebuildProjectionsRequest(), &rebuilt).ok());
+  v1::Pipeline pipeline;
+  ASSERT_TRUE(views_->GetPipeline(Ctx("mgr").get(), v1::GetPipelineRequest(), &pipeline).ok());
+  EXPECT_EQ(rebuilt.replayed_to(), pipeline.view().position());
+  EXPECT_EQ(Visible(*views_, Ctx("mgr").get(), Ctx("mgr").get()), before);
+  EXPECT_THAT(server_->Log(), HasSubstr("views rebuilt from the log"));
 }
 
 }  // namespace

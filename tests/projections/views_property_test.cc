@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "projections/pipeline.h"
+#include "projections/review.h"
+#include "server/domain/proto_time.h"
 #include "projections/views_snapshot.h"
 #include "projections/workload.h"
 #include "server/service/views_service.h"
@@ -45,6 +47,13 @@ std::string Digest(const ViewsState& s) {
   v1::ListLeadsRequest list;
   list.set_page_size(500);
   absl::StrAppend(&out, Bytes(*ListLeads(s, list, kReadAt)));
+  v1::ReviewPeriod all_time;
+  *all_time.mutable_from() = ToProtoTime(kStart - absl::Hours(24));
+  *all_time.mutable_to() = ToProtoTime(kReadAt);
+  for (const char* member : {"r1", "r2", "bd1", "sup1", "as1"}) {
+    absl::StatusOr<v1::PerformanceReview> review = BuildReview(s, member, all_time, 0);
+    absl::StrAppend(&out, review.ok() ? Bytes(*review) : review.status().ToString());
+  }
   absl::btree_map<std::string, std::string> aggregates;
   for (const auto& [id, order] : s.core.orders) aggregates["order-" + id] = Bytes(order);
   for (const auto& [id, ticket] : s.core.tickets) aggregates["ticket-" + id] = Bytes(ticket);

@@ -107,7 +107,7 @@ class ViewsWorld {
   }
 
   FakeClock& clock() { return clock_; }
-  const projections::Views& views() const { return *views_; }
+  projections::Views& views() const { return *views_; }
   const store::EventStore& store() const { return *store_; }
 
  private:
