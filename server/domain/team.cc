@@ -23,7 +23,7 @@ absl::Status ValidateRoles(const google::protobuf::RepeatedField<int>& roles) {
   for (int r : roles) {
     if (r == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(r)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "roles: ", r, " is not a role (SALES_REP, BD_MANAGER, SALES_MANAGER, SALES_SUPPORT, AFTER_SALES, ADMIN)"));
+          "roles: ", r, " is not a role (SALES_REP, BD_MANAGER, SALES_MANAGER, SALES_SUPPORT, AFTER_SALES, ADMIN, AUDITOR)"));
     }
     if (!seen.insert(r).second) {
       return absl::InvalidArgumentError(

@@ -107,7 +107,9 @@ void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback don
   absl::Status refusal;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_) {
+    if (!options_.refuse_writes.ok()) {
+      refusal = options_.refuse_writes;
+    } else if (stopping_) {
       refusal = absl::UnavailableError("the server is shutting down; retry with the same request_id");
     } else if (queue_.size() >= options_.max_queue) {
       refusal = absl::ResourceExhaustedError(

@@ -48,6 +48,9 @@ struct SequencerOptions {
   std::function<void(const absl::Status&)> on_fatal;
   // Tests: queue commands without deciding them until Resume().
   bool start_paused = false;
+  // When not OK, every command is refused with this status and nothing is
+  // written (the store's hash chain did not verify at open).
+  absl::Status refuse_writes;
   // The deciders' state as of `restored_position` (from a snapshot); recovery
   // then replays only the later events. Every projection must already
   // reflect that position (their Apply skips what they have).

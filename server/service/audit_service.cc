@@ -1,9 +1,11 @@
 #include "server/service/audit_service.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
 #include "server/domain/validation.h"
+#include "server/service/grpc_status.h"
 #include "server/service/submit.h"
 
 namespace salesops::service {
@@ -82,6 +84,72 @@ grpc::ServerUnaryReactor* AuditService::ReadLog(grpc::CallbackServerContext* con
                                                 const v1::ReadLogRequest* request,
                                                 v1::ReadLogResponse* reply) {
   return AnswerRead(context, *access_, [&](const std::string&) { return Log(*request, *reply); });
+}
+
+namespace {
+
+constexpr std::initializer_list<v1::Role> kAuditors = {v1::ROLE_ADMIN, v1::ROLE_SALES_MANAGER, v1::ROLE_AUDITOR};
+
+std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AuditService::VerifyLog(grpc::CallbackServerContext* context,
+                                                  const v1::VerifyLogRequest* request, v1::VerifyLogResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto verify = [&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(access_->CheckRole(*context, kAuditors, "Audit.VerifyLog").status());
+    const uint64_t head = store_->Head();
+    const uint64_t from = std::max<uint64_t>(request->from_position(), 1);
+    const uint64_t to = request->to_position() == 0 ? head : request->to_position();
+    if (to > head) {
+      return absl::OutOfRangeError(absl::StrCat("to_position: ", to, " is beyond the head (", head, ")"));
+    }
+    if (head == 0 || from > to) {
+      if (head == 0) {
+        reply->set_ok(true);
+        reply->set_digest(Hex(store::GenesisDigest()));
+        reply->set_detail("the log is empty");
+        return absl::OkStatus();
+      }
+      return absl::InvalidArgumentError("from_position: must not be after to_position");
+    }
+    if (to - from + 1 > kMaxVerifyRange) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("to_position: at most ", kMaxVerifyRange, " positions per call; verify in ranges"));
+    }
+    SALESOPS_ASSIGN_OR_RETURN(store::ChainCheck check, store_->VerifyChain(from, to));
+    reply->set_ok(check.ok);
+    reply->set_from_position(from);
+    reply->set_to_position(to);
+    if (check.ok) {
+      reply->set_digest(Hex(check.digest));
+      reply->set_detail(absl::StrCat("positions ", from, "..", to, " verify"));
+    } else {
+      reply->set_first_broken_position(check.first_broken);
+      reply->set_detail(absl::StrCat("the chain breaks at position ", check.first_broken,
+                                     ": the stored event or its hash differs from what was written"));
+    }
+    return absl::OkStatus();
+  };
+  reactor->Finish(ToGrpcStatus(verify()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::GetLogDigest(grpc::CallbackServerContext* context,
+                                                     const v1::GetLogDigestRequest* request,
+                                                     v1::GetLogDigestResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto digest = [&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(access_->CheckRole(*context, kAuditors, "Audit.GetLogDigest").status());
+    const uint64_t position = request->position() == 0 ? store_->Head() : request->position();
+    SALESOPS_ASSIGN_OR_RETURN(std::string bytes, store_->ChainDigest(position));
+    reply->set_position(position);
+    reply->set_digest(Hex(bytes));
+    return absl::OkStatus();
+  };
+  reactor->Finish(ToGrpcStatus(digest()));
+  return reactor;
 }
 
 }  // namespace salesops::service

@@ -14,6 +14,8 @@ inline constexpr uint32_t kMaxLogPage = 1000;
 // A filtered ReadLog examines at most this many positions per call, then
 // returns what it found with next_position to continue from.
 inline constexpr size_t kMaxLogScan = 100'000;
+// VerifyLog recomputes at most this many positions per call.
+inline constexpr uint64_t kMaxVerifyRange = 10'000'000;
 
 class AuditService final : public v1::Audit::CallbackService {
  public:
@@ -25,6 +27,11 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* ReadLog(grpc::CallbackServerContext* context,
                                     const v1::ReadLogRequest* request,
                                     v1::ReadLogResponse* reply) override;
+  grpc::ServerUnaryReactor* VerifyLog(grpc::CallbackServerContext* context, const v1::VerifyLogRequest* request,
+                                      v1::VerifyLogResponse* reply) override;
+  grpc::ServerUnaryReactor* GetLogDigest(grpc::CallbackServerContext* context,
+                                         const v1::GetLogDigestRequest* request,
+                                         v1::GetLogDigestResponse* reply) override;
 
  private:
   absl::Status History(const v1::GetLeadHistoryRequest& request, v1::GetLeadHistoryResponse& reply) const;

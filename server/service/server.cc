@@ -33,6 +33,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   const absl::Time recovery_start = absl::Now();
   engine::SequencerOptions sequencer_options = options.sequencer;
   s->LoadSnapshot(options.rebuild_projections, sequencer_options);
+  sequencer_options.refuse_writes = s->store_->open_check();
   sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) {
     if (server->server_ != nullptr) {
       server->server_->GetHealthCheckService()->SetServingStatus(false);

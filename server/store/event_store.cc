@@ -1,5 +1,7 @@
 #include "server/store/event_store.h"
 
+#include <openssl/evp.h>
+
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -20,7 +22,7 @@ namespace salesops::store {
 
 namespace {
 
-enum Family { kEvents = 0, kStreams = 1, kIdempotency = 2, kMeta = 3, kSnapshots = 4 };
+enum Family { kEvents = 0, kStreams = 1, kIdempotency = 2, kMeta = 3, kSnapshots = 4, kChain = 5 };
 
 // Storage errors reach clients as UNAVAILABLE without RocksDB's text; the
 // text goes to the server log.
@@ -46,6 +48,7 @@ struct EventStore::Rep {
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::WriteOptions write_options;
   absl::Mutex write_mu;  // serializes Append
+  std::string last_chain ABSL_GUARDED_BY(write_mu);  // the chain hash at the head
 
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return families[f]; }
 
@@ -81,6 +84,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
       {keys::kIdempotencyFamily, cf_options},
       {keys::kMetaFamily, cf_options},
       {keys::kSnapshotsFamily, cf_options},
+      {keys::kChainFamily, cf_options},
       {rocksdb::kDefaultColumnFamilyName, cf_options},
   };
   auto rep = std::make_unique<Rep>();
@@ -125,7 +129,66 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
     return StorageError("head recovery", it->status());
   }
   it.reset();
-  return std::unique_ptr<EventStore>(new EventStore(std::move(rep), head));
+
+  // The hash chain: a format-1 log has none yet; compute it once.
+  rocksdb::ColumnFamilyHandle* chain_cf = rep->cf(kChain);
+  std::string last;
+  if (head == 0) {
+    last = GenesisDigest();
+  } else {
+    rocksdb::Status c = db->Get(rocksdb::ReadOptions(), chain_cf, keys::PositionKey(head), &last);
+    if (c.IsNotFound()) {
+      LogInfo("storage: computing the hash chain of %d events (first open by a format-%d salesopsd)", head,
+              keys::kFormatVersion);
+      std::unique_ptr<rocksdb::Iterator> events(db->NewIterator(rocksdb::ReadOptions(), rep->cf(kEvents)));
+      rocksdb::WriteBatch wb;
+      last = GenesisDigest();
+      uint64_t expected = 1;
+      for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
+        if (keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) != expected) {
+          return absl::DataLossError(absl::StrCat("the event log has a gap before position ", expected));
+        }
+        last = ChainNext(last, absl::string_view(events->value().data(), events->value().size()));
+        wb.Put(chain_cf, keys::PositionKey(expected), last);
+        if (wb.Count() >= 10'000) {
+          rocksdb::WriteOptions wo;
+          wo.sync = true;
+          if (rocksdb::Status w = db->Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
+          wb.Clear();
+        }
+      }
+      if (!events->status().ok()) return StorageError("hash chain computation", events->status());
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      if (rocksdb::Status w = db->Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
+    } else if (!c.ok()) {
+      return StorageError("hash chain read", c);
+    }
+  }
+  if (keys::DecodeU64(format).value_or(0) < keys::kFormatVersion) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    g = db->Put(wo, rep->cf(kMeta), keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
+    if (!g.ok()) return StorageError("format version write", g);
+  }
+  {
+    absl::MutexLock lock(&rep->write_mu);
+    rep->last_chain = last;
+  }
+  std::unique_ptr<EventStore> store(new EventStore(std::move(rep), head));
+  // Verify the tail: a broken chain means the log was changed outside salesopsd.
+  if (head > 0) {
+    const uint64_t from = head > kTailCheck ? head - kTailCheck + 1 : 1;
+    SALESOPS_ASSIGN_OR_RETURN(ChainCheck check, store->VerifyChain(from, head));
+    if (!check.ok) {
+      store->open_check_ = absl::FailedPreconditionError(absl::StrCat(
+          "the log's hash chain breaks at position ", check.first_broken,
+          ": the stored event or its hash was changed outside salesopsd; writes are refused (reads and "
+          "Audit.VerifyLog still work; see docs/AUDIT.md)"));
+      LogError("storage: %s", store->open_check_.message());
+    }
+  }
+  return store;
 }
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
@@ -144,6 +207,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
   absl::flat_hash_map<std::string, uint64_t> versions;  // streams touched by this batch
   uint64_t position = head;
   std::string bytes;
+  std::string chain = rep_->last_chain;
   for (StreamAppend& append : batch.streams) {
     if (append.stream_id.empty() || append.stream_id.find('\0') != std::string::npos) {
       return absl::InvalidArgumentError("stream_id: must be non-empty without NUL bytes");
@@ -173,6 +237,8 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
       bytes.clear();
       e.SerializeToString(&bytes);
       wb.Put(rep_->cf(kEvents), keys::PositionKey(position), bytes);
+      chain = ChainNext(chain, bytes);
+      wb.Put(rep_->cf(kChain), keys::PositionKey(position), chain);
       wb.Put(rep_->cf(kStreams), keys::StreamKey(append.stream_id, version), keys::EncodeU64(position));
       out.push_back(std::move(e));
     }
@@ -192,6 +258,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
              s.ToString());
     return absl::UnavailableError("the event log could not be written; the batch may or may not be on disk");
   }
+  rep_->last_chain = std::move(chain);
   head_.store(position, std::memory_order_release);
   return out;
 }
@@ -333,6 +400,74 @@ absl::StatusOr<std::vector<std::string>> EventStore::GetSnapshot(absl::string_vi
   }
   if (!it->status().ok()) return StorageError("snapshot read", it->status());
   return chunks;
+}
+
+std::string GenesisDigest() { return std::string(32, '\0'); }
+
+std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, previous.data(), previous.size());
+  EVP_DigestUpdate(ctx, stored_bytes.data(), stored_bytes.size());
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+absl::StatusOr<std::string> EventStore::ChainDigest(uint64_t position) const {
+  if (position == 0) return GenesisDigest();
+  if (position > Head()) {
+    return absl::OutOfRangeError(absl::StrCat("position: ", position, " is beyond the head (", Head(), ")"));
+  }
+  std::string digest;
+  const rocksdb::Status s = rep_->db->Get(rocksdb::ReadOptions(), rep_->cf(kChain), keys::PositionKey(position), &digest);
+  if (s.IsNotFound()) return absl::DataLossError(absl::StrCat("the chain hash of position ", position, " is missing"));
+  if (!s.ok()) return StorageError("hash chain read", s);
+  return digest;
+}
+
+absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) const {
+  ChainCheck check;
+  check.from = from;
+  check.to = to;
+  if (from == 0 || from > to || to > Head()) {
+    return absl::OutOfRangeError(absl::StrCat("range ", from, "..", to, " is not within 1..", Head()));
+  }
+  SALESOPS_ASSIGN_OR_RETURN(std::string chain, ChainDigest(from - 1));
+  rocksdb::ReadOptions options;
+  options.snapshot = rep_->db->GetSnapshot();  // events and hashes from one moment
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{rep_->db.get(), options.snapshot};
+  std::unique_ptr<rocksdb::Iterator> events(rep_->db->NewIterator(options, rep_->cf(kEvents)));
+  std::unique_ptr<rocksdb::Iterator> hashes(rep_->db->NewIterator(options, rep_->cf(kChain)));
+  events->Seek(keys::PositionKey(from));
+  hashes->Seek(keys::PositionKey(from));
+  for (uint64_t p = from; p <= to; ++p, events->Next(), hashes->Next()) {
+    const bool event_here =
+        events->Valid() && keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) == p;
+    const bool hash_here =
+        hashes->Valid() && keys::DecodeU64(absl::string_view(hashes->key().data(), hashes->key().size())) == p;
+    if (!event_here || !hash_here) {
+      if (!events->status().ok()) return StorageError("chain verification", events->status());
+      if (!hashes->status().ok()) return StorageError("chain verification", hashes->status());
+      check.ok = false;
+      check.first_broken = p;
+      return check;
+    }
+    chain = ChainNext(chain, absl::string_view(events->value().data(), events->value().size()));
+    if (absl::string_view(hashes->value().data(), hashes->value().size()) != chain) {
+      check.ok = false;
+      check.first_broken = p;
+      return check;
+    }
+  }
+  check.digest = std::move(chain);
+  return check;
 }
 
 }  // namespace salesops::store

@@ -76,6 +76,20 @@ struct LogPage {
 // (always returning at least one), so a page fits a gRPC message.
 inline constexpr size_t kDefaultMaxReadBytes = 2 << 20;
 
+// The result of recomputing the hash chain over a range of positions.
+struct ChainCheck {
+  uint64_t from = 0;        // first position checked
+  uint64_t to = 0;          // last position checked
+  bool ok = true;
+  uint64_t first_broken = 0;  // when !ok: the first position whose stored hash differs
+  std::string digest;       // when ok: the chain hash at `to` (32 bytes)
+};
+
+// The chain hash before position 1: 32 zero bytes.
+std::string GenesisDigest();
+// SHA-256(previous || stored_bytes): the chain hash of one stored event.
+std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes);
+
 class EventStore {
  public:
   // Opens (creating when missing) the log at options.path and recovers its
@@ -140,6 +154,21 @@ class EventStore {
   // The position of the last committed event (0 for an empty log).
   uint64_t Head() const { return head_.load(std::memory_order_acquire); }
 
+  // The hash chain (docs/AUDIT.md): chain(p) = SHA-256(chain(p - 1) ||
+  // the stored bytes of event p), chain(0) = 32 zero bytes; written in the
+  // same batch as the events. The digest at `position` (0..head);
+  // OUT_OF_RANGE beyond the head.
+  absl::StatusOr<std::string> ChainDigest(uint64_t position) const;
+  // Recomputes the chain over [from, to] (from ≥ 1, to ≤ head), starting
+  // from the stored digest at from - 1, and compares it with the stored
+  // hashes: the first position where either the event bytes or the stored
+  // hash were changed.
+  absl::StatusOr<ChainCheck> VerifyChain(uint64_t from, uint64_t to) const;
+  // Set at open when the last kTailCheck events did not verify: the server
+  // must refuse writes (they would extend a broken chain).
+  const absl::Status& open_check() const { return open_check_; }
+  static constexpr uint64_t kTailCheck = 10'000;
+
   // Replaces the snapshot called `name` (a projection's name) with `chunks`,
   // atomically and synced. Snapshots live beside the log and are never part
   // of it: deleting them loses nothing.
@@ -153,6 +182,7 @@ class EventStore {
   explicit EventStore(std::unique_ptr<Rep> rep, uint64_t head);
 
   std::unique_ptr<Rep> rep_;
+  absl::Status open_check_;
   std::atomic<uint64_t> head_;
   std::atomic<bool> failed_{false};
   std::atomic<bool> test_fail_writes_{false};

@@ -7,6 +7,7 @@
 //   idempotency  IdempotencyKey(actor, rid)    -> IdempotencyRecord (serialized)
 //   meta         fixed ASCII names (kMetaFormatVersion, ...)
 //   snapshots    SnapshotKey(name, chunk)      -> a projection snapshot's chunk (opaque bytes)
+//   chain        Position(pos)                 -> SHA-256(chain(pos - 1) || events value at pos), 32 bytes
 //
 // Stream ids and actors never contain a 0x00 byte (validated ids), so the
 // 0x00 separator makes "lead-a" and "lead-ab" key ranges disjoint.
@@ -26,9 +27,11 @@ inline constexpr char kStreamsFamily[] = "streams";
 inline constexpr char kIdempotencyFamily[] = "idempotency";
 inline constexpr char kMetaFamily[] = "meta";
 inline constexpr char kSnapshotsFamily[] = "snapshots";
+inline constexpr char kChainFamily[] = "chain";
 
 inline constexpr char kMetaFormatVersion[] = "format_version";
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: the hash chain (format 1 logs get their chain computed at open).
+inline constexpr uint32_t kFormatVersion = 2;
 
 // 8 bytes, big-endian.
 std::string EncodeU64(uint64_t value);

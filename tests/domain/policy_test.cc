@@ -19,7 +19,7 @@ using ::salesops::testing::StatusIs;
 using ::testing::HasSubstr;
 
 const std::vector<v1::Role> kRoles = {v1::ROLE_SALES_REP, v1::ROLE_BD_MANAGER, v1::ROLE_SALES_MANAGER,
-                                      v1::ROLE_SALES_SUPPORT, v1::ROLE_AFTER_SALES, v1::ROLE_ADMIN};
+                                      v1::ROLE_SALES_SUPPORT, v1::ROLE_AFTER_SALES, v1::ROLE_ADMIN, v1::ROLE_AUDITOR};
 
 // One command of every kind: each oneof case of LeadCommand and TeamCommand,
 // with the RPC name its request message implies.

@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "server/domain/events.h"
 #include "tests/common/testing.h"
+#include "tests/store/tamper.h"
 
 namespace salesops::store {
 namespace {
@@ -71,6 +72,59 @@ TEST_F(EventStoreTest, SnapshotsAreReplacedWholeAndSurviveReopen) {
   ASSERT_THAT(store_->DeleteSnapshot("views"), IsOk());
   EXPECT_THAT(chunks("views"), ::testing::IsEmpty());
   EXPECT_EQ(store_->Head(), 0u);  // snapshots are not events
+}
+
+TEST_F(EventStoreTest, TheHashChainLinksEveryStoredEvent) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"一", "二"})})), IsOk());
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-b", 0, {"三"})})), IsOk());
+  EXPECT_EQ(store_->ChainDigest(0).value_or(""), std::string(32, '\0'));
+  // chain(p) = SHA-256(chain(p - 1) || the stored bytes of event p).
+  std::string expected = GenesisDigest();
+  for (uint64_t p = 1; p <= 3; ++p) {
+    auto page = store_->ReadLog(p, 1, LogFilter{}, 1);
+    ASSERT_THAT(page, IsOk());
+    expected = ChainNext(expected, page->events[0].SerializeAsString());
+    auto digest = store_->ChainDigest(p);
+    ASSERT_THAT(digest, IsOk());
+    EXPECT_EQ(*digest, expected) << p;
+  }
+  EXPECT_THAT(store_->ChainDigest(4), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("beyond the head")));
+  auto check = store_->VerifyChain(1, 3);
+  ASSERT_THAT(check, IsOk());
+  EXPECT_TRUE(check->ok);
+  EXPECT_EQ(check->digest, expected);
+  // Continues across a reopen.
+  Reopen();
+  EXPECT_THAT(store_->open_check(), IsOk());
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-c", 0, {"四"})})), IsOk());
+  auto page = store_->ReadLog(4, 1, LogFilter{}, 1);
+  EXPECT_EQ(*store_->ChainDigest(4), ChainNext(expected, page->events[0].SerializeAsString()));
+}
+
+TEST_F(EventStoreTest, AChangedEventBreaksTheChainThere) {
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"事件"})})), IsOk());
+  store_.reset();
+  ASSERT_THAT(salesops::testing::FlipEventByte(dir_.path() + "/db", 3, 5), IsOk());
+  Reopen();
+  EXPECT_THAT(store_->open_check(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks at position 3")));
+  auto check = store_->VerifyChain(1, 5);
+  ASSERT_THAT(check, IsOk());
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_broken, 3u);
+  // Before the change, everything verifies.
+  EXPECT_TRUE(store_->VerifyChain(1, 2)->ok);
+}
+
+TEST_F(EventStoreTest, AFormatOneLogGetsItsChainComputedAtOpen) {
+  for (int i = 0; i < 4; ++i) ASSERT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"旧"})})), IsOk());
+  const std::string digest = *store_->ChainDigest(4);
+  store_.reset();
+  ASSERT_THAT(salesops::testing::ClearFamily(dir_.path() + "/db", "chain"), IsOk());
+  Reopen();
+  EXPECT_THAT(store_->open_check(), IsOk());
+  EXPECT_EQ(store_->ChainDigest(4).value_or(""), digest);
+  EXPECT_TRUE(store_->VerifyChain(1, 4)->ok);
 }
 
 TEST_F(EventStoreTest, AppendAssignsGapFreePositionsAndStreamVersions) {

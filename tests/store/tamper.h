@@ -1,0 +1,20 @@
+// Changes a closed salesops RocksDB directory behind the store's back, the
+// way an intruder or a broken disk would: for tests of the hash chain.
+#ifndef SALESOPS_TESTS_STORE_TAMPER_H_
+#define SALESOPS_TESTS_STORE_TAMPER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace salesops::testing {
+
+// Flips the bits of byte `offset` of the stored event at `position`.
+absl::Status FlipEventByte(const std::string& db_path, uint64_t position, size_t offset);
+// Deletes every key of one column family (e.g. "chain": a format-1 log).
+absl::Status ClearFamily(const std::string& db_path, const std::string& family);
+
+}  // namespace salesops::testing
+
+#endif  // SALESOPS_TESTS_STORE_TAMPER_H_
