@@ -65,13 +65,13 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
       options.scenarios.emplace_back(s);
     }
     if (options.scenarios.empty()) return Bad(name, "needs at least one scenario");
-  } else if (name == "concurrency") {
+  } else if (name == "concurrency" || name == "query-concurrency") {
     absl::StatusOr<std::vector<int>> levels = ParseList<int>(name, v);
     if (!levels.ok()) return levels.status();
     for (int c : *levels) {
       if (c < 1 || c > 4096) return Bad(name, absl::StrCat("each level must be 1..4096 (got ", c, ")"));
     }
-    options.concurrency = *levels;
+    (name == "concurrency" ? options.concurrency : options.query_concurrency) = *levels;
   } else if (name == "duration" || name == "warmup") {
     absl::StatusOr<absl::Duration> d = ParseSeconds(v);
     if (!d.ok()) return Bad(name, d.status().message());
@@ -189,6 +189,7 @@ usage: salesops-bench [--quick] [--json] [flags]
   --warmup=SECONDS          unmeasured time before each run (default 2; --quick 0.2)
   --query-log-events=LIST   log sizes (events) the query scenario runs at
                             (default 100000,1000000; --quick 3000,6000)
+  --query-concurrency=LIST  in-flight calls of the query runs (default 1,64)
   --hot-leads=N             leads the contended scenario fights over (default 8; --quick 4)
   --fdatasync-samples=N     write+fdatasync probes for the fsync ceiling (default 200)
   --channels=N              gRPC channels the load is spread over (default 1)

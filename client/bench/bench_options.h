@@ -36,6 +36,9 @@ struct BenchOptions {
   // The query scenario runs once the log holds each of these many events
   // (IdentifyLead preloads fill it up), so its flatness can be read off.
   std::vector<uint64_t> query_log_events = {100'000, 1'000'000};
+  // The query scenario's in-flight calls: the views cost O(leads) per call,
+  // so deep queues of them only pile up work past the calls' deadlines.
+  std::vector<int> query_concurrency = {1, 64};
   int hot_leads = 8;  // leads the contended scenario fights over
   int fdatasync_samples = 200;
   int channels = 1;  // gRPC channels (TCP connections) the load is spread over

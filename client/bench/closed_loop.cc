@@ -61,8 +61,13 @@ class Loop : public std::enable_shared_from_this<Loop> {
     ClientStats& stats = clients_[static_cast<size_t>(client)];
     if (started >= measure_from_ && done <= until_ && !stopped_.load(std::memory_order_relaxed)) {
       stats.latencies_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(done - started).count());
-      stats.retries += static_cast<uint64_t>(outcome.retries);
       stats.last_done = done;
+    }
+    // Outcomes count for every operation started in the window, also those
+    // that end after it: a call that times out while the run drains is
+    // still an error.
+    if (started >= measure_from_) {
+      stats.retries += static_cast<uint64_t>(outcome.retries);
       if (!outcome.as_expected) {
         ++stats.errors[StatusCodeName(outcome.code)];
       } else if (outcome.code != grpc::StatusCode::OK) {

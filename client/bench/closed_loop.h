@@ -60,8 +60,10 @@ struct RunSpec {
 struct RunResult {
   double seconds = 0;  // the measured window (shorter when `stop` ended it)
   uint64_t ops = 0;    // operations started and completed inside it
-  uint64_t retries = 0;
   std::vector<int64_t> latencies_ns;  // one per measured operation
+  // Of every operation started inside the window, also those completing
+  // after it (while the run drains):
+  uint64_t retries = 0;
   std::map<std::string, uint64_t> errors;             // outcomes not as expected, by code name
   std::map<std::string, uint64_t> expected_refusals;  // deliberate refusals, by code name
 

@@ -39,6 +39,9 @@ struct Run {
   std::map<std::string, uint64_t> errors;             // unexpected outcomes by code
   std::map<std::string, uint64_t> expected_refusals;  // deliberate refusals by code
   uint64_t retries = 0;
+  // CPU is sampled before the run and after its last call completed, so it
+  // covers `wall_seconds` (the window plus the drain of calls in flight).
+  double wall_seconds = 0;
   // The server's CPU over the run and its RSS at the end (own server only).
   bool server_measured = false;
   double server_cpu_seconds = 0;
@@ -84,6 +87,13 @@ struct Report {
   std::optional<RebuildRun> rebuild;
   uint64_t empty_server_rss_bytes = 0;  // right after the first start, before any load
   std::vector<Unavailable> unavailable;
+  // Times the bench waited for its server to go idle after a run (e.g. it
+  // kept computing calls the bench had given up on, or wrote a snapshot).
+  struct IdleWait {
+    std::string after;
+    double seconds = 0;
+  };
+  std::vector<IdleWait> idle_waits;
 };
 
 // The run of `scenario` at `concurrency`; with several (query at several log

@@ -14,6 +14,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -179,6 +180,13 @@ class Bench {
   // answer, reads its recovery line and stops it again.
   absl::StatusOr<bench::Restart> Restart(const std::vector<std::string>& extra_args);
   absl::Status Rebuild();
+  // Returns once the server uses under a fifth of a core (sampled every
+  // 0.5 s, at most 3 minutes), so work left from a run (calls whose
+  // deadline passed but which the server still computes, a background
+  // snapshot) does not eat into the next one. Records the wait.
+  void WaitForIdleServer(absl::string_view after);
+  // Stops the server; with --keep-data its log is appended to salesopsd.log.
+  absl::Status StopServer();
 
   const BenchOptions& options_;
   std::ostream& progress_;
@@ -205,7 +213,9 @@ void Bench::Measure(const std::string& scenario, Workload& workload, int concurr
     if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) before = *u;
   }
   const double client_before = SelfCpuSeconds();
+  const auto started = std::chrono::steady_clock::now();
   RunResult result = RunClosedLoop(workload, {concurrency, absl::ZeroDuration(), options_.duration, nullptr});
+  run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   run.client_cpu_seconds = SelfCpuSeconds() - client_before;
   if (before.has_value()) {
     if (absl::StatusOr<ProcessUsage> after = ReadProcessUsage(server_->pid()); after.ok()) {
@@ -302,8 +312,33 @@ absl::StatusOr<Restart> Bench::Restart(const std::vector<std::string>& extra_arg
   r.leads = line->leads;
   r.recovery_seconds = absl::ToDoubleSeconds(line->took);
   // The clean stop writes a views snapshot, which the next plain start uses.
-  if (absl::Status s = server_->Stop(); !s.ok()) return s;
+  if (absl::Status s = StopServer(); !s.ok()) return s;
   return r;
+}
+
+void Bench::WaitForIdleServer(absl::string_view after) {
+  if (server_ == nullptr) return;
+  const auto start = std::chrono::steady_clock::now();
+  const auto limit = start + std::chrono::minutes(3);
+  absl::StatusOr<ProcessUsage> before = ReadProcessUsage(server_->pid());
+  while (before.ok() && std::chrono::steady_clock::now() < limit) {
+    // Polling: a busy server gives no event to wait for.
+    absl::SleepFor(absl::Milliseconds(500));
+    absl::StatusOr<ProcessUsage> now = ReadProcessUsage(server_->pid());
+    if (!now.ok() || now->cpu_seconds - before->cpu_seconds < 0.1) break;
+    before = now;
+  }
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (waited >= 1) {
+    Say(absl::StrFormat("the server stayed busy for %.1f s after %s", waited, after));
+    report_.idle_waits.push_back({std::string(after), waited});
+  }
+}
+
+absl::Status Bench::StopServer() {
+  const absl::Status stopped = server_->Stop();
+  if (options_.keep_data) std::ofstream(dir_->path() + "/salesopsd.log", std::ios::app) << server_->Log();
+  return stopped;
 }
 
 absl::Status Bench::Rebuild() {
@@ -387,9 +422,10 @@ absl::StatusOr<Report> Bench::Execute() {
     QueryWorkload query(*world_);
     for (uint64_t events : options_.query_log_events) {
       if (absl::Status s = PreloadTo(events, lifecycle); !s.ok()) return s;
-      for (int c : options_.concurrency) {
+      for (int c : options_.query_concurrency) {
         query.Prepare(c);
         Measure("query", query, c, query.MixDescription());
+        WaitForIdleServer(absl::StrCat("query at ", c, " in flight on ", world_->head(), " events"));
       }
     }
   }
@@ -405,7 +441,7 @@ absl::StatusOr<Report> Bench::Execute() {
 
   if (server_ != nullptr) {
     Say("stopping salesopsd");
-    if (absl::Status s = server_->Stop(); !s.ok()) return s;
+    if (absl::Status s = StopServer(); !s.ok()) return s;
     if (absl::Status s = RawCeilings(); !s.ok()) return s;
     if (options_.Wants("rebuild")) {
       if (absl::Status s = Rebuild(); !s.ok()) return s;

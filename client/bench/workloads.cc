@@ -363,11 +363,11 @@ void ContendedWorkload::Reread(int client, size_t lead, int retries, OpDone done
 // ----------------------------------------------------------------- query --
 
 QueryWorkload::QueryWorkload(BenchWorld& world) : world_(world) {
-  // The read mix. A new read is one line here and one method below
-  // (Views.GetPerformanceReview belongs here once it exists).
+  // The read mix. A new read is one line here and one method below.
   kinds_ = {
-      {"GetPipeline", 20, &QueryWorkload::GetPipeline},
-      {"GetWorkload", 20, &QueryWorkload::GetWorkload},
+      {"GetPipeline", 15, &QueryWorkload::GetPipeline},
+      {"GetWorkload", 15, &QueryWorkload::GetWorkload},
+      {"GetPerformanceReview", 10, &QueryWorkload::GetPerformanceReview},
       {"GetLead", 40, &QueryWorkload::GetLead, &world_.leads()},
       {"GetOrder", 15, &QueryWorkload::GetOrder, &world_.orders()},
       {"ListMembers", 5, &QueryWorkload::ListMembers},
@@ -452,6 +452,19 @@ void QueryWorkload::GetWorkload(int client, OpDone done) {
                           [done = std::move(done)](const grpc::Status& s, const v1::Workload&) mutable {
                             std::move(done)(Ordinary(s));
                           });
+}
+
+// A sales rep's review for this month, read by the sales manager.
+void QueryWorkload::GetPerformanceReview(int client, OpDone done) {
+  v1::GetPerformanceReviewRequest request;
+  request.set_member_id(world_.team().Pick(v1::ROLE_SALES_REP, static_cast<size_t>(client)).member_id);
+  request.set_period(absl::FormatTime("%Y-%m", absl::Now(), absl::UTCTimeZone()));
+  CallAsync<v1::PerformanceReview>(
+      Token(client), std::move(request),
+      SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).views.get(), GetPerformanceReview),
+      [done = std::move(done)](const grpc::Status& s, const v1::PerformanceReview&) mutable {
+        std::move(done)(Ordinary(s));
+      });
 }
 
 }  // namespace salesops::bench

@@ -6,8 +6,9 @@
 //                      (lifecycle_plan.h), 10 % deliberately refused
 //   ContendedWorkload  UpdateLead on a few hot leads with expected_version,
 //                      re-reading and retrying on ABORTED
-//   QueryWorkload      a weighted mix of reads: the views (pipeline, workload)
-//                      and single leads and orders the others created
+//   QueryWorkload      a weighted mix of reads: the views (pipeline, workload,
+//                      a rep's performance review) and single leads and
+//                      orders the others created
 //
 // Every workload is thread-safe in the closed-loop sense: Start may run on
 // any thread, never twice at once for one client.
@@ -163,6 +164,7 @@ class QueryWorkload final : public Workload {
   void ListMembers(int client, OpDone done);
   void GetPipeline(int client, OpDone done);
   void GetWorkload(int client, OpDone done);
+  void GetPerformanceReview(int client, OpDone done);
   const std::string& Token(int client) const;
 
   BenchWorld& world_;

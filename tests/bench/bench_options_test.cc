@@ -35,11 +35,12 @@ TEST(BenchOptionsTest, QuickSetsSmallSizesThatLaterFlagsOverrideInAnyOrder) {
 TEST(BenchOptionsTest, ParsesListsDurationsAndHyphenOrUnderscoreNames) {
   absl::StatusOr<BenchOptions> o = ParseBenchArgs(
       {"--concurrency=1, 8,32", "--warmup=500ms", "--query_log_events=1000,5000", "--scenarios=append,query",
-       "--hot-leads=3", "--channels=2", "--work-dir=/var/tmp", "--keep-data"});
+       "--hot-leads=3", "--channels=2", "--work-dir=/var/tmp", "--keep-data", "--query-concurrency=4"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_THAT(o->concurrency, ElementsAre(1, 8, 32));
   EXPECT_EQ(o->warmup, absl::Milliseconds(500));
   EXPECT_THAT(o->query_log_events, ElementsAre(1000, 5000));
+  EXPECT_THAT(o->query_concurrency, ElementsAre(4));
   EXPECT_TRUE(o->Wants("query"));
   EXPECT_FALSE(o->Wants("lifecycle"));
   EXPECT_EQ(o->hot_leads, 3);
