@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "display_width.h"
+#include "duration_text.h"
 #include "enum_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "money_text.h"
@@ -87,6 +88,12 @@ absl::Status SetMessageFromText(const pb::FieldDescriptor& field, absl::string_v
     absl::StatusOr<pb::Timestamp> timestamp = ParseTimestamp(text);
     if (!timestamp.ok()) return timestamp.status();
     message->CopyFrom(*timestamp);
+    return absl::OkStatus();
+  }
+  if (IsDurationField(field)) {
+    absl::StatusOr<pb::Duration> duration = ParseDuration(text);
+    if (!duration.ok()) return duration.status();
+    message->CopyFrom(*duration);
     return absl::OkStatus();
   }
   if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(text), "{")) {
@@ -252,6 +259,8 @@ std::string DescribeFieldType(const pb::FieldDescriptor& field) {
     description = "Money, e.g. \"1200.50 CNY\"";
   } else if (IsTimestampField(field)) {
     description = "Timestamp, RFC 3339, e.g. 2026-11-28T10:00:00Z";
+  } else if (IsDurationField(field)) {
+    description = "Duration, e.g. 72h, 3d, 1d12h, 90m";
   } else if (field.cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
     description = absl::StrCat(field.message_type()->name(), " as JSON object");
   } else {

@@ -16,6 +16,7 @@
 //   * salesops.v1.Money: "1200.50 CNY" (money_text.h); its sub-fields may
 //     also be set directly (--estimated_value.amount_minor=120050);
 //   * google.protobuf.Timestamp: RFC 3339 (time_text.h);
+//   * google.protobuf.Duration: "72h", "3d", "1d12h" (duration_text.h);
 //   * any other message: a JSON object in the protobuf JSON mapping, which
 //     replaces the sub-message.
 // A repeated field gets one element per occurrence of its flag.
@@ -72,10 +73,10 @@ struct FlagInfo {
   bool via_options;  // a field of the options sub-message
 };
 
-// Every flag of `request_type`, in field order: scalar, enum, Money and
-// Timestamp fields are flags; other message fields are expanded into their
-// sub-fields (to a bounded depth, never re-entering a type on the path),
-// with the options sub-message's fields listed last.
+// Every flag of `request_type`, in field order: scalar, enum, Money,
+// Timestamp and Duration fields are flags; other message fields are expanded
+// into their sub-fields (to a bounded depth, never re-entering a type on the
+// path), with the options sub-message's fields listed last.
 std::vector<FlagInfo> ListFlags(const google::protobuf::Descriptor& request_type);
 
 // A short description of the value a field takes: "string", "uint64",

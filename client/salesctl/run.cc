@@ -3,12 +3,14 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
 #include "command_line.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "help_text.h"
 #include "reply_format.h"
 #include "request_args.h"
+#include "view_commands.h"
 
 namespace salesctl {
 namespace {
@@ -33,8 +35,13 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
       return UsageError(err, absl::InvalidArgumentError("no command given"),
                         "Run 'salesctl help' for the list of commands.");
     }
-    out << GeneralHelp(AllCommands());
+    out << GeneralHelp(AllCommands()) << ViewCommandsHelp();
     return kExitOk;
+  }
+  // The named commands come before the generated ones; no RPC is named
+  // like them.
+  if (const ViewCommand* view = FindViewCommand(line->command)) {
+    return RunViewCommand(*view, *line, absl::Now(), rpc, out, err);
   }
 
   absl::StatusOr<const Command*> found = FindCommand(line->command);

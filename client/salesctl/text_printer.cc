@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "duration_text.h"
 #include "enum_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "money_text.h"
@@ -17,7 +18,7 @@ namespace {
 
 namespace pb = ::google::protobuf;
 
-// Money and Timestamp print on one line; other messages get a block.
+// Money, Timestamp and Duration print on one line; other messages get a block.
 bool IsInline(const pb::FieldDescriptor& field) {
   return field.cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || HasTextForm(field);
 }
@@ -119,6 +120,11 @@ std::string FormatValue(const pb::Message& message, const pb::FieldDescriptor& f
         pb::Timestamp timestamp;
         timestamp.CopyFrom(sub);
         return FormatTimestamp(timestamp);
+      }
+      if (IsDurationField(field)) {
+        pb::Duration duration;
+        duration.CopyFrom(sub);
+        return HumanDuration(duration);
       }
       std::string json;
       if (!pb::util::MessageToJsonString(sub, &json).ok()) return "{…}";

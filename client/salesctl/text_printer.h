@@ -12,8 +12,9 @@
 // Only set fields are printed (proto3: non-default values, present messages).
 // Enum values lose their prefix (STAGE_QUALIFIED -> QUALIFIED; unknown numbers
 // print as the number); Money prints as "1200.50 CNY"; Timestamps as RFC 3339
-// UTC; bytes as base64; control characters in strings are escaped (\n, \t).
-// A present but empty message prints as "{}". Pure; thread-safe.
+// UTC; Durations as "3d 4h" (duration_text.h); bytes as base64; control
+// characters in strings are escaped (\n, \t). A present but empty message
+// prints as "{}". Pure; thread-safe.
 #ifndef SALESOPS_CLIENT_SALESCTL_TEXT_PRINTER_H_
 #define SALESOPS_CLIENT_SALESCTL_TEXT_PRINTER_H_
 
@@ -28,7 +29,7 @@ std::string FormatFields(const google::protobuf::Message& message);
 
 // The one-line form of a single (non-repeated) field value, or of element
 // `index` of a repeated field (pass -1 for a singular field). Messages other
-// than Money and Timestamp print in compact JSON.
+// than Money, Timestamp and Duration print in compact JSON.
 std::string FormatValue(const google::protobuf::Message& message,
                         const google::protobuf::FieldDescriptor& field, int index = -1);
 
