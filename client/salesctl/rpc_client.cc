@@ -1,9 +1,12 @@
 #include "rpc_client.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -66,6 +69,16 @@ class StreamReader final : public grpc::ClientBidiReactor<pb::Message, pb::Messa
 
 class GrpcRpcClient final : public RpcClient {
  public:
+  // One channel per server address for the client's lifetime: "salesctl
+  // demo" makes thousands of calls, and a channel per call would mean a new
+  // connection per call.
+  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& server) {
+    absl::MutexLock lock(&mu_);
+    std::shared_ptr<grpc::Channel>& channel = channels_[server];
+    if (channel == nullptr) channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+    return channel;
+  }
+
   grpc::Status Call(const GlobalOptions& options, const Command& command, const pb::Message& request,
                     const ReplyHandler& on_reply) override {
     if (command.method->client_streaming()) {
@@ -82,7 +95,7 @@ class GrpcRpcClient final : public RpcClient {
     if (!options.token.empty()) {
       context.AddMetadata("authorization", "Bearer " + options.token);
     }
-    MessageStub stub(grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials()));
+    MessageStub stub(ChannelFor(options.server));
     const std::string path = command.RpcPath();
 
     if (command.method->server_streaming()) {
@@ -104,6 +117,10 @@ class GrpcRpcClient final : public RpcClient {
     if (result.ok()) on_reply(*reply);
     return result;
   }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

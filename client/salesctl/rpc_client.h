@@ -30,11 +30,11 @@ class RpcClient {
                             const google::protobuf::Message& request, const ReplyHandler& on_reply) = 0;
 };
 
-// The real transport: a new insecure channel per call (salesctl makes one
-// call per run), "authorization: Bearer <token>" metadata when the token is
-// not empty, and a deadline of options.timeout (default 10 s for unary calls,
-// none for server streams). Thread-compatible; Call may be used from one
-// thread at a time.
+// The real transport: an insecure channel per server address, kept for the
+// client's lifetime (one connection for all of a run's calls),
+// "authorization: Bearer <token>" metadata when the token is not empty, and a
+// deadline of options.timeout (default 10 s for unary calls, none for server
+// streams). Thread-safe: calls may run concurrently.
 std::unique_ptr<RpcClient> NewGrpcRpcClient();
 
 }  // namespace salesctl

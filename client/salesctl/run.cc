@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "command_line.h"
 #include "commands.h"
+#include "demo.h"
 #include "exit_codes.h"
 #include "help_text.h"
 #include "reply_format.h"
@@ -35,7 +36,7 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
       return UsageError(err, absl::InvalidArgumentError("no command given"),
                         "Run 'salesctl help' for the list of commands.");
     }
-    out << GeneralHelp(AllCommands()) << ViewCommandsHelp();
+    out << GeneralHelp(AllCommands()) << ViewCommandsHelp() << DemoHelpLine();
     return kExitOk;
   }
   // The named commands come before the generated ones; no RPC is named
@@ -43,6 +44,7 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
   if (const ViewCommand* view = FindViewCommand(line->command)) {
     return RunViewCommand(*view, *line, absl::Now(), rpc, out, err);
   }
+  if (line->command == kDemoCommand) return RunDemo(*line, rpc, out, err);
 
   absl::StatusOr<const Command*> found = FindCommand(line->command);
   if (!found.ok()) {

@@ -16,7 +16,8 @@ namespace salesctl {
 // exit status (exit_codes.h). Help and replies go to `out`, nothing else. On
 // `err`: for a failed call one line "salesctl: CODE (n): message"; for a
 // usage error a line "salesctl: <what is wrong>" and a line with a hint.
-// Calls `rpc` at most once; never for help or a usage error.
+// Calls `rpc` at most once, except for "demo" (demo.h), which makes many
+// calls, concurrently; never for help or a usage error.
 int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcClient& rpc, std::ostream& out,
                 std::ostream& err);
 

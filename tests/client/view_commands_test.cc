@@ -205,7 +205,7 @@ TEST_F(ViewCommandsTest, FailedCallExitsWithItsCode) {
 
 TEST_F(ViewCommandsTest, HelpListsAndExplainsTheNamedCommands) {
   ASSERT_EQ(Run({"help"}), kExitOk);
-  for (const char* name : {"pipeline", "leads", "workload", "review", "reviews", "compare"}) {
+  for (const char* name : {"pipeline", "leads", "workload", "review", "reviews", "compare", "demo"}) {
     EXPECT_THAT(out_.str(), HasSubstr(absl::StrCat("\n    ", name, " "))) << name;
   }
   EXPECT_THAT(out_.str(), HasSubstr("get-pipeline"));  // the generic commands stay
