@@ -24,7 +24,7 @@ ABSL_FLAG(std::string, durability, "sync",
           "last moments of acknowledged writes");
 ABSL_FLAG(bool, rebuild_projections, false,
           "ignore (and drop) the stored views snapshot and replay the whole log at start");
-ABSL_FLAG(uint64_t, snapshot_every_events, 100'000,
+ABSL_FLAG(uint64_t, snapshot_every_events, 0,
           "write a views snapshot whenever this many events were applied since the last one "
           "(0: only at clean shutdown)");
 

@@ -67,7 +67,7 @@ struct ServerOptions {
   // and replay the whole log; write one whenever this many events were
   // applied since the last (0: only at clean shutdown).
   bool rebuild_projections = false;
-  uint64_t snapshot_every_events = 100'000;
+  uint64_t snapshot_every_events = 0;  // see docs/STORAGE.md: a periodic snapshot holds the views' reader lock while it encodes
 
   // How long Shutdown waits for in-flight calls before cancelling them.
   absl::Duration drain_timeout = absl::Seconds(10);
