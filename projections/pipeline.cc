@@ -9,8 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/duration.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/deterministic_bytes.h"
 #include "salesops/v1/internal.pb.h"
 #include "server/domain/lead.h"
 #include "server/domain/proto_time.h"
@@ -186,23 +185,13 @@ absl::StatusOr<v1::Pipeline> BuildPipeline(const ViewsState& state, const v1::Ge
 
 namespace {
 
-std::string Deterministic(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
-
 // The filters a page token is bound to: the request without paging and view.
 std::string FilterKey(const v1::ListLeadsRequest& request) {
   v1::ListLeadsRequest filters = request;
   filters.clear_view();
   filters.clear_page_size();
   filters.clear_page_token();
-  return Deterministic(filters);
+  return DeterministicBytes(filters);
 }
 
 // The order rows are returned in; `a` before `b`.
@@ -289,7 +278,7 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
     cursor->set_lead_id(last.lead_id());
     *cursor->mutable_stage_entered_at() = last.stage_entered_at();
     *cursor->mutable_estimated_value() = last.estimated_value();
-    out.set_next_page_token(absl::WebSafeBase64Escape(Deterministic(next)));
+    out.set_next_page_token(absl::WebSafeBase64Escape(DeterministicBytes(next)));
   }
   return out;
 }

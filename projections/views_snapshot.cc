@@ -4,23 +4,12 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/deterministic_bytes.h"
 #include "salesops/v1/internal.pb.h"
 #include "server/domain/proto_time.h"
 
 namespace salesops::projections {
 namespace {
-
-std::string Deterministic(const google::protobuf::Message& message) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
 
 // absl::InfinitePast ("never") is stored as an absent timestamp.
 void PutTime(absl::Time t, google::protobuf::Timestamp* out) {
@@ -65,7 +54,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   std::vector<std::string> chunks(1);  // the header goes first, once the count is known
   v1::ViewsSnapshotChunk chunk;
   const auto flush = [&] {
-    chunks.push_back(Deterministic(chunk));
+    chunks.push_back(DeterministicBytes(chunk));
     chunk.Clear();
   };
   for (const auto* entry : Sorted(state.core.leads)) {
@@ -167,7 +156,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   }
   if (chunk.ByteSizeLong() > 0) flush();
   header.set_chunks(chunks.size() - 1);
-  chunks[0] = Deterministic(header);
+  chunks[0] = DeterministicBytes(header);
   return chunks;
 }
 

@@ -80,7 +80,7 @@ class Sequencer {
 
   // Queues `command`, decided (authorized, then the aggregate's decider) as
   // the authenticated member `actor`. `done` gets the reply, or the
-  // decider's error, or: RESOURCE_EXHAUSTED (queue
+  // decider's error, or: options.refuse_writes when set, RESOURCE_EXHAUSTED (queue
   // full), UNAVAILABLE (storage failure, or the sequencer is stopping or has
   // failed). A retry with the same options.request_id by the same actor gets
   // the original reply without appending; the same request_id with a
