@@ -6,7 +6,6 @@
 #include "server/domain/events.h"
 #include "server/domain/validation.h"
 #include "server/service/grpc_status.h"
-#include "server/service/submit.h"
 
 namespace salesops::service {
 absl::Status AuditService::History(const v1::GetLeadHistoryRequest& request,
@@ -74,21 +73,38 @@ absl::Status AuditService::Log(const v1::ReadLogRequest& request, v1::ReadLogRes
   return absl::OkStatus();
 }
 
+std::optional<domain::LeadParties> AuditService::PartiesOf(absl::string_view lead_id) const {
+  if (lead_id.empty()) return std::nullopt;
+  std::optional<v1::Lead> lead = leads_->Get(lead_id);
+  if (!lead.has_value()) return std::nullopt;
+  return domain::LeadParties{lead->owner(), lead->assignee()};
+}
+
 grpc::ServerUnaryReactor* AuditService::GetLeadHistory(grpc::CallbackServerContext* context,
                                                        const v1::GetLeadHistoryRequest* request,
                                                        v1::GetLeadHistoryResponse* reply) {
-  return AnswerRead(context, *access_, [&](const std::string&) { return History(*request, *reply); });
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto answer = [&]() -> absl::Status {
+    const std::optional<domain::LeadParties> parties = PartiesOf(request->lead_id());
+    SALESOPS_RETURN_IF_ERROR(
+        access_->CheckRead(*context, "Audit.GetLeadHistory", parties.has_value() ? &*parties : nullptr).status());
+    return History(*request, *reply);
+  };
+  reactor->Finish(ToGrpcStatus(answer()));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* AuditService::ReadLog(grpc::CallbackServerContext* context,
                                                 const v1::ReadLogRequest* request,
                                                 v1::ReadLogResponse* reply) {
-  return AnswerRead(context, *access_, [&](const std::string&) { return Log(*request, *reply); });
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = access_->CheckRead(*context, "Audit.ReadLog").status();
+  if (status.ok()) status = Log(*request, *reply);
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
 namespace {
-
-constexpr std::initializer_list<v1::Role> kAuditors = {v1::ROLE_ADMIN, v1::ROLE_SALES_MANAGER, v1::ROLE_AUDITOR};
 
 std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
 
@@ -98,7 +114,7 @@ grpc::ServerUnaryReactor* AuditService::VerifyLog(grpc::CallbackServerContext* c
                                                   const v1::VerifyLogRequest* request, v1::VerifyLogResponse* reply) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const auto verify = [&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(access_->CheckRole(*context, kAuditors, "Audit.VerifyLog").status());
+    SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Audit.VerifyLog").status());
     const uint64_t head = store_->Head();
     const uint64_t from = std::max<uint64_t>(request->from_position(), 1);
     const uint64_t to = request->to_position() == 0 ? head : request->to_position();
@@ -141,7 +157,7 @@ grpc::ServerUnaryReactor* AuditService::GetLogDigest(grpc::CallbackServerContext
                                                      v1::GetLogDigestResponse* reply) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const auto digest = [&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(access_->CheckRole(*context, kAuditors, "Audit.GetLogDigest").status());
+    SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Audit.GetLogDigest").status());
     const uint64_t position = request->position() == 0 ? store_->Head() : request->position();
     SALESOPS_ASSIGN_OR_RETURN(std::string bytes, store_->ChainDigest(position));
     reply->set_position(position);

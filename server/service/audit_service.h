@@ -2,6 +2,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_AUDIT_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_AUDIT_SERVICE_H_
 
+#include "projections/lead_directory.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "server/service/auth.h"
 #include "server/store/event_store.h"
@@ -17,9 +18,12 @@ inline constexpr size_t kMaxLogScan = 100'000;
 // VerifyLog recomputes at most this many positions per call.
 inline constexpr uint64_t kMaxVerifyRange = 10'000'000;
 
+// Who may call what: domain::ReadRules() (server/domain/read_policy.h).
 class AuditService final : public v1::Audit::CallbackService {
  public:
-  AuditService(const ReadAccess* access, const store::EventStore* store) : access_(access), store_(store) {}
+  // `leads` gives the owner and assignee a lead's history is readable by.
+  AuditService(const ReadAccess* access, const store::EventStore* store, const projections::LeadDirectory* leads)
+      : access_(access), store_(store), leads_(leads) {}
 
   grpc::ServerUnaryReactor* GetLeadHistory(grpc::CallbackServerContext* context,
                                            const v1::GetLeadHistoryRequest* request,
@@ -36,9 +40,12 @@ class AuditService final : public v1::Audit::CallbackService {
  private:
   absl::Status History(const v1::GetLeadHistoryRequest& request, v1::GetLeadHistoryResponse& reply) const;
   absl::Status Log(const v1::ReadLogRequest& request, v1::ReadLogResponse& reply) const;
+  // The owner and assignee of a known lead; nullopt for an unknown one.
+  std::optional<domain::LeadParties> PartiesOf(absl::string_view lead_id) const;
 
   const ReadAccess* const access_;
   const store::EventStore* const store_;
+  const projections::LeadDirectory* const leads_;
 };
 
 }  // namespace salesops::service

@@ -87,6 +87,15 @@ absl::StatusOr<v1::Member> ReadAccess::CheckRole(const grpc::ServerContextBase& 
   return RequireRole(member_id, roles, what);
 }
 
+absl::StatusOr<v1::Member> ReadAccess::CheckRead(const grpc::ServerContextBase& context, absl::string_view rpc,
+                                                 const domain::LeadParties* lead) const {
+  SALESOPS_ASSIGN_OR_RETURN(std::string member_id, Check(context));
+  std::optional<v1::Member> member = team_->Get(member_id);
+  if (!member.has_value()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team"));
+  SALESOPS_RETURN_IF_ERROR(domain::AuthorizeRead(rpc, *member, lead));
+  return std::move(*member);
+}
+
 absl::StatusOr<v1::Member> ReadAccess::RequireRole(const std::string& member_id,
                                                    std::initializer_list<v1::Role> roles,
                                                    absl::string_view what) const {

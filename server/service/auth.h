@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
 #include "projections/team_directory.h"
+#include "server/domain/read_policy.h"
 
 namespace salesops::service {
 
@@ -50,9 +51,16 @@ class ReadAccess {
   absl::StatusOr<std::string> Check(const grpc::ServerContextBase& context) const;
 
   // As Check, and the member must hold one of `roles`; otherwise
-  // PERMISSION_DENIED naming the roles `what` needs.
+  // PERMISSION_DENIED naming the roles `what` needs. Prefer CheckRead for a
+  // whole RPC, so its rule lives in the one table.
   absl::StatusOr<v1::Member> CheckRole(const grpc::ServerContextBase& context,
                                        std::initializer_list<v1::Role> roles, absl::string_view what) const;
+  // As Check, then the rule of `rpc` ("Audit.ReadLog") in the one read-rule
+  // table (server/domain/read_policy.h); `lead` names the owner and assignee
+  // of the lead the call is about, when it is about one known lead.
+  // PERMISSION_DENIED naming the roles (and lead rule) needed.
+  absl::StatusOr<v1::Member> CheckRead(const grpc::ServerContextBase& context, absl::string_view rpc,
+                                       const domain::LeadParties* lead = nullptr) const;
   // The role check alone, for a member already checked.
   absl::StatusOr<v1::Member> RequireRole(const std::string& member_id, std::initializer_list<v1::Role> roles,
                                          absl::string_view what) const;

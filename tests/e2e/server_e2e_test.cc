@@ -173,7 +173,7 @@ TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
   v1::GetLeadHistoryRequest hreq;
   hreq.set_lead_id("acme-1");
   v1::GetLeadHistoryResponse history;
-  ASSERT_TRUE(audit_->GetLeadHistory(Ctx(kBobToken).get(), hreq, &history).ok());
+  ASSERT_TRUE(audit_->GetLeadHistory(Ctx(kCarolToken).get(), hreq, &history).ok());
   std::vector<std::string> actions;
   std::vector<std::pair<v1::Stage, v1::Stage>> changes;
   for (const auto& e : history.entries()) {
@@ -247,7 +247,7 @@ TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
   v1::ReadLogRequest log;
   log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), log, &page).ok());
   EXPECT_EQ(page.head_position(), base_ + 2);
   EXPECT_EQ(page.events_size(), 2);  // identified, handed to a BD_MANAGER
 }
@@ -269,7 +269,7 @@ TEST_F(E2eTest, ActorIsTheAuthenticatedMember) {
   v1::ReadLogRequest log;
   log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), log, &page).ok());
   ASSERT_EQ(page.events_size(), 2);  // identified, handed to a BD_MANAGER
   EXPECT_EQ(page.events(0).actor(), "bob");
   EXPECT_EQ(page.events(0).actor_role(), v1::ROLE_SALES_REP);
@@ -324,7 +324,7 @@ TEST_F(E2eTest, RetryWithSameRequestIdReturnsTheOriginalReply) {
   EXPECT_NE(second.lead_id(), first.lead_id());
 
   v1::ReadLogResponse page;
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), v1::ReadLogRequest(), &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), v1::ReadLogRequest(), &page).ok());
   EXPECT_EQ(page.head_position(), base_ + 4);
 }
 
@@ -411,7 +411,7 @@ void E2eTest::AcknowledgedSurvive(const std::function<void()>& stop_server) {
     v1::ReadLogRequest req;
     req.set_from_position(from);
     req.set_limit(1000);
-    ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
+    ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), req, &page).ok());
     for (const auto& e : page.events()) ASSERT_EQ(e.position(), expected++);
     from = page.next_position();
   } while (!page.reached_head());
@@ -485,16 +485,16 @@ TEST_F(E2eTest, ReadLogFiltersByTypeAndPages) {
   v1::ReadLogRequest req;
   req.add_event_types("QuoteSent");
   v1::ReadLogResponse page;
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), req, &page).ok());
   ASSERT_EQ(page.events_size(), 2);
   EXPECT_EQ(page.events(1).event().quote_sent().revision(), 2u);
   req.clear_event_types();
   req.add_event_types("NoSuchEvent");
-  EXPECT_THAT(audit_->ReadLog(Ctx().get(), req, &page),
+  EXPECT_THAT(audit_->ReadLog(Ctx(kCarolToken).get(), req, &page),
               GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("event_types: 'NoSuchEvent'")));
   req.clear_event_types();
   req.set_limit(3);
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), req, &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), req, &page).ok());
   EXPECT_EQ(page.events_size(), 3);
   EXPECT_EQ(page.next_position(), 4u);
 }
@@ -638,7 +638,7 @@ TEST_F(E2eTest, AWonDealOpensAnOrderThatSalesSupportProcesses) {
   v1::ReadLogRequest log;
   log.set_stream_prefix("order-o-1");
   v1::ReadLogResponse page;
-  ASSERT_TRUE(audit_->ReadLog(Ctx().get(), log, &page).ok());
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), log, &page).ok());
   std::vector<std::string> types;
   for (const auto& e : page.events()) types.push_back(e.event_type());
   EXPECT_THAT(types, ElementsAre("OrderOpened", "OrderAssigned", "OrderConfirmed", "OrderShipped", "OrderDelivered"));

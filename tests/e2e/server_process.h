@@ -23,7 +23,7 @@ inline constexpr char kDaveToken[] = "dave-token-0123456789ab";
 inline constexpr char kBobToken[] = "bob-token-0123456789ab";
 
 // Members that also get a token: their token is TokenOf(member).
-inline const char* const kJourneyMembers[] = {"rep1", "rep2", "bd1", "bd2", "sup1", "as1", "as2", "mgr"};
+inline const char* const kJourneyMembers[] = {"rep1", "rep2", "bd1", "bd2", "sup1", "as1", "as2", "mgr", "aud1"};
 std::string TokenOf(const std::string& member);
 
 class ServerProcess {
