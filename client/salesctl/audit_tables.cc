@@ -80,4 +80,37 @@ std::string RenderLogPage(const salesops::v1::ReadLogResponse& response) {
                       "  head_position: ", response.head_position(), "\n");
 }
 
+std::string RenderStageChanges(const salesops::v1::ListStageChangesResponse& response) {
+  Table table({{"POS", Align::kRight},
+               {"RECORDED"},
+               {"LEAD"},
+               {"ACTOR"},
+               {"ROLE"},
+               {"STAGE"},
+               {"OVERRIDE", Align::kLeft, kMaxDetailsWidth},
+               {"HAND-OFF", Align::kLeft, kMaxDetailsWidth}});
+  for (const salesops::v1::StageChange& change : response.changes()) {
+    std::string hand_off;
+    if (change.has_hand_off()) {
+      hand_off = absl::StrCat(change.handed_to().empty() ? "(queue)" : change.handed_to(), ": ",
+                              change.hand_off().rule());
+    }
+    table.AddRow({
+        absl::StrCat(change.position()),
+        change.has_recorded_at() ? FormatTimestamp(change.recorded_at(), true) : "",
+        change.lead_id(),
+        change.actor(),
+        EnumShortNameOf(*salesops::v1::Role_descriptor(), change.actor_role()),
+        StageChange(change.from_stage(), change.to_stage()),
+        change.override_reason(),
+        hand_off,
+    });
+  }
+  std::string out = table.Render();
+  if (!response.next_page_token().empty()) {
+    absl::StrAppend(&out, "next_page_token: ", response.next_page_token(), "\n");
+  }
+  return out;
+}
+
 }  // namespace salesctl

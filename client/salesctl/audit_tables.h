@@ -27,6 +27,14 @@ std::string RenderLeadHistory(const salesops::v1::GetLeadHistoryResponse& respon
 // the page reached the head of the log).
 std::string RenderLogPage(const salesops::v1::ReadLogResponse& response);
 
+// A table
+//   POS  RECORDED  LEAD  ACTOR  ROLE  STAGE  OVERRIDE  HAND-OFF
+// RECORDED in RFC 3339 UTC to the second; STAGE as in the history;
+// OVERRIDE the manager's reason (empty when none); HAND-OFF "who: rule"
+// ("(queue): rule" for the unassigned queue), cut to kMaxDetailsWidth.
+// Then "next_page_token: T" when there is more.
+std::string RenderStageChanges(const salesops::v1::ListStageChangesResponse& response);
+
 }  // namespace salesctl
 
 #endif  // SALESOPS_CLIENT_SALESCTL_AUDIT_TABLES_H_

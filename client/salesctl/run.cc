@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
+#include "audit_commands.h"
 #include "command_line.h"
 #include "commands.h"
 #include "demo.h"
@@ -36,7 +37,7 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
       return UsageError(err, absl::InvalidArgumentError("no command given"),
                         "Run 'salesctl help' for the list of commands.");
     }
-    out << GeneralHelp(AllCommands()) << ViewCommandsHelp() << DemoHelpLine();
+    out << GeneralHelp(AllCommands()) << ViewCommandsHelp() << OpsCommandsHelp() << DemoHelpLine();
     return kExitOk;
   }
   // The named commands come before the generated ones; no RPC is named
@@ -45,6 +46,7 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
     return RunViewCommand(*view, *line, absl::Now(), rpc, out, err);
   }
   if (line->command == kDemoCommand) return RunDemo(*line, rpc, out, err);
+  if (IsOpsCommand(line->command)) return RunOpsCommand(*line, rpc, out, err);
 
   absl::StatusOr<const Command*> found = FindCommand(line->command);
   if (!found.ok()) {

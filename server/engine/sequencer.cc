@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -115,7 +116,32 @@ void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback don
       refusal = absl::ResourceExhaustedError(
           absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
     } else {
-      queue_.push_back(Pending{std::move(actor), std::move(command), std::move(done)});
+      Pending pending;
+      pending.actor = std::move(actor);
+      pending.command = std::move(command);
+      pending.done = std::move(done);
+      queue_.push_back(std::move(pending));
+      return;
+    }
+  }
+  std::move(done)(refusal);
+}
+
+void Sequencer::SubmitImport(std::vector<v1::EventEnvelope> events, std::string expected_digest,
+                             ImportCallback done) {
+  absl::Status refusal;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!options_.refuse_writes.ok()) {
+      refusal = options_.refuse_writes;
+    } else if (stopping_) {
+      refusal = absl::UnavailableError("the server is shutting down; retry the import from the log's head");
+    } else {
+      Pending pending;
+      pending.import = std::move(events);
+      pending.expected_digest = std::move(expected_digest);
+      pending.import_done = std::move(done);
+      queue_.push_back(std::move(pending));
       return;
     }
   }
@@ -145,10 +171,19 @@ void Sequencer::Run() {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Sequencer::ReadyToRun));
       if (queue_.empty()) return;  // stopping, and everything queued is done
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
+      // An import runs alone, between command batches.
+      while (!queue_.empty() && batch.size() < options_.max_batch &&
+             (batch.empty() || !queue_.front().import.has_value())) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
+        if (batch.back().import.has_value()) break;
       }
+    }
+    if (batch.size() == 1 && batch[0].import.has_value()) {
+      ImportResult result = failure_.ok() ? ProcessImport(*batch[0].import, batch[0].expected_digest) : failure_;
+      std::move(batch[0].import_done)(std::move(result));
+      batch.clear();
+      continue;
     }
     ProcessBatch(batch);
     batch.clear();
@@ -190,6 +225,78 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(replies[i]));
+}
+
+ImportResult Sequencer::ProcessImport(std::vector<v1::EventEnvelope>& events, const std::string& expected_digest) {
+  if (events.empty()) return absl::InvalidArgumentError("events: nothing to import");
+  const uint64_t head = store_->Head();
+  SALESOPS_ASSIGN_OR_RETURN(std::string chain, store_->ChainDigest(head));
+  store::AppendBatch batch;
+  batch.expected_head = head;
+  // recorded_at never decreases along the log.
+  absl::Time last = absl::InfinitePast();
+  if (head > 0) {
+    SALESOPS_ASSIGN_OR_RETURN(store::LogPage previous, store_->ReadLog(head, 1, {}, 1));
+    if (!previous.events.empty()) last = FromProtoTime(previous.events[0].recorded_at());
+  }
+  std::string bytes;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::EventEnvelope& e = events[i];
+    if (e.position() != head + 1 + i) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "events[", i, "].position: is ", e.position(), "; the log's head is ", head, ", so it must be ",
+          head + 1 + i, " (imports continue the log without gaps)"));
+    }
+    if (e.envelope_version() != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("events[", i, "].envelope_version: must be 1"));
+    }
+    if (e.event_type().empty() || e.event_type() != domain::EventTypeName(e.event())) {
+      return absl::InvalidArgumentError(absl::StrCat("events[", i, "].event_type: '", e.event_type(),
+                                                     "' does not name its payload"));
+    }
+    const absl::Time recorded = FromProtoTime(e.recorded_at());
+    if (recorded < last) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("events[", i, "].recorded_at: goes back in time (the log never does)"));
+    }
+    last = std::max(last, recorded);
+    if (e.stream_version() == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("events[", i, "].stream_version: must be at least 1"));
+    }
+    // Consecutive events of one stream form one StreamAppend; the store
+    // refuses (ABORTED) a stream whose version is not the one before.
+    if (batch.streams.empty() || batch.streams.back().stream_id != e.stream_id() ||
+        batch.streams.back().events.back().stream_version() + 1 != e.stream_version()) {
+      store::StreamAppend& append = batch.streams.emplace_back();
+      append.stream_id = e.stream_id();
+      append.expected_version = e.stream_version() - 1;
+    }
+    batch.streams.back().events.push_back(e);
+    bytes.clear();
+    e.SerializeToString(&bytes);
+    chain = store::ChainNext(chain, bytes);
+  }
+  if (!expected_digest.empty() && absl::BytesToHexString(chain) != expected_digest) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("expected_digest: the chain digest after position ", head + events.size(), " would be ",
+                     absl::BytesToHexString(chain), ", not ", expected_digest, "; nothing was imported"));
+  }
+  absl::StatusOr<std::vector<v1::EventEnvelope>> committed = store_->Append(std::move(batch));
+  if (!committed.ok()) {
+    if (absl::IsAborted(committed.status())) {
+      return absl::FailedPreconditionError(absl::StrCat("events: ", committed.status().message(),
+                                                        "; nothing was imported"));
+    }
+    if (store_->failed()) {
+      failure_ = absl::UnavailableError("the event log could not be written; restart the server");
+      if (options_.on_fatal) options_.on_fatal(committed.status());
+    }
+    return committed.status();
+  }
+  for (const v1::EventEnvelope& e : *committed) domain::Evolve(state_, e);
+  last_now_ = std::max(last_now_, last);
+  for (projections::Projection* p : projections_) p->Apply(*committed);
+  return chain;
 }
 
 CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {

@@ -62,6 +62,9 @@ struct SequencerOptions {
 using CommandResult = absl::StatusOr<v1::CommandReply>;
 // Runs exactly once per submitted command. Must not block.
 using ReplyCallback = absl::AnyInvocable<void(CommandResult) &&>;
+// The result of an import: the chain digest at the new head (32 bytes).
+using ImportResult = absl::StatusOr<std::string>;
+using ImportCallback = absl::AnyInvocable<void(ImportResult) &&>;
 
 class Sequencer {
  public:
@@ -87,6 +90,20 @@ class Sequencer {
   // different command (correlation_id aside) gets INVALID_ARGUMENT.
   void Submit(std::string actor, v1::Command command, ReplyCallback done);
 
+  // Queues pre-recorded envelopes (Admin.ImportEvents) to be appended
+  // verbatim, in order, as one atomic batch between two command batches:
+  // the store re-serializes exactly the fields it assigns (position, stream
+  // version, envelope version), so each must already hold the value it gets.
+  // Then folds them into the deciders' state and the projections, as live
+  // writes are. `done` gets the chain digest at the new head, or:
+  // FAILED_PRECONDITION (the first position is not the head + 1, positions
+  // are not consecutive, a stream version is not the stream's next, the
+  // digest differs from `expected_digest`), INVALID_ARGUMENT (an envelope
+  // this server would not have written: unknown or mismatched event type,
+  // envelope version other than 1, recorded_at going backwards), or what
+  // Submit refuses with. Nothing is written on any error.
+  void SubmitImport(std::vector<v1::EventEnvelope> events, std::string expected_digest, ImportCallback done);
+
   // Decides and completes everything already queued, then joins the thread.
   // Later Submits fail with UNAVAILABLE. Idempotent.
   void Stop();
@@ -103,6 +120,10 @@ class Sequencer {
     std::string actor;
     v1::Command command;
     ReplyCallback done;
+    // Set for SubmitImport instead of a command (processed alone).
+    std::optional<std::vector<v1::EventEnvelope>> import;
+    std::string expected_digest;
+    ImportCallback import_done;
   };
   struct Staging;  // the state of one batch being decided
 
@@ -112,6 +133,8 @@ class Sequencer {
   absl::Status Recover();
   void Run();
   void ProcessBatch(std::vector<Pending>& batch);
+  // Appends an import (SubmitImport) and folds it; the digest at the head.
+  ImportResult ProcessImport(std::vector<v1::EventEnvelope>& events, const std::string& expected_digest);
   CommandResult DecideOne(const Pending& pending, Staging& staging);
 
   store::EventStore* const store_;

@@ -1,6 +1,12 @@
 #include "server/service/admin_service.h"
 
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/common/status_macros.h"
 #include "server/common/log.h"
 #include "server/domain/proto_time.h"
 #include "server/service/grpc_status.h"
@@ -33,6 +39,82 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(grpc::CallbackServerC
     }
   }
   reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+namespace {
+
+// The backup directory: absolute, new. INVALID_ARGUMENT naming `dir`.
+absl::Status ValidateBackupDir(const std::string& dir) {
+  if (dir.empty()) return absl::InvalidArgumentError("dir: required (an absolute path on the server's machine)");
+  if (dir.find('\0') != std::string::npos) return absl::InvalidArgumentError("dir: must not contain NUL bytes");
+  const std::filesystem::path path(dir);
+  if (!path.is_absolute()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dir: '", dir, "' is relative; give an absolute path on the server's machine"));
+  }
+  std::error_code error;
+  if (std::filesystem::exists(path, error) || error) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dir: '", dir, "' already exists; a backup goes into a new directory (nothing is overwritten)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context, const v1::BackupRequest* request,
+                                               v1::BackupResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto backup = [&]() -> absl::Status {
+    SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Admin.Backup").status());
+    SALESOPS_RETURN_IF_ERROR(ValidateBackupDir(request->dir()));
+    const absl::Time start = absl::Now();
+    SALESOPS_ASSIGN_OR_RETURN(const uint64_t position, store_->Checkpoint(request->dir()));
+    SALESOPS_ASSIGN_OR_RETURN(const std::string digest, store_->ChainDigest(position));
+    reply->set_dir(request->dir());
+    reply->set_position(position);
+    reply->set_digest(absl::BytesToHexString(digest));
+    *reply->mutable_took() = ToProtoDuration(absl::Now() - start);
+    LogInfo("Admin.Backup: checkpoint of positions 1..%d written to %s in %s", position, request->dir(),
+            absl::FormatDuration(absl::Now() - start));
+    return absl::OkStatus();
+  };
+  reactor->Finish(ToGrpcStatus(backup()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::ImportEvents(grpc::CallbackServerContext* context,
+                                                     const v1::ImportEventsRequest* request,
+                                                     v1::ImportEventsResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto check = [&]() -> absl::Status {
+    // An empty log has no team, so nobody holds ADMIN yet: the tokens file
+    // is then the only authority (as for --bootstrap-admin).
+    if (store_->Head() == 0) {
+      SALESOPS_RETURN_IF_ERROR(access_->tokens().Authenticate(*context).status());
+    } else {
+      SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Admin.ImportEvents").status());
+    }
+    if (request->events_size() == 0) return absl::InvalidArgumentError("events: at least one");
+    if (request->events_size() > kMaxImportBatch) {
+      return absl::InvalidArgumentError(absl::StrCat("events: at most ", kMaxImportBatch, " per call"));
+    }
+    return absl::OkStatus();
+  };
+  if (absl::Status status = check(); !status.ok()) {
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  }
+  std::vector<v1::EventEnvelope> events(request->events().begin(), request->events().end());
+  sequencer_->SubmitImport(std::move(events), request->expected_digest(),
+                           [this, reactor, reply](engine::ImportResult result) {
+                             if (result.ok()) {
+                               reply->set_head_position(store_->Head());
+                               reply->set_digest(absl::BytesToHexString(*result));
+                             }
+                             reactor->Finish(ToGrpcStatus(result.status()));
+                           });
   return reactor;
 }
 

@@ -4,26 +4,40 @@
 
 #include "salesops/v1/admin.grpc.pb.h"
 #include "projections/views.h"
+#include "server/engine/sequencer.h"
 #include "server/service/auth.h"
 #include "server/store/event_store.h"
 
 namespace salesops::service {
 
+// Most envelopes one ImportEvents call takes.
+inline constexpr int kMaxImportBatch = 1000;
+
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(const ReadAccess* access, const store::EventStore* store, projections::Views* views)
-      : access_(access), store_(store), views_(views) {}
+  AdminService(const ReadAccess* access, const store::EventStore* store, projections::Views* views,
+               engine::Sequencer* sequencer)
+      : access_(access), store_(store), views_(views), sequencer_(sequencer) {}
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* context, const v1::PingRequest* request,
                                  v1::PingResponse* reply) override;
   grpc::ServerUnaryReactor* RebuildProjections(grpc::CallbackServerContext* context,
                                                const v1::RebuildProjectionsRequest* request,
                                                v1::RebuildProjectionsResponse* reply) override;
+  // Runs the checkpoint on the calling gRPC thread: hard links and one
+  // memtable flush, independent of the log's size (docs/STORAGE.md).
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context, const v1::BackupRequest* request,
+                                   v1::BackupResponse* reply) override;
+  // Queued to the sequencer; finished by it once written (or refused).
+  grpc::ServerUnaryReactor* ImportEvents(grpc::CallbackServerContext* context,
+                                         const v1::ImportEventsRequest* request,
+                                         v1::ImportEventsResponse* reply) override;
 
  private:
   const ReadAccess* const access_;
   const store::EventStore* const store_;
   projections::Views* const views_;
+  engine::Sequencer* const sequencer_;
 };
 
 }  // namespace salesops::service

@@ -6,6 +6,7 @@
 #include "server/domain/events.h"
 #include "server/domain/validation.h"
 #include "server/service/grpc_status.h"
+#include "server/service/stage_changes.h"
 
 namespace salesops::service {
 absl::Status AuditService::History(const v1::GetLeadHistoryRequest& request,
@@ -89,6 +90,21 @@ grpc::ServerUnaryReactor* AuditService::GetLeadHistory(grpc::CallbackServerConte
     SALESOPS_RETURN_IF_ERROR(
         access_->CheckRead(*context, "Audit.GetLeadHistory", parties.has_value() ? &*parties : nullptr).status());
     return History(*request, *reply);
+  };
+  reactor->Finish(ToGrpcStatus(answer()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::ListStageChanges(grpc::CallbackServerContext* context,
+                                                         const v1::ListStageChangesRequest* request,
+                                                         v1::ListStageChangesResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto answer = [&]() -> absl::Status {
+    const std::optional<domain::LeadParties> parties = PartiesOf(request->lead_id());
+    SALESOPS_RETURN_IF_ERROR(
+        access_->CheckRead(*context, "Audit.ListStageChanges", parties.has_value() ? &*parties : nullptr).status());
+    SALESOPS_ASSIGN_OR_RETURN(*reply, service::ListStageChanges(*store_, *request, kMaxLogScan));
+    return absl::OkStatus();
   };
   reactor->Finish(ToGrpcStatus(answer()));
   return reactor;

@@ -36,6 +36,10 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* GetLogDigest(grpc::CallbackServerContext* context,
                                          const v1::GetLogDigestRequest* request,
                                          v1::GetLogDigestResponse* reply) override;
+  // Reads at most kMaxLogScan positions per call (stage_changes.h).
+  grpc::ServerUnaryReactor* ListStageChanges(grpc::CallbackServerContext* context,
+                                             const v1::ListStageChangesRequest* request,
+                                             v1::ListStageChangesResponse* reply) override;
 
  private:
   absl::Status History(const v1::GetLeadHistoryRequest& request, v1::GetLeadHistoryResponse& reply) const;

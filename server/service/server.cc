@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
   s->leads_service_ = std::make_unique<LeadsService>(s->read_access_.get(), s->sequencer_.get(), &s->lead_directory_);
   s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), s->store_.get(), &s->lead_directory_);
-  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), s->store_.get(), &s->views_);
+  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), s->store_.get(), &s->views_, s->sequencer_.get());
   s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -12,6 +13,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/write_batch.h"
 #include "server/common/log.h"
@@ -39,6 +41,19 @@ absl::StatusOr<v1::EventEnvelope> ParseEvent(const rocksdb::Slice& key, const ro
     return absl::DataLossError(absl::StrCat("event at position ", pos.value_or(0), " is unreadable"));
   }
   return envelope;
+}
+
+// Every column family, in Family order (the default one last).
+std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const rocksdb::ColumnFamilyOptions& cf_options) {
+  return {
+      {keys::kEventsFamily, cf_options},
+      {keys::kStreamsFamily, cf_options},
+      {keys::kIdempotencyFamily, cf_options},
+      {keys::kMetaFamily, cf_options},
+      {keys::kSnapshotsFamily, cf_options},
+      {keys::kChainFamily, cf_options},
+      {rocksdb::kDefaultColumnFamilyName, cf_options},
+  };
 }
 
 }  // namespace
@@ -78,15 +93,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.compression = rocksdb::kNoCompression;
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {keys::kEventsFamily, cf_options},
-      {keys::kStreamsFamily, cf_options},
-      {keys::kIdempotencyFamily, cf_options},
-      {keys::kMetaFamily, cf_options},
-      {keys::kSnapshotsFamily, cf_options},
-      {keys::kChainFamily, cf_options},
-      {rocksdb::kDefaultColumnFamilyName, cf_options},
-  };
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Descriptors(cf_options);
   auto rep = std::make_unique<Rep>();
   rocksdb::DB* db = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
@@ -332,12 +339,18 @@ absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit
 
 absl::Status EventStore::Scan(uint64_t from_position,
                               absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const {
+  return ScanRange(from_position, std::numeric_limits<uint64_t>::max(), visit);
+}
+
+absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
+                                   absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const {
+  if (to_position != std::numeric_limits<uint64_t>::max()) to_position = std::min(to_position, Head());
   rocksdb::ReadOptions ro;
   ro.readahead_size = 2 << 20;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro, rep_->cf(kEvents)));
   uint64_t expected = std::max<uint64_t>(from_position, 1);
-  for (it->Seek(keys::PositionKey(expected)); it->Valid(); it->Next()) {
+  for (it->Seek(keys::PositionKey(expected)); it->Valid() && expected <= to_position; it->Next()) {
     SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(it->key(), it->value()));
     if (e.position() != expected) {
       return absl::DataLossError(absl::StrCat("the log has a gap: position ", expected,
@@ -400,6 +413,40 @@ absl::StatusOr<std::vector<std::string>> EventStore::GetSnapshot(absl::string_vi
   }
   if (!it->status().ok()) return StorageError("snapshot read", it->status());
   return chunks;
+}
+
+absl::StatusOr<uint64_t> EventStore::Checkpoint(const std::string& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(rep_->db.get(), &raw);
+  if (!s.ok()) return StorageError("checkpoint", s);
+  const std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  s = checkpoint->CreateCheckpoint(dir);
+  if (!s.ok()) {
+    if (s.IsInvalidArgument() || s.IsIOError()) {
+      LogError("storage: checkpoint to %s failed: %s", dir, s.ToString());
+      return absl::FailedPreconditionError(
+          absl::StrCat("dir: cannot create the checkpoint directory '", dir,
+                       "' (it must not exist, and its parent must be a writable directory)"));
+    }
+    return StorageError("checkpoint", s);
+  }
+  // The head the copy holds: its last event, read back from the copy.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* copy = nullptr;
+  s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, Descriptors(rocksdb::ColumnFamilyOptions()), &handles,
+                                   &copy);
+  if (!s.ok()) return StorageError("checkpoint read-back", s);
+  uint64_t head = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(copy->NewIterator(rocksdb::ReadOptions(), handles[kEvents]));
+    it->SeekToLast();
+    if (it->Valid()) head = keys::DecodeU64(absl::string_view(it->key().data(), it->key().size())).value_or(0);
+    s = it->status();
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles) copy->DestroyColumnFamilyHandle(h);
+  delete copy;
+  if (!s.ok()) return StorageError("checkpoint read-back", s);
+  return head;
 }
 
 std::string GenesisDigest() { return std::string(32, '\0'); }

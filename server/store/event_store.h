@@ -144,6 +144,10 @@ class EventStore {
   // returns an error (which Scan returns). DATA_LOSS for an unreadable event.
   absl::Status Scan(uint64_t from_position,
                     absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const;
+  // As Scan, stopping after `to_position` (inclusive) or the head at the
+  // start of the call, whichever is first.
+  absl::Status ScanRange(uint64_t from_position, uint64_t to_position,
+                         absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const;
 
   // The stream's current version (0 for an unknown stream).
   absl::StatusOr<uint64_t> StreamVersion(absl::string_view stream_id) const;
@@ -168,6 +172,17 @@ class EventStore {
   // must refuse writes (they would extend a broken chain).
   const absl::Status& open_check() const { return open_check_; }
   static constexpr uint64_t kTailCheck = 10'000;
+
+  // Writes an online, consistent copy of the whole database (every column
+  // family: log, chain, indexes, idempotency records, views snapshot) to the
+  // new directory `dir` (absolute; must not exist; its parent must) with
+  // rocksdb::Checkpoint: table files are hard-linked when on the same file
+  // system, copied otherwise; memtables are flushed first. Appends go on
+  // meanwhile. Returns the head position the copy contains, read back from
+  // the copy. Errors: FAILED_PRECONDITION when `dir` cannot be created (it
+  // exists, its parent does not); UNAVAILABLE for other storage failures
+  // (a partial `dir` may then remain).
+  absl::StatusOr<uint64_t> Checkpoint(const std::string& dir) const;
 
   // Replaces the snapshot called `name` (a projection's name) with `chunks`,
   // atomically and synced. Snapshots live beside the log and are never part
