@@ -222,6 +222,9 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
       if (options_.on_fatal) options_.on_fatal(committed.status());
     } else {
       for (projections::Projection* p : projections_) p->Apply(*committed);
+      if (options_.on_commit && !committed->empty()) {
+        options_.on_commit(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(committed)));
+      }
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(replies[i]));

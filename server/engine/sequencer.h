@@ -46,6 +46,11 @@ struct SequencerOptions {
   // Called once, on the sequencer thread, after a failed write. Must not
   // block or call Stop.
   std::function<void(const absl::Status&)> on_fatal;
+  // Called on the sequencer thread with every committed, non-empty batch of
+  // events (fsynced, applied to the projections, before the replies), in
+  // position order. Feeds live subscriptions (EventHub::Publish). Must not
+  // block: it gets the batch by pointer, without a copy.
+  std::function<void(std::shared_ptr<const std::vector<v1::EventEnvelope>>)> on_commit;
   // Tests: queue commands without deciding them until Resume().
   bool start_paused = false;
   // When not OK, every command is refused with this status and nothing is

@@ -1,0 +1,254 @@
+#include "server/service/subscribe.h"
+
+#include <deque>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+#include "server/service/grpc_status.h"
+#include "server/service/subscribe_request.h"
+
+namespace salesops::service {
+namespace {
+
+// Positions one store read examines (a turn may do several).
+constexpr size_t kStoreScan = 10'000;
+// Hub batches taken per read.
+constexpr size_t kHubBatches = 64;
+
+// Ends a call that was refused before it started streaming.
+class Refusal final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+                                     public engine::EventHub::Listener,
+                                     public std::enable_shared_from_this<Reactor> {
+ public:
+  Reactor(Subscriptions* owner, uint64_t id, SubscribePlan plan)
+      : owner_(owner),
+        id_(id),
+        filter_(std::move(plan.filter)),
+        store_filter_(filter_.ForStore()),
+        checkpoint_every_(plan.checkpoint_every),
+        next_(plan.from),
+        last_sent_(absl::Now()) {}
+
+  // Starts streaming; keeps the reactor alive until OnDone.
+  void Begin(std::shared_ptr<Reactor> self) {
+    self_ = std::move(self);
+    absl::MutexLock lock(&mu_);
+    Pump();
+  }
+
+  // Ends the stream with `status` (nothing more is sent).
+  void End(const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    FinishOnce(ToGrpcStatus(status));
+  }
+
+  void Wake() override {
+    absl::MutexLock lock(&mu_);
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    write_in_flight_ = false;
+    if (!ok) {
+      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was broken"));
+      return;
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+  }
+
+  void OnDone() override {
+    owner_->Forget(this);
+    // Drops the reactor's hold on itself: the last holder (this, or the hub
+    // thread in the middle of a Wake) destroys it. Nothing runs after.
+    std::shared_ptr<Reactor> self = std::move(self_);
+  }
+
+ private:
+  // Sends the next message, or finds more, or parks until the hub wakes it.
+  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || write_in_flight_) return;
+    bool yield = false;
+    if (outbox_.empty()) {
+      if (absl::Status s = Fill(yield); !s.ok()) {
+        FinishOnce(ToGrpcStatus(s));
+        return;
+      }
+    }
+    if (outbox_.empty()) {
+      // Nothing yet: wake at the next commit, the checkpoint deadline, or
+      // (after a long fruitless scan) at once, on the hub's thread.
+      if (yield) {
+        owner_->hub_->WakeWhen(weak_from_this(), 0, absl::InfinitePast());
+      } else {
+        owner_->hub_->WakeWhen(weak_from_this(), next_, last_sent_ + checkpoint_every_);
+      }
+      return;
+    }
+    current_ = std::move(outbox_.front());
+    outbox_.pop_front();
+    write_in_flight_ = true;
+    last_sent_ = absl::Now();
+    StartWrite(&current_);
+  }
+
+  // Queues what follows `next_` (at most a page), a caught-up marker or a
+  // checkpoint. Leaves the outbox empty when there is nothing to send yet;
+  // sets `yield` when it stopped after examining max_scan_per_turn
+  // positions without finding anything.
+  absl::Status Fill(bool& yield) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const size_t page = owner_->options_.page_events;
+    size_t scanned = 0;
+    while (outbox_.empty()) {
+      const uint64_t before = next_;
+      engine::EventHub::Slice slice = owner_->hub_->Read(next_, kHubBatches);
+      if (slice.behind) {
+        if (live_) {
+          live_ = false;
+          owner_->fallbacks_.fetch_add(1, std::memory_order_relaxed);
+          LogInfo("subscription %d fell behind the live buffer at position %d (head %d); reading the log", id_,
+                  next_, slice.head);
+        }
+        SALESOPS_ASSIGN_OR_RETURN(store::LogPage read,
+                                  owner_->store_->ReadLog(next_, page, store_filter_, kStoreScan));
+        for (v1::EventEnvelope& e : read.events) {
+          if (filter_.Matches(e)) *outbox_.emplace_back().mutable_event() = std::move(e);
+        }
+        next_ = std::max(next_, read.next_position);
+      } else if (!slice.batches.empty()) {
+        live_ = true;
+        for (const engine::CommittedEvents& batch : slice.batches) {
+          for (const v1::EventEnvelope& e : *batch) {
+            if (e.position() < next_ || outbox_.size() >= page) continue;
+            next_ = e.position() + 1;
+            if (filter_.Matches(e)) *outbox_.emplace_back().mutable_event() = e;
+          }
+        }
+      } else {
+        // At the head.
+        if (!caught_up_sent_) {
+          caught_up_sent_ = true;
+          live_ = true;
+          outbox_.emplace_back().mutable_caught_up()->set_position(next_ - 1);
+        } else if (absl::Now() - last_sent_ >= checkpoint_every_) {
+          outbox_.emplace_back().mutable_checkpoint()->set_position(next_ - 1);
+        }
+        return absl::OkStatus();
+      }
+      if (!outbox_.empty()) break;
+      scanned += next_ - before;
+      if (absl::Now() - last_sent_ >= checkpoint_every_) {
+        outbox_.emplace_back().mutable_checkpoint()->set_position(next_ - 1);
+      } else if (scanned >= owner_->options_.max_scan_per_turn || next_ == before) {
+        yield = true;
+        break;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    outbox_.clear();
+    Finish(status);
+  }
+
+  Subscriptions* const owner_;
+  const uint64_t id_;
+  const EventFilter filter_;
+  const store::LogFilter store_filter_;
+  const absl::Duration checkpoint_every_;
+  std::shared_ptr<Reactor> self_;  // set by Begin, dropped by OnDone
+
+  absl::Mutex mu_;
+  uint64_t next_ ABSL_GUARDED_BY(mu_);  // every earlier position was examined (and queued when it matched)
+  absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
+  bool live_ ABSL_GUARDED_BY(mu_) = false;  // reading from the hub (after catching up once)
+  bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<v1::SubscribeResponse> outbox_ ABSL_GUARDED_BY(mu_);
+  v1::SubscribeResponse current_ ABSL_GUARDED_BY(mu_);  // being written; untouched until OnWriteDone
+};
+
+Subscriptions::Subscriptions(const ReadAccess* access, const store::EventStore* store, engine::EventHub* hub,
+                             const projections::LeadDirectory* leads, SubscribeOptions options)
+    : access_(access), store_(store), hub_(hub), leads_(leads), options_(options) {}
+
+Subscriptions::~Subscriptions() { Shutdown(); }
+
+absl::Status Subscriptions::Authorize(const grpc::CallbackServerContext& context,
+                                      const v1::SubscribeRequest& request) const {
+  // The one read-rule table (server/domain/read_policy.cc): the audit roles,
+  // or the owner or assignee of the lead whose one stream is followed.
+  std::optional<domain::LeadParties> parties;
+  if (const std::string lead_id = LeadIdOfStream(request.stream_id()); !lead_id.empty()) {
+    if (const std::optional<v1::Lead> lead = leads_->Get(lead_id)) {
+      parties = domain::LeadParties{lead->owner(), lead->assignee()};
+    }
+  }
+  return access_->CheckRead(context, "Audit.Subscribe", parties.has_value() ? &*parties : nullptr).status();
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscriptions::Start(grpc::CallbackServerContext* context,
+                                                                      const v1::SubscribeRequest* request) {
+  if (absl::Status s = access_->Check(*context).status(); !s.ok()) return new Refusal(s);
+  absl::StatusOr<SubscribePlan> plan = PlanSubscription(*request, store_->Head());
+  if (!plan.ok()) return new Refusal(plan.status());
+  if (absl::Status s = Authorize(*context, *request); !s.ok()) return new Refusal(s);
+
+  auto reactor = std::make_shared<Reactor>(this, next_id_.fetch_add(1), *std::move(plan));
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return new Refusal(absl::UnavailableError("the server is shutting down"));
+    live_.emplace(reactor.get(), reactor);
+  }
+  Reactor* raw = reactor.get();
+  raw->Begin(std::move(reactor));
+  return raw;
+}
+
+void Subscriptions::Forget(const Reactor* reactor) {
+  absl::MutexLock lock(&mu_);
+  live_.erase(reactor);
+}
+
+size_t Subscriptions::active() const {
+  absl::MutexLock lock(&mu_);
+  return live_.size();
+}
+
+void Subscriptions::Shutdown() {
+  std::vector<std::shared_ptr<Reactor>> ending;
+  {
+    absl::MutexLock lock(&mu_);
+    shut_down_ = true;
+    for (const auto& [raw, weak] : live_) {
+      if (std::shared_ptr<Reactor> r = weak.lock()) ending.push_back(std::move(r));
+    }
+  }
+  for (const std::shared_ptr<Reactor>& r : ending) {
+    r->End(absl::UnavailableError(
+        "the server is shutting down; resubscribe with from_position = the last position you processed + 1"));
+  }
+}
+
+}  // namespace salesops::service

@@ -1,0 +1,93 @@
+// Audit.Subscribe: one gRPC write reactor per subscription, fed from the
+// store (catch-up) and from the EventHub (live), docs/AUDIT.md
+// "Subscriptions".
+//
+// A subscription keeps one cursor, `next`: every position before it was
+// examined, and the matching ones were queued in order. It reads from the
+// hub's buffer when `next` is there and from the store when it is older (the
+// start of a catch-up, or a subscriber that fell behind the buffer), so the
+// switch between the two can neither skip nor repeat a position. It holds at
+// most one page of messages; while the client does not read, it reads
+// nothing more — memory per subscriber is bounded, and the hub's buffer is
+// shared and bounded.
+//
+// No gRPC thread waits for events: a subscription with nothing to send asks
+// the hub to wake it (at the next commit or its checkpoint deadline) and
+// returns. Store pages are read on the thread that continues the stream
+// (a gRPC thread after a write, or the hub's thread after a wake-up); a long
+// scan that finds nothing yields to the hub's thread between pages.
+//
+// Thread safety: every method is thread-safe.
+#ifndef SALESOPS_SERVER_SERVICE_SUBSCRIBE_H_
+#define SALESOPS_SERVER_SERVICE_SUBSCRIBE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/support/server_callback.h"
+#include "projections/lead_directory.h"
+#include "salesops/v1/audit.pb.h"
+#include "server/engine/event_hub.h"
+#include "server/service/auth.h"
+#include "server/store/event_store.h"
+
+namespace salesops::service {
+
+struct SubscribeOptions {
+  // Events queued per read (from the store or the hub) before sending them.
+  size_t page_events = 256;
+  // Positions one turn may examine without finding anything to send before
+  // it yields to the hub's thread.
+  size_t max_scan_per_turn = 50'000;
+};
+
+class Subscriptions {
+ public:
+  // Everything must outlive this object.
+  Subscriptions(const ReadAccess* access, const store::EventStore* store, engine::EventHub* hub,
+                const projections::LeadDirectory* leads, SubscribeOptions options = {});
+  // Shutdown().
+  ~Subscriptions();
+
+  // Authenticates, checks access (ADMIN, SALES_MANAGER or AUDITOR; any member
+  // for the one stream of a lead it owns or is assigned), validates
+  // (PlanSubscription) and starts streaming. Errors end the call at once.
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Start(grpc::CallbackServerContext* context,
+                                                         const v1::SubscribeRequest* request);
+
+  // Ends every subscription with UNAVAILABLE and refuses new ones. Call
+  // before grpc::Server::Shutdown so that it does not wait for them.
+  // Idempotent.
+  void Shutdown();
+
+  // For tests and logs: how many times a subscriber fell behind the hub's
+  // buffer and went back to reading the store; subscriptions streaming now.
+  uint64_t fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
+  size_t active() const;
+
+ private:
+  class Reactor;
+
+  absl::Status Authorize(const grpc::CallbackServerContext& context, const v1::SubscribeRequest& request) const;
+  void Forget(const Reactor* reactor);
+
+  const ReadAccess* const access_;
+  const store::EventStore* const store_;
+  engine::EventHub* const hub_;
+  const projections::LeadDirectory* const leads_;
+  const SubscribeOptions options_;
+  std::atomic<uint64_t> fallbacks_{0};
+  std::atomic<uint64_t> next_id_{1};
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<const Reactor*, std::weak_ptr<Reactor>> live_ ABSL_GUARDED_BY(mu_);
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_SUBSCRIBE_H_
