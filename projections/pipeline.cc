@@ -13,6 +13,7 @@
 #include "salesops/v1/internal.pb.h"
 #include "server/domain/lead.h"
 #include "server/domain/proto_time.h"
+#include "server/common/status_macros.h"
 #include "server/domain/validation.h"
 
 namespace salesops::projections {
@@ -54,11 +55,225 @@ v1::Money MoneyOf(absl::string_view currency, int64_t amount_minor) {
 struct StageAccumulator {
   uint64_t open = 0;
   uint64_t without_value = 0;
-  std::map<std::string, std::pair<uint64_t, int64_t>> values;  // currency -> (leads, total)
+  std::map<std::string, CurrencyTotal> values;
   absl::Duration total_time;
   absl::Duration max_time = -absl::InfiniteDuration();
   std::string oldest;
 };
+
+// What a pipeline answer is assembled from, whether counted lead by lead or
+// read from a PipelineIndex.
+struct PipelineTally {
+  StageAccumulator stages[std::size(kOpenStages)];
+  uint64_t reached[8] = {};  // by FunnelIndex
+  uint64_t won = 0, lost = 0, disqualified = 0;
+  uint64_t window_won = 0, window_lost = 0;
+  std::map<std::string, CurrencyTotal> window_won_value;
+};
+
+// The request's per-lead filters.
+struct LeadFilter {
+  const v1::GetPipelineRequest& request;
+  absl::Time from, before;
+  bool operator()(const v1::Lead& lead) const {
+    if (!request.owner().empty() && lead.owner() != request.owner()) return false;
+    if (!request.assignee().empty() && lead.assignee() != request.assignee()) return false;
+    if (request.source() != v1::LEAD_SOURCE_UNSPECIFIED && lead.source() != request.source()) return false;
+    const absl::Time identified = FromProtoTime(lead.identified_at());
+    return identified >= from && identified < before;
+  }
+};
+
+void TallyLead(PipelineTally& t, const v1::Lead& lead, absl::Time window_start, absl::Time now) {
+  for (int i = 1; i <= domain::FunnelIndex(lead.furthest_stage()); ++i) ++t.reached[i];
+  const absl::Time entered = FromProtoTime(lead.stage_entered_at());
+  const bool in_window = entered >= window_start && entered <= now;
+  switch (lead.stage()) {
+    case v1::STAGE_WON:
+      ++t.won;
+      if (in_window) {
+        ++t.window_won;
+        CurrencyTotal& value = t.window_won_value[lead.won_amount().currency()];
+        ++value.leads;
+        value.total_minor += lead.won_amount().amount_minor();
+      }
+      return;
+    case v1::STAGE_LOST:
+      ++t.lost;
+      if (in_window) ++t.window_lost;
+      return;
+    case v1::STAGE_DISQUALIFIED:
+      ++t.disqualified;
+      return;
+    default:
+      break;
+  }
+  if (!domain::IsOpenStage(lead.stage())) return;
+  StageAccumulator& acc = t.stages[lead.stage() - v1::STAGE_IDENTIFIED];
+  ++acc.open;
+  if (lead.has_estimated_value()) {
+    CurrencyTotal& value = acc.values[lead.estimated_value().currency()];
+    ++value.leads;
+    value.total_minor += lead.estimated_value().amount_minor();
+  } else {
+    ++acc.without_value;
+  }
+  const absl::Duration in_stage = TimeInStage(lead, now);
+  acc.total_time += in_stage;
+  if (in_stage > acc.max_time || (in_stage == acc.max_time && lead.lead_id() < acc.oldest)) {
+    acc.max_time = in_stage;
+    acc.oldest = lead.lead_id();
+  }
+}
+
+// The wins and losses that entered WON/LOST within [start, now], from the
+// day totals: the part of start's day after start (walked), every later
+// day (summed), less what lies after now (walked; normally nothing).
+void TallyCloses(PipelineTally& t, const PipelineIndex& index, const ViewsState& state, absl::Time start,
+                 absl::Time now) {
+  const auto walk = [&](v1::Stage stage, absl::Time from, absl::Time until, int sign) {
+    const TimedSet& set = index.stages[stage].by_entered;
+    for (auto it = set.lower_bound(TimedKey{from, ""}); it != set.end() && it->first < until; ++it) {
+      if (it->first == now && sign < 0) continue;  // now itself is inside the window
+      if (stage == v1::STAGE_LOST) {
+        t.window_lost += sign;
+        continue;
+      }
+      t.window_won += sign;
+      const v1::Money& amount = state.leads.at(it->second).won_amount();
+      CurrencyTotal& value = t.window_won_value[amount.currency()];
+      value.leads += sign;
+      value.total_minor += sign * amount.amount_minor();
+    }
+  };
+  const int64_t first_day = DayOf(start);
+  const absl::Time next_day = absl::FromUnixSeconds((first_day + 1) * 86400);
+  for (v1::Stage stage : {v1::STAGE_WON, v1::STAGE_LOST}) {
+    walk(stage, start, next_day, +1);
+    walk(stage, now, absl::InfiniteFuture(), -1);
+  }
+  for (auto day = index.closes_by_day.upper_bound(first_day); day != index.closes_by_day.end(); ++day) {
+    t.window_won += day->second.won;
+    t.window_lost += day->second.lost;
+    for (const auto& [currency, value] : day->second.won_value) {
+      CurrencyTotal& sum = t.window_won_value[currency];
+      sum.leads += value.leads;
+      sum.total_minor += value.total_minor;
+    }
+  }
+}
+
+void TallyIndex(PipelineTally& t, const PipelineIndex& index, const ViewsState& state, absl::Time window_start,
+                absl::Time now) {
+  for (size_t i = 0; i < std::size(kOpenStages); ++i) {
+    const StageIndex& stage = index.stages[kOpenStages[i]];
+    StageAccumulator& acc = t.stages[i];
+    acc.open = stage.by_entered.size();
+    acc.without_value = stage.without_value;
+    acc.values = stage.values;
+    if (acc.open == 0) continue;
+    // Σ max(0, now − entered): Σ (now − entered), plus back what leads
+    // entered after now (backfilled business time) took below zero.
+    acc.total_time = (now - absl::UnixEpoch()) * static_cast<int64_t>(acc.open) - stage.entered_sum;
+    for (auto it = stage.by_entered.lower_bound(TimedKey{now, ""}); it != stage.by_entered.end(); ++it) {
+      acc.total_time += it->first - now;
+    }
+    const TimedKey& first = *stage.by_entered.begin();
+    if (first.first < now) {
+      acc.max_time = now - first.first;
+      acc.oldest = first.second;
+    } else {  // every lead has been zero time in the stage: the smallest id is the oldest
+      acc.max_time = absl::ZeroDuration();
+      acc.oldest = first.second;
+      for (const TimedKey& key : stage.by_entered) acc.oldest = std::min(acc.oldest, key.second);
+    }
+  }
+  std::copy(index.reached.begin(), index.reached.end(), t.reached);
+  t.won = index.stages[v1::STAGE_WON].by_entered.size();
+  t.lost = index.stages[v1::STAGE_LOST].by_entered.size();
+  t.disqualified = index.stages[v1::STAGE_DISQUALIFIED].by_entered.size();
+  TallyCloses(t, index, state, window_start, now);
+}
+
+v1::Pipeline Assemble(const PipelineTally& t, absl::Time window_start, absl::Time now) {
+  v1::Pipeline out;
+  out.set_won(t.won);
+  out.set_lost(t.lost);
+  out.set_disqualified(t.disqualified);
+  for (size_t i = 0; i < std::size(kOpenStages); ++i) {
+    const StageAccumulator& acc = t.stages[i];
+    v1::StageSummary* s = out.add_stages();
+    s->set_stage(kOpenStages[i]);
+    s->set_open_leads(acc.open);
+    s->set_without_value(acc.without_value);
+    const uint32_t percent = WinProbabilityPercent(kOpenStages[i]);
+    s->set_win_probability_percent(percent);
+    for (const auto& [currency, value] : acc.values) {
+      v1::CurrencyValue* v = s->add_values();
+      v->set_currency(currency);
+      v->set_leads(value.leads);
+      *v->mutable_total() = MoneyOf(currency, value.total_minor);
+      *v->mutable_weighted() = MoneyOf(currency, Weighted(value.total_minor, percent));
+    }
+    if (acc.open > 0) {
+      *s->mutable_average_time_in_stage() = ToProtoDuration(acc.total_time / static_cast<int64_t>(acc.open));
+      *s->mutable_max_time_in_stage() = ToProtoDuration(acc.max_time);
+      s->set_oldest_lead_id(acc.oldest);
+    }
+  }
+  for (int i = 1; i < 7; ++i) {
+    v1::StageConversion* c = out.add_conversions();
+    c->set_from_stage(static_cast<v1::Stage>(i));
+    c->set_to_stage(static_cast<v1::Stage>(i + 1));
+    c->set_reached_from(t.reached[i]);
+    c->set_reached_to(t.reached[i + 1]);
+    c->set_rate(t.reached[i] == 0 ? 0.0 : static_cast<double>(t.reached[i + 1]) / t.reached[i]);
+  }
+  v1::WinRate* win_rate = out.mutable_win_rate();
+  win_rate->set_won(t.window_won);
+  win_rate->set_lost(t.window_lost);
+  *win_rate->mutable_from() = ToProtoTime(window_start);
+  *win_rate->mutable_to() = ToProtoTime(now);
+  const uint64_t closed = t.window_won + t.window_lost;
+  win_rate->set_rate(closed == 0 ? 0.0 : static_cast<double>(t.window_won) / closed);
+  for (const auto& [currency, value] : t.window_won_value) {
+    if (value.leads > 0) *win_rate->add_won_value() = MoneyOf(currency, value.total_minor);
+  }
+  out.set_probability_table_version(kProbabilityTableVersion);
+  return out;
+}
+
+struct PipelineQuery {
+  LeadFilter filter;
+  absl::Time window_start;
+};
+
+absl::StatusOr<PipelineQuery> ParsePipelineRequest(const v1::GetPipelineRequest& request, absl::Time now) {
+  if (absl::Status s = ValidateOptionalId("owner", request.owner()); !s.ok()) return s;
+  if (absl::Status s = ValidateOptionalId("assignee", request.assignee()); !s.ok()) return s;
+  if (!v1::LeadSource_IsValid(request.source())) {
+    return absl::InvalidArgumentError("source: not a known lead source");
+  }
+  if (request.win_rate_days() > kMaxWinRateDays) {
+    return absl::InvalidArgumentError(absl::StrCat("win_rate_days: must be at most ", kMaxWinRateDays));
+  }
+  const bool has_from = request.has_identified_from();
+  const bool has_before = request.has_identified_before();
+  const absl::Time from = has_from ? FromProtoTime(request.identified_from()) : absl::InfinitePast();
+  const absl::Time before = has_before ? FromProtoTime(request.identified_before()) : absl::InfiniteFuture();
+  if (has_from && has_before && from >= before) {
+    return absl::InvalidArgumentError("identified_before: must be after identified_from");
+  }
+  const uint32_t days = request.win_rate_days() == 0 ? kDefaultWinRateDays : request.win_rate_days();
+  return PipelineQuery{LeadFilter{request, from, before}, now - absl::Hours(24) * days};
+}
+
+const absl::btree_set<std::string>& MemberLeads(
+    const absl::flat_hash_map<std::string, absl::btree_set<std::string>>& index, const std::string& member) {
+  static const absl::btree_set<std::string>* const kNone = new absl::btree_set<std::string>();
+  auto it = index.find(member);
+  return it == index.end() ? *kNone : it->second;
+}
 
 }  // namespace
 
@@ -76,111 +291,43 @@ uint32_t WinProbabilityPercent(v1::Stage stage) {
 
 absl::StatusOr<v1::Pipeline> BuildPipeline(const ViewsState& state, const v1::GetPipelineRequest& request,
                                            absl::Time now) {
-  if (absl::Status s = ValidateOptionalId("owner", request.owner()); !s.ok()) return s;
-  if (absl::Status s = ValidateOptionalId("assignee", request.assignee()); !s.ok()) return s;
-  if (!v1::LeadSource_IsValid(request.source())) {
-    return absl::InvalidArgumentError("source: not a known lead source");
+  SALESOPS_ASSIGN_OR_RETURN(const PipelineQuery query, ParsePipelineRequest(request, now));
+  const LeadIndex& index = state.index.leads;
+  PipelineTally tally;
+  const auto tally_ids = [&](const absl::btree_set<std::string>& ids) {
+    for (const std::string& id : ids) {
+      const v1::Lead& lead = state.leads.at(id);
+      if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
+    }
+  };
+  // The narrowest index the filters allow: a member's leads, the leads
+  // identified in the range, or the totals kept per source.
+  if (!request.owner().empty()) {
+    tally_ids(MemberLeads(index.by_owner, request.owner()));
+  } else if (!request.assignee().empty()) {
+    tally_ids(MemberLeads(index.by_assignee, request.assignee()));
+  } else if (request.has_identified_from() || request.has_identified_before()) {
+    for (auto it = index.by_identified.lower_bound(TimedKey{query.filter.from, ""});
+         it != index.by_identified.end() && it->first < query.filter.before; ++it) {
+      const v1::Lead& lead = state.leads.at(it->second);
+      if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
+    }
+  } else {
+    const PipelineIndex& totals =
+        request.source() == v1::LEAD_SOURCE_UNSPECIFIED ? index.all : index.by_source[request.source()];
+    TallyIndex(tally, totals, state, query.window_start, now);
   }
-  if (request.win_rate_days() > kMaxWinRateDays) {
-    return absl::InvalidArgumentError(absl::StrCat("win_rate_days: must be at most ", kMaxWinRateDays));
-  }
-  const bool has_from = request.has_identified_from();
-  const bool has_before = request.has_identified_before();
-  const absl::Time from = has_from ? FromProtoTime(request.identified_from()) : absl::InfinitePast();
-  const absl::Time before = has_before ? FromProtoTime(request.identified_before()) : absl::InfiniteFuture();
-  if (has_from && has_before && from >= before) {
-    return absl::InvalidArgumentError("identified_before: must be after identified_from");
-  }
-  const uint32_t days = request.win_rate_days() == 0 ? kDefaultWinRateDays : request.win_rate_days();
-  const absl::Time window_start = now - absl::Hours(24) * days;
+  return Assemble(tally, query.window_start, now);
+}
 
-  StageAccumulator stages[std::size(kOpenStages)];
-  uint64_t reached[8] = {};  // by FunnelIndex
-  std::map<std::string, int64_t> won_value;
-  v1::Pipeline out;
-  v1::WinRate* win_rate = out.mutable_win_rate();
+absl::StatusOr<v1::Pipeline> BuildPipelineByScan(const ViewsState& state, const v1::GetPipelineRequest& request,
+                                                 absl::Time now) {
+  SALESOPS_ASSIGN_OR_RETURN(const PipelineQuery query, ParsePipelineRequest(request, now));
+  PipelineTally tally;
   for (const auto& [id, lead] : state.leads) {
-    if (!request.owner().empty() && lead.owner() != request.owner()) continue;
-    if (!request.assignee().empty() && lead.assignee() != request.assignee()) continue;
-    if (request.source() != v1::LEAD_SOURCE_UNSPECIFIED && lead.source() != request.source()) continue;
-    const absl::Time identified = FromProtoTime(lead.identified_at());
-    if (identified < from || identified >= before) continue;
-
-    for (int i = 1; i <= domain::FunnelIndex(lead.furthest_stage()); ++i) ++reached[i];
-    const absl::Time entered = FromProtoTime(lead.stage_entered_at());
-    const bool in_window = entered >= window_start && entered <= now;
-    switch (lead.stage()) {
-      case v1::STAGE_WON:
-        out.set_won(out.won() + 1);
-        if (in_window) {
-          win_rate->set_won(win_rate->won() + 1);
-          won_value[lead.won_amount().currency()] += lead.won_amount().amount_minor();
-        }
-        continue;
-      case v1::STAGE_LOST:
-        out.set_lost(out.lost() + 1);
-        if (in_window) win_rate->set_lost(win_rate->lost() + 1);
-        continue;
-      case v1::STAGE_DISQUALIFIED:
-        out.set_disqualified(out.disqualified() + 1);
-        continue;
-      default:
-        break;
-    }
-    if (!domain::IsOpenStage(lead.stage())) continue;
-    StageAccumulator& acc = stages[lead.stage() - v1::STAGE_IDENTIFIED];
-    ++acc.open;
-    if (lead.has_estimated_value()) {
-      auto& [count, total] = acc.values[lead.estimated_value().currency()];
-      ++count;
-      total += lead.estimated_value().amount_minor();
-    } else {
-      ++acc.without_value;
-    }
-    const absl::Duration in_stage = TimeInStage(lead, now);
-    acc.total_time += in_stage;
-    if (in_stage > acc.max_time || (in_stage == acc.max_time && id < acc.oldest)) {
-      acc.max_time = in_stage;
-      acc.oldest = id;
-    }
+    if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
   }
-
-  for (size_t i = 0; i < std::size(kOpenStages); ++i) {
-    const StageAccumulator& acc = stages[i];
-    v1::StageSummary* s = out.add_stages();
-    s->set_stage(kOpenStages[i]);
-    s->set_open_leads(acc.open);
-    s->set_without_value(acc.without_value);
-    const uint32_t percent = WinProbabilityPercent(kOpenStages[i]);
-    s->set_win_probability_percent(percent);
-    for (const auto& [currency, value] : acc.values) {
-      v1::CurrencyValue* v = s->add_values();
-      v->set_currency(currency);
-      v->set_leads(value.first);
-      *v->mutable_total() = MoneyOf(currency, value.second);
-      *v->mutable_weighted() = MoneyOf(currency, Weighted(value.second, percent));
-    }
-    if (acc.open > 0) {
-      *s->mutable_average_time_in_stage() = ToProtoDuration(acc.total_time / static_cast<int64_t>(acc.open));
-      *s->mutable_max_time_in_stage() = ToProtoDuration(acc.max_time);
-      s->set_oldest_lead_id(acc.oldest);
-    }
-  }
-  for (int i = 1; i < 7; ++i) {
-    v1::StageConversion* c = out.add_conversions();
-    c->set_from_stage(static_cast<v1::Stage>(i));
-    c->set_to_stage(static_cast<v1::Stage>(i + 1));
-    c->set_reached_from(reached[i]);
-    c->set_reached_to(reached[i + 1]);
-    c->set_rate(reached[i] == 0 ? 0.0 : static_cast<double>(reached[i + 1]) / reached[i]);
-  }
-  *win_rate->mutable_from() = ToProtoTime(window_start);
-  *win_rate->mutable_to() = ToProtoTime(now);
-  const uint64_t closed = win_rate->won() + win_rate->lost();
-  win_rate->set_rate(closed == 0 ? 0.0 : static_cast<double>(win_rate->won()) / closed);
-  for (const auto& [currency, total] : won_value) *win_rate->add_won_value() = MoneyOf(currency, total);
-  out.set_probability_table_version(kProbabilityTableVersion);
-  return out;
+  return Assemble(tally, query.window_start, now);
 }
 
 namespace {
@@ -251,18 +398,76 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
   }
 
   const absl::Duration stale_for = FromProtoDuration(request.stale_for());
+  const bool stale_filter = stale_for > absl::ZeroDuration();
   const RowOrder order{by_value};
+  const auto matches = [&](const v1::Lead& lead) {
+    if (request.stage() != v1::STAGE_UNSPECIFIED && lead.stage() != request.stage()) return false;
+    if (!request.owner().empty() && lead.owner() != request.owner()) return false;
+    if (!request.assignee().empty() && lead.assignee() != request.assignee()) return false;
+    if (!request.currency().empty() && lead.estimated_value().currency() != request.currency()) return false;
+    return !stale_filter || TimeInStage(lead, now) >= stale_for;
+  };
+  // Rows after the cursor: at least the page plus one when more exist.
   std::vector<const v1::Lead*> rows;
   uint64_t total = 0;
-  for (const auto& [id, lead] : state.leads) {
-    if (request.stage() != v1::STAGE_UNSPECIFIED && lead.stage() != request.stage()) continue;
-    if (!request.owner().empty() && lead.owner() != request.owner()) continue;
-    if (!request.assignee().empty() && lead.assignee() != request.assignee()) continue;
-    if (!request.currency().empty() && lead.estimated_value().currency() != request.currency()) continue;
-    if (stale_for > absl::ZeroDuration() && TimeInStage(lead, now) < stale_for) continue;
-    ++total;
-    if (after.has_value() && !order(&*after, &lead)) continue;
-    rows.push_back(&lead);
+  const LeadIndex& index = state.index.leads;
+  if (!request.owner().empty() || !request.assignee().empty()) {
+    // One member's book: walked whole, sorted below.
+    const absl::btree_set<std::string>& ids = !request.owner().empty()
+                                                  ? MemberLeads(index.by_owner, request.owner())
+                                                  : MemberLeads(index.by_assignee, request.assignee());
+    for (const std::string& id : ids) {
+      const v1::Lead& lead = state.leads.at(id);
+      if (!matches(lead)) continue;
+      ++total;
+      if (after.has_value() && !order(&*after, &lead)) continue;
+      rows.push_back(&lead);
+    }
+  } else {
+    // Each stage's index is already in the requested order: take the page
+    // plus one from each stage after the cursor; `total` comes from the
+    // index sizes, or from walking the stale prefix when stale_for is set.
+    const size_t want = static_cast<size_t>(page_size) + 1;
+    const auto take = [&](const auto& set, auto from) {
+      size_t taken = 0;
+      for (auto it = from; it != set.end() && taken < want; ++it) {
+        const v1::Lead& lead = state.leads.at(it->second);
+        if (!matches(lead)) continue;
+        rows.push_back(&lead);
+        ++taken;
+      }
+    };
+    for (int s = 0; s < v1::Stage_ARRAYSIZE; ++s) {
+      if (request.stage() != v1::STAGE_UNSPECIFIED && s != request.stage()) continue;
+      const StageIndex& stage = index.all.stages[s];
+      if (by_value) {
+        auto set = stage.by_value.find(request.currency());
+        if (set == stage.by_value.end()) continue;
+        if (!stale_filter) {
+          total += set->second.size();
+        } else {
+          for (const auto& [value, id] : set->second) total += matches(state.leads.at(id)) ? 1 : 0;
+        }
+        take(set->second, after.has_value() ? set->second.upper_bound(std::pair(-after->estimated_value().amount_minor(),
+                                                                                 after->lead_id()))
+                                            : set->second.begin());
+        continue;
+      }
+      if (!stale_filter) {
+        if (request.currency().empty()) {
+          total += stage.by_entered.size();
+        } else if (auto value = stage.values.find(request.currency()); value != stage.values.end()) {
+          total += value->second.leads;
+        }
+      } else {  // stale leads entered their stage by now − stale_for: a prefix
+        for (auto it = stage.by_entered.begin(); it != stage.by_entered.end() && it->first <= now - stale_for; ++it) {
+          total += matches(state.leads.at(it->second)) ? 1 : 0;
+        }
+      }
+      take(stage.by_entered, after.has_value() ? stage.by_entered.upper_bound(TimedKey{
+                                                     FromProtoTime(after->stage_entered_at()), after->lead_id()})
+                                               : stage.by_entered.begin());
+    }
   }
   const size_t keep = std::min<size_t>(rows.size(), page_size);
   std::partial_sort(rows.begin(), rows.begin() + keep, rows.end(), order);

@@ -2,8 +2,8 @@
 // by the Views service.
 //
 // Thread-safe: Apply holds the writer lock for one batch; Read holds a
-// reader lock while the query function runs (queries are O(leads) scans;
-// docs/VIEWS.md says what that costs).
+// reader lock while the query function runs (queries read the indexes in
+// view_index.h; docs/VIEWS.md says what each costs).
 #ifndef SALESOPS_PROJECTIONS_VIEWS_H_
 #define SALESOPS_PROJECTIONS_VIEWS_H_
 

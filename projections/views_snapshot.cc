@@ -235,6 +235,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       state.facts.pending[r.stream_id()] = {r.assignee(), r.role(), FromProtoTime(r.at())};
     }
   }
+  IndexViews(state);
   return state;
 }
 

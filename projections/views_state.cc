@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
 #include "projections/lead_directory.h"
 #include "server/domain/events.h"
 #include "server/domain/proto_time.h"
@@ -12,12 +13,36 @@ namespace salesops::projections {
 void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   state.position = envelope.position();
   state.log_time = std::max(state.log_time, FromProtoTime(envelope.recorded_at()));
+  const absl::string_view stream = envelope.stream_id();
+  absl::string_view lead_id = stream;
+  const bool lead_stream = absl::ConsumePrefix(&lead_id, domain::kLeadStreamPrefix);
+  if (lead_stream) {
+    if (auto view = state.leads.find(lead_id); view != state.leads.end()) {
+      IndexLead(state.index.leads, view->second, -1);
+    }
+  }
   RecordFacts(state.facts, state.core, state.leads, envelope);  // needs the state before the event
   domain::Evolve(state.core, envelope);
-  const absl::string_view stream = envelope.stream_id();
-  if (absl::StartsWith(stream, domain::kLeadStreamPrefix)) {
-    LeadDirectory::Evolve(state.leads[stream.substr(domain::kLeadStreamPrefix.size())], envelope);
+  if (lead_stream) {
+    v1::Lead& view = state.leads[lead_id];
+    LeadDirectory::Evolve(view, envelope);
+    IndexLead(state.index.leads, view, +1);
   }
+  IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
+}
+
+void IndexViews(ViewsState& state) {
+  state.index = ViewIndexes();
+  for (const auto& [id, lead] : state.leads) IndexLead(state.index.leads, lead, +1);
+  const auto index_work = [&](absl::string_view prefix, const auto& aggregates) {
+    for (const auto& entry : aggregates) {
+      const std::string stream = absl::StrCat(prefix, entry.first);
+      IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
+    }
+  };
+  index_work(domain::kLeadStreamPrefix, state.core.leads);
+  index_work(domain::kOrderStreamPrefix, state.core.orders);
+  index_work(domain::kTicketStreamPrefix, state.core.tickets);
 }
 
 }  // namespace salesops::projections

@@ -13,6 +13,7 @@
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
 #include "projections/review_facts.h"
+#include "projections/view_index.h"
 #include "server/domain/state.h"
 
 namespace salesops::projections {
@@ -27,10 +28,16 @@ struct ViewsState {
   absl::flat_hash_map<std::string, v1::Lead> leads;
   // What performance reviews are computed from (review_facts.h).
   ReviewFacts facts;
+  // Derived from the above, kept current by EvolveViews (view_index.h).
+  ViewIndexes index;
 };
 
 // Folds one committed event (pure).
 void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope);
+
+// Builds state.index from the rest of the fold (a fold loaded from a
+// snapshot).
+void IndexViews(ViewsState& state);
 
 }  // namespace salesops::projections
 

@@ -1,0 +1,146 @@
+#include "projections/view_index.h"
+
+#include "absl/strings/strip.h"
+#include "projections/workload.h"
+#include "server/domain/events.h"
+#include "server/domain/lead.h"
+#include "server/domain/order.h"
+#include "server/domain/proto_time.h"
+
+namespace salesops::projections {
+namespace {
+
+template <typename Set, typename Key>
+void Update(Set& set, Key key, int sign) {
+  if (sign > 0) {
+    set.insert(std::move(key));
+  } else {
+    set.erase(key);
+  }
+}
+
+void IndexPipeline(PipelineIndex& index, const v1::Lead& lead, int sign, bool by_value) {
+  StageIndex& stage = index.stages[lead.stage()];
+  const absl::Time entered = FromProtoTime(lead.stage_entered_at());
+  Update(stage.by_entered, TimedKey{entered, lead.lead_id()}, sign);
+  stage.entered_sum += sign * (entered - absl::UnixEpoch());
+  if (lead.has_estimated_value()) {
+    const v1::Money& value = lead.estimated_value();
+    CurrencyTotal& total = stage.values[value.currency()];
+    total.leads += sign;
+    total.total_minor += sign * value.amount_minor();
+    if (total.leads == 0) stage.values.erase(value.currency());
+    if (by_value) {
+      ValuedSet& set = stage.by_value[value.currency()];
+      Update(set, std::pair(-value.amount_minor(), lead.lead_id()), sign);
+      if (set.empty()) stage.by_value.erase(value.currency());
+    }
+  } else {
+    stage.without_value += sign;
+  }
+  for (int i = 1; i <= domain::FunnelIndex(lead.furthest_stage()); ++i) index.reached[i] += sign;
+  if (lead.stage() == v1::STAGE_WON || lead.stage() == v1::STAGE_LOST) {
+    const int64_t day = DayOf(entered);
+    DayCloses& closes = index.closes_by_day[day];
+    if (lead.stage() == v1::STAGE_WON) {
+      closes.won += sign;
+      CurrencyTotal& value = closes.won_value[lead.won_amount().currency()];
+      value.leads += sign;
+      value.total_minor += sign * lead.won_amount().amount_minor();
+      if (value.leads == 0) closes.won_value.erase(lead.won_amount().currency());
+    } else {
+      closes.lost += sign;
+    }
+    if (closes.won == 0 && closes.lost == 0) index.closes_by_day.erase(day);
+  }
+}
+
+void IndexMember(absl::flat_hash_map<std::string, absl::btree_set<std::string>>& index, const std::string& member,
+                 const std::string& lead_id, int sign) {
+  if (member.empty()) return;
+  auto& set = index[member];
+  Update(set, lead_id, sign);
+  if (set.empty()) index.erase(member);
+}
+
+}  // namespace
+
+int64_t DayOf(absl::Time t) {
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+}
+
+void IndexLead(LeadIndex& index, const v1::Lead& lead, int sign) {
+  IndexPipeline(index.all, lead, sign, /*by_value=*/true);
+  if (v1::LeadSource_IsValid(lead.source())) IndexPipeline(index.by_source[lead.source()], lead, sign, false);
+  Update(index.by_identified, TimedKey{FromProtoTime(lead.identified_at()), lead.lead_id()}, sign);
+  IndexMember(index.by_owner, lead.owner(), lead.lead_id(), sign);
+  IndexMember(index.by_assignee, lead.assignee(), lead.lead_id(), sign);
+}
+
+std::optional<WorkItem> WorkItemOf(const domain::State& core,
+                                   const absl::flat_hash_map<std::string, v1::Lead>& leads,
+                                   absl::string_view stream_id) {
+  absl::string_view id = stream_id;
+  if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
+    auto lead = core.leads.find(id);
+    if (lead == core.leads.end() || !domain::IsOpenStage(lead->second.stage) ||
+        lead->second.awaiting_role == v1::ROLE_UNSPECIFIED) {
+      return std::nullopt;
+    }
+    auto view = leads.find(id);
+    return WorkItem{lead->second.awaiting_role, lead->second.assignee,
+                    view == leads.end() ? absl::InfinitePast() : FromProtoTime(view->second.assigned_at()),
+                    LeadSla(lead->second.awaiting_role), WorkItem::Kind::kLead, lead->second.stage};
+  }
+  if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
+    auto order = core.orders.find(id);
+    if (order == core.orders.end() || !domain::IsOpenOrder(order->second.status())) return std::nullopt;
+    return WorkItem{v1::ROLE_SALES_SUPPORT, order->second.assignee(), FromProtoTime(order->second.assigned_at()),
+                    OrderSla(order->second.status()), WorkItem::Kind::kOrder, order->second.status()};
+  }
+  if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
+    auto ticket = core.tickets.find(id);
+    if (ticket == core.tickets.end() || ticket->second.status() != v1::TICKET_STATUS_OPEN) return std::nullopt;
+    return WorkItem{v1::ROLE_AFTER_SALES, ticket->second.assignee(), FromProtoTime(ticket->second.assigned_at()),
+                    TicketSla(ticket->second.severity()), WorkItem::Kind::kTicket, ticket->second.severity()};
+  }
+  return std::nullopt;
+}
+
+void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optional<WorkItem>& item) {
+  const auto count = [](auto& map, auto key, int sign) {
+    auto& n = map[key];
+    n += sign;
+    if (n == 0) map.erase(key);
+  };
+  const auto place = [&](const WorkItem& w, int sign) {
+    const TimedKey key{w.since, std::string(stream_id)};
+    if (w.assignee.empty()) {
+      TimedSet& queue = index.queues[w.role];
+      Update(queue, key, sign);
+      if (queue.empty()) index.queues.erase(w.role);
+      return;
+    }
+    MemberWork& member = index.members[w.assignee];
+    member.items += sign;
+    count(member.by_role, w.role, sign);
+    count(member.by_code[static_cast<int>(w.kind)], w.code, sign);
+    TimedSet& group = member.by_sla[w.sla];
+    Update(group, key, sign);
+    if (group.empty()) member.by_sla.erase(w.sla);
+    if (member.items == 0) index.members.erase(w.assignee);
+  };
+  auto old = index.items.find(stream_id);
+  if (old != index.items.end()) {
+    if (item.has_value() && *item == old->second) return;
+    place(old->second, -1);
+    index.items.erase(old);
+  }
+  if (item.has_value()) {
+    place(*item, +1);
+    index.items.emplace(stream_id, *item);
+  }
+}
+
+}  // namespace salesops::projections

@@ -1,0 +1,135 @@
+// Indexes the views keep beside their fold, so a query costs what it
+// returns, not the size of the log (docs/VIEWS.md, "What a query costs").
+//
+// They are derived data: EvolveViews keeps them current (each event removes
+// its stream's old entries and inserts the new ones), and IndexViews builds
+// them from a fold loaded from a snapshot. They are never persisted.
+#ifndef SALESOPS_PROJECTIONS_VIEW_INDEX_H_
+#define SALESOPS_PROJECTIONS_VIEW_INDEX_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "salesops/v1/common.pb.h"
+#include "salesops/v1/leads.pb.h"
+#include "server/domain/state.h"
+
+namespace salesops::projections {
+
+// (a time, a key) ordered by time, then key: leads by the time they entered
+// their stage, work items by the time they were assigned.
+using TimedKey = std::pair<absl::Time, std::string>;
+using TimedSet = absl::btree_set<TimedKey>;
+// (−amount, lead id): leads by value, largest first.
+using ValuedSet = absl::btree_set<std::pair<int64_t, std::string>>;
+
+struct CurrencyTotal {
+  uint64_t leads = 0;
+  int64_t total_minor = 0;
+
+  bool operator==(const CurrencyTotal&) const = default;
+};
+
+// The leads in one stage.
+struct StageIndex {
+  TimedSet by_entered;                                   // (stage_entered_at, lead id)
+  absl::Duration entered_sum;                            // Σ (stage_entered_at − Unix epoch)
+  uint64_t without_value = 0;                            // no estimated value
+  std::map<std::string, CurrencyTotal> values;           // by estimated-value currency
+  std::map<std::string, ValuedSet> by_value;             // by currency (kept in PipelineIndex::all only)
+
+  bool operator==(const StageIndex&) const = default;
+};
+
+// Wins and losses of one UTC day (by the time the lead entered WON/LOST).
+struct DayCloses {
+  uint64_t won = 0;
+  uint64_t lost = 0;
+  std::map<std::string, CurrencyTotal> won_value;  // by won-amount currency
+
+  bool operator==(const DayCloses&) const = default;
+};
+
+// Everything a pipeline answer without per-lead filters needs.
+struct PipelineIndex {
+  std::array<StageIndex, v1::Stage_ARRAYSIZE> stages;  // by Stage value
+  std::array<uint64_t, 8> reached = {};                // leads whose furthest stage reached FunnelIndex i
+  std::map<int64_t, DayCloses> closes_by_day;          // by days since the Unix epoch
+
+  bool operator==(const PipelineIndex&) const = default;
+};
+
+struct LeadIndex {
+  PipelineIndex all;
+  std::array<PipelineIndex, v1::LeadSource_ARRAYSIZE> by_source;
+  TimedSet by_identified;  // (identified_at, lead id)
+  absl::flat_hash_map<std::string, absl::btree_set<std::string>> by_owner;     // member -> lead ids
+  absl::flat_hash_map<std::string, absl::btree_set<std::string>> by_assignee;  // member -> lead ids
+
+  bool operator==(const LeadIndex&) const = default;
+};
+
+// One open piece of work (workload.h): assigned to a member, or waiting in
+// its role's queue.
+struct WorkItem {
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string assignee;
+  absl::Time since;  // assigned (or queued) at
+  absl::Duration sla;
+  // What the member workload breaks it down by.
+  enum class Kind : uint8_t { kLead, kOrder, kTicket } kind = Kind::kLead;
+  int32_t code = 0;  // the lead's stage, the order's status or the ticket's severity
+
+  bool operator==(const WorkItem&) const = default;
+};
+
+// The open items one member carries, counted as the workload view shows
+// them.
+struct MemberWork {
+  uint32_t items = 0;
+  std::map<v1::Role, uint32_t> by_role;
+  std::map<int32_t, uint32_t> by_code[3];                 // by WorkItem::Kind, then stage / status / severity
+  std::map<absl::Duration, TimedSet> by_sla;              // (since, stream id), grouped by SLA
+
+  bool operator==(const MemberWork&) const = default;
+};
+
+struct WorkIndex {
+  absl::flat_hash_map<std::string, WorkItem> items;       // by stream id ("lead-…", "order-…", "ticket-…")
+  absl::flat_hash_map<std::string, MemberWork> members;   // by assignee
+  std::map<v1::Role, TimedSet> queues;                    // role -> unassigned (since, stream id)
+
+  bool operator==(const WorkIndex&) const = default;
+};
+
+struct ViewIndexes {
+  LeadIndex leads;
+  WorkIndex work;
+
+  bool operator==(const ViewIndexes&) const = default;
+};
+
+// Adds (sign +1) or removes (−1) a lead's entries.
+void IndexLead(LeadIndex& index, const v1::Lead& lead, int sign);
+
+// The open work item a stream is, if any, in the fold (`core` and the lead
+// views).
+std::optional<WorkItem> WorkItemOf(const domain::State& core,
+                                   const absl::flat_hash_map<std::string, v1::Lead>& leads,
+                                   absl::string_view stream_id);
+// Makes the index hold `item` (or nothing) for `stream_id`.
+void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optional<WorkItem>& item);
+
+// The UTC day of a time (days since the Unix epoch).
+int64_t DayOf(absl::Time t);
+
+}  // namespace salesops::projections
+
+#endif  // SALESOPS_PROJECTIONS_VIEW_INDEX_H_
