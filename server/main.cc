@@ -24,6 +24,9 @@ ABSL_FLAG(std::string, durability, "sync",
           "last moments of acknowledged writes");
 ABSL_FLAG(bool, rebuild_projections, false,
           "ignore (and drop) the stored views snapshot and replay the whole log at start");
+ABSL_FLAG(uint64_t, subscribe_buffer_events, 16384,
+          "recent events kept in memory for live subscriptions (Audit.Subscribe); a subscriber "
+          "further behind reads the log instead");
 ABSL_FLAG(uint64_t, snapshot_every_events, 0,
           "write a views snapshot whenever this many events were applied since the last one "
           "(0: only at clean shutdown)");
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
   options.snapshot_every_events = absl::GetFlag(FLAGS_snapshot_every_events);
+  options.event_hub.max_events = absl::GetFlag(FLAGS_subscribe_buffer_events);
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     options.durability = salesops::service::Durability::kSync;

@@ -102,6 +102,7 @@ void EventHub::Run() {
         size_t kept = 0;
         for (size_t i = 0; i < waiters_.size(); ++i) {
           Waiter& w = waiters_[i];
+          if (w.listener.expired()) continue;  // its subscription ended
           if (w.position <= head_ || w.deadline <= now) {
             if (std::shared_ptr<Listener> l = w.listener.lock()) ready.push_back(std::move(l));
           } else {

@@ -299,6 +299,9 @@ ImportResult Sequencer::ProcessImport(std::vector<v1::EventEnvelope>& events, co
   for (const v1::EventEnvelope& e : *committed) domain::Evolve(state_, e);
   last_now_ = std::max(last_now_, last);
   for (projections::Projection* p : projections_) p->Apply(*committed);
+  if (options_.on_commit && !committed->empty()) {
+    options_.on_commit(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(committed)));
+  }
   return chain;
 }
 

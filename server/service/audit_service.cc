@@ -184,4 +184,10 @@ grpc::ServerUnaryReactor* AuditService::GetLogDigest(grpc::CallbackServerContext
   return reactor;
 }
 
+grpc::ServerWriteReactor<v1::SubscribeResponse>* AuditService::Subscribe(grpc::CallbackServerContext* context,
+                                                                         const v1::SubscribeRequest* request) {
+  if (subscriptions_ == nullptr) return v1::Audit::CallbackService::Subscribe(context, request);
+  return subscriptions_->Start(context, request);
+}
+
 }  // namespace salesops::service

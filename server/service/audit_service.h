@@ -5,6 +5,7 @@
 #include "projections/lead_directory.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "server/service/auth.h"
+#include "server/service/subscribe.h"
 #include "server/store/event_store.h"
 
 namespace salesops::service {
@@ -36,6 +37,12 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* GetLogDigest(grpc::CallbackServerContext* context,
                                          const v1::GetLogDigestRequest* request,
                                          v1::GetLogDigestResponse* reply) override;
+
+  // Audit.Subscribe, served by `subscriptions` (server/service/subscribe.h),
+  // which must outlive the service; UNIMPLEMENTED until set.
+  void set_subscriptions(Subscriptions* subscriptions) { subscriptions_ = subscriptions; }
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(grpc::CallbackServerContext* context,
+                                                             const v1::SubscribeRequest* request) override;
   // Reads at most kMaxLogScan positions per call (stage_changes.h).
   grpc::ServerUnaryReactor* ListStageChanges(grpc::CallbackServerContext* context,
                                              const v1::ListStageChangesRequest* request,
@@ -49,6 +56,7 @@ class AuditService final : public v1::Audit::CallbackService {
 
   const ReadAccess* const access_;
   const store::EventStore* const store_;
+  Subscriptions* subscriptions_ = nullptr;
   const projections::LeadDirectory* const leads_;
 };
 

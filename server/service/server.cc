@@ -41,6 +41,11 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     absl::MutexLock lock(&server->mu_);
     server->fatal_ = error;
   };
+  // Live subscriptions get each batch once it is durable.
+  s->hub_ = std::make_unique<engine::EventHub>(s->store_->Head(), options.event_hub);
+  sequencer_options.on_commit = [hub = s->hub_.get()](engine::CommittedEvents events) {
+    hub->Publish(std::move(events));
+  };
   SALESOPS_ASSIGN_OR_RETURN(
       s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_, &s->ticket_directory_, &s->views_},
                                               clock, ids, std::move(sequencer_options)));
@@ -59,6 +64,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
   s->leads_service_ = std::make_unique<LeadsService>(s->read_access_.get(), s->sequencer_.get(), &s->lead_directory_);
   s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), s->store_.get(), &s->lead_directory_);
+  s->subscriptions_ = std::make_unique<Subscriptions>(s->read_access_.get(), s->store_.get(), s->hub_.get(),
+                                                      &s->lead_directory_);
+  s->audit_service_->set_subscriptions(s->subscriptions_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), s->store_.get(), &s->views_, s->sequencer_.get());
   s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
@@ -193,11 +201,15 @@ void SalesopsServer::Shutdown() {
     }
     shutdown_started_ = true;
   }
+  // Subscriptions never end by themselves: end them (UNAVAILABLE) so that
+  // the drain does not wait for them.
+  if (subscriptions_ != nullptr) subscriptions_->Shutdown();
   if (server_ != nullptr) {
     // In-flight commands are completed by the still-running sequencer.
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(drain_timeout_));
   }
+  if (hub_ != nullptr) hub_->Stop();
   if (sequencer_ != nullptr) sequencer_->Stop();
   if (snapshotter_.joinable()) snapshotter_.join();  // ends once shutdown_started_ is set
   // A clean stop leaves a snapshot of everything applied (unless a write

@@ -23,6 +23,7 @@
 #include "projections/lead_directory.h"
 #include "server/common/clock.h"
 #include "server/common/ids.h"
+#include "server/engine/event_hub.h"
 #include "server/engine/sequencer.h"
 #include "server/service/admin_service.h"
 #include "server/service/audit_service.h"
@@ -31,6 +32,7 @@
 #include "server/domain/order.h"
 #include "server/domain/ticket.h"
 #include "server/service/orders_service.h"
+#include "server/service/subscribe.h"
 #include "server/service/support_service.h"
 #include "server/service/team_service.h"
 #include "server/service/views_service.h"
@@ -62,6 +64,10 @@ struct ServerOptions {
 
   // Write path.
   engine::SequencerOptions sequencer;
+
+  // Live subscriptions (Audit.Subscribe, docs/AUDIT.md): the recent events
+  // kept in memory for them; a subscriber further behind reads the log.
+  engine::EventHubOptions event_hub;
 
   // Projection snapshots (docs/VIEWS.md): ignore (and drop) the stored one
   // and replay the whole log; write one whenever this many events were
@@ -133,6 +139,8 @@ class SalesopsServer {
   projections::StreamDirectory<v1::Ticket> ticket_directory_{
       "ticket_directory", std::string(domain::kTicketStreamPrefix), &domain::EvolveTicket};
   std::unique_ptr<ReadAccess> read_access_;
+  std::unique_ptr<engine::EventHub> hub_;  // fed by the sequencer; outlives it
+  std::unique_ptr<Subscriptions> subscriptions_;
   std::unique_ptr<engine::Sequencer> sequencer_;
   std::unique_ptr<LeadsService> leads_service_;
   std::unique_ptr<AuditService> audit_service_;

@@ -215,7 +215,9 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscriptions::Start(grpc::Call
   if (!plan.ok()) return new Refusal(plan.status());
   if (absl::Status s = Authorize(*context, *request); !s.ok()) return new Refusal(s);
 
-  auto reactor = std::make_shared<Reactor>(this, next_id_.fetch_add(1), *std::move(plan));
+  // Not make_shared: the hub may hold a weak_ptr for up to a checkpoint
+  // interval, and that must not keep the reactor's memory.
+  std::shared_ptr<Reactor> reactor(new Reactor(this, next_id_.fetch_add(1), *std::move(plan)));
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return new Refusal(absl::UnavailableError("the server is shutting down"));

@@ -41,6 +41,14 @@ std::string ServerProcess::Log() {
   return log_;
 }
 
+bool ServerProcess::WaitForLog(absl::string_view text, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  const auto seen = [this, text]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
+    return log_.find(text.data(), 0, text.size()) != std::string::npos;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&seen), timeout);
+}
+
 void ServerProcess::ReadLog(int fd) {
   char buffer[4096];
   for (;;) {

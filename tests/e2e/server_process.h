@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "grpcpp/channel.h"
 
 namespace salesops::testing {
@@ -47,6 +49,8 @@ class ServerProcess {
   std::shared_ptr<grpc::Channel> Channel() const;
   // Everything the server wrote to stderr so far.
   std::string Log();
+  // Waits until the log contains `text` (true) or `timeout` passes (false).
+  bool WaitForLog(absl::string_view text, absl::Duration timeout);
 
  private:
   void ReadLog(int fd);
