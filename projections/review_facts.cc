@@ -1,5 +1,7 @@
 #include "projections/review_facts.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "server/domain/events.h"
 #include "server/domain/order.h"
@@ -13,6 +15,19 @@ bool IsAssignment(const v1::Event& event) {
   return event.has_lead_assigned() || event.has_order_assigned() || event.has_ticket_assigned();
 }
 
+// Moves the facts just appended for the event at `position` (the tail of
+// `facts`) to their place in (at, position) order. Events mostly arrive in
+// business-time order, so this is usually nothing; a backfilled event moves
+// its facts back.
+void KeepInTimeOrder(std::vector<Fact>& facts, uint64_t position) {
+  size_t first_new = facts.size();
+  while (first_new > 0 && facts[first_new - 1].position == position) --first_new;
+  if (first_new == 0 || first_new == facts.size()) return;
+  const auto first = facts.begin() + static_cast<std::ptrdiff_t>(first_new);
+  const auto place = std::upper_bound(facts.begin(), first, *first, FactBefore);
+  std::rotate(place, first, facts.end());
+}
+
 }  // namespace
 
 void RecordFacts(ReviewFacts& facts, const domain::State& core,
@@ -21,7 +36,9 @@ void RecordFacts(ReviewFacts& facts, const domain::State& core,
   const absl::Time at = FromProtoTime(envelope.occurred_at());
   const std::string& actor = envelope.actor();
   const absl::string_view stream = envelope.stream_id();
+  std::vector<std::string> touched;  // members given facts by this event
   const auto add = [&](const std::string& member, FactKind kind) -> Fact& {
+    if (std::find(touched.begin(), touched.end(), member) == touched.end()) touched.push_back(member);
     Fact& f = facts.by_member[member].emplace_back();
     f.kind = kind;
     f.at = at;
@@ -168,6 +185,7 @@ void RecordFacts(ReviewFacts& facts, const domain::State& core,
       t.has_value() && !domain::IsOpenStage(t->to_stage())) {
     facts.pending.erase(stream);
   }
+  for (const std::string& member : touched) KeepInTimeOrder(facts.by_member[member], envelope.position());
 }
 
 }  // namespace salesops::projections

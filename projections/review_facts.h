@@ -50,6 +50,11 @@ struct Fact {
   std::string ref;
 };
 
+// The order a member's facts are kept in: business time, then log position.
+inline bool FactBefore(const Fact& a, const Fact& b) {
+  return a.at != b.at ? a.at < b.at : a.position < b.position;
+}
+
 struct CloseRecord {
   absl::Time at;
   uint64_t position = 0;
@@ -68,7 +73,7 @@ struct PendingHandOff {
 };
 
 struct ReviewFacts {
-  absl::flat_hash_map<std::string, std::vector<Fact>> by_member;
+  absl::flat_hash_map<std::string, std::vector<Fact>> by_member;  // each in FactBefore order
   absl::flat_hash_map<std::string, std::vector<CloseRecord>> lead_closes;       // by lead id
   absl::flat_hash_map<std::string, std::vector<DatedPosition>> ticket_reopens;  // by ticket id
   absl::flat_hash_map<std::string, std::string> ticket_resolver;                // by ticket id: the last resolver

@@ -219,6 +219,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
         f.role = in.role();
         f.ref = in.ref();
       }
+      std::stable_sort(facts.begin(), facts.end(), FactBefore);  // snapshots older than time order
     }
     for (const v1::LeadClosesRecord& r : chunk.lead_closes()) {
       std::vector<CloseRecord>& closes = state.facts.lead_closes[r.lead_id()];
