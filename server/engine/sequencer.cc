@@ -51,7 +51,7 @@ std::string RequestKey(absl::string_view actor, absl::string_view request_id) {
 struct Sequencer::Staging {
   absl::Time now;
   uint64_t next_position = 0;  // the position the next staged event will get
-  absl::flat_hash_map<std::string, v1::IdempotencyRecord> requests;  // by RequestKey
+  Requests requests;  // the batch's idempotency records
   store::AppendBatch batch;
 };
 
@@ -71,6 +71,7 @@ absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
   std::unique_ptr<Sequencer> sequencer(
       new Sequencer(store, std::move(projections), clock, ids, std::move(options)));
   SALESOPS_RETURN_IF_ERROR(sequencer->Recover());
+  sequencer->writer_ = std::thread([s = sequencer.get()] { s->Write(); });
   sequencer->thread_ = std::thread([s = sequencer.get()] { s->Run(); });
   return sequencer;
 }
@@ -101,6 +102,7 @@ absl::Status Sequencer::Recover() {
     return absl::OkStatus();
   }));
   flush();
+  next_position_ = store_->Head() + 1;
   return absl::OkStatus();
 }
 
@@ -154,7 +156,8 @@ void Sequencer::Stop() {
     stopping_ = true;
     paused_ = false;
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // the decider tells the writer to finish
+  if (writer_.joinable()) writer_.join();
 }
 
 void Sequencer::Resume() {
@@ -170,7 +173,11 @@ void Sequencer::Run() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &Sequencer::ReadyToRun));
-      if (queue_.empty()) return;  // stopping, and everything queued is done
+      if (queue_.empty()) {  // stopping, and everything queued is decided
+        absl::MutexLock write_lock(&write_mu_);
+        writer_stopping_ = true;
+        return;
+      }
       // An import runs alone, between command batches.
       while (!queue_.empty() && batch.size() < options_.max_batch &&
              (batch.empty() || !queue_.front().import.has_value())) {
@@ -180,7 +187,9 @@ void Sequencer::Run() {
       }
     }
     if (batch.size() == 1 && batch[0].import.has_value()) {
-      ImportResult result = failure_.ok() ? ProcessImport(*batch[0].import, batch[0].expected_digest) : failure_;
+      AwaitWriterIdle();  // an import continues the written log
+      const absl::Status failure = Failure();
+      ImportResult result = failure.ok() ? ProcessImport(*batch[0].import, batch[0].expected_digest) : failure;
       std::move(batch[0].import_done)(std::move(result));
       batch.clear();
       continue;
@@ -190,44 +199,102 @@ void Sequencer::Run() {
   }
 }
 
+absl::Status Sequencer::Failure() {
+  absl::MutexLock lock(&write_mu_);
+  return failure_;
+}
+
+void Sequencer::AwaitWriterIdle() {
+  absl::MutexLock lock(&write_mu_);
+  const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    return to_write_.empty() && unwritten_requests_.empty();
+  };
+  write_mu_.Await(absl::Condition(&idle));
+}
+
 void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
-  Staging staging;
-  if (!failure_.ok()) {
-    for (Pending& pending : batch) std::move(pending.done)(failure_);
+  Decided decided;
+  decided.commands = std::move(batch);
+  batch.clear();
+  if (const absl::Status failure = Failure(); !failure.ok()) {
+    for (Pending& pending : decided.commands) std::move(pending.done)(failure);
     return;
   }
   // A clock stepped backwards must not make recorded_at (or the default
   // occurred_at) go back in time.
   last_now_ = std::max(last_now_, clock_->Now());
+  Staging staging;
   staging.now = last_now_;
-  const uint64_t head = store_->Head();
-  staging.next_position = head + 1;
-  staging.batch.expected_head = head;
+  staging.next_position = next_position_;
+  staging.batch.expected_head = next_position_ - 1;
 
-  std::vector<CommandResult> replies;
-  replies.reserve(batch.size());
-  for (const Pending& pending : batch) replies.push_back(DecideOne(pending, staging));
+  decided.replies.reserve(decided.commands.size());
+  for (const Pending& pending : decided.commands) decided.replies.push_back(DecideOne(pending, staging));
+  next_position_ = staging.next_position;
+  decided.batch = std::move(staging.batch);
+  Enqueue(std::move(decided), std::make_shared<const Requests>(std::move(staging.requests)));
+}
 
-  if (!staging.batch.streams.empty() || !staging.batch.idempotency.empty()) {
-    absl::StatusOr<std::vector<v1::EventEnvelope>> committed = store_->Append(std::move(staging.batch));
-    if (!committed.ok()) {
-      // Drop the staged state and fail the whole batch. The write may still
-      // have reached the disk, so stop taking writes (fail-stop).
-      LogError("sequencer: batch of %d commands not written: %s; refusing further commands",
-               batch.size(), committed.status().ToString());
-      failure_ = absl::UnavailableError(
-          "the event log could not be written; the command may or may not have been recorded; "
-          "retry with the same request_id once the server has restarted");
-      for (CommandResult& reply : replies) reply = failure_;
-      if (options_.on_fatal) options_.on_fatal(committed.status());
-    } else {
-      for (projections::Projection* p : projections_) p->Apply(*committed);
-      if (options_.on_commit && !committed->empty()) {
-        options_.on_commit(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(committed)));
+void Sequencer::Enqueue(Decided decided, std::shared_ptr<const Requests> requests) {
+  absl::MutexLock lock(&write_mu_);
+  const auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) { return to_write_.empty(); };
+  write_mu_.Await(absl::Condition(&room));
+  to_write_.push_back(std::move(decided));
+  unwritten_requests_.push_back(std::move(requests));
+}
+
+void Sequencer::Write() {
+  for (;;) {
+    Decided decided;
+    absl::Status failure;
+    {
+      absl::MutexLock lock(&write_mu_);
+      const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+        return !to_write_.empty() || writer_stopping_;
+      };
+      write_mu_.Await(absl::Condition(&ready));
+      if (to_write_.empty()) return;  // stopping, and everything decided is written
+      decided = std::move(to_write_.front());
+      to_write_.pop_front();
+      failure = failure_;
+    }
+    if (!failure.ok()) {
+      // An earlier batch failed: this one was decided against state that
+      // may never have been written.
+      for (CommandResult& reply : decided.replies) reply = failure;
+    } else if (!decided.batch.streams.empty() || !decided.batch.idempotency.empty()) {
+      absl::StatusOr<std::vector<v1::EventEnvelope>> committed = store_->Append(std::move(decided.batch));
+      if (!committed.ok()) {
+        // Fail the whole batch, and every batch decided after it. The write
+        // may still have reached the disk, so stop taking writes
+        // (fail-stop).
+        LogError("sequencer: batch of %d commands not written: %s; refusing further commands",
+                 decided.commands.size(), committed.status().ToString());
+        failure = absl::UnavailableError(
+            "the event log could not be written; the command may or may not have been recorded; "
+            "retry with the same request_id once the server has restarted");
+        for (CommandResult& reply : decided.replies) reply = failure;
+        {
+          absl::MutexLock lock(&write_mu_);
+          failure_ = failure;
+        }
+        if (options_.on_fatal) options_.on_fatal(committed.status());
+      } else {
+        for (projections::Projection* p : projections_) p->Apply(*committed);
+        if (options_.on_commit && !committed->empty()) {
+          options_.on_commit(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(committed)));
+        }
       }
     }
+    {
+      // Written (or failed): a retry now finds the record in the store.
+      absl::MutexLock lock(&write_mu_);
+      unwritten_requests_.pop_front();
+    }
+    for (size_t i = 0; i < decided.commands.size(); ++i) {
+      std::move(decided.commands[i].done)(std::move(decided.replies[i]));
+    }
   }
-  for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(replies[i]));
 }
 
 ImportResult Sequencer::ProcessImport(std::vector<v1::EventEnvelope>& events, const std::string& expected_digest) {
@@ -291,18 +358,30 @@ ImportResult Sequencer::ProcessImport(std::vector<v1::EventEnvelope>& events, co
                                                         "; nothing was imported"));
     }
     if (store_->failed()) {
-      failure_ = absl::UnavailableError("the event log could not be written; restart the server");
+      {
+        absl::MutexLock lock(&write_mu_);
+        failure_ = absl::UnavailableError("the event log could not be written; restart the server");
+      }
       if (options_.on_fatal) options_.on_fatal(committed.status());
     }
     return committed.status();
   }
   for (const v1::EventEnvelope& e : *committed) domain::Evolve(state_, e);
   last_now_ = std::max(last_now_, last);
+  next_position_ = store_->Head() + 1;
   for (projections::Projection* p : projections_) p->Apply(*committed);
   if (options_.on_commit && !committed->empty()) {
     options_.on_commit(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(committed)));
   }
   return chain;
+}
+
+std::optional<v1::IdempotencyRecord> Sequencer::UnwrittenRecord(const std::string& request_key) {
+  absl::MutexLock lock(&write_mu_);
+  for (auto requests = unwritten_requests_.rbegin(); requests != unwritten_requests_.rend(); ++requests) {
+    if (auto found = (*requests)->find(request_key); found != (*requests)->end()) return found->second;
+  }
+  return std::nullopt;
 }
 
 CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
@@ -320,6 +399,9 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
     if (auto staged = staging.requests.find(request_key); staged != staging.requests.end()) {
       record = staged->second;
     } else {
+      record = UnwrittenRecord(request_key);
+    }
+    if (!record.has_value()) {
       SALESOPS_ASSIGN_OR_RETURN(record, store_->GetIdempotency(pending.actor, options.request_id()));
     }
     if (record.has_value()) {

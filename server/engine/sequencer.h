@@ -1,15 +1,18 @@
-// The sequencer: the single thread that owns the write path (DESIGN.md §3).
+// The sequencer: the one writer of the log (DESIGN.md §3).
 //
-// It takes every queued command, decides each against the current state
-// (later commands in a batch see the staged effects of earlier ones), writes
-// the whole batch as one atomic, fsynced store append (group commit), applies
-// the committed events to the projections, and only then completes the
-// callers. If the append fails, the staged state is discarded and every
-// command of the batch fails with UNAVAILABLE: nothing unwritten is ever
-// visible, and nothing acknowledged is lost. Because a failed write may still
-// have reached the disk, the sequencer then fails stop: it refuses every later
-// command with UNAVAILABLE and reports through `on_fatal`, so the server can
-// stop and recover from what is on disk.
+// Its deciding thread takes every queued command and decides each against the
+// current state (later commands see the staged effects of earlier ones, in
+// the same batch and in batches not yet written). Its writing thread writes
+// each decided batch as one atomic, fsynced store append (group commit),
+// applies the committed events to the projections, and only then completes
+// the batch's callers, in order. The two overlap: batch N+1 is decided while
+// batch N is being fsynced, and commands arriving meanwhile gather into the
+// next batch. If an append fails, that batch and every batch decided after
+// it fail with UNAVAILABLE: nothing unwritten is ever visible, and nothing
+// acknowledged is lost. Because a failed write may still have reached the
+// disk, the sequencer then fails stop: it refuses every later command with
+// UNAVAILABLE and reports through `on_fatal`, so the server can stop and
+// recover from what is on disk.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef SALESOPS_SERVER_ENGINE_SEQUENCER_H_
@@ -141,6 +144,8 @@ class Sequencer {
   // Appends an import (SubmitImport) and folds it; the digest at the head.
   ImportResult ProcessImport(std::vector<v1::EventEnvelope>& events, const std::string& expected_digest);
   CommandResult DecideOne(const Pending& pending, Staging& staging);
+  // The idempotency record of a request decided but not yet written.
+  std::optional<v1::IdempotencyRecord> UnwrittenRecord(const std::string& request_key);
 
   store::EventStore* const store_;
   const std::vector<projections::Projection*> projections_;
@@ -153,16 +158,43 @@ class Sequencer {
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::thread thread_;  // decides (Run)
 
-  // The decider state, touched only by the sequencer thread (and by Recover
-  // before the thread starts). A batch's commands are folded into it as they
-  // are decided, so later commands see earlier ones; if the batch then fails
-  // to commit the state is never used again (fail-stop), so nothing unwritten
-  // is ever decided against or shown.
+  // The write pipeline: the decider hands each decided batch to the writer
+  // thread, which appends it (one fsync), applies it to the projections and
+  // only then completes its commands — in order — while the decider decides
+  // the next batch against the state that already includes this one.
+  struct Decided {
+    std::vector<Pending> commands;
+    std::vector<CommandResult> replies;
+    store::AppendBatch batch;
+  };
+  using Requests = absl::flat_hash_map<std::string, v1::IdempotencyRecord>;  // by RequestKey
+  void Write();
+  // Hands `decided` to the writer, once it has nothing queued (so commands
+  // arriving meanwhile gather into the next batch).
+  void Enqueue(Decided decided, std::shared_ptr<const Requests> requests);
+  // Waits until every decided batch is written and completed.
+  void AwaitWriterIdle();
+  absl::Status Failure();
+  std::thread writer_;
+  absl::Mutex write_mu_;
+  std::deque<Decided> to_write_ ABSL_GUARDED_BY(write_mu_);
+  // The idempotency records of batches decided but not yet written (oldest
+  // first): a retry arriving meanwhile is answered from them.
+  std::deque<std::shared_ptr<const Requests>> unwritten_requests_ ABSL_GUARDED_BY(write_mu_);
+  bool writer_stopping_ ABSL_GUARDED_BY(write_mu_) = false;
+  absl::Status failure_ ABSL_GUARDED_BY(write_mu_);  // set once a write failed: fail-stop
+
+  // The decider state, touched only by the deciding thread (and by Recover
+  // before it starts). A batch's commands are folded into it as they are
+  // decided, so later commands — in this batch and the next, decided while
+  // this one is written — see earlier ones; if a batch then fails to commit
+  // the state is never used again (fail-stop), and nothing decided after it
+  // is acknowledged, so nothing unwritten is ever shown.
   domain::State state_;
   absl::Time last_now_ = absl::InfinitePast();  // latest batch time (and recorded_at) seen
-  absl::Status failure_;                        // set once a write failed: fail-stop
+  uint64_t next_position_ = 1;                  // the position the next decided event gets
 };
 
 }  // namespace salesops::engine

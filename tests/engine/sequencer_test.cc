@@ -2,6 +2,7 @@
 // directory, with a fake clock and predictable ids.
 #include "server/engine/sequencer.h"
 
+#include <array>
 #include <memory>
 
 #include "absl/synchronization/notification.h"
@@ -240,6 +241,52 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
   Open();
   EXPECT_THAT(Submit(Identify("A"))->Get(), IsOk());
   EXPECT_EQ(store_->Head(), base_ + 4);
+}
+
+// Batches of one command, submitted without waiting: each is decided while
+// the one before it may still be being written, against state that already
+// holds it, and a retry decided then is answered from the unwritten record.
+TEST_F(SequencerTest, CommandsDecidedWhileEarlierBatchesAreWrittenSeeThemAndRetriesAppendOnce) {
+  Close();
+  SequencerOptions one_per_batch;
+  one_per_batch.max_batch = 1;
+  Open(std::move(one_per_batch));
+  constexpr int kRounds = 100;
+  std::vector<std::array<Outcome*, 3>> rounds;
+  for (int i = 0; i < kRounds; ++i) {
+    const std::string lead = absl::StrCat("L", i);
+    const std::string request = absl::StrCat("r-", i);
+    rounds.push_back({Submit(Identify(lead, request)), Submit(Identify(lead, request)), Submit(Qualify(lead))});
+  }
+  for (const auto& [first, retry, qualify] : rounds) {
+    ASSERT_THAT(first->Get(), IsOk());
+    ASSERT_THAT(retry->Get(), IsOk());
+    EXPECT_EQ(retry->Get()->position(), first->Get()->position());
+    ASSERT_THAT(qualify->Get(), IsOk());
+    EXPECT_EQ(qualify->Get()->stage(), v1::STAGE_QUALIFIED);
+    EXPECT_GT(qualify->Get()->position(), first->Get()->position());
+  }
+  // Each round: LeadIdentified, the hand-off, LeadQualified — the retries
+  // appended nothing.
+  EXPECT_EQ(store_->Head(), base_ + 3 * kRounds);
+}
+
+TEST_F(SequencerTest, AFailedWriteAlsoFailsTheBatchesDecidedAfterIt) {
+  Close();
+  SequencerOptions options = Paused();
+  options.max_batch = 1;
+  Open(std::move(options));
+  store_->TEST_FailWrites(true);
+  std::vector<Outcome*> outcomes;
+  for (int i = 0; i < 5; ++i) outcomes.push_back(Submit(Identify(absl::StrCat("F", i))));
+  sequencer_->Resume();
+  for (Outcome* o : outcomes) {
+    EXPECT_THAT(o->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("may or may not have been recorded")));
+  }
+  EXPECT_EQ(fatal_errors_.size(), 1u);
+  store_->TEST_FailWrites(false);
+  EXPECT_EQ(store_->Head(), base_);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(directory_->Get(absl::StrCat("F", i)).has_value());
 }
 
 TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
