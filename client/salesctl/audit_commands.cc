@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "salesops/v1/admin.pb.h"
+#include "audit_follow.h"
 #include "audit_tables.h"
 #include "commands.h"
 #include "exit_codes.h"
@@ -42,6 +43,8 @@ constexpr absl::string_view kHelp =
     "                    --since=TIME, --until=TIME, --overrides-only, --page-size=N, --page-token=T)\n"
     "    audit verify    recompute the hash chain (--from=N --to=M); exit 65 when it breaks\n"
     "    audit digest    the chain digest at a position (--position=N; default the head)\n"
+    "    audit follow    the log as it grows, one line per event (--from=N | --now, --type=T, --category=C,\n"
+    "                    --stream=ID, --actor=ID, --checkpoint-seconds=N, --json)\n"
     "    admin backup DIR   an online copy of the database in DIR (absolute, new, on the server's machine)\n"
     "    export [--from=N] [--out=FILE]\n"
     "                    the log as JSON lines, one EventEnvelope per line (stdout by default)\n"
@@ -366,6 +369,7 @@ int RunOpsCommand(const CommandLine& line, RpcClient& rpc, std::ostream& out, st
     if (sub == "changes") return AuditChanges(args, line.globals, rpc, out, err);
     if (sub == "verify") return AuditVerify(args, line.globals, rpc, out, err);
     if (sub == "digest") return AuditDigest(args, line.globals, rpc, out, err);
+    if (sub == "follow") return AuditFollow(args, line.globals, rpc, out, err);
   }
   if (line.command == "admin" && sub == "backup") return AdminBackup(args, line.globals, rpc, out, err);
   return UsageError(err, absl::StrCat("unknown subcommand '", line.command, " ", sub, "'"));
