@@ -93,38 +93,16 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
   }
 }
 
-void LeadDirectory::Apply(absl::Span<const v1::EventEnvelope> events) {
-  absl::MutexLock lock(&mu_);
-  for (const v1::EventEnvelope& e : events) {
-    if (e.position() <= position_) continue;
-    position_ = e.position();
-    if (!absl::StartsWith(e.stream_id(), domain::kLeadStreamPrefix)) continue;
-    const std::string lead_id = e.stream_id().substr(domain::kLeadStreamPrefix.size());
-    Evolve(leads_[lead_id], e);
-  }
-}
-
-void LeadDirectory::Restore(absl::flat_hash_map<std::string, v1::Lead> leads, uint64_t position) {
-  absl::MutexLock lock(&mu_);
-  leads_ = std::move(leads);
-  position_ = position;
-}
-
-uint64_t LeadDirectory::position() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return position_;
-}
-
 std::optional<v1::Lead> LeadDirectory::Get(absl::string_view lead_id) const {
-  absl::ReaderMutexLock lock(&mu_);
-  auto it = leads_.find(lead_id);
-  if (it == leads_.end()) return std::nullopt;
-  return it->second;
+  return views_->Read([&](const ViewsState& state) -> std::optional<v1::Lead> {
+    auto it = state.leads.find(lead_id);
+    if (it == state.leads.end()) return std::nullopt;
+    return it->second;
+  });
 }
 
 size_t LeadDirectory::size() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return leads_.size();
+  return views_->Read([](const ViewsState& state) { return state.leads.size(); });
 }
 
 }  // namespace salesops::projections

@@ -1,42 +1,35 @@
-// LeadDirectory: the current state of every lead, as GetLead returns it.
+// LeadDirectory: the leads as Leads.GetLead returns them, read from the
+// views fold (ViewsState::leads holds each lead once), and the fold of a
+// lead's events into that view.
 //
-// Thread-safe: Apply takes a writer lock briefly per batch; Get takes a
-// reader lock and copies one lead out.
+// Thread-safe: reads take the views' reader lock and copy one lead out.
 #ifndef SALESOPS_PROJECTIONS_LEAD_DIRECTORY_H_
 #define SALESOPS_PROJECTIONS_LEAD_DIRECTORY_H_
 
 #include <optional>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
-#include "projections/projection.h"
+#include "absl/strings/string_view.h"
+#include "projections/views.h"
+#include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
 
 namespace salesops::projections {
 
-class LeadDirectory final : public Projection {
+class LeadDirectory {
  public:
-  absl::string_view name() const override { return "lead_directory"; }
-  void Apply(absl::Span<const v1::EventEnvelope> events) override;
-  uint64_t position() const override;
-
-  // Replaces every lead (from a snapshot at `position`, before the sequencer
-  // starts); Apply skips events at or before it.
-  void Restore(absl::flat_hash_map<std::string, v1::Lead> leads, uint64_t position);
+  // `views` must outlive the directory.
+  explicit LeadDirectory(const Views* views) : views_(views) {}
 
   // The lead's current state, or nullopt for an unknown lead.
   std::optional<v1::Lead> Get(absl::string_view lead_id) const;
   size_t size() const;
 
-  // Folds one lead event into `lead` (pure; exposed for tests).
+  // Folds one lead event into `lead` (pure; EvolveViews calls it).
   static void Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope);
 
  private:
-  mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, v1::Lead> leads_ ABSL_GUARDED_BY(mu_);
-  uint64_t position_ ABSL_GUARDED_BY(mu_) = 0;
+  const Views* const views_;
 };
 
 }  // namespace salesops::projections

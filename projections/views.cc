@@ -38,6 +38,20 @@ std::vector<std::string> Views::Snapshot() const {
   return EncodeViewsSnapshot(state_);
 }
 
+std::optional<v1::Order> Views::Order(absl::string_view order_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = state_.core.orders.find(order_id);
+  if (it == state_.core.orders.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<v1::Ticket> Views::Ticket(absl::string_view ticket_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = state_.core.tickets.find(ticket_id);
+  if (it == state_.core.tickets.end()) return std::nullopt;
+  return it->second;
+}
+
 uint64_t Views::position() const {
   absl::ReaderMutexLock lock(&mu_);
   return state_.position;

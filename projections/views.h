@@ -7,6 +7,7 @@
 #ifndef SALESOPS_PROJECTIONS_VIEWS_H_
 #define SALESOPS_PROJECTIONS_VIEWS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,10 @@ class Views final : public Projection {
     absl::ReaderMutexLock lock(&mu_);
     return std::forward<Query>(query)(state_);
   }
+
+  // One order or ticket as the Get RPCs return it; nullopt when unknown.
+  std::optional<v1::Order> Order(absl::string_view order_id) const;
+  std::optional<v1::Ticket> Ticket(absl::string_view ticket_id) const;
 
   // Replaces the fold (a snapshot loaded before the sequencer starts).
   // Events at or before the restored position are skipped by Apply.

@@ -35,7 +35,7 @@ grpc::ServerUnaryReactor* OrdersService::GetOrder(grpc::CallbackServerContext* c
                                                   const v1::GetOrderRequest* request, v1::Order* reply) {
   return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
     if (absl::Status s = domain::ValidateId("order_id", request->order_id()); !s.ok()) return s;
-    std::optional<v1::Order> order = orders_->Get(request->order_id());
+    std::optional<v1::Order> order = orders_->Order(request->order_id());
     if (!order.has_value()) return absl::NotFoundError(absl::StrCat("order '", request->order_id(), "' not found"));
     *reply = std::move(*order);
     return absl::OkStatus();

@@ -3,7 +3,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_ORDERS_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_ORDERS_SERVICE_H_
 
-#include "projections/stream_directory.h"
+#include "projections/views.h"
 #include "salesops/v1/orders.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
@@ -13,7 +13,7 @@ namespace salesops::service {
 class OrdersService final : public v1::Orders::CallbackService {
  public:
   // Borrows everything; all must outlive the service.
-  OrdersService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::StreamDirectory<v1::Order>* orders)
+  OrdersService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::Views* orders)
       : access_(access), sequencer_(sequencer), orders_(orders) {}
 
   grpc::ServerUnaryReactor* ConfirmOrder(grpc::CallbackServerContext* context,
@@ -39,7 +39,7 @@ class OrdersService final : public v1::Orders::CallbackService {
 
   const ReadAccess* const access_;
   engine::Sequencer* const sequencer_;
-  const projections::StreamDirectory<v1::Order>* const orders_;
+  const projections::Views* const orders_;
 };
 
 }  // namespace salesops::service

@@ -47,7 +47,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     hub->Publish(std::move(events));
   };
   SALESOPS_ASSIGN_OR_RETURN(
-      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->lead_directory_, &s->team_directory_, &s->order_directory_, &s->ticket_directory_, &s->views_},
+      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->team_directory_, &s->views_},
                                               clock, ids, std::move(sequencer_options)));
   LogInfo("recovered %d events after position %d (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
           s->snapshot_position_, s->store_->Head(), s->lead_directory_.size(),
@@ -71,9 +71,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
-      std::make_unique<OrdersService>(s->read_access_.get(), s->sequencer_.get(), &s->order_directory_);
+      std::make_unique<OrdersService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
   s->support_service_ =
-      std::make_unique<SupportService>(s->read_access_.get(), s->sequencer_.get(), &s->ticket_directory_);
+      std::make_unique<SupportService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -137,10 +137,7 @@ void SalesopsServer::LoadSnapshot(bool rebuild, engine::SequencerOptions& sequen
     return;
   }
   const uint64_t position = state->position;
-  lead_directory_.Restore(state->leads, position);
   team_directory_.Restore(state->core.team, position);
-  order_directory_.Restore(state->core.orders, position);
-  ticket_directory_.Restore(state->core.tickets, position);
   sequencer.restored_state = state->core;
   sequencer.restored_position = position;
   sequencer.restored_time = state->log_time;

@@ -131,13 +131,9 @@ class SalesopsServer {
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;
   std::unique_ptr<store::EventStore> store_;
-  projections::LeadDirectory lead_directory_;
   projections::TeamDirectory team_directory_;
-  projections::Views views_;
-  projections::StreamDirectory<v1::Order> order_directory_{"order_directory", std::string(domain::kOrderStreamPrefix),
-                                                           &domain::EvolveOrder};
-  projections::StreamDirectory<v1::Ticket> ticket_directory_{
-      "ticket_directory", std::string(domain::kTicketStreamPrefix), &domain::EvolveTicket};
+  projections::Views views_;  // also serves GetLead, GetOrder, GetTicket
+  projections::LeadDirectory lead_directory_{&views_};
   std::unique_ptr<ReadAccess> read_access_;
   std::unique_ptr<engine::EventHub> hub_;  // fed by the sequencer; outlives it
   std::unique_ptr<Subscriptions> subscriptions_;

@@ -36,7 +36,7 @@ grpc::ServerUnaryReactor* SupportService::GetTicket(grpc::CallbackServerContext*
                                                     const v1::GetTicketRequest* request, v1::Ticket* reply) {
   return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
     if (absl::Status s = domain::ValidateId("ticket_id", request->ticket_id()); !s.ok()) return s;
-    std::optional<v1::Ticket> ticket = tickets_->Get(request->ticket_id());
+    std::optional<v1::Ticket> ticket = tickets_->Ticket(request->ticket_id());
     if (!ticket.has_value()) {
       return absl::NotFoundError(absl::StrCat("ticket '", request->ticket_id(), "' not found"));
     }

@@ -3,7 +3,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_SUPPORT_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_SUPPORT_SERVICE_H_
 
-#include "projections/stream_directory.h"
+#include "projections/views.h"
 #include "salesops/v1/support.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
@@ -14,7 +14,7 @@ class SupportService final : public v1::Support::CallbackService {
  public:
   // Borrows everything; all must outlive the service.
   SupportService(const ReadAccess* access, engine::Sequencer* sequencer,
-                 const projections::StreamDirectory<v1::Ticket>* tickets)
+                 const projections::Views* tickets)
       : access_(access), sequencer_(sequencer), tickets_(tickets) {}
 
   grpc::ServerUnaryReactor* OpenTicket(grpc::CallbackServerContext* context, const v1::OpenTicketRequest* request,
@@ -42,7 +42,7 @@ class SupportService final : public v1::Support::CallbackService {
 
   const ReadAccess* const access_;
   engine::Sequencer* const sequencer_;
-  const projections::StreamDirectory<v1::Ticket>* const tickets_;
+  const projections::Views* const tickets_;
 };
 
 }  // namespace salesops::service

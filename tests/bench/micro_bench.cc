@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
-#include "projections/lead_directory.h"
+#include "projections/views.h"
 #include "server/domain/events.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/state.h"
@@ -173,11 +173,11 @@ void BM_DecodeStreamKey(benchmark::State& s) {
 }
 BENCHMARK(BM_DecodeStreamKey);
 
-// LeadDirectory::Apply of one IdentifyLead's envelopes (a new lead each
-// time, so the directory grows as on the append scenario).
-void BM_LeadDirectoryApply(benchmark::State& s) {
+// Views::Apply of one IdentifyLead's envelopes (a new lead each time, so
+// the fold grows as on the append scenario).
+void BM_ViewsApply(benchmark::State& s) {
   const World world(1);
-  projections::LeadDirectory directory;
+  projections::Views directory;
   std::vector<v1::EventEnvelope> batch = world.last;
   uint64_t position = 0;
   int64_t i = 0;
@@ -192,7 +192,7 @@ void BM_LeadDirectoryApply(benchmark::State& s) {
     directory.Apply(batch);
   }
 }
-BENCHMARK(BM_LeadDirectoryApply);
+BENCHMARK(BM_ViewsApply);
 
 }  // namespace
 }  // namespace salesops

@@ -97,9 +97,10 @@ class SequencerTest : public ::testing::Test {
     auto store = store::EventStore::Open({dir_.path() + "/db", true});
     ASSERT_THAT(store, IsOk());
     store_ = std::move(*store);
-    directory_ = std::make_unique<projections::LeadDirectory>();
+    views_ = std::make_unique<projections::Views>();
+    directory_ = std::make_unique<projections::LeadDirectory>(views_.get());
     options.on_fatal = [this](const absl::Status& s) { fatal_errors_.push_back(s); };
-    auto sequencer = Sequencer::Start(store_.get(), {directory_.get()}, &clock_, &ids_, std::move(options));
+    auto sequencer = Sequencer::Start(store_.get(), {views_.get()}, &clock_, &ids_, std::move(options));
     ASSERT_THAT(sequencer, IsOk());
     sequencer_ = std::move(*sequencer);
   }
@@ -136,6 +137,7 @@ class SequencerTest : public ::testing::Test {
   FakeClock clock_{kStart};
   SequentialIdGenerator ids_{"gen"};
   std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<projections::Views> views_;
   std::unique_ptr<projections::LeadDirectory> directory_;
   std::unique_ptr<Sequencer> sequencer_;
   std::vector<std::unique_ptr<Outcome>> outcomes_;
