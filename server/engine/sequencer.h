@@ -49,7 +49,7 @@ struct SequencerOptions {
   // Called once, on the sequencer thread, after a failed write. Must not
   // block or call Stop.
   std::function<void(const absl::Status&)> on_fatal;
-  // Called on the sequencer thread with every committed, non-empty batch of
+  // Called on the sequencer's writing thread with every committed, non-empty batch of
   // events (fsynced, applied to the projections, before the replies), in
   // position order. Feeds live subscriptions (EventHub::Publish). Must not
   // block: it gets the batch by pointer, without a copy.
