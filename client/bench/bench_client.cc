@@ -16,6 +16,7 @@ BenchClient::BenchClient(const std::string& target, int channels) {
     Stubs s;
     s.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
     s.admin = v1::Admin::NewStub(s.channel);
+    s.audit = v1::Audit::NewStub(s.channel);
     s.leads = v1::Leads::NewStub(s.channel);
     s.orders = v1::Orders::NewStub(s.channel);
     s.support = v1::Support::NewStub(s.channel);

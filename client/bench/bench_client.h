@@ -15,6 +15,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "salesops/v1/admin.grpc.pb.h"
+#include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/orders.grpc.pb.h"
 #include "salesops/v1/support.grpc.pb.h"
@@ -30,6 +31,7 @@ inline constexpr std::chrono::seconds kCallDeadline{30};
 struct Stubs {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::Admin::Stub> admin;
+  std::unique_ptr<v1::Audit::Stub> audit;
   std::unique_ptr<v1::Leads::Stub> leads;
   std::unique_ptr<v1::Orders::Stub> orders;
   std::unique_ptr<v1::Support::Stub> support;

@@ -90,6 +90,15 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
     absl::StatusOr<int> n = ParseInt(name, v, 1, 10'000);
     if (!n.ok()) return n.status();
     options.hot_leads = *n;
+  } else if (name == "subscribe-log-events") {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(v, &n) || n == 0)
+      return Bad(name, absl::StrCat("must be a positive whole number (got '", v, "')"));
+    options.subscribe_log_events = n;
+  } else if (name == "subscribers") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 1'000);
+    if (!n.ok()) return n.status();
+    options.subscribers = *n;
   } else if (name == "fdatasync-samples") {
     absl::StatusOr<int> n = ParseInt(name, v, 1, 100'000);
     if (!n.ok()) return n.status();
@@ -127,6 +136,7 @@ void ApplyQuickDefaults(BenchOptions& options) {
   options.duration = absl::Seconds(1);
   options.query_log_events = {3'000, 6'000};
   options.hot_leads = 4;
+  options.subscribe_log_events = 6'000;
   options.fdatasync_samples = 30;
 }
 
@@ -191,6 +201,9 @@ usage: salesops-bench [--quick] [--json] [flags]
                             (default 100000,1000000; --quick 3000,6000)
   --query-concurrency=LIST  in-flight calls of the query runs (default 1,64)
   --hot-leads=N             leads the contended scenario fights over (default 8; --quick 4)
+  --subscribe-log-events=N  log size (events) the subscribe catch-up reads from position 1
+                            (default 1000000; --quick 6000)
+  --subscribers=N           live subscribers while append runs at 64 in flight (default 50)
   --fdatasync-samples=N     write+fdatasync probes for the fsync ceiling (default 200)
   --channels=N              gRPC channels the load is spread over (default 1)
 

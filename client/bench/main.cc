@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   }
   std::cout << (options->json ? bench::RenderJson(*report) : bench::RenderText(*report));
   if (bench::HasUnexpectedErrors(*report)) {
-    std::cerr << "salesops-bench: some operations failed unexpectedly (see ERRORS)\n";
+    std::cerr << "salesops-bench: some operations failed unexpectedly (see ERRORS and Subscribe)\n";
     return 3;
   }
   return 0;

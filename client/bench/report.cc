@@ -57,6 +57,84 @@ void WriteCodes(JsonWriter& w, const std::map<std::string, uint64_t>& codes) {
   w.EndObject();
 }
 
+// `events_per_second` over the raw store scan's; nullopt without a scan.
+std::optional<double> RatioToScan(const Report& report, double events_per_second) {
+  if (!report.scan.has_value() || report.scan->events_per_second() <= 0) return std::nullopt;
+  return events_per_second / report.scan->events_per_second();
+}
+
+void WriteAppendRun(JsonWriter& w, const Run& run) {
+  w.BeginObject();
+  w.Field("concurrency", run.concurrency);
+  w.Field("log_events", run.log_events);
+  w.Field("seconds", run.seconds);
+  w.Field("ops", run.ops);
+  w.Field("ops_per_s", run.ops_per_second());
+  w.Key("latency");
+  WriteLatency(w, run.latency);
+  w.Key("errors");
+  WriteCodes(w, run.errors);
+  if (run.server_measured) w.Field("server_cpu_s", run.server_cpu_seconds);
+  w.Field("client_cpu_s", run.client_cpu_seconds);
+  w.Field("wall_s", run.wall_seconds);
+  w.EndObject();
+}
+
+void WriteErrors(JsonWriter& w, const std::vector<std::string>& errors) {
+  w.Key("errors");
+  w.BeginArray();
+  for (const std::string& e : errors) w.String(e);
+  w.EndArray();
+}
+
+void WriteSubscribe(JsonWriter& w, const Report& report) {
+  const SubscribeRun& s = *report.subscribe;
+  w.BeginObject();
+  w.Field("scenario", "subscribe");
+  w.Field("available", true);
+  if (s.catch_up.has_value()) {
+    const CatchUpResult& c = *s.catch_up;
+    w.Key("catch_up");
+    w.BeginObject();
+    w.Field("from_position", c.from_position);
+    w.Field("caught_up_position", c.caught_up_position);
+    w.Field("events", c.events);
+    w.Field("bytes", c.bytes);
+    w.Field("first_event_s", c.first_event_seconds);
+    w.Field("caught_up_s", c.seconds);
+    w.Field("events_per_s", c.events_per_second());
+    if (const std::optional<double> ratio = RatioToScan(report, c.events_per_second())) {
+      w.Field("ceiling", "raw store scan");
+      w.Field("ratio", *ratio);
+    }
+    WriteErrors(w, c.errors);
+    w.EndObject();
+  }
+  if (s.fan_out.has_value()) {
+    const SubscribeRun::FanOutRun& f = *s.fan_out;
+    const FanOutResult& r = f.result;
+    w.Key("fan_out");
+    w.BeginObject();
+    w.Field("subscribers", r.subscribers);
+    w.Key("append_without_subscribers");
+    WriteAppendRun(w, f.without_subscribers);
+    w.Key("append_with_subscribers");
+    WriteAppendRun(w, f.with_subscribers);
+    if (std::optional<double> ratio = FanOutRatio(f)) w.Field("ratio", *ratio);
+    w.Field("from_position", r.from_position);
+    w.Field("to_position", r.to_position);
+    w.Field("expected_events", r.expected_events);
+    w.Field("received_min", r.received_min);
+    w.Field("received_max", r.received_max);
+    w.Field("complete_subscribers", r.complete);
+    w.Key("delivery_latency");
+    WriteLatency(w, r.delivery);
+    WriteErrors(w, r.errors);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 // A plain table: columns padded to their widest cell, two spaces apart.
 // Every cell the report writes is ASCII, so bytes are columns.
 class TextTable {
@@ -104,6 +182,55 @@ const char* Verdict(const TargetCheck& t) {
   return t.met ? "met" : "MISSED";
 }
 
+// The subscribe rows: the catch-up against the raw scan, the append runs
+// without and with live subscribers, and the live delivery latency.
+std::string RenderSubscribe(const Report& report) {
+  const SubscribeRun& s = *report.subscribe;
+  std::string out = "\nSubscribe (Audit.Subscribe as ADMIN, no filter)\n";
+  TextTable t({{"  RUN"},
+               {"C", TextTable::kRight},
+               {"EVENTS", TextTable::kRight},
+               {"RATE/S", TextTable::kRight},
+               {"RATIO", TextTable::kRight},
+               {"P50 ms", TextTable::kRight},
+               {"P99", TextTable::kRight},
+               {"MAX", TextTable::kRight},
+               {"CHECK"}});
+  if (s.catch_up.has_value()) {
+    const CatchUpResult& c = *s.catch_up;
+    t.AddRow({absl::StrCat("  catch-up from ", c.from_position), "1", Count(static_cast<double>(c.events)),
+              Count(c.events_per_second()), Ratio(RatioToScan(report, c.events_per_second())), "-", "-", "-",
+              c.errors.empty() ? absl::StrFormat("caught_up at %s after %.2f s (first event %.1f ms)",
+                                                 Count(static_cast<double>(c.caught_up_position)), c.seconds,
+                                                 c.first_event_seconds * 1e3)
+                               : absl::StrCat("ERROR: ", c.errors.front())});
+  }
+  if (s.fan_out.has_value()) {
+    const SubscribeRun::FanOutRun& f = *s.fan_out;
+    const FanOutResult& r = f.result;
+    for (const Run* run : {&f.without_subscribers, &f.with_subscribers}) {
+      const bool with = run == &f.with_subscribers;
+      t.AddRow({with ? absl::StrCat("  append + ", r.subscribers, " subscribers") : "  append alone",
+                absl::StrCat(run->concurrency), "-", Count(run->ops_per_second()),
+                with ? Ratio(FanOutRatio(f)) : "-", Ms(run->latency.p50_ns), Ms(run->latency.p99_ns),
+                Ms(run->latency.max_ns), run->error_count() > 0 ? Codes(run->errors) : "-"});
+    }
+    std::string check = absl::StrFormat(
+        "%d of %d subscribers got each of the %s events (positions %s..%s) once", r.complete, r.subscribers,
+        Count(static_cast<double>(r.expected_events)), Count(static_cast<double>(r.from_position)),
+        Count(static_cast<double>(r.to_position)));
+    if (!r.errors.empty()) check = absl::StrCat("ERROR: ", check, "; ", r.errors.front());
+    t.AddRow({"  delivery (recorded_at -> received)", absl::StrCat(r.subscribers),
+              Count(static_cast<double>(r.delivery.count)), "-", "-", Ms(r.delivery.p50_ns),
+              Ms(r.delivery.p99_ns), Ms(r.delivery.max_ns), check});
+  }
+  out += t.Render();
+  out +=
+      "  RATIO: catch-up over the raw store scan (events/s); append + subscribers over append alone "
+      "(ops/s)\n";
+  return out;
+}
+
 }  // namespace
 
 uint64_t Run::error_count() const {
@@ -144,6 +271,23 @@ std::optional<double> BytesPerLead(const Report& report) {
   const double above = static_cast<double>(report.rebuild->full.rss_bytes) -
                        static_cast<double>(report.empty_server_rss_bytes);
   return above / static_cast<double>(report.rebuild->full.leads);
+}
+
+std::optional<double> FanOutRatio(const SubscribeRun::FanOutRun& fan_out) {
+  if (fan_out.without_subscribers.ops_per_second() <= 0) return std::nullopt;
+  return fan_out.with_subscribers.ops_per_second() / fan_out.without_subscribers.ops_per_second();
+}
+
+std::vector<std::string> SubscribeErrors(const Report& report) {
+  std::vector<std::string> errors;
+  if (!report.subscribe.has_value()) return errors;
+  if (report.subscribe->catch_up.has_value()) {
+    for (const std::string& e : report.subscribe->catch_up->errors) errors.push_back("catch-up: " + e);
+  }
+  if (report.subscribe->fan_out.has_value()) {
+    for (const std::string& e : report.subscribe->fan_out->result.errors) errors.push_back("fan-out: " + e);
+  }
+  return errors;
 }
 
 std::vector<TargetCheck> EvaluateTargets(const Report& report) {
@@ -264,12 +408,46 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
     }
     checks.push_back(t);
   }
-  {  // subscribe catch-up
+  {  // subscribe catch-up, and the write path with live subscribers
     TargetCheck t;
     t.target = "subscribe catch-up >= 200,000 events/s";
     t.threshold = 200'000;
-    t.detail = "not available: Audit.Subscribe not implemented";
+    const std::optional<CatchUpResult>& catch_up =
+        report.subscribe.has_value() ? report.subscribe->catch_up : std::nullopt;
+    if (catch_up.has_value() && catch_up->errors.empty() && catch_up->seconds > 0) {
+      t.measured = true;
+      t.value = catch_up->events_per_second();
+      t.met = t.value >= t.threshold;
+      t.detail =
+          absl::StrFormat("%s events in %.2f s = %s events/s", Count(static_cast<double>(catch_up->events)),
+                          catch_up->seconds, Count(t.value));
+      if (const std::optional<double> ratio = RatioToScan(report, t.value)) {
+        absl::StrAppendFormat(&t.detail, " (%.2f of the raw store scan, %s events/s)", *ratio,
+                              Count(report.scan->events_per_second()));
+      }
+    } else {
+      t.detail = catch_up.has_value() ? "the catch-up failed (see Subscribe)" : "subscribe not run";
+    }
     checks.push_back(t);
+
+    // Issue #6 points to issue #5: many subscribers must not slow the
+    // write path measurably. 0.9 is the bench's reading of "measurably".
+    TargetCheck w;
+    const int subscribers = report.options.subscribers;
+    w.target = absl::StrCat("subscribe fan-out: append at 64 in flight with ", subscribers,
+                            " live subscribers >= 0.9 x without them (issue #5)");
+    w.threshold = 0.9;
+    const auto& fan_out = report.subscribe.has_value() ? report.subscribe->fan_out : std::nullopt;
+    if (fan_out.has_value() && FanOutRatio(*fan_out).has_value()) {
+      w.measured = true;
+      w.value = *FanOutRatio(*fan_out);
+      w.met = w.value >= w.threshold;
+      w.detail = absl::StrFormat("%s/s vs %s/s = %.2f", Count(fan_out->with_subscribers.ops_per_second()),
+                                 Count(fan_out->without_subscribers.ops_per_second()), w.value);
+    } else {
+      w.detail = "subscribe fan-out not run";
+    }
+    checks.push_back(w);
   }
   {  // memory per lead
     TargetCheck t;
@@ -377,6 +555,7 @@ std::string RenderText(const Report& report) {
                           Count(static_cast<double>(r.snapshot.events)), r.snapshot.listening_seconds,
                           r.snapshot.first_rpc_seconds, MiB(r.snapshot.rss_bytes));
   }
+  if (report.subscribe.has_value()) out += RenderSubscribe(report);
   for (const Report::IdleWait& w : report.idle_waits) {
     absl::StrAppendFormat(&out, "\nthe server stayed busy for %.1f s after %s", w.seconds, w.after);
   }
@@ -527,6 +706,7 @@ std::string RenderJson(const Report& report) {
     if (std::optional<double> b = BytesPerLead(report)) w.Field("rss_bytes_per_lead", *b);
     w.EndObject();
   }
+  if (report.subscribe.has_value()) WriteSubscribe(w, report);
   for (const Unavailable& u : report.unavailable) {
     w.BeginObject();
     w.Field("scenario", u.scenario);

@@ -14,6 +14,7 @@
 #include "bench_options.h"
 #include "ceilings.h"
 #include "latency_stats.h"
+#include "subscribers.h"
 
 namespace salesops::bench {
 
@@ -71,6 +72,18 @@ struct RebuildRun {
   Restart snapshot;         // a plain restart: from the views snapshot written at the clean stop
 };
 
+// The subscribe scenario: the catch-up read of the log, and the append
+// rate with and without live subscribers, measured back to back.
+struct SubscribeRun {
+  std::optional<CatchUpResult> catch_up;
+  struct FanOutRun {
+    Run without_subscribers;  // append at `concurrency`, nobody subscribed
+    Run with_subscribers;     // the same, while `result.subscribers` follow the log
+    FanOutResult result;
+  };
+  std::optional<FanOutRun> fan_out;
+};
+
 struct Unavailable {
   std::string scenario;
   std::string reason;
@@ -85,6 +98,7 @@ struct Report {
   std::vector<RawAppendResult> raw_appends;
   std::optional<ScanResult> scan;  // template_events left empty
   std::optional<RebuildRun> rebuild;
+  std::optional<SubscribeRun> subscribe;
   uint64_t empty_server_rss_bytes = 0;  // right after the first start, before any load
   std::vector<Unavailable> unavailable;
   // Times the bench waited for its server to go idle after a run (e.g. it
@@ -108,6 +122,14 @@ int TargetConcurrency(const BenchOptions& options);
 // A run's ratio to its ceiling (Admin.Ping at the same concurrency);
 // nullopt for ping runs or without a ceiling.
 std::optional<double> RatioToPing(const Report& report, const Run& run);
+
+// Append ops/s with the live subscribers over ops/s without them.
+std::optional<double> FanOutRatio(const SubscribeRun::FanOutRun& fan_out);
+
+// The subscribe checks that failed (a stream error, a gap, a duplicate, a
+// subscriber that missed events): each makes the run fail like an
+// unexpected error.
+std::vector<std::string> SubscribeErrors(const Report& report);
 
 // Bytes of server RSS per lead after the rebuild, above the empty server's.
 std::optional<double> BytesPerLead(const Report& report);

@@ -24,6 +24,7 @@
 #include "closed_loop.h"
 #include "proc_stats.h"
 #include "server_process.h"
+#include "subscribers.h"
 #include "team_plan.h"
 #include "workloads.h"
 
@@ -33,6 +34,12 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr absl::Duration kServerStartTimeout = absl::Seconds(120);
+// The subscribe scenario's live fan-out runs append at this many in flight
+// (issue #6: "live fan-out to 50 subscribers during writes").
+constexpr int kFanOutConcurrency = 64;
+// How long subscribers may take to reach caught_up, and to receive the last
+// event written once the writes are over.
+constexpr absl::Duration kSubscribeWait = absl::Seconds(60);
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
@@ -171,7 +178,16 @@ class Bench {
  private:
   // One scenario run at `concurrency`: a warm-up run, then the measured
   // one, with the server's and the bench's CPU sampled around it.
-  void Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note = "");
+  void Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note = "") {
+    report_.runs.push_back(MeasureRun(scenario, workload, concurrency, std::move(note)));
+  }
+  Run MeasureRun(const std::string& scenario, Workload& workload, int concurrency, std::string note);
+  // The subscribe scenario: one subscriber from position 1 until caught_up
+  // on a log of --subscribe-log-events ...
+  absl::Status SubscribeCatchUp(Workload& lifecycle);
+  // ... and append at 64 in flight alone, then with --subscribers live
+  // subscribers, checking that each got every event once.
+  absl::Status SubscribeFanOut();
   void Say(absl::string_view line) { progress_ << "salesops-bench: " << line << std::endl; }
   // Writes until the log holds at least `events` events.
   absl::Status PreloadTo(uint64_t events, Workload& lifecycle);
@@ -199,7 +215,7 @@ class Bench {
   bool append_ran_ = false;
 };
 
-void Bench::Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note) {
+Run Bench::MeasureRun(const std::string& scenario, Workload& workload, int concurrency, std::string note) {
   Say(absl::StrCat(scenario, " at ", concurrency, " in flight"));
   Run run;
   run.scenario = scenario;
@@ -231,7 +247,38 @@ void Bench::Measure(const std::string& scenario, Workload& workload, int concurr
   run.expected_refusals = std::move(result.expected_refusals);
   run.retries = result.retries;
   run.note = std::move(note);
-  report_.runs.push_back(std::move(run));
+  return run;
+}
+
+absl::Status Bench::SubscribeCatchUp(Workload& lifecycle) {
+  if (absl::Status s = PreloadTo(options_.subscribe_log_events, lifecycle); !s.ok()) return s;
+  WaitForIdleServer("preloading the log for the subscribe catch-up");
+  Say(absl::StrCat("subscribe: catch-up from position 1 over ", world_->head(), " events"));
+  // Long logs stream at tens of thousands of events/s at worst.
+  const absl::Duration timeout = kSubscribeWait + absl::Seconds(static_cast<double>(world_->head()) / 10'000);
+  report_.subscribe.emplace().catch_up = CatchUp(*client_, world_->team().admin_token, 1, timeout);
+  return absl::OkStatus();
+}
+
+absl::Status Bench::SubscribeFanOut() {
+  const int c = kFanOutConcurrency;
+  const int n = options_.subscribers;
+  SubscribeRun::FanOutRun fan_out;
+  WaitForIdleServer("the scenarios before the subscribe fan-out");
+  Say(absl::StrCat("subscribe: append at ", c, " in flight without subscribers"));
+  fan_out.without_subscribers = MeasureRun("append", *append_, c, "without subscribers");
+  WaitForIdleServer(absl::StrCat("append at ", c, " in flight without subscribers"));
+  Say(absl::StrCat("subscribe: ", n, " subscribers from now, then append at ", c, " in flight"));
+  const absl::Duration stream_deadline = options_.warmup + options_.duration + 3 * kSubscribeWait;
+  absl::StatusOr<std::unique_ptr<FanOut>> fan =
+      FanOut::Start(*client_, world_->team().admin_token, n, kSubscribeWait, stream_deadline);
+  if (!fan.ok()) return fan.status();
+  fan_out.with_subscribers = MeasureRun("append", *append_, c, absl::StrCat("with ", n, " subscribers"));
+  append_ran_ = true;
+  fan_out.result = (*fan)->Finish(world_->head(), kSubscribeWait);
+  if (!report_.subscribe.has_value()) report_.subscribe.emplace();
+  report_.subscribe->fan_out = std::move(fan_out);
+  return absl::OkStatus();
 }
 
 absl::Status Bench::PreloadTo(uint64_t events, Workload& lifecycle) {
@@ -429,6 +476,9 @@ absl::StatusOr<Report> Bench::Execute() {
       }
     }
   }
+  if (options_.Wants("subscribe")) {
+    if (absl::Status s = SubscribeCatchUp(lifecycle); !s.ok()) return s;
+  }
   for (int c : options_.concurrency) {
     Measure("ping", ping, c);
     if (options_.Wants("append")) {
@@ -437,6 +487,10 @@ absl::StatusOr<Report> Bench::Execute() {
     }
     if (options_.Wants("lifecycle")) Measure("lifecycle", lifecycle, c);
     if (options_.Wants("contended")) Measure("contended", contended, c);
+  }
+
+  if (options_.Wants("subscribe")) {
+    if (absl::Status s = SubscribeFanOut(); !s.ok()) return s;
   }
 
   if (server_ != nullptr) {
@@ -453,9 +507,6 @@ absl::StatusOr<Report> Bench::Execute() {
     report_.unavailable.push_back(
         {"raw ceilings", "fdatasync, raw store append and scan need the bench's own server and its data"});
   }
-  if (options_.Wants("subscribe")) {
-    report_.unavailable.push_back({"subscribe", "Audit.Subscribe not implemented"});
-  }
   getloadavg(report_.machine.load_after, 3);
   return std::move(report_);
 }
@@ -471,7 +522,11 @@ bool HasUnexpectedErrors(const Report& report) {
   for (const Run& run : report.runs) {
     if (run.error_count() > 0) return true;
   }
-  return false;
+  if (report.subscribe.has_value() && report.subscribe->fan_out.has_value()) {
+    const SubscribeRun::FanOutRun& f = *report.subscribe->fan_out;
+    if (f.without_subscribers.error_count() > 0 || f.with_subscribers.error_count() > 0) return true;
+  }
+  return !SubscribeErrors(report).empty();
 }
 
 }  // namespace salesops::bench

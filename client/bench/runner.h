@@ -20,7 +20,8 @@ namespace salesops::bench {
 // during a run are not errors here: they are counted in the report.
 absl::StatusOr<Report> RunBench(const BenchOptions& options, std::ostream& progress);
 
-// True when some run of `report` had operations fail unexpectedly.
+// True when some run of `report` had operations fail unexpectedly, or a
+// subscribe check failed (SubscribeErrors).
 bool HasUnexpectedErrors(const Report& report);
 
 }  // namespace salesops::bench

@@ -30,6 +30,19 @@ TEST(BenchOptionsTest, QuickSetsSmallSizesThatLaterFlagsOverrideInAnyOrder) {
   EXPECT_EQ(o->duration, absl::Seconds(3));  // given explicitly, before --quick
   EXPECT_EQ(o->warmup, absl::Milliseconds(200));
   EXPECT_THAT(o->query_log_events, ElementsAre(3000, 6000));
+  EXPECT_EQ(o->subscribe_log_events, 6000u);
+  EXPECT_EQ(o->subscribers, 50);
+}
+
+TEST(BenchOptionsTest, SubscribeSizes) {
+  absl::StatusOr<BenchOptions> o =
+      ParseBenchArgs({"--subscribe-log-events=20000", "--quick", "--subscribers=8"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->subscribe_log_events, 20'000u);
+  EXPECT_EQ(o->subscribers, 8);
+  EXPECT_EQ(ParseBenchArgs({}).value().subscribe_log_events, 1'000'000u);
+  EXPECT_FALSE(ParseBenchArgs({"--subscribers=0"}).ok());
+  EXPECT_FALSE(ParseBenchArgs({"--subscribe-log-events=0"}).ok());
 }
 
 TEST(BenchOptionsTest, ParsesListsDurationsAndHyphenOrUnderscoreNames) {

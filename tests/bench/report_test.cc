@@ -48,7 +48,25 @@ Report SampleReport() {
   rebuild.snapshot.first_rpc_seconds = 0.2;
   r.rebuild = rebuild;
   r.empty_server_rss_bytes = 10'000'000;  // 2000 B per lead
-  r.unavailable.push_back({"subscribe", "Audit.Subscribe not implemented"});
+  SubscribeRun subscribe;
+  CatchUpResult catch_up;
+  catch_up.events = 100'000;
+  catch_up.caught_up_position = 100'000;
+  catch_up.seconds = 0.4;  // 250k events/s: 1.25 of the scan
+  subscribe.catch_up = catch_up;
+  SubscribeRun::FanOutRun fan_out;
+  fan_out.without_subscribers = MakeRun("append", 64, 8'000, 7'000'000);
+  fan_out.with_subscribers = MakeRun("append", 64, 6'000, 9'000'000);  // 0.75 of it
+  fan_out.result.subscribers = 50;
+  fan_out.result.complete = 50;
+  fan_out.result.from_position = 100'001;
+  fan_out.result.to_position = 106'000;
+  fan_out.result.expected_events = 6'000;
+  fan_out.result.received_min = fan_out.result.received_max = 6'000;
+  fan_out.result.delivery = LatencySummary{300'000, 2'000'000, 3'000'000, 5'000'000, 9'000'000, 2'100'000};
+  subscribe.fan_out = fan_out;
+  r.subscribe = subscribe;
+  r.unavailable.push_back({"lifecycle", "not run here"});
   return r;
 }
 
@@ -94,7 +112,13 @@ TEST(ReportTest, TargetsMetAndMissed) {
   EXPECT_DOUBLE_EQ(rebuild.value, 0.5);
   EXPECT_TRUE(rebuild.met);
 
-  EXPECT_FALSE(Find(checks, "subscribe").measured);
+  const TargetCheck& catch_up = Find(checks, "subscribe catch-up");
+  EXPECT_DOUBLE_EQ(catch_up.value, 250'000);
+  EXPECT_TRUE(catch_up.met);
+  EXPECT_THAT(catch_up.detail, HasSubstr("1.25 of the raw store scan"));
+  const TargetCheck& fan_out = Find(checks, "subscribe fan-out");
+  EXPECT_DOUBLE_EQ(fan_out.value, 0.75);
+  EXPECT_FALSE(fan_out.met);
 
   const TargetCheck& memory = Find(checks, "memory");
   EXPECT_DOUBLE_EQ(memory.value, 2000);
@@ -132,9 +156,41 @@ TEST(ReportTest, TextShowsRatiosAndVerdicts) {
   EXPECT_THAT(text, HasSubstr("0.80"));
   EXPECT_THAT(text, HasSubstr("[MISSED] query at 64"));
   EXPECT_THAT(text, HasSubstr("[met]   append at 64"));
-  EXPECT_THAT(text, HasSubstr("[n/a]   subscribe"));
-  EXPECT_THAT(text, HasSubstr("subscribe: not available: Audit.Subscribe not implemented"));
+  EXPECT_THAT(text, HasSubstr("[met]   subscribe catch-up"));
+  EXPECT_THAT(text, HasSubstr("[MISSED] subscribe fan-out"));
+  EXPECT_THAT(text, HasSubstr("lifecycle: not available: not run here"));
+  EXPECT_THAT(
+      text, HasSubstr("50 of 50 subscribers got each of the 6,000 events (positions 100,001..106,000) once"));
   EXPECT_THAT(text, HasSubstr("UNAVAILABLE 2"));
+}
+
+TEST(ReportTest, SubscribeRowsAndFailedChecks) {
+  Report r = SampleReport();
+  EXPECT_TRUE(SubscribeErrors(r).empty());
+  const std::string json = RenderJson(r);
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok()) << json;
+  const google::protobuf::Struct* subscribe = nullptr;
+  for (const auto& s : parsed.fields().at("scenarios").list_value().values()) {
+    if (s.struct_value().fields().at("scenario").string_value() == "subscribe") subscribe = &s.struct_value();
+  }
+  ASSERT_NE(subscribe, nullptr);
+  const auto& catch_up = subscribe->fields().at("catch_up").struct_value().fields();
+  EXPECT_EQ(catch_up.at("events_per_s").number_value(), 250'000);
+  EXPECT_EQ(catch_up.at("ratio").number_value(), 1.25);
+  const auto& fan_out = subscribe->fields().at("fan_out").struct_value().fields();
+  EXPECT_EQ(fan_out.at("ratio").number_value(), 0.75);
+  EXPECT_EQ(fan_out.at("complete_subscribers").number_value(), 50);
+  EXPECT_EQ(fan_out.at("delivery_latency").struct_value().fields().at("p99_ms").number_value(), 5);
+
+  r.subscribe->fan_out->result.complete = 49;
+  r.subscribe->fan_out->result.errors.push_back("subscriber 7: gap: position 100010 where 100009 was due");
+  r.subscribe->catch_up->errors.push_back("the stream ended with UNAVAILABLE");
+  EXPECT_THAT(SubscribeErrors(r),
+              ::testing::ElementsAre("catch-up: the stream ended with UNAVAILABLE",
+                                     "fan-out: subscriber 7: gap: position 100010 where 100009 was due"));
+  EXPECT_FALSE(Find(EvaluateTargets(r), "subscribe catch-up").measured);
+  EXPECT_THAT(RenderText(r), HasSubstr("ERROR: 49 of 50 subscribers"));
 }
 
 }  // namespace
