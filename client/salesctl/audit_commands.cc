@@ -356,7 +356,9 @@ bool IsOpsCommand(absl::string_view command) {
 std::string OpsCommandsHelp() { return absl::StrCat("\n", kHelp); }
 
 int RunOpsCommand(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ostream& err) {
-  if (line.help) {
+  const bool asks_help = !line.command_args.empty() && (line.command_args[0] == "--help" ||
+                                                        line.command_args[0] == "-h" || line.command_args[0] == "help");
+  if (line.help || ((line.command == "audit" || line.command == "admin") && asks_help)) {
     out << kHelp;
     return kExitOk;
   }

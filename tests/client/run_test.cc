@@ -56,6 +56,18 @@ class RunTest : public ::testing::Test {
   std::ostringstream err_;
 };
 
+TEST_F(RunTest, AuditAndAdminHelpListTheirSubcommands) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"audit", "--help"}, {"audit", "help"}, {"admin", "-h"}}) {
+    EXPECT_EQ(Run(args), kExitOk) << args[0] << " " << args[1];
+    EXPECT_THAT(out_.str(), HasSubstr("audit follow"));
+    EXPECT_THAT(out_.str(), HasSubstr("admin backup"));
+    EXPECT_EQ(rpc_.calls, 0);
+  }
+  EXPECT_NE(Run({"audit", "nonsense"}), kExitOk);
+  EXPECT_THAT(err_.str(), HasSubstr("unknown subcommand 'audit nonsense'"));
+}
+
 TEST_F(RunTest, NoArgumentsAndHelpListCommands) {
   EXPECT_EQ(Run({}), kExitOk);
   EXPECT_THAT(out_.str(), HasSubstr("get-lead-history"));
