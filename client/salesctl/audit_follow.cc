@@ -83,6 +83,10 @@ int AuditFollow(const std::vector<std::string>& args, GlobalOptions globals, Rpc
       case v1::SubscribeResponse::kEvent:
         out << FollowLine(reply.event()) << std::flush;
         break;
+      case v1::SubscribeResponse::kEvents:
+        for (const v1::EventEnvelope& e : reply.events().events()) out << FollowLine(e);
+        out << std::flush;
+        break;
       case v1::SubscribeResponse::kCaughtUp:
         err << "# caught up at position " << reply.caught_up().position() << "\n" << std::flush;
         break;

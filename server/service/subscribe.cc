@@ -18,6 +18,8 @@ namespace {
 constexpr size_t kStoreScan = 10'000;
 // Hub batches taken per read.
 constexpr size_t kHubBatches = 64;
+// A packed message stops growing past this size.
+constexpr size_t kMessageBytes = 2 << 20;
 
 // Ends a call that was refused before it started streaming.
 class Refusal final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
@@ -38,6 +40,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
         filter_(std::move(plan.filter)),
         store_filter_(filter_.ForStore()),
         checkpoint_every_(plan.checkpoint_every),
+        events_per_message_(plan.events_per_message),
         next_(plan.from),
         last_sent_(absl::Now()) {}
 
@@ -102,8 +105,23 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
       }
       return;
     }
-    current_ = std::move(outbox_.front());
-    outbox_.pop_front();
+    if (events_per_message_ > 1 && outbox_.front().has_event()) {
+      // Consecutive events go out together, in order.
+      current_.Clear();
+      // At most events_per_message_ events and, past the first, about
+      // 2 MiB (gRPC's default limit is 4 MiB).
+      auto* events = current_.mutable_events()->mutable_events();
+      size_t bytes = 0;
+      while (!outbox_.empty() && outbox_.front().has_event() &&
+             events->size() < static_cast<int>(events_per_message_) && (events->empty() || bytes < kMessageBytes)) {
+        bytes += outbox_.front().event().ByteSizeLong();
+        *events->Add() = std::move(*outbox_.front().mutable_event());
+        outbox_.pop_front();
+      }
+    } else {
+      current_ = std::move(outbox_.front());
+      outbox_.pop_front();
+    }
     write_in_flight_ = true;
     last_sent_ = absl::Now();
     StartWrite(&current_);
@@ -114,7 +132,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
   // sets `yield` when it stopped after examining max_scan_per_turn
   // positions without finding anything.
   absl::Status Fill(bool& yield) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const size_t page = owner_->options_.page_events;
+    const size_t page = std::max<size_t>(owner_->options_.page_events, events_per_message_);
     size_t scanned = 0;
     while (outbox_.empty()) {
       const uint64_t before = next_;
@@ -176,6 +194,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
   const EventFilter filter_;
   const store::LogFilter store_filter_;
   const absl::Duration checkpoint_every_;
+  const uint32_t events_per_message_;
   std::shared_ptr<Reactor> self_;  // set by Begin, dropped by OnDone
 
   absl::Mutex mu_;

@@ -111,6 +111,11 @@ absl::StatusOr<SubscribePlan> PlanSubscription(const v1::SubscribeRequest& reque
                      "), got ", request.checkpoint_seconds()));
   }
   if (request.checkpoint_seconds() != 0) plan.checkpoint_every = absl::Seconds(request.checkpoint_seconds());
+  if (request.max_events_per_message() > kMaxEventsPerMessage) {
+    return absl::InvalidArgumentError(absl::StrCat("max_events_per_message: must be at most ", kMaxEventsPerMessage,
+                                                   " (0 = 1), got ", request.max_events_per_message()));
+  }
+  plan.events_per_message = std::max<uint32_t>(1, request.max_events_per_message());
   if (request.from_now()) {
     if (request.from_position() != 0) {
       return absl::InvalidArgumentError("from_position: must be 0 with from_now (from_now starts after the head)");

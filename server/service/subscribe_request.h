@@ -16,6 +16,7 @@ namespace salesops::service {
 
 inline constexpr uint32_t kDefaultCheckpointSeconds = 5;
 inline constexpr uint32_t kMaxCheckpointSeconds = 3600;
+inline constexpr uint32_t kMaxEventsPerMessage = 1000;
 
 // Which events a subscription delivers; the fields combine with AND.
 struct EventFilter {
@@ -34,12 +35,14 @@ struct SubscribePlan {
   uint64_t from = 1;  // the first position to examine
   EventFilter filter;
   absl::Duration checkpoint_every = absl::Seconds(kDefaultCheckpointSeconds);
+  uint32_t events_per_message = 1;
 };
 
 // Validates `request` against the log's current `head`. Errors name the field
 // and the rule: INVALID_ARGUMENT for an unknown event type, category, a
 // malformed stream_id or actor, a stream_id outside the category, from_now
-// with a from_position, checkpoint_seconds outside 1..3600; OUT_OF_RANGE for
+// with a from_position, checkpoint_seconds outside 1..3600,
+// max_events_per_message above 1000; OUT_OF_RANGE for
 // from_position beyond head + 1.
 absl::StatusOr<SubscribePlan> PlanSubscription(const v1::SubscribeRequest& request, uint64_t head);
 

@@ -1,6 +1,7 @@
 // Audit.Subscribe end to end: the real salesopsd on a loopback port, real
 // gRPC, real RocksDB. No sleeps: every wait is on a stream message (under the
 // call's deadline) or on the server's log.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -41,6 +42,7 @@ struct Received {
   std::vector<uint64_t> caught_up;    // CaughtUp positions
   std::vector<uint64_t> checkpoints;  // Checkpoint positions
   std::vector<std::string> order;     // "e<pos>", "u<pos>", "c<pos>"
+  std::vector<int> packed;            // the size of each `events` message
   grpc::Status status;                // set when the stream ended
   bool ended = false;
 };
@@ -68,6 +70,13 @@ class Subscription {
         case v1::SubscribeResponse::kEvent:
           received_.order.push_back(absl::StrCat("e", message.event().position()));
           received_.events.push_back(std::move(*message.mutable_event()));
+          break;
+        case v1::SubscribeResponse::kEvents:
+          received_.packed.push_back(message.events().events_size());
+          for (v1::EventEnvelope& e : *message.mutable_events()->mutable_events()) {
+            received_.order.push_back(absl::StrCat("e", e.position()));
+            received_.events.push_back(std::move(e));
+          }
           break;
         case v1::SubscribeResponse::kCaughtUp:
           received_.order.push_back(absl::StrCat("u", message.caught_up().position()));
@@ -266,6 +275,21 @@ TEST_F(SubscribeE2eTest, ResumingFromTheLastProcessedPositionGetsExactlyWhatFoll
   const uint64_t head = Head();
   ASSERT_TRUE(again.ReadThrough(head));
   EXPECT_EQ(again.Positions(), Range(last + 1, head));
+}
+
+TEST_F(SubscribeE2eTest, PackedMessagesCarryConsecutiveEventsOnceAcrossTheSwitch) {
+  Write("a", 2, 40);
+  v1::SubscribeRequest request;
+  request.set_max_events_per_message(7);
+  Subscription sub(audit_.get(), Token("mgr"), request);
+  ASSERT_TRUE(sub.ReadCaughtUp());
+  Write("b", 2, 20);  // live, packed too
+  const uint64_t head = Head();
+  ASSERT_TRUE(sub.ReadThrough(head));
+  EXPECT_EQ(sub.Positions(), Range(1, head));
+  ASSERT_FALSE(sub.received().packed.empty());
+  EXPECT_GT(*std::max_element(sub.received().packed.begin(), sub.received().packed.end()), 1);
+  for (int n : sub.received().packed) EXPECT_LE(n, 7);
 }
 
 TEST_F(SubscribeE2eTest, FromNowDeliversOnlyLaterEvents) {

@@ -66,6 +66,8 @@ TEST(PlanSubscriptionTest, RefusesBadInputNamingTheFieldAndTheRule) {
       [](auto& r) { r.set_actor("rep 1"); });
   add("checkpoint too long", absl::StatusCode::kInvalidArgument, "checkpoint_seconds: must be 1..3600",
       [](auto& r) { r.set_checkpoint_seconds(3601); });
+  add("messages too packed", absl::StatusCode::kInvalidArgument, "max_events_per_message: must be at most 1000",
+      [](auto& r) { r.set_max_events_per_message(1001); });
   for (const BadCase& c : cases) {
     EXPECT_THAT(PlanSubscription(c.request, 8), StatusIs(c.code, HasSubstr(c.message))) << c.name;
   }
