@@ -10,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "server/common/log.h"
 #include "server/service/server.h"
 
@@ -47,6 +48,10 @@ std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built without NDEBUG, so every absl::Mutex (gRPC's
+  // included) runs deadlock detection: about a tenth of the server's CPU
+  // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
       "--tokens-file=./data/tokens --durability=sync");

@@ -5,11 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "bench_options.h"
 #include "report.h"
 #include "runner.h"
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built without NDEBUG, so every absl::Mutex (gRPC's
+  // included) runs deadlock detection: about a tenth of a process's CPU
+  // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   namespace bench = salesops::bench;
   const std::vector<std::string> args(argv + 1, argv + argc);
   absl::StatusOr<bench::BenchOptions> options = bench::ParseBenchArgs(args);
