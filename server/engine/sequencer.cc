@@ -106,48 +106,38 @@ absl::Status Sequencer::Recover() {
   return absl::OkStatus();
 }
 
-void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback done) {
-  absl::Status refusal;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!options_.refuse_writes.ok()) {
-      refusal = options_.refuse_writes;
-    } else if (stopping_) {
-      refusal = absl::UnavailableError("the server is shutting down; retry with the same request_id");
-    } else if (queue_.size() >= options_.max_queue) {
-      refusal = absl::ResourceExhaustedError(
-          absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
-    } else {
-      Pending pending;
-      pending.actor = std::move(actor);
-      pending.command = std::move(command);
-      pending.done = std::move(done);
-      queue_.push_back(std::move(pending));
-      return;
-    }
+absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bounded) {
+  absl::MutexLock lock(&mu_);
+  if (!options_.refuse_writes.ok()) return options_.refuse_writes;
+  if (stopping_) return absl::UnavailableError(absl::StrCat("the server is shutting down; ", retry));
+  if (bounded && queue_.size() >= options_.max_queue) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
   }
-  std::move(done)(refusal);
+  queue_.push_back(std::move(pending));
+  return absl::OkStatus();
+}
+
+void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback done) {
+  Pending pending;
+  pending.actor = std::move(actor);
+  pending.command = std::move(command);
+  pending.done = std::move(done);
+  if (absl::Status refused = Queue(pending, "retry with the same request_id", /*bounded=*/true); !refused.ok()) {
+    std::move(pending.done)(std::move(refused));
+  }
 }
 
 void Sequencer::SubmitImport(std::vector<v1::EventEnvelope> events, std::string expected_digest,
                              ImportCallback done) {
-  absl::Status refusal;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!options_.refuse_writes.ok()) {
-      refusal = options_.refuse_writes;
-    } else if (stopping_) {
-      refusal = absl::UnavailableError("the server is shutting down; retry the import from the log's head");
-    } else {
-      Pending pending;
-      pending.import = std::move(events);
-      pending.expected_digest = std::move(expected_digest);
-      pending.import_done = std::move(done);
-      queue_.push_back(std::move(pending));
-      return;
-    }
+  Pending pending;
+  pending.import = std::move(events);
+  pending.expected_digest = std::move(expected_digest);
+  pending.import_done = std::move(done);
+  if (absl::Status refused = Queue(pending, "retry the import from the log's head", /*bounded=*/false);
+      !refused.ok()) {
+    std::move(pending.import_done)(std::move(refused));
   }
-  std::move(done)(refusal);
 }
 
 void Sequencer::Stop() {

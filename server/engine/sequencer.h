@@ -138,6 +138,10 @@ class Sequencer {
   Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
             IdGenerator* ids, SequencerOptions options);
   bool ReadyToRun() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues `pending` (moved from only on success), or says why not:
+  // refuse_writes, UNAVAILABLE while stopping (with `retry` advice), or,
+  // when `bounded`, RESOURCE_EXHAUSTED at max_queue.
+  absl::Status Queue(Pending& pending, absl::string_view retry, bool bounded);
   absl::Status Recover();
   void Run();
   void ProcessBatch(std::vector<Pending>& batch);
