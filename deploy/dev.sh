@@ -23,7 +23,7 @@ jobs="${SALESOPS_JOBS:-$(nproc)}"
 packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
