@@ -133,14 +133,14 @@ void TallyCloses(PipelineTally& t, const PipelineIndex& index, const ViewsState&
                  absl::Time now) {
   const auto walk = [&](v1::Stage stage, absl::Time from, absl::Time until, int sign) {
     const TimedSet& set = index.stages[stage].by_entered;
-    for (auto it = set.lower_bound(TimedKey{from, ""}); it != set.end() && it->first < until; ++it) {
+    for (auto it = set.lower_bound(TimedKey{from, IdRef::Least()}); it != set.end() && it->first < until; ++it) {
       if (it->first == now && sign < 0) continue;  // now itself is inside the window
       if (stage == v1::STAGE_LOST) {
         t.window_lost += sign;
         continue;
       }
       t.window_won += sign;
-      const v1::Money& amount = state.leads.at(it->second).won_amount();
+      const v1::Money& amount = state.leads.at(*it->second).won_amount();
       CurrencyTotal& value = t.window_won_value[amount.currency()];
       value.leads += sign;
       value.total_minor += sign * amount.amount_minor();
@@ -175,17 +175,17 @@ void TallyIndex(PipelineTally& t, const PipelineIndex& index, const ViewsState& 
     // Σ max(0, now − entered): Σ (now − entered), plus back what leads
     // entered after now (backfilled business time) took below zero.
     acc.total_time = (now - absl::UnixEpoch()) * static_cast<int64_t>(acc.open) - stage.entered_sum;
-    for (auto it = stage.by_entered.lower_bound(TimedKey{now, ""}); it != stage.by_entered.end(); ++it) {
+    for (auto it = stage.by_entered.lower_bound(TimedKey{now, IdRef::Least()}); it != stage.by_entered.end(); ++it) {
       acc.total_time += it->first - now;
     }
     const TimedKey& first = *stage.by_entered.begin();
     if (first.first < now) {
       acc.max_time = now - first.first;
-      acc.oldest = first.second;
+      acc.oldest = *first.second;
     } else {  // every lead has been zero time in the stage: the smallest id is the oldest
       acc.max_time = absl::ZeroDuration();
-      acc.oldest = first.second;
-      for (const TimedKey& key : stage.by_entered) acc.oldest = std::min(acc.oldest, key.second);
+      acc.oldest = *first.second;
+      for (const TimedKey& key : stage.by_entered) acc.oldest = std::min(acc.oldest, *key.second);
     }
   }
   std::copy(index.reached.begin(), index.reached.end(), t.reached);
@@ -268,9 +268,9 @@ absl::StatusOr<PipelineQuery> ParsePipelineRequest(const v1::GetPipelineRequest&
   return PipelineQuery{LeadFilter{request, from, before}, now - absl::Hours(24) * days};
 }
 
-const absl::btree_set<std::string>& MemberLeads(
-    const absl::flat_hash_map<std::string, absl::btree_set<std::string>>& index, const std::string& member) {
-  static const absl::btree_set<std::string>* const kNone = new absl::btree_set<std::string>();
+const absl::flat_hash_set<IdRef>& MemberLeads(const absl::flat_hash_map<std::string, absl::flat_hash_set<IdRef>>& index,
+                                              const std::string& member) {
+  static const absl::flat_hash_set<IdRef>* const kNone = new absl::flat_hash_set<IdRef>();
   auto it = index.find(member);
   return it == index.end() ? *kNone : it->second;
 }
@@ -294,9 +294,9 @@ absl::StatusOr<v1::Pipeline> BuildPipeline(const ViewsState& state, const v1::Ge
   SALESOPS_ASSIGN_OR_RETURN(const PipelineQuery query, ParsePipelineRequest(request, now));
   const LeadIndex& index = state.index.leads;
   PipelineTally tally;
-  const auto tally_ids = [&](const absl::btree_set<std::string>& ids) {
-    for (const std::string& id : ids) {
-      const v1::Lead& lead = state.leads.at(id);
+  const auto tally_ids = [&](const absl::flat_hash_set<IdRef>& ids) {
+    for (IdRef id : ids) {
+      const v1::Lead& lead = state.leads.at(*id);
       if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
     }
   };
@@ -307,9 +307,9 @@ absl::StatusOr<v1::Pipeline> BuildPipeline(const ViewsState& state, const v1::Ge
   } else if (!request.assignee().empty()) {
     tally_ids(MemberLeads(index.by_assignee, request.assignee()));
   } else if (request.has_identified_from() || request.has_identified_before()) {
-    for (auto it = index.by_identified.lower_bound(TimedKey{query.filter.from, ""});
+    for (auto it = index.by_identified.lower_bound(TimedKey{query.filter.from, IdRef::Least()});
          it != index.by_identified.end() && it->first < query.filter.before; ++it) {
-      const v1::Lead& lead = state.leads.at(it->second);
+      const v1::Lead& lead = state.leads.at(*it->second);
       if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
     }
   } else {
@@ -413,11 +413,11 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
   const LeadIndex& index = state.index.leads;
   if (!request.owner().empty() || !request.assignee().empty()) {
     // One member's book: walked whole, sorted below.
-    const absl::btree_set<std::string>& ids = !request.owner().empty()
-                                                  ? MemberLeads(index.by_owner, request.owner())
-                                                  : MemberLeads(index.by_assignee, request.assignee());
-    for (const std::string& id : ids) {
-      const v1::Lead& lead = state.leads.at(id);
+    const absl::flat_hash_set<IdRef>& ids = !request.owner().empty()
+                                                ? MemberLeads(index.by_owner, request.owner())
+                                                : MemberLeads(index.by_assignee, request.assignee());
+    for (IdRef id : ids) {
+      const v1::Lead& lead = state.leads.at(*id);
       if (!matches(lead)) continue;
       ++total;
       if (after.has_value() && !order(&*after, &lead)) continue;
@@ -431,7 +431,7 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
     const auto take = [&](const auto& set, auto from) {
       size_t taken = 0;
       for (auto it = from; it != set.end() && taken < want; ++it) {
-        const v1::Lead& lead = state.leads.at(it->second);
+        const v1::Lead& lead = state.leads.at(*it->second);
         if (!matches(lead)) continue;
         rows.push_back(&lead);
         ++taken;
@@ -446,10 +446,10 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
         if (!stale_filter) {
           total += set->second.size();
         } else {
-          for (const auto& [value, id] : set->second) total += matches(state.leads.at(id)) ? 1 : 0;
+          for (const auto& [value, id] : set->second) total += matches(state.leads.at(*id)) ? 1 : 0;
         }
         take(set->second, after.has_value() ? set->second.upper_bound(std::pair(-after->estimated_value().amount_minor(),
-                                                                                 after->lead_id()))
+                                                                                 IdRef(after->lead_id())))
                                             : set->second.begin());
         continue;
       }
@@ -461,11 +461,11 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
         }
       } else {  // stale leads entered their stage by now − stale_for: a prefix
         for (auto it = stage.by_entered.begin(); it != stage.by_entered.end() && it->first <= now - stale_for; ++it) {
-          total += matches(state.leads.at(it->second)) ? 1 : 0;
+          total += matches(state.leads.at(*it->second)) ? 1 : 0;
         }
       }
       take(stage.by_entered, after.has_value() ? stage.by_entered.upper_bound(TimedKey{
-                                                     FromProtoTime(after->stage_entered_at()), after->lead_id()})
+                                                     FromProtoTime(after->stage_entered_at()), IdRef(after->lead_id())})
                                                : stage.by_entered.begin());
     }
   }

@@ -31,7 +31,7 @@ void KeepInTimeOrder(std::vector<Fact>& facts, uint64_t position) {
 }  // namespace
 
 void RecordFacts(ReviewFacts& facts, const domain::State& core,
-                 const absl::flat_hash_map<std::string, v1::Lead>& leads, const v1::EventEnvelope& envelope) {
+                 const LeadViews& leads, const v1::EventEnvelope& envelope) {
   const v1::Event& event = envelope.event();
   const absl::Time at = FromProtoTime(envelope.occurred_at());
   const std::string& actor = envelope.actor();

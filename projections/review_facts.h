@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
+#include "projections/lead_views.h"
 #include "server/domain/state.h"
 
 namespace salesops::projections {
@@ -83,7 +84,7 @@ struct ReviewFacts {
 // Records the facts of `envelope`. `core` and `leads` are the state before
 // the event.
 void RecordFacts(ReviewFacts& facts, const domain::State& core,
-                 const absl::flat_hash_map<std::string, v1::Lead>& leads, const v1::EventEnvelope& envelope);
+                 const LeadViews& leads, const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::projections
 

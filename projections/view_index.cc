@@ -19,10 +19,10 @@ void Update(Set& set, Key key, int sign) {
   }
 }
 
-void IndexPipeline(PipelineIndex& index, const v1::Lead& lead, int sign, bool by_value) {
+void IndexPipeline(PipelineIndex& index, IdRef id, const v1::Lead& lead, int sign, bool by_value) {
   StageIndex& stage = index.stages[lead.stage()];
   const absl::Time entered = FromProtoTime(lead.stage_entered_at());
-  Update(stage.by_entered, TimedKey{entered, lead.lead_id()}, sign);
+  Update(stage.by_entered, TimedKey{entered, id}, sign);
   stage.entered_sum += sign * (entered - absl::UnixEpoch());
   if (lead.has_estimated_value()) {
     const v1::Money& value = lead.estimated_value();
@@ -32,7 +32,7 @@ void IndexPipeline(PipelineIndex& index, const v1::Lead& lead, int sign, bool by
     if (total.leads == 0) stage.values.erase(value.currency());
     if (by_value) {
       ValuedSet& set = stage.by_value[value.currency()];
-      Update(set, std::pair(-value.amount_minor(), lead.lead_id()), sign);
+      Update(set, std::pair(-value.amount_minor(), id), sign);
       if (set.empty()) stage.by_value.erase(value.currency());
     }
   } else {
@@ -55,31 +55,37 @@ void IndexPipeline(PipelineIndex& index, const v1::Lead& lead, int sign, bool by
   }
 }
 
-void IndexMember(absl::flat_hash_map<std::string, absl::btree_set<std::string>>& index, const std::string& member,
-                 const std::string& lead_id, int sign) {
+void IndexMember(absl::flat_hash_map<std::string, absl::flat_hash_set<IdRef>>& index, const std::string& member,
+                 IdRef id, int sign) {
   if (member.empty()) return;
   auto& set = index[member];
-  Update(set, lead_id, sign);
+  Update(set, id, sign);
   if (set.empty()) index.erase(member);
 }
 
 }  // namespace
+
+IdRef IdRef::Least() {
+  static const std::string* const kEmpty = new std::string();
+  return IdRef(*kEmpty);
+}
 
 int64_t DayOf(absl::Time t) {
   const int64_t seconds = absl::ToUnixSeconds(t);
   return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
 }
 
-void IndexLead(LeadIndex& index, const v1::Lead& lead, int sign) {
-  IndexPipeline(index.all, lead, sign, /*by_value=*/true);
-  if (v1::LeadSource_IsValid(lead.source())) IndexPipeline(index.by_source[lead.source()], lead, sign, false);
-  Update(index.by_identified, TimedKey{FromProtoTime(lead.identified_at()), lead.lead_id()}, sign);
-  IndexMember(index.by_owner, lead.owner(), lead.lead_id(), sign);
-  IndexMember(index.by_assignee, lead.assignee(), lead.lead_id(), sign);
+void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign) {
+  const IdRef ref(id);
+  IndexPipeline(index.all, ref, lead, sign, /*by_value=*/true);
+  if (v1::LeadSource_IsValid(lead.source())) IndexPipeline(index.by_source[lead.source()], ref, lead, sign, false);
+  Update(index.by_identified, TimedKey{FromProtoTime(lead.identified_at()), ref}, sign);
+  IndexMember(index.by_owner, lead.owner(), ref, sign);
+  IndexMember(index.by_assignee, lead.assignee(), ref, sign);
 }
 
 std::optional<WorkItem> WorkItemOf(const domain::State& core,
-                                   const absl::flat_hash_map<std::string, v1::Lead>& leads,
+                                   const LeadViews& leads,
                                    absl::string_view stream_id) {
   absl::string_view id = stream_id;
   if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
@@ -114,8 +120,9 @@ void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optiona
     n += sign;
     if (n == 0) map.erase(key);
   };
-  const auto place = [&](const WorkItem& w, int sign) {
-    const TimedKey key{w.since, std::string(stream_id)};
+  // `id`: the item's key in index.items.
+  const auto place = [&](const std::string& id, const WorkItem& w, int sign) {
+    const TimedKey key{w.since, IdRef(id)};
     if (w.assignee.empty()) {
       TimedSet& queue = index.queues[w.role];
       Update(queue, key, sign);
@@ -134,12 +141,18 @@ void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optiona
   auto old = index.items.find(stream_id);
   if (old != index.items.end()) {
     if (item.has_value() && *item == old->second) return;
-    place(old->second, -1);
-    index.items.erase(old);
+    place(old->first, old->second, -1);
+    if (!item.has_value()) {
+      index.items.erase(old);
+      return;
+    }
+    old->second = *item;
+    place(old->first, old->second, +1);
+    return;
   }
   if (item.has_value()) {
-    place(*item, +1);
-    index.items.emplace(stream_id, *item);
+    auto added = index.items.emplace(stream_id, *item).first;
+    place(added->first, added->second, +1);
   }
 }
 

@@ -8,6 +8,7 @@
 #define SALESOPS_PROJECTIONS_VIEW_INDEX_H_
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -16,19 +17,46 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/time/time.h"
 #include "salesops/v1/common.pb.h"
 #include "salesops/v1/leads.pb.h"
+#include "projections/lead_views.h"
 #include "server/domain/state.h"
 
 namespace salesops::projections {
 
-// (a time, a key) ordered by time, then key: leads by the time they entered
+// An id held elsewhere in the fold at a stable address (a key of the lead
+// views' or the work items' node map), compared, ordered and hashed by the
+// id it points to. Index entries hold these instead of copies of the id:
+// they are what the fold keeps per lead several times over.
+class IdRef {
+ public:
+  explicit IdRef(const std::string& id) : id_(&id) {}
+  // Before every other id (the empty id): a probe for lower_bound.
+  static IdRef Least();
+
+  const std::string& operator*() const { return *id_; }
+  const std::string* operator->() const { return id_; }
+
+  friend bool operator==(IdRef a, IdRef b) { return *a.id_ == *b.id_; }
+  friend std::strong_ordering operator<=>(IdRef a, IdRef b) { return a.id_->compare(*b.id_) <=> 0; }
+  template <typename H>
+  friend H AbslHashValue(H h, IdRef r) {
+    return H::combine(std::move(h), *r.id_);
+  }
+
+ private:
+  const std::string* id_;
+};
+
+// (a time, an id) ordered by time, then id: leads by the time they entered
 // their stage, work items by the time they were assigned.
-using TimedKey = std::pair<absl::Time, std::string>;
+using TimedKey = std::pair<absl::Time, IdRef>;
 using TimedSet = absl::btree_set<TimedKey>;
 // (−amount, lead id): leads by value, largest first.
-using ValuedSet = absl::btree_set<std::pair<int64_t, std::string>>;
+using ValuedSet = absl::btree_set<std::pair<int64_t, IdRef>>;
 
 struct CurrencyTotal {
   uint64_t leads = 0;
@@ -70,8 +98,8 @@ struct LeadIndex {
   PipelineIndex all;
   std::array<PipelineIndex, v1::LeadSource_ARRAYSIZE> by_source;
   TimedSet by_identified;  // (identified_at, lead id)
-  absl::flat_hash_map<std::string, absl::btree_set<std::string>> by_owner;     // member -> lead ids
-  absl::flat_hash_map<std::string, absl::btree_set<std::string>> by_assignee;  // member -> lead ids
+  absl::flat_hash_map<std::string, absl::flat_hash_set<IdRef>> by_owner;     // member -> lead ids
+  absl::flat_hash_map<std::string, absl::flat_hash_set<IdRef>> by_assignee;  // member -> lead ids
 
   bool operator==(const LeadIndex&) const = default;
 };
@@ -102,7 +130,9 @@ struct MemberWork {
 };
 
 struct WorkIndex {
-  absl::flat_hash_map<std::string, WorkItem> items;       // by stream id ("lead-…", "order-…", "ticket-…")
+  // By stream id ("lead-…", "order-…", "ticket-…"); a node map, as the
+  // sets below point to its keys.
+  absl::node_hash_map<std::string, WorkItem> items;
   absl::flat_hash_map<std::string, MemberWork> members;   // by assignee
   std::map<v1::Role, TimedSet> queues;                    // role -> unassigned (since, stream id)
 
@@ -116,13 +146,14 @@ struct ViewIndexes {
   bool operator==(const ViewIndexes&) const = default;
 };
 
-// Adds (sign +1) or removes (−1) a lead's entries.
-void IndexLead(LeadIndex& index, const v1::Lead& lead, int sign);
+// Adds (sign +1) or removes (−1) a lead's entries. `id` is the lead's key
+// in the lead views (the entries point to it).
+void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign);
 
 // The open work item a stream is, if any, in the fold (`core` and the lead
 // views).
 std::optional<WorkItem> WorkItemOf(const domain::State& core,
-                                   const absl::flat_hash_map<std::string, v1::Lead>& leads,
+                                   const LeadViews& leads,
                                    absl::string_view stream_id);
 // Makes the index hold `item` (or nothing) for `stream_id`.
 void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optional<WorkItem>& item);

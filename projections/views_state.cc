@@ -10,6 +10,16 @@
 
 namespace salesops::projections {
 
+ViewsState::ViewsState(const ViewsState& other)
+    : position(other.position), log_time(other.log_time), core(other.core), leads(other.leads), facts(other.facts) {
+  IndexViews(*this);
+}
+
+ViewsState& ViewsState::operator=(const ViewsState& other) {
+  if (this != &other) *this = ViewsState(other);
+  return *this;
+}
+
 void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   state.position = envelope.position();
   state.log_time = std::max(state.log_time, FromProtoTime(envelope.recorded_at()));
@@ -18,22 +28,22 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   const bool lead_stream = absl::ConsumePrefix(&lead_id, domain::kLeadStreamPrefix);
   if (lead_stream) {
     if (auto view = state.leads.find(lead_id); view != state.leads.end()) {
-      IndexLead(state.index.leads, view->second, -1);
+      IndexLead(state.index.leads, view->first, view->second, -1);
     }
   }
   RecordFacts(state.facts, state.core, state.leads, envelope);  // needs the state before the event
   domain::Evolve(state.core, envelope);
   if (lead_stream) {
-    v1::Lead& view = state.leads[lead_id];
-    LeadDirectory::Evolve(view, envelope);
-    IndexLead(state.index.leads, view, +1);
+    auto view = state.leads.try_emplace(lead_id).first;
+    LeadDirectory::Evolve(view->second, envelope);
+    IndexLead(state.index.leads, view->first, view->second, +1);
   }
   IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
 }
 
 void IndexViews(ViewsState& state) {
   state.index = ViewIndexes();
-  for (const auto& [id, lead] : state.leads) IndexLead(state.index.leads, lead, +1);
+  for (const auto& [id, lead] : state.leads) IndexLead(state.index.leads, id, lead, +1);
   const auto index_work = [&](absl::string_view prefix, const auto& aggregates) {
     for (const auto& entry : aggregates) {
       const std::string stream = absl::StrCat(prefix, entry.first);

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
+#include "projections/lead_views.h"
 #include "projections/review_facts.h"
 #include "projections/view_index.h"
 #include "server/domain/state.h"
@@ -19,13 +20,21 @@
 namespace salesops::projections {
 
 struct ViewsState {
+  ViewsState() = default;
+  ViewsState(ViewsState&&) = default;
+  ViewsState& operator=(ViewsState&&) = default;
+  // A copy re-derives its indexes (IndexViews): theirs point into the fold
+  // they index (IdRef), so copied ones would point into the original.
+  ViewsState(const ViewsState& other);
+  ViewsState& operator=(const ViewsState& other);
+
   uint64_t position = 0;                    // the last event folded in
   absl::Time log_time = absl::InfinitePast();  // its recorded_at
   // The deciders' own fold (domain::Evolve): team, aggregates and the load
   // hand-offs compare, so a workload view cannot disagree with them.
   domain::State core;
   // Each lead as Leads.GetLead shows it (LeadDirectory::Evolve).
-  absl::flat_hash_map<std::string, v1::Lead> leads;
+  LeadViews leads;
   // What performance reviews are computed from (review_facts.h).
   ReviewFacts facts;
   // Derived from the above, kept current by EvolveViews (view_index.h).

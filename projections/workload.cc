@@ -90,7 +90,7 @@ absl::StatusOr<v1::Workload> BuildWorkload(const ViewsState& state, const v1::Ge
       for (auto it = group.begin(); it != group.end() && now - it->first > sla; ++it) ++overdue;
     }
     *m->mutable_oldest_item_age() = ToProtoDuration(std::max(absl::ZeroDuration(), now - oldest->first));
-    m->set_oldest_item(oldest->second);
+    m->set_oldest_item(*oldest->second);
     m->set_sla_overdue(overdue);
   }
 
@@ -119,7 +119,7 @@ absl::StatusOr<v1::Workload> BuildWorkload(const ViewsState& state, const v1::Ge
       r->set_unassigned(queue->second.size());
       for (const auto& [since, key] : queue->second) {
         if (r->unassigned_items_size() >= static_cast<int>(kMaxQueueItemsShown)) break;
-        r->add_unassigned_items(key);
+        r->add_unassigned_items(*key);
       }
     }
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
@@ -26,9 +27,11 @@ namespace salesops::domain {
 
 struct State {
   TeamState team;
-  absl::flat_hash_map<std::string, LeadState> leads;
-  absl::flat_hash_map<std::string, v1::Order> orders;
-  absl::flat_hash_map<std::string, v1::Ticket> tickets;
+  // Node maps: growing one moves pointers, not the aggregates (a replay
+  // grows them to the whole log's size).
+  absl::node_hash_map<std::string, LeadState> leads;
+  absl::node_hash_map<std::string, v1::Order> orders;
+  absl::node_hash_map<std::string, v1::Ticket> tickets;
   Workload workload;  // open items per member (handoff.h)
 
   // The lead's state (a default, non-existing state for an unknown id).

@@ -78,14 +78,47 @@ absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
 
 Sequencer::~Sequencer() { Stop(); }
 
+namespace {
+
+// Chunks of replayed events on their way from the reading thread to the
+// thread that applies them to the projections; at most `capacity` wait, so
+// a slow applier holds back the reader instead of the whole log piling up.
+class ReplayChunks {
+ public:
+  explicit ReplayChunks(size_t capacity) : capacity_(capacity) {}
+
+  void Push(std::vector<v1::EventEnvelope> chunk) {
+    absl::MutexLock lock(&mu_);
+    const auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return chunks_.size() < capacity_; };
+    mu_.Await(absl::Condition(&room));
+    chunks_.push_back(std::move(chunk));
+  }
+  // No more chunks will come.
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  // The next chunk, or nothing once closed and drained.
+  std::optional<std::vector<v1::EventEnvelope>> Pop() {
+    absl::MutexLock lock(&mu_);
+    const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !chunks_.empty() || closed_; };
+    mu_.Await(absl::Condition(&ready));
+    if (chunks_.empty()) return std::nullopt;
+    std::vector<v1::EventEnvelope> chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    return chunk;
+  }
+
+ private:
+  const size_t capacity_;
+  absl::Mutex mu_;
+  std::deque<std::vector<v1::EventEnvelope>> chunks_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
 absl::Status Sequencer::Recover() {
-  constexpr size_t kChunk = 4096;
-  std::vector<v1::EventEnvelope> chunk;
-  chunk.reserve(kChunk);
-  const auto flush = [&] {
-    for (projections::Projection* p : projections_) p->Apply(chunk);
-    chunk.clear();
-  };
   uint64_t from = 1;
   if (options_.restored_state.has_value()) {
     state_ = std::move(*options_.restored_state);
@@ -93,15 +126,34 @@ absl::Status Sequencer::Recover() {
     last_now_ = options_.restored_time;
     from = options_.restored_position + 1;
   }
-  SALESOPS_RETURN_IF_ERROR(store_->Scan(from, [&](const v1::EventEnvelope& e) {
+  // Two threads share the replay: this one reads and parses the log and
+  // folds the deciders' state; the applier folds the same events, a chunk
+  // at a time, into the projections (which need nothing of the deciders').
+  constexpr size_t kChunk = 4096;
+  ReplayChunks chunks(/*capacity=*/4);
+  std::thread applier([&] {
+    while (std::optional<std::vector<v1::EventEnvelope>> chunk = chunks.Pop()) {
+      for (projections::Projection* p : projections_) p->Apply(*chunk);
+    }
+  });
+  std::vector<v1::EventEnvelope> chunk;
+  chunk.reserve(kChunk);
+  const absl::Status scanned = store_->Scan(from, [&](v1::EventEnvelope& e) {
     domain::Evolve(state_, e);
     last_now_ = std::max(last_now_, FromProtoTime(e.recorded_at()));
-    chunk.push_back(e);
-    if (chunk.size() == kChunk) flush();
+    chunk.push_back(std::move(e));
+    if (chunk.size() == kChunk) {
+      chunks.Push(std::move(chunk));
+      chunk = {};
+      chunk.reserve(kChunk);
+    }
     ++recovered_events_;
     return absl::OkStatus();
-  }));
-  flush();
+  });
+  if (scanned.ok() && !chunk.empty()) chunks.Push(std::move(chunk));
+  chunks.Close();
+  applier.join();
+  SALESOPS_RETURN_IF_ERROR(scanned);
   next_position_ = store_->Head() + 1;
   return absl::OkStatus();
 }

@@ -125,17 +125,21 @@ void SalesopsServer::LoadSnapshot(bool rebuild, engine::SequencerOptions& sequen
     LogInfo("--rebuild-projections: replaying the whole log (dropping the snapshot: %s)", dropped.ToString());
     return;
   }
+  const absl::Time start = absl::Now();
   absl::StatusOr<std::vector<std::string>> chunks = store_->GetSnapshot(projections::kViewsSnapshotName);
   if (!chunks.ok() || chunks->empty()) {
     if (!chunks.ok()) LogWarning("views snapshot unreadable (%s); replaying the whole log", chunks.status().ToString());
     return;
   }
+  const absl::Time read = absl::Now();
   absl::StatusOr<projections::ViewsState> state = projections::DecodeViewsSnapshot(*chunks);
+  chunks->clear();
   if (!state.ok() || state->position > store_->Head()) {
     LogWarning("views snapshot not used (%s); replaying the whole log",
                state.ok() ? "it is ahead of the log" : state.status().ToString());
     return;
   }
+  const absl::Time decoded = absl::Now();
   const uint64_t position = state->position;
   team_directory_.Restore(state->core.team, position);
   sequencer.restored_state = state->core;
@@ -143,6 +147,9 @@ void SalesopsServer::LoadSnapshot(bool rebuild, engine::SequencerOptions& sequen
   sequencer.restored_time = state->log_time;
   views_.Restore(*std::move(state));
   snapshot_position_ = position;
+  LogInfo("views snapshot at position %d loaded: read in %s, decoded and indexed in %s, restored in %s", position,
+          absl::FormatDuration(read - start), absl::FormatDuration(decoded - read),
+          absl::FormatDuration(absl::Now() - decoded));
 }
 
 void SalesopsServer::WriteSnapshot() {

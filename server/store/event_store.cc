@@ -338,12 +338,12 @@ absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit
 }
 
 absl::Status EventStore::Scan(uint64_t from_position,
-                              absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const {
+                              absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
   return ScanRange(from_position, std::numeric_limits<uint64_t>::max(), visit);
 }
 
 absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
-                                   absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const {
+                                   absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
   if (to_position != std::numeric_limits<uint64_t>::max()) to_position = std::min(to_position, Head());
   rocksdb::ReadOptions ro;
   ro.readahead_size = 2 << 20;

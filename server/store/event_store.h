@@ -142,12 +142,13 @@ class EventStore {
 
   // Calls `visit` for every event from `from_position` on, in order, until it
   // returns an error (which Scan returns). DATA_LOSS for an unreadable event.
+  // The visitor may move from the event it is given.
   absl::Status Scan(uint64_t from_position,
-                    absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const;
+                    absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const;
   // As Scan, stopping after `to_position` (inclusive) or the head at the
   // start of the call, whichever is first.
   absl::Status ScanRange(uint64_t from_position, uint64_t to_position,
-                         absl::FunctionRef<absl::Status(const v1::EventEnvelope&)> visit) const;
+                         absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const;
 
   // The stream's current version (0 for an unknown stream).
   absl::StatusOr<uint64_t> StreamVersion(absl::string_view stream_id) const;
