@@ -1,5 +1,8 @@
 #include "projections/view_index.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/strip.h"
 #include "projections/workload.h"
 #include "server/domain/events.h"
@@ -19,6 +22,7 @@ void Update(Set& set, Key key, int sign) {
   }
 }
 
+// by_value: also keep the lead in its stage's by-value set.
 void IndexPipeline(PipelineIndex& index, IdRef id, const v1::Lead& lead, int sign, bool by_value) {
   StageIndex& stage = index.stages[lead.stage()];
   const absl::Time entered = FromProtoTime(lead.stage_entered_at());
@@ -82,6 +86,46 @@ void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, in
   Update(index.by_identified, TimedKey{FromProtoTime(lead.identified_at()), ref}, sign);
   IndexMember(index.by_owner, lead.owner(), ref, sign);
   IndexMember(index.by_assignee, lead.assignee(), ref, sign);
+}
+
+void IndexLeads(LeadIndex& index, const LeadViews& leads) {
+  // Each lead in (stage entered, id) order, so that each insert into a
+  // stage's by_entered set lands at its end; the by-value sets are filled
+  // afterwards from sorted entries, each at its end too.
+  std::vector<std::pair<absl::Time, const LeadViews::value_type*>> by_entered;
+  by_entered.reserve(leads.size());
+  for (const auto& entry : leads) by_entered.emplace_back(FromProtoTime(entry.second.stage_entered_at()), &entry);
+  std::sort(by_entered.begin(), by_entered.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second->first < b.second->first;
+  });
+  struct Valued {
+    v1::Stage stage;
+    const std::string* currency;
+    std::pair<int64_t, IdRef> key;
+  };
+  std::vector<Valued> valued;
+  for (const auto& [entered, entry] : by_entered) {
+    const IdRef ref(entry->first);
+    const v1::Lead& lead = entry->second;
+    IndexPipeline(index.all, ref, lead, +1, /*by_value=*/false);
+    if (lead.has_estimated_value()) {
+      valued.push_back({lead.stage(), &lead.estimated_value().currency(),
+                        std::pair(-lead.estimated_value().amount_minor(), ref)});
+    }
+    if (v1::LeadSource_IsValid(lead.source())) IndexPipeline(index.by_source[lead.source()], ref, lead, +1, false);
+    index.by_identified.insert(TimedKey{FromProtoTime(lead.identified_at()), ref});
+    IndexMember(index.by_owner, lead.owner(), ref, +1);
+    IndexMember(index.by_assignee, lead.assignee(), ref, +1);
+  }
+  std::sort(valued.begin(), valued.end(), [](const Valued& a, const Valued& b) {
+    if (a.stage != b.stage) return a.stage < b.stage;
+    if (*a.currency != *b.currency) return *a.currency < *b.currency;
+    return a.key < b.key;
+  });
+  for (const Valued& v : valued) {
+    ValuedSet& set = index.all.stages[v.stage].by_value[*v.currency];
+    set.insert(set.end(), v.key);
+  }
 }
 
 std::optional<WorkItem> WorkItemOf(const domain::State& core,

@@ -150,6 +150,11 @@ struct ViewIndexes {
 // in the lead views (the entries point to it).
 void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign);
 
+// Builds the entries of every lead: the same as IndexLead(+1) for each, in
+// an order that makes each insert land at the end of its set (a fold
+// loaded from a snapshot).
+void IndexLeads(LeadIndex& index, const LeadViews& leads);
+
 // The open work item a stream is, if any, in the fold (`core` and the lead
 // views).
 std::optional<WorkItem> WorkItemOf(const domain::State& core,

@@ -219,7 +219,6 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
         f.role = in.role();
         f.ref = in.ref();
       }
-      std::stable_sort(facts.begin(), facts.end(), FactBefore);  // snapshots older than time order
     }
     for (const v1::LeadClosesRecord& r : chunk.lead_closes()) {
       std::vector<CloseRecord>& closes = state.facts.lead_closes[r.lead_id()];
@@ -234,6 +233,11 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     }
     for (const v1::PendingHandOffRecord& r : chunk.pending()) {
       state.facts.pending[r.stream_id()] = {r.assignee(), r.role(), FromProtoTime(r.at())};
+    }
+  }
+  for (auto& [member, facts] : state.facts.by_member) {
+    if (!std::is_sorted(facts.begin(), facts.end(), FactBefore)) {  // snapshots older than time order
+      std::stable_sort(facts.begin(), facts.end(), FactBefore);
     }
   }
   IndexViews(state);

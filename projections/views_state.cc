@@ -1,6 +1,8 @@
 #include "projections/views_state.h"
 
 #include <algorithm>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
@@ -43,16 +45,28 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
 
 void IndexViews(ViewsState& state) {
   state.index = ViewIndexes();
-  for (const auto& [id, lead] : state.leads) IndexLead(state.index.leads, id, lead, +1);
-  const auto index_work = [&](absl::string_view prefix, const auto& aggregates) {
+  // The two indexes share nothing but the (read-only) fold: build them at
+  // once.
+  std::thread leads([&state] { IndexLeads(state.index.leads, state.leads); });
+  // Work items in the order they were assigned, so each lands at the end of
+  // its set.
+  std::vector<std::pair<std::string, WorkItem>> items;
+  const auto collect = [&](absl::string_view prefix, const auto& aggregates) {
     for (const auto& entry : aggregates) {
-      const std::string stream = absl::StrCat(prefix, entry.first);
-      IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
+      std::string stream = absl::StrCat(prefix, entry.first);
+      if (std::optional<WorkItem> item = WorkItemOf(state.core, state.leads, stream)) {
+        items.emplace_back(std::move(stream), *std::move(item));
+      }
     }
   };
-  index_work(domain::kLeadStreamPrefix, state.core.leads);
-  index_work(domain::kOrderStreamPrefix, state.core.orders);
-  index_work(domain::kTicketStreamPrefix, state.core.tickets);
+  collect(domain::kLeadStreamPrefix, state.core.leads);
+  collect(domain::kOrderStreamPrefix, state.core.orders);
+  collect(domain::kTicketStreamPrefix, state.core.tickets);
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
+    return a.second.since != b.second.since ? a.second.since < b.second.since : a.first < b.first;
+  });
+  for (const auto& [stream, item] : items) IndexWork(state.index.work, stream, item);
+  leads.join();
 }
 
 }  // namespace salesops::projections
