@@ -395,10 +395,19 @@ absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<s
   const std::string end = absl::StrCat(name, absl::string_view("\x01", 1));
   wb.DeleteRange(rep_->cf(kSnapshots), begin, end);
   for (size_t i = 0; i < chunks.size(); ++i) wb.Put(rep_->cf(kSnapshots), keys::SnapshotKey(name, i), chunks[i]);
+  // Not through the write-ahead log: a snapshot can be hundreds of MiB,
+  // which the log would keep (and the next start would read back) until
+  // every column family had been flushed. Flushing the snapshots' family
+  // makes the new snapshot durable before this returns; a crash before
+  // then leaves the previous one whole.
   rocksdb::WriteOptions wo;
-  wo.sync = true;
-  const rocksdb::Status s = rep_->db->Write(wo, &wb);
+  wo.disableWAL = true;
+  rocksdb::Status s = rep_->db->Write(wo, &wb);
   if (!s.ok()) return StorageError("snapshot write", s);
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  s = rep_->db->Flush(flush, rep_->cf(kSnapshots));
+  if (!s.ok()) return StorageError("snapshot flush", s);
   return absl::OkStatus();
 }
 
