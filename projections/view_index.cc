@@ -23,40 +23,45 @@ void Update(Set& set, Key key, int sign) {
 }
 
 // by_value: also keep the lead in its stage's by-value set.
-void IndexPipeline(PipelineIndex& index, IdRef id, const v1::Lead& lead, int sign, bool by_value) {
-  StageIndex& stage = index.stages[lead.stage()];
-  const absl::Time entered = FromProtoTime(lead.stage_entered_at());
-  Update(stage.by_entered, TimedKey{entered, id}, sign);
-  stage.entered_sum += sign * (entered - absl::UnixEpoch());
-  if (lead.has_estimated_value()) {
-    const v1::Money& value = lead.estimated_value();
-    CurrencyTotal& total = stage.values[value.currency()];
+void IndexPipeline(PipelineIndex& index, IdRef id, const LeadIndexKey& lead, int sign, bool by_value) {
+  StageIndex& stage = index.stages[lead.stage];
+  Update(stage.by_entered, TimedKey{lead.entered, id}, sign);
+  stage.entered_sum += sign * (lead.entered - absl::UnixEpoch());
+  if (lead.has_value) {
+    CurrencyTotal& total = stage.values[lead.value_currency];
     total.leads += sign;
-    total.total_minor += sign * value.amount_minor();
-    if (total.leads == 0) stage.values.erase(value.currency());
+    total.total_minor += sign * lead.value_minor;
+    if (total.leads == 0) stage.values.erase(lead.value_currency);
     if (by_value) {
-      ValuedSet& set = stage.by_value[value.currency()];
-      Update(set, std::pair(-value.amount_minor(), id), sign);
-      if (set.empty()) stage.by_value.erase(value.currency());
+      ValuedSet& set = stage.by_value[lead.value_currency];
+      Update(set, std::pair(-lead.value_minor, id), sign);
+      if (set.empty()) stage.by_value.erase(lead.value_currency);
     }
   } else {
     stage.without_value += sign;
   }
-  for (int i = 1; i <= domain::FunnelIndex(lead.furthest_stage()); ++i) index.reached[i] += sign;
-  if (lead.stage() == v1::STAGE_WON || lead.stage() == v1::STAGE_LOST) {
-    const int64_t day = DayOf(entered);
+  for (int i = 1; i <= domain::FunnelIndex(lead.furthest); ++i) index.reached[i] += sign;
+  if (lead.stage == v1::STAGE_WON || lead.stage == v1::STAGE_LOST) {
+    const int64_t day = DayOf(lead.entered);
     DayCloses& closes = index.closes_by_day[day];
-    if (lead.stage() == v1::STAGE_WON) {
+    if (lead.stage == v1::STAGE_WON) {
       closes.won += sign;
-      CurrencyTotal& value = closes.won_value[lead.won_amount().currency()];
+      CurrencyTotal& value = closes.won_value[lead.won_currency];
       value.leads += sign;
-      value.total_minor += sign * lead.won_amount().amount_minor();
-      if (value.leads == 0) closes.won_value.erase(lead.won_amount().currency());
+      value.total_minor += sign * lead.won_minor;
+      if (value.leads == 0) closes.won_value.erase(lead.won_currency);
     } else {
       closes.lost += sign;
     }
     if (closes.won == 0 && closes.lost == 0) index.closes_by_day.erase(day);
   }
+}
+
+// The part of the key the stage indexes depend on.
+bool SamePipeline(const LeadIndexKey& a, const LeadIndexKey& b) {
+  return a.stage == b.stage && a.furthest == b.furthest && a.source == b.source && a.entered == b.entered &&
+         a.has_value == b.has_value && a.value_currency == b.value_currency && a.value_minor == b.value_minor &&
+         a.won_currency == b.won_currency && a.won_minor == b.won_minor;
 }
 
 void IndexMember(absl::flat_hash_map<std::string, absl::flat_hash_set<IdRef>>& index, const std::string& member,
@@ -79,13 +84,49 @@ int64_t DayOf(absl::Time t) {
   return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
 }
 
-void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign) {
+LeadIndexKey IndexKeyOf(const v1::Lead& lead) {
+  LeadIndexKey key;
+  key.stage = lead.stage();
+  key.furthest = lead.furthest_stage();
+  key.source = lead.source();
+  key.entered = FromProtoTime(lead.stage_entered_at());
+  key.identified = FromProtoTime(lead.identified_at());
+  key.has_value = lead.has_estimated_value();
+  if (key.has_value) {
+    key.value_currency = lead.estimated_value().currency();
+    key.value_minor = lead.estimated_value().amount_minor();
+  }
+  if (lead.stage() == v1::STAGE_WON) {
+    key.won_currency = lead.won_amount().currency();
+    key.won_minor = lead.won_amount().amount_minor();
+  }
+  key.owner = lead.owner();
+  key.assignee = lead.assignee();
+  return key;
+}
+
+void ReindexLead(LeadIndex& index, const std::string& id, const LeadIndexKey* before, const LeadIndexKey* after) {
   const IdRef ref(id);
-  IndexPipeline(index.all, ref, lead, sign, /*by_value=*/true);
-  if (v1::LeadSource_IsValid(lead.source())) IndexPipeline(index.by_source[lead.source()], ref, lead, sign, false);
-  Update(index.by_identified, TimedKey{FromProtoTime(lead.identified_at()), ref}, sign);
-  IndexMember(index.by_owner, lead.owner(), ref, sign);
-  IndexMember(index.by_assignee, lead.assignee(), ref, sign);
+  const auto each = [&](auto&& same, auto&& apply) {
+    if (before != nullptr && after != nullptr && same(*before, *after)) return;
+    if (before != nullptr) apply(*before, -1);
+    if (after != nullptr) apply(*after, +1);
+  };
+  each(SamePipeline, [&](const LeadIndexKey& key, int sign) {
+    IndexPipeline(index.all, ref, key, sign, /*by_value=*/true);
+    if (v1::LeadSource_IsValid(key.source)) IndexPipeline(index.by_source[key.source], ref, key, sign, false);
+  });
+  each([](const LeadIndexKey& a, const LeadIndexKey& b) { return a.identified == b.identified; },
+       [&](const LeadIndexKey& key, int sign) { Update(index.by_identified, TimedKey{key.identified, ref}, sign); });
+  each([](const LeadIndexKey& a, const LeadIndexKey& b) { return a.owner == b.owner; },
+       [&](const LeadIndexKey& key, int sign) { IndexMember(index.by_owner, key.owner, ref, sign); });
+  each([](const LeadIndexKey& a, const LeadIndexKey& b) { return a.assignee == b.assignee; },
+       [&](const LeadIndexKey& key, int sign) { IndexMember(index.by_assignee, key.assignee, ref, sign); });
+}
+
+void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign) {
+  const LeadIndexKey key = IndexKeyOf(lead);
+  ReindexLead(index, id, sign < 0 ? &key : nullptr, sign > 0 ? &key : nullptr);
 }
 
 void IndexLeads(LeadIndex& index, const LeadViews& leads) {
@@ -107,15 +148,16 @@ void IndexLeads(LeadIndex& index, const LeadViews& leads) {
   for (const auto& [entered, entry] : by_entered) {
     const IdRef ref(entry->first);
     const v1::Lead& lead = entry->second;
-    IndexPipeline(index.all, ref, lead, +1, /*by_value=*/false);
+    const LeadIndexKey key = IndexKeyOf(lead);
+    IndexPipeline(index.all, ref, key, +1, /*by_value=*/false);
     if (lead.has_estimated_value()) {
       valued.push_back({lead.stage(), &lead.estimated_value().currency(),
                         std::pair(-lead.estimated_value().amount_minor(), ref)});
     }
-    if (v1::LeadSource_IsValid(lead.source())) IndexPipeline(index.by_source[lead.source()], ref, lead, +1, false);
-    index.by_identified.insert(TimedKey{FromProtoTime(lead.identified_at()), ref});
-    IndexMember(index.by_owner, lead.owner(), ref, +1);
-    IndexMember(index.by_assignee, lead.assignee(), ref, +1);
+    if (v1::LeadSource_IsValid(key.source)) IndexPipeline(index.by_source[key.source], ref, key, +1, false);
+    index.by_identified.insert(TimedKey{key.identified, ref});
+    IndexMember(index.by_owner, key.owner, ref, +1);
+    IndexMember(index.by_assignee, key.assignee, ref, +1);
   }
   std::sort(valued.begin(), valued.end(), [](const Valued& a, const Valued& b) {
     if (a.stage != b.stage) return a.stage < b.stage;

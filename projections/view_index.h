@@ -146,8 +146,31 @@ struct ViewIndexes {
   bool operator==(const ViewIndexes&) const = default;
 };
 
-// Adds (sign +1) or removes (−1) a lead's entries. `id` is the lead's key
-// in the lead views (the entries point to it).
+// What a lead's index entries depend on: two leads with equal keys (and
+// ids) have equal entries.
+struct LeadIndexKey {
+  v1::Stage stage = v1::STAGE_UNSPECIFIED;
+  v1::Stage furthest = v1::STAGE_UNSPECIFIED;
+  v1::LeadSource source = v1::LEAD_SOURCE_UNSPECIFIED;
+  absl::Time entered;     // stage_entered_at
+  absl::Time identified;  // identified_at
+  bool has_value = false;
+  std::string value_currency;  // estimated value, when has_value
+  int64_t value_minor = 0;
+  std::string won_currency;  // won amount, while WON
+  int64_t won_minor = 0;
+  std::string owner;
+  std::string assignee;
+};
+LeadIndexKey IndexKeyOf(const v1::Lead& lead);
+
+// Moves a lead's entries from `before` to `after` (either null: the lead
+// enters or leaves the index), touching only the sets whose part of the key
+// changed. `id` is the lead's key in the lead views (the entries point to
+// it).
+void ReindexLead(LeadIndex& index, const std::string& id, const LeadIndexKey* before, const LeadIndexKey* after);
+
+// Adds (sign +1) or removes (−1) a lead's entries.
 void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign);
 
 // Builds the entries of every lead: the same as IndexLead(+1) for each, in

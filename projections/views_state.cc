@@ -1,6 +1,7 @@
 #include "projections/views_state.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -28,17 +29,17 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   const absl::string_view stream = envelope.stream_id();
   absl::string_view lead_id = stream;
   const bool lead_stream = absl::ConsumePrefix(&lead_id, domain::kLeadStreamPrefix);
+  std::optional<LeadIndexKey> before;  // the lead's index key before the event
   if (lead_stream) {
-    if (auto view = state.leads.find(lead_id); view != state.leads.end()) {
-      IndexLead(state.index.leads, view->first, view->second, -1);
-    }
+    if (auto view = state.leads.find(lead_id); view != state.leads.end()) before = IndexKeyOf(view->second);
   }
   RecordFacts(state.facts, state.core, state.leads, envelope);  // needs the state before the event
   domain::Evolve(state.core, envelope);
   if (lead_stream) {
     auto view = state.leads.try_emplace(lead_id).first;
     LeadDirectory::Evolve(view->second, envelope);
-    IndexLead(state.index.leads, view->first, view->second, +1);
+    const LeadIndexKey after = IndexKeyOf(view->second);
+    ReindexLead(state.index.leads, view->first, before.has_value() ? &*before : nullptr, &after);
   }
   IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
 }

@@ -173,7 +173,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     const std::string lead = leads.empty() ? "none" : leads[pick(leads.size())];
     engine::CommandResult result = absl::UnknownError("no command");
     v1::LeadCommand c;
-    size_t kind = leads.empty() ? 0 : pick(14);
+    size_t kind = leads.empty() ? 0 : pick(17);
     if (kind != 0 && pick(3) != 0) {
       // Mostly the lead's natural next step, so walks reach orders and tickets.
       switch (world.ViewOf(lead).stage()) {
@@ -260,6 +260,20 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         result = world.Support(kMembers[pick(kMembers.size())], s);
         break;
       }
+      case 14:  // a new owner: only the owner index and the owner's facts move
+        c.mutable_change_owner()->set_lead_id(lead);
+        c.mutable_change_owner()->set_owner(pick(2) ? "r1" : "r2");
+        c.mutable_change_owner()->set_reason("调岗");
+        break;
+      case 15:  // a manual hand-off: the assignee index and the work index move
+        c.mutable_assign()->set_lead_id(lead);
+        c.mutable_assign()->set_assignee(kMembers[1 + pick(4)]);
+        c.mutable_assign()->set_reason("平衡负载");
+        break;
+      case 16:  // a new estimate in the same stage: the value sums and by-value order move
+        c.mutable_update()->set_lead_id(lead);
+        *c.mutable_update()->mutable_estimated_value() = Yuan(1 + pick(1'000'000), pick(3) ? "CNY" : "USD");
+        break;
       case 13: {
         v1::TeamCommand t;  // capacity changes move nobody's work but change load ratios
         t.mutable_set_roles()->set_member_id("bd2");
@@ -274,6 +288,8 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
       const v1::Lead view = world.ViewOf(lead);
       std::string who = actor;
       if (pick(4) != 0) who = !view.assignee().empty() ? view.assignee() : view.owner();
+      if ((c.has_change_owner() || c.has_assign()) && pick(4) != 0) who = "mgr";
+      if (c.has_update() && pick(4) != 0) who = view.owner();
       result = world.Lead(who, c);
     }
     if (!result.ok()) continue;
