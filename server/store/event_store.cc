@@ -198,6 +198,21 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   return store;
 }
 
+namespace {
+
+// The stream's version as the stream index read through `it` holds it.
+absl::StatusOr<uint64_t> StreamVersionAt(rocksdb::Iterator& it, absl::string_view stream_id) {
+  it.SeekForPrev(keys::StreamKey(stream_id, std::numeric_limits<uint64_t>::max()));
+  if (!it.status().ok()) return StorageError("stream version read", it.status());
+  if (!it.Valid() || !it.key().starts_with(keys::StreamPrefix(stream_id))) return 0;
+  const std::optional<keys::DecodedStreamKey> key =
+      keys::DecodeStreamKey(absl::string_view(it.key().data(), it.key().size()));
+  if (!key.has_value()) return absl::DataLossError(absl::StrCat("stream index of ", stream_id, " is corrupt"));
+  return key->version;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
   absl::MutexLock lock(&rep_->write_mu);
   if (failed()) {
@@ -212,6 +227,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
   rocksdb::WriteBatch wb;
   std::vector<v1::EventEnvelope> out;
   absl::flat_hash_map<std::string, uint64_t> versions;  // streams touched by this batch
+  std::unique_ptr<rocksdb::Iterator> streams;           // the stream index, opened on first need
   uint64_t position = head;
   std::string bytes;
   std::string chain = rep_->last_chain;
@@ -227,7 +243,11 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
     if (found != versions.end()) {
       version = found->second;
     } else {
-      SALESOPS_ASSIGN_OR_RETURN(version, StreamVersion(append.stream_id));
+      // One iterator serves every stream of the batch (creating one per
+      // stream cost more than the seek); the store's single writer holds
+      // write_mu, so what it sees cannot change meanwhile.
+      if (streams == nullptr) streams.reset(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kStreams)));
+      SALESOPS_ASSIGN_OR_RETURN(version, StreamVersionAt(*streams, append.stream_id));
     }
     if (append.expected_version.has_value() && *append.expected_version != version) {
       return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version,
@@ -366,13 +386,7 @@ absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
 absl::StatusOr<uint64_t> EventStore::StreamVersion(absl::string_view stream_id) const {
   std::unique_ptr<rocksdb::Iterator> it(
       rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kStreams)));
-  it->SeekForPrev(keys::StreamKey(stream_id, std::numeric_limits<uint64_t>::max()));
-  if (!it->status().ok()) return StorageError("stream version read", it->status());
-  if (!it->Valid() || !it->key().starts_with(keys::StreamPrefix(stream_id))) return 0;
-  const std::optional<keys::DecodedStreamKey> key =
-      keys::DecodeStreamKey(absl::string_view(it->key().data(), it->key().size()));
-  if (!key.has_value()) return absl::DataLossError(absl::StrCat("stream index of ", stream_id, " is corrupt"));
-  return key->version;
+  return StreamVersionAt(*it, stream_id);
 }
 
 absl::StatusOr<std::optional<v1::IdempotencyRecord>> EventStore::GetIdempotency(
