@@ -34,6 +34,7 @@ namespace salesops::projections {
 class IdRef {
  public:
   explicit IdRef(const std::string& id) : id_(&id) {}
+  IdRef(std::string&&) = delete;  // it would point to a temporary
   // Before every other id (the empty id): a probe for lower_bound.
   static IdRef Least();
 
@@ -95,6 +96,14 @@ struct PipelineIndex {
 };
 
 struct LeadIndex {
+  LeadIndex() = default;
+  LeadIndex(LeadIndex&&) = default;
+  LeadIndex& operator=(LeadIndex&&) = default;
+  // Entries point into the fold they index: a copy would point into the
+  // original's (copy the ViewsState instead, which re-derives them).
+  LeadIndex(const LeadIndex&) = delete;
+  LeadIndex& operator=(const LeadIndex&) = delete;
+
   PipelineIndex all;
   std::array<PipelineIndex, v1::LeadSource_ARRAYSIZE> by_source;
   TimedSet by_identified;  // (identified_at, lead id)
@@ -130,6 +139,14 @@ struct MemberWork {
 };
 
 struct WorkIndex {
+  WorkIndex() = default;
+  WorkIndex(WorkIndex&&) = default;
+  WorkIndex& operator=(WorkIndex&&) = default;
+  // Entries point into the fold they index: a copy would point into the
+  // original's (copy the ViewsState instead, which re-derives them).
+  WorkIndex(const WorkIndex&) = delete;
+  WorkIndex& operator=(const WorkIndex&) = delete;
+
   // By stream id ("lead-…", "order-…", "ticket-…"); a node map, as the
   // sets below point to its keys.
   absl::node_hash_map<std::string, WorkItem> items;
@@ -140,6 +157,14 @@ struct WorkIndex {
 };
 
 struct ViewIndexes {
+  ViewIndexes() = default;
+  ViewIndexes(ViewIndexes&&) = default;
+  ViewIndexes& operator=(ViewIndexes&&) = default;
+  // Entries point into the fold they index: a copy would point into the
+  // original's (copy the ViewsState instead, which re-derives them).
+  ViewIndexes(const ViewIndexes&) = delete;
+  ViewIndexes& operator=(const ViewIndexes&) = delete;
+
   LeadIndex leads;
   WorkIndex work;
 

@@ -6,6 +6,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "projections/deterministic_bytes.h"
 #include "salesops/v1/internal.pb.h"
@@ -187,12 +188,24 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     state.core.workload[r.member_id()] = domain::MemberLoad{r.open_items(), r.last_assigned_position()};
   }
   // Two threads parse the chunks (each takes every other one) while this
-  // one folds them in order as they become ready.
+  // one folds them in order as they become ready. The parsers stay at most
+  // kAhead chunks ahead of the fold (so parsed chunks do not pile up), and
+  // stop when the fold does.
+  constexpr size_t kAhead = 8;
   std::vector<v1::ViewsSnapshotChunk> parsed(chunks.size());
   std::vector<char> readable(chunks.size(), 0);
   std::vector<absl::Notification> ready(chunks.size());
+  absl::Mutex mu;
+  size_t folded = 0;  // chunks folded so far (guarded by mu)
+  bool stop = false;  // the fold ended early (guarded by mu)
   const auto parse = [&](size_t first) {
     for (size_t i = first; i < chunks.size(); i += 2) {
+      {
+        absl::MutexLock lock(&mu);
+        const auto may_parse = [&] { return stop || i <= folded + kAhead; };
+        mu.Await(absl::Condition(&may_parse));
+        if (stop) return;
+      }
       readable[i] = parsed[i].ParseFromString(chunks[i]) ? 1 : 0;
       ready[i].Notify();
     }
@@ -200,12 +213,20 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
   std::thread odd(parse, 1);
   std::thread even(parse, 2);
   absl::Cleanup join = [&] {
+    {
+      absl::MutexLock lock(&mu);
+      stop = true;
+    }
     odd.join();
     even.join();
   };
   for (size_t i = 1; i < parsed.size(); ++i) {
     ready[i].WaitForNotification();
     if (!readable[i]) return absl::DataLossError(absl::StrCat("views snapshot: chunk ", i, " unreadable"));
+    {
+      absl::MutexLock lock(&mu);
+      folded = i;
+    }
     v1::ViewsSnapshotChunk chunk = std::move(parsed[i]);
     for (v1::LeadStateRecord& r : *chunk.mutable_leads()) {
       domain::LeadState& lead = state.core.leads[r.lead_id()];

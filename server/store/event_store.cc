@@ -414,6 +414,14 @@ absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<s
   // every column family had been flushed. Flushing the snapshots' family
   // makes the new snapshot durable before this returns; a crash before
   // then leaves the previous one whole.
+  // In async durability the events the snapshot reflects may not be synced
+  // yet: sync them first, or a crash could keep a snapshot ahead of the
+  // log, which a log regrown past it would then contradict.
+  if (!rep_->write_options.sync) {
+    if (const rocksdb::Status synced = rep_->db->SyncWAL(); !synced.ok()) {
+      return StorageError("log sync before snapshot", synced);
+    }
+  }
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   rocksdb::Status s = rep_->db->Write(wo, &wb);
