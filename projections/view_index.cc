@@ -124,11 +124,6 @@ void ReindexLead(LeadIndex& index, const std::string& id, const LeadIndexKey* be
        [&](const LeadIndexKey& key, int sign) { IndexMember(index.by_assignee, key.assignee, ref, sign); });
 }
 
-void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign) {
-  const LeadIndexKey key = IndexKeyOf(lead);
-  ReindexLead(index, id, sign < 0 ? &key : nullptr, sign > 0 ? &key : nullptr);
-}
-
 void IndexLeads(LeadIndex& index, const LeadViews& leads) {
   // Each lead in (stage entered, id) order, so that each insert into a
   // stage's by_entered set lands at its end; the by-value sets are filled

@@ -195,10 +195,9 @@ LeadIndexKey IndexKeyOf(const v1::Lead& lead);
 // it).
 void ReindexLead(LeadIndex& index, const std::string& id, const LeadIndexKey* before, const LeadIndexKey* after);
 
-// Adds (sign +1) or removes (−1) a lead's entries.
-void IndexLead(LeadIndex& index, const std::string& id, const v1::Lead& lead, int sign);
 
-// Builds the entries of every lead: the same as IndexLead(+1) for each, in
+// Builds the entries of every lead: the same as ReindexLead(nullptr → its
+// key) for each, in
 // an order that makes each insert land at the end of its set (a fold
 // loaded from a snapshot).
 void IndexLeads(LeadIndex& index, const LeadViews& leads);

@@ -11,6 +11,8 @@
 namespace salesops::projections {
 namespace {
 
+using ::salesops::testing::IdentifyCommand;
+using ::salesops::testing::QualifyCommand;
 using ::salesops::testing::ViewsWorld;
 using ::salesops::testing::Yuan;
 
@@ -21,19 +23,8 @@ TEST(ViewsRebuildTest, RebuildDuringWritesLosesAndDuplicatesNothing) {
   std::thread writer([&] {
     for (int i = 0; i < kLeads; ++i) {
       world.clock().Advance(absl::Minutes(7));
-      v1::LeadCommand c;
-      c.mutable_identify()->set_lead_id(absl::StrCat("R", i));
-      c.mutable_identify()->set_company("成都某某科技有限公司");
-      c.mutable_identify()->mutable_contact()->set_name("杨帆");
-      c.mutable_identify()->set_source(v1::LEAD_SOURCE_INBOUND);
-      *c.mutable_identify()->mutable_estimated_value() = Yuan(1000 + i);
-      EXPECT_TRUE(world.Lead("r1", c).ok());
-      if (i % 2 == 0) {
-        v1::LeadCommand q;
-        q.mutable_qualify()->set_lead_id(absl::StrCat("R", i));
-        q.mutable_qualify()->set_score(40);
-        EXPECT_TRUE(world.Lead("bd1", q).ok());
-      }
+      EXPECT_TRUE(world.Lead("r1", IdentifyCommand(absl::StrCat("R", i), Yuan(1000 + i))).ok());
+      if (i % 2 == 0) EXPECT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("R", i), 40)).ok());
     }
   });
   int rebuilds = 0;

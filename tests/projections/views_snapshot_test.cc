@@ -52,7 +52,8 @@ ViewsState ManyLeads(int n) {
     *view.mutable_stage_entered_at() = ToProtoTime(at);
     *view.mutable_assigned_at() = ToProtoTime(at);
     // Indexed one lead at a time, as the live fold does.
-    IndexLead(state.index.leads, state.leads.find(id)->first, view, +1);
+    const LeadIndexKey key = IndexKeyOf(view);
+    ReindexLead(state.index.leads, state.leads.find(id)->first, nullptr, &key);
     const std::string stream = absl::StrCat(domain::kLeadStreamPrefix, id);
     IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
     Fact& fact = state.facts.by_member[owner].emplace_back();

@@ -29,6 +29,25 @@ inline v1::Money Yuan(int64_t amount_minor, const std::string& currency = "CNY")
   return m;
 }
 
+// IdentifyLead of `lead_id` (a Chinese company and contact, inbound) worth
+// `value`.
+inline v1::LeadCommand IdentifyCommand(const std::string& lead_id, v1::Money value) {
+  v1::LeadCommand c;
+  c.mutable_identify()->set_lead_id(lead_id);
+  c.mutable_identify()->set_company("成都某某科技有限公司");
+  c.mutable_identify()->mutable_contact()->set_name("杨帆");
+  c.mutable_identify()->set_source(v1::LEAD_SOURCE_INBOUND);
+  *c.mutable_identify()->mutable_estimated_value() = std::move(value);
+  return c;
+}
+
+inline v1::LeadCommand QualifyCommand(const std::string& lead_id, int32_t score) {
+  v1::LeadCommand c;
+  c.mutable_qualify()->set_lead_id(lead_id);
+  c.mutable_qualify()->set_score(score);
+  return c;
+}
+
 class ViewsWorld {
  public:
   explicit ViewsWorld(absl::Time start) : clock_(start) { Open(); }

@@ -13,6 +13,8 @@
 namespace salesops::service {
 namespace {
 
+using ::salesops::testing::IdentifyCommand;
+using ::salesops::testing::QualifyCommand;
 using ::salesops::testing::ViewsWorld;
 using ::salesops::testing::Yuan;
 
@@ -21,19 +23,8 @@ void Populate(ViewsWorld& world) {
   world.AddTeam("root", {{"r1", {v1::ROLE_SALES_REP}}, {"bd1", {v1::ROLE_BD_MANAGER}}});
   for (int i = 0; i < 30; ++i) {
     world.clock().Advance(absl::Minutes(5));
-    v1::LeadCommand identify;
-    identify.mutable_identify()->set_lead_id(absl::StrCat("S", i));
-    identify.mutable_identify()->set_company("杭州某某贸易有限公司");
-    identify.mutable_identify()->mutable_contact()->set_name("李强");
-    identify.mutable_identify()->set_source(v1::LEAD_SOURCE_INBOUND);
-    *identify.mutable_identify()->mutable_estimated_value() = Yuan(5000 + i);
-    ASSERT_TRUE(world.Lead("r1", identify).ok());
-    if (i % 3 == 0) {
-      v1::LeadCommand qualify;
-      qualify.mutable_qualify()->set_lead_id(absl::StrCat("S", i));
-      qualify.mutable_qualify()->set_score(60);
-      ASSERT_TRUE(world.Lead("bd1", qualify).ok());
-    }
+    ASSERT_TRUE(world.Lead("r1", IdentifyCommand(absl::StrCat("S", i), Yuan(5000 + i))).ok());
+    if (i % 3 == 0) ASSERT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("S", i), 60)).ok());
   }
 }
 
