@@ -78,7 +78,10 @@ class Sequencer {
  public:
   // Recovers the deciders' state and the projections by replaying the log
   // from `store` (all of it, or what follows options.restored_position),
-  // then starts the sequencer thread. `store`, the
+  // then starts the sequencer's threads. The replay reads the log on the
+  // calling thread and applies it to the projections on another, so a
+  // projection's Apply always runs on a thread of the sequencer's, one call
+  // at a time, in position order. `store`, the
   // projections, `clock` and `ids` must outlive the sequencer.
   // The clock may step backwards: recorded_at never decreases (the
   // sequencer uses the latest time it has seen).

@@ -186,8 +186,12 @@ class EventStore {
   absl::StatusOr<uint64_t> Checkpoint(const std::string& dir) const;
 
   // Replaces the snapshot called `name` (a projection's name) with `chunks`,
-  // atomically and synced. Snapshots live beside the log and are never part
-  // of it: deleting them loses nothing.
+  // atomically and durably: written beside the write-ahead log and flushed
+  // to its own file before returning (with async durability the log is
+  // synced first, so the events a snapshot reflects are never lost while it
+  // survives). On an error the previous snapshot is still the one read back
+  // after a restart. Snapshots live beside the log and are never part of
+  // it: deleting them loses nothing.
   absl::Status PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks);
   // The snapshot's chunks in order; empty when there is none.
   absl::StatusOr<std::vector<std::string>> GetSnapshot(absl::string_view name) const;
