@@ -147,7 +147,7 @@ void TallyCloses(PipelineTally& t, const PipelineIndex& index, const ViewsState&
     }
   };
   const int64_t first_day = DayOf(start);
-  const absl::Time next_day = absl::FromUnixSeconds((first_day + 1) * 86400);
+  const absl::Time next_day = DayStart(first_day + 1);
   for (v1::Stage stage : {v1::STAGE_WON, v1::STAGE_LOST}) {
     walk(stage, start, next_day, +1);
     walk(stage, now, absl::InfiniteFuture(), -1);

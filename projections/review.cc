@@ -2,14 +2,12 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "openssl/evp.h"
+#include "projections/review_totals.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/review_metrics.h"
 #include "server/domain/team.h"
@@ -17,28 +15,20 @@
 namespace salesops::projections {
 namespace {
 
-// A running mean.
-struct Mean {
-  double sum = 0;
-  uint64_t n = 0;
-  void Add(double v) {
-    sum += v;
-    ++n;
-  }
-  bool defined() const { return n > 0; }
-  double value() const { return n == 0 ? 0.0 : sum / static_cast<double>(n); }
-};
-
-double Hours(absl::Duration d) { return absl::ToDoubleHours(d); }
-double Days(absl::Duration d) { return absl::ToDoubleHours(d) / 24.0; }
+constexpr absl::Duration kDay = absl::Hours(24);
 
 // The metric values of one role, before weighting.
 struct Measured {
   std::map<std::string, std::pair<double, uint64_t>> values;  // metric -> (value, samples); absent = undefined
   void Set(const std::string& metric, double value, uint64_t samples) { values[metric] = {value, samples}; }
   void Count(const std::string& metric, uint64_t n) { Set(metric, static_cast<double>(n), n); }
-  void SetMean(const std::string& metric, const Mean& m) {
-    if (m.defined()) Set(metric, m.value(), m.n);
+  // The mean of `n` values summing to `sum`.
+  void SetMean(const std::string& metric, double sum, uint64_t n) {
+    if (n > 0) Set(metric, sum / static_cast<double>(n), n);
+  }
+  // The mean of the durations in `d`, in `unit`s.
+  void SetMean(const std::string& metric, const DurationSum& d, absl::Duration unit) {
+    if (d.n > 0) Set(metric, absl::FDivDuration(d.sum, unit) / static_cast<double>(d.n), d.n);
   }
   void SetRatio(const std::string& metric, uint64_t part, uint64_t whole) {
     if (whole > 0) Set(metric, static_cast<double>(part) / static_cast<double>(whole), whole);
@@ -68,145 +58,138 @@ absl::StatusOr<uint32_t> PolicyFor(const domain::TeamState& team, const v1::Revi
   return in_force;
 }
 
-std::string Digest(std::vector<uint64_t> positions) {
-  std::sort(positions.begin(), positions.end());
-  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-  std::string bytes;
-  bytes.reserve(positions.size() * 8);
-  for (uint64_t p : positions) {
-    for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((p >> shift) & 0xff));
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), len)));
-}
-
 // Everything measured for one member in one period, every role at once.
 struct MemberPeriod {
   std::map<v1::Role, Measured> measured;
   v1::RoleReview rep_details;
   v1::RoleReview after_sales_details;
-  std::vector<uint64_t> inputs;
+  PositionDigest inputs;
 };
 
-MemberPeriod Measure(const ViewsState& state, const std::string& member_id, const v1::ReviewPeriod& period) {
+const std::vector<Fact>* FactsOf(const ViewsState& state, const std::string& member_id) {
+  auto it = state.facts.by_member.find(member_id);
+  return it == state.facts.by_member.end() ? nullptr : &it->second;
+}
+
+// Calls `visit` for each of `facts` dated in [from, to) (facts are in time
+// order).
+template <typename Visit>
+void ForFactsIn(const std::vector<Fact>& facts, absl::Time from, absl::Time to, Visit visit) {
+  auto it = std::lower_bound(facts.begin(), facts.end(), from, [](const Fact& f, absl::Time t) { return f.at < t; });
+  for (; it != facts.end() && it->at < to; ++it) visit(*it);
+}
+
+// Whether the member has a fact from the event at `position`, dated `at`.
+bool HasFactOf(const std::vector<Fact>& facts, absl::Time at, uint64_t position) {
+  Fact key;
+  key.at = at;
+  key.position = position;
+  auto it = std::lower_bound(facts.begin(), facts.end(), key, FactBefore);
+  return it != facts.end() && it->at == at && it->position == position;
+}
+
+MemberPeriod Measure(const ViewsState& state, const std::string& member_id, const v1::ReviewPeriod& period,
+                     ReviewSource source) {
   MemberPeriod out;
   const absl::Time from = FromProtoTime(period.from());
   const absl::Time to = FromProtoTime(period.to());
-  uint64_t identified = 0, quotes = 0, won = 0, lost = 0, qualified = 0, disqualified = 0, needs = 0;
-  uint64_t confirmed = 0, shipped = 0, delivered = 0, resolved = 0, reopened = 0;
-  uint64_t qualified_won = 0, qualified_closed = 0;
-  Mean cycle, csat, turnaround, delivery, resolution, q, a, s;
-  std::map<v1::Role, Mean> handoff;
-  std::map<std::string, int64_t> won_value;
-  std::map<std::string, uint64_t> won_count_by_currency;
-  std::map<int, Mean> stage_time, severity_time;
-  auto facts = state.facts.by_member.find(member_id);
-  if (facts != state.facts.by_member.end()) {
-    // Facts are in time order: read only the period's.
-    const std::vector<Fact>& all = facts->second;
-    auto first = std::lower_bound(all.begin(), all.end(), from, [](const Fact& f, absl::Time t) { return f.at < t; });
-    for (auto it = first; it != all.end() && it->at < to; ++it) {
-      const Fact& f = *it;
-      out.inputs.push_back(f.position);
-      const bool timed = f.duration != absl::InfiniteDuration();
-      switch (f.kind) {
-        case FactKind::kIdentified: ++identified; break;
-        case FactKind::kQuoteSent: ++quotes; break;
-        case FactKind::kWon:
-          ++won;
-          won_value[f.currency] += f.amount_minor;
-          ++won_count_by_currency[f.currency];
-          if (timed) cycle.Add(Days(f.duration));
-          break;
-        case FactKind::kLost: ++lost; break;
-        case FactKind::kStageTime: stage_time[f.code].Add(absl::ToDoubleSeconds(f.duration)); break;
-        case FactKind::kOwnerSurvey: csat.Add((f.q + f.a + f.s) / 3.0); break;
-        case FactKind::kQualified: {
-          ++qualified;
-          if (timed) turnaround.Add(Hours(f.duration));
-          // The lead's outcome as known at the period end: its last close before it.
-          auto closes = state.facts.lead_closes.find(f.ref);
-          if (closes == state.facts.lead_closes.end()) break;
-          const CloseRecord* last = nullptr;
-          for (const CloseRecord& c : closes->second) {
-            if (c.at >= f.at && c.at < to) last = &c;
-          }
-          if (last != nullptr) {
-            ++qualified_closed;
-            if (last->won) ++qualified_won;
-            out.inputs.push_back(last->position);
-          }
-          break;
+  ReviewTotals totals;
+  uint64_t qualified_won = 0, qualified_closed = 0, reopened = 0;
+  std::vector<std::pair<uint64_t, absl::Time>> consulted;  // history events read: (position, at)
+  // The outcomes known at the period end of a qualification or a resolution.
+  const auto outcome = [&](FactKind kind, absl::Time at, uint64_t position, const std::string& ref) {
+    if (kind == FactKind::kQualified) {
+      // The lead's last close before the period end.
+      auto closes = state.facts.lead_closes.find(ref);
+      if (closes == state.facts.lead_closes.end()) return;
+      const CloseRecord* last = nullptr;
+      for (const CloseRecord& c : closes->second) {
+        if (c.at >= at && c.at < to) last = &c;
+      }
+      if (last != nullptr) {
+        ++qualified_closed;
+        if (last->won) ++qualified_won;
+        consulted.emplace_back(last->position, last->at);
+      }
+    } else if (kind == FactKind::kResolved) {
+      // Reopened after this resolution, before the period end?
+      auto reopens = state.facts.ticket_reopens.find(ref);
+      if (reopens == state.facts.ticket_reopens.end()) return;
+      for (const DatedPosition& r : reopens->second) {
+        if (r.position > position && r.at < to) {
+          ++reopened;
+          consulted.emplace_back(r.position, r.at);
+          return;
         }
-        case FactKind::kDisqualified:
-          ++disqualified;
-          if (timed) turnaround.Add(Hours(f.duration));
-          break;
-        case FactKind::kNeedsRecorded: ++needs; break;
-        case FactKind::kConfirmed: ++confirmed; break;
-        case FactKind::kShipped: ++shipped; break;
-        case FactKind::kDelivered:
-          ++delivered;
-          if (timed) delivery.Add(Days(f.duration));
-          break;
-        case FactKind::kResolved: {
-          ++resolved;
-          if (timed) {
-            resolution.Add(Hours(f.duration));
-            severity_time[f.code].Add(absl::ToDoubleSeconds(f.duration));
-          }
-          // Reopened after this resolution, before the period end?
-          auto reopens = state.facts.ticket_reopens.find(f.ref);
-          if (reopens == state.facts.ticket_reopens.end()) break;
-          for (const DatedPosition& r : reopens->second) {
-            if (r.position > f.position && r.at < to) {
-              ++reopened;
-              out.inputs.push_back(r.position);
-              break;
-            }
-          }
-          break;
-        }
-        case FactKind::kResolverSurvey:
-          q.Add(f.q);
-          a.Add(f.a);
-          s.Add(f.s);
-          break;
-        case FactKind::kHandOffDelay:
-          if (timed) handoff[f.role].Add(Hours(f.duration));
-          break;
       }
     }
+  };
+  const std::vector<Fact>* facts = FactsOf(state, member_id);
+  auto days = state.days.by_member.find(member_id);
+  if (facts != nullptr) {
+    // Whole UTC days inside the period come from the daily totals; the
+    // partial days at either end, fact by fact.
+    int64_t first_day = DayOf(from);
+    if (DayStart(first_day) < from) ++first_day;
+    const int64_t end_day = DayOf(to);  // the days before it end by `to`
+    const auto add = [&](const Fact& f) { totals.Add(f); };
+    if (source == ReviewSource::kFacts || first_day >= end_day || days == state.days.by_member.end()) {
+      ForFactsIn(*facts, from, to, add);
+      ForFactsIn(*facts, from, to, [&](const Fact& f) { outcome(f.kind, f.at, f.position, f.ref); });
+    } else {
+      ForFactsIn(*facts, from, DayStart(first_day), add);
+      const auto& by_day = days->second.days;
+      for (auto it = by_day.lower_bound(first_day); it != by_day.end() && it->first < end_day; ++it) {
+        totals.Merge(it->second);
+      }
+      ForFactsIn(*facts, DayStart(end_day), to, add);
+      const std::vector<OutcomeFact>& outcomes = days->second.outcomes;
+      auto it = std::lower_bound(outcomes.begin(), outcomes.end(), from,
+                                 [](const OutcomeFact& o, absl::Time t) { return o.at < t; });
+      for (; it != outcomes.end() && it->at < to; ++it) outcome(it->kind, it->at, it->position, it->ref);
+    }
+  }
+  // The history events consulted count once, and not again when the
+  // member's own facts of the period already came from them.
+  out.inputs = totals.inputs;
+  std::sort(consulted.begin(), consulted.end());
+  for (size_t i = 0; i < consulted.size(); ++i) {
+    const auto& [position, at] = consulted[i];
+    if (i > 0 && consulted[i - 1].first == position) continue;
+    if (facts != nullptr && at >= from && at < to && HasFactOf(*facts, at, position)) continue;
+    out.inputs.Add(position);
   }
 
+  const auto count = [&](FactKind kind) { return totals.count[static_cast<size_t>(kind)]; };
+  const uint64_t won = count(FactKind::kWon), lost = count(FactKind::kLost);
+  const uint64_t resolved = count(FactKind::kResolved);
   Measured& rep = out.measured[v1::ROLE_SALES_REP];
-  rep.Count("leads_identified", identified);
-  rep.Count("quotes_sent", quotes);
+  rep.Count("leads_identified", count(FactKind::kIdentified));
+  rep.Count("quotes_sent", count(FactKind::kQuoteSent));
   rep.Count("deals_won", won);
   rep.Count("deals_lost", lost);
   rep.SetRatio("win_rate", won, won + lost);
-  rep.SetMean("avg_sales_cycle_days", cycle);
-  rep.SetMean("csat", csat);
-  rep.SetMean("handoff_delay_hours", handoff[v1::ROLE_SALES_REP]);
-  for (const auto& [currency, total] : won_value) {
+  rep.SetMean("avg_sales_cycle_days", totals.cycle, kDay);
+  rep.SetMean("csat", static_cast<double>(totals.owner_survey_sum) / 3.0, totals.owner_surveys);
+  rep.SetMean("handoff_delay_hours", totals.handoff[v1::ROLE_SALES_REP], absl::Hours(1));
+  for (const auto& [currency, sum] : totals.won) {
     v1::Money* m = out.rep_details.add_won_value();
     m->set_currency(currency);
-    m->set_amount_minor(total);
+    m->set_amount_minor(sum.first);
     v1::Money* avg = out.rep_details.add_average_deal_size();
     avg->set_currency(currency);
-    avg->set_amount_minor(total / static_cast<int64_t>(won_count_by_currency[currency]));
+    avg->set_amount_minor(sum.first / static_cast<int64_t>(sum.second));
   }
-  for (const auto& [stage, mean] : stage_time) {
+  for (const auto& [stage, sum] : totals.stage_time) {
     v1::StageTime* t = out.rep_details.add_time_in_stage();
     t->set_stage(static_cast<v1::Stage>(stage));
-    *t->mutable_average() = ToProtoDuration(absl::Seconds(mean.value()));
-    t->set_samples(mean.n);
+    *t->mutable_average() = ToProtoDuration(sum.sum / static_cast<int64_t>(sum.n));
+    t->set_samples(sum.n);
   }
   // Targets apply to labelled periods.
   if (!period.label().empty()) {
-    Mean attainment;
+    double attainment_sum = 0;
+    uint64_t attainments = 0;
     for (const auto& [key, target] : state.core.team.targets) {
       if (target.member_id() != member_id || target.period() != period.label()) continue;
       v1::TargetAttainment* t = out.rep_details.add_targets();
@@ -215,7 +198,8 @@ MemberPeriod Measure(const ViewsState& state, const std::string& member_id, cons
       double achieved = 0, goal = 0;
       if (target.metric() == v1::TARGET_METRIC_WON_VALUE) {
         *t->mutable_target_value() = target.won_value();
-        achieved = static_cast<double>(won_value[target.won_value().currency()]);
+        auto it = totals.won.find(target.won_value().currency());
+        achieved = it == totals.won.end() ? 0.0 : static_cast<double>(it->second.first);
         goal = static_cast<double>(target.won_value().amount_minor());
       } else {
         t->set_target_count(target.won_count());
@@ -224,40 +208,41 @@ MemberPeriod Measure(const ViewsState& state, const std::string& member_id, cons
       }
       if (goal > 0) {
         t->set_attainment_percent(100.0 * achieved / goal);
-        attainment.Add(t->attainment_percent());
+        attainment_sum += t->attainment_percent();
+        ++attainments;
       }
     }
-    rep.SetMean("target_attainment_pct", attainment);
+    rep.SetMean("target_attainment_pct", attainment_sum, attainments);
   }
 
   Measured& bd = out.measured[v1::ROLE_BD_MANAGER];
-  bd.Count("leads_qualified", qualified);
-  bd.Count("leads_disqualified", disqualified);
-  bd.SetMean("qualification_turnaround_hours", turnaround);
-  bd.Count("needs_analyses", needs);
+  bd.Count("leads_qualified", count(FactKind::kQualified));
+  bd.Count("leads_disqualified", count(FactKind::kDisqualified));
+  bd.SetMean("qualification_turnaround_hours", totals.turnaround, absl::Hours(1));
+  bd.Count("needs_analyses", count(FactKind::kNeedsRecorded));
   bd.SetRatio("qualified_win_rate", qualified_won, qualified_closed);
-  bd.SetMean("handoff_delay_hours", handoff[v1::ROLE_BD_MANAGER]);
+  bd.SetMean("handoff_delay_hours", totals.handoff[v1::ROLE_BD_MANAGER], absl::Hours(1));
 
   Measured& support = out.measured[v1::ROLE_SALES_SUPPORT];
-  support.Count("orders_confirmed", confirmed);
-  support.Count("orders_shipped", shipped);
-  support.Count("orders_delivered", delivered);
-  support.SetMean("win_to_delivery_days", delivery);
-  support.SetMean("handoff_delay_hours", handoff[v1::ROLE_SALES_SUPPORT]);
+  support.Count("orders_confirmed", count(FactKind::kConfirmed));
+  support.Count("orders_shipped", count(FactKind::kShipped));
+  support.Count("orders_delivered", count(FactKind::kDelivered));
+  support.SetMean("win_to_delivery_days", totals.delivery, kDay);
+  support.SetMean("handoff_delay_hours", totals.handoff[v1::ROLE_SALES_SUPPORT], absl::Hours(1));
 
   Measured& after = out.measured[v1::ROLE_AFTER_SALES];
   after.Count("tickets_resolved", resolved);
-  after.SetMean("avg_resolution_hours", resolution);
+  after.SetMean("avg_resolution_hours", totals.resolution, absl::Hours(1));
   after.SetRatio("reopen_rate", reopened, resolved);
-  after.SetMean("csat_product_quality", q);
-  after.SetMean("csat_service_attitude", a);
-  after.SetMean("csat_response_speed", s);
-  after.SetMean("handoff_delay_hours", handoff[v1::ROLE_AFTER_SALES]);
-  for (const auto& [severity, mean] : severity_time) {
+  after.SetMean("csat_product_quality", static_cast<double>(totals.q_sum), totals.resolver_surveys);
+  after.SetMean("csat_service_attitude", static_cast<double>(totals.a_sum), totals.resolver_surveys);
+  after.SetMean("csat_response_speed", static_cast<double>(totals.s_sum), totals.resolver_surveys);
+  after.SetMean("handoff_delay_hours", totals.handoff[v1::ROLE_AFTER_SALES], absl::Hours(1));
+  for (const auto& [severity, sum] : totals.severity_time) {
     v1::SeverityTime* t = out.after_sales_details.add_resolution_time();
     t->set_severity(static_cast<v1::Severity>(severity));
-    *t->mutable_average() = ToProtoDuration(absl::Seconds(mean.value()));
-    t->set_samples(mean.n);
+    *t->mutable_average() = ToProtoDuration(sum.sum / static_cast<int64_t>(sum.n));
+    t->set_samples(sum.n);
   }
   return out;
 }
@@ -369,7 +354,8 @@ absl::StatusOr<v1::ReviewPeriod> ResolvePeriod(absl::string_view label, const go
 }
 
 absl::StatusOr<v1::PerformanceReview> BuildReview(const ViewsState& state, absl::string_view member_id,
-                                                  const v1::ReviewPeriod& period, uint32_t policy_version) {
+                                                  const v1::ReviewPeriod& period, uint32_t policy_version,
+                                                  ReviewSource source) {
   const v1::Member* member = state.core.team.Find(member_id);
   if (member == nullptr) return absl::NotFoundError(absl::StrCat("member '", member_id, "' not found"));
   uint32_t version = 0;
@@ -378,14 +364,14 @@ absl::StatusOr<v1::PerformanceReview> BuildReview(const ViewsState& state, absl:
     if (!v.ok()) return v.status();
     version = *v;
   }
-  const MemberPeriod measured = Measure(state, std::string(member_id), period);
+  const MemberPeriod measured = Measure(state, std::string(member_id), period, source);
   v1::PerformanceReview out;
   out.set_member_id(std::string(member_id));
   out.set_display_name(member->display_name());
   *out.mutable_period() = period;
   out.set_policy_version(version);
-  out.set_input_digest(Digest(measured.inputs));
-  out.set_input_events(std::set<uint64_t>(measured.inputs.begin(), measured.inputs.end()).size());
+  out.set_input_digest(measured.inputs.ToString());
+  out.set_input_events(measured.inputs.count());
   const v1::ScoringPolicy* policy = FindPolicy(state.core.team, version);
   for (v1::Role role : domain::ReviewedRoles()) {
     if (domain::HasRole(*member, role)) *out.add_roles() = Section(role, measured, policy);

@@ -21,11 +21,18 @@ inline constexpr int kMaxPeriodDays = 3660;
 absl::StatusOr<v1::ReviewPeriod> ResolvePeriod(absl::string_view label, const google::protobuf::Timestamp* from,
                                                const google::protobuf::Timestamp* to);
 
+// Where a review's numbers are summed from. kDailyTotals: whole UTC days
+// from the member's daily totals (ViewsState::days), the partial days at
+// either end of the period fact by fact. kFacts: every fact of the period,
+// one by one — the definition the daily totals must agree with, for tests.
+enum class ReviewSource { kDailyTotals, kFacts };
+
 // The review of `member_id` for `period` under `policy_version` (0: the
 // latest policy set at or before the period end, if any). NOT_FOUND for an
 // unknown member or policy version.
 absl::StatusOr<v1::PerformanceReview> BuildReview(const ViewsState& state, absl::string_view member_id,
-                                                  const v1::ReviewPeriod& period, uint32_t policy_version);
+                                                  const v1::ReviewPeriod& period, uint32_t policy_version,
+                                                  ReviewSource source = ReviewSource::kDailyTotals);
 
 // The reviews of every active member holding `role`, ranked by that role's
 // score (ties share a rank; then member id).

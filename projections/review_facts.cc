@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "projections/review_totals.h"
 #include "server/domain/events.h"
 #include "server/domain/order.h"
 #include "server/domain/proto_time.h"
@@ -15,13 +16,11 @@ bool IsAssignment(const v1::Event& event) {
   return event.has_lead_assigned() || event.has_order_assigned() || event.has_ticket_assigned();
 }
 
-// Moves the facts just appended for the event at `position` (the tail of
-// `facts`) to their place in (at, position) order. Events mostly arrive in
+// Moves the facts just appended for one event (`facts` from `first_new` on)
+// to their place in (at, position) order. Events mostly arrive in
 // business-time order, so this is usually nothing; a backfilled event moves
 // its facts back.
-void KeepInTimeOrder(std::vector<Fact>& facts, uint64_t position) {
-  size_t first_new = facts.size();
-  while (first_new > 0 && facts[first_new - 1].position == position) --first_new;
+void KeepInTimeOrder(std::vector<Fact>& facts, size_t first_new) {
   if (first_new == 0 || first_new == facts.size()) return;
   const auto first = facts.begin() + static_cast<std::ptrdiff_t>(first_new);
   const auto place = std::upper_bound(facts.begin(), first, *first, FactBefore);
@@ -30,8 +29,8 @@ void KeepInTimeOrder(std::vector<Fact>& facts, uint64_t position) {
 
 }  // namespace
 
-void RecordFacts(ReviewFacts& facts, const domain::State& core,
-                 const LeadViews& leads, const v1::EventEnvelope& envelope) {
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const LeadViews& leads,
+                 const v1::EventEnvelope& envelope) {
   const v1::Event& event = envelope.event();
   const absl::Time at = FromProtoTime(envelope.occurred_at());
   const std::string& actor = envelope.actor();
@@ -185,7 +184,13 @@ void RecordFacts(ReviewFacts& facts, const domain::State& core,
       t.has_value() && !domain::IsOpenStage(t->to_stage())) {
     facts.pending.erase(stream);
   }
-  for (const std::string& member : touched) KeepInTimeOrder(facts.by_member[member], envelope.position());
+  for (const std::string& member : touched) {
+    std::vector<Fact>& mine = facts.by_member[member];
+    size_t first_new = mine.size();
+    while (first_new > 0 && mine[first_new - 1].position == envelope.position()) --first_new;
+    AddToDays(days, member, mine.data() + first_new, mine.size() - first_new);
+    KeepInTimeOrder(mine, first_new);
+  }
 }
 
 }  // namespace salesops::projections

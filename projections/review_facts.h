@@ -81,10 +81,12 @@ struct ReviewFacts {
   absl::flat_hash_map<std::string, PendingHandOff> pending;                     // by stream id
 };
 
-// Records the facts of `envelope`. `core` and `leads` are the state before
-// the event.
-void RecordFacts(ReviewFacts& facts, const domain::State& core,
-                 const LeadViews& leads, const v1::EventEnvelope& envelope);
+struct ReviewDays;  // review_totals.h
+
+// Records the facts of `envelope`, and adds them to `days`. `core` and
+// `leads` are the state before the event.
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const LeadViews& leads,
+                 const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::projections
 

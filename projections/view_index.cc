@@ -84,6 +84,8 @@ int64_t DayOf(absl::Time t) {
   return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
 }
 
+absl::Time DayStart(int64_t day) { return absl::FromUnixSeconds(day * 86400); }
+
 LeadIndexKey IndexKeyOf(const v1::Lead& lead) {
   LeadIndexKey key;
   key.stage = lead.stage();

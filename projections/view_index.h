@@ -210,8 +210,10 @@ std::optional<WorkItem> WorkItemOf(const domain::State& core,
 // Makes the index hold `item` (or nothing) for `stream_id`.
 void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optional<WorkItem>& item);
 
-// The UTC day of a time (days since the Unix epoch).
+// The UTC day of a time (days since the Unix epoch, negative before it) and
+// the time that day starts.
 int64_t DayOf(absl::Time t);
+absl::Time DayStart(int64_t day);
 
 }  // namespace salesops::projections
 

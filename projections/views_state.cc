@@ -14,7 +14,9 @@
 namespace salesops::projections {
 
 ViewsState::ViewsState(const ViewsState& other)
-    : position(other.position), log_time(other.log_time), core(other.core), leads(other.leads), facts(other.facts) {
+    : position(other.position), log_time(other.log_time), core(other.core), leads(other.leads),
+      facts(other.facts),
+      days(other.days) {
   IndexViews(*this);
 }
 
@@ -33,7 +35,7 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   if (lead_stream) {
     if (auto view = state.leads.find(lead_id); view != state.leads.end()) before = IndexKeyOf(view->second);
   }
-  RecordFacts(state.facts, state.core, state.leads, envelope);  // needs the state before the event
+  RecordFacts(state.facts, state.days, state.core, state.leads, envelope);  // needs the state before the event
   domain::Evolve(state.core, envelope);
   if (lead_stream) {
     auto view = state.leads.try_emplace(lead_id).first;

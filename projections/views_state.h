@@ -14,6 +14,7 @@
 #include "salesops/v1/leads.pb.h"
 #include "projections/lead_views.h"
 #include "projections/review_facts.h"
+#include "projections/review_totals.h"
 #include "projections/view_index.h"
 #include "server/domain/state.h"
 
@@ -37,6 +38,9 @@ struct ViewsState {
   LeadViews leads;
   // What performance reviews are computed from (review_facts.h).
   ReviewFacts facts;
+  // The same facts summed per member and UTC day (review_totals.h), kept by
+  // EvolveViews, rebuilt from `facts` when a snapshot is loaded.
+  ReviewDays days;
   // Derived from the above, kept current by EvolveViews (view_index.h).
   ViewIndexes index;
 };

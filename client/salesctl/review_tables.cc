@@ -27,7 +27,7 @@ std::string PolicyText(uint32_t version) {
   return version == 0 ? "no scoring policy in force" : absl::StrCat("scoring policy v", version);
 }
 
-// "sha256:0123456789ab…"
+// "sha256-sum:0123456789ab…"
 std::string ShortDigest(absl::string_view digest) {
   const size_t colon = digest.find(':');
   const size_t keep = (colon == absl::string_view::npos ? 0 : colon + 1) + kDigestPrefixHex;

@@ -216,7 +216,7 @@ TEST_F(SalesctlViewsE2eTest, DemoThenEveryView) {
     ASSERT_EQ(table.exit_code, 0) << table.err;
     EXPECT_THAT(table.out, HasSubstr("Performance review \u00b7 王芳 (wang_fang)"));
     EXPECT_THAT(table.out, HasSubstr("SALES_REP \u00b7 score "));
-    EXPECT_THAT(table.out, HasSubstr(" input events \u00b7 sha256:"));
+    EXPECT_THAT(table.out, HasSubstr(" input events \u00b7 sha256-sum:"));
     ExpectAligned(TableLines(table.out, "METRIC"));
   }
   {

@@ -225,7 +225,7 @@ TEST_F(ViewsE2eTest, ReviewsAreForTheirMemberAndManagersOnly) {
   EXPECT_EQ(review.roles(0).metrics(0).metric(), "leads_identified");
   EXPECT_EQ(review.roles(0).metrics(0).value(), 1);
   EXPECT_EQ(review.roles(0).score(), 3);
-  EXPECT_THAT(review.input_digest(), ::testing::StartsWith("sha256:"));
+  EXPECT_THAT(review.input_digest(), ::testing::StartsWith("sha256-sum:"));
 
   // Who may read what: another member's review, rankings and comparisons
   // need SALES_MANAGER or ADMIN.

@@ -3,6 +3,7 @@
 // the log, and as_of(p) equals the live views captured right after position p.
 #include <algorithm>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "projections/pipeline.h"
 #include "projections/review.h"
+#include "projections/review_totals.h"
 #include "server/domain/proto_time.h"
 #include "projections/views_snapshot.h"
 #include "projections/workload.h"
@@ -106,6 +108,78 @@ std::vector<std::string> Expected(const ViewsState& s, const v1::ListLeadsReques
   return ids;
 }
 
+const std::vector<std::string> kMembers = {"root", "r1", "r2", "bd1", "bd2", "sup1", "as1", "as2", "mgr"};
+
+// The digest of a review's inputs by their definition (docs/VIEWS.md): the
+// member's facts dated in the period, and the history events their outcomes
+// were read from, each position once.
+std::pair<std::string, uint64_t> ExpectedInputs(const ViewsState& s, const std::string& member, absl::Time from,
+                                                absl::Time to) {
+  std::set<uint64_t> positions;
+  auto facts = s.facts.by_member.find(member);
+  if (facts != s.facts.by_member.end()) {
+    for (const Fact& f : facts->second) {
+      if (f.at < from || f.at >= to) continue;
+      positions.insert(f.position);
+      if (f.kind == FactKind::kQualified && s.facts.lead_closes.contains(f.ref)) {
+        const CloseRecord* last = nullptr;
+        for (const CloseRecord& c : s.facts.lead_closes.at(f.ref)) {
+          if (c.at >= f.at && c.at < to) last = &c;
+        }
+        if (last != nullptr) positions.insert(last->position);
+      }
+      if (f.kind == FactKind::kResolved && s.facts.ticket_reopens.contains(f.ref)) {
+        for (const DatedPosition& r : s.facts.ticket_reopens.at(f.ref)) {
+          if (r.position > f.position && r.at < to) {
+            positions.insert(r.position);
+            break;
+          }
+        }
+      }
+    }
+  }
+  PositionDigest digest;
+  for (uint64_t p : positions) digest.Add(p);
+  return {digest.ToString(), positions.size()};
+}
+
+// Every member's review read from the daily totals (kept by EvolveViews, and
+// summed again from the facts as a snapshot load does) equals the review
+// counted fact by fact — over periods that start and end mid-day, on day
+// boundaries, within one day and across the whole history.
+void ExpectReviewsAgree(const ViewsState& s) {
+  ViewsState summed = s;
+  summed.days = SumDays(summed.facts);
+  const absl::Time day0 = DayStart(DayOf(kStart));
+  const std::vector<std::pair<absl::Time, absl::Time>> periods = {
+      {kStart - absl::Hours(24), kReadAt},
+      {day0 + absl::Hours(24 * 3), day0 + absl::Hours(24 * 23)},
+      {kStart + absl::Hours(37) + absl::Minutes(13), kStart + absl::Hours(24 * 30 + 5)},
+      {day0 + absl::Hours(24 * 5 + 7), day0 + absl::Hours(24 * 5 + 19)},
+      {day0 + absl::Hours(24 * 9 + 20), day0 + absl::Hours(24 * 10 + 4)},
+      {day0 + absl::Hours(24 * 12), day0 + absl::Hours(24 * 71 + 1)},
+  };
+  for (const auto& [from, to] : periods) {
+    v1::ReviewPeriod period;
+    *period.mutable_from() = ToProtoTime(from);
+    *period.mutable_to() = ToProtoTime(to);
+    for (const std::string& member : kMembers) {
+      absl::StatusOr<v1::PerformanceReview> by_fact = BuildReview(s, member, period, 0, ReviewSource::kFacts);
+      ASSERT_TRUE(by_fact.ok()) << by_fact.status();
+      const auto [digest, events] = ExpectedInputs(s, member, from, to);
+      EXPECT_EQ(by_fact->input_digest(), digest) << member << " over " << period.ShortDebugString();
+      EXPECT_EQ(by_fact->input_events(), events) << member << " over " << period.ShortDebugString();
+      for (const ViewsState* state : {&s, static_cast<const ViewsState*>(&summed)}) {
+        absl::StatusOr<v1::PerformanceReview> daily = BuildReview(*state, member, period, 0);
+        ASSERT_TRUE(daily.ok()) << daily.status();
+        EXPECT_EQ(Bytes(*daily), Bytes(*by_fact))
+            << member << " over " << period.ShortDebugString() << " at " << s.position
+            << (state == &s ? " (kept totals)" : " (totals summed from facts)");
+      }
+    }
+  }
+}
+
 // The indexes kept by EvolveViews equal those built from scratch, and every
 // query read from them equals the same query counted lead by lead — at
 // moments before, inside and after the history (backfilled or future
@@ -146,8 +220,6 @@ void ExpectIndexesAgree(const ViewsState& s) {
     }
   }
 }
-
-const std::vector<std::string> kMembers = {"root", "r1", "r2", "bd1", "bd2", "sup1", "as1", "as2", "mgr"};
 
 class ViewsPropertyTest : public ::testing::TestWithParam<int> {};
 
@@ -312,6 +384,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
   EXPECT_EQ(Digest(*rebuilt), world.views().Read([](const ViewsState& s) { return Digest(s); }));
   world.views().Read([](const ViewsState& s) {
     ExpectIndexesAgree(s);
+    ExpectReviewsAgree(s);
     return 0;
   });
   const std::vector<std::string> live_state = world.views().Snapshot();
@@ -322,7 +395,10 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     ASSERT_TRUE(then.ok()) << then.status();
     ASSERT_EQ(Digest(*then), digest) << "as_of position " << position;
     if (position % 7 != 0) continue;
-    if (position % 5 == 0) ExpectIndexesAgree(*then);
+    if (position % 5 == 0) {
+      ExpectIndexesAgree(*then);
+      ExpectReviewsAgree(*then);
+    }
     // A snapshot taken then, decoded, plus the tail of the log == live.
     absl::StatusOr<ViewsState> loaded = DecodeViewsSnapshot(EncodeViewsSnapshot(*then));
     ASSERT_TRUE(loaded.ok()) << loaded.status();
