@@ -8,6 +8,14 @@
 
 namespace salesops::engine {
 
+const std::vector<std::string>& HubBatch::wire() const {
+  absl::call_once(once_, [this] {
+    wire_.reserve(events_->size());
+    for (const v1::EventEnvelope& e : *events_) e.SerializeToString(&wire_.emplace_back());
+  });
+  return wire_;
+}
+
 EventHub::EventHub(uint64_t head, EventHubOptions options) : options_(options), head_(head) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -43,9 +51,9 @@ void EventHub::Publish(CommittedEvents events) {
   }
   head_ = events->back().position();
   buffered_ += events->size();
-  batches_.push_back(std::move(events));
+  batches_.push_back(std::make_shared<const HubBatch>(std::move(events)));
   while (buffered_ > options_.max_events && batches_.size() > 1) {
-    buffered_ -= batches_.front()->size();
+    buffered_ -= batches_.front()->events().size();
     batches_.pop_front();
   }
   if (!waiters_.empty()) changed_ = true;
@@ -57,7 +65,7 @@ uint64_t EventHub::head() const {
 }
 
 uint64_t EventHub::OldestLocked() const {
-  return batches_.empty() ? head_ + 1 : batches_.front()->front().position();
+  return batches_.empty() ? head_ + 1 : batches_.front()->events().front().position();
 }
 
 uint64_t EventHub::oldest() const {
@@ -75,8 +83,8 @@ EventHub::Slice EventHub::Read(uint64_t from, size_t max_batches) const {
     return slice;
   }
   // The first batch whose last position is at or after `from`.
-  auto it = std::partition_point(batches_.begin(), batches_.end(), [from](const CommittedEvents& b) {
-    return b->back().position() < from;
+  auto it = std::partition_point(batches_.begin(), batches_.end(), [from](const HubBatchPtr& b) {
+    return b->events().back().position() < from;
   });
   for (; it != batches_.end() && slice.batches.size() < max_batches; ++it) slice.batches.push_back(*it);
   return slice;

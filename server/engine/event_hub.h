@@ -21,9 +21,11 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/call_once.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -33,6 +35,23 @@ namespace salesops::engine {
 
 // One committed batch: non-empty, contiguous positions, in order.
 using CommittedEvents = std::shared_ptr<const std::vector<v1::EventEnvelope>>;
+
+// A batch as the hub keeps it: the events, and their wire form (each
+// envelope serialized), made on first use and shared by every subscriber —
+// fifty subscribers cost one serialization, not fifty copies.
+class HubBatch {
+ public:
+  explicit HubBatch(CommittedEvents events) : events_(std::move(events)) {}
+  const std::vector<v1::EventEnvelope>& events() const { return *events_; }
+  // wire()[i] is events()[i] serialized (EventEnvelope). Thread-safe.
+  const std::vector<std::string>& wire() const;
+
+ private:
+  const CommittedEvents events_;
+  mutable absl::once_flag once_;
+  mutable std::vector<std::string> wire_;
+};
+using HubBatchPtr = std::shared_ptr<const HubBatch>;
 
 struct EventHubOptions {
   // Events kept in memory for subscribers (in whole batches; the latest
@@ -57,7 +76,7 @@ class EventHub {
     // The batches holding the position and the ones after it, in order; the
     // first may start before the position. Empty when the position is past
     // the head (or `behind`).
-    std::vector<CommittedEvents> batches;
+    std::vector<HubBatchPtr> batches;
     uint64_t head = 0;  // the last published position
   };
 
@@ -106,7 +125,7 @@ class EventHub {
 
   const EventHubOptions options_;
   mutable absl::Mutex mu_;
-  std::deque<CommittedEvents> batches_ ABSL_GUARDED_BY(mu_);
+  std::deque<HubBatchPtr> batches_ ABSL_GUARDED_BY(mu_);
   size_t buffered_ ABSL_GUARDED_BY(mu_) = 0;  // events in batches_
   uint64_t head_ ABSL_GUARDED_BY(mu_);
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);

@@ -184,9 +184,9 @@ grpc::ServerUnaryReactor* AuditService::GetLogDigest(grpc::CallbackServerContext
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* AuditService::Subscribe(grpc::CallbackServerContext* context,
-                                                                         const v1::SubscribeRequest* request) {
-  if (subscriptions_ == nullptr) return v1::Audit::CallbackService::Subscribe(context, request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditService::Subscribe(grpc::CallbackServerContext* context,
+                                                                    const grpc::ByteBuffer* request) {
+  if (subscriptions_ == nullptr) return RefuseSubscription(absl::UnimplementedError("Audit.Subscribe is not served here"));
   return subscriptions_->Start(context, request);
 }
 

@@ -20,7 +20,8 @@ inline constexpr size_t kMaxLogScan = 100'000;
 inline constexpr uint64_t kMaxVerifyRange = 10'000'000;
 
 // Who may call what: domain::ReadRules() (server/domain/read_policy.h).
-class AuditService final : public v1::Audit::CallbackService {
+// Subscribe is served raw (server/service/subscribe.h); the rest typed.
+class AuditService final : public v1::Audit::WithRawCallbackMethod_Subscribe<v1::Audit::CallbackService> {
  public:
   // `leads` gives the owner and assignee a lead's history is readable by.
   AuditService(const ReadAccess* access, const store::EventStore* store, const projections::LeadDirectory* leads)
@@ -41,8 +42,8 @@ class AuditService final : public v1::Audit::CallbackService {
   // Audit.Subscribe, served by `subscriptions` (server/service/subscribe.h),
   // which must outlive the service; UNIMPLEMENTED until set.
   void set_subscriptions(Subscriptions* subscriptions) { subscriptions_ = subscriptions; }
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(grpc::CallbackServerContext* context,
-                                                             const v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
   // Reads at most kMaxLogScan positions per call (stage_changes.h).
   grpc::ServerUnaryReactor* ListStageChanges(grpc::CallbackServerContext* context,
                                              const v1::ListStageChangesRequest* request,

@@ -1,10 +1,16 @@
 #include "server/service/subscribe.h"
 
 #include <deque>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "grpcpp/impl/codegen/proto_utils.h"  // SerializationTraits for protobuf messages
 #include "absl/time/clock.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
@@ -22,15 +28,65 @@ constexpr size_t kHubBatches = 64;
 constexpr size_t kMessageBytes = 2 << 20;
 
 // Ends a call that was refused before it started streaming.
-class Refusal final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+class Refusal final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit Refusal(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
   void OnDone() override { delete this; }
 };
 
+// SubscribeResponse fields (proto/salesops/v1/audit.proto), for messages
+// assembled from events serialized once.
+constexpr int kEventField = 1;         // SubscribeResponse.event
+constexpr int kEventsField = 4;        // SubscribeResponse.events
+constexpr int kEventsEventsField = 1;  // SubscribeResponse.Events.events
+
+using google::protobuf::internal::WireFormatLite;
+
+// The size of a length-delimited field holding `n` bytes.
+size_t FieldSize(int field, size_t n) {
+  return WireFormatLite::TagSize(field, WireFormatLite::TYPE_BYTES) +
+         google::protobuf::io::CodedOutputStream::VarintSize64(n) + n;
+}
+
+void AppendField(std::string& out, int field, absl::string_view bytes) {
+  std::string header;
+  {
+    google::protobuf::io::StringOutputStream stream(&header);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.WriteTag(WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    coded.WriteVarint64(bytes.size());
+  }
+  out.append(header);
+  out.append(bytes.data(), bytes.size());
+}
+
+void AppendHeader(std::string& out, int field, size_t length) {
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.WriteTag(WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+  coded.WriteVarint64(length);
+}
+
+grpc::ByteBuffer ToByteBuffer(std::string bytes) {
+  grpc::Slice slice(std::move(bytes));
+  return grpc::ByteBuffer(&slice, 1);
+}
+
 }  // namespace
 
-class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+// What a subscription has queued: an event in its wire form (shared with the
+// hub's batch, or serialized from a store read), or a control message.
+struct Subscriptions::Outgoing {
+  engine::HubBatchPtr batch;  // a live event: batch->wire()[index]
+  size_t index = 0;
+  std::string owned;  // an event read from the store, serialized
+  std::optional<v1::SubscribeResponse> control;
+
+  bool is_event() const { return !control.has_value(); }
+  absl::string_view event() const { return batch != nullptr ? absl::string_view(batch->wire()[index]) : owned; }
+};
+
+class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                                      public engine::EventHub::Listener,
                                      public std::enable_shared_from_this<Reactor> {
  public:
@@ -105,22 +161,35 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
       }
       return;
     }
-    if (events_per_message_ > 1 && outbox_.front().has_event()) {
-      // Consecutive events go out together, in order.
-      current_.Clear();
-      // At most events_per_message_ events and, past the first, about
-      // 2 MiB (gRPC's default limit is 4 MiB).
-      auto* events = current_.mutable_events()->mutable_events();
-      size_t bytes = 0;
-      while (!outbox_.empty() && outbox_.front().has_event() &&
-             events->size() < static_cast<int>(events_per_message_) && (events->empty() || bytes < kMessageBytes)) {
-        bytes += outbox_.front().event().ByteSizeLong();
-        *events->Add() = std::move(*outbox_.front().mutable_event());
+    current_.Clear();
+    if (!outbox_.front().is_event()) {
+      current_ = ToByteBuffer(outbox_.front().control->SerializeAsString());
+      outbox_.pop_front();
+    } else if (events_per_message_ > 1) {
+      // Consecutive events go out together, in order: at most
+      // events_per_message_ of them and, past the first, about 2 MiB
+      // (gRPC's default limit is 4 MiB). The message is assembled from each
+      // event's wire form, so an event shared by many subscribers is
+      // serialized once.
+      size_t count = 0, inner = 0;
+      while (count < outbox_.size() && outbox_[count].is_event() && count < events_per_message_ &&
+             (count == 0 || inner < kMessageBytes)) {
+        inner += FieldSize(kEventsEventsField, outbox_[count].event().size());
+        ++count;
+      }
+      std::string message;
+      message.reserve(FieldSize(kEventsField, inner));
+      AppendHeader(message, kEventsField, inner);
+      for (size_t i = 0; i < count; ++i) {
+        AppendField(message, kEventsEventsField, outbox_.front().event());
         outbox_.pop_front();
       }
+      current_ = ToByteBuffer(std::move(message));
     } else {
-      current_ = std::move(outbox_.front());
+      std::string message;
+      AppendField(message, kEventField, outbox_.front().event());
       outbox_.pop_front();
+      current_ = ToByteBuffer(std::move(message));
     }
     write_in_flight_ = true;
     last_sent_ = absl::Now();
@@ -146,17 +215,23 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
         }
         SALESOPS_ASSIGN_OR_RETURN(store::LogPage read,
                                   owner_->store_->ReadLog(next_, page, store_filter_, kStoreScan));
-        for (v1::EventEnvelope& e : read.events) {
-          if (filter_.Matches(e)) *outbox_.emplace_back().mutable_event() = std::move(e);
+        for (const v1::EventEnvelope& e : read.events) {
+          if (filter_.Matches(e)) e.SerializeToString(&outbox_.emplace_back().owned);
         }
         next_ = std::max(next_, read.next_position);
       } else if (!slice.batches.empty()) {
         live_ = true;
-        for (const engine::CommittedEvents& batch : slice.batches) {
-          for (const v1::EventEnvelope& e : *batch) {
+        for (const engine::HubBatchPtr& batch : slice.batches) {
+          const std::vector<v1::EventEnvelope>& events = batch->events();
+          for (size_t i = 0; i < events.size(); ++i) {
+            const v1::EventEnvelope& e = events[i];
             if (e.position() < next_ || outbox_.size() >= page) continue;
             next_ = e.position() + 1;
-            if (filter_.Matches(e)) *outbox_.emplace_back().mutable_event() = e;
+            if (filter_.Matches(e)) {
+              Outgoing& out = outbox_.emplace_back();
+              out.batch = batch;
+              out.index = i;
+            }
           }
         }
       } else {
@@ -164,16 +239,16 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
         if (!caught_up_sent_) {
           caught_up_sent_ = true;
           live_ = true;
-          outbox_.emplace_back().mutable_caught_up()->set_position(next_ - 1);
+          outbox_.emplace_back().control.emplace().mutable_caught_up()->set_position(next_ - 1);
         } else if (absl::Now() - last_sent_ >= checkpoint_every_) {
-          outbox_.emplace_back().mutable_checkpoint()->set_position(next_ - 1);
+          outbox_.emplace_back().control.emplace().mutable_checkpoint()->set_position(next_ - 1);
         }
         return absl::OkStatus();
       }
       if (!outbox_.empty()) break;
       scanned += next_ - before;
       if (absl::Now() - last_sent_ >= checkpoint_every_) {
-        outbox_.emplace_back().mutable_checkpoint()->set_position(next_ - 1);
+        outbox_.emplace_back().control.emplace().mutable_checkpoint()->set_position(next_ - 1);
       } else if (scanned >= owner_->options_.max_scan_per_turn || next_ == before) {
         yield = true;
         break;
@@ -204,9 +279,13 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<v1::Subscri
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  std::deque<v1::SubscribeResponse> outbox_ ABSL_GUARDED_BY(mu_);
-  v1::SubscribeResponse current_ ABSL_GUARDED_BY(mu_);  // being written; untouched until OnWriteDone
+  std::deque<Outgoing> outbox_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer current_ ABSL_GUARDED_BY(mu_);  // being written; untouched until OnWriteDone
 };
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RefuseSubscription(const absl::Status& status) {
+  return new Refusal(status);
+}
 
 Subscriptions::Subscriptions(const ReadAccess* access, const store::EventStore* store, engine::EventHub* hub,
                              const projections::LeadDirectory* leads, SubscribeOptions options)
@@ -227,12 +306,17 @@ absl::Status Subscriptions::Authorize(const grpc::CallbackServerContext& context
   return access_->CheckRead(context, "Audit.Subscribe", parties.has_value() ? &*parties : nullptr).status();
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscriptions::Start(grpc::CallbackServerContext* context,
-                                                                      const v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackServerContext* context,
+                                                                const grpc::ByteBuffer* request_bytes) {
   if (absl::Status s = access_->Check(*context).status(); !s.ok()) return new Refusal(s);
-  absl::StatusOr<SubscribePlan> plan = PlanSubscription(*request, store_->Head());
+  v1::SubscribeRequest request;
+  grpc::ByteBuffer copy(*request_bytes);  // shares the slices; Deserialize consumes its argument
+  if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
+    return new Refusal(absl::InvalidArgumentError("request: not a valid SubscribeRequest message"));
+  }
+  absl::StatusOr<SubscribePlan> plan = PlanSubscription(request, store_->Head());
   if (!plan.ok()) return new Refusal(plan.status());
-  if (absl::Status s = Authorize(*context, *request); !s.ok()) return new Refusal(s);
+  if (absl::Status s = Authorize(*context, request); !s.ok()) return new Refusal(s);
 
   // Not make_shared: the hub may hold a weak_ptr for up to a checkpoint
   // interval, and that must not keep the reactor's memory.

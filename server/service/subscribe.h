@@ -28,6 +28,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "projections/lead_directory.h"
 #include "salesops/v1/audit.pb.h"
@@ -45,6 +46,9 @@ struct SubscribeOptions {
   size_t max_scan_per_turn = 50'000;
 };
 
+// A Subscribe call ended at once with `status`.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RefuseSubscription(const absl::Status& status);
+
 class Subscriptions {
  public:
   // Everything must outlive this object.
@@ -53,11 +57,14 @@ class Subscriptions {
   // Shutdown().
   ~Subscriptions();
 
-  // Authenticates, checks access (ADMIN, SALES_MANAGER or AUDITOR; any member
-  // for the one stream of a lead it owns or is assigned), validates
-  // (PlanSubscription) and starts streaming. Errors end the call at once.
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Start(grpc::CallbackServerContext* context,
-                                                         const v1::SubscribeRequest* request);
+  // Authenticates, parses the request (a SubscribeRequest), checks access
+  // (ADMIN, SALES_MANAGER or AUDITOR; any member for the one stream of a
+  // lead it owns or is assigned), validates (PlanSubscription) and starts
+  // streaming. Errors end the call at once. The method is served raw
+  // (bytes in, bytes out): each SubscribeResponse is assembled from events
+  // serialized once for every subscriber (engine::HubBatch).
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Start(grpc::CallbackServerContext* context,
+                                                    const grpc::ByteBuffer* request);
 
   // Ends every subscription with UNAVAILABLE and refuses new ones. Call
   // before grpc::Server::Shutdown so that it does not wait for them.
@@ -71,6 +78,7 @@ class Subscriptions {
 
  private:
   class Reactor;
+  struct Outgoing;
 
   absl::Status Authorize(const grpc::CallbackServerContext& context, const v1::SubscribeRequest& request) const;
   void Forget(const Reactor* reactor);

@@ -8,7 +8,6 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/admin.grpc.pb.h"
@@ -17,6 +16,7 @@
 #include "salesops/v1/orders.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "tests/common/testing.h"
+#include "tests/e2e/raw_call.h"
 #include "tests/e2e/server_process.h"
 
 namespace salesops {
@@ -658,71 +658,28 @@ TEST_F(E2eTest, AdminPingAnswersAdminsOnly) {
 }
 
 TEST_F(E2eTest, HealthCheckServes) {
-  grpc::GenericStub stub(channel_);
-  grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  grpc::ByteBuffer request, response;
-  grpc::Slice empty("", 0);
-  request = grpc::ByteBuffer(&empty, 1);
-  auto call = stub.PrepareUnaryCall(&ctx, "/grpc.health.v1.Health/Check", request, &cq);
-  call->StartCall();
-  grpc::Status status;
-  call->Finish(&response, &status, reinterpret_cast<void*>(1));
-  void* tag;
-  bool ok;
-  ASSERT_TRUE(cq.Next(&tag, &ok));
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
+  const testing::RawReplies replies = testing::CallRaw(channel_, ctx, "/grpc.health.v1.Health/Check", "");
+  ASSERT_TRUE(replies.status.ok()) << replies.status.error_message();
+  ASSERT_EQ(replies.messages.size(), 1u);
+  EXPECT_EQ(replies.messages[0], std::string("\x08\x01", 2));  // status: SERVING
 }
 
 // grpc.reflection.v1alpha list_services (field 7, empty string: 0x3A 0x00)
 // names our services.
 TEST_F(E2eTest, ServerReflectionListsTheServices) {
-  grpc::GenericStub stub(channel_);
-  grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  void* tag;
-  bool ok;
-  const auto step = [&](intptr_t id) {
-    EXPECT_TRUE(cq.Next(&tag, &ok));
-    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), id);
-    return ok;
-  };
-  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
-  call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(step(1));
-  grpc::Slice request_bytes(std::string("\x3A\x00", 2));
-  grpc::ByteBuffer request(&request_bytes, 1);
-  call->Write(request, reinterpret_cast<void*>(2));
-  ASSERT_TRUE(step(2));
-  grpc::ByteBuffer response;
-  call->Read(&response, reinterpret_cast<void*>(3));
-  ASSERT_TRUE(step(3));
-  call->WritesDone(reinterpret_cast<void*>(4));
-  step(4);
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(5));
-  step(5);
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  const testing::RawReplies replies = testing::CallRaw(
+      channel_, ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::string("\x3A\x00", 2));
+  ASSERT_TRUE(replies.status.ok()) << replies.status.error_message();
+  ASSERT_EQ(replies.messages.size(), 1u);
+  const std::string& bytes = replies.messages[0];
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Leads"));
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Audit"));
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Admin"));
   EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
-  cq.Shutdown();
-  while (cq.Next(&tag, &ok)) {
-  }
 }
 
 }  // namespace

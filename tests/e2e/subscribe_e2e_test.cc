@@ -21,6 +21,7 @@
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "tests/common/testing.h"
+#include "tests/e2e/raw_call.h"
 #include "tests/e2e/server_process.h"
 
 namespace salesops {
@@ -499,6 +500,18 @@ TEST_F(SubscribeE2eTest, BadInputIsRefusedNamingTheField) {
     EXPECT_EQ(s.error_code(), c.code) << c.message << ": " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(c.message));
   }
+}
+
+// Subscribe is served from raw bytes: a request that is not a
+// SubscribeRequest is refused like any other bad input.
+TEST_F(SubscribeE2eTest, AnUnparsableRequestIsRefused) {
+  auto ctx = Ctx("mgr");
+  // Field 1 with a length past the end of the message.
+  const testing::RawReplies replies =
+      testing::CallRaw(channel_, *ctx, "/salesops.v1.Audit/Subscribe", std::string("\x0a\xff\xff\xff", 4));
+  EXPECT_TRUE(replies.messages.empty());
+  EXPECT_EQ(replies.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << replies.status.error_message();
+  EXPECT_THAT(replies.status.error_message(), HasSubstr("request: not a valid SubscribeRequest"));
 }
 
 TEST_F(SubscribeE2eTest, ShutdownEndsLiveSubscriptionsWithUnavailable) {

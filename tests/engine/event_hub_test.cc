@@ -21,8 +21,8 @@ CommittedEvents Batch(uint64_t first, uint64_t last) {
 
 std::vector<uint64_t> Positions(const EventHub::Slice& slice, uint64_t from) {
   std::vector<uint64_t> out;
-  for (const CommittedEvents& b : slice.batches) {
-    for (const v1::EventEnvelope& e : *b) {
+  for (const HubBatchPtr& b : slice.batches) {
+    for (const v1::EventEnvelope& e : b->events()) {
       if (e.position() >= from) out.push_back(e.position());
     }
   }
@@ -40,6 +40,23 @@ class Notified final : public EventHub::Listener {
  private:
   absl::Notification woken_;
 };
+
+TEST(HubBatchTest, WireIsEachEventSerializedOnceForEveryReader) {
+  EventHub hub(0);
+  hub.Publish(Batch(1, 3));
+  const EventHub::Slice a = hub.Read(1, 10), b = hub.Read(2, 10);
+  ASSERT_EQ(a.batches.size(), 1u);
+  ASSERT_EQ(b.batches.size(), 1u);
+  EXPECT_EQ(a.batches[0], b.batches[0]) << "readers share one batch";
+  const std::vector<std::string>& wire = a.batches[0]->wire();
+  ASSERT_EQ(wire.size(), 3u);
+  for (size_t i = 0; i < wire.size(); ++i) {
+    v1::EventEnvelope parsed;
+    ASSERT_TRUE(parsed.ParseFromString(wire[i]));
+    EXPECT_EQ(parsed.position(), i + 1);
+  }
+  EXPECT_EQ(&b.batches[0]->wire(), &wire);
+}
 
 TEST(EventHubTest, ReadsFromAPositionInsideTheBuffer) {
   // Given a hub started at head 10 with two batches published
