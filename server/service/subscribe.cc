@@ -24,6 +24,8 @@ namespace {
 constexpr size_t kStoreScan = 10'000;
 // Hub batches taken per read.
 constexpr size_t kHubBatches = 64;
+// How often a subscription to more than one lead re-checks its access.
+constexpr absl::Duration kAccessRecheck = absl::Seconds(1);
 // A packed message stops growing past this size.
 constexpr size_t kMessageBytes = 2 << 20;
 
@@ -90,9 +92,13 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
                                      public engine::EventHub::Listener,
                                      public std::enable_shared_from_this<Reactor> {
  public:
-  Reactor(Subscriptions* owner, uint64_t id, SubscribePlan plan)
+  Reactor(Subscriptions* owner, uint64_t id, SubscribePlan plan, grpc::CallbackServerContext* context,
+          v1::SubscribeRequest request)
       : owner_(owner),
         id_(id),
+        context_(context),
+        request_(std::move(request)),
+        one_lead_(!LeadIdOfStream(request_.stream_id()).empty()),
         filter_(std::move(plan.filter)),
         store_filter_(filter_.ForStore()),
         checkpoint_every_(plan.checkpoint_every),
@@ -160,6 +166,12 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
         owner_->hub_->WakeWhen(weak_from_this(), next_, last_sent_ + checkpoint_every_);
       }
       return;
+    }
+    if (outbox_.front().is_event()) {
+      if (absl::Status s = RecheckAccess(); !s.ok()) {
+        FinishOnce(ToGrpcStatus(s));
+        return;
+      }
     }
     current_.Clear();
     if (!outbox_.front().is_event()) {
@@ -257,6 +269,20 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
     return absl::OkStatus();
   }
 
+  // Access is checked again before events go out: before each message when
+  // the subscription follows one lead (its owner or assignee may change),
+  // else at most every kAccessRecheck (a member deactivated or stripped of
+  // its roles). The context stays valid until OnDone, which follows Finish.
+  absl::Status RecheckAccess() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const absl::Time now = absl::Now();
+    if (!one_lead_ && now < next_access_check_) return absl::OkStatus();
+    next_access_check_ = now + kAccessRecheck;
+    absl::Status s = owner_->Authorize(*context_, request_);
+    if (s.ok()) return s;
+    LogInfo("subscription %d ended at position %d: %s", id_, next_, s.ToString());
+    return absl::Status(s.code(), absl::StrCat("access re-checked before sending more: ", s.message()));
+  }
+
   void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
@@ -266,6 +292,9 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
 
   Subscriptions* const owner_;
   const uint64_t id_;
+  grpc::CallbackServerContext* const context_;
+  const v1::SubscribeRequest request_;
+  const bool one_lead_;  // follows one lead's stream
   const EventFilter filter_;
   const store::LogFilter store_filter_;
   const absl::Duration checkpoint_every_;
@@ -275,6 +304,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   absl::Mutex mu_;
   uint64_t next_ ABSL_GUARDED_BY(mu_);  // every earlier position was examined (and queued when it matched)
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_access_check_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool live_ ABSL_GUARDED_BY(mu_) = false;  // reading from the hub (after catching up once)
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
@@ -320,7 +350,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackS
 
   // Not make_shared: the hub may hold a weak_ptr for up to a checkpoint
   // interval, and that must not keep the reactor's memory.
-  std::shared_ptr<Reactor> reactor(new Reactor(this, next_id_.fetch_add(1), *std::move(plan)));
+  std::shared_ptr<Reactor> reactor(
+      new Reactor(this, next_id_.fetch_add(1), *std::move(plan), context, std::move(request)));
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return new Refusal(absl::UnavailableError("the server is shutting down"));

@@ -502,6 +502,59 @@ TEST_F(SubscribeE2eTest, BadInputIsRefusedNamingTheField) {
   }
 }
 
+// Access is checked again while the stream runs: a rep following its lead
+// is cut off once the lead is given to someone else, before the lead's later
+// events reach it.
+TEST_F(SubscribeE2eTest, AFollowerWhoLosesTheLeadIsCutOff) {
+  ASSERT_GT(Identify("rep1", "moving-1"), 0u);
+  v1::SubscribeRequest request;
+  request.set_stream_id("lead-moving-1");
+  Subscription sub(audit_.get(), Token("rep1"), request);
+  ASSERT_TRUE(sub.ReadCaughtUp()) << sub.received().status.error_message();
+  ASSERT_FALSE(sub.received().events.empty());
+
+  v1::ChangeOwnerRequest change;
+  change.set_lead_id("moving-1");
+  change.set_owner("rep2");
+  change.set_reason("调岗");
+  v1::LeadCommandReply changed;
+  ASSERT_TRUE(leads_->ChangeOwner(Ctx("sup1").get(), change, &changed).ok());
+  v1::UpdateLeadRequest update;
+  update.set_lead_id("moving-1");
+  update.mutable_contact()->set_name("新联系人");
+  v1::LeadCommandReply updated;
+  const grpc::Status s = leads_->UpdateLead(Ctx("rep2").get(), update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  const grpc::Status ending = sub.Ending();
+  EXPECT_EQ(ending.error_code(), grpc::StatusCode::PERMISSION_DENIED) << ending.error_message();
+  EXPECT_THAT(ending.error_message(), HasSubstr("access re-checked"));
+  for (uint64_t p : sub.Positions()) EXPECT_LT(p, updated.position()) << "an event after the change reached rep1";
+}
+
+// A deactivated member's subscription to the whole log ends within the
+// re-check interval (a second) while events flow.
+TEST_F(SubscribeE2eTest, ADeactivatedMembersSubscriptionEnds) {
+  v1::SubscribeRequest request;
+  request.set_from_now(true);
+  Subscription sub(audit_.get(), Token("mgr"), request);  // an AUDITOR
+  ASSERT_TRUE(sub.ReadCaughtUp()) << sub.received().status.error_message();
+  v1::DeactivateMemberRequest off;
+  off.set_member_id("mgr");
+  v1::TeamCommandReply reply;
+  ASSERT_TRUE(team_->DeactivateMember(Ctx("root").get(), off, &reply).ok());
+  // Write until the stream has ended (bounded: about 10 s of writes).
+  std::atomic<bool> ended{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 20000 && !ended.load(); ++i) Identify("rep1", absl::StrCat("after-off-", i));
+  });
+  const grpc::Status ending = sub.Ending();
+  ended.store(true);
+  writer.join();
+  EXPECT_EQ(ending.error_code(), grpc::StatusCode::PERMISSION_DENIED) << ending.error_message();
+  EXPECT_THAT(ending.error_message(), HasSubstr("access re-checked"));
+}
+
 // Subscribe is served from raw bytes: a request that is not a
 // SubscribeRequest is refused like any other bad input.
 TEST_F(SubscribeE2eTest, AnUnparsableRequestIsRefused) {
