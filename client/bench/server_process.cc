@@ -121,17 +121,31 @@ absl::Status ServerProcess::Start(absl::Duration timeout, absl::Duration* listen
   return absl::OkStatus();
 }
 
-absl::Status ServerProcess::Stop() {
-  if (pid_ <= 0) return absl::OkStatus();
+int ServerProcess::Terminate() {
+  if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
   if (reader_.joinable()) reader_.join();
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat("salesopsd did not stop cleanly (status ", status, "):\n", Log()));
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+absl::Status ServerProcess::Stop() {
+  if (pid_ <= 0) return absl::OkStatus();
+  const int status = Terminate();
+  if (status != 0) {
+    return absl::InternalError(absl::StrCat("salesopsd did not stop cleanly (exit status ", status, "):\n", Log()));
   }
   return absl::OkStatus();
+}
+
+bool ServerProcess::WaitForLog(absl::string_view text, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  const auto seen = [this, text]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return log_.find(text.data(), 0, text.size()) != std::string::npos;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&seen), timeout);
 }
 
 void ServerProcess::Kill() {

@@ -52,16 +52,22 @@ class ServerProcess {
 
   // SIGTERM, then waits. INTERNAL with the log unless it exits with status 0.
   absl::Status Stop();
+  // SIGTERM, then waits; the exit status (128 + signal when killed by one),
+  // -1 when not running.
+  int Terminate();
+  // SIGKILL, then waits.
+  void Kill();
 
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string address() const;
   // Everything the server wrote to stderr so far.
   std::string Log() const;
+  // Waits until the log contains `text` (true) or `timeout` passes (false).
+  bool WaitForLog(absl::string_view text, absl::Duration timeout) const;
 
  private:
   void ReadLog(int fd);
-  void Kill();
 
   const std::string binary_;
   const std::vector<std::string> args_;

@@ -3,17 +3,13 @@
 #ifndef SALESOPS_TESTS_E2E_SERVER_PROCESS_H_
 #define SALESOPS_TESTS_E2E_SERVER_PROCESS_H_
 
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "client/bench/server_process.h"
 #include "grpcpp/channel.h"
 
 namespace salesops::testing {
@@ -28,41 +24,33 @@ inline constexpr char kBobToken[] = "bob-token-0123456789ab";
 inline const char* const kJourneyMembers[] = {"rep1", "rep2", "bd1", "bd2", "sup1", "as1", "as2", "mgr", "aud1"};
 std::string TokenOf(const std::string& member);
 
+// The test's view of one salesopsd child (bench::ServerProcess underneath:
+// a free loopback port, stderr collected, SIGKILL if the test dies).
 class ServerProcess {
  public:
   // `data_dir` holds the RocksDB directory and the tokens file (root, alice,
   // bob, carol). The server starts with --bootstrap-admin=root.
   explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_flags = {});
-  ~ServerProcess();  // SIGKILLs the server if still running
 
   // Starts salesopsd and waits (event-driven, on its log) until it listens.
   // Returns false with the log in `error` when it exits or does not start
   // within 30 s.
   bool Start(std::string* error);
   // SIGTERM, then waits for exit; returns the exit status (0 = clean).
-  int Stop();
+  int Stop() { return child_.Terminate(); }
   // SIGKILL, then waits.
-  void Kill();
+  void Kill() { child_.Kill(); }
 
-  int port() const { return port_; }
-  std::string address() const;
+  int port() const { return child_.port(); }
+  std::string address() const { return child_.address(); }
   std::shared_ptr<grpc::Channel> Channel() const;
   // Everything the server wrote to stderr so far.
-  std::string Log();
+  std::string Log() const { return child_.Log(); }
   // Waits until the log contains `text` (true) or `timeout` passes (false).
-  bool WaitForLog(absl::string_view text, absl::Duration timeout);
+  bool WaitForLog(absl::string_view text, absl::Duration timeout) const { return child_.WaitForLog(text, timeout); }
 
  private:
-  void ReadLog(int fd);
-
-  const std::string data_dir_;
-  const std::vector<std::string> extra_flags_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::thread reader_;
-  absl::Mutex mu_;
-  std::string log_ ABSL_GUARDED_BY(mu_);
-  bool log_closed_ ABSL_GUARDED_BY(mu_) = false;
+  bench::ServerProcess child_;
 };
 
 }  // namespace salesops::testing
