@@ -93,6 +93,16 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
   }
 }
 
+absl::StatusOr<std::pair<std::string, std::string>> LeadDirectory::TryParties(absl::string_view lead_id) const {
+  auto parties = views_->TryRead([&](const ViewsState& state) {
+    auto it = state.leads.find(lead_id);
+    return it == state.leads.end() ? std::pair<std::string, std::string>()
+                                   : std::pair(it->second.owner(), it->second.assignee());
+  });
+  if (!parties.has_value()) return absl::UnavailableError("the views are being written");
+  return *std::move(parties);
+}
+
 std::optional<v1::Lead> LeadDirectory::Get(absl::string_view lead_id) const {
   return views_->Read([&](const ViewsState& state) -> std::optional<v1::Lead> {
     auto it = state.leads.find(lead_id);

@@ -8,7 +8,9 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "projections/views.h"
 #include "salesops/v1/events.pb.h"
@@ -23,6 +25,10 @@ class LeadDirectory {
 
   // The lead's current state, or nullopt for an unknown lead.
   std::optional<v1::Lead> Get(absl::string_view lead_id) const;
+  // The lead's owner and assignee (empty strings for an unknown lead),
+  // looked up only if the views can be read without waiting: UNAVAILABLE
+  // when a writer holds or awaits them.
+  absl::StatusOr<std::pair<std::string, std::string>> TryParties(absl::string_view lead_id) const;
   size_t size() const;
 
   // Folds one lead event into `lead` (pure; EvolveViews calls it).

@@ -343,6 +343,14 @@ absl::StatusOr<v1::ReviewPeriod> ResolvePeriod(absl::string_view label, const go
   if (from == nullptr || to == nullptr) {
     return absl::InvalidArgumentError("period: required (YYYY-MM or YYYY-Qn), or both from and to");
   }
+  // google.protobuf.Timestamp's own range: 0001-01-01 to 9999-12-31 UTC.
+  constexpr int64_t kMinSeconds = -62'135'596'800, kMaxSeconds = 253'402'300'799;
+  for (const auto& [field, t] : {std::pair("from", from), std::pair("to", to)}) {
+    if (t->seconds() < kMinSeconds || t->seconds() > kMaxSeconds || t->nanos() < 0 || t->nanos() > 999'999'999) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": must be a valid time from 0001-01-01 to 9999-12-31 (nanos 0 to 999999999)"));
+    }
+  }
   const absl::Time f = FromProtoTime(*from), t = FromProtoTime(*to);
   if (f >= t) return absl::InvalidArgumentError("to: must be after from");
   if (t - f > absl::Hours(24) * kMaxPeriodDays) {

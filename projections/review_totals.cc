@@ -1,10 +1,12 @@
 #include "projections/review_totals.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "openssl/evp.h"
+#include "server/common/log.h"
 
 namespace salesops::projections {
 namespace {
@@ -25,9 +27,14 @@ std::array<unsigned char, 32> HashPosition(uint64_t position) {
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>(position >> (56 - 8 * i));
   std::array<unsigned char, 32> out{};
   unsigned int len = 0;
-  EVP_DigestInit_ex(hasher.ctx, hasher.md, nullptr);
-  EVP_DigestUpdate(hasher.ctx, bytes, sizeof bytes);
-  EVP_DigestFinal_ex(hasher.ctx, out.data(), &len);
+  // A digest that silently came out as zeros would make every review's
+  // digest equal: a broken OpenSSL stops the server instead.
+  if (hasher.md == nullptr || hasher.ctx == nullptr || EVP_DigestInit_ex(hasher.ctx, hasher.md, nullptr) != 1 ||
+      EVP_DigestUpdate(hasher.ctx, bytes, sizeof bytes) != 1 || EVP_DigestFinal_ex(hasher.ctx, out.data(), &len) != 1 ||
+      len != out.size()) {
+    LogError("review digest: OpenSSL's SHA-256 is unavailable");
+    std::abort();
+  }
   return out;
 }
 

@@ -36,6 +36,17 @@ class Views final : public Projection {
     return std::forward<Query>(query)(state_);
   }
 
+  // As Read, but only when the reader lock is free at once (no writer holds
+  // or awaits it); nullopt otherwise. For threads that must not wait behind
+  // the sequencer's apply or a snapshot being encoded.
+  template <typename Query>
+  auto TryRead(Query&& query) const -> std::optional<decltype(query(std::declval<const ViewsState&>()))> {
+    if (!mu_.ReaderTryLock()) return std::nullopt;
+    auto result = ReadLocked(std::forward<Query>(query));
+    mu_.ReaderUnlock();
+    return result;
+  }
+
   // One order or ticket as the Get RPCs return it; nullopt when unknown.
   std::optional<v1::Order> Order(absl::string_view order_id) const;
   std::optional<v1::Ticket> Ticket(absl::string_view ticket_id) const;
@@ -59,6 +70,11 @@ class Views final : public Projection {
   bool AwaitPosition(uint64_t position, absl::Time deadline) const;
 
  private:
+  template <typename Query>
+  auto ReadLocked(Query&& query) const ABSL_NO_THREAD_SAFETY_ANALYSIS {  // the caller holds mu_ (TryRead)
+    return std::forward<Query>(query)(state_);
+  }
+
   mutable absl::Mutex mu_;
   ViewsState state_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,6 +1,7 @@
 #include "server/service/subscribe.h"
 
 #include <deque>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +27,8 @@ constexpr size_t kStoreScan = 10'000;
 constexpr size_t kHubBatches = 64;
 // How often a subscription to more than one lead re-checks its access.
 constexpr absl::Duration kAccessRecheck = absl::Seconds(1);
+// When a lead follower's re-check found the views busy, it tries again after this.
+constexpr absl::Duration kAccessRetry = absl::Milliseconds(20);
 // A packed message stops growing past this size.
 constexpr size_t kMessageBytes = 2 << 20;
 
@@ -69,8 +72,11 @@ void AppendHeader(std::string& out, int field, size_t length) {
   coded.WriteVarint64(length);
 }
 
+// A ByteBuffer that takes `bytes` over (no copy: the slice frees the string).
 grpc::ByteBuffer ToByteBuffer(std::string bytes) {
-  grpc::Slice slice(std::move(bytes));
+  auto* owned = new std::string(std::move(bytes));
+  grpc::Slice slice(
+      owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
   return grpc::ByteBuffer(&slice, 1);
 }
 
@@ -98,7 +104,8 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
         id_(id),
         context_(context),
         request_(std::move(request)),
-        one_lead_(!LeadIdOfStream(request_.stream_id()).empty()),
+        lead_id_(LeadIdOfStream(request_.stream_id())),
+        one_lead_(!lead_id_.empty()),
         filter_(std::move(plan.filter)),
         store_filter_(filter_.ForStore()),
         checkpoint_every_(plan.checkpoint_every),
@@ -168,8 +175,14 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
       return;
     }
     if (outbox_.front().is_event()) {
-      if (absl::Status s = RecheckAccess(); !s.ok()) {
+      bool retry = false;
+      if (absl::Status s = RecheckAccess(retry); !s.ok()) {
         FinishOnce(ToGrpcStatus(s));
+        return;
+      }
+      if (retry) {  // the lead could not be looked up without waiting: soon again
+        owner_->hub_->WakeWhen(weak_from_this(), std::numeric_limits<uint64_t>::max(),
+                               absl::Now() + kAccessRetry);
         return;
       }
     }
@@ -272,13 +285,28 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   // Access is checked again before events go out: before each message when
   // the subscription follows one lead (its owner or assignee may change),
   // else at most every kAccessRecheck (a member deactivated or stripped of
-  // its roles). The context stays valid until OnDone, which follows Finish.
-  absl::Status RecheckAccess() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // its roles). A caller whose roles grant the whole log needs no lead
+  // lookup; a lead's owner or assignee does, and that lookup never waits
+  // for the views' writer (this may run on the hub's one thread): when the
+  // views are busy, `retry` is set and nothing is sent yet. The context
+  // stays valid until OnDone, which follows Finish.
+  absl::Status RecheckAccess(bool& retry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const absl::Time now = absl::Now();
     if (!one_lead_ && now < next_access_check_) return absl::OkStatus();
-    next_access_check_ = now + kAccessRecheck;
-    absl::Status s = owner_->Authorize(*context_, request_);
-    if (s.ok()) return s;
+    absl::Status s = owner_->access_->CheckRead(*context_, "Audit.Subscribe").status();
+    if (!s.ok() && one_lead_ && s.code() == absl::StatusCode::kPermissionDenied) {
+      absl::StatusOr<std::pair<std::string, std::string>> parties = owner_->leads_->TryParties(lead_id_);
+      if (!parties.ok()) {
+        retry = true;
+        return absl::OkStatus();
+      }
+      const domain::LeadParties lead{parties->first, parties->second};
+      s = owner_->access_->CheckRead(*context_, "Audit.Subscribe", &lead).status();
+    }
+    if (s.ok()) {
+      next_access_check_ = now + kAccessRecheck;
+      return s;
+    }
     LogInfo("subscription %d ended at position %d: %s", id_, next_, s.ToString());
     return absl::Status(s.code(), absl::StrCat("access re-checked before sending more: ", s.message()));
   }
@@ -294,7 +322,8 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   const uint64_t id_;
   grpc::CallbackServerContext* const context_;
   const v1::SubscribeRequest request_;
-  const bool one_lead_;  // follows one lead's stream
+  const std::string lead_id_;  // of the one lead's stream followed, if so
+  const bool one_lead_;
   const EventFilter filter_;
   const store::LogFilter store_filter_;
   const absl::Duration checkpoint_every_;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -529,7 +530,9 @@ TEST_F(SubscribeE2eTest, AFollowerWhoLosesTheLeadIsCutOff) {
   const grpc::Status ending = sub.Ending();
   EXPECT_EQ(ending.error_code(), grpc::StatusCode::PERMISSION_DENIED) << ending.error_message();
   EXPECT_THAT(ending.error_message(), HasSubstr("access re-checked"));
-  for (uint64_t p : sub.Positions()) EXPECT_LT(p, updated.position()) << "an event after the change reached rep1";
+  // The views apply a batch before subscribers see it: not even the change
+  // of owner reaches rep1.
+  for (uint64_t p : sub.Positions()) EXPECT_LT(p, changed.position()) << "an event from the change on reached rep1";
 }
 
 // A deactivated member's subscription to the whole log ends within the
@@ -539,6 +542,10 @@ TEST_F(SubscribeE2eTest, ADeactivatedMembersSubscriptionEnds) {
   request.set_from_now(true);
   Subscription sub(audit_.get(), Token("mgr"), request);  // an AUDITOR
   ASSERT_TRUE(sub.ReadCaughtUp()) << sub.received().status.error_message();
+  // Events flow first, so access was already re-checked once and the next
+  // check is up to a second away.
+  ASSERT_TRUE(sub.ReadThrough(Identify("rep1", "before-off")));
+  const absl::Time deactivated_at = absl::Now();
   v1::DeactivateMemberRequest off;
   off.set_member_id("mgr");
   v1::TeamCommandReply reply;
@@ -549,10 +556,12 @@ TEST_F(SubscribeE2eTest, ADeactivatedMembersSubscriptionEnds) {
     for (int i = 0; i < 20000 && !ended.load(); ++i) Identify("rep1", absl::StrCat("after-off-", i));
   });
   const grpc::Status ending = sub.Ending();
+  const absl::Duration took = absl::Now() - deactivated_at;
   ended.store(true);
   writer.join();
   EXPECT_EQ(ending.error_code(), grpc::StatusCode::PERMISSION_DENIED) << ending.error_message();
   EXPECT_THAT(ending.error_message(), HasSubstr("access re-checked"));
+  EXPECT_LT(took, absl::Seconds(10)) << "the re-check is due within a second of events";
 }
 
 // Subscribe is served from raw bytes: a request that is not a

@@ -267,6 +267,11 @@ TEST_F(ViewsE2eTest, ReviewsAreForTheirMemberAndManagersOnly) {
   bad.set_period("2026-13");
   EXPECT_THAT(views_->GetPerformanceReview(Ctx("rep1").get(), bad, &review),
               GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("period: must be YYYY-MM or YYYY-Qn")));
+  v1::GetPerformanceReviewRequest out_of_range;
+  out_of_range.mutable_from()->set_seconds(std::numeric_limits<int64_t>::min());
+  out_of_range.mutable_to()->set_seconds(0);
+  EXPECT_THAT(views_->GetPerformanceReview(Ctx("rep1").get(), out_of_range, &review),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("from: must be a valid time")));
   compare.set_policy_b(9);
   v1::CompareReviewsResponse compared;
   EXPECT_THAT(views_->CompareReviews(Ctx("mgr").get(), compare, &compared),

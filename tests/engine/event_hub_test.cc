@@ -3,6 +3,7 @@
 #include "server/engine/event_hub.h"
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -55,7 +56,18 @@ TEST(HubBatchTest, WireIsEachEventSerializedOnceForEveryReader) {
     ASSERT_TRUE(parsed.ParseFromString(wire[i]));
     EXPECT_EQ(parsed.position(), i + 1);
   }
-  EXPECT_EQ(&b.batches[0]->wire(), &wire);
+}
+
+TEST(HubBatchTest, ConcurrentReadersShareOneWireForm) {
+  auto batch = std::make_shared<const HubBatch>(Batch(1, 500));
+  const std::vector<std::string>* seen[2] = {nullptr, nullptr};
+  std::thread a([&] { seen[0] = &batch->wire(); });
+  std::thread b([&] { seen[1] = &batch->wire(); });
+  a.join();
+  b.join();
+  EXPECT_EQ(seen[0], seen[1]);
+  ASSERT_EQ(seen[0]->size(), 500u);
+  EXPECT_EQ((*seen[0])[499], batch->events()[499].SerializeAsString());
 }
 
 TEST(EventHubTest, ReadsFromAPositionInsideTheBuffer) {
