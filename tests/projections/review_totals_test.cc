@@ -76,5 +76,23 @@ TEST(ReviewTotalsTest, MergedDaysEqualOneRun) {
   EXPECT_EQ(first.stage_time.at(0).sum, absl::Hours(1));
 }
 
+TEST(ReviewDaysTest, AFactBackfilledIntoAnEarlierDayLandsThereAndOutcomesStayInTimeOrder) {
+  ReviewDays days;
+  Fact today = At(FactKind::kQualified, 40, absl::Hours(1));
+  today.at += absl::Hours(24 * 3);
+  today.ref = "lead-b";
+  Fact backfilled = At(FactKind::kQualified, 41, absl::Hours(2));  // written later, dated earlier
+  backfilled.ref = "lead-a";
+  AddToDays(days, "bd1", &today, 1);
+  AddToDays(days, "bd1", &backfilled, 1);
+  const MemberDays& m = days.by_member.at("bd1");
+  ASSERT_EQ(m.days.size(), 2u);
+  EXPECT_EQ(m.days.at(DayOf(backfilled.at)).count[static_cast<size_t>(FactKind::kQualified)], 1u);
+  EXPECT_EQ(m.days.at(DayOf(today.at)).turnaround.sum, absl::Hours(1));
+  ASSERT_EQ(m.outcomes.size(), 2u);
+  EXPECT_EQ(m.outcomes[0].ref, "lead-a");  // time order, not arrival order
+  EXPECT_EQ(m.outcomes[1].ref, "lead-b");
+}
+
 }  // namespace
 }  // namespace salesops::projections
