@@ -9,7 +9,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/impl/codegen/proto_utils.h"  // SerializationTraits for protobuf messages
 #include "absl/time/clock.h"
@@ -53,23 +52,19 @@ size_t FieldSize(int field, size_t n) {
          google::protobuf::io::CodedOutputStream::VarintSize64(n) + n;
 }
 
-void AppendField(std::string& out, int field, absl::string_view bytes) {
-  std::string header;
-  {
-    google::protobuf::io::StringOutputStream stream(&header);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.WriteTag(WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-    coded.WriteVarint64(bytes.size());
-  }
-  out.append(header);
-  out.append(bytes.data(), bytes.size());
+// Appends the tag and length of a length-delimited field of `length` bytes.
+void AppendHeader(std::string& out, int field, size_t length) {
+  using google::protobuf::io::CodedOutputStream;
+  uint8_t bytes[16];  // a tag (at most 5 bytes) and a varint (at most 10)
+  uint8_t* end = CodedOutputStream::WriteTagToArray(
+      WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED), bytes);
+  end = CodedOutputStream::WriteVarint64ToArray(length, end);
+  out.append(reinterpret_cast<const char*>(bytes), static_cast<size_t>(end - bytes));
 }
 
-void AppendHeader(std::string& out, int field, size_t length) {
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.WriteTag(WireFormatLite::MakeTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-  coded.WriteVarint64(length);
+void AppendField(std::string& out, int field, absl::string_view bytes) {
+  AppendHeader(out, field, bytes.size());
+  out.append(bytes.data(), bytes.size());
 }
 
 // A ByteBuffer that takes `bytes` over (no copy: the slice frees the string).
@@ -99,12 +94,11 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
                                      public std::enable_shared_from_this<Reactor> {
  public:
   Reactor(Subscriptions* owner, uint64_t id, SubscribePlan plan, grpc::CallbackServerContext* context,
-          v1::SubscribeRequest request)
+          const v1::SubscribeRequest& request)
       : owner_(owner),
         id_(id),
         context_(context),
-        request_(std::move(request)),
-        lead_id_(LeadIdOfStream(request_.stream_id())),
+        lead_id_(LeadIdOfStream(request.stream_id())),
         one_lead_(!lead_id_.empty()),
         filter_(std::move(plan.filter)),
         store_filter_(filter_.ForStore()),
@@ -293,22 +287,17 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   absl::Status RecheckAccess(bool& retry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const absl::Time now = absl::Now();
     if (!one_lead_ && now < next_access_check_) return absl::OkStatus();
-    absl::Status s = owner_->access_->CheckRead(*context_, "Audit.Subscribe").status();
-    if (!s.ok() && one_lead_ && s.code() == absl::StatusCode::kPermissionDenied) {
-      absl::StatusOr<std::pair<std::string, std::string>> parties = owner_->leads_->TryParties(lead_id_);
-      if (!parties.ok()) {
-        retry = true;
-        return absl::OkStatus();
-      }
-      const domain::LeadParties lead{parties->first, parties->second};
-      s = owner_->access_->CheckRead(*context_, "Audit.Subscribe", &lead).status();
+    const std::optional<absl::Status> s = owner_->Authorize(*context_, lead_id_, /*wait=*/false);
+    if (!s.has_value()) {
+      retry = true;
+      return absl::OkStatus();
     }
-    if (s.ok()) {
+    if (s->ok()) {
       next_access_check_ = now + kAccessRecheck;
-      return s;
+      return *s;
     }
-    LogInfo("subscription %d ended at position %d: %s", id_, next_, s.ToString());
-    return absl::Status(s.code(), absl::StrCat("access re-checked before sending more: ", s.message()));
+    LogInfo("subscription %d ended at position %d: %s", id_, next_, s->ToString());
+    return absl::Status(s->code(), absl::StrCat("access re-checked before sending more: ", s->message()));
   }
 
   void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -321,7 +310,6 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   Subscriptions* const owner_;
   const uint64_t id_;
   grpc::CallbackServerContext* const context_;
-  const v1::SubscribeRequest request_;
   const std::string lead_id_;  // of the one lead's stream followed, if so
   const bool one_lead_;
   const EventFilter filter_;
@@ -352,17 +340,24 @@ Subscriptions::Subscriptions(const ReadAccess* access, const store::EventStore* 
 
 Subscriptions::~Subscriptions() { Shutdown(); }
 
-absl::Status Subscriptions::Authorize(const grpc::CallbackServerContext& context,
-                                      const v1::SubscribeRequest& request) const {
+std::optional<absl::Status> Subscriptions::Authorize(const grpc::CallbackServerContext& context,
+                                                     absl::string_view lead_id, bool wait) const {
   // The one read-rule table (server/domain/read_policy.cc): the audit roles,
-  // or the owner or assignee of the lead whose one stream is followed.
-  std::optional<domain::LeadParties> parties;
-  if (const std::string lead_id = LeadIdOfStream(request.stream_id()); !lead_id.empty()) {
-    if (const std::optional<v1::Lead> lead = leads_->Get(lead_id)) {
-      parties = domain::LeadParties{lead->owner(), lead->assignee()};
-    }
+  // or the owner or assignee of the lead whose one stream is followed. The
+  // roles are tried first: they need no lead lookup.
+  absl::Status s = access_->CheckRead(context, "Audit.Subscribe").status();
+  if (s.ok() || lead_id.empty() || s.code() != absl::StatusCode::kPermissionDenied) return s;
+  domain::LeadParties parties;
+  if (wait) {
+    const std::optional<v1::Lead> lead = leads_->Get(lead_id);
+    if (!lead.has_value()) return s;
+    parties = {lead->owner(), lead->assignee()};
+  } else {
+    absl::StatusOr<std::pair<std::string, std::string>> found = leads_->TryParties(lead_id);
+    if (!found.ok()) return std::nullopt;
+    parties = {std::move(found->first), std::move(found->second)};
   }
-  return access_->CheckRead(context, "Audit.Subscribe", parties.has_value() ? &*parties : nullptr).status();
+  return access_->CheckRead(context, "Audit.Subscribe", &parties).status();
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackServerContext* context,
@@ -375,12 +370,14 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackS
   }
   absl::StatusOr<SubscribePlan> plan = PlanSubscription(request, store_->Head());
   if (!plan.ok()) return new Refusal(plan.status());
-  if (absl::Status s = Authorize(*context, request); !s.ok()) return new Refusal(s);
+  if (absl::Status s = *Authorize(*context, LeadIdOfStream(request.stream_id()), /*wait=*/true); !s.ok()) {
+    return new Refusal(s);
+  }
 
   // Not make_shared: the hub may hold a weak_ptr for up to a checkpoint
   // interval, and that must not keep the reactor's memory.
   std::shared_ptr<Reactor> reactor(
-      new Reactor(this, next_id_.fetch_add(1), *std::move(plan), context, std::move(request)));
+      new Reactor(this, next_id_.fetch_add(1), *std::move(plan), context, request));
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return new Refusal(absl::UnavailableError("the server is shutting down"));

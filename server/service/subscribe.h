@@ -17,6 +17,10 @@
 // (a gRPC thread after a write, or the hub's thread after a wake-up); a long
 // scan that finds nothing yields to the hub's thread between pages.
 //
+// Access is checked at the start and again before events go out (every
+// message on one lead's stream, at most a second apart otherwise); the
+// re-check never waits for the views' lock.
+//
 // Thread safety: every method is thread-safe.
 #ifndef SALESOPS_SERVER_SERVICE_SUBSCRIBE_H_
 #define SALESOPS_SERVER_SERVICE_SUBSCRIBE_H_
@@ -24,6 +28,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -80,7 +85,12 @@ class Subscriptions {
   class Reactor;
   struct Outgoing;
 
-  absl::Status Authorize(const grpc::CallbackServerContext& context, const v1::SubscribeRequest& request) const;
+  // Whether the caller may read the events of a subscription (to the one
+  // lead `lead_id`, when not empty): OK, or the read error. With `wait`
+  // false the lead's parties are read only if the views are free at once
+  // (this may run on the hub's thread); nullopt when they were not.
+  std::optional<absl::Status> Authorize(const grpc::CallbackServerContext& context, absl::string_view lead_id,
+                                        bool wait) const;
   void Forget(const Reactor* reactor);
 
   const ReadAccess* const access_;
