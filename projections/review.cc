@@ -134,8 +134,10 @@ MemberPeriod Measure(const ViewsState& state, const std::string& member_id, cons
     const int64_t end_day = DayOf(to);  // the days before it end by `to`
     const auto add = [&](const Fact& f) { totals.Add(f); };
     if (source == ReviewSource::kFacts || first_day >= end_day || days == state.days.by_member.end()) {
-      ForFactsIn(*facts, from, to, add);
-      ForFactsIn(*facts, from, to, [&](const Fact& f) { outcome(f.kind, f.at, f.position, f.ref); });
+      ForFactsIn(*facts, from, to, [&](const Fact& f) {
+        totals.Add(f);
+        outcome(f.kind, f.at, f.position, f.ref);
+      });
     } else {
       ForFactsIn(*facts, from, DayStart(first_day), add);
       const auto& by_day = days->second.days;
