@@ -189,9 +189,10 @@ class EventStore {
   // atomically and durably: written beside the write-ahead log and flushed
   // to its own file before returning (with async durability the log is
   // synced first, so the events a snapshot reflects are never lost while it
-  // survives). On an error the previous snapshot is still the one read back
-  // after a restart. Snapshots live beside the log and are never part of
-  // it: deleting them loses nothing.
+  // survives). On an error, either the previous or the new snapshot is read
+  // back (a write that succeeded before a failed flush may still be flushed
+  // later), never a mix of the two: the batch is atomic. Snapshots live
+  // beside the log and are never part of it: deleting them loses nothing.
   absl::Status PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks);
   // The snapshot's chunks in order; empty when there is none.
   absl::StatusOr<std::vector<std::string>> GetSnapshot(absl::string_view name) const;
