@@ -155,6 +155,42 @@ TEST_F(EventStoreTest, ExpectedVersionMismatchAppendsNothingFromTheBatch) {
   EXPECT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"4"})})), IsOk());
 }
 
+// The expected-version check, against streams in the memtable and, after a
+// reopen, in table files: only the stream's actual version passes, and a
+// refusal names it. "lead-a" and "lead-ab" share a byte prefix.
+TEST_F(EventStoreTest, ExpectedVersionPassesOnlyAtTheStreamsActualVersion) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1", "2", "3"}), Stream("lead-ab", 0, {"4", "5", "6", "7", "8"})})),
+              IsOk());
+  struct Case {
+    std::string stream;
+    uint64_t expected;
+    std::string refusal;  // empty: appends
+  };
+  const std::vector<Case> cases = {
+      {"lead-a", 0, "lead-a is at version 3, expected 0"},
+      {"lead-a", 1, "lead-a is at version 3, expected 1"},
+      {"lead-a", 2, "lead-a is at version 3, expected 2"},
+      {"lead-a", 4, "lead-a is at version 3, expected 4"},
+      {"lead-a", 5, "lead-a is at version 3, expected 5"},
+      {"lead-ab", 3, "lead-ab is at version 5, expected 3"},
+      {"lead-b", 1, "lead-b is at version 0, expected 1"},
+  };
+  for (const bool reopened : {false, true}) {
+    if (reopened) Reopen();  // recovery writes the memtables to table files
+    for (const Case& c : cases) {
+      SCOPED_TRACE(absl::StrCat(c.stream, " expecting ", c.expected, reopened ? " after reopen" : ""));
+      EXPECT_THAT(store_->Append(Batch({Stream(c.stream, c.expected, {"x"})})),
+                  StatusIs(absl::StatusCode::kAborted, HasSubstr(c.refusal)));
+    }
+    EXPECT_EQ(store_->Head(), 8u);
+  }
+  auto next = store_->Append(Batch({Stream("lead-a", 3, {"9"}), Stream("lead-b", 0, {"10"})}));
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ((*next)[0].stream_version(), 4u);
+  EXPECT_EQ((*next)[1].stream_version(), 1u);
+  EXPECT_EQ(*store_->StreamVersion("lead-ab"), 5u);
+}
+
 TEST_F(EventStoreTest, ExpectedHeadGuardsPositions) {
   AppendBatch b = Batch({Stream("lead-a", std::nullopt, {"1"})});
   b.expected_head = 5;
