@@ -463,7 +463,20 @@ absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<s
   flush.wait = true;
   s = rep_->db->Flush(flush, rep_->cf(kSnapshots));
   if (!s.ok()) return StorageError("snapshot flush", s);
+  // The replaced snapshot's table files would stay on disk until RocksDB
+  // compacted the family of its own accord, a few snapshots later: compact
+  // it now, so the disk holds one snapshot of each name. The new snapshot is
+  // already durable; a failed compaction only leaves the old files for later.
+  if (const rocksdb::Status c = rep_->db->CompactRange(rocksdb::CompactRangeOptions(), rep_->cf(kSnapshots), nullptr, nullptr); !c.ok()) {
+    LogError("storage: compacting the replaced snapshot %s away failed: %s", name, c.ToString());
+  }
   return absl::OkStatus();
+}
+
+uint64_t EventStore::SnapshotBytesOnDisk() const {
+  uint64_t bytes = 0;
+  if (!rep_->db->GetIntProperty(rep_->cf(kSnapshots), rocksdb::DB::Properties::kTotalSstFilesSize, &bytes)) return 0;
+  return bytes;
 }
 
 absl::Status EventStore::DeleteSnapshot(absl::string_view name) { return PutSnapshot(name, {}); }

@@ -197,6 +197,11 @@ class EventStore {
   // The snapshot's chunks in order; empty when there is none.
   absl::StatusOr<std::vector<std::string>> GetSnapshot(absl::string_view name) const;
   absl::Status DeleteSnapshot(absl::string_view name);
+  // The size of the snapshots' table files (RocksDB's
+  // total-sst-files-size of their column family). A replaced or deleted
+  // snapshot is compacted away before PutSnapshot returns, so this is about
+  // the size of the snapshots held.
+  uint64_t SnapshotBytesOnDisk() const;
 
  private:
   struct Rep;
