@@ -467,7 +467,10 @@ absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<s
   // compacted the family of its own accord, a few snapshots later: compact
   // it now, so the disk holds one snapshot of each name. The new snapshot is
   // already durable; a failed compaction only leaves the old files for later.
-  if (const rocksdb::Status c = rep_->db->CompactRange(rocksdb::CompactRangeOptions(), rep_->cf(kSnapshots), nullptr, nullptr); !c.ok()) {
+  // Not exclusive: the log's own compactions go on meanwhile.
+  rocksdb::CompactRangeOptions compact;
+  compact.exclusive_manual_compaction = false;
+  if (const rocksdb::Status c = rep_->db->CompactRange(compact, rep_->cf(kSnapshots), nullptr, nullptr); !c.ok()) {
     LogError("storage: compacting the replaced snapshot %s away failed: %s", name, c.ToString());
   }
   return absl::OkStatus();
