@@ -227,6 +227,11 @@ absl::StatusOr<bool> HasStreamVersion(rocksdb::DB& db, rocksdb::ColumnFamilyHand
 // is exactly when the index holds that version (none for 0) and not the
 // next: at most two point lookups, cheaper than the seek StreamVersionAt
 // makes (a new stream, the common case, costs one bloom-filtered miss).
+// Contiguity holds because only Append writes the index, a stream's
+// versions in the same batch as its events; an index changed outside
+// salesopsd with a gap in it could pass a version below the stream's last
+// (the hash chain, checked at open and by Audit.VerifyLog, covers the events,
+// not this index).
 absl::StatusOr<bool> IsAtVersion(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* streams,
                                  absl::string_view stream_id, uint64_t version) {
   SALESOPS_ASSIGN_OR_RETURN(const bool has_next, HasStreamVersion(db, streams, stream_id, version + 1));
@@ -465,12 +470,18 @@ absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<s
   if (!s.ok()) return StorageError("snapshot flush", s);
   // The replaced snapshot's table files would stay on disk until RocksDB
   // compacted the family of its own accord, a few snapshots later: compact
-  // it now, so the disk holds one snapshot of each name. The new snapshot is
-  // already durable; a failed compaction only leaves the old files for later.
-  // Not exclusive: the log's own compactions go on meanwhile.
+  // the name's range now, down to and including the last level (where an
+  // earlier background compaction may have moved the old chunks), so the
+  // disk holds one snapshot of each name. Only a reader holding a RocksDB
+  // snapshot meanwhile (Audit.VerifyLog) keeps the old chunks alive, until
+  // the next PutSnapshot. The new snapshot is already durable; a failed
+  // compaction only leaves the old files for later. Not exclusive: it need
+  // not wait for a running compaction of the log to end.
   rocksdb::CompactRangeOptions compact;
   compact.exclusive_manual_compaction = false;
-  if (const rocksdb::Status c = rep_->db->CompactRange(compact, rep_->cf(kSnapshots), nullptr, nullptr); !c.ok()) {
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  const rocksdb::Slice from(begin), to(end);
+  if (const rocksdb::Status c = rep_->db->CompactRange(compact, rep_->cf(kSnapshots), &from, &to); !c.ok()) {
     LogError("storage: compacting the replaced snapshot %s away failed: %s", name, c.ToString());
   }
   return absl::OkStatus();

@@ -199,8 +199,9 @@ class EventStore {
   absl::Status DeleteSnapshot(absl::string_view name);
   // The size of the snapshots' table files (RocksDB's
   // total-sst-files-size of their column family). A replaced or deleted
-  // snapshot is compacted away before PutSnapshot returns, so this is about
-  // the size of the snapshots held.
+  // snapshot is compacted away before PutSnapshot returns (unless a reader
+  // such as VerifyChain holds a RocksDB snapshot at that moment: then at the
+  // next PutSnapshot), so this is about the size of the snapshots held.
   uint64_t SnapshotBytesOnDisk() const;
 
  private:

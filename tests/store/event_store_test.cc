@@ -178,34 +178,39 @@ TEST_F(EventStoreTest, ExpectedVersionMismatchAppendsNothingFromTheBatch) {
 TEST_F(EventStoreTest, ExpectedVersionPassesOnlyAtTheStreamsActualVersion) {
   ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1", "2", "3"}), Stream("lead-ab", 0, {"4", "5", "6", "7", "8"})})),
               IsOk());
-  struct Case {
-    std::string stream;
-    uint64_t expected;
-    std::string refusal;  // empty: appends
-  };
-  const std::vector<Case> cases = {
-      {"lead-a", 0, "lead-a is at version 3, expected 0"},
-      {"lead-a", 1, "lead-a is at version 3, expected 1"},
-      {"lead-a", 2, "lead-a is at version 3, expected 2"},
-      {"lead-a", 4, "lead-a is at version 3, expected 4"},
-      {"lead-a", 5, "lead-a is at version 3, expected 5"},
-      {"lead-ab", 3, "lead-ab is at version 5, expected 3"},
-      {"lead-b", 1, "lead-b is at version 0, expected 1"},
-  };
+  uint64_t head = 8;
   for (const bool reopened : {false, true}) {
     if (reopened) Reopen();  // recovery writes the memtables to table files
-    for (const Case& c : cases) {
-      SCOPED_TRACE(absl::StrCat(c.stream, " expecting ", c.expected, reopened ? " after reopen" : ""));
-      EXPECT_THAT(store_->Append(Batch({Stream(c.stream, c.expected, {"x"})})),
-                  StatusIs(absl::StatusCode::kAborted, HasSubstr(c.refusal)));
+    const uint64_t at = reopened ? 4 : 3;  // lead-a's version (each pass appends one event)
+    for (const uint64_t expected : {uint64_t{0}, uint64_t{1}, at - 1, at + 1, at + 2, UINT64_MAX}) {
+      SCOPED_TRACE(absl::StrCat("lead-a expecting ", expected, reopened ? " after reopen" : ""));
+      EXPECT_THAT(store_->Append(Batch({Stream("lead-a", expected, {"x"})})),
+                  StatusIs(absl::StatusCode::kAborted,
+                           HasSubstr(absl::StrCat("lead-a is at version ", at, ", expected ", expected))));
     }
-    EXPECT_EQ(store_->Head(), 8u);
+    EXPECT_THAT(store_->Append(Batch({Stream("lead-ab", 3, {"x"})})),
+                StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-ab is at version 5, expected 3")));
+    EXPECT_THAT(store_->Append(Batch({Stream("lead-b", 1, {"x"})})),
+                StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-b is at version 0, expected 1")));
+    EXPECT_EQ(store_->Head(), head);
+    auto next = store_->Append(Batch({Stream("lead-a", at, {"y"})}));
+    ASSERT_THAT(next, IsOk());
+    EXPECT_EQ((*next)[0].stream_version(), at + 1);
+    EXPECT_EQ(store_->Head(), ++head);
   }
-  auto next = store_->Append(Batch({Stream("lead-a", 3, {"9"}), Stream("lead-b", 0, {"10"})}));
-  ASSERT_THAT(next, IsOk());
-  EXPECT_EQ((*next)[0].stream_version(), 4u);
-  EXPECT_EQ((*next)[1].stream_version(), 1u);
+  EXPECT_EQ(*store_->StreamVersion("lead-a"), 5u);
   EXPECT_EQ(*store_->StreamVersion("lead-ab"), 5u);
+}
+
+// A stream named twice in one batch continues from its first part.
+TEST_F(EventStoreTest, AStreamTwiceInOneBatchContinuesItself) {
+  auto both = store_->Append(Batch({Stream("lead-c", 0, {"1"}), Stream("lead-c", 1, {"2", "3"})}));
+  ASSERT_THAT(both, IsOk());
+  EXPECT_EQ((*both)[2].stream_version(), 3u);
+  EXPECT_THAT(store_->Append(Batch({Stream("lead-d", 0, {"4"}), Stream("lead-d", 0, {"5"})})),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-d is at version 1, expected 0")));
+  EXPECT_EQ(store_->Head(), 3u);
+  EXPECT_EQ(*store_->StreamVersion("lead-d"), 0u);
 }
 
 TEST_F(EventStoreTest, ExpectedHeadGuardsPositions) {
