@@ -93,14 +93,17 @@ void LeadDirectory::Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope) {
   }
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> LeadDirectory::TryParties(absl::string_view lead_id) const {
-  auto parties = views_->TryRead([&](const ViewsState& state) {
+absl::StatusOr<std::optional<domain::LeadParties>> LeadDirectory::Parties(absl::string_view lead_id,
+                                                                           bool wait) const {
+  const auto parties = [&](const ViewsState& state) -> std::optional<domain::LeadParties> {
     auto it = state.leads.find(lead_id);
-    return it == state.leads.end() ? std::pair<std::string, std::string>()
-                                   : std::pair(it->second.owner(), it->second.assignee());
-  });
-  if (!parties.has_value()) return absl::UnavailableError("the views are being written");
-  return *std::move(parties);
+    if (it == state.leads.end()) return std::nullopt;
+    return domain::LeadParties{it->second.owner(), it->second.assignee()};
+  };
+  if (wait) return views_->Read(parties);
+  std::optional<std::optional<domain::LeadParties>> read = views_->TryRead(parties);
+  if (!read.has_value()) return absl::UnavailableError("the views are being written");
+  return *std::move(read);
 }
 
 std::optional<v1::Lead> LeadDirectory::Get(absl::string_view lead_id) const {

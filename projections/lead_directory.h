@@ -2,19 +2,20 @@
 // views fold (ViewsState::leads holds each lead once), and the fold of a
 // lead's events into that view.
 //
-// Thread-safe: reads take the views' reader lock and copy one lead out.
+// Thread-safe: reads take the views' reader lock and copy out what they
+// return (one lead, or its owner and assignee).
 #ifndef SALESOPS_PROJECTIONS_LEAD_DIRECTORY_H_
 #define SALESOPS_PROJECTIONS_LEAD_DIRECTORY_H_
 
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "projections/views.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
+#include "server/domain/read_policy.h"
 
 namespace salesops::projections {
 
@@ -25,10 +26,10 @@ class LeadDirectory {
 
   // The lead's current state, or nullopt for an unknown lead.
   std::optional<v1::Lead> Get(absl::string_view lead_id) const;
-  // The lead's owner and assignee (empty strings for an unknown lead),
-  // looked up only if the views can be read without waiting: UNAVAILABLE
-  // when a writer holds or awaits them.
-  absl::StatusOr<std::pair<std::string, std::string>> TryParties(absl::string_view lead_id) const;
+  // The lead's owner and assignee, without copying the lead; nullopt for an
+  // unknown lead. With `wait` false the views are read only if that needs
+  // no waiting: UNAVAILABLE when a writer holds or awaits them.
+  absl::StatusOr<std::optional<domain::LeadParties>> Parties(absl::string_view lead_id, bool wait) const;
   size_t size() const;
 
   // Folds one lead event into `lead` (pure; EvolveViews calls it).

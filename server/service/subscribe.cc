@@ -99,7 +99,6 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
         id_(id),
         context_(context),
         lead_id_(LeadIdOfStream(request.stream_id())),
-        one_lead_(!lead_id_.empty()),
         filter_(std::move(plan.filter)),
         store_filter_(filter_.ForStore()),
         checkpoint_every_(plan.checkpoint_every),
@@ -286,7 +285,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   // stays valid until OnDone, which follows Finish.
   absl::Status RecheckAccess(bool& retry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const absl::Time now = absl::Now();
-    if (!one_lead_ && now < next_access_check_) return absl::OkStatus();
+    if (lead_id_.empty() && now < next_access_check_) return absl::OkStatus();
     const std::optional<absl::Status> s = owner_->Authorize(*context_, lead_id_, /*wait=*/false);
     if (!s.has_value()) {
       retry = true;
@@ -310,8 +309,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   Subscriptions* const owner_;
   const uint64_t id_;
   grpc::CallbackServerContext* const context_;
-  const std::string lead_id_;  // of the one lead's stream followed, if so
-  const bool one_lead_;
+  const std::string lead_id_;  // of the one lead's stream followed, if so (else empty)
   const EventFilter filter_;
   const store::LogFilter store_filter_;
   const absl::Duration checkpoint_every_;
@@ -347,17 +345,10 @@ std::optional<absl::Status> Subscriptions::Authorize(const grpc::CallbackServerC
   // roles are tried first: they need no lead lookup.
   absl::Status s = access_->CheckRead(context, "Audit.Subscribe").status();
   if (s.ok() || lead_id.empty() || s.code() != absl::StatusCode::kPermissionDenied) return s;
-  domain::LeadParties parties;
-  if (wait) {
-    const std::optional<v1::Lead> lead = leads_->Get(lead_id);
-    if (!lead.has_value()) return s;
-    parties = {lead->owner(), lead->assignee()};
-  } else {
-    absl::StatusOr<std::pair<std::string, std::string>> found = leads_->TryParties(lead_id);
-    if (!found.ok()) return std::nullopt;
-    parties = {std::move(found->first), std::move(found->second)};
-  }
-  return access_->CheckRead(context, "Audit.Subscribe", &parties).status();
+  absl::StatusOr<std::optional<domain::LeadParties>> parties = leads_->Parties(lead_id, wait);
+  if (!parties.ok()) return std::nullopt;  // busy, and not to be waited for
+  if (!parties->has_value()) return s;
+  return access_->CheckRead(context, "Audit.Subscribe", &**parties).status();
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackServerContext* context,
