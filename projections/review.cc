@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "google/protobuf/util/time_util.h"
 #include "projections/review_totals.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/review_metrics.h"
@@ -346,9 +347,10 @@ absl::StatusOr<v1::ReviewPeriod> ResolvePeriod(absl::string_view label, const go
     return absl::InvalidArgumentError("period: required (YYYY-MM or YYYY-Qn), or both from and to");
   }
   // google.protobuf.Timestamp's own range: 0001-01-01 to 9999-12-31 UTC.
-  constexpr int64_t kMinSeconds = -62'135'596'800, kMaxSeconds = 253'402'300'799;
+  using google::protobuf::util::TimeUtil;
   for (const auto& [field, t] : {std::pair("from", from), std::pair("to", to)}) {
-    if (t->seconds() < kMinSeconds || t->seconds() > kMaxSeconds || t->nanos() < 0 || t->nanos() > 999'999'999) {
+    if (t->seconds() < TimeUtil::kTimestampMinSeconds || t->seconds() > TimeUtil::kTimestampMaxSeconds ||
+        t->nanos() < 0 || t->nanos() > 999'999'999) {
       return absl::InvalidArgumentError(
           absl::StrCat(field, ": must be a valid time from 0001-01-01 to 9999-12-31 (nanos 0 to 999999999)"));
     }
