@@ -260,6 +260,20 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
   uint64_t position = head;
   std::string bytes;
   std::string chain = rep_->last_chain;
+  // The stream's version in the store: the expected one when point lookups
+  // confirm it, else what a seek finds (the refusal names it). One iterator
+  // serves every seek of the batch (creating one per stream cost more than
+  // the seek); the store's single writer holds write_mu, so what it sees
+  // cannot change meanwhile.
+  const auto stored_version = [&](const StreamAppend& append) -> absl::StatusOr<uint64_t> {
+    if (append.expected_version.has_value()) {
+      SALESOPS_ASSIGN_OR_RETURN(const bool at_expected, IsAtVersion(*rep_->db, rep_->cf(kStreams),
+                                                                    append.stream_id, *append.expected_version));
+      if (at_expected) return *append.expected_version;
+    }
+    if (streams == nullptr) streams.reset(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kStreams)));
+    return StreamVersionAt(*streams, append.stream_id);
+  };
   for (StreamAppend& append : batch.streams) {
     if (append.stream_id.empty() || append.stream_id.find('\0') != std::string::npos) {
       return absl::InvalidArgumentError("stream_id: must be non-empty without NUL bytes");
@@ -269,23 +283,10 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
     }
     auto found = versions.find(append.stream_id);
     uint64_t version;
-    bool at_expected = false;
-    if (found == versions.end() && append.expected_version.has_value()) {
-      SALESOPS_ASSIGN_OR_RETURN(at_expected, IsAtVersion(*rep_->db, rep_->cf(kStreams), append.stream_id,
-                                                         *append.expected_version));
-    }
     if (found != versions.end()) {
       version = found->second;
-    } else if (at_expected) {
-      version = *append.expected_version;
     } else {
-      // The version is unknown, or not the expected one and the refusal
-      // names it.
-      // One iterator serves every stream of the batch (creating one per
-      // stream cost more than the seek); the store's single writer holds
-      // write_mu, so what it sees cannot change meanwhile.
-      if (streams == nullptr) streams.reset(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kStreams)));
-      SALESOPS_ASSIGN_OR_RETURN(version, StreamVersionAt(*streams, append.stream_id));
+      SALESOPS_ASSIGN_OR_RETURN(version, stored_version(append));
     }
     if (append.expected_version.has_value() && *append.expected_version != version) {
       return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version,

@@ -233,7 +233,6 @@ void BM_StoreAppend(benchmark::State& s) {
     }
   };
   const uint64_t per_command = world.last.size();
-  std::vector<uint64_t> versions(kPreloaded, 0);
   {
     std::unique_ptr<store::EventStore> store = *store::EventStore::Open(options);
     for (int i = 0; i < kPreloaded; i += kBatch) {
@@ -242,7 +241,7 @@ void BM_StoreAppend(benchmark::State& s) {
       append(*store, streams);
     }
   }
-  for (uint64_t& v : versions) v = per_command;
+  std::vector<uint64_t> versions(kPreloaded, per_command);  // each preloaded stream's version
   std::unique_ptr<store::EventStore> store = *store::EventStore::Open(options);  // recovery flushes the WAL
   int64_t next = 0;
   std::vector<std::pair<std::string, uint64_t>> streams(kBatch);
