@@ -55,7 +55,7 @@ struct Sequencer::Staging {
   store::AppendBatch batch;
 };
 
-Sequencer::Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections,
+Sequencer::Sequencer(store::EventLog* store, std::vector<projections::Projection*> projections,
                      Clock* clock, IdGenerator* ids, SequencerOptions options)
     : store_(store),
       projections_(std::move(projections)),
@@ -66,7 +66,7 @@ Sequencer::Sequencer(store::EventStore* store, std::vector<projections::Projecti
 }
 
 absl::StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
-    store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
+    store::EventLog* store, std::vector<projections::Projection*> projections, Clock* clock,
     IdGenerator* ids, SequencerOptions options) {
   std::unique_ptr<Sequencer> sequencer(
       new Sequencer(store, std::move(projections), clock, ids, std::move(options)));

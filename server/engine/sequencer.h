@@ -37,7 +37,7 @@
 #include "server/common/clock.h"
 #include "server/common/ids.h"
 #include "server/domain/state.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::engine {
 
@@ -86,7 +86,7 @@ class Sequencer {
   // The clock may step backwards: recorded_at never decreases (the
   // sequencer uses the latest time it has seen).
   static absl::StatusOr<std::unique_ptr<Sequencer>> Start(
-      store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
+      store::EventLog* store, std::vector<projections::Projection*> projections, Clock* clock,
       IdGenerator* ids, SequencerOptions options = {});
 
   // Stops (see Stop).
@@ -138,7 +138,7 @@ class Sequencer {
   };
   struct Staging;  // the state of one batch being decided
 
-  Sequencer(store::EventStore* store, std::vector<projections::Projection*> projections, Clock* clock,
+  Sequencer(store::EventLog* store, std::vector<projections::Projection*> projections, Clock* clock,
             IdGenerator* ids, SequencerOptions options);
   bool ReadyToRun() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues `pending` (moved from only on success), or says why not:
@@ -154,7 +154,7 @@ class Sequencer {
   // The idempotency record of a request decided but not yet written.
   std::optional<v1::IdempotencyRecord> UnwrittenRecord(const std::string& request_key);
 
-  store::EventStore* const store_;
+  store::EventLog* const store_;
   const std::vector<projections::Projection*> projections_;
   Clock* const clock_;
   IdGenerator* const ids_;

@@ -6,7 +6,7 @@
 #include "projections/views.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::service {
 
@@ -15,7 +15,7 @@ inline constexpr int kMaxImportBatch = 1000;
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(const ReadAccess* access, const store::EventStore* store, projections::Views* views,
+  AdminService(const ReadAccess* access, const store::EventLog* store, projections::Views* views,
                engine::Sequencer* sequencer)
       : access_(access), store_(store), views_(views), sequencer_(sequencer) {}
 
@@ -35,7 +35,7 @@ class AdminService final : public v1::Admin::CallbackService {
 
  private:
   const ReadAccess* const access_;
-  const store::EventStore* const store_;
+  const store::EventLog* const store_;
   projections::Views* const views_;
   engine::Sequencer* const sequencer_;
 };

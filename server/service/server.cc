@@ -1,5 +1,7 @@
 #include "server/service/server.h"
 
+#include "server/store/event_store.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"

@@ -37,7 +37,7 @@
 #include "server/service/team_service.h"
 #include "server/service/views_service.h"
 #include "projections/views.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::service {
 
@@ -130,7 +130,7 @@ class SalesopsServer {
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;
-  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::EventLog> store_;
   projections::TeamDirectory team_directory_;
   projections::Views views_;  // also serves GetLead, GetOrder, GetTicket
   projections::LeadDirectory lead_directory_{&views_};

@@ -78,7 +78,7 @@ std::optional<v1::StageChange> Match(const v1::ListStageChangesRequest& request,
 // Fills the row's hand-off from the events its command appended right after
 // it (same actor and commit time): the lead's LeadAssigned, or the won
 // deal's OrderAssigned. Another stage change ends the search.
-absl::Status AttachHandOff(const store::EventStore& store, v1::StageChange& row) {
+absl::Status AttachHandOff(const store::EventLog& store, v1::StageChange& row) {
   SALESOPS_ASSIGN_OR_RETURN(store::LogPage next,
                             store.ReadLog(row.position() + 1, kHandOffLookahead, {}, kHandOffLookahead));
   const std::string lead_stream = domain::LeadStreamId(row.lead_id());
@@ -112,7 +112,7 @@ std::string Token(const std::string& filters, uint64_t next) {
 
 }  // namespace
 
-absl::StatusOr<v1::ListStageChangesResponse> ListStageChanges(const store::EventStore& store,
+absl::StatusOr<v1::ListStageChangesResponse> ListStageChanges(const store::EventLog& store,
                                                               const v1::ListStageChangesRequest& request,
                                                               size_t max_scan) {
   SALESOPS_RETURN_IF_ERROR(Validate(request));

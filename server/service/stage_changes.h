@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "salesops/v1/audit.pb.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::service {
 
@@ -25,7 +25,7 @@ inline constexpr uint32_t kMaxStageChangesPage = 1000;
 // One page. INVALID_ARGUMENT naming the field for a bad filter, a page_size
 // above kMaxStageChangesPage, or a page token that is not this server's or
 // belongs to other filters; the store's errors (UNAVAILABLE, DATA_LOSS).
-absl::StatusOr<v1::ListStageChangesResponse> ListStageChanges(const store::EventStore& store,
+absl::StatusOr<v1::ListStageChangesResponse> ListStageChanges(const store::EventLog& store,
                                                               const v1::ListStageChangesRequest& request,
                                                               size_t max_scan);
 

@@ -332,7 +332,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* RefuseSubscription(const absl::Statu
   return new Refusal(status);
 }
 
-Subscriptions::Subscriptions(const ReadAccess* access, const store::EventStore* store, engine::EventHub* hub,
+Subscriptions::Subscriptions(const ReadAccess* access, const store::EventLog* store, engine::EventHub* hub,
                              const projections::LeadDirectory* leads, SubscribeOptions options)
     : access_(access), store_(store), hub_(hub), leads_(leads), options_(options) {}
 

@@ -39,7 +39,7 @@
 #include "salesops/v1/audit.pb.h"
 #include "server/engine/event_hub.h"
 #include "server/service/auth.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::service {
 
@@ -57,7 +57,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* RefuseSubscription(const absl::Statu
 class Subscriptions {
  public:
   // Everything must outlive this object.
-  Subscriptions(const ReadAccess* access, const store::EventStore* store, engine::EventHub* hub,
+  Subscriptions(const ReadAccess* access, const store::EventLog* store, engine::EventHub* hub,
                 const projections::LeadDirectory* leads, SubscribeOptions options = {});
   // Shutdown().
   ~Subscriptions();
@@ -94,7 +94,7 @@ class Subscriptions {
   void Forget(const Reactor* reactor);
 
   const ReadAccess* const access_;
-  const store::EventStore* const store_;
+  const store::EventLog* const store_;
   engine::EventHub* const hub_;
   const projections::LeadDirectory* const leads_;
   const SubscribeOptions options_;

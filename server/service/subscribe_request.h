@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "salesops/v1/audit.pb.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::service {
 

@@ -25,7 +25,7 @@ absl::Status ValidateViewOptions(const v1::ViewOptions& options) {
 }
 
 // The recorded_at of the event at `position`.
-absl::StatusOr<absl::Time> RecordedAt(const store::EventStore& store, uint64_t position) {
+absl::StatusOr<absl::Time> RecordedAt(const store::EventLog& store, uint64_t position) {
   SALESOPS_ASSIGN_OR_RETURN(store::LogPage page, store.ReadLog(position, 1, store::LogFilter{}, 1));
   if (page.events.empty() || page.events[0].position() != position) {
     return absl::DataLossError(absl::StrCat("log position ", position, " is missing"));
@@ -36,7 +36,7 @@ absl::StatusOr<absl::Time> RecordedAt(const store::EventStore& store, uint64_t p
 // The last position recorded at or before `t` (0: none). recorded_at never
 // decreases along the log (the sequencer's batch time is monotonic), so a
 // binary search finds it.
-absl::StatusOr<uint64_t> PositionAt(const store::EventStore& store, absl::Time t) {
+absl::StatusOr<uint64_t> PositionAt(const store::EventLog& store, absl::Time t) {
   uint64_t lo = 0, hi = store.Head();  // invariant: lo is at or before t; hi+1 after it (or past the head)
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo + 1) / 2;
@@ -52,7 +52,7 @@ absl::StatusOr<uint64_t> PositionAt(const store::EventStore& store, absl::Time t
 
 }  // namespace
 
-absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& store, uint64_t position) {
+absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventLog& store, uint64_t position) {
   if (position > kMaxAsOfEvents) {
     return absl::ResourceExhaustedError(absl::StrCat("view: an as_of query replays the log from the start; position ",
                                                      position, " is beyond the limit of ", kMaxAsOfEvents,
@@ -73,7 +73,7 @@ absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& sto
   return state;
 }
 
-absl::StatusOr<uint64_t> RebuildViews(const store::EventStore& store, projections::Views& views) {
+absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections::Views& views) {
   static absl::Mutex running;
   if (!running.TryLock()) return absl::AbortedError("a projection rebuild is already running; retry when it ends");
   struct Unlock {

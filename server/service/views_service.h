@@ -10,7 +10,7 @@
 #include "salesops/v1/views.grpc.pb.h"
 #include "server/common/clock.h"
 #include "server/service/auth.h"
-#include "server/store/event_store.h"
+#include "server/store/event_log.h"
 
 namespace salesops::service {
 
@@ -28,17 +28,17 @@ struct ReplayedViews {
 
 // Replays the log from the start up to `position` (inclusive) into a fresh
 // ViewsState. RESOURCE_EXHAUSTED beyond kMaxAsOfEvents.
-absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventStore& store, uint64_t position);
+absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventLog& store, uint64_t position);
 
 // Rebuilds the live views from the log while writes continue (a replay up to
 // the head, then the events applied meanwhile, then a swap). Returns the
 // position the rebuilt fold reached before the swap. At most one runs at a
 // time (ABORTED otherwise).
-absl::StatusOr<uint64_t> RebuildViews(const store::EventStore& store, projections::Views& views);
+absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections::Views& views);
 
 class ViewsService final : public v1::Views::CallbackService {
  public:
-  ViewsService(const ReadAccess* access, const projections::Views* views, const store::EventStore* store,
+  ViewsService(const ReadAccess* access, const projections::Views* views, const store::EventLog* store,
                Clock* clock)
       : access_(access), views_(views), store_(store), clock_(clock) {}
 
@@ -70,7 +70,7 @@ class ViewsService final : public v1::Views::CallbackService {
 
   const ReadAccess* const access_;
   const projections::Views* const views_;
-  const store::EventStore* const store_;
+  const store::EventLog* const store_;
   Clock* const clock_;
 };
 

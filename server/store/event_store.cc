@@ -80,6 +80,18 @@ EventStore::EventStore(std::unique_ptr<Rep> rep, uint64_t head) : rep_(std::move
 
 EventStore::~EventStore() = default;
 
+namespace {
+absl::Status FailedStatus() {
+  return absl::UnavailableError("the event log refused writes after a failed write; restart the server");
+}
+}  // namespace
+
+WriteState EventStore::write_state() const {
+  if (!open_check_.ok()) return {open_check_, false};
+  if (failed()) return {FailedStatus(), false};
+  return {};
+}
+
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -244,9 +256,7 @@ absl::StatusOr<bool> IsAtVersion(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* s
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
   absl::MutexLock lock(&rep_->write_mu);
-  if (failed()) {
-    return absl::UnavailableError("the event log refused writes after a failed write; restart the server");
-  }
+  if (failed()) return FailedStatus();
   const uint64_t head = Head();
   if (batch.expected_head.has_value() && *batch.expected_head != head) {
     return absl::AbortedError(
@@ -396,11 +406,6 @@ absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit
   return page;
 }
 
-absl::Status EventStore::Scan(uint64_t from_position,
-                              absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
-  return ScanRange(from_position, std::numeric_limits<uint64_t>::max(), visit);
-}
-
 absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
                                    absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
   if (to_position != std::numeric_limits<uint64_t>::max()) to_position = std::min(to_position, Head());
@@ -493,8 +498,6 @@ uint64_t EventStore::SnapshotBytesOnDisk() const {
   if (!rep_->db->GetIntProperty(rep_->cf(kSnapshots), rocksdb::DB::Properties::kTotalSstFilesSize, &bytes)) return 0;
   return bytes;
 }
-
-absl::Status EventStore::DeleteSnapshot(absl::string_view name) { return PutSnapshot(name, {}); }
 
 absl::StatusOr<std::vector<std::string>> EventStore::GetSnapshot(absl::string_view name) const {
   const std::string prefix = keys::SnapshotPrefix(name);

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "projections/lead_directory.h"
 #include "server/domain/proto_time.h"
+#include "server/store/event_store_internal.h"
 #include "tests/common/testing.h"
 
 namespace salesops::engine {
@@ -221,7 +222,7 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
   ASSERT_THAT(Submit(Identify("before"))->Get(), IsOk());
   Close();
   Open(Paused());
-  store_->TEST_FailWrites(true);
+  store::EventStoreInternal::FailWrites(*store_, true);
   Outcome* a = Submit(Identify("A"));
   Outcome* b = Submit(Qualify("before"));
   Outcome* refused = Submit(Qualify("nobody"));  // would be NOT_FOUND on its own
@@ -234,7 +235,7 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
   EXPECT_EQ(directory_->Get("before")->stage(), v1::STAGE_IDENTIFIED);
 
   // Fail-stop: even once the disk works again, nothing more is taken.
-  store_->TEST_FailWrites(false);
+  store::EventStoreInternal::FailWrites(*store_, false);
   EXPECT_THAT(Submit(Identify("C"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
   EXPECT_EQ(store_->Head(), base_ + 2);
 
@@ -278,7 +279,7 @@ TEST_F(SequencerTest, AFailedWriteAlsoFailsTheBatchesDecidedAfterIt) {
   SequencerOptions options = Paused();
   options.max_batch = 1;
   Open(std::move(options));
-  store_->TEST_FailWrites(true);
+  store::EventStoreInternal::FailWrites(*store_, true);
   std::vector<Outcome*> outcomes;
   for (int i = 0; i < 5; ++i) outcomes.push_back(Submit(Identify(absl::StrCat("F", i))));
   sequencer_->Resume();
@@ -286,7 +287,7 @@ TEST_F(SequencerTest, AFailedWriteAlsoFailsTheBatchesDecidedAfterIt) {
     EXPECT_THAT(o->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("may or may not have been recorded")));
   }
   EXPECT_EQ(fatal_errors_.size(), 1u);
-  store_->TEST_FailWrites(false);
+  store::EventStoreInternal::FailWrites(*store_, false);
   EXPECT_EQ(store_->Head(), base_);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(directory_->Get(absl::StrCat("F", i)).has_value());
 }
