@@ -28,6 +28,15 @@ ABSL_FLAG(bool, rebuild_projections, false,
 ABSL_FLAG(uint64_t, subscribe_buffer_events, 16384,
           "recent events kept in memory for live subscriptions (Audit.Subscribe); a subscriber "
           "further behind reads the log instead");
+ABSL_FLAG(uint64_t, max_subscriptions, 4096, "Audit.Subscribe streams served at once (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(uint64_t, max_subscriptions_per_member, 256,
+          "Audit.Subscribe streams one member may hold open at once (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(uint64_t, long_read_threads, 2,
+          "threads of the pool that runs long reads (as_of replays, rebuilds, backups, filtered log reads, "
+          "verification, subscription catch-up), never on a gRPC thread");
+ABSL_FLAG(uint64_t, max_long_reads_per_member, 4,
+          "long reads one member may have queued or running at once (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(uint64_t, max_queued_long_reads, 256, "long reads waiting for the pool, in all (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(uint64_t, snapshot_every_events, 0,
           "write a views snapshot whenever this many events were applied since the last one "
           "(0: only at clean shutdown)");
@@ -69,6 +78,11 @@ int main(int argc, char** argv) {
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
   options.snapshot_every_events = absl::GetFlag(FLAGS_snapshot_every_events);
   options.event_hub.max_events = absl::GetFlag(FLAGS_subscribe_buffer_events);
+  options.subscribe.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
+  options.subscribe.max_subscriptions_per_member = absl::GetFlag(FLAGS_max_subscriptions_per_member);
+  options.work_pool.threads = absl::GetFlag(FLAGS_long_read_threads);
+  options.work_pool.max_per_key = absl::GetFlag(FLAGS_max_long_reads_per_member);
+  options.work_pool.max_queued = absl::GetFlag(FLAGS_max_queued_long_reads);
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     options.durability = salesops::service::Durability::kSync;

@@ -22,24 +22,20 @@ grpc::ServerUnaryReactor* AdminService::Ping(grpc::CallbackServerContext* contex
   return reactor;
 }
 
+// A rebuild replays the whole log: on the work pool.
 grpc::ServerUnaryReactor* AdminService::RebuildProjections(grpc::CallbackServerContext* context,
                                                            const v1::RebuildProjectionsRequest*,
                                                            v1::RebuildProjectionsResponse* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = access_->CheckRead(*context, "Admin.RebuildProjections").status();
-  if (status.ok()) {
-    const absl::Time start = absl::Now();
-    absl::StatusOr<uint64_t> reached = RebuildViews(*store_, *views_);
-    status = reached.status();
-    if (reached.ok()) {
-      reply->set_replayed_to(*reached);
-      *reply->mutable_took() = ToProtoDuration(absl::Now() - start);
-      LogInfo("Admin.RebuildProjections: views rebuilt from the log up to position %d in %s", *reached,
-              absl::FormatDuration(absl::Now() - start));
-    }
-  }
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return AnswerAsync(context, async_, HeavyRead(), ReadRule(*access_, "Admin.RebuildProjections"),
+                     [this, reply](const std::string&) -> absl::Status {
+                       const absl::Time start = absl::Now();
+                       SALESOPS_ASSIGN_OR_RETURN(const uint64_t reached, RebuildViews(*store_, *views_));
+                       reply->set_replayed_to(reached);
+                       *reply->mutable_took() = ToProtoDuration(absl::Now() - start);
+                       LogInfo("Admin.RebuildProjections: views rebuilt from the log up to position %d in %s",
+                               reached, absl::FormatDuration(absl::Now() - start));
+                       return absl::OkStatus();
+                     });
 }
 
 namespace {
@@ -63,25 +59,23 @@ absl::Status ValidateBackupDir(const std::string& dir) {
 
 }  // namespace
 
+// A checkpoint flushes and links (or copies) files: on the work pool.
 grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context, const v1::BackupRequest* request,
                                                v1::BackupResponse* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const auto backup = [&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Admin.Backup").status());
-    SALESOPS_RETURN_IF_ERROR(ValidateBackupDir(request->dir()));
-    const absl::Time start = absl::Now();
-    SALESOPS_ASSIGN_OR_RETURN(const uint64_t position, store_->Checkpoint(request->dir()));
-    SALESOPS_ASSIGN_OR_RETURN(const std::string digest, store_->ChainDigest(position));
-    reply->set_dir(request->dir());
-    reply->set_position(position);
-    reply->set_digest(absl::BytesToHexString(digest));
-    *reply->mutable_took() = ToProtoDuration(absl::Now() - start);
-    LogInfo("Admin.Backup: checkpoint of positions 1..%d written to %s in %s", position, request->dir(),
-            absl::FormatDuration(absl::Now() - start));
-    return absl::OkStatus();
-  };
-  reactor->Finish(ToGrpcStatus(backup()));
-  return reactor;
+  return AnswerAsync(context, async_, HeavyRead(), ReadRule(*access_, "Admin.Backup"),
+                     [this, request, reply](const std::string&) -> absl::Status {
+                       SALESOPS_RETURN_IF_ERROR(ValidateBackupDir(request->dir()));
+                       const absl::Time start = absl::Now();
+                       SALESOPS_ASSIGN_OR_RETURN(const uint64_t position, store_->Checkpoint(request->dir()));
+                       SALESOPS_ASSIGN_OR_RETURN(const std::string digest, store_->ChainDigest(position));
+                       reply->set_dir(request->dir());
+                       reply->set_position(position);
+                       reply->set_digest(absl::BytesToHexString(digest));
+                       *reply->mutable_took() = ToProtoDuration(absl::Now() - start);
+                       LogInfo("Admin.Backup: checkpoint of positions 1..%d written to %s in %s", position,
+                               request->dir(), absl::FormatDuration(absl::Now() - start));
+                       return absl::OkStatus();
+                     });
 }
 
 grpc::ServerUnaryReactor* AdminService::ImportEvents(grpc::CallbackServerContext* context,

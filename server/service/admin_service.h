@@ -5,6 +5,7 @@
 #include "salesops/v1/admin.grpc.pb.h"
 #include "projections/views.h"
 #include "server/engine/sequencer.h"
+#include "server/service/async_read.h"
 #include "server/service/auth.h"
 #include "server/store/event_log.h"
 
@@ -15,9 +16,9 @@ inline constexpr int kMaxImportBatch = 1000;
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  AdminService(const ReadAccess* access, const store::EventLog* store, projections::Views* views,
+  AdminService(const ReadAccess* access, AsyncReads async, const store::EventLog* store, projections::Views* views,
                engine::Sequencer* sequencer)
-      : access_(access), store_(store), views_(views), sequencer_(sequencer) {}
+      : access_(access), async_(async), store_(store), views_(views), sequencer_(sequencer) {}
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* context, const v1::PingRequest* request,
                                  v1::PingResponse* reply) override;
@@ -35,6 +36,7 @@ class AdminService final : public v1::Admin::CallbackService {
 
  private:
   const ReadAccess* const access_;
+  const AsyncReads async_;
   const store::EventLog* const store_;
   projections::Views* const views_;
   engine::Sequencer* const sequencer_;

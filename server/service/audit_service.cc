@@ -95,29 +95,31 @@ grpc::ServerUnaryReactor* AuditService::GetLeadHistory(grpc::CallbackServerConte
   return reactor;
 }
 
+// Scans the log (up to kMaxLogScan positions): on the work pool.
 grpc::ServerUnaryReactor* AuditService::ListStageChanges(grpc::CallbackServerContext* context,
                                                          const v1::ListStageChangesRequest* request,
                                                          v1::ListStageChangesResponse* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const auto answer = [&]() -> absl::Status {
+  const auto check = [this, request](const grpc::ServerContextBase& c) -> absl::StatusOr<std::string> {
     const std::optional<domain::LeadParties> parties = PartiesOf(request->lead_id());
-    SALESOPS_RETURN_IF_ERROR(
-        access_->CheckRead(*context, "Audit.ListStageChanges", parties.has_value() ? &*parties : nullptr).status());
+    SALESOPS_ASSIGN_OR_RETURN(
+        const v1::Member member,
+        access_->CheckRead(c, "Audit.ListStageChanges", parties.has_value() ? &*parties : nullptr));
+    return member.member_id();
+  };
+  return AnswerAsync(context, async_, HeavyRead(), check, [this, request, reply](const std::string&) -> absl::Status {
     SALESOPS_ASSIGN_OR_RETURN(*reply, service::ListStageChanges(*store_, *request, kMaxLogScan));
     return absl::OkStatus();
-  };
-  reactor->Finish(ToGrpcStatus(answer()));
-  return reactor;
+  });
 }
 
+// A filtered read may examine kMaxLogScan positions: on the work pool.
 grpc::ServerUnaryReactor* AuditService::ReadLog(grpc::CallbackServerContext* context,
                                                 const v1::ReadLogRequest* request,
                                                 v1::ReadLogResponse* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = access_->CheckRead(*context, "Audit.ReadLog").status();
-  if (status.ok()) status = Log(*request, *reply);
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  ReadPlan plan;
+  plan.heavy = request->event_types_size() > 0 || !request->stream_prefix().empty();
+  return AnswerAsync(context, async_, plan, ReadRule(*access_, "Audit.ReadLog"),
+                     [this, request, reply](const std::string&) { return Log(*request, *reply); });
 }
 
 namespace {
@@ -126,11 +128,10 @@ std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes);
 
 }  // namespace
 
+// Rehashes up to kMaxVerifyRange events: on the work pool.
 grpc::ServerUnaryReactor* AuditService::VerifyLog(grpc::CallbackServerContext* context,
                                                   const v1::VerifyLogRequest* request, v1::VerifyLogResponse* reply) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const auto verify = [&]() -> absl::Status {
-    SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Audit.VerifyLog").status());
+  const auto verify = [this, request, reply](const std::string&) -> absl::Status {
     const uint64_t head = store_->Head();
     const uint64_t from = std::max<uint64_t>(request->from_position(), 1);
     const uint64_t to = request->to_position() == 0 ? head : request->to_position();
@@ -164,8 +165,7 @@ grpc::ServerUnaryReactor* AuditService::VerifyLog(grpc::CallbackServerContext* c
     }
     return absl::OkStatus();
   };
-  reactor->Finish(ToGrpcStatus(verify()));
-  return reactor;
+  return AnswerAsync(context, async_, HeavyRead(), ReadRule(*access_, "Audit.VerifyLog"), verify);
 }
 
 grpc::ServerUnaryReactor* AuditService::GetLogDigest(grpc::CallbackServerContext* context,

@@ -4,6 +4,7 @@
 
 #include "projections/lead_directory.h"
 #include "salesops/v1/audit.grpc.pb.h"
+#include "server/service/async_read.h"
 #include "server/service/auth.h"
 #include "server/service/subscribe.h"
 #include "server/store/event_log.h"
@@ -24,8 +25,9 @@ inline constexpr uint64_t kMaxVerifyRange = 10'000'000;
 class AuditService final : public v1::Audit::WithRawCallbackMethod_Subscribe<v1::Audit::CallbackService> {
  public:
   // `leads` gives the owner and assignee a lead's history is readable by.
-  AuditService(const ReadAccess* access, const store::EventLog* store, const projections::LeadDirectory* leads)
-      : access_(access), store_(store), leads_(leads) {}
+  AuditService(const ReadAccess* access, AsyncReads async, const store::EventLog* store,
+               const projections::LeadDirectory* leads)
+      : access_(access), async_(async), store_(store), leads_(leads) {}
 
   grpc::ServerUnaryReactor* GetLeadHistory(grpc::CallbackServerContext* context,
                                            const v1::GetLeadHistoryRequest* request,
@@ -56,6 +58,7 @@ class AuditService final : public v1::Audit::WithRawCallbackMethod_Subscribe<v1:
   std::optional<domain::LeadParties> PartiesOf(absl::string_view lead_id) const;
 
   const ReadAccess* const access_;
+  const AsyncReads async_;
   const store::EventLog* const store_;
   Subscriptions* subscriptions_ = nullptr;
   const projections::LeadDirectory* const leads_;

@@ -48,8 +48,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   sequencer_options.on_commit = [hub = s->hub_.get()](engine::CommittedEvents events) {
     hub->Publish(std::move(events));
   };
+  // Parked min_position calls wake once the views have applied their
+  // position: the waiters come after the views in the apply order.
+  s->waiters_ = std::make_unique<engine::PositionWaiters>(s->snapshot_position_, options.position_waiters);
+  s->pool_ = std::make_unique<WorkPool>(options.work_pool);
   SALESOPS_ASSIGN_OR_RETURN(
-      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->team_directory_, &s->views_},
+      s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->team_directory_, &s->views_, s->waiters_.get()},
                                               clock, ids, std::move(sequencer_options)));
   LogInfo("recovered %d events after position %d (head %d, %d leads) in %s", s->sequencer_->recovered_events(),
           s->snapshot_position_, s->store_->Head(), s->lead_directory_.size(),
@@ -64,13 +68,14 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
 
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
+  const AsyncReads async{s->waiters_.get(), s->pool_.get()};
   s->leads_service_ = std::make_unique<LeadsService>(s->read_access_.get(), s->sequencer_.get(), &s->lead_directory_);
-  s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), s->store_.get(), &s->lead_directory_);
-  s->subscriptions_ = std::make_unique<Subscriptions>(s->read_access_.get(), s->store_.get(), s->hub_.get(),
-                                                      &s->lead_directory_);
+  s->audit_service_ = std::make_unique<AuditService>(s->read_access_.get(), async, s->store_.get(), &s->lead_directory_);
+  s->subscriptions_ = std::make_unique<Subscriptions>(s->read_access_.get(), s->store_.get(), s->hub_.get(), s->pool_.get(),
+                                                      &s->lead_directory_, options.subscribe);
   s->audit_service_->set_subscriptions(s->subscriptions_.get());
-  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), s->store_.get(), &s->views_, s->sequencer_.get());
-  s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), &s->views_, s->store_.get(), clock);
+  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), async, s->store_.get(), &s->views_, s->sequencer_.get());
+  s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), async, &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
       std::make_unique<OrdersService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
@@ -210,11 +215,15 @@ void SalesopsServer::Shutdown() {
   // Subscriptions never end by themselves: end them (UNAVAILABLE) so that
   // the drain does not wait for them.
   if (subscriptions_ != nullptr) subscriptions_->Shutdown();
+  // Calls parked for a min_position end now with UNAVAILABLE (a retry goes
+  // to the next server) rather than holding the drain.
+  if (waiters_ != nullptr) waiters_->Stop();
   if (server_ != nullptr) {
     // In-flight commands are completed by the still-running sequencer.
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(drain_timeout_));
   }
+  if (pool_ != nullptr) pool_->Stop();  // after the drain: what it still holds ends
   if (hub_ != nullptr) hub_->Stop();
   if (sequencer_ != nullptr) sequencer_->Stop();
   if (snapshotter_.joinable()) snapshotter_.join();  // ends once shutdown_started_ is set

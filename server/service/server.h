@@ -23,7 +23,9 @@
 #include "projections/lead_directory.h"
 #include "server/common/clock.h"
 #include "server/common/ids.h"
+#include "server/common/work_pool.h"
 #include "server/engine/event_hub.h"
+#include "server/engine/position_waiters.h"
 #include "server/engine/sequencer.h"
 #include "server/service/admin_service.h"
 #include "server/service/audit_service.h"
@@ -68,12 +70,22 @@ struct ServerOptions {
   // Live subscriptions (Audit.Subscribe, docs/AUDIT.md): the recent events
   // kept in memory for them; a subscriber further behind reads the log.
   engine::EventHubOptions event_hub;
+  // Their pages and bounds (in all, per member).
+  SubscribeOptions subscribe;
 
   // Projection snapshots (docs/VIEWS.md): ignore (and drop) the stored one
   // and replay the whole log; write one whenever this many events were
   // applied since the last (0: only at clean shutdown).
   bool rebuild_projections = false;
   uint64_t snapshot_every_events = 0;  // see docs/STORAGE.md: a periodic snapshot holds the views' reader lock while it encodes
+
+  // Long reads (as_of replays, rebuilds, backups, filtered log reads,
+  // verification, subscription catch-up) run on this bounded, fair pool,
+  // never on a gRPC handler thread; beyond its bounds they are refused with
+  // RESOURCE_EXHAUSTED (docs/API.md, "Limits").
+  WorkPoolOptions work_pool{.name = "long-read", .threads = 2, .max_queued = 256, .max_per_key = 4};
+  // Calls parked until the views reach their min_position: bounds.
+  engine::PositionWaitersOptions position_waiters;
 
   // How long Shutdown waits for in-flight calls before cancelling them.
   absl::Duration drain_timeout = absl::Seconds(10);
@@ -135,6 +147,8 @@ class SalesopsServer {
   projections::Views views_;  // also serves GetLead, GetOrder, GetTicket
   projections::LeadDirectory lead_directory_{&views_};
   std::unique_ptr<ReadAccess> read_access_;
+  std::unique_ptr<engine::PositionWaiters> waiters_;  // a projection after views_; outlives the gRPC server
+  std::unique_ptr<WorkPool> pool_;                    // outlives the gRPC server
   std::unique_ptr<engine::EventHub> hub_;  // fed by the sequencer; outlives it
   std::unique_ptr<Subscriptions> subscriptions_;
   std::unique_ptr<engine::Sequencer> sequencer_;

@@ -28,6 +28,8 @@ constexpr size_t kHubBatches = 64;
 constexpr absl::Duration kAccessRecheck = absl::Seconds(1);
 // When a lead follower's re-check found the views busy, it tries again after this.
 constexpr absl::Duration kAccessRetry = absl::Milliseconds(20);
+// When the work pool is at its bounds, a catch-up read is tried again after this.
+constexpr absl::Duration kPoolRetry = absl::Milliseconds(20);
 // A packed message stops growing past this size.
 constexpr size_t kMessageBytes = 2 << 20;
 
@@ -93,10 +95,11 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
                                      public engine::EventHub::Listener,
                                      public std::enable_shared_from_this<Reactor> {
  public:
-  Reactor(Subscriptions* owner, uint64_t id, SubscribePlan plan, grpc::CallbackServerContext* context,
-          const v1::SubscribeRequest& request)
+  Reactor(Subscriptions* owner, uint64_t id, std::string reader, SubscribePlan plan,
+          grpc::CallbackServerContext* context, const v1::SubscribeRequest& request)
       : owner_(owner),
         id_(id),
+        reader_(std::move(reader)),
         context_(context),
         lead_id_(LeadIdOfStream(request.stream_id())),
         filter_(std::move(plan.filter)),
@@ -140,7 +143,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   }
 
   void OnDone() override {
-    owner_->Forget(this);
+    owner_->Forget(this, reader_);
     // Drops the reactor's hold on itself: the last holder (this, or the hub
     // thread in the middle of a Wake) destroys it. Nothing runs after.
     std::shared_ptr<Reactor> self = std::move(self_);
@@ -149,13 +152,19 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
  private:
   // Sends the next message, or finds more, or parks until the hub wakes it.
   void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || write_in_flight_) return;
+    if (finished_ || write_in_flight_ || reading_) return;
     bool yield = false;
     if (outbox_.empty()) {
       if (absl::Status s = Fill(yield); !s.ok()) {
         FinishOnce(ToGrpcStatus(s));
         return;
       }
+    }
+    if (reading_) return;  // a store read is under way on the pool; it pumps when done
+    if (pool_busy_) {       // the pool is at its bounds: try again shortly
+      pool_busy_ = false;
+      owner_->hub_->WakeWhen(weak_from_this(), std::numeric_limits<uint64_t>::max(), absl::Now() + kPoolRetry);
+      return;
     }
     if (outbox_.empty()) {
       // Nothing yet: wake at the next commit, the checkpoint deadline, or
@@ -231,12 +240,8 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
           LogInfo("subscription %d fell behind the live buffer at position %d (head %d); reading the log", id_,
                   next_, slice.head);
         }
-        SALESOPS_ASSIGN_OR_RETURN(store::LogPage read,
-                                  owner_->store_->ReadLog(next_, page, store_filter_, kStoreScan));
-        for (const v1::EventEnvelope& e : read.events) {
-          if (filter_.Matches(e)) e.SerializeToString(&outbox_.emplace_back().owned);
-        }
-        next_ = std::max(next_, read.next_position);
+        ReadStoreOnPool();
+        return absl::OkStatus();
       } else if (!slice.batches.empty()) {
         live_ = true;
         for (const engine::HubBatchPtr& batch : slice.batches) {
@@ -275,6 +280,42 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
     return absl::OkStatus();
   }
 
+  // Catch-up: the next page from the store, read and serialized on the work
+  // pool (never on a gRPC or the hub's thread), in turn with every other
+  // member's long reads. Pump waits meanwhile; the read pumps when done. A
+  // pool at its bounds means "later": the subscription retries shortly.
+  void ReadStoreOnPool() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    reading_ = true;
+    const uint64_t from = next_;
+    const size_t page = std::max<size_t>(owner_->options_.page_events, events_per_message_);
+    absl::Status queued = owner_->pool_->Submit(reader_, [self = shared_from_this(), from, page] {
+      absl::StatusOr<store::LogPage> read =
+          self->owner_->store_->ReadLog(from, page, self->store_filter_, kStoreScan, self->owner_->options_.page_bytes);
+      std::deque<Outgoing> found;
+      if (read.ok()) {
+        for (const v1::EventEnvelope& e : read->events) {
+          if (self->filter_.Matches(e)) e.SerializeToString(&found.emplace_back().owned);
+        }
+      }
+      absl::MutexLock lock(&self->mu_);
+      self->reading_ = false;
+      if (!read.ok()) {
+        self->FinishOnce(ToGrpcStatus(read.status()));
+        return;
+      }
+      for (Outgoing& out : found) self->outbox_.push_back(std::move(out));
+      self->next_ = std::max(self->next_, read->next_position);
+      if (self->outbox_.empty() && absl::Now() - self->last_sent_ >= self->checkpoint_every_) {
+        self->outbox_.emplace_back().control.emplace().mutable_checkpoint()->set_position(self->next_ - 1);
+      }
+      self->Pump();
+    });
+    if (!queued.ok()) {
+      reading_ = false;
+      pool_busy_ = true;
+    }
+  }
+
   // Access is checked again before events go out: before each message when
   // the subscription follows one lead (its owner or assignee may change),
   // else at most every kAccessRecheck (a member deactivated or stripped of
@@ -308,6 +349,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
 
   Subscriptions* const owner_;
   const uint64_t id_;
+  const std::string reader_;  // the subscribing member: its key in the work pool
   grpc::CallbackServerContext* const context_;
   const std::string lead_id_;  // of the one lead's stream followed, if so (else empty)
   const EventFilter filter_;
@@ -323,6 +365,8 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
   bool live_ ABSL_GUARDED_BY(mu_) = false;  // reading from the hub (after catching up once)
   bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;    // a store read is queued or running on the pool
+  bool pool_busy_ ABSL_GUARDED_BY(mu_) = false;  // the pool refused the last read
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<Outgoing> outbox_ ABSL_GUARDED_BY(mu_);
   grpc::ByteBuffer current_ ABSL_GUARDED_BY(mu_);  // being written; untouched until OnWriteDone
@@ -333,8 +377,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* RefuseSubscription(const absl::Statu
 }
 
 Subscriptions::Subscriptions(const ReadAccess* access, const store::EventLog* store, engine::EventHub* hub,
-                             const projections::LeadDirectory* leads, SubscribeOptions options)
-    : access_(access), store_(store), hub_(hub), leads_(leads), options_(options) {}
+                             WorkPool* pool, const projections::LeadDirectory* leads, SubscribeOptions options)
+    : access_(access), store_(store), hub_(hub), pool_(pool), leads_(leads), options_(options) {}
 
 Subscriptions::~Subscriptions() { Shutdown(); }
 
@@ -353,7 +397,8 @@ std::optional<absl::Status> Subscriptions::Authorize(const grpc::CallbackServerC
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackServerContext* context,
                                                                 const grpc::ByteBuffer* request_bytes) {
-  if (absl::Status s = access_->Check(*context).status(); !s.ok()) return new Refusal(s);
+  absl::StatusOr<std::string> reader = access_->Check(*context);
+  if (!reader.ok()) return new Refusal(reader.status());
   v1::SubscribeRequest request;
   grpc::ByteBuffer copy(*request_bytes);  // shares the slices; Deserialize consumes its argument
   if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
@@ -368,10 +413,21 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackS
   // Not make_shared: the hub may hold a weak_ptr for up to a checkpoint
   // interval, and that must not keep the reactor's memory.
   std::shared_ptr<Reactor> reactor(
-      new Reactor(this, next_id_.fetch_add(1), *std::move(plan), context, request));
+      new Reactor(this, next_id_.fetch_add(1), *reader, *std::move(plan), context, request));
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return new Refusal(absl::UnavailableError("the server is shutting down"));
+    if (live_.size() >= options_.max_subscriptions) {
+      return new Refusal(absl::ResourceExhaustedError(absl::StrCat(
+          "the server serves ", live_.size(), " subscriptions (the limit, --max-subscriptions); retry later")));
+    }
+    size_t& mine = per_member_[*reader];
+    if (mine >= options_.max_subscriptions_per_member) {
+      return new Refusal(absl::ResourceExhaustedError(
+          absl::StrCat("member ", *reader, " has ", mine,
+                       " subscriptions open (the per-member limit, --max-subscriptions-per-member); close one first")));
+    }
+    ++mine;
     live_.emplace(reactor.get(), reactor);
   }
   Reactor* raw = reactor.get();
@@ -379,9 +435,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackS
   return raw;
 }
 
-void Subscriptions::Forget(const Reactor* reactor) {
+void Subscriptions::Forget(const Reactor* reactor, const std::string& reader) {
   absl::MutexLock lock(&mu_);
   live_.erase(reactor);
+  if (auto mine = per_member_.find(reader); mine != per_member_.end() && --mine->second == 0) per_member_.erase(mine);
 }
 
 size_t Subscriptions::active() const {

@@ -13,9 +13,11 @@
 //
 // No gRPC thread waits for events: a subscription with nothing to send asks
 // the hub to wake it (at the next commit or its checkpoint deadline) and
-// returns. Store pages are read on the thread that continues the stream
-// (a gRPC thread after a write, or the hub's thread after a wake-up); a long
-// scan that finds nothing yields to the hub's thread between pages.
+// returns. Store pages (catch-up, or a subscriber that fell behind) are read
+// and serialized on the shared work pool, keyed by member, so catching-up
+// subscribers take turns with every other long read and never hold a gRPC
+// or the hub's thread; a long scan that finds nothing yields between pages.
+// The number of subscriptions is bounded in all and per member.
 //
 // Access is checked at the start and again before events go out (every
 // message on one lead's stream, at most a second apart otherwise); the
@@ -37,6 +39,7 @@
 #include "grpcpp/support/server_callback.h"
 #include "projections/lead_directory.h"
 #include "salesops/v1/audit.pb.h"
+#include "server/common/work_pool.h"
 #include "server/engine/event_hub.h"
 #include "server/service/auth.h"
 #include "server/store/event_log.h"
@@ -49,6 +52,13 @@ struct SubscribeOptions {
   // Positions one turn may examine without finding anything to send before
   // it yields to the hub's thread.
   size_t max_scan_per_turn = 50'000;
+  // Serialized bytes of events one store read queues (at least one event):
+  // with page_events, what a subscriber that does not read may hold.
+  size_t page_bytes = 256 << 10;
+  // Subscriptions served at once, in all and per member; beyond,
+  // Subscribe is refused with RESOURCE_EXHAUSTED.
+  size_t max_subscriptions = 4096;
+  size_t max_subscriptions_per_member = 256;
 };
 
 // A Subscribe call ended at once with `status`.
@@ -57,7 +67,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* RefuseSubscription(const absl::Statu
 class Subscriptions {
  public:
   // Everything must outlive this object.
-  Subscriptions(const ReadAccess* access, const store::EventLog* store, engine::EventHub* hub,
+  // Catch-up reads of the store run on `pool` (keyed by member).
+  Subscriptions(const ReadAccess* access, const store::EventLog* store, engine::EventHub* hub, WorkPool* pool,
                 const projections::LeadDirectory* leads, SubscribeOptions options = {});
   // Shutdown().
   ~Subscriptions();
@@ -91,11 +102,12 @@ class Subscriptions {
   // (this may run on the hub's thread); nullopt when they were not.
   std::optional<absl::Status> Authorize(const grpc::CallbackServerContext& context, absl::string_view lead_id,
                                         bool wait) const;
-  void Forget(const Reactor* reactor);
+  void Forget(const Reactor* reactor, const std::string& reader);
 
   const ReadAccess* const access_;
   const store::EventLog* const store_;
   engine::EventHub* const hub_;
+  WorkPool* const pool_;
   const projections::LeadDirectory* const leads_;
   const SubscribeOptions options_;
   std::atomic<uint64_t> fallbacks_{0};
@@ -103,6 +115,7 @@ class Subscriptions {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<const Reactor*, std::weak_ptr<Reactor>> live_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, size_t> per_member_ ABSL_GUARDED_BY(mu_);  // live subscriptions by member
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -9,6 +9,7 @@
 #include "projections/workload.h"
 #include "server/common/status_macros.h"
 #include "server/domain/proto_time.h"
+#include "server/service/async_read.h"
 #include "server/service/submit.h"
 
 namespace salesops::service {
@@ -51,6 +52,15 @@ absl::StatusOr<uint64_t> PositionAt(const store::EventLog& store, absl::Time t) 
 }
 
 }  // namespace
+
+ReadPlan ViewsService::PlanFor(const v1::ViewOptions& options) {
+  ReadPlan plan;
+  if (!ValidateViewOptions(options).ok()) return plan;  // the body reports it, at once
+  plan.min_position = options.min_position();
+  plan.max_wait = kMaxPositionWait;
+  plan.heavy = options.as_of_position() != 0 || options.has_as_of_time();
+  return plan;
+}
 
 absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventLog& store, uint64_t position) {
   if (position > kMaxAsOfEvents) {
@@ -121,17 +131,8 @@ absl::StatusOr<ReplayedViews> ViewsService::Replay(const v1::ViewOptions& option
 }
 
 template <typename Reply, typename Build>
-absl::Status ViewsService::Answer(const grpc::ServerContextBase& context, const v1::ViewOptions& options,
-                                  Reply& reply, Build build) const {
+absl::Status ViewsService::Answer(const v1::ViewOptions& options, Reply& reply, Build build) const {
   SALESOPS_RETURN_IF_ERROR(ValidateViewOptions(options));
-  if (options.min_position() > 0) {
-    const absl::Time deadline = std::min(absl::FromChrono(context.deadline()), absl::Now() + kMaxPositionWait);
-    if (!views_->AwaitPosition(options.min_position(), deadline)) {
-      return absl::DeadlineExceededError(absl::StrCat("view.min_position: position ", options.min_position(),
-                                                      " was not applied before the deadline (the views are at ",
-                                                      views_->position(), ")"));
-    }
-  }
   uint64_t position = 0;
   absl::Time now;
   const bool as_of = options.as_of_position() != 0 || options.has_as_of_time();
@@ -158,8 +159,8 @@ absl::Status ViewsService::Answer(const grpc::ServerContextBase& context, const 
 
 grpc::ServerUnaryReactor* ViewsService::GetPipeline(grpc::CallbackServerContext* context,
                                                     const v1::GetPipelineRequest* request, v1::Pipeline* reply) {
-  return AnswerRead(context, *access_, [&](const std::string&) {
-    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()), [this, request, reply](const std::string&) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
       return projections::BuildPipeline(state, *request, now);
     });
   });
@@ -167,8 +168,8 @@ grpc::ServerUnaryReactor* ViewsService::GetPipeline(grpc::CallbackServerContext*
 
 grpc::ServerUnaryReactor* ViewsService::ListLeads(grpc::CallbackServerContext* context,
                                                   const v1::ListLeadsRequest* request, v1::ListLeadsResponse* reply) {
-  return AnswerRead(context, *access_, [&](const std::string&) {
-    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()), [this, request, reply](const std::string&) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
       return projections::ListLeads(state, *request, now);
     });
   });
@@ -176,8 +177,8 @@ grpc::ServerUnaryReactor* ViewsService::ListLeads(grpc::CallbackServerContext* c
 
 grpc::ServerUnaryReactor* ViewsService::GetWorkload(grpc::CallbackServerContext* context,
                                                     const v1::GetWorkloadRequest* request, v1::Workload* reply) {
-  return AnswerRead(context, *access_, [&](const std::string&) {
-    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()), [this, request, reply](const std::string&) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
       return projections::BuildWorkload(state, *request, now);
     });
   });
@@ -198,13 +199,14 @@ constexpr std::initializer_list<v1::Role> kReviewers = {v1::ROLE_SALES_MANAGER, 
 grpc::ServerUnaryReactor* ViewsService::GetPerformanceReview(grpc::CallbackServerContext* context,
                                                              const v1::GetPerformanceReviewRequest* request,
                                                              v1::PerformanceReview* reply) {
-  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()),
+                         [this, request, reply](const std::string& reader) -> absl::Status {
     const std::string member = request->member_id().empty() ? reader : request->member_id();
     if (member != reader) {
       SALESOPS_RETURN_IF_ERROR(access_->RequireRole(reader, kReviewers, "reading another member's review").status());
     }
     SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
-    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
       return projections::BuildReview(state, member, period, request->policy_version());
     });
   });
@@ -213,10 +215,11 @@ grpc::ServerUnaryReactor* ViewsService::GetPerformanceReview(grpc::CallbackServe
 grpc::ServerUnaryReactor* ViewsService::ListPerformanceReviews(grpc::CallbackServerContext* context,
                                                                const v1::ListPerformanceReviewsRequest* request,
                                                                v1::ListPerformanceReviewsResponse* reply) {
-  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()),
+                         [this, request, reply](const std::string& reader) -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(access_->RequireRole(reader, kReviewers, "Views.ListPerformanceReviews").status());
     SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
-    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
       return projections::RankReviews(state, request->role(), period, request->policy_version());
     });
   });
@@ -225,10 +228,11 @@ grpc::ServerUnaryReactor* ViewsService::ListPerformanceReviews(grpc::CallbackSer
 grpc::ServerUnaryReactor* ViewsService::CompareReviews(grpc::CallbackServerContext* context,
                                                        const v1::CompareReviewsRequest* request,
                                                        v1::CompareReviewsResponse* reply) {
-  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()),
+                         [this, request, reply](const std::string& reader) -> absl::Status {
     SALESOPS_RETURN_IF_ERROR(access_->RequireRole(reader, kReviewers, "Views.CompareReviews").status());
     SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
-    return Answer(*context, request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
       return projections::CompareReviews(state, request->role(), period, request->policy_a(), request->policy_b());
     });
   });

@@ -9,6 +9,7 @@
 #include "projections/views.h"
 #include "salesops/v1/views.grpc.pb.h"
 #include "server/common/clock.h"
+#include "server/service/async_read.h"
 #include "server/service/auth.h"
 #include "server/store/event_log.h"
 
@@ -16,7 +17,8 @@ namespace salesops::service {
 
 // An as_of query replays at most this many events (RESOURCE_EXHAUSTED beyond).
 inline constexpr uint64_t kMaxAsOfEvents = 1'000'000;
-// min_position waits at most this long, whatever the call's deadline.
+// min_position waits at most this long, whatever the call's deadline (the
+// wait parks the call; no thread waits).
 inline constexpr absl::Duration kMaxPositionWait = absl::Seconds(60);
 
 // A ViewsState as the log stood at one position, and the moment its ages
@@ -38,9 +40,9 @@ absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections:
 
 class ViewsService final : public v1::Views::CallbackService {
  public:
-  ViewsService(const ReadAccess* access, const projections::Views* views, const store::EventLog* store,
-               Clock* clock)
-      : access_(access), views_(views), store_(store), clock_(clock) {}
+  ViewsService(const ReadAccess* access, AsyncReads async, const projections::Views* views,
+               const store::EventLog* store, Clock* clock)
+      : access_(access), async_(async), views_(views), store_(store), clock_(clock) {}
 
   grpc::ServerUnaryReactor* GetPipeline(grpc::CallbackServerContext* context, const v1::GetPipelineRequest* request,
                                         v1::Pipeline* reply) override;
@@ -59,16 +61,20 @@ class ViewsService final : public v1::Views::CallbackService {
                                            v1::CompareReviewsResponse* reply) override;
 
  private:
-  // Waits for options.min_position, then runs `build(state, now)` (returning
-  // StatusOr<Reply>) on the live views or on an as_of replay, and fills the
-  // reply's ViewInfo.
+  // How a call with these options is answered: after waiting for
+  // min_position (parked, not on a handler thread); an as_of replay on the
+  // work pool; a live query at once.
+  static ReadPlan PlanFor(const v1::ViewOptions& options);
+  // Runs `build(state, now)` (returning StatusOr<Reply>) on the live views or
+  // on an as_of replay, and fills the reply's ViewInfo. The min_position wait
+  // is over when it runs.
   template <typename Reply, typename Build>
-  absl::Status Answer(const grpc::ServerContextBase& context, const v1::ViewOptions& options, Reply& reply,
-                      Build build) const;
+  absl::Status Answer(const v1::ViewOptions& options, Reply& reply, Build build) const;
   // The replay an as_of option asks for.
   absl::StatusOr<ReplayedViews> Replay(const v1::ViewOptions& options) const;
 
   const ReadAccess* const access_;
+  const AsyncReads async_;
   const projections::Views* const views_;
   const store::EventLog* const store_;
   Clock* const clock_;

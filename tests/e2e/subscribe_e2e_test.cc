@@ -576,6 +576,30 @@ TEST_F(SubscribeE2eTest, AnUnparsableRequestIsRefused) {
   EXPECT_THAT(replies.status.error_message(), HasSubstr("request: not a valid SubscribeRequest"));
 }
 
+// Subscriptions are bounded per member (and in all): beyond the bound a
+// Subscribe is refused with RESOURCE_EXHAUSTED naming it, and other members
+// are not affected.
+TEST_F(SubscribeE2eTest, SubscriptionsPerMemberAreBounded) {
+  ASSERT_EQ(server_->Stop(), 0);
+  server_ = std::make_unique<ServerProcess>(dir_.path(),
+                                            std::vector<std::string>{"--max-subscriptions-per-member=2"});
+  std::string error;
+  ASSERT_TRUE(server_->Start(&error)) << error;
+  channel_ = server_->Channel();
+  audit_ = v1::Audit::NewStub(channel_);
+  v1::SubscribeRequest request;
+  Subscription a(audit_.get(), Token("mgr"), request);
+  Subscription b(audit_.get(), Token("mgr"), request);
+  ASSERT_TRUE(a.ReadCaughtUp());
+  ASSERT_TRUE(b.ReadCaughtUp());
+  Subscription c(audit_.get(), Token("mgr"), request);
+  EXPECT_FALSE(c.ReadCaughtUp());
+  EXPECT_EQ(c.received().status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(c.received().status.error_message(), HasSubstr("member mgr has 2 subscriptions open"));
+  Subscription other(audit_.get(), Token("root"), request);
+  EXPECT_TRUE(other.ReadCaughtUp());
+}
+
 TEST_F(SubscribeE2eTest, ShutdownEndsLiveSubscriptionsWithUnavailable) {
   v1::SubscribeRequest request;
   Subscription a(audit_.get(), Token("mgr"), request);

@@ -1,6 +1,9 @@
 // The Views service over real gRPC on loopback: read-your-writes through
 // min_position, as_of replays, validation and access.
 #include <chrono>
+#include <deque>
+
+#include "absl/synchronization/notification.h"
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -12,6 +15,7 @@
 #include "salesops/v1/views.grpc.pb.h"
 #include "server/domain/proto_time.h"
 #include "tests/common/testing.h"
+#include "tests/e2e/raw_call.h"
 #include "tests/e2e/server_process.h"
 
 namespace salesops {
@@ -117,6 +121,105 @@ TEST_F(ViewsE2eTest, AReplyPositionIsVisibleToTheNextQuery) {
   ASSERT_TRUE(views_->GetPipeline(Ctx("rep1").get(), request, &pipeline).ok());
   EXPECT_EQ(pipeline.view().position(), 0u);
   EXPECT_EQ(pipeline.stages(0).open_leads(), 0u);
+}
+
+// Calls started on the channel without waiting for them; each keeps its
+// context, request and reply until it completes.
+struct InFlight {
+  grpc::ClientContext ctx;
+  v1::GetPipelineRequest request;
+  v1::Pipeline reply;
+  grpc::Status status;
+  absl::Notification done;
+};
+
+// No handler thread waits (docs/ARCHITECTURE.md, "Threads"): with more calls
+// parked on a min_position than gRPC has handler threads (two on this
+// machine), and as_of replays in flight, health, Ping and a write still
+// answer within a small bound; the write that reaches the parked position
+// completes the parked calls.
+TEST_F(ViewsE2eTest, ParkedMinPositionCallsAndLongReadsDoNotHoldTheHandlerThreads) {
+  const v1::LeadCommandReply first = Identify("hz-1", 100);
+  std::deque<InFlight> parked(16), replays(8);
+  for (InFlight& call : parked) {
+    call.ctx.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf("rep1")));
+    call.ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    call.request.mutable_view()->set_min_position(first.position() + 2);
+    views_->async()->GetPipeline(&call.ctx, &call.request, &call.reply, [&call](grpc::Status s) {
+      call.status = std::move(s);
+      call.done.Notify();
+    });
+  }
+  for (InFlight& call : replays) {
+    call.ctx.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf("mgr")));
+    call.ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    call.request.mutable_view()->set_as_of_position(first.position());
+    views_->async()->GetPipeline(&call.ctx, &call.request, &call.reply, [&call](grpc::Status s) {
+      call.status = std::move(s);
+      call.done.Notify();
+    });
+  }
+  // Each of these has 3 s; a blocked handler thread would hold them for 60.
+  for (int round = 0; round < 3; ++round) {
+    grpc::ClientContext health;
+    health.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    const testing::RawReplies replies = testing::CallRaw(channel_, health, "/grpc.health.v1.Health/Check", "");
+    ASSERT_TRUE(replies.status.ok()) << replies.status.error_message();
+    v1::PingResponse pong;
+    ASSERT_TRUE(v1::Admin::NewStub(channel_)->Ping(Ctx("root", 3).get(), v1::PingRequest(), &pong).ok());
+  }
+  EXPECT_FALSE(parked.front().done.HasBeenNotified());  // still parked: its position is not applied
+  // The write that reaches the parked position completes every parked call.
+  uint64_t reached = first.position();
+  for (int i = 2; reached < first.position() + 2; ++i) {
+    v1::IdentifyLeadRequest r;
+    r.set_lead_id(absl::StrCat("hz-", i));
+    r.set_company("杭州云栖网络科技有限公司");
+    r.mutable_contact()->set_name("刘洋");
+    r.set_source(v1::LEAD_SOURCE_EVENT);
+    v1::LeadCommandReply reply;
+    const grpc::Status s = leads_->IdentifyLead(Ctx("rep1", 3).get(), r, &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    reached = reply.position();
+  }
+  for (InFlight& call : parked) {
+    ASSERT_TRUE(call.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    ASSERT_TRUE(call.status.ok()) << call.status.error_message();
+    EXPECT_GE(call.reply.view().position(), first.position() + 2);
+  }
+  for (InFlight& call : replays) {
+    ASSERT_TRUE(call.done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+    // Four long reads per member may be queued or running; the rest are
+    // refused, never left waiting.
+    if (call.status.ok()) {
+      EXPECT_TRUE(call.reply.view().as_of());
+      EXPECT_EQ(call.reply.view().position(), first.position());
+    } else {
+      EXPECT_THAT(call.status, GrpcIs(grpc::StatusCode::RESOURCE_EXHAUSTED, HasSubstr("member mgr has 4 long-read calls")));
+    }
+  }
+}
+
+// A parked call that the client cancels is released at once: the handler
+// threads it would have held serve the next calls.
+TEST_F(ViewsE2eTest, ACancelledParkedCallIsReleased) {
+  const v1::LeadCommandReply first = Identify("hz-1", 100);
+  std::deque<InFlight> parked(4);
+  for (InFlight& call : parked) {
+    call.ctx.AddMetadata("authorization", absl::StrCat("Bearer ", TokenOf("rep1")));
+    call.request.mutable_view()->set_min_position(first.position() + 1'000'000);
+    views_->async()->GetPipeline(&call.ctx, &call.request, &call.reply, [&call](grpc::Status s) {
+      call.status = std::move(s);
+      call.done.Notify();
+    });
+  }
+  for (InFlight& call : parked) call.ctx.TryCancel();
+  for (InFlight& call : parked) {
+    ASSERT_TRUE(call.done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    EXPECT_EQ(call.status.error_code(), grpc::StatusCode::CANCELLED);
+  }
+  v1::Pipeline pipeline;
+  EXPECT_TRUE(views_->GetPipeline(Ctx("rep1", 3).get(), v1::GetPipelineRequest(), &pipeline).ok());
 }
 
 TEST_F(ViewsE2eTest, MinPositionNotReachedIsDeadlineExceeded) {
