@@ -93,12 +93,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // SIGINT/SIGTERM are taken by one thread with sigwait; block them in every
-  // thread before any is started.
+  // SIGINT/SIGTERM (drain and stop) and SIGHUP (reload the tokens file) are
+  // taken by one thread with sigwait; block them in every thread before any
+  // is started, so that none of them kills the process.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<salesops::service::SalesopsServer>> server =
@@ -110,11 +112,24 @@ int main(int argc, char** argv) {
   salesops::LogInfo("salesopsd listening on %s (port %d), data dir %s, durability %s",
                     options.listen, (*server)->port(), options.data_dir, durability);
 
-  std::thread signal_thread([&signals, s = server->get()] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    salesops::LogInfo("signal %d: draining in-flight calls and shutting down", signal);
-    s->RequestShutdown();
+  std::thread signal_thread([&signals, &options, s = server->get()] {
+    for (;;) {
+      int signal = 0;
+      sigwait(&signals, &signal);
+      if (signal == SIGHUP) {
+        const absl::StatusOr<size_t> tokens = s->ReloadTokens();
+        if (tokens.ok()) {
+          salesops::LogInfo("SIGHUP: tokens file %s reloaded (%d tokens)", options.tokens_file, *tokens);
+        } else {
+          salesops::LogError("SIGHUP: tokens file %s not reloaded, the previous tokens stay in force: %s",
+                             options.tokens_file, tokens.status().ToString());
+        }
+        continue;
+      }
+      salesops::LogInfo("signal %d: draining in-flight calls and shutting down", signal);
+      s->RequestShutdown();
+      return;
+    }
   });
   const absl::Status fatal = (*server)->Wait();
   if (!fatal.ok()) {

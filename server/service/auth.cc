@@ -41,11 +41,29 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromText
     if (absl::Status s = domain::ValidateId("member id", parts[1]); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": ", s.message()));
     }
+    absl::MutexLock lock(&auth->mu_);
     if (!auth->members_.emplace(parts[0], parts[1]).second) {
       return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": repeats a token"));
     }
   }
   return auth;
+}
+
+size_t TokenAuthenticator::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return members_.size();
+}
+
+absl::StatusOr<size_t> TokenAuthenticator::ReloadFromFile(const std::string& path) {
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<TokenAuthenticator> fresh, FromFile(path));
+  absl::flat_hash_map<std::string, std::string> members;
+  {
+    absl::MutexLock lock(&fresh->mu_);
+    members = std::move(fresh->members_);
+  }
+  absl::MutexLock lock(&mu_);
+  members_.swap(members);
+  return members_.size();
 }
 
 absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_view authorization) const {
@@ -57,6 +75,7 @@ absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_
     return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
   }
   const absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(kBearer.size()));
+  absl::ReaderMutexLock lock(&mu_);
   auto it = members_.find(token);
   if (it == members_.end()) return absl::UnauthenticatedError("unknown token");
   return it->second;

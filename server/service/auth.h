@@ -12,13 +12,16 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "projections/team_directory.h"
 #include "server/domain/read_policy.h"
 
 namespace salesops::service {
 
-// Immutable after construction; thread-safe.
+// Thread-safe. The token set is replaced whole by ReloadFromFile (on
+// SIGHUP): a call authenticates against the old set or the new one, never
+// a mix.
 class TokenAuthenticator {
  public:
   // Reads `path`. Errors: NOT_FOUND (no file), INVALID_ARGUMENT naming the
@@ -32,10 +35,16 @@ class TokenAuthenticator {
   absl::StatusOr<std::string> Authenticate(const grpc::ServerContextBase& context) const;
   absl::StatusOr<std::string> AuthenticateHeader(absl::string_view authorization) const;
 
-  size_t size() const { return members_.size(); }
+  size_t size() const;
+
+  // Reads `path` and, when it parses, replaces the token set atomically
+  // (calls in flight finish as they were authenticated). Errors as
+  // FromFile's; the old set then stays in force. Returns the new count.
+  absl::StatusOr<size_t> ReloadFromFile(const std::string& path);
 
  private:
-  absl::flat_hash_map<std::string, std::string> members_;  // token -> member id
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::string> members_ ABSL_GUARDED_BY(mu_);  // token -> member id
 };
 
 // Who may read: an authenticated token whose member is in the team and

@@ -20,6 +20,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   std::unique_ptr<SalesopsServer> s(new SalesopsServer());
   s->drain_timeout_ = options.drain_timeout;
   SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
+  s->tokens_file_ = options.tokens_file;
 
   store::StoreOptions store_options;
   store_options.path = options.data_dir;
@@ -187,6 +188,8 @@ void SalesopsServer::SnapshotLoop(uint64_t every) {
     WriteSnapshot();
   }
 }
+
+absl::StatusOr<size_t> SalesopsServer::ReloadTokens() { return auth_->ReloadFromFile(tokens_file_); }
 
 void SalesopsServer::RequestShutdown() {
   absl::MutexLock lock(&mu_);

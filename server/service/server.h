@@ -109,6 +109,11 @@ class SalesopsServer {
   int port() const { return port_; }
   uint64_t recovered_events() const { return sequencer_->recovered_events(); }
 
+  // Re-reads the tokens file (SIGHUP) and replaces the token set at once;
+  // a file that does not parse leaves the old set in force. Returns the new
+  // number of tokens, or the file's error. Thread-safe.
+  absl::StatusOr<size_t> ReloadTokens();
+
   // Asks Wait() to return (e.g. from a signal handler thread). Thread-safe.
   void RequestShutdown();
   // Blocks until RequestShutdown() was called or a write failed. Returns OK
@@ -142,6 +147,7 @@ class SalesopsServer {
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;
+  std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
   projections::TeamDirectory team_directory_;
   projections::Views views_;  // also serves GetLead, GetOrder, GetTicket

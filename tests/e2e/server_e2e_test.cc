@@ -1,6 +1,7 @@
 // End-to-end: the real salesopsd on a free loopback port, driven through the
 // generated stubs.
 #include <atomic>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -680,6 +681,35 @@ TEST_F(E2eTest, ServerReflectionListsTheServices) {
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Audit"));
   EXPECT_THAT(bytes, HasSubstr("salesops.v1.Admin"));
   EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
+}
+
+// SIGHUP reloads the tokens file at once and kills nothing: a removed token
+// is refused on its next call, a new one works, and a file that does not
+// parse leaves the previous tokens in force (and says why in the log).
+TEST_F(E2eTest, SighupReloadsTheTokensFileAndABrokenFileKeepsTheOldTokens) {
+  auto admin = v1::Admin::NewStub(channel_);
+  v1::PingResponse pong;
+  ASSERT_TRUE(admin->Ping(Ctx(kRootToken).get(), v1::PingRequest(), &pong).ok());
+  const std::string tokens = absl::StrCat(dir_.path(), "/tokens");
+  const std::string fresh_root = "root-token-after-the-reload-1";
+  {
+    std::ofstream out(tokens, std::ios::trunc);
+    out << fresh_root << " root\n";  // the old root token is gone
+  }
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForLog("SIGHUP: tokens file", absl::Seconds(10)));
+  EXPECT_THAT(admin->Ping(Ctx(kRootToken).get(), v1::PingRequest(), &pong),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("unknown token")));
+  ASSERT_TRUE(admin->Ping(Ctx(fresh_root.c_str()).get(), v1::PingRequest(), &pong).ok());
+
+  {
+    std::ofstream out(tokens, std::ios::trunc);
+    out << "short root\n";  // a token under 16 characters: the file is refused
+  }
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForLog("not reloaded, the previous tokens stay in force", absl::Seconds(10)));
+  EXPECT_THAT(server_->Log(), HasSubstr("tokens file line 1: a token must be at least 16 characters"));
+  EXPECT_TRUE(admin->Ping(Ctx(fresh_root.c_str()).get(), v1::PingRequest(), &pong).ok());
 }
 
 }  // namespace

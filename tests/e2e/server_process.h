@@ -3,6 +3,8 @@
 #ifndef SALESOPS_TESTS_E2E_SERVER_PROCESS_H_
 #define SALESOPS_TESTS_E2E_SERVER_PROCESS_H_
 
+#include <signal.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +42,8 @@ class ServerProcess {
   int Stop() { return child_.Terminate(); }
   // SIGKILL, then waits.
   void Kill() { child_.Kill(); }
+  // Sends `signal` and returns at once.
+  void Signal(int signal) const { ::kill(child_.pid(), signal); }
 
   int port() const { return child_.port(); }
   std::string address() const { return child_.address(); }
