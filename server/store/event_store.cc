@@ -3,12 +3,15 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -56,6 +59,60 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const rocksdb::ColumnFa
   };
 }
 
+// RocksDB's info log, as configured, plus what recovery says about a damaged
+// write-ahead log: the status DB::Open returns ("Corruption: checksum
+// mismatch") names neither the file nor where in it, but recovery logs both
+// ("…/000004.log: dropping 3571 bytes; Corruption: checksum mismatch").
+// Lines are kept only until StopKeeping().
+class RecoveryLogger final : public rocksdb::Logger {
+ public:
+  explicit RecoveryLogger(std::shared_ptr<rocksdb::Logger> base)
+      : rocksdb::Logger(base->GetInfoLogLevel()), base_(std::move(base)) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (keeping_.load(std::memory_order_acquire)) {
+      char line[1024];
+      va_list copy;
+      va_copy(copy, ap);
+      std::vsnprintf(line, sizeof(line), format, copy);
+      va_end(copy);
+      absl::string_view kept(line);
+      if (absl::StrContains(kept, "dropping")) {
+        // Without RocksDB's "[source:line] " prefix.
+        if (const size_t prefix = kept.find("] "); kept.front() == '[' && prefix != kept.npos) {
+          kept.remove_prefix(prefix + 2);
+        }
+        absl::MutexLock lock(&mu_);
+        if (kept_.size() < 3) kept_.emplace_back(kept);
+      }
+    }
+    base_->Logv(level, format, ap);
+  }
+  void LogHeader(const char* format, va_list ap) override { base_->LogHeader(format, ap); }
+  size_t GetLogFileSize() const override { return base_->GetLogFileSize(); }
+  void Flush() override { base_->Flush(); }
+  rocksdb::Status Close() override { return base_->Close(); }
+  void SetInfoLogLevel(const rocksdb::InfoLogLevel level) override {
+    rocksdb::Logger::SetInfoLogLevel(level);
+    base_->SetInfoLogLevel(level);
+  }
+
+  // What recovery reported about dropped bytes, "; "-separated.
+  std::string Kept() {
+    absl::MutexLock lock(&mu_);
+    return absl::StrJoin(kept_, "; ");
+  }
+  void StopKeeping() { keeping_.store(false, std::memory_order_release); }
+
+ private:
+  const std::shared_ptr<rocksdb::Logger> base_;
+  std::atomic<bool> keeping_{true};
+  absl::Mutex mu_;
+  std::vector<std::string> kept_ ABSL_GUARDED_BY(mu_);
+};
+
 }  // namespace
 
 struct EventStore::Rep {
@@ -98,6 +155,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.paranoid_checks = true;
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -108,11 +166,30 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Descriptors(cf_options);
   auto rep = std::make_unique<Rep>();
   rocksdb::DB* db = nullptr;
+  // RocksDB's own info log (LOG in the directory), keeping what recovery
+  // says about a damaged write-ahead log for the error below.
+  std::shared_ptr<RecoveryLogger> recovery_log;
+  {
+    std::shared_ptr<rocksdb::Logger> base;
+    if (rocksdb::CreateLoggerFromOptions(options.path, db_options, &base).ok() && base != nullptr) {
+      recovery_log = std::make_shared<RecoveryLogger>(std::move(base));
+      db_options.info_log = recovery_log;
+    }
+  }
   const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
+  if (recovery_log != nullptr) recovery_log->StopKeeping();
   if (!s.ok()) {
     LogError("storage: open %s failed: %s", options.path, s.ToString());
-    const std::string message = absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString());
-    return s.IsCorruption() ? absl::DataLossError(message) : absl::UnavailableError(message);
+    if (s.IsCorruption()) {
+      const std::string where = recovery_log != nullptr ? recovery_log->Kept() : "";
+      return absl::DataLossError(absl::StrCat(
+          "cannot open the event log at ", options.path, ": ", s.ToString(),
+          where.empty() ? "" : absl::StrCat(" (", where, ")"),
+          ". The write-ahead log was left as it was found. Acknowledged events may be damaged, so the "
+          "log is not opened past them: restore the latest backup (docs/STORAGE.md, \"Recovery\") and keep this directory "
+          "as evidence"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString()));
   }
   rep->db.reset(db);
   rep->write_options.sync = options.sync;

@@ -36,8 +36,11 @@ class EventStore final : public EventLog {
  public:
   // Opens (creating when missing) the log at options.path and recovers its
   // head position. Errors: UNAVAILABLE when RocksDB cannot open the
-  // directory; DATA_LOSS when it finds corruption; FAILED_PRECONDITION for a
-  // newer on-disk format.
+  // directory; DATA_LOSS when it finds corruption — including a damaged
+  // write-ahead log anywhere but a torn tail, whose file and dropped bytes
+  // the message names; the directory is then left as it was found
+  // (docs/STORAGE.md, "Recovery"); FAILED_PRECONDITION for a newer on-disk
+  // format.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
 
   // Closes the database. With sync=true everything acknowledged was already
