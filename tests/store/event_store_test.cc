@@ -280,7 +280,7 @@ TEST_F(EventStoreTest, IdempotencyRecordsAreWrittenWithTheBatch) {
   // A refused batch writes no idempotency record either.
   AppendBatch refused = Batch({Stream("lead-a", 0, {"2"})});
   refused.idempotency.push_back({"alice", "r-2", record});
-  EXPECT_THAT(store_->Append(std::move(refused)), StatusIs(absl::StatusCode::kAborted, HasSubstr("")));
+  EXPECT_THAT(store_->Append(std::move(refused)), StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-a is at version 1, expected 0")));
   EXPECT_FALSE(store_->GetIdempotency("alice", "r-2")->has_value());
 }
 
