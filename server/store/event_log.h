@@ -108,6 +108,8 @@ class EventLog {
   //   INVALID_ARGUMENT    an empty stream id, an empty append or an event
   //                       without event_type (nothing written);
   //   DATA_LOSS           the stream index is unreadable (nothing written);
+  //   FAILED_PRECONDITION the log did not verify at open: open_check()
+  //                       (nothing written);
   //   RESOURCE_EXHAUSTED  writes are refused for lack of disk space (nothing
   //                       written; retry later);
   //   UNAVAILABLE         the write failed. The batch may or may not be

@@ -149,6 +149,44 @@ WriteState EventStore::write_state() const {
   return {};
 }
 
+namespace {
+
+// The one-time upgrade of a format-1 log (written before the hash chain):
+// computes the chain over events 1..head, then records the upgrade (meta
+// kMetaChainUpgrade = head) and format 2 in one synced batch. A crash
+// before that batch leaves format 1, and the next open computes it again.
+// Returns the chain hash at the head. `families` in Family order.
+absl::StatusOr<std::string> UpgradeToChain(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families,
+                                           uint64_t head, uint64_t from_format) {
+  LogInfo("storage: upgrading the log from format %d to %d: computing the hash chain of %d events", from_format,
+          keys::kFormatVersion, head);
+  rocksdb::ColumnFamilyHandle* chain_cf = families[kChain];
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::unique_ptr<rocksdb::Iterator> events(db.NewIterator(rocksdb::ReadOptions(), families[kEvents]));
+  rocksdb::WriteBatch wb;
+  std::string last = GenesisDigest();
+  uint64_t expected = 1;
+  for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
+    if (keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) != expected) {
+      return absl::DataLossError(absl::StrCat("the event log has a gap before position ", expected));
+    }
+    last = ChainNext(last, absl::string_view(events->value().data(), events->value().size()));
+    wb.Put(chain_cf, keys::PositionKey(expected), last);
+    if (wb.Count() >= 10'000) {
+      if (rocksdb::Status w = db.Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
+      wb.Clear();
+    }
+  }
+  if (!events->status().ok()) return StorageError("hash chain computation", events->status());
+  wb.Put(families[kMeta], keys::kMetaChainUpgrade, keys::EncodeU64(head));
+  wb.Put(families[kMeta], keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
+  if (rocksdb::Status w = db.Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
+  return last;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -195,19 +233,18 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   rep->write_options.sync = options.sync;
 
   // Format version: written once, checked on every open.
-  std::string format;
-  rocksdb::Status g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaFormatVersion, &format);
-  if (g.IsNotFound()) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    g = db->Put(wo, rep->cf(kMeta), keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
-    if (!g.ok()) return StorageError("format version write", g);
-  } else if (!g.ok()) {
+  std::string format_bytes;
+  std::optional<uint64_t> format;
+  rocksdb::Status g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaFormatVersion, &format_bytes);
+  if (g.ok()) {
+    format = keys::DecodeU64(format_bytes).value_or(~0ull);
+    if (*format > keys::kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("the event log at ", options.path, " has format version ",
+                                                        *format, "; this salesopsd reads up to ",
+                                                        keys::kFormatVersion));
+    }
+  } else if (!g.IsNotFound()) {
     return StorageError("format version read", g);
-  } else if (keys::DecodeU64(format).value_or(~0ull) > keys::kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the event log at ", options.path, " has format version ", keys::DecodeU64(format).value_or(0),
-        "; this salesopsd reads up to ", keys::kFormatVersion));
   }
 
   // Head: the last key of the events family.
@@ -226,46 +263,32 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   }
   it.reset();
 
-  // The hash chain: a format-1 log has none yet; compute it once.
-  rocksdb::ColumnFamilyHandle* chain_cf = rep->cf(kChain);
-  std::string last;
-  if (head == 0) {
-    last = GenesisDigest();
-  } else {
-    rocksdb::Status c = db->Get(rocksdb::ReadOptions(), chain_cf, keys::PositionKey(head), &last);
-    if (c.IsNotFound()) {
-      LogInfo("storage: computing the hash chain of %d events (first open by a format-%d salesopsd)", head,
-              keys::kFormatVersion);
-      std::unique_ptr<rocksdb::Iterator> events(db->NewIterator(rocksdb::ReadOptions(), rep->cf(kEvents)));
-      rocksdb::WriteBatch wb;
-      last = GenesisDigest();
-      uint64_t expected = 1;
-      for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
-        if (keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) != expected) {
-          return absl::DataLossError(absl::StrCat("the event log has a gap before position ", expected));
-        }
-        last = ChainNext(last, absl::string_view(events->value().data(), events->value().size()));
-        wb.Put(chain_cf, keys::PositionKey(expected), last);
-        if (wb.Count() >= 10'000) {
-          rocksdb::WriteOptions wo;
-          wo.sync = true;
-          if (rocksdb::Status w = db->Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
-          wb.Clear();
-        }
-      }
-      if (!events->status().ok()) return StorageError("hash chain computation", events->status());
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      if (rocksdb::Status w = db->Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
-    } else if (!c.ok()) {
-      return StorageError("hash chain read", c);
-    }
-  }
-  if (keys::DecodeU64(format).value_or(0) < keys::kFormatVersion) {
+  // The hash chain. Only the one-time, recorded upgrade of a format-1 log
+  // computes it; in a format-2 log a missing hash is damage, which the tail
+  // check below reports like a changed event.
+  absl::Status format_damage;
+  std::string last = GenesisDigest();
+  if (!format.has_value() && head == 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     g = db->Put(wo, rep->cf(kMeta), keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
     if (!g.ok()) return StorageError("format version write", g);
+  } else if (!format.has_value()) {
+    // Every salesopsd wrote the format version before its first event.
+    format_damage = absl::FailedPreconditionError(absl::StrCat(
+        "the log's format version is missing although it holds ", head,
+        " events: its metadata was changed outside salesopsd; writes are refused (reads and Audit.VerifyLog "
+        "still work; see docs/AUDIT.md)"));
+  } else if (*format < 2) {
+    SALESOPS_ASSIGN_OR_RETURN(last, UpgradeToChain(*db, rep->families, head, *format));
+  }
+  if (head > 0 && format != std::optional<uint64_t>(1)) {
+    const rocksdb::Status c = db->Get(rocksdb::ReadOptions(), rep->cf(kChain), keys::PositionKey(head), &last);
+    if (c.IsNotFound()) {
+      last.clear();  // writes are refused: the tail check finds the missing hash
+    } else if (!c.ok()) {
+      return StorageError("hash chain read", c);
+    }
   }
   {
     absl::MutexLock lock(&rep->write_mu);
@@ -283,6 +306,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
           "Audit.VerifyLog still work; see docs/AUDIT.md)"));
       LogError("storage: %s", store->open_check_.message());
     }
+  }
+  if (store->open_check_.ok() && !format_damage.ok()) {
+    store->open_check_ = format_damage;
+    LogError("storage: %s", format_damage.message());
   }
   return store;
 }
@@ -334,6 +361,7 @@ absl::StatusOr<bool> IsAtVersion(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* s
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
   absl::MutexLock lock(&rep_->write_mu);
   if (failed()) return FailedStatus();
+  if (!open_check_.ok()) return open_check_;
   const uint64_t head = Head();
   if (batch.expected_head.has_value() && *batch.expected_head != head) {
     return absl::AbortedError(

@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "server/store/keys.h"
@@ -70,6 +71,35 @@ absl::Status ClearFamily(const std::string& db_path, const std::string& family) 
   wo.sync = true;
   const rocksdb::Status s = raw.db->Write(wo, &wb);
   return s.ok() ? absl::OkStatus() : absl::UnavailableError(s.ToString());
+}
+
+namespace {
+
+absl::Status WriteOne(const std::string& db_path, const std::string& family,
+                      absl::FunctionRef<void(rocksdb::WriteBatch&, rocksdb::ColumnFamilyHandle*)> change) {
+  RawDb raw;
+  if (absl::Status s = raw.Open(db_path); !s.ok()) return s;
+  rocksdb::ColumnFamilyHandle* cf = raw.Family(family);
+  if (cf == nullptr) return absl::NotFoundError(family);
+  rocksdb::WriteBatch wb;
+  change(wb, cf);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const rocksdb::Status s = raw.db->Write(wo, &wb);
+  return s.ok() ? absl::OkStatus() : absl::UnavailableError(s.ToString());
+}
+
+}  // namespace
+
+absl::Status PutKey(const std::string& db_path, const std::string& family, const std::string& key,
+                    const std::string& value) {
+  return WriteOne(db_path, family, [&](rocksdb::WriteBatch& wb, rocksdb::ColumnFamilyHandle* cf) {
+    wb.Put(cf, key, value);
+  });
+}
+
+absl::Status DeleteKey(const std::string& db_path, const std::string& family, const std::string& key) {
+  return WriteOne(db_path, family, [&](rocksdb::WriteBatch& wb, rocksdb::ColumnFamilyHandle* cf) { wb.Delete(cf, key); });
 }
 
 }  // namespace salesops::testing
