@@ -37,6 +37,16 @@ absl::Status StorageError(absl::string_view what, const rocksdb::Status& s) {
   return absl::UnavailableError(absl::StrCat("storage ", what, " failed"));
 }
 
+// A failed read of the events family at `position` (the first position not
+// read): RocksDB's Corruption (a damaged table block, found by its checksum)
+// becomes DATA_LOSS naming the position; other failures are StorageError's.
+absl::Status ReadErrorAt(absl::string_view what, uint64_t position, const rocksdb::Status& s) {
+  if (!s.IsCorruption()) return StorageError(what, s);
+  LogError("storage: %s failed at position %d: %s", what, position, s.ToString());
+  return absl::DataLossError(absl::StrCat("storage ", what, ": the log is unreadable from position ", position,
+                                          " (a damaged block on disk); see docs/STORAGE.md, \"Faults\""));
+}
+
 absl::StatusOr<v1::EventEnvelope> ParseEvent(const rocksdb::Slice& key, const rocksdb::Slice& value) {
   v1::EventEnvelope envelope;
   if (!envelope.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -185,6 +195,47 @@ absl::StatusOr<std::string> UpgradeToChain(rocksdb::DB& db, const std::vector<ro
   return last;
 }
 
+// Replaces the stream index (the `streams` family) with one built from the
+// events. The family is dropped, not emptied key by key, so a damaged
+// table file of it is never read again. A marker in `meta`, written first
+// and removed in the last batch, makes the next open finish an interrupted
+// rebuild (a partial index would let Append reuse stream versions).
+absl::Status RebuildStreamIndex(rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& families,
+                                const rocksdb::ColumnFamilyOptions& cf_options) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db.Put(wo, families[kMeta], keys::kMetaStreamIndexRebuild, "1");
+  if (!s.ok()) return StorageError("stream index rebuild", s);
+  s = db.DropColumnFamily(families[kStreams]);
+  if (!s.ok()) return StorageError("stream index drop", s);
+  db.DestroyColumnFamilyHandle(families[kStreams]);
+  families[kStreams] = nullptr;
+  s = db.CreateColumnFamily(cf_options, keys::kStreamsFamily, &families[kStreams]);
+  if (!s.ok()) return StorageError("stream index create", s);
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> events(db.NewIterator(ro, families[kEvents]));
+  rocksdb::WriteBatch wb;
+  uint64_t expected = 1;
+  for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
+    SALESOPS_ASSIGN_OR_RETURN(const v1::EventEnvelope e, ParseEvent(events->key(), events->value()));
+    if (e.position() != expected) {
+      return absl::DataLossError(absl::StrCat("stream index rebuild: the log has a gap: position ", expected,
+                                              " is missing"));
+    }
+    wb.Put(families[kStreams], keys::StreamKey(e.stream_id(), e.stream_version()), keys::EncodeU64(expected));
+    if (wb.Count() >= 10'000) {
+      if (s = db.Write(wo, &wb); !s.ok()) return StorageError("stream index rebuild", s);
+      wb.Clear();
+    }
+  }
+  if (!events->status().ok()) return ReadErrorAt("stream index rebuild", expected, events->status());
+  wb.Delete(families[kMeta], keys::kMetaStreamIndexRebuild);
+  if (s = db.Write(wo, &wb); !s.ok()) return StorageError("stream index rebuild", s);
+  LogInfo("storage: rebuilt the stream index from %d events", expected - 1);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
@@ -262,6 +313,14 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
     return StorageError("head recovery", it->status());
   }
   it.reset();
+
+  std::string rebuilding;
+  g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaStreamIndexRebuild, &rebuilding);
+  if (!g.ok() && !g.IsNotFound()) return StorageError("stream index marker read", g);
+  if (options.rebuild_stream_index || g.ok()) {
+    if (g.ok()) LogInfo("storage: finishing an interrupted rebuild of the stream index");
+    SALESOPS_RETURN_IF_ERROR(RebuildStreamIndex(*db, rep->families, cf_options));
+  }
 
   // The hash chain. Only the one-time, recorded upgrade of a format-1 log
   // computes it; in a format-2 log a missing hash is damage, which the tail
@@ -474,7 +533,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(absl::stri
                                                 keys::DecodeU64(positions[i]).value_or(0),
                                                 " which is missing from the log"));
       }
-      return StorageError("stream read", statuses[i]);
+      return ReadErrorAt("stream read", keys::DecodeU64(positions[i]).value_or(0), statuses[i]);
     }
     SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(slices[i], values[i]));
     out.push_back(std::move(e));
@@ -504,7 +563,7 @@ absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit
     bytes += it->value().size();
     page.events.push_back(std::move(e));
   }
-  if (!it->status().ok()) return StorageError("log read", it->status());
+  if (!it->status().ok()) return ReadErrorAt("log read", position, it->status());
   page.head = head;
   page.next_position = position;
   page.reached_head = position > head;
@@ -528,7 +587,7 @@ absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
     ++expected;
     SALESOPS_RETURN_IF_ERROR(visit(e));
   }
-  if (!it->status().ok()) return StorageError("log scan", it->status());
+  if (!it->status().ok()) return ReadErrorAt("log scan", expected, it->status());
   return absl::OkStatus();
 }
 
@@ -682,7 +741,18 @@ absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) c
   if (from == 0 || from > to || to > Head()) {
     return absl::OutOfRangeError(absl::StrCat("range ", from, "..", to, " is not within 1..", Head()));
   }
-  SALESOPS_ASSIGN_OR_RETURN(std::string chain, ChainDigest(from - 1));
+  const auto broken = [&check](uint64_t position, std::string what) {
+    check.ok = false;
+    check.first_broken = position;
+    check.what = std::move(what);
+    return check;
+  };
+  absl::StatusOr<std::string> start = ChainDigest(from - 1);
+  if (absl::IsDataLoss(start.status())) {
+    return broken(from - 1, absl::StrCat("the chain hash at position ", from - 1, " is missing or unreadable"));
+  }
+  if (!start.ok()) return start.status();
+  std::string chain = *std::move(start);
   rocksdb::ReadOptions options;
   options.snapshot = rep_->db->GetSnapshot();  // events and hashes from one moment
   struct Release {
@@ -695,25 +765,149 @@ absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) c
   events->Seek(keys::PositionKey(from));
   hashes->Seek(keys::PositionKey(from));
   for (uint64_t p = from; p <= to; ++p, events->Next(), hashes->Next()) {
+    // A damaged block (RocksDB's Corruption) is a break at the first
+    // position not verified; other read errors are for the caller to retry.
+    for (rocksdb::Iterator* it : {events.get(), hashes.get()}) {
+      if (it->status().ok()) continue;
+      if (!it->status().IsCorruption()) return StorageError("chain verification", it->status());
+      LogError("storage: chain verification: position %d is unreadable: %s", p, it->status().ToString());
+      return broken(p, absl::StrCat(it == events.get() ? "the event" : "the chain hash", " at position ", p,
+                                    " is unreadable (a damaged block on disk)"));
+    }
     const bool event_here =
         events->Valid() && keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) == p;
     const bool hash_here =
         hashes->Valid() && keys::DecodeU64(absl::string_view(hashes->key().data(), hashes->key().size())) == p;
-    if (!event_here || !hash_here) {
-      if (!events->status().ok()) return StorageError("chain verification", events->status());
-      if (!hashes->status().ok()) return StorageError("chain verification", hashes->status());
-      check.ok = false;
-      check.first_broken = p;
-      return check;
-    }
+    if (!event_here) return broken(p, absl::StrCat("the event at position ", p, " is missing"));
+    if (!hash_here) return broken(p, absl::StrCat("the chain hash at position ", p, " is missing"));
     chain = ChainNext(chain, absl::string_view(events->value().data(), events->value().size()));
     if (absl::string_view(hashes->value().data(), hashes->value().size()) != chain) {
-      check.ok = false;
-      check.first_broken = p;
-      return check;
+      return broken(p, absl::StrCat("the event or the chain hash at position ", p, " was changed"));
     }
   }
   check.digest = std::move(chain);
+  return check;
+}
+
+absl::StatusOr<StreamIndexCheck> EventStore::VerifyStreamIndex(absl::FunctionRef<bool(uint64_t)> pace) const {
+  StreamIndexCheck check;
+  const auto broken = [&check](uint64_t position, std::string problem) {
+    check.ok = false;
+    check.position = position;
+    check.problem = std::move(problem);
+    return check;
+  };
+  const auto paced = [&pace](uint64_t n) -> absl::Status {
+    if (!pace(n)) return absl::CancelledError("the stream index check was stopped");
+    return absl::OkStatus();
+  };
+  rocksdb::ReadOptions scan;
+  scan.fill_cache = false;
+  scan.readahead_size = 2 << 20;
+
+  // 1. Every event up to the head is indexed at its position.
+  const uint64_t head = Head();
+  {
+    std::unique_ptr<rocksdb::Iterator> events(rep_->db->NewIterator(scan, rep_->cf(kEvents)));
+    uint64_t expected = 1;
+    events->SeekToFirst();
+    while (expected <= head) {
+      std::vector<std::string> index_keys;
+      std::vector<uint64_t> positions;
+      for (; events->Valid() && expected <= head && index_keys.size() < kIndexCheckChunk; events->Next(), ++expected) {
+        absl::StatusOr<v1::EventEnvelope> e = ParseEvent(events->key(), events->value());
+        if (!e.ok() || e->position() != expected) {
+          return broken(expected, absl::StrCat("the event at position ", expected, " is missing or unreadable"));
+        }
+        index_keys.push_back(keys::StreamKey(e->stream_id(), e->stream_version()));
+        positions.push_back(expected);
+      }
+      if (!events->status().ok()) {
+        if (!events->status().IsCorruption()) return StorageError("stream index check", events->status());
+        return broken(expected, absl::StrCat("the event at position ", expected,
+                                             " is unreadable (a damaged block on disk)"));
+      }
+      if (index_keys.empty()) {
+        return broken(expected, absl::StrCat("the event at position ", expected, " is missing"));
+      }
+      std::vector<rocksdb::Slice> slices(index_keys.begin(), index_keys.end());
+      std::vector<rocksdb::ColumnFamilyHandle*> cfs(slices.size(), rep_->cf(kStreams));
+      std::vector<std::string> values;
+      const std::vector<rocksdb::Status> statuses = rep_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+      for (size_t i = 0; i < statuses.size(); ++i) {
+        const std::optional<keys::DecodedStreamKey> key = keys::DecodeStreamKey(index_keys[i]);
+        const std::string name = absl::StrCat(key->stream_id, " version ", key->version);
+        if (statuses[i].IsNotFound()) {
+          return broken(positions[i], absl::StrCat("the event at position ", positions[i], " (", name,
+                                                   ") is not in the stream index"));
+        }
+        if (statuses[i].IsCorruption()) {
+          return broken(positions[i], absl::StrCat("the stream index entry of ", name,
+                                                   " is unreadable (a damaged block on disk)"));
+        }
+        if (!statuses[i].ok()) return StorageError("stream index check", statuses[i]);
+        if (keys::DecodeU64(values[i]) != positions[i]) {
+          return broken(positions[i], absl::StrCat("the stream index has ", name, " at position ",
+                                                   keys::DecodeU64(values[i]).value_or(0), ", the log at ",
+                                                   positions[i]));
+        }
+      }
+      check.events_checked += positions.size();
+      SALESOPS_RETURN_IF_ERROR(paced(positions.size()));
+    }
+  }
+
+  // 2. Every index entry names an event of that stream and version.
+  std::unique_ptr<rocksdb::Iterator> entries(rep_->db->NewIterator(scan, rep_->cf(kStreams)));
+  entries->SeekToFirst();
+  for (;;) {
+    std::vector<keys::DecodedStreamKey> names;
+    std::vector<std::string> positions;
+    for (; entries->Valid() && names.size() < kIndexCheckChunk; entries->Next()) {
+      std::optional<keys::DecodedStreamKey> key =
+          keys::DecodeStreamKey(absl::string_view(entries->key().data(), entries->key().size()));
+      const std::optional<uint64_t> position =
+          keys::DecodeU64(absl::string_view(entries->value().data(), entries->value().size()));
+      if (!key.has_value() || !position.has_value()) {
+        return broken(position.value_or(0), "the stream index holds a malformed entry");
+      }
+      names.push_back(*std::move(key));
+      positions.push_back(keys::PositionKey(*position));
+    }
+    if (!entries->status().ok()) {
+      if (!entries->status().IsCorruption()) return StorageError("stream index check", entries->status());
+      return broken(0, absl::StrCat("the stream index is unreadable after ", check.entries_checked + names.size(),
+                                    " entries (a damaged block on disk)"));
+    }
+    if (names.empty()) break;
+    std::vector<rocksdb::Slice> slices(positions.begin(), positions.end());
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs(slices.size(), rep_->cf(kEvents));
+    std::vector<std::string> values;
+    const std::vector<rocksdb::Status> statuses = rep_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      const uint64_t position = *keys::DecodeU64(positions[i]);
+      const std::string name = absl::StrCat(names[i].stream_id, " version ", names[i].version);
+      if (statuses[i].IsNotFound()) {
+        return broken(position, absl::StrCat("the stream index has ", name, " at position ", position,
+                                             ", which is not in the log"));
+      }
+      if (statuses[i].IsCorruption()) {
+        return broken(position, absl::StrCat("the event at position ", position,
+                                             " is unreadable (a damaged block on disk)"));
+      }
+      if (!statuses[i].ok()) return StorageError("stream index check", statuses[i]);
+      v1::EventEnvelope e;
+      if (!e.ParseFromString(values[i])) {
+        return broken(position, absl::StrCat("the event at position ", position, " is unreadable"));
+      }
+      if (e.stream_id() != names[i].stream_id || e.stream_version() != names[i].version) {
+        return broken(position, absl::StrCat("the stream index has ", name, " at position ", position,
+                                             ", which holds ", e.stream_id(), " version ", e.stream_version()));
+      }
+    }
+    check.entries_checked += names.size();
+    SALESOPS_RETURN_IF_ERROR(paced(names.size()));
+  }
   return check;
 }
 

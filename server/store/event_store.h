@@ -30,6 +30,24 @@ struct StoreOptions {
   // later; a crash of the process loses nothing, a power loss may lose the
   // last moments.
   bool sync = true;
+  // true: Open rebuilds the stream index (the `streams` family) from the
+  // events before anything else reads it: the recovery path when
+  // VerifyStreamIndex finds it damaged (docs/STORAGE.md, "Faults"). A
+  // rebuild interrupted by a crash is finished by the next Open, whatever
+  // this says.
+  bool rebuild_stream_index = false;
+};
+
+// The result of checking the stream index against the events.
+struct StreamIndexCheck {
+  bool ok = true;
+  uint64_t events_checked = 0;   // events whose index entry was checked
+  uint64_t entries_checked = 0;  // index entries whose event was checked
+  // When !ok, the first inconsistency found: the event position concerned
+  // (0 when it is an index entry that names no readable position), and what
+  // is wrong, naming the stream and version.
+  uint64_t position = 0;
+  std::string problem;
 };
 
 class EventStore final : public EventLog {
@@ -72,6 +90,21 @@ class EventStore final : public EventLog {
   const absl::Status& open_check() const override { return open_check_; }
   // Open verifies this many events at the tail of the log.
   static constexpr uint64_t kTailCheck = 10'000;
+
+  // Checks the stream index against the events, in two passes: every event
+  // up to the head (at the start of the call) is indexed at its position
+  // under its stream and version; every index entry names an event of that
+  // stream and version. Reports the first inconsistency, including a
+  // damaged block (RocksDB's Corruption) of either family, as a
+  // StreamIndexCheck with ok = false. `pace` is called after every
+  // kIndexCheckChunk items with the number checked since its last call (a
+  // rate limiter may wait there); returning false stops the check with
+  // CANCELLED. Errors: CANCELLED; UNAVAILABLE for other storage failures.
+  // Appends may go on meanwhile. Cost: one point lookup per event and per
+  // entry, batched.
+  absl::StatusOr<StreamIndexCheck> VerifyStreamIndex(
+      absl::FunctionRef<bool(uint64_t)> pace = [](uint64_t) { return true; }) const;
+  static constexpr size_t kIndexCheckChunk = 512;
 
   // A rocksdb::Checkpoint: table files are hard-linked when `dir` is on the
   // same file system, copied otherwise; memtables are flushed first. The

@@ -18,6 +18,10 @@ absl::Status ClearFamily(const std::string& db_path, const std::string& family);
 absl::Status PutKey(const std::string& db_path, const std::string& family, const std::string& key,
                     const std::string& value);
 absl::Status DeleteKey(const std::string& db_path, const std::string& family, const std::string& key);
+// A bad disk under a table block: flushes `family` to its table files, then
+// flips the byte where `needle` first occurs in one of them (its block's
+// checksum then fails). NOT_FOUND when none of them holds `needle`.
+absl::Status FlipTableByte(const std::string& db_path, const std::string& family, const std::string& needle);
 
 }  // namespace salesops::testing
 
