@@ -14,6 +14,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -21,6 +23,7 @@
 #include "rocksdb/write_batch.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/store/event_store_internal.h"
 #include "server/store/keys.h"
 
 namespace salesops::store {
@@ -126,6 +129,9 @@ class RecoveryLogger final : public rocksdb::Logger {
 }  // namespace
 
 struct EventStore::Rep {
+  // The environment the database runs on when it is not RocksDB's default
+  // (tests: EventStoreInternal::OpenWithFileSystem); outlives `db`.
+  std::unique_ptr<rocksdb::Env> env;
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::WriteOptions write_options;
@@ -239,11 +245,23 @@ absl::Status RebuildStreamIndex(rocksdb::DB& db, std::vector<rocksdb::ColumnFami
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
+  return Open(options, std::make_unique<Rep>());
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStoreInternal::OpenWithFileSystem(
+    const StoreOptions& options, std::shared_ptr<rocksdb::FileSystem> fs) {
+  auto rep = std::make_unique<EventStore::Rep>();
+  rep->env = rocksdb::NewCompositeEnv(fs);
+  return EventStore::Open(options, std::move(rep));
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options, std::unique_ptr<Rep> rep) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.paranoid_checks = true;
+  if (rep->env != nullptr) db_options.env = rep->env.get();
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 
   rocksdb::BlockBasedTableOptions table;
@@ -253,7 +271,6 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   cf_options.compression = rocksdb::kNoCompression;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Descriptors(cf_options);
-  auto rep = std::make_unique<Rep>();
   rocksdb::DB* db = nullptr;
   // RocksDB's own info log (LOG in the directory), keeping what recovery
   // says about a damaged write-ahead log for the error below.

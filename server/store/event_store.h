@@ -126,6 +126,8 @@ class EventStore final : public EventLog {
   friend struct EventStoreInternal;  // event_store_internal.h
   struct Rep;
   explicit EventStore(std::unique_ptr<Rep> rep, uint64_t head);
+  // Open on `rep`'s environment (its `env`, else RocksDB's default).
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options, std::unique_ptr<Rep> rep);
 
   std::unique_ptr<Rep> rep_;
   absl::Status open_check_;
