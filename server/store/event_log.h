@@ -93,11 +93,13 @@ std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes
 struct WriteState {
   // OK: appends are taken. Otherwise the status every Append returns now:
   // RESOURCE_EXHAUSTED (the disk is nearly full; writes resume by
-  // themselves once space returns), UNAVAILABLE (a write failed: the log is
+  // themselves once space returns — or, when the log had to open
+  // read-only for lack of space, after a restart), UNAVAILABLE (a write failed: the log is
   // failed until reopened), FAILED_PRECONDITION (the log did not verify at
   // open).
   absl::Status status;
-  // True when the refusal ends by itself (free space returned).
+  // True when the refusal ends by itself (free space returned), without a
+  // restart.
   bool transient = false;
 };
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdarg>
 #include <cstdio>
 #include <limits>
@@ -24,6 +25,7 @@
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "server/store/event_store_internal.h"
+#include "server/store/free_space.h"
 #include "server/store/keys.h"
 
 namespace salesops::store {
@@ -133,6 +135,9 @@ struct EventStore::Rep {
   // (tests: EventStoreInternal::OpenWithFileSystem); outlives `db`.
   std::unique_ptr<rocksdb::Env> env;
   std::unique_ptr<rocksdb::DB> db;
+  // Opened with DB::OpenForReadOnly: the disk was nearly full at open.
+  bool read_only = false;
+  std::unique_ptr<FreeSpaceGuard> free_space;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::WriteOptions write_options;
   absl::Mutex write_mu;  // serializes Append
@@ -159,9 +164,18 @@ absl::Status FailedStatus() {
 }
 }  // namespace
 
+namespace {
+absl::Status ReadOnlyStatus() {
+  return absl::ResourceExhaustedError(
+      "the event log was opened read-only because the disk was nearly full; free space and restart the server");
+}
+}  // namespace
+
 WriteState EventStore::write_state() const {
   if (!open_check_.ok()) return {open_check_, false};
   if (failed()) return {FailedStatus(), false};
+  if (rep_->read_only) return {ReadOnlyStatus(), false};
+  if (absl::Status room = rep_->free_space->Check(0); !room.ok()) return {std::move(room), true};
   return {};
 }
 
@@ -282,7 +296,28 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
       db_options.info_log = recovery_log;
     }
   }
-  const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
+  // On a nearly full disk the log opens read-only: RocksDB's recovery would
+  // write (a flush, a new log, the manifest), and running out of space in
+  // the middle of that aborts the process in Debian's build.
+  rep->free_space = std::make_unique<FreeSpaceGuard>(options.path, options.min_free_bytes,
+                                                       options.free_space_recheck);
+  {
+    std::error_code ignored;
+    // The directory first, so that its own file system is the one measured.
+    if (std::error_code made; !std::filesystem::create_directories(options.path, made) && made) {
+      LogError("storage: cannot create %s: %s", options.path, made.message());
+      return absl::UnavailableError(absl::StrCat("cannot open the event log at ", options.path,
+                                                 ": cannot create the directory: ", made.message()));
+    }
+    const bool exists = std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT", ignored);
+    const absl::Status room = rep->free_space->Check(0);
+    if (!room.ok() && !exists) return room;
+    rep->read_only = !room.ok();
+    if (rep->read_only) LogError("storage: opening %s read-only: %s", options.path, room.message());
+  }
+  const rocksdb::Status s =
+      rep->read_only ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &rep->families, &db)
+                     : rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
   if (recovery_log != nullptr) recovery_log->StopKeeping();
   if (!s.ok()) {
     LogError("storage: open %s failed: %s", options.path, s.ToString());
@@ -299,6 +334,12 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   }
   rep->db.reset(db);
   rep->write_options.sync = options.sync;
+
+  const auto needs_writes = [&](absl::string_view what) {
+    return absl::ResourceExhaustedError(absl::StrCat("the event log at ", options.path, " needs ", what,
+                                                     ", which writes, but the disk is nearly full: free space and "
+                                                     "restart"));
+  };
 
   // Format version: written once, checked on every open.
   std::string format_bytes;
@@ -334,6 +375,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   std::string rebuilding;
   g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaStreamIndexRebuild, &rebuilding);
   if (!g.ok() && !g.IsNotFound()) return StorageError("stream index marker read", g);
+  if ((options.rebuild_stream_index || g.ok()) && rep->read_only) return needs_writes("a stream index rebuild");
   if (options.rebuild_stream_index || g.ok()) {
     if (g.ok()) LogInfo("storage: finishing an interrupted rebuild of the stream index");
     SALESOPS_RETURN_IF_ERROR(RebuildStreamIndex(*db, rep->families, cf_options));
@@ -344,6 +386,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   // check below reports like a changed event.
   absl::Status format_damage;
   std::string last = GenesisDigest();
+  if (rep->read_only && (!format.has_value() ? head == 0 : *format < 2)) {
+    return needs_writes(format.has_value() ? "the upgrade to format 2" : "its format version written");
+  }
   if (!format.has_value() && head == 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -438,6 +483,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
   absl::MutexLock lock(&rep_->write_mu);
   if (failed()) return FailedStatus();
   if (!open_check_.ok()) return open_check_;
+  if (rep_->read_only) return ReadOnlyStatus();
   const uint64_t head = Head();
   if (batch.expected_head.has_value() && *batch.expected_head != head) {
     return absl::AbortedError(
@@ -506,6 +552,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
            w.record.SerializeAsString());
   }
   if (wb.Count() == 0) return out;
+  SALESOPS_RETURN_IF_ERROR(rep_->free_space->Check(wb.GetDataSize()));
 
   const rocksdb::Status s = test_fail_writes_.load() ? rocksdb::Status::IOError("TEST_FailWrites")
                                                      : rep_->db->Write(rep_->write_options, &wb);
@@ -515,6 +562,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
              s.ToString());
     return absl::UnavailableError("the event log could not be written; the batch may or may not be on disk");
   }
+  rep_->free_space->Wrote(wb.GetDataSize());
   rep_->last_chain = std::move(chain);
   head_.store(position, std::memory_order_release);
   return out;
@@ -629,6 +677,11 @@ absl::StatusOr<std::optional<v1::IdempotencyRecord>> EventStore::GetIdempotency(
 }
 
 absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks) {
+  if (rep_->read_only) return ReadOnlyStatus();
+  uint64_t bytes = 0;
+  for (const std::string& chunk : chunks) bytes += chunk.size();
+  SALESOPS_RETURN_IF_ERROR(rep_->free_space->Check(bytes));
+  rep_->free_space->Wrote(bytes);
   rocksdb::WriteBatch wb;
   const std::string begin = keys::SnapshotPrefix(name);
   const std::string end = absl::StrCat(name, absl::string_view("\x01", 1));

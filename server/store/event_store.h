@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "server/store/event_log.h"
 
 namespace salesops::store {
@@ -36,6 +37,19 @@ struct StoreOptions {
   // rebuild interrupted by a crash is finished by the next Open, whatever
   // this says.
   bool rebuild_stream_index = false;
+  // The free space the log keeps on its file system (docs/STORAGE.md, "A
+  // full disk"): an Append or PutSnapshot that would leave less is refused
+  // with RESOURCE_EXHAUSTED, and writes resume by themselves once space is
+  // freed; below it at Open, the log opens read-only until restarted. It
+  // must cover what RocksDB writes besides the log: memtable flushes (up
+  // to 64 MiB per column family) and compactions. 0: no reserve.
+  uint64_t min_free_bytes = 256ull << 20;
+  // How long a reading of the free space is trusted (it is also read again
+  // once a quarter of the headroom it showed was written by the log, and
+  // on every write while writes are refused). Another process filling the
+  // disk faster than the reserve in this time can still make RocksDB run
+  // out. Tests set 0: read before every write.
+  absl::Duration free_space_recheck = absl::Milliseconds(100);
 };
 
 // The result of checking the stream index against the events.
@@ -58,7 +72,11 @@ class EventStore final : public EventLog {
   // write-ahead log anywhere but a torn tail, whose file and dropped bytes
   // the message names; the directory is then left as it was found
   // (docs/STORAGE.md, "Recovery"); FAILED_PRECONDITION for a newer on-disk
-  // format.
+  // format; RESOURCE_EXHAUSTED when the disk is below min_free_bytes and the
+  // log does not exist yet or needs a write to open (a format upgrade, a
+  // stream index rebuild). Below min_free_bytes an existing log opens
+  // read-only: reads work, write_state() is RESOURCE_EXHAUSTED (not
+  // transient: restart once space is freed).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
 
   // Closes the database. With sync=true everything acknowledged was already
