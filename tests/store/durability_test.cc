@@ -95,7 +95,9 @@ TEST(DurabilityTest, WithoutSyncAPowerCutLosesAcknowledgedAppends) {
   EXPECT_GT(after.bytes_dropped, 0u);
   EXPECT_LT(after.store->Head(), after.last_acknowledged);
   // What survived is still a whole, verifiable prefix.
-  if (after.store->Head() > 0) EXPECT_TRUE(after.store->VerifyChain(1, after.store->Head())->ok);
+  if (after.store->Head() > 0) {
+    EXPECT_TRUE(after.store->VerifyChain(1, after.store->Head())->ok);
+  }
 }
 
 }  // namespace
