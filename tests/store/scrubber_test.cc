@@ -38,6 +38,15 @@ class ScrubberTest : public ::testing::Test {
     ASSERT_THAT(opened, IsOk());
     store_ = std::move(*opened);
   }
+  // Reopens the store, runs a scrubber over it for one round and returns
+  // what it found.
+  ScrubStatus ScrubOnce() {
+    Open();
+    Scrubber scrubber(*store_, Fast());
+    scrubber.Start();
+    EXPECT_TRUE(scrubber.WaitForRounds(1, absl::Seconds(20)));
+    return scrubber.status();
+  }
   static ScrubberOptions Fast() {
     ScrubberOptions options;
     options.items_per_second = 1'000'000;
@@ -66,12 +75,8 @@ TEST_F(ScrubberTest, FindsAChangedEventDeepInTheLog) {
   // Given an event changed behind the store's back:
   store_.reset();
   ASSERT_THAT(salesops::testing::FlipEventByte(path_, 9, 4), IsOk());
-  Open();
   // When the scrubber runs, then it reports the position and what broke.
-  Scrubber scrubber(*store_, Fast());
-  scrubber.Start();
-  ASSERT_TRUE(scrubber.WaitForRounds(1, absl::Seconds(20)));
-  const ScrubStatus status = scrubber.status();
+  const ScrubStatus status = ScrubOnce();
   EXPECT_FALSE(status.ok);
   EXPECT_EQ(status.first_broken, 9u);
   EXPECT_THAT(status.what, HasSubstr("hash chain: the event or the chain hash at position 9 was changed"));
@@ -80,11 +85,7 @@ TEST_F(ScrubberTest, FindsAChangedEventDeepInTheLog) {
 TEST_F(ScrubberTest, FindsAStreamIndexOutOfStep) {
   store_.reset();
   ASSERT_THAT(salesops::testing::DeleteKey(path_, keys::kStreamsFamily, keys::StreamKey("lead-20", 1)), IsOk());
-  Open();
-  Scrubber scrubber(*store_, Fast());
-  scrubber.Start();
-  ASSERT_TRUE(scrubber.WaitForRounds(1, absl::Seconds(20)));
-  const ScrubStatus status = scrubber.status();
+  const ScrubStatus status = ScrubOnce();
   EXPECT_FALSE(status.ok);
   EXPECT_EQ(status.first_broken, 21u);
   EXPECT_THAT(status.what, HasSubstr("stream index: the event at position 21 (lead-20 version 1)"));
