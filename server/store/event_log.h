@@ -76,7 +76,11 @@ struct ChainCheck {
   uint64_t from = 0;          // first position checked
   uint64_t to = 0;            // last position checked
   bool ok = true;
-  uint64_t first_broken = 0;  // when !ok: the first position whose stored event or hash is changed or missing
+  // When !ok: the first position whose stored event or hash is changed,
+  // missing or unreadable (a damaged block: the first position that could
+  // not be verified); from - 1 when the starting hash is missing.
+  uint64_t first_broken = 0;
+  std::string what;           // when !ok: what broke there, for people
   std::string digest;         // when ok: the chain hash at `to` (32 bytes)
 };
 
@@ -89,11 +93,13 @@ std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes
 struct WriteState {
   // OK: appends are taken. Otherwise the status every Append returns now:
   // RESOURCE_EXHAUSTED (the disk is nearly full; writes resume by
-  // themselves once space returns), UNAVAILABLE (a write failed: the log is
+  // themselves once space returns — or, when the log had to open
+  // read-only for lack of space, after a restart), UNAVAILABLE (a write failed: the log is
   // failed until reopened), FAILED_PRECONDITION (the log did not verify at
   // open).
   absl::Status status;
-  // True when the refusal ends by itself (free space returned).
+  // True when the refusal ends by itself (free space returned), without a
+  // restart.
   bool transient = false;
 };
 
@@ -108,6 +114,8 @@ class EventLog {
   //   INVALID_ARGUMENT    an empty stream id, an empty append or an event
   //                       without event_type (nothing written);
   //   DATA_LOSS           the stream index is unreadable (nothing written);
+  //   FAILED_PRECONDITION the log did not verify at open: open_check()
+  //                       (nothing written);
   //   RESOURCE_EXHAUSTED  writes are refused for lack of disk space (nothing
   //                       written; retry later);
   //   UNAVAILABLE         the write failed. The batch may or may not be
@@ -132,13 +140,15 @@ class EventLog {
   // Events from `from_position` (0 means 1) matching `filter`, at most `limit`
   // of them, examining at most `max_scan` positions, stopping early past
   // `max_bytes`. Only positions up to the head at the start of the call are
-  // examined (LogPage::head).
+  // examined (LogPage::head). DATA_LOSS for an unreadable event, naming the
+  // first position that could not be read.
   virtual absl::StatusOr<LogPage> ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter,
                                           size_t max_scan, size_t max_bytes = kDefaultMaxReadBytes) const = 0;
 
   // Calls `visit` for every event from `from_position` on, in order, until it
   // returns an error (which Scan returns). DATA_LOSS for an unreadable event
-  // or a gap, naming the position. The visitor may move from the event.
+  // (unparsable, or a damaged block on disk) or a gap, naming the position.
+  // The visitor may move from the event.
   absl::Status Scan(uint64_t from_position, absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
     return ScanRange(from_position, UINT64_MAX, visit);
   }
@@ -165,7 +175,10 @@ class EventLog {
   // Recomputes the chain over [from, to] (from ≥ 1, to ≤ head), starting
   // from the stored digest at from - 1, and compares it with the stored
   // hashes: the first position where either the event bytes or the stored
-  // hash were changed or are missing.
+  // hash were changed, are missing, or cannot be read (storage corruption).
+  // Damage is a ChainCheck with ok = false, never an error. Errors:
+  // OUT_OF_RANGE for a bad range; UNAVAILABLE when the storage failed
+  // otherwise (retrying is safe).
   virtual absl::StatusOr<ChainCheck> VerifyChain(uint64_t from, uint64_t to) const = 0;
   // Set at open when the log's tail did not verify: the server must refuse
   // writes (they would extend a broken chain).

@@ -3,14 +3,20 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <cstdarg>
+#include <cstdio>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -18,6 +24,8 @@
 #include "rocksdb/write_batch.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/store/event_store_internal.h"
+#include "server/store/free_space.h"
 #include "server/store/keys.h"
 
 namespace salesops::store {
@@ -32,6 +40,16 @@ absl::Status StorageError(absl::string_view what, const rocksdb::Status& s) {
   LogError("storage: %s failed: %s", what, s.ToString());
   if (s.IsCorruption()) return absl::DataLossError(absl::StrCat("storage ", what, ": the log is corrupt"));
   return absl::UnavailableError(absl::StrCat("storage ", what, " failed"));
+}
+
+// A failed read of the events family at `position` (the first position not
+// read): RocksDB's Corruption (a damaged table block, found by its checksum)
+// becomes DATA_LOSS naming the position; other failures are StorageError's.
+absl::Status ReadErrorAt(absl::string_view what, uint64_t position, const rocksdb::Status& s) {
+  if (!s.IsCorruption()) return StorageError(what, s);
+  LogError("storage: %s failed at position %d: %s", what, position, s.ToString());
+  return absl::DataLossError(absl::StrCat("storage ", what, ": the log is unreadable from position ", position,
+                                          " (a damaged block on disk); see docs/STORAGE.md, \"Faults\""));
 }
 
 absl::StatusOr<v1::EventEnvelope> ParseEvent(const rocksdb::Slice& key, const rocksdb::Slice& value) {
@@ -56,10 +74,70 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(const rocksdb::ColumnFa
   };
 }
 
+// RocksDB's info log, as configured, plus what recovery says about a damaged
+// write-ahead log: the status DB::Open returns ("Corruption: checksum
+// mismatch") names neither the file nor where in it, but recovery logs both
+// ("…/000004.log: dropping 3571 bytes; Corruption: checksum mismatch").
+// Lines are kept only until StopKeeping().
+class RecoveryLogger final : public rocksdb::Logger {
+ public:
+  explicit RecoveryLogger(std::shared_ptr<rocksdb::Logger> base)
+      : rocksdb::Logger(base->GetInfoLogLevel()), base_(std::move(base)) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (keeping_.load(std::memory_order_acquire)) {
+      char line[1024];
+      va_list copy;
+      va_copy(copy, ap);
+      std::vsnprintf(line, sizeof(line), format, copy);
+      va_end(copy);
+      absl::string_view kept(line);
+      if (absl::StrContains(kept, "dropping")) {
+        // Without RocksDB's "[source:line] " prefix.
+        if (const size_t prefix = kept.find("] "); kept.front() == '[' && prefix != kept.npos) {
+          kept.remove_prefix(prefix + 2);
+        }
+        absl::MutexLock lock(&mu_);
+        if (kept_.size() < 3) kept_.emplace_back(kept);
+      }
+    }
+    base_->Logv(level, format, ap);
+  }
+  void LogHeader(const char* format, va_list ap) override { base_->LogHeader(format, ap); }
+  size_t GetLogFileSize() const override { return base_->GetLogFileSize(); }
+  void Flush() override { base_->Flush(); }
+  rocksdb::Status Close() override { return base_->Close(); }
+  void SetInfoLogLevel(const rocksdb::InfoLogLevel level) override {
+    rocksdb::Logger::SetInfoLogLevel(level);
+    base_->SetInfoLogLevel(level);
+  }
+
+  // What recovery reported about dropped bytes, "; "-separated.
+  std::string Kept() {
+    absl::MutexLock lock(&mu_);
+    return absl::StrJoin(kept_, "; ");
+  }
+  void StopKeeping() { keeping_.store(false, std::memory_order_release); }
+
+ private:
+  const std::shared_ptr<rocksdb::Logger> base_;
+  std::atomic<bool> keeping_{true};
+  absl::Mutex mu_;
+  std::vector<std::string> kept_ ABSL_GUARDED_BY(mu_);
+};
+
 }  // namespace
 
 struct EventStore::Rep {
+  // The environment the database runs on when it is not RocksDB's default
+  // (tests: EventStoreInternal::OpenWithFileSystem); outlives `db`.
+  std::unique_ptr<rocksdb::Env> env;
   std::unique_ptr<rocksdb::DB> db;
+  // Opened with DB::OpenForReadOnly: the disk was nearly full at open.
+  bool read_only = false;
+  std::unique_ptr<FreeSpaceGuard> free_space;
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::WriteOptions write_options;
   absl::Mutex write_mu;  // serializes Append
@@ -86,18 +164,119 @@ absl::Status FailedStatus() {
 }
 }  // namespace
 
+namespace {
+absl::Status ReadOnlyStatus() {
+  return absl::ResourceExhaustedError(
+      "the event log was opened read-only because the disk was nearly full; free space and restart the server");
+}
+}  // namespace
+
 WriteState EventStore::write_state() const {
   if (!open_check_.ok()) return {open_check_, false};
   if (failed()) return {FailedStatus(), false};
+  if (rep_->read_only) return {ReadOnlyStatus(), false};
+  if (absl::Status room = rep_->free_space->Check(0); !room.ok()) return {std::move(room), true};
   return {};
 }
 
+namespace {
+
+// The one-time upgrade of a format-1 log (written before the hash chain):
+// computes the chain over events 1..head, then records the upgrade (meta
+// kMetaChainUpgrade = head) and format 2 in one synced batch. A crash
+// before that batch leaves format 1, and the next open computes it again.
+// Returns the chain hash at the head. `families` in Family order.
+absl::StatusOr<std::string> UpgradeToChain(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families,
+                                           uint64_t head, uint64_t from_format) {
+  LogInfo("storage: upgrading the log from format %d to %d: computing the hash chain of %d events", from_format,
+          keys::kFormatVersion, head);
+  rocksdb::ColumnFamilyHandle* chain_cf = families[kChain];
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::unique_ptr<rocksdb::Iterator> events(db.NewIterator(rocksdb::ReadOptions(), families[kEvents]));
+  rocksdb::WriteBatch wb;
+  std::string last = GenesisDigest();
+  uint64_t expected = 1;
+  for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
+    if (keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) != expected) {
+      return absl::DataLossError(absl::StrCat("the event log has a gap before position ", expected));
+    }
+    last = ChainNext(last, absl::string_view(events->value().data(), events->value().size()));
+    wb.Put(chain_cf, keys::PositionKey(expected), last);
+    if (wb.Count() >= 10'000) {
+      if (rocksdb::Status w = db.Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
+      wb.Clear();
+    }
+  }
+  if (!events->status().ok()) return StorageError("hash chain computation", events->status());
+  wb.Put(families[kMeta], keys::kMetaChainUpgrade, keys::EncodeU64(head));
+  wb.Put(families[kMeta], keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
+  if (rocksdb::Status w = db.Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
+  return last;
+}
+
+// Replaces the stream index (the `streams` family) with one built from the
+// events. The family is dropped, not emptied key by key, so a damaged
+// table file of it is never read again. A marker in `meta`, written first
+// and removed in the last batch, makes the next open finish an interrupted
+// rebuild (a partial index would let Append reuse stream versions).
+absl::Status RebuildStreamIndex(rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& families,
+                                const rocksdb::ColumnFamilyOptions& cf_options) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db.Put(wo, families[kMeta], keys::kMetaStreamIndexRebuild, "1");
+  if (!s.ok()) return StorageError("stream index rebuild", s);
+  s = db.DropColumnFamily(families[kStreams]);
+  if (!s.ok()) return StorageError("stream index drop", s);
+  db.DestroyColumnFamilyHandle(families[kStreams]);
+  families[kStreams] = nullptr;
+  s = db.CreateColumnFamily(cf_options, keys::kStreamsFamily, &families[kStreams]);
+  if (!s.ok()) return StorageError("stream index create", s);
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> events(db.NewIterator(ro, families[kEvents]));
+  rocksdb::WriteBatch wb;
+  uint64_t expected = 1;
+  for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
+    SALESOPS_ASSIGN_OR_RETURN(const v1::EventEnvelope e, ParseEvent(events->key(), events->value()));
+    if (e.position() != expected) {
+      return absl::DataLossError(absl::StrCat("stream index rebuild: the log has a gap: position ", expected,
+                                              " is missing"));
+    }
+    wb.Put(families[kStreams], keys::StreamKey(e.stream_id(), e.stream_version()), keys::EncodeU64(expected));
+    if (wb.Count() >= 10'000) {
+      if (s = db.Write(wo, &wb); !s.ok()) return StorageError("stream index rebuild", s);
+      wb.Clear();
+    }
+  }
+  if (!events->status().ok()) return ReadErrorAt("stream index rebuild", expected, events->status());
+  wb.Delete(families[kMeta], keys::kMetaStreamIndexRebuild);
+  if (s = db.Write(wo, &wb); !s.ok()) return StorageError("stream index rebuild", s);
+  LogInfo("storage: rebuilt the stream index from %d events", expected - 1);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
+  return Open(options, std::make_unique<Rep>());
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStoreInternal::OpenWithFileSystem(
+    const StoreOptions& options, std::shared_ptr<rocksdb::FileSystem> fs) {
+  auto rep = std::make_unique<EventStore::Rep>();
+  rep->env = rocksdb::NewCompositeEnv(fs);
+  return EventStore::Open(options, std::move(rep));
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options, std::unique_ptr<Rep> rep) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.paranoid_checks = true;
+  if (rep->env != nullptr) db_options.env = rep->env.get();
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -106,31 +285,75 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   cf_options.compression = rocksdb::kNoCompression;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = Descriptors(cf_options);
-  auto rep = std::make_unique<Rep>();
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
+  // RocksDB's own info log (LOG in the directory), keeping what recovery
+  // says about a damaged write-ahead log for the error below.
+  std::shared_ptr<RecoveryLogger> recovery_log;
+  {
+    std::shared_ptr<rocksdb::Logger> base;
+    if (rocksdb::CreateLoggerFromOptions(options.path, db_options, &base).ok() && base != nullptr) {
+      recovery_log = std::make_shared<RecoveryLogger>(std::move(base));
+      db_options.info_log = recovery_log;
+    }
+  }
+  // On a nearly full disk the log opens read-only: RocksDB's recovery would
+  // write (a flush, a new log, the manifest), and running out of space in
+  // the middle of that aborts the process in Debian's build.
+  rep->free_space = std::make_unique<FreeSpaceGuard>(options.path, options.min_free_bytes,
+                                                       options.free_space_recheck);
+  {
+    std::error_code ignored;
+    // The directory first, so that its own file system is the one measured.
+    if (std::error_code made; !std::filesystem::create_directories(options.path, made) && made) {
+      LogError("storage: cannot create %s: %s", options.path, made.message());
+      return absl::UnavailableError(absl::StrCat("cannot open the event log at ", options.path,
+                                                 ": cannot create the directory: ", made.message()));
+    }
+    const bool exists = std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT", ignored);
+    const absl::Status room = rep->free_space->Check(0);
+    if (!room.ok() && !exists) return room;
+    rep->read_only = !room.ok();
+    if (rep->read_only) LogError("storage: opening %s read-only: %s", options.path, room.message());
+  }
+  const rocksdb::Status s =
+      rep->read_only ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &rep->families, &db)
+                     : rocksdb::DB::Open(db_options, options.path, descriptors, &rep->families, &db);
+  if (recovery_log != nullptr) recovery_log->StopKeeping();
   if (!s.ok()) {
     LogError("storage: open %s failed: %s", options.path, s.ToString());
-    const std::string message = absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString());
-    return s.IsCorruption() ? absl::DataLossError(message) : absl::UnavailableError(message);
+    if (s.IsCorruption()) {
+      const std::string where = recovery_log != nullptr ? recovery_log->Kept() : "";
+      return absl::DataLossError(absl::StrCat(
+          "cannot open the event log at ", options.path, ": ", s.ToString(),
+          where.empty() ? "" : absl::StrCat(" (", where, ")"),
+          ". The write-ahead log was left as it was found. Acknowledged events may be damaged, so the "
+          "log is not opened past them: restore the latest backup (docs/STORAGE.md, \"Recovery\") and keep this directory "
+          "as evidence"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot open the event log at ", options.path, ": ", s.ToString()));
   }
   rep->db.reset(db);
   rep->write_options.sync = options.sync;
 
+  const auto needs_writes = [&](absl::string_view what) {
+    return absl::ResourceExhaustedError(absl::StrCat("the event log at ", options.path, " needs ", what,
+                                                     ", which writes, but the disk is nearly full: free space and "
+                                                     "restart"));
+  };
+
   // Format version: written once, checked on every open.
-  std::string format;
-  rocksdb::Status g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaFormatVersion, &format);
-  if (g.IsNotFound()) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    g = db->Put(wo, rep->cf(kMeta), keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
-    if (!g.ok()) return StorageError("format version write", g);
-  } else if (!g.ok()) {
+  std::string format_bytes;
+  std::optional<uint64_t> format;
+  rocksdb::Status g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaFormatVersion, &format_bytes);
+  if (g.ok()) {
+    format = keys::DecodeU64(format_bytes).value_or(~0ull);
+    if (*format > keys::kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("the event log at ", options.path, " has format version ",
+                                                        *format, "; this salesopsd reads up to ",
+                                                        keys::kFormatVersion));
+    }
+  } else if (!g.IsNotFound()) {
     return StorageError("format version read", g);
-  } else if (keys::DecodeU64(format).value_or(~0ull) > keys::kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the event log at ", options.path, " has format version ", keys::DecodeU64(format).value_or(0),
-        "; this salesopsd reads up to ", keys::kFormatVersion));
   }
 
   // Head: the last key of the events family.
@@ -149,46 +372,44 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
   }
   it.reset();
 
-  // The hash chain: a format-1 log has none yet; compute it once.
-  rocksdb::ColumnFamilyHandle* chain_cf = rep->cf(kChain);
-  std::string last;
-  if (head == 0) {
-    last = GenesisDigest();
-  } else {
-    rocksdb::Status c = db->Get(rocksdb::ReadOptions(), chain_cf, keys::PositionKey(head), &last);
-    if (c.IsNotFound()) {
-      LogInfo("storage: computing the hash chain of %d events (first open by a format-%d salesopsd)", head,
-              keys::kFormatVersion);
-      std::unique_ptr<rocksdb::Iterator> events(db->NewIterator(rocksdb::ReadOptions(), rep->cf(kEvents)));
-      rocksdb::WriteBatch wb;
-      last = GenesisDigest();
-      uint64_t expected = 1;
-      for (events->SeekToFirst(); events->Valid(); events->Next(), ++expected) {
-        if (keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) != expected) {
-          return absl::DataLossError(absl::StrCat("the event log has a gap before position ", expected));
-        }
-        last = ChainNext(last, absl::string_view(events->value().data(), events->value().size()));
-        wb.Put(chain_cf, keys::PositionKey(expected), last);
-        if (wb.Count() >= 10'000) {
-          rocksdb::WriteOptions wo;
-          wo.sync = true;
-          if (rocksdb::Status w = db->Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
-          wb.Clear();
-        }
-      }
-      if (!events->status().ok()) return StorageError("hash chain computation", events->status());
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      if (rocksdb::Status w = db->Write(wo, &wb); !w.ok()) return StorageError("hash chain write", w);
-    } else if (!c.ok()) {
-      return StorageError("hash chain read", c);
-    }
+  std::string rebuilding;
+  g = db->Get(rocksdb::ReadOptions(), rep->cf(kMeta), keys::kMetaStreamIndexRebuild, &rebuilding);
+  if (!g.ok() && !g.IsNotFound()) return StorageError("stream index marker read", g);
+  if ((options.rebuild_stream_index || g.ok()) && rep->read_only) return needs_writes("a stream index rebuild");
+  if (options.rebuild_stream_index || g.ok()) {
+    if (g.ok()) LogInfo("storage: finishing an interrupted rebuild of the stream index");
+    SALESOPS_RETURN_IF_ERROR(RebuildStreamIndex(*db, rep->families, cf_options));
   }
-  if (keys::DecodeU64(format).value_or(0) < keys::kFormatVersion) {
+
+  // The hash chain. Only the one-time, recorded upgrade of a format-1 log
+  // computes it; in a format-2 log a missing hash is damage, which the tail
+  // check below reports like a changed event.
+  absl::Status format_damage;
+  std::string last = GenesisDigest();
+  if (rep->read_only && (!format.has_value() ? head == 0 : *format < 2)) {
+    return needs_writes(format.has_value() ? "the upgrade to format 2" : "its format version written");
+  }
+  if (!format.has_value() && head == 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     g = db->Put(wo, rep->cf(kMeta), keys::kMetaFormatVersion, keys::EncodeU64(keys::kFormatVersion));
     if (!g.ok()) return StorageError("format version write", g);
+  } else if (!format.has_value()) {
+    // Every salesopsd wrote the format version before its first event.
+    format_damage = absl::FailedPreconditionError(absl::StrCat(
+        "the log's format version is missing although it holds ", head,
+        " events: its metadata was changed outside salesopsd; writes are refused (reads and Audit.VerifyLog "
+        "still work; see docs/AUDIT.md)"));
+  } else if (*format < 2) {
+    SALESOPS_ASSIGN_OR_RETURN(last, UpgradeToChain(*db, rep->families, head, *format));
+  }
+  if (head > 0 && format != std::optional<uint64_t>(1)) {
+    const rocksdb::Status c = db->Get(rocksdb::ReadOptions(), rep->cf(kChain), keys::PositionKey(head), &last);
+    if (c.IsNotFound()) {
+      last.clear();  // writes are refused: the tail check finds the missing hash
+    } else if (!c.ok()) {
+      return StorageError("hash chain read", c);
+    }
   }
   {
     absl::MutexLock lock(&rep->write_mu);
@@ -206,6 +427,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions&
           "Audit.VerifyLog still work; see docs/AUDIT.md)"));
       LogError("storage: %s", store->open_check_.message());
     }
+  }
+  if (store->open_check_.ok() && !format_damage.ok()) {
+    store->open_check_ = format_damage;
+    LogError("storage: %s", format_damage.message());
   }
   return store;
 }
@@ -257,6 +482,8 @@ absl::StatusOr<bool> IsAtVersion(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* s
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch batch) {
   absl::MutexLock lock(&rep_->write_mu);
   if (failed()) return FailedStatus();
+  if (!open_check_.ok()) return open_check_;
+  if (rep_->read_only) return ReadOnlyStatus();
   const uint64_t head = Head();
   if (batch.expected_head.has_value() && *batch.expected_head != head) {
     return absl::AbortedError(
@@ -325,6 +552,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
            w.record.SerializeAsString());
   }
   if (wb.Count() == 0) return out;
+  SALESOPS_RETURN_IF_ERROR(rep_->free_space->Check(wb.GetDataSize()));
 
   const rocksdb::Status s = test_fail_writes_.load() ? rocksdb::Status::IOError("TEST_FailWrites")
                                                      : rep_->db->Write(rep_->write_options, &wb);
@@ -334,6 +562,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
              s.ToString());
     return absl::UnavailableError("the event log could not be written; the batch may or may not be on disk");
   }
+  rep_->free_space->Wrote(wb.GetDataSize());
   rep_->last_chain = std::move(chain);
   head_.store(position, std::memory_order_release);
   return out;
@@ -369,7 +598,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::ReadStream(absl::stri
                                                 keys::DecodeU64(positions[i]).value_or(0),
                                                 " which is missing from the log"));
       }
-      return StorageError("stream read", statuses[i]);
+      return ReadErrorAt("stream read", keys::DecodeU64(positions[i]).value_or(0), statuses[i]);
     }
     SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseEvent(slices[i], values[i]));
     out.push_back(std::move(e));
@@ -399,7 +628,7 @@ absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit
     bytes += it->value().size();
     page.events.push_back(std::move(e));
   }
-  if (!it->status().ok()) return StorageError("log read", it->status());
+  if (!it->status().ok()) return ReadErrorAt("log read", position, it->status());
   page.head = head;
   page.next_position = position;
   page.reached_head = position > head;
@@ -423,7 +652,7 @@ absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
     ++expected;
     SALESOPS_RETURN_IF_ERROR(visit(e));
   }
-  if (!it->status().ok()) return StorageError("log scan", it->status());
+  if (!it->status().ok()) return ReadErrorAt("log scan", expected, it->status());
   return absl::OkStatus();
 }
 
@@ -448,6 +677,11 @@ absl::StatusOr<std::optional<v1::IdempotencyRecord>> EventStore::GetIdempotency(
 }
 
 absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks) {
+  if (rep_->read_only) return ReadOnlyStatus();
+  uint64_t bytes = 0;
+  for (const std::string& chunk : chunks) bytes += chunk.size();
+  SALESOPS_RETURN_IF_ERROR(rep_->free_space->Check(bytes));
+  rep_->free_space->Wrote(bytes);
   rocksdb::WriteBatch wb;
   const std::string begin = keys::SnapshotPrefix(name);
   const std::string end = absl::StrCat(name, absl::string_view("\x01", 1));
@@ -577,7 +811,18 @@ absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) c
   if (from == 0 || from > to || to > Head()) {
     return absl::OutOfRangeError(absl::StrCat("range ", from, "..", to, " is not within 1..", Head()));
   }
-  SALESOPS_ASSIGN_OR_RETURN(std::string chain, ChainDigest(from - 1));
+  const auto broken = [&check](uint64_t position, std::string what) {
+    check.ok = false;
+    check.first_broken = position;
+    check.what = std::move(what);
+    return check;
+  };
+  absl::StatusOr<std::string> start = ChainDigest(from - 1);
+  if (absl::IsDataLoss(start.status())) {
+    return broken(from - 1, absl::StrCat("the chain hash at position ", from - 1, " is missing or unreadable"));
+  }
+  if (!start.ok()) return start.status();
+  std::string chain = *std::move(start);
   rocksdb::ReadOptions options;
   options.snapshot = rep_->db->GetSnapshot();  // events and hashes from one moment
   struct Release {
@@ -590,25 +835,149 @@ absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) c
   events->Seek(keys::PositionKey(from));
   hashes->Seek(keys::PositionKey(from));
   for (uint64_t p = from; p <= to; ++p, events->Next(), hashes->Next()) {
+    // A damaged block (RocksDB's Corruption) is a break at the first
+    // position not verified; other read errors are for the caller to retry.
+    for (rocksdb::Iterator* it : {events.get(), hashes.get()}) {
+      if (it->status().ok()) continue;
+      if (!it->status().IsCorruption()) return StorageError("chain verification", it->status());
+      LogError("storage: chain verification: position %d is unreadable: %s", p, it->status().ToString());
+      return broken(p, absl::StrCat(it == events.get() ? "the event" : "the chain hash", " at position ", p,
+                                    " is unreadable (a damaged block on disk)"));
+    }
     const bool event_here =
         events->Valid() && keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) == p;
     const bool hash_here =
         hashes->Valid() && keys::DecodeU64(absl::string_view(hashes->key().data(), hashes->key().size())) == p;
-    if (!event_here || !hash_here) {
-      if (!events->status().ok()) return StorageError("chain verification", events->status());
-      if (!hashes->status().ok()) return StorageError("chain verification", hashes->status());
-      check.ok = false;
-      check.first_broken = p;
-      return check;
-    }
+    if (!event_here) return broken(p, absl::StrCat("the event at position ", p, " is missing"));
+    if (!hash_here) return broken(p, absl::StrCat("the chain hash at position ", p, " is missing"));
     chain = ChainNext(chain, absl::string_view(events->value().data(), events->value().size()));
     if (absl::string_view(hashes->value().data(), hashes->value().size()) != chain) {
-      check.ok = false;
-      check.first_broken = p;
-      return check;
+      return broken(p, absl::StrCat("the event or the chain hash at position ", p, " was changed"));
     }
   }
   check.digest = std::move(chain);
+  return check;
+}
+
+absl::StatusOr<StreamIndexCheck> EventStore::VerifyStreamIndex(absl::FunctionRef<bool(uint64_t)> pace) const {
+  StreamIndexCheck check;
+  const auto broken = [&check](uint64_t position, std::string problem) {
+    check.ok = false;
+    check.position = position;
+    check.problem = std::move(problem);
+    return check;
+  };
+  const auto paced = [&pace](uint64_t n) -> absl::Status {
+    if (!pace(n)) return absl::CancelledError("the stream index check was stopped");
+    return absl::OkStatus();
+  };
+  rocksdb::ReadOptions scan;
+  scan.fill_cache = false;
+  scan.readahead_size = 2 << 20;
+
+  // 1. Every event up to the head is indexed at its position.
+  const uint64_t head = Head();
+  {
+    std::unique_ptr<rocksdb::Iterator> events(rep_->db->NewIterator(scan, rep_->cf(kEvents)));
+    uint64_t expected = 1;
+    events->SeekToFirst();
+    while (expected <= head) {
+      std::vector<std::string> index_keys;
+      std::vector<uint64_t> positions;
+      for (; events->Valid() && expected <= head && index_keys.size() < kIndexCheckChunk; events->Next(), ++expected) {
+        absl::StatusOr<v1::EventEnvelope> e = ParseEvent(events->key(), events->value());
+        if (!e.ok() || e->position() != expected) {
+          return broken(expected, absl::StrCat("the event at position ", expected, " is missing or unreadable"));
+        }
+        index_keys.push_back(keys::StreamKey(e->stream_id(), e->stream_version()));
+        positions.push_back(expected);
+      }
+      if (!events->status().ok()) {
+        if (!events->status().IsCorruption()) return StorageError("stream index check", events->status());
+        return broken(expected, absl::StrCat("the event at position ", expected,
+                                             " is unreadable (a damaged block on disk)"));
+      }
+      if (index_keys.empty()) {
+        return broken(expected, absl::StrCat("the event at position ", expected, " is missing"));
+      }
+      std::vector<rocksdb::Slice> slices(index_keys.begin(), index_keys.end());
+      std::vector<rocksdb::ColumnFamilyHandle*> cfs(slices.size(), rep_->cf(kStreams));
+      std::vector<std::string> values;
+      const std::vector<rocksdb::Status> statuses = rep_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+      for (size_t i = 0; i < statuses.size(); ++i) {
+        const std::optional<keys::DecodedStreamKey> key = keys::DecodeStreamKey(index_keys[i]);
+        const std::string name = absl::StrCat(key->stream_id, " version ", key->version);
+        if (statuses[i].IsNotFound()) {
+          return broken(positions[i], absl::StrCat("the event at position ", positions[i], " (", name,
+                                                   ") is not in the stream index"));
+        }
+        if (statuses[i].IsCorruption()) {
+          return broken(positions[i], absl::StrCat("the stream index entry of ", name,
+                                                   " is unreadable (a damaged block on disk)"));
+        }
+        if (!statuses[i].ok()) return StorageError("stream index check", statuses[i]);
+        if (keys::DecodeU64(values[i]) != positions[i]) {
+          return broken(positions[i], absl::StrCat("the stream index has ", name, " at position ",
+                                                   keys::DecodeU64(values[i]).value_or(0), ", the log at ",
+                                                   positions[i]));
+        }
+      }
+      check.events_checked += positions.size();
+      SALESOPS_RETURN_IF_ERROR(paced(positions.size()));
+    }
+  }
+
+  // 2. Every index entry names an event of that stream and version.
+  std::unique_ptr<rocksdb::Iterator> entries(rep_->db->NewIterator(scan, rep_->cf(kStreams)));
+  entries->SeekToFirst();
+  for (;;) {
+    std::vector<keys::DecodedStreamKey> names;
+    std::vector<std::string> positions;
+    for (; entries->Valid() && names.size() < kIndexCheckChunk; entries->Next()) {
+      std::optional<keys::DecodedStreamKey> key =
+          keys::DecodeStreamKey(absl::string_view(entries->key().data(), entries->key().size()));
+      const std::optional<uint64_t> position =
+          keys::DecodeU64(absl::string_view(entries->value().data(), entries->value().size()));
+      if (!key.has_value() || !position.has_value()) {
+        return broken(position.value_or(0), "the stream index holds a malformed entry");
+      }
+      names.push_back(*std::move(key));
+      positions.push_back(keys::PositionKey(*position));
+    }
+    if (!entries->status().ok()) {
+      if (!entries->status().IsCorruption()) return StorageError("stream index check", entries->status());
+      return broken(0, absl::StrCat("the stream index is unreadable after ", check.entries_checked + names.size(),
+                                    " entries (a damaged block on disk)"));
+    }
+    if (names.empty()) break;
+    std::vector<rocksdb::Slice> slices(positions.begin(), positions.end());
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs(slices.size(), rep_->cf(kEvents));
+    std::vector<std::string> values;
+    const std::vector<rocksdb::Status> statuses = rep_->db->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      const uint64_t position = *keys::DecodeU64(positions[i]);
+      const std::string name = absl::StrCat(names[i].stream_id, " version ", names[i].version);
+      if (statuses[i].IsNotFound()) {
+        return broken(position, absl::StrCat("the stream index has ", name, " at position ", position,
+                                             ", which is not in the log"));
+      }
+      if (statuses[i].IsCorruption()) {
+        return broken(position, absl::StrCat("the event at position ", position,
+                                             " is unreadable (a damaged block on disk)"));
+      }
+      if (!statuses[i].ok()) return StorageError("stream index check", statuses[i]);
+      v1::EventEnvelope e;
+      if (!e.ParseFromString(values[i])) {
+        return broken(position, absl::StrCat("the event at position ", position, " is unreadable"));
+      }
+      if (e.stream_id() != names[i].stream_id || e.stream_version() != names[i].version) {
+        return broken(position, absl::StrCat("the stream index has ", name, " at position ", position,
+                                             ", which holds ", e.stream_id(), " version ", e.stream_version()));
+      }
+    }
+    check.entries_checked += names.size();
+    SALESOPS_RETURN_IF_ERROR(paced(names.size()));
+  }
   return check;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "server/store/event_log.h"
 
 namespace salesops::store {
@@ -30,14 +31,52 @@ struct StoreOptions {
   // later; a crash of the process loses nothing, a power loss may lose the
   // last moments.
   bool sync = true;
+  // true: Open rebuilds the stream index (the `streams` family) from the
+  // events before anything else reads it: the recovery path when
+  // VerifyStreamIndex finds it damaged (docs/STORAGE.md, "Faults"). A
+  // rebuild interrupted by a crash is finished by the next Open, whatever
+  // this says.
+  bool rebuild_stream_index = false;
+  // The free space the log keeps on its file system (docs/STORAGE.md, "A
+  // full disk"): an Append or PutSnapshot that would leave less is refused
+  // with RESOURCE_EXHAUSTED, and writes resume by themselves once space is
+  // freed; below it at Open, the log opens read-only until restarted. It
+  // must cover what RocksDB writes besides the log: memtable flushes (up
+  // to 64 MiB per column family) and compactions. 0: no reserve.
+  uint64_t min_free_bytes = 256ull << 20;
+  // How long a reading of the free space is trusted (it is also read again
+  // once a quarter of the headroom it showed was written by the log, and
+  // on every write while writes are refused). Another process filling the
+  // disk faster than the reserve in this time can still make RocksDB run
+  // out. Tests set 0: read before every write.
+  absl::Duration free_space_recheck = absl::Milliseconds(100);
+};
+
+// The result of checking the stream index against the events.
+struct StreamIndexCheck {
+  bool ok = true;
+  uint64_t events_checked = 0;   // events whose index entry was checked
+  uint64_t entries_checked = 0;  // index entries whose event was checked
+  // When !ok, the first inconsistency found: the event position concerned
+  // (0 when it is an index entry that names no readable position), and what
+  // is wrong, naming the stream and version.
+  uint64_t position = 0;
+  std::string problem;
 };
 
 class EventStore final : public EventLog {
  public:
   // Opens (creating when missing) the log at options.path and recovers its
   // head position. Errors: UNAVAILABLE when RocksDB cannot open the
-  // directory; DATA_LOSS when it finds corruption; FAILED_PRECONDITION for a
-  // newer on-disk format.
+  // directory; DATA_LOSS when it finds corruption — including a damaged
+  // write-ahead log anywhere but a torn tail, whose file and dropped bytes
+  // the message names; the directory is then left as it was found
+  // (docs/STORAGE.md, "Recovery"); FAILED_PRECONDITION for a newer on-disk
+  // format; RESOURCE_EXHAUSTED when the disk is below min_free_bytes and the
+  // log does not exist yet or needs a write to open (a format upgrade, a
+  // stream index rebuild). Below min_free_bytes an existing log opens
+  // read-only: reads work, write_state() is RESOURCE_EXHAUSTED (not
+  // transient: restart once space is freed).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
 
   // Closes the database. With sync=true everything acknowledged was already
@@ -70,6 +109,21 @@ class EventStore final : public EventLog {
   // Open verifies this many events at the tail of the log.
   static constexpr uint64_t kTailCheck = 10'000;
 
+  // Checks the stream index against the events, in two passes: every event
+  // up to the head (at the start of the call) is indexed at its position
+  // under its stream and version; every index entry names an event of that
+  // stream and version. Reports the first inconsistency, including a
+  // damaged block (RocksDB's Corruption) of either family, as a
+  // StreamIndexCheck with ok = false. `pace` is called after every
+  // kIndexCheckChunk items with the number checked since its last call (a
+  // rate limiter may wait there); returning false stops the check with
+  // CANCELLED. Errors: CANCELLED; UNAVAILABLE for other storage failures.
+  // Appends may go on meanwhile. Cost: one point lookup per event and per
+  // entry, batched.
+  absl::StatusOr<StreamIndexCheck> VerifyStreamIndex(
+      absl::FunctionRef<bool(uint64_t)> pace = [](uint64_t) { return true; }) const;
+  static constexpr size_t kIndexCheckChunk = 512;
+
   // A rocksdb::Checkpoint: table files are hard-linked when `dir` is on the
   // same file system, copied otherwise; memtables are flushed first. The
   // returned head is read back from the copy.
@@ -90,6 +144,8 @@ class EventStore final : public EventLog {
   friend struct EventStoreInternal;  // event_store_internal.h
   struct Rep;
   explicit EventStore(std::unique_ptr<Rep> rep, uint64_t head);
+  // Open on `rep`'s environment (its `env`, else RocksDB's default).
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options, std::unique_ptr<Rep> rep);
 
   std::unique_ptr<Rep> rep_;
   absl::Status open_check_;

@@ -30,7 +30,14 @@ inline constexpr char kSnapshotsFamily[] = "snapshots";
 inline constexpr char kChainFamily[] = "chain";
 
 inline constexpr char kMetaFormatVersion[] = "format_version";
-// 2: the hash chain (format 1 logs get their chain computed at open).
+// The head position (u64 BE) when a format-1 log got its hash chain computed,
+// once, at the upgrade to format 2. Absent in a log created as format 2.
+inline constexpr char kMetaChainUpgrade[] = "chain_upgraded_at";
+// Present while the stream index is being rebuilt from the events (any
+// value); an Open that finds it finishes the rebuild.
+inline constexpr char kMetaStreamIndexRebuild[] = "stream_index_rebuild";
+// 2: the hash chain (a format-1 log gets its chain computed at its first
+// open as format 2, recorded in kMetaChainUpgrade; never again).
 inline constexpr uint32_t kFormatVersion = 2;
 
 // 8 bytes, big-endian.

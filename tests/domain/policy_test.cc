@@ -100,9 +100,12 @@ TEST(PolicyTest, AuthorizationMatrix) {
     }
     // No role at all, an unknown member, a deactivated member.
     EXPECT_THAT(Authorize(TeamOf({{"m", {}}}), "m", k.command, "m"),
-                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+                StatusIs(absl::StatusCode::kPermissionDenied,
+                         HasSubstr(row.system_only ? absl::StrCat(row.action, " is not available to 'm'")
+                                                   : "member 'm' holds no role")));
     EXPECT_THAT(Authorize(TeamOf({}), "ghost", k.command, ""),
-                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(row.system_only ? "" : "not in the team")));
+                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(row.system_only ? absl::StrCat(row.action, " is not available to 'ghost'")
+                                                           : "member 'ghost' is not in the team")));
     TeamState inactive = TeamOf({{"m", kRoles}});
     inactive.members["m"].set_active(false);
     EXPECT_THAT(Authorize(inactive, "m", k.command, "m"),

@@ -261,7 +261,7 @@ TEST_F(E2eTest, MissingOrWrongTokenIsUnauthenticated) {
               GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("unknown token")));
   v1::ReadLogResponse page;
   EXPECT_THAT(audit_->ReadLog(Ctx(nullptr).get(), v1::ReadLogRequest(), &page),
-              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("")));
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("missing 'authorization: Bearer <token>' metadata")));
 }
 
 TEST_F(E2eTest, ActorIsTheAuthenticatedMember) {

@@ -236,7 +236,8 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
 
   // Fail-stop: even once the disk works again, nothing more is taken.
   store::EventStoreInternal::FailWrites(*store_, false);
-  EXPECT_THAT(Submit(Identify("C"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("")));
+  EXPECT_THAT(Submit(Identify("C"))->Get(),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("retry with the same request_id once the server has restarted")));
   EXPECT_EQ(store_->Head(), base_ + 2);
 
   // A restart recovers from disk and serves again; the staged state is gone.
@@ -301,7 +302,9 @@ TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
   EXPECT_EQ(directory_->Get("L1")->assignee(), "alice");
   EXPECT_EQ(directory_->Get("L1")->awaiting_role(), v1::ROLE_BD_MANAGER);
-  EXPECT_THAT(Submit(Qualify("L1"))->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("")));
+  EXPECT_THAT(Submit(Qualify("L1"))->Get(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("lead 'L1' is in stage QUALIFIED; QualifyLead is allowed only from IDENTIFIED")));
   v1::LeadCommand needs;
   needs.mutable_record_needs()->set_lead_id("L1");
   needs.mutable_record_needs()->set_requirements("需求");

@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/domain/events.h"
+#include "server/store/keys.h"
 #include "tests/common/testing.h"
 #include "tests/store/tamper.h"
 
@@ -133,15 +134,63 @@ TEST_F(EventStoreTest, AChangedEventBreaksTheChainThere) {
   EXPECT_TRUE(store_->VerifyChain(1, 2)->ok);
 }
 
-TEST_F(EventStoreTest, AFormatOneLogGetsItsChainComputedAtOpen) {
+TEST_F(EventStoreTest, AFormatOneLogGetsItsChainComputedAtOpenOnce) {
+  // Given a format-1 log: no chain, format_version 1.
   for (int i = 0; i < 4; ++i) ASSERT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"旧"})})), IsOk());
   const std::string digest = *store_->ChainDigest(4);
   store_.reset();
-  ASSERT_THAT(salesops::testing::ClearFamily(dir_.path() + "/db", "chain"), IsOk());
+  const std::string db = dir_.path() + "/db";
+  ASSERT_THAT(salesops::testing::ClearFamily(db, "chain"), IsOk());
+  ASSERT_THAT(salesops::testing::PutKey(db, "meta", keys::kMetaFormatVersion, keys::EncodeU64(1)), IsOk());
+  // When it is opened, its chain is computed and the upgrade recorded.
   Reopen();
   EXPECT_THAT(store_->open_check(), IsOk());
   EXPECT_EQ(store_->ChainDigest(4).value_or(""), digest);
   EXPECT_TRUE(store_->VerifyChain(1, 4)->ok);
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"新"})})), IsOk());
+  // Then a chain removed afterwards is damage, not a second upgrade.
+  store_.reset();
+  ASSERT_THAT(salesops::testing::ClearFamily(db, "chain"), IsOk());
+  Reopen();
+  EXPECT_THAT(store_->open_check(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks at position 1")));
+}
+
+// The tamper hole: a format-2 log whose head has no chain hash was once
+// "recomputed as format 1", which re-signed any change made with it.
+TEST_F(EventStoreTest, AMissingHeadHashIsDamageNotAnUpgrade) {
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(store_->Append(Batch({Stream("lead-a", std::nullopt, {"事件"})})), IsOk());
+  store_.reset();
+  // Given an event changed and the head's chain hash deleted:
+  const std::string db = dir_.path() + "/db";
+  ASSERT_THAT(salesops::testing::FlipEventByte(db, 2, 5), IsOk());
+  ASSERT_THAT(salesops::testing::DeleteKey(db, "chain", keys::PositionKey(5)), IsOk());
+  // When the log is opened, then writes are refused and the change is found.
+  Reopen();
+  EXPECT_THAT(store_->open_check(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks at position 2")));
+  auto check = store_->VerifyChain(1, 5);
+  ASSERT_THAT(check, IsOk());
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_broken, 2u);
+  EXPECT_THAT(store_->Append(Batch({Stream("lead-b", 0, {"x"})})),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks at position 2")));
+}
+
+TEST_F(EventStoreTest, AMissingFormatVersionIsDamage) {
+  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1"})})), IsOk());
+  store_.reset();
+  const std::string db = dir_.path() + "/db";
+  ASSERT_THAT(salesops::testing::DeleteKey(db, "meta", keys::kMetaFormatVersion), IsOk());
+  Reopen();
+  EXPECT_THAT(store_->open_check(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("format version is missing")));
+  // Without the format version, a removed chain is not taken for a format-1 log either.
+  store_.reset();
+  ASSERT_THAT(salesops::testing::ClearFamily(db, "chain"), IsOk());
+  Reopen();
+  EXPECT_THAT(store_->open_check(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks at position 1")));
 }
 
 TEST_F(EventStoreTest, AppendAssignsGapFreePositionsAndStreamVersions) {
@@ -280,7 +329,7 @@ TEST_F(EventStoreTest, IdempotencyRecordsAreWrittenWithTheBatch) {
   // A refused batch writes no idempotency record either.
   AppendBatch refused = Batch({Stream("lead-a", 0, {"2"})});
   refused.idempotency.push_back({"alice", "r-2", record});
-  EXPECT_THAT(store_->Append(std::move(refused)), StatusIs(absl::StatusCode::kAborted, HasSubstr("")));
+  EXPECT_THAT(store_->Append(std::move(refused)), StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-a is at version 1, expected 0")));
   EXPECT_FALSE(store_->GetIdempotency("alice", "r-2")->has_value());
 }
 

@@ -1,0 +1,48 @@
+#include "server/store/free_space.h"
+
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace salesops::store {
+
+absl::StatusOr<uint64_t> FreeBytes(const std::string& path) {
+  struct statvfs fs;
+  if (statvfs(path.c_str(), &fs) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot read the free space of ", path, ": ", std::strerror(errno)));
+  }
+  return static_cast<uint64_t>(fs.f_bavail) * static_cast<uint64_t>(fs.f_frsize);
+}
+
+FreeSpaceGuard::FreeSpaceGuard(std::string path, uint64_t reserve, absl::Duration recheck)
+    : path_(std::move(path)), reserve_(reserve), recheck_(recheck) {}
+
+void FreeSpaceGuard::Wrote(uint64_t bytes) {
+  absl::MutexLock lock(&mu_);
+  written_ += bytes;
+}
+
+absl::Status FreeSpaceGuard::Check(uint64_t bytes) {
+  if (reserve_ == 0) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = absl::Now();
+  const uint64_t headroom = free_ > reserve_ ? free_ - reserve_ : 0;
+  if (refused_ || now - read_at_ >= recheck_ || written_ + bytes >= headroom / 4) {
+    absl::StatusOr<uint64_t> free = FreeBytes(path_);
+    free_ = free.value_or(0);
+    read_at_ = now;
+    written_ = 0;
+  }
+  const uint64_t after = written_ + bytes <= free_ ? free_ - written_ - bytes : 0;
+  refused_ = after < reserve_;
+  if (!refused_) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the data directory ", path_, " has ", free_ - std::min(free_, written_), " bytes free, below the reserve of ",
+      reserve_, " bytes (min_free_bytes) the log keeps; writes resume by themselves once space is freed"));
+}
+
+}  // namespace salesops::store
