@@ -23,6 +23,11 @@ ABSL_FLAG(std::string, bootstrap_admin, "",
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
+ABSL_FLAG(uint64_t, min_free_bytes, 256ull << 20,
+          "free bytes kept on the data directory's file system: below it writes are refused with "
+          "RESOURCE_EXHAUSTED (reads go on) and resume when space returns; 0: no reserve");
+ABSL_FLAG(bool, rebuild_stream_index, false,
+          "rebuild the stream index from the events at start (the recovery path for a damaged index)");
 ABSL_FLAG(bool, rebuild_projections, false,
           "ignore (and drop) the stored views snapshot and replay the whole log at start");
 ABSL_FLAG(uint64_t, subscribe_buffer_events, 16384,
@@ -76,6 +81,8 @@ int main(int argc, char** argv) {
   if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
+  options.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
+  options.rebuild_stream_index = absl::GetFlag(FLAGS_rebuild_stream_index);
   options.snapshot_every_events = absl::GetFlag(FLAGS_snapshot_every_events);
   options.event_hub.max_events = absl::GetFlag(FLAGS_subscribe_buffer_events);
   options.subscribe.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);

@@ -262,6 +262,13 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
     for (Pending& pending : decided.commands) std::move(pending.done)(failure);
     return;
   }
+  // The log refuses writes for now (its disk is below the free-space
+  // reserve): refuse the batch before deciding it, so nothing is staged
+  // and the sequencer goes on once space returns.
+  if (const store::WriteState state = store_->write_state(); !state.status.ok() && state.transient) {
+    for (Pending& pending : decided.commands) std::move(pending.done)(state.status);
+    return;
+  }
   // A clock stepped backwards must not make recorded_at (or the default
   // occurred_at) go back in time.
   last_now_ = std::max(last_now_, clock_->Now());

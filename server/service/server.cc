@@ -25,6 +25,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   store::StoreOptions store_options;
   store_options.path = options.data_dir;
   store_options.sync = options.durability == Durability::kSync;
+  store_options.min_free_bytes = options.min_free_bytes;
+  store_options.rebuild_stream_index = options.rebuild_stream_index;
   SALESOPS_ASSIGN_OR_RETURN(s->store_, store::EventStore::Open(store_options));
 
   Clock* clock = options.clock != nullptr ? options.clock : Clock::Real();

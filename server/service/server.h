@@ -57,6 +57,13 @@ struct ServerOptions {
   // Storage: the RocksDB directory (created when missing) and durability.
   std::string data_dir = "./data";
   Durability durability = Durability::kSync;
+  // Free space kept on the data directory's file system: below it writes
+  // are refused with RESOURCE_EXHAUSTED (reads go on) and resume by
+  // themselves when space returns; 0: no reserve (docs/STORAGE.md).
+  uint64_t min_free_bytes = 256ull << 20;
+  // Rebuild the stream index from the events at open (the recovery path
+  // for a damaged index, docs/STORAGE.md).
+  bool rebuild_stream_index = false;
 
   // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
   std::string tokens_file;
