@@ -70,6 +70,14 @@ void WorkPool::Stop() {
   for (std::thread& t : threads_) t.join();
 }
 
+bool WorkPool::AwaitIdle(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithDeadline(
+      absl::Condition(
+          +[](WorkPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) { return p->queued_ == 0 && p->running_ == 0; }, this),
+      deadline);
+}
+
 size_t WorkPool::queued() const {
   absl::MutexLock lock(&mu_);
   return queued_;

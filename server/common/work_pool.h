@@ -28,6 +28,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace salesops {
 
@@ -54,6 +55,10 @@ class WorkPool {
   // is at its bound, UNAVAILABLE after Stop; the task is then dropped
   // without running (the caller answers for it).
   absl::Status Submit(const std::string& key, Task task);
+
+  // Waits until no task is queued or running, or `deadline` passes; true
+  // when idle.
+  bool AwaitIdle(absl::Time deadline);
 
   // Runs every task already queued, then joins the threads. Later Submits
   // are refused. Idempotent.

@@ -166,6 +166,17 @@ absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bo
     return absl::ResourceExhaustedError(
         absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
   }
+  // A command's size, or an import's: what the queue holds until decided.
+  size_t bytes = pending.command.ByteSizeLong();
+  if (pending.import.has_value()) {
+    for (const v1::EventEnvelope& e : *pending.import) bytes += e.ByteSizeLong();
+  }
+  if (bounded && queue_bytes_ + bytes > options_.max_queue_bytes && !queue_.empty()) {
+    return absl::ResourceExhaustedError(absl::StrCat("the write queue holds ", queue_bytes_, " bytes of commands (",
+                                                     options_.max_queue_bytes, " at most); retry later"));
+  }
+  pending.bytes = bytes;
+  queue_bytes_ += bytes;
   queue_.push_back(std::move(pending));
   return absl::OkStatus();
 }
@@ -174,7 +185,11 @@ void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback don
   Pending pending;
   pending.actor = std::move(actor);
   pending.command = std::move(command);
-  pending.done = std::move(done);
+  Started();
+  pending.done = [this, done = std::move(done)](CommandResult result) mutable {
+    std::move(done)(std::move(result));
+    Completed();
+  };
   if (absl::Status refused = Queue(pending, "retry with the same request_id", /*bounded=*/true); !refused.ok()) {
     std::move(pending.done)(std::move(refused));
   }
@@ -185,11 +200,31 @@ void Sequencer::SubmitImport(std::vector<v1::EventEnvelope> events, std::string 
   Pending pending;
   pending.import = std::move(events);
   pending.expected_digest = std::move(expected_digest);
-  pending.import_done = std::move(done);
+  Started();
+  pending.import_done = [this, done = std::move(done)](ImportResult result) mutable {
+    std::move(done)(std::move(result));
+    Completed();
+  };
   if (absl::Status refused = Queue(pending, "retry the import from the log's head", /*bounded=*/false);
       !refused.ok()) {
     std::move(pending.import_done)(std::move(refused));
   }
+}
+
+void Sequencer::Started() {
+  absl::MutexLock lock(&idle_mu_);
+  ++in_flight_;
+}
+
+void Sequencer::Completed() {
+  absl::MutexLock lock(&idle_mu_);
+  --in_flight_;
+}
+
+bool Sequencer::AwaitIdle(absl::Time deadline) {
+  absl::MutexLock lock(&idle_mu_);
+  return idle_mu_.AwaitWithDeadline(
+      absl::Condition(+[](size_t* n) { return *n == 0; }, &in_flight_), deadline);
 }
 
 void Sequencer::Stop() {
@@ -223,6 +258,7 @@ void Sequencer::Run() {
       // An import runs alone, between command batches.
       while (!queue_.empty() && batch.size() < options_.max_batch &&
              (batch.empty() || !queue_.front().import.has_value())) {
+        queue_bytes_ -= queue_.front().bytes;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
         if (batch.back().import.has_value()) break;

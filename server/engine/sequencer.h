@@ -44,8 +44,11 @@ namespace salesops::engine {
 struct SequencerOptions {
   // Most commands decided and written in one group commit.
   size_t max_batch = 1024;
-  // Most commands waiting; beyond it Submit refuses with RESOURCE_EXHAUSTED.
+  // Most commands waiting, and most bytes of them (their serialized size);
+  // beyond either Submit refuses with RESOURCE_EXHAUSTED (a command alone
+  // in the queue is always taken).
   size_t max_queue = 100'000;
+  size_t max_queue_bytes = 256 << 20;
   // Called once, on the sequencer thread, after a failed write. Must not
   // block or call Stop.
   std::function<void(const absl::Status&)> on_fatal;
@@ -115,6 +118,11 @@ class Sequencer {
   // Submit refuses with. Nothing is written on any error.
   void SubmitImport(std::vector<v1::EventEnvelope> events, std::string expected_digest, ImportCallback done);
 
+  // Waits until every command and import submitted so far has been
+  // completed (its callback returned), or `deadline` passes; true when
+  // idle. For a drain: stop new submissions first.
+  bool AwaitIdle(absl::Time deadline);
+
   // Decides and completes everything already queued, then joins the thread.
   // Later Submits fail with UNAVAILABLE. Idempotent.
   void Stop();
@@ -135,6 +143,7 @@ class Sequencer {
     std::optional<std::vector<v1::EventEnvelope>> import;
     std::string expected_digest;
     ImportCallback import_done;
+    size_t bytes = 0;  // counted in queue_bytes_ while queued
   };
   struct Staging;  // the state of one batch being decided
 
@@ -163,9 +172,16 @@ class Sequencer {
 
   absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;  // decides (Run)
+
+  // Commands and imports submitted and not yet completed (AwaitIdle).
+  void Started();
+  void Completed();
+  absl::Mutex idle_mu_;
+  size_t in_flight_ ABSL_GUARDED_BY(idle_mu_) = 0;
 
   // The write pipeline: the decider hands each decided batch to the writer
   // thread, which appends it (one fsync), applies it to the projections and

@@ -82,6 +82,10 @@ absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_
 }
 
 absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerContextBase& context) const {
+  if (draining_.load(std::memory_order_acquire)) {
+    return absl::UnavailableError(
+        "the server is shutting down; retry (with the same request_id) on its successor or another node");
+  }
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) return AuthenticateHeader("");

@@ -5,6 +5,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_AUTH_H_
 #define SALESOPS_SERVER_SERVICE_AUTH_H_
 
+#include <atomic>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -31,8 +32,14 @@ class TokenAuthenticator {
   static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> FromText(absl::string_view text);
 
   // The member id of the request's bearer token; UNAUTHENTICATED when the
-  // header is missing, malformed or names an unknown token.
+  // header is missing, malformed or names an unknown token; UNAVAILABLE
+  // once StopAdmitting was called. Every RPC of ours starts here, so this is
+  // where a draining server turns new calls away.
   absl::StatusOr<std::string> Authenticate(const grpc::ServerContextBase& context) const;
+
+  // From now on Authenticate answers UNAVAILABLE ("shutting down; retry
+  // elsewhere"): the first step of a drain (SalesopsServer::Shutdown).
+  void StopAdmitting() { draining_.store(true, std::memory_order_release); }
   absl::StatusOr<std::string> AuthenticateHeader(absl::string_view authorization) const;
 
   size_t size() const;
@@ -45,6 +52,7 @@ class TokenAuthenticator {
  private:
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::string> members_ ABSL_GUARDED_BY(mu_);  // token -> member id
+  std::atomic<bool> draining_{false};
 };
 
 // Who may read: an authenticated token whose member is in the team and

@@ -15,10 +15,18 @@
 #include "server/domain/validation.h"
 
 namespace salesops::service {
+namespace {
+
+// How long gRPC's shutdown waits for what is left once our calls drained:
+// light reads finishing, idle connections closing.
+constexpr absl::Duration kCloseConnections = absl::Milliseconds(200);
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const ServerOptions& options) {
   std::unique_ptr<SalesopsServer> s(new SalesopsServer());
   s->drain_timeout_ = options.drain_timeout;
+  s->drain_grace_ = options.drain_grace;
   SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
   s->tokens_file_ = options.tokens_file;
 
@@ -217,16 +225,35 @@ void SalesopsServer::Shutdown() {
     }
     shutdown_started_ = true;
   }
+  // The drain. New calls are answered UNAVAILABLE from here on (a client
+  // retries elsewhere, with the same request_id) and health says
+  // NOT_SERVING, while gRPC still takes calls: one it turned away itself
+  // would end CANCELLED.
+  if (auth_ != nullptr) auth_->StopAdmitting();
+  if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
   // Subscriptions never end by themselves: end them (UNAVAILABLE) so that
   // the drain does not wait for them.
   if (subscriptions_ != nullptr) subscriptions_->Shutdown();
   // Calls parked for a min_position end now with UNAVAILABLE (a retry goes
   // to the next server) rather than holding the drain.
   if (waiters_ != nullptr) waiters_->Stop();
+  // In-flight commands are completed by the still-running sequencer, long
+  // reads by the pool: wait for both, up to the drain timeout, and at least
+  // the grace, so that clients calling meanwhile hear UNAVAILABLE.
+  const absl::Time drained_by = absl::Now() + drain_timeout_;
+  absl::SleepFor(std::min(drain_grace_, drain_timeout_));
+  if (sequencer_ != nullptr && !sequencer_->AwaitIdle(drained_by)) {
+    LogWarning("drain: commands still in flight after %s; they end CANCELLED",
+               absl::FormatDuration(drain_timeout_));
+  }
+  if (pool_ != nullptr && !pool_->AwaitIdle(drained_by)) {
+    LogWarning("drain: long reads still running after %s; they end CANCELLED", absl::FormatDuration(drain_timeout_));
+  }
   if (server_ != nullptr) {
-    // In-flight commands are completed by the still-running sequencer.
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      absl::ToChronoMilliseconds(drain_timeout_));
+    // Nothing of ours is in flight now. gRPC's own shutdown would wait up
+    // to its deadline for idle client connections to go (seconds, with a
+    // client that keeps its channel open): a short deadline closes them.
+    server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(kCloseConnections));
   }
   if (pool_ != nullptr) pool_->Stop();  // after the drain: what it still holds ends
   if (hub_ != nullptr) hub_->Stop();

@@ -2,9 +2,12 @@
 // sequencer and serves gRPC (Leads, Audit, grpc.health.v1.Health, server
 // reflection).
 //
-// Shutdown order (Shutdown()): stop accepting calls and drain in-flight ones
-// (the sequencer keeps completing them), stop the sequencer after its queue
-// is empty, close the store.
+// Shutdown order (Shutdown()): answer new calls UNAVAILABLE and report
+// NOT_SERVING; end subscriptions and parked reads (UNAVAILABLE); wait for
+// in-flight commands and long reads (the sequencer and the pool keep
+// completing them), at least drain_grace and at most drain_timeout; stop
+// gRPC (idle connections closed after a short bound); stop the sequencer;
+// write the views snapshot; close the store.
 //
 // A failed write to the event log is fatal (the sequencer fails stop): the
 // health service turns NOT_SERVING, every command is refused with
@@ -96,6 +99,10 @@ struct ServerOptions {
 
   // How long Shutdown waits for in-flight calls before cancelling them.
   absl::Duration drain_timeout = absl::Seconds(10);
+  // How long, at least, new calls are answered UNAVAILABLE (and health is
+  // NOT_SERVING) before gRPC stops taking calls: clients calling meanwhile
+  // learn to go elsewhere instead of seeing their calls cancelled.
+  absl::Duration drain_grace = absl::Milliseconds(200);
 
   // Injected for tests; null means the real clock / random ids.
   Clock* clock = nullptr;
@@ -174,6 +181,7 @@ class SalesopsServer {
   std::unique_ptr<SupportService> support_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Duration drain_timeout_;
+  absl::Duration drain_grace_;
   int port_ = 0;
   absl::Mutex mu_;
   bool shutdown_requested_ ABSL_GUARDED_BY(mu_) = false;

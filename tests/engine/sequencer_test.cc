@@ -342,6 +342,39 @@ TEST_F(SequencerTest, FullQueueIsResourceExhaustedAtOnce) {
   EXPECT_THAT(b->Get(), IsOk());
 }
 
+// The queue is bounded by bytes too: commands are refused once what waits
+// would pass max_queue_bytes, whatever their count; a command alone is
+// always taken.
+TEST_F(SequencerTest, QueueBoundedByBytesIsResourceExhaustedAtOnce) {
+  Close();
+  SequencerOptions options = Paused();
+  const size_t one = Identify("A").ByteSizeLong();
+  options.max_queue_bytes = 2 * one + one / 2;  // two fit, the third does not
+  Open(std::move(options));
+  Outcome* a = Submit(Identify("A"));
+  Outcome* b = Submit(Identify("B"));
+  Outcome* c = Submit(Identify("C"));
+  EXPECT_TRUE(c->done.HasBeenNotified());
+  EXPECT_THAT(c->Get(), StatusIs(absl::StatusCode::kResourceExhausted,
+                                 HasSubstr(absl::StrCat("bytes of commands (", 2 * one + one / 2, " at most)"))));
+  sequencer_->Resume();
+  EXPECT_THAT(a->Get(), IsOk());
+  EXPECT_THAT(b->Get(), IsOk());
+  // Decided commands leave the queue's count: room again.
+  EXPECT_THAT(Submit(Identify("D"))->Get(), IsOk());
+}
+
+// AwaitIdle returns once every submitted command was completed.
+TEST_F(SequencerTest, AwaitIdleWaitsForQueuedCommands) {
+  Close();
+  Open(Paused());
+  Outcome* a = Submit(Identify("A"));
+  EXPECT_FALSE(sequencer_->AwaitIdle(absl::Now() + absl::Milliseconds(20)));  // queued, paused
+  sequencer_->Resume();
+  EXPECT_TRUE(sequencer_->AwaitIdle(absl::Now() + absl::Seconds(30)));
+  EXPECT_TRUE(a->done.HasBeenNotified());
+}
+
 TEST_F(SequencerTest, StopCompletesWhatIsQueuedThenRefuses) {
   Close();
   Open(Paused());
