@@ -28,6 +28,10 @@ ABSL_FLAG(uint64_t, min_free_bytes, 256ull << 20,
           "RESOURCE_EXHAUSTED (reads go on) and resume when space returns; 0: no reserve");
 ABSL_FLAG(bool, rebuild_stream_index, false,
           "rebuild the stream index from the events at start (the recovery path for a damaged index)");
+ABSL_FLAG(absl::Duration, scrub_interval, absl::Hours(6),
+          "pause between rounds of the background scrub that verifies the whole hash chain and the stream "
+          "index (reported through health 'salesops.integrity' and the log); 0: no scrub");
+ABSL_FLAG(uint64_t, scrub_items_per_second, 20'000, "the scrub's pace: positions and index entries checked per second");
 ABSL_FLAG(bool, rebuild_projections, false,
           "ignore (and drop) the stored views snapshot and replay the whole log at start");
 ABSL_FLAG(uint64_t, subscribe_buffer_events, 16384,
@@ -83,6 +87,8 @@ int main(int argc, char** argv) {
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
   options.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
   options.rebuild_stream_index = absl::GetFlag(FLAGS_rebuild_stream_index);
+  options.scrub_interval = absl::GetFlag(FLAGS_scrub_interval);
+  options.scrub_items_per_second = absl::GetFlag(FLAGS_scrub_items_per_second);
   options.snapshot_every_events = absl::GetFlag(FLAGS_snapshot_every_events);
   options.event_hub.max_events = absl::GetFlag(FLAGS_subscribe_buffer_events);
   options.subscribe.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);

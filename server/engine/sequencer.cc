@@ -298,10 +298,12 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
     for (Pending& pending : decided.commands) std::move(pending.done)(failure);
     return;
   }
-  // The log refuses writes for now (its disk is below the free-space
-  // reserve): refuse the batch before deciding it, so nothing is staged
-  // and the sequencer goes on once space returns.
-  if (const store::WriteState state = store_->write_state(); !state.status.ok() && state.transient) {
+  // The log refuses writes (its disk is below the free-space reserve, or it
+  // was opened read-only on a nearly full disk): refuse the batch before
+  // deciding it, so nothing is staged and nothing fails; the sequencer goes
+  // on once the log takes writes again. (A failed log is the writer's to
+  // report: Failure() above, once it has seen the failed append.)
+  if (const store::WriteState state = store_->write_state(); !state.status.ok() && !store_->failed()) {
     for (Pending& pending : decided.commands) std::move(pending.done)(state.status);
     return;
   }

@@ -35,7 +35,13 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   store_options.sync = options.durability == Durability::kSync;
   store_options.min_free_bytes = options.min_free_bytes;
   store_options.rebuild_stream_index = options.rebuild_stream_index;
-  SALESOPS_ASSIGN_OR_RETURN(s->store_, store::EventStore::Open(store_options));
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::EventStore> rocks, store::EventStore::Open(store_options));
+  if (options.scrub_interval > absl::ZeroDuration()) {
+    s->scrubber_ = std::make_unique<store::Scrubber>(
+        *rocks, store::ScrubberOptions{.items_per_second = options.scrub_items_per_second,
+                                       .interval = options.scrub_interval});
+  }
+  s->store_ = std::move(rocks);
 
   Clock* clock = options.clock != nullptr ? options.clock : Clock::Real();
   IdGenerator* ids = options.ids;
@@ -93,6 +99,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->support_service_ =
       std::make_unique<SupportService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
 
+  if (s->scrubber_ != nullptr) s->scrubber_->Start();
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -112,6 +120,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     s->sequencer_->Stop();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
+  s->health_ = std::thread([server = s.get()] { server->HealthLoop(); });
   return s;
 }
 
@@ -201,6 +210,42 @@ void SalesopsServer::SnapshotLoop(uint64_t every) {
 
 absl::StatusOr<size_t> SalesopsServer::ReloadTokens() { return auth_->ReloadFromFile(tokens_file_); }
 
+void SalesopsServer::HealthLoop() {
+  bool writes = true, integrity = true, first = true;
+  for (;;) {
+    const store::WriteState state = store_->write_state();
+    const bool writes_now = state.status.ok();
+    bool integrity_now = true;
+    std::string damage;
+    if (scrubber_ != nullptr) {
+      const store::ScrubStatus scrub = scrubber_->status();
+      integrity_now = scrub.ok;
+      if (!scrub.ok) damage = absl::StrCat("position ", scrub.first_broken, ": ", scrub.what);
+    }
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    if (first || writes_now != writes) {
+      health->SetServingStatus(kWritesHealth, writes_now);
+      if (!first || !writes_now) {
+        if (writes_now) {
+          LogInfo("health: %s SERVING: the log takes writes again", kWritesHealth);
+        } else {
+          LogWarning("health: %s NOT_SERVING: %s", kWritesHealth, state.status.ToString());
+        }
+      }
+    }
+    if (first || integrity_now != integrity) {
+      health->SetServingStatus(kIntegrityHealth, integrity_now);
+      if (!integrity_now) LogError("health: %s NOT_SERVING: the scrub found damage at %s", kIntegrityHealth, damage);
+    }
+    writes = writes_now;
+    integrity = integrity_now;
+    first = false;
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&shutdown_started_), absl::Seconds(1));
+    if (shutdown_started_) return;
+  }
+}
+
 void SalesopsServer::RequestShutdown() {
   absl::MutexLock lock(&mu_);
   shutdown_requested_ = true;
@@ -259,6 +304,8 @@ void SalesopsServer::Shutdown() {
   if (hub_ != nullptr) hub_->Stop();
   if (sequencer_ != nullptr) sequencer_->Stop();
   if (snapshotter_.joinable()) snapshotter_.join();  // ends once shutdown_started_ is set
+  if (health_.joinable()) health_.join();            // likewise
+  if (scrubber_ != nullptr) scrubber_->Stop();
   // A clean stop leaves a snapshot of everything applied (unless a write
   // failed: then the next start replays from the log).
   if (sequencer_ != nullptr && store_ != nullptr && !store_->failed()) WriteSnapshot();

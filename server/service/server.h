@@ -43,6 +43,7 @@
 #include "server/service/views_service.h"
 #include "projections/views.h"
 #include "server/store/event_log.h"
+#include "server/store/scrubber.h"
 
 namespace salesops::service {
 
@@ -67,6 +68,11 @@ struct ServerOptions {
   // Rebuild the stream index from the events at open (the recovery path
   // for a damaged index, docs/STORAGE.md).
   bool rebuild_stream_index = false;
+  // The background scrub of the whole hash chain and stream index
+  // (docs/STORAGE.md, "Scrubbing"): the pause between rounds (zero: no
+  // scrub) and its pace.
+  absl::Duration scrub_interval = absl::Hours(6);
+  uint64_t scrub_items_per_second = 20'000;
 
   // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
   std::string tokens_file;
@@ -109,6 +115,13 @@ struct ServerOptions {
   IdGenerator* ids = nullptr;
 };
 
+// grpc.health.v1.Health service names besides the server-wide "" (which is
+// SERVING until a write fails or the server stops): NOT_SERVING while the
+// log refuses writes (a full disk; they resume by themselves), and while the
+// last scrub round found damage (docs/STORAGE.md, "Faults").
+inline constexpr char kWritesHealth[] = "salesops.writes";
+inline constexpr char kIntegrityHealth[] = "salesops.integrity";
+
 class SalesopsServer {
  public:
   // Opens everything and starts serving. Errors: the store's (UNAVAILABLE,
@@ -148,6 +161,10 @@ class SalesopsServer {
   void WriteSnapshot();
   // The snapshot thread: writes one every snapshot_every_events events.
   void SnapshotLoop(uint64_t every);
+  // The health thread: every second, the per-service health statuses
+  // kWritesHealth and kIntegrityHealth from the log's write state and the
+  // scrubber's last finding, logging each change.
+  void HealthLoop();
 
  public:
   // The number of events the last restart replayed, and the position of the
@@ -163,6 +180,8 @@ class SalesopsServer {
   std::unique_ptr<TokenAuthenticator> auth_;
   std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
+  std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
+  std::thread health_;
   projections::TeamDirectory team_directory_;
   projections::Views views_;  // also serves GetLead, GetOrder, GetTicket
   projections::LeadDirectory lead_directory_{&views_};
