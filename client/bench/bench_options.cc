@@ -77,6 +77,21 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
     if (!d.ok()) return Bad(name, d.status().message());
     if (name == "duration" && *d <= absl::ZeroDuration()) return Bad(name, "must be positive");
     (name == "duration" ? options.duration : options.warmup) = *d;
+  } else if (name == "soak" || name == "soak-sample") {
+    absl::StatusOr<absl::Duration> d = ParseSeconds(v);
+    if (!d.ok()) return Bad(name, d.status().message());
+    if (*d <= absl::ZeroDuration()) return Bad(name, "must be positive");
+    (name == "soak" ? options.soak : options.soak_sample) = *d;
+  } else if (name == "soak-fraction") {
+    double f = 0;
+    if (!absl::SimpleAtod(v, &f) || !(f > 0 && f <= 2)) {
+      return Bad(name, absl::StrCat("must be a number above 0, at most 2 (got '", v, "')"));
+    }
+    options.soak_fraction = f;
+  } else if (name == "soak-in-flight") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 4096);
+    if (!n.ok()) return n.status();
+    options.soak_in_flight = *n;
   } else if (name == "query-log-events") {
     absl::StatusOr<std::vector<uint64_t>> sizes = ParseList<uint64_t>(name, v);
     if (!sizes.ok()) return sizes.status();
@@ -175,6 +190,14 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
   for (const auto& [name, value] : flags) {
     if (absl::Status s = ApplyFlag(name, value, options); !s.ok()) return s;
   }
+  for (const auto& [name, value] : flags) {
+    if (absl::StartsWith(name, "soak-") && !options.soaking()) {
+      return Bad(name, "needs --soak=DURATION");
+    }
+  }
+  if (options.soaking() && options.soak_sample > options.soak) {
+    return Bad("soak-sample", "must not be longer than --soak");
+  }
   if (!options.server.empty() && (options.token.empty() || options.tokens_file.empty())) {
     return absl::InvalidArgumentError(
         "--server needs --token (an ADMIN's) and --tokens-file (the server's tokens of the bench members)");
@@ -206,6 +229,18 @@ usage: salesops-bench [--quick] [--json] [flags]
   --subscribers=N           live subscribers while append runs at 64 in flight (default 50)
   --fdatasync-samples=N     write+fdatasync probes for the fsync ceiling (default 200)
   --channels=N              gRPC channels the load is spread over (default 1)
+
+  A soak instead of the scenarios (docs/PERFORMANCE.md, "Soak"):
+  --soak=DURATION           first the maximum append rate (append at 64 in flight for
+                            --warmup + --duration), then arrivals at a fixed rate of
+                            --soak-fraction of it for DURATION (e.g. 10m, 1h): IdentifyLead
+                            70 %, lifecycle commands 20 %, queries 10 %; the server's RSS
+                            and CPU, the rate and latency sampled every --soak-sample;
+                            verdict: RSS growth after warm-up (<= 5 %) and p99 drift
+  --soak-fraction=F         the arrival rate over the maximum (default 0.8; at most 2)
+  --soak-sample=DURATION    the sampling interval (default 10s)
+  --soak-in-flight=N        calls in flight at most; an arrival that finds them all busy
+                            is counted late and not sent (default 256)
 
   The bench's own server (default): a fresh salesopsd in a temporary directory
   on a free loopback port, with its own tokens and team.

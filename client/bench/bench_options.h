@@ -60,7 +60,18 @@ struct BenchOptions {
   std::string token;
   std::string tokens_file;
 
+  // --soak=DURATION runs a soak instead of the scenarios (soak.h): first the
+  // maximum append rate (append at 64 in flight, one warm-up + duration
+  // run, with request ids), then an open loop at soak_fraction of it for
+  // `soak`, sampled every soak_sample, with at most soak_in_flight calls
+  // in flight (arrivals that find none free are counted late, not sent).
+  absl::Duration soak = absl::ZeroDuration();  // zero: no soak
+  double soak_fraction = 0.8;
+  absl::Duration soak_sample = absl::Seconds(10);
+  int soak_in_flight = 256;
+
   bool own_server() const { return server.empty(); }
+  bool soaking() const { return soak > absl::ZeroDuration(); }
   bool Wants(absl::string_view scenario) const;
 };
 
@@ -70,7 +81,9 @@ void ApplyQuickDefaults(BenchOptions& options);
 // Parses argv without the program name. INVALID_ARGUMENT naming the flag for
 // an unknown flag, a malformed value, an unknown scenario, a concurrency
 // outside 1..4096, a non-positive duration, --server without --token and
-// --tokens-file, or query sizes that are not increasing.
+// --tokens-file, query sizes that are not increasing, a --soak-fraction
+// outside (0, 2], a --soak-sample longer than --soak, or a --soak-* flag
+// without --soak.
 absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args);
 
 // "10" (seconds), "2.5", "500ms", "1m": the forms --duration accepts.

@@ -468,6 +468,174 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
   return checks;
 }
 
+namespace {
+
+std::string RenderSoak(const Report& report) {
+  const SoakRun& s = *report.soak;
+  const SoakVerdict v = EvaluateSoak(s);
+  std::string out = absl::StrFormat(
+      "Soak: %s open loop at %.2f x the maximum append rate, sampled every %s\n"
+      "  maximum: append at %d in flight (closed loop, request ids): %s ops/s over %.1f s, p50 %s ms, p99 %s ms\n"
+      "  target: %s arrivals/s (%s), at most %d in flight; an arrival that finds them all busy is late (not sent)\n"
+      "  log at the start: %s events; server RSS %s\n",
+      absl::FormatDuration(s.duration), s.fraction, absl::FormatDuration(s.sample_every), kSoakProbeConcurrency,
+      Count(s.max_rate), s.max_rate_seconds, Ms(s.max_rate_latency.p50_ns), Ms(s.max_rate_latency.p99_ns),
+      Count(s.target_rate), s.mix, s.max_in_flight, Count(static_cast<double>(s.start_log_events)),
+      s.start_rss_bytes > 0 ? MiB(s.start_rss_bytes) : "-");
+  TextTable t({{"  T s", TextTable::kRight},
+               {"LOG", TextTable::kRight},
+               {"DUE/S", TextTable::kRight},
+               {"DONE/S", TextTable::kRight},
+               {"LATE", TextTable::kRight},
+               {"P50 ms", TextTable::kRight},
+               {"P99", TextTable::kRight},
+               {"MAX", TextTable::kRight},
+               {"SRV CPU", TextTable::kRight},
+               {"SRV RSS", TextTable::kRight},
+               {"BENCH CPU", TextTable::kRight},
+               {"ERRORS / EXPECTED REFUSALS"}});
+  for (const SoakSample& x : s.samples) {
+    const IntervalCounts& c = x.counts;
+    std::string codes = Codes(c.errors);
+    if (!c.expected_refusals.empty()) absl::StrAppend(&codes, " / refused: ", Codes(c.expected_refusals));
+    t.AddRow({absl::StrFormat("  %.0f", x.at_seconds), Count(static_cast<double>(x.log_events)),
+              Count(c.seconds > 0 ? static_cast<double>(c.due) / c.seconds : 0), Count(c.completed_per_second()),
+              Count(static_cast<double>(c.late)), Ms(c.latency.p50_ns), Ms(c.latency.p99_ns), Ms(c.latency.max_ns),
+              x.server_measured ? Percent(x.server_cpu_seconds, c.seconds) : "-",
+              x.server_measured ? MiB(x.server_rss_bytes) : "-", Percent(x.client_cpu_seconds, c.seconds), codes});
+  }
+  out += t.Render();
+  absl::StrAppendFormat(&out, "  after the end: %d completed in %.1f s, %d abandoned in flight\n", s.drain.completed,
+                        s.drain.seconds, s.drain.abandoned);
+  absl::StrAppendFormat(&out,
+                        "  total: %s due, %s sent, %s late (%.2f%%); %s completed = %s/s achieved of %s/s target; "
+                        "errors: %s; expected refusals: %s\n",
+                        Count(static_cast<double>(v.due)), Count(static_cast<double>(v.sent)),
+                        Count(static_cast<double>(v.late)),
+                        v.due > 0 ? 100.0 * static_cast<double>(v.late) / static_cast<double>(v.due) : 0.0,
+                        Count(static_cast<double>(v.completed)), Count(v.achieved_per_second()), Count(s.target_rate),
+                        Codes(v.errors), Codes(v.expected_refusals));
+  if (v.memory_measured) {
+    const SoakSample& after = s.samples[v.warmup_sample];
+    absl::StrAppendFormat(&out,
+                          "verdict: memory growth after warm-up %+.1f%% (RSS %s at %.0f s -> %s at %.0f s) "
+                          "[%s] target <= %.0f%%",
+                          100 * v.growth, MiB(v.rss_after_warmup), after.at_seconds, MiB(v.rss_last),
+                          s.samples.back().at_seconds, v.memory_met ? "met" : "MISSED", 100 * kSoakMaxGrowth);
+    if (v.bytes_per_event.has_value()) {
+      absl::StrAppendFormat(&out, "; %s B per event written since (%s events)", Count(*v.bytes_per_event),
+                            Count(static_cast<double>(v.events_since_warmup)));
+    }
+    out += "\n";
+  } else {
+    absl::StrAppend(&out, "verdict: memory growth after warm-up not measured: ", v.memory_not_measured, "\n");
+  }
+  if (v.latency_measured) {
+    absl::StrAppendFormat(&out,
+                          "verdict: latency drift first vs last quarter (median of the interval figures): "
+                          "p99 %s -> %s ms (x%.2f), p50 %s -> %s ms (x%.2f)\n",
+                          Ms(v.p99_first_ns), Ms(v.p99_last_ns), v.p99_drift, Ms(v.p50_first_ns), Ms(v.p50_last_ns),
+                          v.p50_drift);
+  } else {
+    out += "verdict: latency drift not measured: fewer than 2 intervals with completions\n";
+  }
+  return out;
+}
+
+void WriteSoak(JsonWriter& w, const Report& report) {
+  const SoakRun& s = *report.soak;
+  const SoakVerdict v = EvaluateSoak(s);
+  w.BeginObject();
+  w.Field("duration_s", absl::ToDoubleSeconds(s.duration));
+  w.Field("sample_s", absl::ToDoubleSeconds(s.sample_every));
+  w.Field("fraction", s.fraction);
+  w.Field("max_in_flight", s.max_in_flight);
+  w.Key("max_rate");
+  w.BeginObject();
+  w.Field("concurrency", kSoakProbeConcurrency);
+  w.Field("ops_per_s", s.max_rate);
+  w.Field("seconds", s.max_rate_seconds);
+  w.Key("latency");
+  WriteLatency(w, s.max_rate_latency);
+  w.EndObject();
+  w.Field("target_per_s", s.target_rate);
+  w.Field("mix", s.mix);
+  w.Field("start_log_events", s.start_log_events);
+  w.Field("start_rss_bytes", s.start_rss_bytes);
+  w.Key("samples");
+  w.BeginArray();
+  for (const SoakSample& x : s.samples) {
+    const IntervalCounts& c = x.counts;
+    w.BeginObject();
+    w.Field("at_s", x.at_seconds);
+    w.Field("seconds", c.seconds);
+    w.Field("log_events", x.log_events);
+    w.Field("due", c.due);
+    w.Field("sent", c.sent);
+    w.Field("late", c.late);
+    w.Field("completed", c.completed);
+    w.Field("completed_per_s", c.completed_per_second());
+    w.Key("latency");
+    WriteLatency(w, c.latency);
+    w.Key("errors");
+    WriteCodes(w, c.errors);
+    w.Key("expected_refusals");
+    WriteCodes(w, c.expected_refusals);
+    if (x.server_measured) {
+      w.Field("server_rss_bytes", x.server_rss_bytes);
+      w.Field("server_cpu_s", x.server_cpu_seconds);
+    }
+    w.Field("client_cpu_s", x.client_cpu_seconds);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("drain");
+  w.BeginObject();
+  w.Field("completed", s.drain.completed);
+  w.Field("seconds", s.drain.seconds);
+  w.Field("abandoned", s.drain.abandoned);
+  w.Key("errors");
+  WriteCodes(w, s.drain.errors);
+  w.EndObject();
+  w.Key("verdict");
+  w.BeginObject();
+  w.Field("due", v.due);
+  w.Field("sent", v.sent);
+  w.Field("late", v.late);
+  w.Field("completed", v.completed);
+  w.Field("achieved_per_s", v.achieved_per_second());
+  w.Key("errors");
+  WriteCodes(w, v.errors);
+  w.Key("expected_refusals");
+  WriteCodes(w, v.expected_refusals);
+  w.Field("memory_measured", v.memory_measured);
+  if (v.memory_measured) {
+    w.Field("warmup_at_s", s.samples[v.warmup_sample].at_seconds);
+    w.Field("rss_after_warmup_bytes", v.rss_after_warmup);
+    w.Field("rss_last_bytes", v.rss_last);
+    w.Field("growth", v.growth);
+    w.Field("max_growth", kSoakMaxGrowth);
+    w.Field("memory_met", v.memory_met);
+    w.Field("events_since_warmup", v.events_since_warmup);
+    if (v.bytes_per_event.has_value()) w.Field("rss_bytes_per_event", *v.bytes_per_event);
+  } else {
+    w.Field("memory_not_measured", v.memory_not_measured);
+  }
+  w.Field("latency_measured", v.latency_measured);
+  if (v.latency_measured) {
+    w.Field("p50_first_ms", v.p50_first_ns / 1e6);
+    w.Field("p50_last_ms", v.p50_last_ns / 1e6);
+    w.Field("p50_drift", v.p50_drift);
+    w.Field("p99_first_ms", v.p99_first_ns / 1e6);
+    w.Field("p99_last_ms", v.p99_last_ns / 1e6);
+    w.Field("p99_drift", v.p99_drift);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
 std::string RenderText(const Report& report) {
   const MachineInfo& m = report.machine;
   std::string out = absl::StrFormat(
@@ -476,6 +644,14 @@ std::string RenderText(const Report& report) {
       m.started_at, m.cores, m.cpu_model, m.kernel, m.work_dir, m.filesystem, m.load_before[0], m.load_before[1],
       m.load_before[2], m.load_after[0], m.load_after[1], m.load_after[2], report.server,
       absl::FormatDuration(report.options.warmup), absl::FormatDuration(report.options.duration));
+  if (report.soak.has_value()) {
+    if (report.fdatasync.has_value()) {
+      absl::StrAppendFormat(&out, "fdatasync of a 512 B append: p50 %s ms, p90 %s ms, max %s ms (%d samples)\n\n",
+                            Ms(report.fdatasync->p50_ns), Ms(report.fdatasync->p90_ns),
+                            Ms(report.fdatasync->max_ns), report.fdatasync->count);
+    }
+    return out + RenderSoak(report);
+  }
 
   out += "Ceilings\n";
   if (report.fdatasync.has_value()) {
@@ -611,6 +787,17 @@ std::string RenderJson(const Report& report) {
   w.Field("hot_leads", report.options.hot_leads);
   w.Field("channels", report.options.channels);
   w.EndObject();
+
+  if (report.soak.has_value()) {
+    if (report.fdatasync.has_value()) {
+      w.Key("fdatasync");
+      WriteLatency(w, *report.fdatasync);
+    }
+    w.Key("soak");
+    WriteSoak(w, report);
+    w.EndObject();
+    return w.Take() + "\n";
+  }
 
   w.Key("ceilings");
   w.BeginObject();

@@ -14,6 +14,7 @@
 #include "bench_options.h"
 #include "ceilings.h"
 #include "latency_stats.h"
+#include "soak.h"
 #include "subscribers.h"
 
 namespace salesops::bench {
@@ -108,6 +109,8 @@ struct Report {
     double seconds = 0;
   };
   std::vector<IdleWait> idle_waits;
+  // --soak: then nothing else ran but the fdatasync probe.
+  std::optional<SoakRun> soak;
 };
 
 // The run of `scenario` at `concurrency`; with several (query at several log
@@ -147,6 +150,8 @@ struct TargetCheck {
 // The issue-#6 targets, in the issue's order.
 std::vector<TargetCheck> EvaluateTargets(const Report& report);
 
+// With a soak, both print the soak (its series and verdict) instead of the
+// scenarios and the issue-#6 targets.
 std::string RenderText(const Report& report);
 std::string RenderJson(const Report& report);
 

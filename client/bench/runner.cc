@@ -22,8 +22,10 @@
 #include "bench_client.h"
 #include "ceilings.h"
 #include "closed_loop.h"
+#include "open_loop.h"
 #include "proc_stats.h"
 #include "server_process.h"
+#include "soak.h"
 #include "subscribers.h"
 #include "team_plan.h"
 #include "workloads.h"
@@ -196,6 +198,8 @@ class Bench {
   // answer, reads its recovery line and stops it again.
   absl::StatusOr<bench::Restart> Restart(const std::vector<std::string>& extra_args);
   absl::Status Rebuild();
+  // --soak: the maximum append rate, then the open loop (soak.h).
+  absl::Status Soak();
   // Returns once the server uses under a fifth of a core (sampled every
   // 0.5 s, at most 3 minutes), so work left from a run (calls whose
   // deadline passed but which the server still computes, a background
@@ -403,6 +407,80 @@ absl::Status Bench::Rebuild() {
   return absl::OkStatus();
 }
 
+absl::Status Bench::Soak() {
+  SoakRun soak;
+  soak.duration = options_.soak;
+  soak.sample_every = options_.soak_sample;
+  soak.fraction = options_.soak_fraction;
+  soak.max_in_flight = options_.soak_in_flight;
+  // The client keeps a bounded sample of the ids it created for the reads.
+  world_->leads().Bound(100'000);
+  world_->orders().Bound(100'000);
+  AppendWorkload append(*world_, /*request_ids=*/true);
+  const Run probe = MeasureRun("append", append, kSoakProbeConcurrency, "soak: maximum rate");
+  soak.max_rate = probe.ops_per_second();
+  soak.max_rate_latency = probe.latency;
+  soak.max_rate_seconds = probe.seconds;
+  if (probe.error_count() > 0 || soak.max_rate <= 0) {
+    return absl::UnavailableError(absl::StrCat("soak: the maximum-rate run completed ", probe.ops, " appends with ",
+                                               probe.error_count(), " failures"));
+  }
+  soak.target_rate = soak.fraction * soak.max_rate;
+  WaitForIdleServer("the soak's maximum-rate run");
+
+  LifecycleWorkload lifecycle(*world_);
+  QueryWorkload query(*world_);
+  // Sizes the query mix to what exists now (leads from the probe; no
+  // orders yet, so no GetOrder): Prepare is called again by the mix.
+  query.Prepare(options_.soak_in_flight);
+  MixWorkload mix({{"IdentifyLead (request ids)", 7, &append},
+                   {"lifecycle commands", 2, &lifecycle},
+                   {"queries", 1, &query}});
+  soak.mix = absl::StrCat(mix.Description(), "; queries: ", query.MixDescription());
+  soak.start_log_events = world_->head();
+  std::optional<ProcessUsage> previous;
+  if (server_ != nullptr) {
+    if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) {
+      previous = *u;
+      soak.start_rss_bytes = u->rss_bytes;
+    }
+  }
+  double client_previous = SelfCpuSeconds();
+  double at = 0;
+  Say(absl::StrFormat("soak: %s at %.0f arrivals/s (%.2f x %.0f/s), sampled every %s", absl::FormatDuration(soak.duration),
+                      soak.target_rate, soak.fraction, soak.max_rate, absl::FormatDuration(soak.sample_every)));
+  OpenLoopSpec spec;
+  spec.rate = soak.target_rate;
+  spec.max_in_flight = options_.soak_in_flight;
+  spec.duration = options_.soak;
+  spec.sample_every = options_.soak_sample;
+  spec.on_interval = [&](IntervalCounts counts) {
+    SoakSample sample;
+    at += counts.seconds;
+    sample.at_seconds = at;
+    sample.log_events = world_->head();
+    const double client_now = SelfCpuSeconds();
+    sample.client_cpu_seconds = client_now - client_previous;
+    client_previous = client_now;
+    if (previous.has_value()) {
+      if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) {
+        sample.server_measured = true;
+        sample.server_rss_bytes = u->rss_bytes;
+        sample.server_cpu_seconds = u->cpu_seconds - previous->cpu_seconds;
+        previous = *u;
+      }
+    }
+    sample.counts = std::move(counts);
+    Say(absl::StrFormat("soak: %4.0f s: %.0f/s done, %d late, p99 %.2f ms, RSS %d MiB", sample.at_seconds,
+                        sample.counts.completed_per_second(), sample.counts.late,
+                        static_cast<double>(sample.counts.latency.p99_ns) / 1e6, sample.server_rss_bytes >> 20));
+    soak.samples.push_back(std::move(sample));
+  };
+  soak.drain = RunOpenLoop(mix, spec);
+  report_.soak = std::move(soak);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Report> Bench::Execute() {
   report_.options = options_;
   std::string parent = options_.work_dir;
@@ -454,6 +532,16 @@ absl::StatusOr<Report> Bench::Execute() {
     absl::StatusOr<LatencySummary> fsync = MeasureFdatasync(dir_->path(), options_.fdatasync_samples);
     if (!fsync.ok()) return fsync.status();
     report_.fdatasync = *fsync;
+  }
+
+  if (options_.soaking()) {
+    if (absl::Status s = Soak(); !s.ok()) return s;
+    if (server_ != nullptr) {
+      Say("stopping salesopsd");
+      if (absl::Status s = StopServer(); !s.ok()) return s;
+    }
+    getloadavg(report_.machine.load_after, 3);
+    return std::move(report_);
   }
 
   PingWorkload ping(*world_);
@@ -528,6 +616,7 @@ bool HasUnexpectedErrors(const Report& report) {
     const SubscribeRun::FanOutRun& f = *report.subscribe->fan_out;
     if (f.without_subscribers.error_count() > 0 || f.with_subscribers.error_count() > 0) return true;
   }
+  if (report.soak.has_value() && !EvaluateSoak(*report.soak).errors.empty()) return true;
   return !SubscribeErrors(report).empty();
 }
 

@@ -1,5 +1,6 @@
 #include "workloads.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -28,9 +29,20 @@ OpOutcome Ordinary(const grpc::Status& status) { return {status.error_code(), st
 
 // ---------------------------------------------------------------- shared --
 
+void IdPool::Bound(size_t capacity) {
+  absl::MutexLock lock(&mu_);
+  capacity_ = std::max<size_t>(capacity, 1);
+  if (ids_.size() > capacity_) ids_.erase(ids_.begin(), ids_.end() - static_cast<ptrdiff_t>(capacity_));
+  replaced_ = 0;
+}
+
 void IdPool::Add(std::string id) {
   absl::MutexLock lock(&mu_);
-  ids_.push_back(std::move(id));
+  if (ids_.size() < capacity_) {
+    ids_.push_back(std::move(id));
+  } else {
+    ids_[replaced_++ % capacity_] = std::move(id);
+  }
 }
 
 std::string IdPool::Pick(uint64_t r) const {
@@ -85,6 +97,7 @@ void AppendWorkload::Start(int client, OpDone done) {
   v1::IdentifyLeadRequest request = Template();
   std::string id = absl::StrCat(world_.tag(), "-a", next_.fetch_add(1, std::memory_order_relaxed));
   request.set_lead_id(id);
+  if (request_ids_) request.mutable_options()->set_request_id(id);
   const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, static_cast<size_t>(client));
   const Stubs& stubs = world_.client().ForClient(client);
   CallAsync<v1::LeadCommandReply>(
@@ -465,6 +478,33 @@ void QueryWorkload::GetPerformanceReview(int client, OpDone done) {
       [done = std::move(done)](const grpc::Status& s, const v1::PerformanceReview&) mutable {
         std::move(done)(Ordinary(s));
       });
+}
+
+// ------------------------------------------------------------------- mix --
+
+MixWorkload::MixWorkload(std::vector<Part> parts) : parts_(std::move(parts)) {
+  for (const Part& p : parts_) total_weight_ += std::max(p.weight, 1);
+}
+
+void MixWorkload::Prepare(int clients) {
+  for (const Part& p : parts_) p.workload->Prepare(clients);
+}
+
+void MixWorkload::Start(int client, OpDone done) {
+  int pick = static_cast<int>(next_.fetch_add(1, std::memory_order_relaxed) % static_cast<uint64_t>(total_weight_));
+  for (const Part& p : parts_) {
+    if (pick < std::max(p.weight, 1)) {
+      p.workload->Start(client, std::move(done));
+      return;
+    }
+    pick -= std::max(p.weight, 1);
+  }
+}
+
+std::string MixWorkload::Description() const {
+  std::vector<std::string> out;
+  for (const Part& p : parts_) out.push_back(absl::StrCat(p.name, " ", 100 * std::max(p.weight, 1) / total_weight_, "%"));
+  return absl::StrJoin(out, ", ");
 }
 
 }  // namespace salesops::bench

@@ -9,6 +9,7 @@
 //   QueryWorkload      a weighted mix of reads: the views (pipeline, workload,
 //                      a rep's performance review) and single leads and
 //                      orders the others created
+//   MixWorkload        a weighted mix of the others, by arrival (the soak)
 //
 // Every workload is thread-safe in the closed-loop sense: Start may run on
 // any thread, never twice at once for one client.
@@ -34,6 +35,9 @@ namespace salesops::bench {
 // Ids created during the run, for the reads to pick from. Thread-safe.
 class IdPool {
  public:
+  // At most `capacity` ids from now on: once full, each new id replaces the
+  // oldest one kept (the soak's hours of appends must not grow the client).
+  void Bound(size_t capacity);
   void Add(std::string id);
   // The id at `r` modulo the pool's size; empty when the pool is empty.
   std::string Pick(uint64_t r) const;
@@ -42,6 +46,8 @@ class IdPool {
  private:
   mutable absl::Mutex mu_;
   std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
+  size_t capacity_ ABSL_GUARDED_BY(mu_) = SIZE_MAX;
+  size_t replaced_ ABSL_GUARDED_BY(mu_) = 0;  // ids added past capacity_
 };
 
 // What every workload works with. Thread-safe.
@@ -87,7 +93,11 @@ class PingWorkload final : public Workload {
 
 class AppendWorkload final : public Workload {
  public:
-  explicit AppendWorkload(BenchWorld& world) : world_(world) {}
+  // With `request_ids`, each call carries options.request_id (its lead id),
+  // as a real client's retry-safe call does: the server then also writes an
+  // idempotency record per call.
+  explicit AppendWorkload(BenchWorld& world, bool request_ids = false)
+      : world_(world), request_ids_(request_ids) {}
   void Start(int client, OpDone done) override;
 
   // The IdentifyLead every call sends (with its own lead id).
@@ -95,6 +105,7 @@ class AppendWorkload final : public Workload {
 
  private:
   BenchWorld& world_;
+  const bool request_ids_;
   std::atomic<uint64_t> next_{0};
 };
 
@@ -172,6 +183,30 @@ class QueryWorkload final : public Workload {
   std::vector<Kind> active_;  // those with something to read
   int total_weight_ = 0;
   std::vector<uint64_t> random_;  // per client
+};
+
+// Operations of several workloads, by arrival: of every `total weight`
+// operations, each part gets its weight, in a fixed interleaving. A client
+// (slot) may do an operation of one part, then of another; each part still
+// never sees one client's operations overlap.
+class MixWorkload final : public Workload {
+ public:
+  struct Part {
+    std::string name;
+    int weight = 1;  // >= 1
+    Workload* workload = nullptr;
+  };
+  explicit MixWorkload(std::vector<Part> parts);
+  void Prepare(int clients) override;  // prepares every part
+  void Start(int client, OpDone done) override;
+
+  // "IdentifyLead 70%, lifecycle 20%, queries 10%".
+  std::string Description() const;
+
+ private:
+  const std::vector<Part> parts_;
+  int total_weight_ = 0;
+  std::atomic<uint64_t> next_{0};
 };
 
 }  // namespace salesops::bench

@@ -97,6 +97,49 @@ TEST(BenchOptionsTest, HelpIsAskedForEvenWithOtherFlags) {
   EXPECT_THAT(BenchUsage(), HasSubstr("--quick"));
 }
 
+TEST(BenchOptionsTest, SoakDefaultsAndFlags) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs({});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_FALSE(o->soaking());
+
+  o = ParseBenchArgs({"--soak=10m"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->soaking());
+  EXPECT_EQ(o->soak, absl::Minutes(10));
+  EXPECT_EQ(o->soak_fraction, 0.8);
+  EXPECT_EQ(o->soak_sample, absl::Seconds(10));
+  EXPECT_EQ(o->soak_in_flight, 256);
+
+  o = ParseBenchArgs({"--soak-fraction=0.5", "--soak=1h", "--soak_sample=30s", "--soak-in-flight=64", "--quick"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak, absl::Hours(1));
+  EXPECT_EQ(o->soak_fraction, 0.5);
+  EXPECT_EQ(o->soak_sample, absl::Seconds(30));
+  EXPECT_EQ(o->soak_in_flight, 64);
+  EXPECT_EQ(o->duration, absl::Seconds(1));  // --quick sizes the maximum-rate run
+}
+
+TEST(BenchOptionsTest, SoakFlagsAreChecked) {
+  EXPECT_THAT(ParseBenchArgs({"--soak=0"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak:")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=forever"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a duration")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-fraction=0"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-fraction")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-fraction=2.5"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 2")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-fraction=x"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-fraction")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-sample=0s"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-sample: must be positive")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=20s", "--soak-sample=30s"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not be longer than --soak")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-in-flight=0"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-in-flight")));
+  EXPECT_THAT(ParseBenchArgs({"--soak-fraction=0.5"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs --soak=DURATION")));
+  EXPECT_THAT(BenchUsage(), HasSubstr("--soak=DURATION"));
+}
+
 TEST(ParseSecondsTest, AcceptsPlainSecondsAndUnits) {
   EXPECT_EQ(*ParseSeconds("2.5"), absl::Milliseconds(2500));
   EXPECT_EQ(*ParseSeconds("1m"), absl::Minutes(1));

@@ -98,6 +98,38 @@ TEST(BenchQuickTest, RunsEveryScenarioAgainstItsOwnServer) {
   EXPECT_GE(report.fields().at("targets").list_value().values_size(), 8);
 }
 
+// A 20-second soak at small sizes: every interval sampled, the load sent,
+// no unexpected error. About 25 s.
+TEST(BenchQuickTest, SoakSamplesTheServer) {
+  TempDir dir;
+  const Output out = RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --quick --soak=20s --soak-sample=5s --json",
+                                             " --salesopsd=", SALESOPSD_PATH, " --work-dir=", dir.path()));
+  ASSERT_EQ(out.exit_status, 0) << out.stdout_text;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out.stdout_text, &report).ok()) << out.stdout_text;
+  EXPECT_EQ(report.fields().count("scenarios"), 0u);  // a soak runs nothing else
+  const auto& soak = report.fields().at("soak").struct_value().fields();
+  EXPECT_GT(soak.at("max_rate").struct_value().fields().at("ops_per_s").number_value(), 0);
+  EXPECT_NEAR(soak.at("target_per_s").number_value(),
+              0.8 * soak.at("max_rate").struct_value().fields().at("ops_per_s").number_value(), 1e-6);
+  const auto& samples = soak.at("samples").list_value().values();
+  ASSERT_EQ(samples.size(), 4);
+  uint64_t previous_log = 0;
+  for (const auto& value : samples) {
+    const auto& s = value.struct_value().fields();
+    EXPECT_GT(s.at("completed").number_value(), 0);
+    EXPECT_GT(s.at("server_rss_bytes").number_value(), 0);
+    EXPECT_TRUE(s.at("errors").struct_value().fields().empty());
+    EXPECT_EQ(s.at("due").number_value(), s.at("sent").number_value() + s.at("late").number_value());
+    EXPECT_GT(s.at("log_events").number_value(), previous_log);
+    previous_log = static_cast<uint64_t>(s.at("log_events").number_value());
+  }
+  const auto& verdict = soak.at("verdict").struct_value().fields();
+  EXPECT_TRUE(verdict.at("latency_measured").bool_value());
+  EXPECT_FALSE(verdict.at("memory_measured").bool_value());  // 20 s: no sample after the 1-minute warm-up
+  EXPECT_TRUE(verdict.at("errors").struct_value().fields().empty());
+}
+
 TEST(BenchQuickTest, UsageErrorsExit2) {
   EXPECT_EQ(RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --concurrency=0 2>/dev/null")).exit_status, 2);
   const Output help = RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --help"));
