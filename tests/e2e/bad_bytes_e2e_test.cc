@@ -182,5 +182,22 @@ TEST_F(BadBytesTest, WithoutATokenNothingIsParsed) {
   EXPECT_THAT(server_->Log(), ::testing::Not(HasSubstr("invalid UTF-8")));
 }
 
+// Without a token: above a method's limit the request is refused before the
+// token check and the parse; above gRPC's message limit gRPC refuses it.
+// The server stays up.
+TEST_F(BadBytesTest, OversizeRequestsAreRefusedWithoutATokenAndTheServerStaysUp) {
+  testing::RawReplies replies =
+      Call("/salesops.v1.Leads/IdentifyLead", LengthDelimited(3, std::string(2 << 20, 'a')), /*token=*/nullptr);
+  EXPECT_EQ(replies.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << replies.status.error_message();
+  EXPECT_THAT(replies.status.error_message(), StartsWith("request: 2097157 bytes, more than salesops.v1.Leads.IdentifyLead"));
+  replies = Call("/salesops.v1.Admin/ImportEvents", std::string(5 << 20, 'a'), /*token=*/nullptr);
+  EXPECT_EQ(replies.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << replies.status.error_message();
+  EXPECT_THAT(replies.status.error_message(), HasSubstr("larger than max"));
+  // ImportEvents takes up to the message limit: 3 MiB reaches the token check.
+  replies = Call("/salesops.v1.Admin/ImportEvents", std::string(3 << 20, 'a'), /*token=*/nullptr);
+  EXPECT_EQ(replies.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << replies.status.error_message();
+  EXPECT_TRUE(Call("/salesops.v1.Admin/Ping", "").status.ok());
+}
+
 }  // namespace
 }  // namespace salesops
