@@ -7,6 +7,7 @@
 #include "server/engine/sequencer.h"
 #include "server/service/async_read.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 #include "server/store/event_log.h"
 
 namespace salesops::service {
@@ -14,11 +15,17 @@ namespace salesops::service {
 // Most envelopes one ImportEvents call takes.
 inline constexpr int kMaxImportBatch = 1000;
 
-class AdminService final : public v1::Admin::CallbackService {
+class AdminService final : public CheckedUnaryService<v1::Admin> {
  public:
   AdminService(const ReadAccess* access, AsyncReads async, const store::EventLog* store, projections::Views* views,
                engine::Sequencer* sequencer)
-      : access_(access), async_(async), store_(store), views_(views), sequencer_(sequencer) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), async_(async), store_(store), views_(views), sequencer_(sequencer) {
+    Check(&AdminService::Ping);
+    Check(&AdminService::RebuildProjections);
+    Check(&AdminService::Backup);
+    Check(&AdminService::ImportEvents, kMaxMessageBytes);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* context, const v1::PingRequest* request,
                                  v1::PingResponse* reply) override;

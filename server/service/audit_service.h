@@ -6,6 +6,7 @@
 #include "salesops/v1/audit.grpc.pb.h"
 #include "server/service/async_read.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 #include "server/service/subscribe.h"
 #include "server/store/event_log.h"
 
@@ -22,12 +23,19 @@ inline constexpr uint64_t kMaxVerifyRange = 10'000'000;
 
 // Who may call what: domain::ReadRules() (server/domain/read_policy.h).
 // Subscribe is served raw (server/service/subscribe.h); the rest typed.
-class AuditService final : public v1::Audit::WithRawCallbackMethod_Subscribe<v1::Audit::CallbackService> {
+class AuditService final : public CheckedUnaryService<v1::Audit, v1::Audit::WithRawCallbackMethod_Subscribe<v1::Audit::CallbackService>> {
  public:
   // `leads` gives the owner and assignee a lead's history is readable by.
   AuditService(const ReadAccess* access, AsyncReads async, const store::EventLog* store,
                const projections::LeadDirectory* leads)
-      : access_(access), async_(async), store_(store), leads_(leads) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), async_(async), store_(store), leads_(leads) {
+    Check(&AuditService::GetLeadHistory);
+    Check(&AuditService::ReadLog);
+    Check(&AuditService::VerifyLog);
+    Check(&AuditService::GetLogDigest);
+    Check(&AuditService::ListStageChanges);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* GetLeadHistory(grpc::CallbackServerContext* context,
                                            const v1::GetLeadHistoryRequest* request,

@@ -9,14 +9,31 @@
 #include "salesops/v1/leads.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 
 namespace salesops::service {
 
-class LeadsService final : public v1::Leads::CallbackService {
+class LeadsService final : public CheckedUnaryService<v1::Leads> {
  public:
   // Borrows everything; all must outlive the service.
   LeadsService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::LeadDirectory* leads)
-      : access_(access), sequencer_(sequencer), leads_(leads) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), sequencer_(sequencer), leads_(leads) {
+    Check(&LeadsService::IdentifyLead);
+    Check(&LeadsService::QualifyLead);
+    Check(&LeadsService::DisqualifyLead);
+    Check(&LeadsService::RecordNeeds);
+    Check(&LeadsService::ProposeSolution);
+    Check(&LeadsService::SendQuote);
+    Check(&LeadsService::StartNegotiation);
+    Check(&LeadsService::WinDeal);
+    Check(&LeadsService::LoseDeal);
+    Check(&LeadsService::ReopenLead);
+    Check(&LeadsService::UpdateLead);
+    Check(&LeadsService::AssignLead);
+    Check(&LeadsService::ChangeOwner);
+    Check(&LeadsService::GetLead);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* IdentifyLead(grpc::CallbackServerContext* context,
                                          const v1::IdentifyLeadRequest* request,

@@ -7,14 +7,23 @@
 #include "salesops/v1/orders.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 
 namespace salesops::service {
 
-class OrdersService final : public v1::Orders::CallbackService {
+class OrdersService final : public CheckedUnaryService<v1::Orders> {
  public:
   // Borrows everything; all must outlive the service.
   OrdersService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::Views* orders)
-      : access_(access), sequencer_(sequencer), orders_(orders) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), sequencer_(sequencer), orders_(orders) {
+    Check(&OrdersService::ConfirmOrder);
+    Check(&OrdersService::ShipOrder);
+    Check(&OrdersService::DeliverOrder);
+    Check(&OrdersService::CancelOrder);
+    Check(&OrdersService::AssignOrder);
+    Check(&OrdersService::GetOrder);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* ConfirmOrder(grpc::CallbackServerContext* context,
                                          const v1::ConfirmOrderRequest* request,

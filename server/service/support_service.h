@@ -7,15 +7,25 @@
 #include "salesops/v1/support.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 
 namespace salesops::service {
 
-class SupportService final : public v1::Support::CallbackService {
+class SupportService final : public CheckedUnaryService<v1::Support> {
  public:
   // Borrows everything; all must outlive the service.
   SupportService(const ReadAccess* access, engine::Sequencer* sequencer,
                  const projections::Views* tickets)
-      : access_(access), sequencer_(sequencer), tickets_(tickets) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), sequencer_(sequencer), tickets_(tickets) {
+    Check(&SupportService::OpenTicket);
+    Check(&SupportService::AssignTicket);
+    Check(&SupportService::ResolveTicket);
+    Check(&SupportService::CloseTicket);
+    Check(&SupportService::ReopenTicket);
+    Check(&SupportService::RecordSurvey);
+    Check(&SupportService::GetTicket);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* OpenTicket(grpc::CallbackServerContext* context, const v1::OpenTicketRequest* request,
                                        v1::TicketCommandReply* reply) override;

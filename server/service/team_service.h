@@ -7,14 +7,27 @@
 #include "salesops/v1/team.grpc.pb.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 
 namespace salesops::service {
 
-class TeamService final : public v1::Team::CallbackService {
+class TeamService final : public CheckedUnaryService<v1::Team> {
  public:
   // Borrows everything; all must outlive the service.
   TeamService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::TeamDirectory* team)
-      : access_(access), sequencer_(sequencer), team_(team) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), sequencer_(sequencer), team_(team) {
+    Check(&TeamService::AddMember);
+    Check(&TeamService::SetMemberRoles);
+    Check(&TeamService::DeactivateMember);
+    Check(&TeamService::ReactivateMember);
+    Check(&TeamService::SetTarget);
+    Check(&TeamService::ListTargets);
+    Check(&TeamService::SetScoringPolicy);
+    Check(&TeamService::ListScoringPolicies);
+    Check(&TeamService::GetMember);
+    Check(&TeamService::ListMembers);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* AddMember(grpc::CallbackServerContext* context, const v1::AddMemberRequest* request,
                                       v1::TeamCommandReply* reply) override;

@@ -11,6 +11,7 @@
 #include "server/common/clock.h"
 #include "server/service/async_read.h"
 #include "server/service/auth.h"
+#include "server/service/checked_unary.h"
 #include "server/store/event_log.h"
 
 namespace salesops::service {
@@ -38,11 +39,19 @@ absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventLog& store
 // time (ABORTED otherwise).
 absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections::Views& views);
 
-class ViewsService final : public v1::Views::CallbackService {
+class ViewsService final : public CheckedUnaryService<v1::Views> {
  public:
   ViewsService(const ReadAccess* access, AsyncReads async, const projections::Views* views,
                const store::EventLog* store, Clock* clock)
-      : access_(access), async_(async), views_(views), store_(store), clock_(clock) {}
+      : CheckedUnaryService(&access->tokens()), access_(access), async_(async), views_(views), store_(store), clock_(clock) {
+    Check(&ViewsService::GetPipeline);
+    Check(&ViewsService::ListLeads);
+    Check(&ViewsService::GetWorkload);
+    Check(&ViewsService::GetPerformanceReview);
+    Check(&ViewsService::ListPerformanceReviews);
+    Check(&ViewsService::CompareReviews);
+    RequireAllChecked();
+  }
 
   grpc::ServerUnaryReactor* GetPipeline(grpc::CallbackServerContext* context, const v1::GetPipelineRequest* request,
                                         v1::Pipeline* reply) override;
