@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/log.h"
+#include "server/common/memory_release.h"
 #include "server/service/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
@@ -32,6 +33,9 @@ ABSL_FLAG(absl::Duration, scrub_interval, absl::Hours(6),
           "pause between rounds of the background scrub that verifies the whole hash chain and the stream "
           "index (reported through health 'salesops.integrity' and the log); 0: no scrub");
 ABSL_FLAG(uint64_t, scrub_items_per_second, 20'000, "the scrub's pace: positions and index entries checked per second");
+ABSL_FLAG(absl::Duration, release_memory_every, absl::Seconds(5),
+          "return the allocator's free memory to the operating system this often (after a burst of large "
+          "requests the process shrinks again); 0: never");
 ABSL_FLAG(bool, rebuild_projections, false,
           "ignore (and drop) the stored views snapshot and replay the whole log at start");
 ABSL_FLAG(uint64_t, subscribe_buffer_events, 16384,
@@ -121,6 +125,10 @@ int main(int argc, char** argv) {
   if (!server.ok()) {
     salesops::LogError("cannot start: %s", server.status().ToString());
     return 1;
+  }
+  std::unique_ptr<salesops::MemoryReleaser> releaser;
+  if (const absl::Duration every = absl::GetFlag(FLAGS_release_memory_every); every > absl::ZeroDuration()) {
+    releaser = std::make_unique<salesops::MemoryReleaser>(every);
   }
   salesops::LogInfo("salesopsd listening on %s (port %d), data dir %s, durability %s",
                     options.listen, (*server)->port(), options.data_dir, durability);

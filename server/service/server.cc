@@ -1,5 +1,6 @@
 #include "server/service/server.h"
 
+#include "server/service/checked_unary.h"
 #include "server/store/event_store.h"
 
 #include "absl/strings/str_cat.h"
@@ -107,6 +108,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   // gRPC sets SO_REUSEPORT by default, which lets a second salesopsd bind the
   // same port and silently take half the connections. Refuse instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // The largest message received at all (each method has a lower limit of
+  // its own: checked_unary.h, docs/API.md "Limits").
+  builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
