@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/common/log.h"
 #include "server/common/memory_release.h"
+#include "server/service/protobuf_log.h"
 #include "server/service/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   // included) runs deadlock detection: about a tenth of the server's CPU
   // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  salesops::service::RouteProtobufLogs();
   absl::SetProgramUsageMessage(
       "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
       "--tokens-file=./data/tokens --durability=sync");

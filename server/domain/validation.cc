@@ -6,6 +6,7 @@
 #include "absl/time/civil_time.h"
 #include "server/common/status_macros.h"
 #include "server/common/utf8.h"
+#include "server/domain/currencies.h"
 
 namespace salesops::domain {
 namespace {
@@ -58,6 +59,10 @@ absl::Status ValidateMoney(absl::string_view field, const v1::Money& money) {
   if (c.size() != 3 || !absl::ascii_isupper(c[0]) || !absl::ascii_isupper(c[1]) ||
       !absl::ascii_isupper(c[2])) {
     return Invalid(absl::StrCat(field, ".currency"), "must be an ISO 4217 code, [A-Z]{3}");
+  }
+  if (!IsIso4217Code(c)) {
+    return Invalid(absl::StrCat(field, ".currency"),
+                   absl::StrCat("'", c, "' is not an ISO 4217 currency code (e.g. CNY, USD, EUR)"));
   }
   if (money.amount_minor() < 0 || money.amount_minor() > kMaxAmountMinor) {
     return Invalid(absl::StrCat(field, ".amount_minor"),

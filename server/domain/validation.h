@@ -40,7 +40,8 @@ absl::Status ValidateId(absl::string_view field, absl::string_view value, bool a
 // Printable ASCII, at most kMaxRequestIdBytes; empty allowed.
 absl::Status ValidateToken(absl::string_view field, absl::string_view value);
 
-// currency [A-Z]{3}, 0 <= amount_minor <= kMaxAmountMinor.
+// currency one of ISO 4217's codes (currencies.h), 0 <= amount_minor <=
+// kMaxAmountMinor.
 absl::Status ValidateMoney(absl::string_view field, const v1::Money& money);
 
 // A real calendar date written YYYY-MM-DD.

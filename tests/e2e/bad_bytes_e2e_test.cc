@@ -199,5 +199,23 @@ TEST_F(BadBytesTest, OversizeRequestsAreRefusedWithoutATokenAndTheServerStaysUp)
   EXPECT_TRUE(Call("/salesops.v1.Admin/Ping", "").status.ok());
 }
 
+// libprotobuf logs each invalid string it parses; what it logs reaches our
+// log rate-limited (at most 10 lines a second, then a count of what was
+// suppressed), so a caller sending bad bytes in a loop cannot flood the disk.
+TEST_F(BadBytesTest, LibprotobufLinesAreRateLimited) {
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 2000; ++i) {
+    const testing::RawReplies replies = Call("/salesops.v1.Leads/IdentifyLead", LengthDelimited(3, kBadUtf8));
+    ASSERT_EQ(replies.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  const int64_t seconds = absl::ToInt64Seconds(absl::Now() - start) + 1;
+  ASSERT_TRUE(server_->WaitForLog("invalid UTF-8", absl::Seconds(5)));
+  const std::string log = server_->Log();
+  int64_t lines = 0;
+  for (size_t at = log.find("libprotobuf "); at != std::string::npos; at = log.find("libprotobuf ", at + 1)) ++lines;
+  EXPECT_GE(lines, 1);
+  EXPECT_LE(lines, 10 * (seconds + 1)) << "over " << seconds << " s";
+}
+
 }  // namespace
 }  // namespace salesops
