@@ -314,6 +314,7 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   staging.now = last_now_;
   staging.next_position = next_position_;
   staging.batch.expected_head = next_position_ - 1;
+  staging.batch.admitted = true;  // write_state() was asked above
 
   decided.replies.reserve(decided.commands.size());
   for (const Pending& pending : decided.commands) decided.replies.push_back(DecideOne(pending, staging));

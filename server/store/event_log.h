@@ -53,6 +53,11 @@ struct AppendBatch {
   // When set, refuse unless Head() equals it (lets a single writer predict
   // the positions it will get).
   std::optional<uint64_t> expected_head;
+  // Set by a writer that asked write_state() before it decided the batch:
+  // a free-space refusal then needs the disk to have fallen well below the
+  // reserve meanwhile (half of it, for the RocksDB log), so a batch decided
+  // just before the reserve was crossed is written rather than failed.
+  bool admitted = false;
 };
 
 struct LogFilter {

@@ -552,7 +552,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
            w.record.SerializeAsString());
   }
   if (wb.Count() == 0) return out;
-  SALESOPS_RETURN_IF_ERROR(rep_->free_space->Check(wb.GetDataSize()));
+  SALESOPS_RETURN_IF_ERROR(rep_->free_space->Check(wb.GetDataSize(), batch.admitted));
 
   const rocksdb::Status s = test_fail_writes_.load() ? rocksdb::Status::IOError("TEST_FailWrites")
                                                      : rep_->db->Write(rep_->write_options, &wb);

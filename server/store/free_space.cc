@@ -26,7 +26,7 @@ void FreeSpaceGuard::Wrote(uint64_t bytes) {
   written_ += bytes;
 }
 
-absl::Status FreeSpaceGuard::Check(uint64_t bytes) {
+absl::Status FreeSpaceGuard::Check(uint64_t bytes, bool admitted) {
   if (reserve_ == 0) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   const absl::Time now = absl::Now();
@@ -39,7 +39,7 @@ absl::Status FreeSpaceGuard::Check(uint64_t bytes) {
   }
   const uint64_t after = written_ + bytes <= free_ ? free_ - written_ - bytes : 0;
   refused_ = after < reserve_;
-  if (!refused_) return absl::OkStatus();
+  if (!refused_ || (admitted && after >= reserve_ / 2)) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
       "the data directory ", path_, " has ", free_ - std::min(free_, written_), " bytes free, below the reserve of ",
       reserve_, " bytes (min_free_bytes) the log keeps; writes resume by themselves once space is freed"));

@@ -34,8 +34,11 @@ class FreeSpaceGuard {
   // `recheck`, when a quarter of the headroom it showed has been written
   // since (Wrote), or when the last reading refused: cheap far from the
   // limit, exact near it, and a refusal ends as soon as space returns.
-  // A file system that cannot be read counts as full.
-  absl::Status Check(uint64_t bytes);
+  // A file system that cannot be read counts as full. `admitted`: the
+  // writer checked (Check(0)) before it prepared these bytes, so they are
+  // taken unless they would leave less than half the reserve — a batch
+  // decided just before the reserve was crossed is written, not failed.
+  absl::Status Check(uint64_t bytes, bool admitted = false);
   // Counts bytes written since the last reading.
   void Wrote(uint64_t bytes);
 

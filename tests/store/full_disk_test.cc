@@ -141,6 +141,30 @@ TEST_F(FullDiskTest, WritesAreRefusedBeforeTheDiskIsFullAndResumeWhenSpaceReturn
   EXPECT_EQ(resumed->front().position(), head + 1);
 }
 
+// A batch its writer admitted (it asked write_state() before deciding it) is
+// written unless the disk fell below half the reserve meanwhile: the
+// sequencer's batch decided just before the reserve was crossed is not
+// failed (which would stop the server).
+TEST_F(FullDiskTest, AnAdmittedBatchIsWrittenUntilHalfTheReserve) {
+  auto opened = EventStore::Open(Options());
+  ASSERT_THAT(opened, IsOk());
+  store_ = std::move(*opened);
+  ASSERT_THAT(store_->Append(Batch(0, 100)), IsOk());
+  FillTo(kReserve - 2 * kMiB);  // below the reserve, above half of it
+  EXPECT_THAT(store_->write_state().status, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("below the reserve")));
+  EXPECT_THAT(store_->Append(Batch(1, 100)), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("below the reserve")));
+  AppendBatch admitted = Batch(1, 100);
+  admitted.admitted = true;
+  ASSERT_THAT(store_->Append(std::move(admitted)), IsOk());
+  EXPECT_FALSE(store_->failed());
+  FillTo(kReserve / 2 - kMiB);  // below half the reserve
+  AppendBatch late = Batch(2, 100);
+  late.admitted = true;
+  EXPECT_THAT(store_->Append(std::move(late)), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("below the reserve")));
+  EXPECT_FALSE(store_->failed());
+  EXPECT_EQ(store_->Head(), 2u);
+}
+
 TEST_F(FullDiskTest, ALogOnANearlyFullDiskOpensReadOnly) {
   {
     auto opened = EventStore::Open(Options());
