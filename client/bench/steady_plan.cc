@@ -34,7 +34,8 @@ SteadyArrival PlanSteadyArrival(uint64_t arrival, uint64_t leads) {
 
 std::string SteadyMixDescription() {
   std::vector<std::string> parts;
-  for (const SteadyWeight& w : kSteadyWeights) parts.push_back(absl::StrCat(w.name, " ", 100 * w.weight / TotalWeight(), "%"));
+  for (const SteadyWeight& w : kSteadyWeights)
+    parts.push_back(absl::StrCat(w.name, " ", 100 * w.weight / TotalWeight(), "%"));
   return absl::StrJoin(parts, ", ");
 }
 

@@ -10,7 +10,6 @@
 namespace salesops::bench {
 namespace {
 
-
 TEST(SteadyPlanTest, EveryTenArrivalsFollowTheWeights) {
   // Every window of 10 consecutive arrivals holds each kind by its weight.
   for (uint64_t start : {uint64_t{0}, uint64_t{10}, uint64_t{1'000'000}}) {
@@ -21,9 +20,10 @@ TEST(SteadyPlanTest, EveryTenArrivalsFollowTheWeights) {
     EXPECT_EQ(seen[SteadyOp::kQuery], 2);
     EXPECT_EQ(seen[SteadyOp::kListLeads], 1);
   }
-  EXPECT_EQ(SteadyMixDescription(),
-            "IdentifyLead retries (same request_id) 50%, refused WinDeal (FAILED_PRECONDITION) 20%, queries 20%, "
-            "ListLeads 10%");
+  EXPECT_EQ(
+      SteadyMixDescription(),
+      "IdentifyLead retries (same request_id) 50%, refused WinDeal (FAILED_PRECONDITION) 20%, queries 20%, "
+      "ListLeads 10%");
 }
 
 TEST(SteadyPlanTest, LeadsStayInThePopulationAndSpreadOverIt) {
