@@ -92,6 +92,18 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
     absl::StatusOr<int> n = ParseInt(name, v, 1, 4096);
     if (!n.ok()) return n.status();
     options.soak_in_flight = *n;
+  } else if (name == "soak-mix") {
+    if (v == "growth") {
+      options.soak_mix = BenchOptions::SoakMix::kGrowth;
+    } else if (v == "steady") {
+      options.soak_mix = BenchOptions::SoakMix::kSteady;
+    } else {
+      return Bad(name, absl::StrCat("must be growth or steady (got '", v, "')"));
+    }
+  } else if (name == "soak-leads") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 10'000'000);
+    if (!n.ok()) return n.status();
+    options.soak_leads = *n;
   } else if (name == "query-log-events") {
     absl::StatusOr<std::vector<uint64_t>> sizes = ParseList<uint64_t>(name, v);
     if (!sizes.ok()) return sizes.status();
@@ -140,6 +152,10 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
 
 }  // namespace
 
+absl::string_view SoakMixName(BenchOptions::SoakMix mix) {
+  return mix == BenchOptions::SoakMix::kSteady ? "steady" : "growth";
+}
+
 bool BenchOptions::Wants(absl::string_view scenario) const {
   return std::find(scenarios.begin(), scenarios.end(), scenario) != scenarios.end();
 }
@@ -153,6 +169,7 @@ void ApplyQuickDefaults(BenchOptions& options) {
   options.hot_leads = 4;
   options.subscribe_log_events = 6'000;
   options.fdatasync_samples = 30;
+  options.soak_leads = 2'000;
 }
 
 absl::StatusOr<absl::Duration> ParseSeconds(absl::string_view text) {
@@ -193,6 +210,11 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
   for (const auto& [name, value] : flags) {
     if (absl::StartsWith(name, "soak-") && !options.soaking()) {
       return Bad(name, "needs --soak=DURATION");
+    }
+  }
+  for (const auto& [name, value] : flags) {
+    if (name == "soak-leads" && options.soak_mix != BenchOptions::SoakMix::kSteady) {
+      return Bad(name, "is for --soak-mix=steady");
     }
   }
   if (options.soaking() && options.soak_sample > options.soak) {
@@ -241,6 +263,13 @@ usage: salesops-bench [--quick] [--json] [flags]
   --soak-sample=DURATION    the sampling interval (default 10s)
   --soak-in-flight=N        calls in flight at most; an arrival that finds them all busy
                             is counted late and not sent (default 256)
+  --soak-mix=growth|steady  growth (default): the mix above, which creates leads all along;
+                            steady: first --soak-leads leads, then only calls that add no
+                            state (retries of acknowledged IdentifyLeads with their
+                            request_id 50 %, refused WinDeals 20 %, queries 20 %, ListLeads
+                            10 %), its maximum measured closed loop at 64 in flight; the
+                            log's head must not move (checked with Audit.GetLogDigest)
+  --soak-leads=N            the steady mix's leads (default 20000; --quick 2000)
 
   The bench's own server (default): a fresh salesopsd in a temporary directory
   on a free loopback port, with its own tokens and team.

@@ -69,11 +69,22 @@ struct BenchOptions {
   double soak_fraction = 0.8;
   absl::Duration soak_sample = absl::Seconds(10);
   int soak_in_flight = 256;
+  // What the soak's load does (docs/PERFORMANCE.md, "Soak"). kGrowth: the
+  // mix above, which creates leads all along (the server's kept state
+  // grows with it). kSteady: first soak_leads leads, then only calls that
+  // add no state (steady_plan.h): idempotent retries, refusals and reads;
+  // the maximum is then that mix's, closed loop at 64 in flight.
+  enum class SoakMix { kGrowth, kSteady };
+  SoakMix soak_mix = SoakMix::kGrowth;
+  int soak_leads = 20'000;  // kSteady only
 
   bool own_server() const { return server.empty(); }
   bool soaking() const { return soak > absl::ZeroDuration(); }
   bool Wants(absl::string_view scenario) const;
 };
+
+// "growth" or "steady".
+absl::string_view SoakMixName(BenchOptions::SoakMix mix);
 
 // The small sizes of --quick: every scenario in seconds (the CI smoke run).
 void ApplyQuickDefaults(BenchOptions& options);
@@ -82,8 +93,9 @@ void ApplyQuickDefaults(BenchOptions& options);
 // an unknown flag, a malformed value, an unknown scenario, a concurrency
 // outside 1..4096, a non-positive duration, --server without --token and
 // --tokens-file, query sizes that are not increasing, a --soak-fraction
-// outside (0, 2], a --soak-sample longer than --soak, or a --soak-* flag
-// without --soak.
+// outside (0, 2], a --soak-sample longer than --soak, a --soak-mix other
+// than growth or steady, --soak-leads outside 1..10,000,000 or without
+// --soak-mix=steady, or a --soak-* flag without --soak.
 absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args);
 
 // "10" (seconds), "2.5", "500ms", "1m": the forms --duration accepts.

@@ -473,14 +473,23 @@ namespace {
 std::string RenderSoak(const Report& report) {
   const SoakRun& s = *report.soak;
   const SoakVerdict v = EvaluateSoak(s);
+  const bool steady = s.mix_name == "steady";
   std::string out = absl::StrFormat(
-      "Soak: %s open loop at %.2f x the maximum append rate, sampled every %s\n"
-      "  maximum: append at %d in flight (closed loop, request ids): %s ops/s over %.1f s, p50 %s ms, p99 %s ms\n"
+      "Soak (%s mix): %s open loop at %.2f x the maximum %s rate, sampled every %s\n",
+      s.mix_name, absl::FormatDuration(s.duration), s.fraction, steady ? "steady-mix" : "append",
+      absl::FormatDuration(s.sample_every));
+  if (steady) {
+    absl::StrAppendFormat(&out, "  population: %s leads created in %.1f s (IdentifyLead with request ids)\n",
+                          Count(static_cast<double>(s.population_leads)), s.population_seconds);
+  }
+  absl::StrAppendFormat(
+      &out,
+      "  maximum: %s at %d in flight (closed loop%s): %s ops/s over %.1f s, p50 %s ms, p99 %s ms\n"
       "  target: %s arrivals/s (%s), at most %d in flight; an arrival that finds them all busy is late (not sent)\n"
       "  log at the start: %s events; server RSS %s\n",
-      absl::FormatDuration(s.duration), s.fraction, absl::FormatDuration(s.sample_every), kSoakProbeConcurrency,
-      Count(s.max_rate), s.max_rate_seconds, Ms(s.max_rate_latency.p50_ns), Ms(s.max_rate_latency.p99_ns),
-      Count(s.target_rate), s.mix, s.max_in_flight, Count(static_cast<double>(s.start_log_events)),
+      steady ? "the steady mix" : "append", kSoakProbeConcurrency, steady ? "" : ", request ids", Count(s.max_rate),
+      s.max_rate_seconds, Ms(s.max_rate_latency.p50_ns), Ms(s.max_rate_latency.p99_ns), Count(s.target_rate), s.mix,
+      s.max_in_flight, Count(static_cast<double>(s.start_log_events)),
       s.start_rss_bytes > 0 ? MiB(s.start_rss_bytes) : "-");
   TextTable t({{"  T s", TextTable::kRight},
                {"LOG", TextTable::kRight},
@@ -515,12 +524,13 @@ std::string RenderSoak(const Report& report) {
                         v.due > 0 ? 100.0 * static_cast<double>(v.late) / static_cast<double>(v.due) : 0.0,
                         Count(static_cast<double>(v.completed)), Count(v.achieved_per_second()), Count(s.target_rate),
                         Codes(v.errors), Codes(v.expected_refusals));
+  const std::string verdict = absl::StrCat("verdict (", s.mix_name, " mix): ");
   if (v.memory_measured) {
     const SoakSample& after = s.samples[v.warmup_sample];
     absl::StrAppendFormat(&out,
-                          "verdict: memory growth after warm-up %+.1f%% (RSS %s at %.0f s -> %s at %.0f s) "
+                          "%smemory growth after warm-up %+.1f%% (RSS %s at %.0f s -> %s at %.0f s) "
                           "[%s] target <= %.0f%%",
-                          100 * v.growth, MiB(v.rss_after_warmup), after.at_seconds, MiB(v.rss_last),
+                          verdict, 100 * v.growth, MiB(v.rss_after_warmup), after.at_seconds, MiB(v.rss_last),
                           s.samples.back().at_seconds, v.memory_met ? "met" : "MISSED", 100 * kSoakMaxGrowth);
     if (v.bytes_per_event.has_value()) {
       absl::StrAppendFormat(&out, "; %s B per event written since (%s events)", Count(*v.bytes_per_event),
@@ -528,16 +538,27 @@ std::string RenderSoak(const Report& report) {
     }
     out += "\n";
   } else {
-    absl::StrAppend(&out, "verdict: memory growth after warm-up not measured: ", v.memory_not_measured, "\n");
+    absl::StrAppend(&out, verdict, "memory growth after warm-up not measured: ", v.memory_not_measured, "\n");
   }
   if (v.latency_measured) {
     absl::StrAppendFormat(&out,
-                          "verdict: latency drift first vs last quarter (median of the interval figures): "
+                          "%slatency drift first vs last quarter (median of the interval figures): "
                           "p99 %s -> %s ms (x%.2f), p50 %s -> %s ms (x%.2f)\n",
-                          Ms(v.p99_first_ns), Ms(v.p99_last_ns), v.p99_drift, Ms(v.p50_first_ns), Ms(v.p50_last_ns),
+                          verdict, Ms(v.p99_first_ns), Ms(v.p99_last_ns), v.p99_drift, Ms(v.p50_first_ns), Ms(v.p50_last_ns),
                           v.p50_drift);
   } else {
-    out += "verdict: latency drift not measured: fewer than 2 intervals with completions\n";
+    absl::StrAppend(&out, verdict, "latency drift not measured: fewer than 2 intervals with completions\n");
+  }
+  if (steady) {
+    if (v.head_checked) {
+      absl::StrAppendFormat(&out, "%slog head %s (digest %s) after the population, %s (digest %s) after the drain: %s\n",
+                            verdict, Count(static_cast<double>(s.head_before->position)),
+                            s.head_before->digest.substr(0, 12), Count(static_cast<double>(s.head_after->position)),
+                            s.head_after->digest.substr(0, 12),
+                            v.head_unchanged ? "unchanged [met]" : "MOVED [MISSED]: the mix appended");
+    } else {
+      absl::StrAppend(&out, verdict, "log head not read: ", s.head_not_read, "\n");
+    }
   }
   return out;
 }
@@ -546,6 +567,7 @@ void WriteSoak(JsonWriter& w, const Report& report) {
   const SoakRun& s = *report.soak;
   const SoakVerdict v = EvaluateSoak(s);
   w.BeginObject();
+  w.Field("mix_name", s.mix_name);
   w.Field("duration_s", absl::ToDoubleSeconds(s.duration));
   w.Field("sample_s", absl::ToDoubleSeconds(s.sample_every));
   w.Field("fraction", s.fraction);
@@ -562,6 +584,18 @@ void WriteSoak(JsonWriter& w, const Report& report) {
   w.Field("mix", s.mix);
   w.Field("start_log_events", s.start_log_events);
   w.Field("start_rss_bytes", s.start_rss_bytes);
+  if (s.mix_name == "steady") {
+    w.Field("population_leads", s.population_leads);
+    w.Field("population_s", s.population_seconds);
+    for (const auto& [key, head] : {std::pair{"head_before", &s.head_before}, std::pair{"head_after", &s.head_after}}) {
+      if (!head->has_value()) continue;
+      w.Key(key);
+      w.BeginObject();
+      w.Field("position", (*head)->position);
+      w.Field("digest", (*head)->digest);
+      w.EndObject();
+    }
+  }
   w.Key("samples");
   w.BeginArray();
   for (const SoakSample& x : s.samples) {
@@ -629,6 +663,14 @@ void WriteSoak(JsonWriter& w, const Report& report) {
     w.Field("p99_first_ms", v.p99_first_ns / 1e6);
     w.Field("p99_last_ms", v.p99_last_ns / 1e6);
     w.Field("p99_drift", v.p99_drift);
+  }
+  if (s.mix_name == "steady") {
+    w.Field("head_checked", v.head_checked);
+    if (v.head_checked) {
+      w.Field("head_unchanged", v.head_unchanged);
+    } else {
+      w.Field("head_not_read", s.head_not_read);
+    }
   }
   w.EndObject();
   w.EndObject();

@@ -26,6 +26,7 @@
 #include "proc_stats.h"
 #include "server_process.h"
 #include "soak.h"
+#include "steady_plan.h"
 #include "subscribers.h"
 #include "team_plan.h"
 #include "workloads.h"
@@ -198,8 +199,10 @@ class Bench {
   // answer, reads its recovery line and stops it again.
   absl::StatusOr<bench::Restart> Restart(const std::vector<std::string>& extra_args);
   absl::Status Rebuild();
-  // --soak: the maximum append rate, then the open loop (soak.h).
+  // --soak: the maximum rate of the mix, then the open loop (soak.h).
   absl::Status Soak();
+  // The log's head and its chain digest, as the server reports them.
+  absl::StatusOr<LogHead> ReadLogHead();
   // Returns once the server uses under a fifth of a core (sampled every
   // 0.5 s, at most 3 minutes), so work left from a run (calls whose
   // deadline passed but which the server still computes, a background
@@ -407,8 +410,22 @@ absl::Status Bench::Rebuild() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<LogHead> Bench::ReadLogHead() {
+  v1::GetLogDigestRequest request;  // position 0: the head
+  v1::GetLogDigestResponse reply;
+  grpc::ClientContext context;
+  PrepareContext(context, world_->team().admin_token);
+  if (absl::Status s = FromGrpc("Audit.GetLogDigest", client_->Main().audit->GetLogDigest(&context, request, &reply));
+      !s.ok()) {
+    return s;
+  }
+  return LogHead{reply.position(), reply.digest()};
+}
+
 absl::Status Bench::Soak() {
   SoakRun soak;
+  const bool steady = options_.soak_mix == BenchOptions::SoakMix::kSteady;
+  soak.mix_name = std::string(SoakMixName(options_.soak_mix));
   soak.duration = options_.soak;
   soak.sample_every = options_.soak_sample;
   soak.fraction = options_.soak_fraction;
@@ -417,27 +434,53 @@ absl::Status Bench::Soak() {
   world_->leads().Bound(100'000);
   world_->orders().Bound(100'000);
   AppendWorkload append(*world_, /*request_ids=*/true);
-  const Run probe = MeasureRun("append", append, kSoakProbeConcurrency, "soak: maximum rate");
+  LifecycleWorkload lifecycle(*world_);
+  QueryWorkload query(*world_);
+  MixWorkload growth({{"IdentifyLead (request ids)", 7, &append},
+                      {"lifecycle commands", 2, &lifecycle},
+                      {"queries", 1, &query}});
+  const uint64_t leads = static_cast<uint64_t>(options_.soak_leads);
+  SteadyWorkload steady_mix(*world_, leads, query);
+  Workload& mix = steady ? static_cast<Workload&>(steady_mix) : growth;
+
+  if (steady) {
+    SteadyPopulation population(*world_, leads);
+    Say(absl::StrCat("soak (steady): creating ", leads, " leads"));
+    const RunResult r = RunClosedLoop(
+        population, {kSoakProbeConcurrency, absl::ZeroDuration(), absl::Minutes(30), [&] { return population.finished(); }});
+    soak.population_leads = population.created();
+    soak.population_seconds = r.seconds;
+    if (population.created() != leads) {
+      return absl::UnavailableError(absl::StrCat("soak: created ", population.created(), " of ", leads, " leads (",
+                                                 population.failed(), " failed)"));
+    }
+    WaitForIdleServer("creating the steady mix's leads");
+    absl::StatusOr<LogHead> head = ReadLogHead();
+    if (head.ok()) {
+      soak.head_before = *head;
+    } else {
+      soak.head_not_read = std::string(head.status().message());
+    }
+  }
+  const Run probe = steady ? MeasureRun("soak-steady", steady_mix, kSoakProbeConcurrency, "soak: maximum rate")
+                           : MeasureRun("append", append, kSoakProbeConcurrency, "soak: maximum rate");
   soak.max_rate = probe.ops_per_second();
   soak.max_rate_latency = probe.latency;
   soak.max_rate_seconds = probe.seconds;
   if (probe.error_count() > 0 || soak.max_rate <= 0) {
-    return absl::UnavailableError(absl::StrCat("soak: the maximum-rate run completed ", probe.ops, " appends with ",
+    return absl::UnavailableError(absl::StrCat("soak: the maximum-rate run completed ", probe.ops, " operations with ",
                                                probe.error_count(), " failures"));
   }
   soak.target_rate = soak.fraction * soak.max_rate;
   WaitForIdleServer("the soak's maximum-rate run");
-
-  LifecycleWorkload lifecycle(*world_);
-  QueryWorkload query(*world_);
-  // Sizes the query mix to what exists now (leads from the probe; no
-  // orders yet, so no GetOrder): Prepare is called again by the mix.
+  // Sizes the query mix to what exists now (leads from the probe or the
+  // population; no orders yet, so no GetOrder): the open loop prepares it
+  // again.
   query.Prepare(options_.soak_in_flight);
-  MixWorkload mix({{"IdentifyLead (request ids)", 7, &append},
-                   {"lifecycle commands", 2, &lifecycle},
-                   {"queries", 1, &query}});
-  soak.mix = absl::StrCat(mix.Description(), "; queries: ", query.MixDescription());
-  soak.start_log_events = world_->head();
+
+  soak.mix = steady ? absl::StrCat(SteadyMixDescription(), "; queries: ", query.MixDescription())
+                    : absl::StrCat(growth.Description(), "; queries: ", query.MixDescription());
+  soak.start_log_events = steady && soak.head_before.has_value() ? soak.head_before->position : world_->head();
   std::optional<ProcessUsage> previous;
   if (server_ != nullptr) {
     if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) {
@@ -447,8 +490,9 @@ absl::Status Bench::Soak() {
   }
   double client_previous = SelfCpuSeconds();
   double at = 0;
-  Say(absl::StrFormat("soak: %s at %.0f arrivals/s (%.2f x %.0f/s), sampled every %s", absl::FormatDuration(soak.duration),
-                      soak.target_rate, soak.fraction, soak.max_rate, absl::FormatDuration(soak.sample_every)));
+  Say(absl::StrFormat("soak (%s): %s at %.0f arrivals/s (%.2f x %.0f/s), sampled every %s", soak.mix_name,
+                      absl::FormatDuration(soak.duration), soak.target_rate, soak.fraction, soak.max_rate,
+                      absl::FormatDuration(soak.sample_every)));
   OpenLoopSpec spec;
   spec.rate = soak.target_rate;
   spec.max_in_flight = options_.soak_in_flight;
@@ -459,6 +503,9 @@ absl::Status Bench::Soak() {
     at += counts.seconds;
     sample.at_seconds = at;
     sample.log_events = world_->head();
+    if (steady) {
+      if (absl::StatusOr<LogHead> head = ReadLogHead(); head.ok()) sample.log_events = head->position;
+    }
     const double client_now = SelfCpuSeconds();
     sample.client_cpu_seconds = client_now - client_previous;
     client_previous = client_now;
@@ -471,12 +518,21 @@ absl::Status Bench::Soak() {
       }
     }
     sample.counts = std::move(counts);
-    Say(absl::StrFormat("soak: %4.0f s: %.0f/s done, %d late, p99 %.2f ms, RSS %d MiB", sample.at_seconds,
+    Say(absl::StrFormat("soak: %4.0f s: %.0f/s done, %d late, p99 %.2f ms, RSS %d MiB, log %d", sample.at_seconds,
                         sample.counts.completed_per_second(), sample.counts.late,
-                        static_cast<double>(sample.counts.latency.p99_ns) / 1e6, sample.server_rss_bytes >> 20));
+                        static_cast<double>(sample.counts.latency.p99_ns) / 1e6, sample.server_rss_bytes >> 20,
+                        sample.log_events));
     soak.samples.push_back(std::move(sample));
   };
   soak.drain = RunOpenLoop(mix, spec);
+  if (steady) {
+    absl::StatusOr<LogHead> head = ReadLogHead();
+    if (head.ok()) {
+      soak.head_after = *head;
+    } else if (soak.head_not_read.empty()) {
+      soak.head_not_read = std::string(head.status().message());
+    }
+  }
   report_.soak = std::move(soak);
   return absl::OkStatus();
 }
@@ -616,7 +672,13 @@ bool HasUnexpectedErrors(const Report& report) {
     const SubscribeRun::FanOutRun& f = *report.subscribe->fan_out;
     if (f.without_subscribers.error_count() > 0 || f.with_subscribers.error_count() > 0) return true;
   }
-  if (report.soak.has_value() && !EvaluateSoak(*report.soak).errors.empty()) return true;
+  if (report.soak.has_value()) {
+    const SoakVerdict v = EvaluateSoak(*report.soak);
+    if (!v.errors.empty()) return true;
+    // The steady mix must append nothing; a head that moved, or could not
+    // be read, means its memory verdict says nothing about leaks.
+    if (report.soak->mix_name == "steady" && !(v.head_checked && v.head_unchanged)) return true;
+  }
   return !SubscribeErrors(report).empty();
 }
 

@@ -88,6 +88,11 @@ SoakVerdict EvaluateSoak(const SoakRun& soak) {
     v.p99_drift =
         v.p99_first_ns > 0 ? static_cast<double>(v.p99_last_ns) / static_cast<double>(v.p99_first_ns) : 0;
   }
+  if (soak.head_before.has_value() && soak.head_after.has_value()) {
+    v.head_checked = true;
+    v.head_unchanged = soak.head_before->position == soak.head_after->position &&
+                       soak.head_before->digest == soak.head_after->digest;
+  }
   return v;
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "steady_plan.h"
 
 namespace salesops::bench {
 namespace {
@@ -505,6 +506,87 @@ std::string MixWorkload::Description() const {
   std::vector<std::string> out;
   for (const Part& p : parts_) out.push_back(absl::StrCat(p.name, " ", 100 * std::max(p.weight, 1) / total_weight_, "%"));
   return absl::StrJoin(out, ", ");
+}
+
+// ---------------------------------------------------------------- steady --
+
+void SteadyPopulation::Start(int client, OpDone done) {
+  const uint64_t i = next_.fetch_add(1, std::memory_order_relaxed);
+  const bool first = i < leads_;
+  const uint64_t lead = i % leads_;
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, SteadyOwner(lead));
+  CallAsync<v1::LeadCommandReply>(
+      rep.token, SteadyIdentify(world_.tag(), lead),
+      SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), IdentifyLead),
+      [this, first, lead, done = std::move(done)](const grpc::Status& s, const v1::LeadCommandReply& reply) mutable {
+        if (first) {
+          if (s.ok()) {
+            world_.SawPosition(reply.position());
+            world_.leads().Add(SteadyLeadId(world_.tag(), lead));
+            created_.fetch_add(1, std::memory_order_relaxed);
+          } else {
+            failed_.fetch_add(1, std::memory_order_relaxed);
+          }
+        }
+        std::move(done)(Ordinary(s));
+      });
+}
+
+void SteadyWorkload::Prepare(int clients) { query_.Prepare(clients); }
+
+void SteadyWorkload::Start(int client, OpDone done) {
+  const SteadyArrival a = PlanSteadyArrival(next_.fetch_add(1, std::memory_order_relaxed), leads_);
+  switch (a.op) {
+    case SteadyOp::kRetry:
+      Retry(client, a.lead, std::move(done));
+      return;
+    case SteadyOp::kRefusal:
+      Refuse(client, a.lead, std::move(done));
+      return;
+    case SteadyOp::kQuery:
+      query_.Start(client, std::move(done));
+      return;
+    case SteadyOp::kListLeads:
+      ListLeads(client, std::move(done));
+      return;
+  }
+}
+
+void SteadyWorkload::Retry(int client, uint64_t lead, OpDone done) {
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, SteadyOwner(lead));
+  CallAsync<v1::LeadCommandReply>(
+      rep.token, SteadyIdentify(world_.tag(), lead),
+      SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), IdentifyLead),
+      [done = std::move(done)](const grpc::Status& s, const v1::LeadCommandReply&) mutable {
+        // The reply is the recorded one: its position is the original's, so
+        // it is not a head the bench has not seen.
+        std::move(done)(Ordinary(s));
+      });
+}
+
+void SteadyWorkload::Refuse(int client, uint64_t lead, OpDone done) {
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, SteadyOwner(lead));
+  v1::WinDealRequest request;
+  request.set_lead_id(SteadyLeadId(world_.tag(), lead));
+  *request.mutable_final_amount() = Cny(112'000'000);
+  request.set_signed_date(DateFromToday(0));
+  CallAsync<v1::LeadCommandReply>(
+      rep.token, std::move(request), SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), WinDeal),
+      [done = std::move(done)](const grpc::Status& s, const v1::LeadCommandReply&) mutable {
+        std::move(done)(OpOutcome{s.error_code(), s.error_code() == grpc::StatusCode::FAILED_PRECONDITION, 0});
+      });
+}
+
+void SteadyWorkload::ListLeads(int client, OpDone done) {
+  v1::ListLeadsRequest request;
+  request.set_stage(v1::STAGE_IDENTIFIED);
+  request.set_page_size(50);
+  const std::string& token = world_.team().Pick(v1::ROLE_SALES_MANAGER, static_cast<size_t>(client)).token;
+  CallAsync<v1::ListLeadsResponse>(
+      token, std::move(request), SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).views.get(), ListLeads),
+      [done = std::move(done)](const grpc::Status& s, const v1::ListLeadsResponse&) mutable {
+        std::move(done)(Ordinary(s));
+      });
 }
 
 }  // namespace salesops::bench

@@ -10,6 +10,8 @@
 //                      a rep's performance review) and single leads and
 //                      orders the others created
 //   MixWorkload        a weighted mix of the others, by arrival (the soak)
+//   SteadyPopulation   the steady soak's fixed leads (steady_plan.h)
+//   SteadyWorkload     the steady soak's load on them: nothing appended
 //
 // Every workload is thread-safe in the closed-loop sense: Start may run on
 // any thread, never twice at once for one client.
@@ -206,6 +208,50 @@ class MixWorkload final : public Workload {
  private:
   const std::vector<Part> parts_;
   int total_weight_ = 0;
+  std::atomic<uint64_t> next_{0};
+};
+
+// Creates the steady mix's population (steady_plan.h): arrival i < leads
+// identifies lead i; later arrivals (in flight when the last was created)
+// retry lead i % leads, which adds nothing. Run it closed-loop with
+// `finished` as the stop condition.
+class SteadyPopulation final : public Workload {
+ public:
+  SteadyPopulation(BenchWorld& world, uint64_t leads) : world_(world), leads_(leads) {}
+  void Start(int client, OpDone done) override;
+
+  // Every lead has been answered (created or failed).
+  bool finished() const { return created() + failed() >= leads_; }
+  uint64_t created() const { return created_.load(std::memory_order_relaxed); }
+  uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+
+ private:
+  BenchWorld& world_;
+  const uint64_t leads_;
+  std::atomic<uint64_t> next_{0};
+  std::atomic<uint64_t> created_{0};
+  std::atomic<uint64_t> failed_{0};
+};
+
+// The steady mix on a population of `leads` made by SteadyPopulation:
+// PlanSteadyArrival decides each arrival; kQuery goes to `query`. A retry
+// answered OK and a refusal answered FAILED_PRECONDITION are as expected;
+// anything else is an error.
+class SteadyWorkload final : public Workload {
+ public:
+  SteadyWorkload(BenchWorld& world, uint64_t leads, QueryWorkload& query)
+      : world_(world), leads_(leads), query_(query) {}
+  void Prepare(int clients) override;  // prepares `query`
+  void Start(int client, OpDone done) override;
+
+ private:
+  void Retry(int client, uint64_t lead, OpDone done);
+  void Refuse(int client, uint64_t lead, OpDone done);
+  void ListLeads(int client, OpDone done);
+
+  BenchWorld& world_;
+  const uint64_t leads_;
+  QueryWorkload& query_;
   std::atomic<uint64_t> next_{0};
 };
 

@@ -140,6 +140,50 @@ TEST(BenchOptionsTest, SoakFlagsAreChecked) {
   EXPECT_THAT(BenchUsage(), HasSubstr("--soak=DURATION"));
 }
 
+TEST(BenchOptionsTest, SoakMixDefaultsToGrowth) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs({"--soak=10m"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak_mix, BenchOptions::SoakMix::kGrowth);
+  EXPECT_EQ(SoakMixName(o->soak_mix), "growth");
+
+  o = ParseBenchArgs({"--soak=10m", "--soak-mix=steady"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak_mix, BenchOptions::SoakMix::kSteady);
+  EXPECT_EQ(SoakMixName(o->soak_mix), "steady");
+  EXPECT_EQ(o->soak_leads, 20'000);
+
+  o = ParseBenchArgs({"--soak_leads=500", "--soak=1h", "--soak-mix=steady"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak_leads, 500);
+
+  o = ParseBenchArgs({"--quick", "--soak=20s", "--soak-mix=steady"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak_leads, 2'000);
+  o = ParseBenchArgs({"--soak-leads=700", "--quick", "--soak=20s", "--soak-mix=steady"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak_leads, 700);  // a flag overrides --quick in any order
+
+  o = ParseBenchArgs({"--soak=10m", "--soak-mix=growth"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->soak_mix, BenchOptions::SoakMix::kGrowth);
+}
+
+TEST(BenchOptionsTest, SoakMixFlagsAreChecked) {
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-mix=flat"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-mix: must be growth or steady")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-mix="}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-mix: needs a value")));
+  EXPECT_THAT(ParseBenchArgs({"--soak-mix=steady"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs --soak=DURATION")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-leads=100"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-leads: is for --soak-mix=steady")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-mix=steady", "--soak-leads=0"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-leads")));
+  EXPECT_THAT(ParseBenchArgs({"--soak=1m", "--soak-mix=steady", "--soak-leads=10000001"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--soak-leads")));
+  EXPECT_THAT(BenchUsage(), HasSubstr("--soak-mix=growth|steady"));
+}
+
 TEST(ParseSecondsTest, AcceptsPlainSecondsAndUnits) {
   EXPECT_EQ(*ParseSeconds("2.5"), absl::Milliseconds(2500));
   EXPECT_EQ(*ParseSeconds("1m"), absl::Minutes(1));

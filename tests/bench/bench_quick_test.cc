@@ -130,6 +130,37 @@ TEST(BenchQuickTest, SoakSamplesTheServer) {
   EXPECT_TRUE(verdict.at("errors").struct_value().fields().empty());
 }
 
+// The steady mix, briefly: 2,000 leads, then 15 s of calls that add no
+// state; the log's head must not move. About 20 s.
+TEST(BenchQuickTest, SteadySoakAppendsNothing) {
+  TempDir dir;
+  const Output out =
+      RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --quick --soak=15s --soak-sample=5s --soak-mix=steady --json",
+                              " --salesopsd=", SALESOPSD_PATH, " --work-dir=", dir.path()));
+  ASSERT_EQ(out.exit_status, 0) << out.stdout_text;
+  google::protobuf::Struct report;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out.stdout_text, &report).ok()) << out.stdout_text;
+  const auto& soak = report.fields().at("soak").struct_value().fields();
+  EXPECT_EQ(soak.at("mix_name").string_value(), "steady");
+  EXPECT_EQ(soak.at("population_leads").number_value(), 2000);
+  const double head = soak.at("head_before").struct_value().fields().at("position").number_value();
+  EXPECT_GE(head, 2000);
+  EXPECT_EQ(soak.at("head_after").struct_value().fields().at("position").number_value(), head);
+  const auto& samples = soak.at("samples").list_value().values();
+  ASSERT_EQ(samples.size(), 3);
+  for (const auto& value : samples) {
+    const auto& s = value.struct_value().fields();
+    EXPECT_GT(s.at("completed").number_value(), 0);
+    EXPECT_EQ(s.at("log_events").number_value(), head);  // the server's head, every interval
+    EXPECT_TRUE(s.at("errors").struct_value().fields().empty());
+    EXPECT_GT(s.at("expected_refusals").struct_value().fields().at("FAILED_PRECONDITION").number_value(), 0);
+  }
+  const auto& verdict = soak.at("verdict").struct_value().fields();
+  EXPECT_TRUE(verdict.at("head_checked").bool_value());
+  EXPECT_TRUE(verdict.at("head_unchanged").bool_value());
+  EXPECT_TRUE(verdict.at("errors").struct_value().fields().empty());
+}
+
 TEST(BenchQuickTest, UsageErrorsExit2) {
   EXPECT_EQ(RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --concurrency=0 2>/dev/null")).exit_status, 2);
   const Output help = RunCommand(absl::StrCat(SALESOPS_BENCH_PATH, " --help"));

@@ -122,17 +122,82 @@ TEST(SoakReportTest, TextPrintsTheSeriesAndTheVerdict) {
   r.soak = TenMinutes();
   r.soak->mix = "IdentifyLead 70%, lifecycle 20%, queries 10%";
   const std::string text = RenderText(r);
-  EXPECT_THAT(text, HasSubstr("Soak: 10m open loop at 0.80 x the maximum append rate, sampled every 1m"));
+  EXPECT_THAT(text, HasSubstr("Soak (growth mix): 10m open loop at 0.80 x the maximum append rate, sampled every 1m"));
   EXPECT_THAT(text, HasSubstr("target: 800 arrivals/s (IdentifyLead 70%"));
   EXPECT_THAT(text, HasSubstr("  T s"));
   EXPECT_THAT(text, HasSubstr("545 MiB"));
   EXPECT_THAT(text, HasSubstr("DEADLINE_EXCEEDED 2"));
   EXPECT_THAT(text, HasSubstr("total: 10,000 due, 10,000 sent, 7 late (0.07%)"));
   EXPECT_THAT(
-      text, HasSubstr("verdict: memory growth after warm-up +9.0% (RSS 500 MiB at 60 s -> 545 MiB at 600 s) "
+      text, HasSubstr("verdict (growth mix): memory growth after warm-up +9.0% (RSS 500 MiB at 60 s -> 545 MiB at 600 s) "
                       "[MISSED] target <= 5%; 5,243 B per event written since (9,000 events)"));
   EXPECT_THAT(text, HasSubstr("p99 10.00 -> 15.00 ms (x1.50), p50 2.00 -> 2.00 ms (x1.00)"));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("Targets (issue #6)")));
+}
+
+SoakRun Steady() {
+  SoakRun run = TenMinutes();
+  run.mix_name = "steady";
+  run.population_leads = 20'000;
+  run.population_seconds = 5.5;
+  run.head_before = LogHead{20'011, "ab12cd34ef56aa"};
+  run.head_after = LogHead{20'011, "ab12cd34ef56aa"};
+  return run;
+}
+
+TEST(SoakVerdictTest, SteadyHeadUnchangedOnlyWhenPositionAndDigestAreEqual) {
+  SoakVerdict v = EvaluateSoak(Steady());
+  EXPECT_TRUE(v.head_checked);
+  EXPECT_TRUE(v.head_unchanged);
+
+  SoakRun moved = Steady();
+  moved.head_after->position = 20'012;
+  v = EvaluateSoak(moved);
+  EXPECT_TRUE(v.head_checked);
+  EXPECT_FALSE(v.head_unchanged);
+
+  SoakRun rewritten = Steady();
+  rewritten.head_after->digest = "ffff";
+  EXPECT_FALSE(EvaluateSoak(rewritten).head_unchanged);
+
+  SoakRun unread = Steady();
+  unread.head_after.reset();
+  EXPECT_FALSE(EvaluateSoak(unread).head_checked);
+  EXPECT_FALSE(EvaluateSoak(TenMinutes()).head_checked);  // growth: no head read
+}
+
+TEST(SoakReportTest, SteadyTextNamesTheMixAndTheHead) {
+  Report r;
+  r.soak = Steady();
+  std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("Soak (steady mix): 10m open loop at 0.80 x the maximum steady-mix rate"));
+  EXPECT_THAT(text, HasSubstr("population: 20,000 leads created in 5.5 s"));
+  EXPECT_THAT(text, HasSubstr("maximum: the steady mix at 64 in flight (closed loop)"));
+  EXPECT_THAT(text, HasSubstr("verdict (steady mix): memory growth after warm-up +9.0%"));
+  EXPECT_THAT(text, HasSubstr("verdict (steady mix): latency drift"));
+  EXPECT_THAT(text, HasSubstr("verdict (steady mix): log head 20,011 (digest ab12cd34ef56) after the population, "
+                              "20,011 (digest ab12cd34ef56) after the drain: unchanged [met]"));
+  r.soak->head_after->position = 20'100;
+  EXPECT_THAT(RenderText(r), HasSubstr("MOVED [MISSED]"));
+  r.soak->head_after.reset();
+  r.soak->head_not_read = "Audit.GetLogDigest: UNAVAILABLE";
+  EXPECT_THAT(RenderText(r), HasSubstr("log head not read: Audit.GetLogDigest: UNAVAILABLE"));
+}
+
+TEST(SoakReportTest, SteadyJsonHoldsTheHeads) {
+  Report r;
+  r.soak = Steady();
+  const std::string json = RenderJson(r);
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &parsed).ok()) << json;
+  const auto& soak = parsed.fields().at("soak").struct_value().fields();
+  EXPECT_EQ(soak.at("mix_name").string_value(), "steady");
+  EXPECT_EQ(soak.at("population_leads").number_value(), 20'000);
+  EXPECT_EQ(soak.at("head_before").struct_value().fields().at("position").number_value(), 20'011);
+  EXPECT_EQ(soak.at("head_after").struct_value().fields().at("digest").string_value(), "ab12cd34ef56aa");
+  const auto& verdict = soak.at("verdict").struct_value().fields();
+  EXPECT_TRUE(verdict.at("head_checked").bool_value());
+  EXPECT_TRUE(verdict.at("head_unchanged").bool_value());
 }
 
 TEST(SoakReportTest, JsonHoldsTheSamplesAndTheVerdict) {
