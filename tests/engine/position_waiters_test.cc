@@ -112,6 +112,8 @@ TEST(PositionWaitersTest, BoundsPerMemberAndInAll) {
   Outcome f;
   EXPECT_THAT(waiters.Wait(&f, "rep1", 11, kFar, f.Callback()), Holds(true));
   EXPECT_EQ(c.calls + e.calls, 0);
+  waiters.Stop();  // completes f while it is still in scope
+  EXPECT_EQ(f.calls, 1);
 }
 
 TEST(PositionWaitersTest, StopCompletesEveryParkedWaiterWithUnavailable) {
