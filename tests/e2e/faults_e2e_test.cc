@@ -2,15 +2,8 @@
 // mounts; root is needed, as in CI) refuses writes with RESOURCE_EXHAUSTED
 // while reads and health go on, health reports it per service, and writes
 // resume by themselves when space returns.
-#include <fcntl.h>
-#include <sys/mount.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -19,6 +12,7 @@
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "salesops/v1/views.grpc.pb.h"
+#include "tests/common/small_disk.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/raw_call.h"
 #include "tests/e2e/server_process.h"
@@ -29,17 +23,13 @@ namespace {
 
 using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
+using ::salesops::testing::SmallDisk;
 using ::salesops::testing::TempDir;
 using ::testing::HasSubstr;
 
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kReserve = 8 * kMiB;
 
-uint64_t FreeBytes(const std::string& path) {
-  struct statvfs fs {};
-  if (statvfs(path.c_str(), &fs) != 0) return 0;
-  return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-}
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -63,29 +53,16 @@ int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& s
 class FaultsE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    mnt_ = dir_.path() + "/mnt";
-    std::filesystem::create_directory(mnt_);
-    if (mount("tmpfs", mnt_.c_str(), "tmpfs", 0, "size=64m") != 0) {
-      GTEST_SKIP() << "cannot mount a tmpfs (" << std::strerror(errno) << "): needs root";
-    }
-    mounted_ = true;
+    if (!disk_.ok()) GTEST_SKIP() << disk_.error();
+    mnt_ = disk_.path();
   }
   void TearDown() override {
     if (server_ != nullptr) server_->Kill();
     server_.reset();
-    if (mounted_) umount2(mnt_.c_str(), MNT_DETACH);
   }
 
   // Leaves about `left` bytes free on the tmpfs.
-  void FillTo(uint64_t left) {
-    const uint64_t free = FreeBytes(mnt_);
-    ASSERT_GT(free, left);
-    const int fd = open((mnt_ + "/filler").c_str(), O_CREAT | O_WRONLY, 0600);
-    ASSERT_GE(fd, 0);
-    const off_t size = lseek(fd, 0, SEEK_END);
-    ASSERT_EQ(posix_fallocate(fd, size, static_cast<off_t>(free - left)), 0);
-    close(fd);
-  }
+  void FillTo(uint64_t left) { ASSERT_TRUE(disk_.FillTo(left)) << "free: " << disk_.Free(); }
 
   grpc::Status Identify(const std::string& id, v1::LeadCommandReply* reply) {
     v1::IdentifyLeadRequest r;
@@ -97,8 +74,8 @@ class FaultsE2eTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  SmallDisk disk_{dir_.path(), 64};
   std::string mnt_;
-  bool mounted_ = false;
   std::unique_ptr<ServerProcess> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -136,7 +113,7 @@ TEST_F(FaultsE2eTest, AFullDiskRefusesWritesKeepsReadsAndHealthAndResumesWhenSpa
   EXPECT_EQ(HealthOf(channel_, ""), 1);
 
   // When space returns, writes resume by themselves: no restart.
-  std::filesystem::remove(mnt_ + "/filler");
+  disk_.Unfill();
   ASSERT_TRUE(server_->WaitForLog("health: salesops.writes SERVING", absl::Seconds(10))) << server_->Log();
   ASSERT_TRUE(Identify("sz-2", &reply).ok());
   EXPECT_EQ(HealthOf(channel_, "salesops.writes"), 1);

@@ -3,13 +3,7 @@
 // refused before RocksDB runs out of space, reads go on, writes resume
 // when space returns, and a store opened on a nearly full disk opens
 // read-only (docs/STORAGE.md, "A full disk").
-#include <fcntl.h>
-#include <sys/mount.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -17,6 +11,7 @@
 #include "server/domain/events.h"
 #include "server/store/event_store.h"
 #include "server/store/free_space.h"
+#include "tests/common/small_disk.h"
 #include "tests/common/testing.h"
 
 namespace salesops::store {
@@ -24,6 +19,7 @@ namespace {
 
 using ::salesops::testing::IsOk;
 using ::salesops::testing::StatusIs;
+using ::salesops::testing::SmallDisk;
 using ::salesops::testing::TempDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -44,18 +40,11 @@ AppendBatch Batch(int i, size_t bytes) {
 class FullDiskTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    mnt_ = dir_.path() + "/mnt";
-    std::filesystem::create_directory(mnt_);
-    if (mount("tmpfs", mnt_.c_str(), "tmpfs", 0, "size=64m") != 0) {
-      GTEST_SKIP() << "cannot mount a tmpfs (" << std::strerror(errno) << "): needs root";
-    }
-    mounted_ = true;
+    if (!disk_.ok()) GTEST_SKIP() << disk_.error();
+    mnt_ = disk_.path();
     path_ = mnt_ + "/db";
   }
-  void TearDown() override {
-    store_.reset();
-    if (mounted_) umount2(mnt_.c_str(), MNT_DETACH);
-  }
+  void TearDown() override { store_.reset(); }
 
   StoreOptions Options() const {
     StoreOptions options{path_, true};
@@ -63,24 +52,15 @@ class FullDiskTest : public ::testing::Test {
     options.free_space_recheck = absl::ZeroDuration();  // the test fills the disk at once
     return options;
   }
-  uint64_t Free() const { return FreeBytes(mnt_).value_or(0); }
+  uint64_t Free() const { return disk_.Free(); }
   // Leaves about `left` bytes free, growing a file that Unfill removes.
-  void FillTo(uint64_t left) {
-    const uint64_t free = Free();
-    ASSERT_GT(free, left);
-    const std::string filler = mnt_ + "/filler";
-    const int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0600);
-    ASSERT_GE(fd, 0);
-    const off_t size = lseek(fd, 0, SEEK_END);
-    ASSERT_EQ(posix_fallocate(fd, size, static_cast<off_t>(free - left)), 0);
-    close(fd);
-  }
-  void Unfill() { std::filesystem::remove(mnt_ + "/filler"); }
+  void FillTo(uint64_t left) { ASSERT_TRUE(disk_.FillTo(left)) << "free: " << Free(); }
+  void Unfill() { disk_.Unfill(); }
 
   TempDir dir_;
+  SmallDisk disk_{dir_.path(), 64};
   std::string mnt_;
   std::string path_;
-  bool mounted_ = false;
   std::unique_ptr<EventStore> store_;
 };
 
