@@ -1,9 +1,14 @@
 #include "server/service/auth.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +18,20 @@
 #include "server/domain/validation.h"
 
 namespace salesops::service {
+namespace {
+
+// A tokens file line may name the token by its SHA-256 instead of the token.
+constexpr absl::string_view kHashedPrefix = "sha256:";
+
+// SHA-256 of the token's bytes (32 bytes).
+std::string TokenDigest(absl::string_view token) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(token.data(), token.size(), md, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromFile(const std::string& path) {
   std::ifstream in(path);
@@ -34,15 +53,25 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromText
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_number, ": expected 'TOKEN MEMBER_ID'"));
     }
-    if (parts[0].size() < 16) {
+    std::string digest;
+    if (absl::StartsWith(parts[0], kHashedPrefix)) {
+      const absl::string_view hex = parts[0].substr(kHashedPrefix.size());
+      if (hex.size() != 64 || !std::all_of(hex.begin(), hex.end(), [](char c) { return absl::ascii_isxdigit(c); })) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tokens file line ", line_number, ": 'sha256:' must be followed by 64 hex digits (sha256sum of the token)"));
+      }
+      digest = absl::HexStringToBytes(absl::AsciiStrToLower(hex));
+    } else if (parts[0].size() < 16) {
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_number, ": a token must be at least 16 characters"));
+    } else {
+      digest = TokenDigest(parts[0]);
     }
     if (absl::Status s = domain::ValidateId("member id", parts[1]); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": ", s.message()));
     }
     absl::MutexLock lock(&auth->mu_);
-    if (!auth->members_.emplace(parts[0], parts[1]).second) {
+    if (!auth->members_.emplace(std::move(digest), parts[1]).second) {
       return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": repeats a token"));
     }
   }
@@ -75,9 +104,15 @@ absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_
     return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
   }
   const absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(kBearer.size()));
+  // Looked up by the token's digest: the map compares digests of what the
+  // caller sent, so its timing tells nothing about the stored tokens; the
+  // final comparison is constant-time besides.
+  const std::string digest = TokenDigest(token);
   absl::ReaderMutexLock lock(&mu_);
-  auto it = members_.find(token);
-  if (it == members_.end()) return absl::UnauthenticatedError("unknown token");
+  auto it = members_.find(digest);
+  if (it == members_.end() || CRYPTO_memcmp(it->first.data(), digest.data(), digest.size()) != 0) {
+    return absl::UnauthenticatedError("unknown token");
+  }
   return it->second;
 }
 

@@ -1,7 +1,11 @@
 // Bearer-token authentication against the tokens file.
 //
-// Tokens file: one "TOKEN MEMBER_ID" pair per line; blank lines and lines
+// Tokens file: one "TOKEN MEMBER_ID" pair per line, where TOKEN is the token
+// itself (at least 16 characters) or "sha256:" and the 64 hex digits of its
+// SHA-256 (so the file need not hold the secret); blank lines and lines
 // starting with '#' are ignored. Requests carry "authorization: Bearer TOKEN".
+// Only SHA-256 digests of tokens are kept in memory, and a token is found by
+// its digest, with a constant-time comparison.
 #ifndef SALESOPS_SERVER_SERVICE_AUTH_H_
 #define SALESOPS_SERVER_SERVICE_AUTH_H_
 
@@ -51,7 +55,7 @@ class TokenAuthenticator {
 
  private:
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::string> members_ ABSL_GUARDED_BY(mu_);  // token -> member id
+  absl::flat_hash_map<std::string, std::string> members_ ABSL_GUARDED_BY(mu_);  // SHA-256(token) -> member id
   std::atomic<bool> draining_{false};
 };
 

@@ -34,6 +34,25 @@ TEST(TokenAuthenticatorTest, RefusesMalformedFilesNamingTheLine) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/tokens")));
 }
 
+// A line may name the token by its SHA-256 (`printf %s TOKEN | sha256sum`):
+// the token then authenticates, the file does not hold the secret, and the
+// same token written both ways is a repeat.
+TEST(TokenAuthenticatorTest, AcceptsTheSha256OfATokenInsteadOfTheToken) {
+  const std::string hashed = "sha256:529EEE756C8C06DD0EA9094B841BAA84C6815FF469B308E492E5F3D21EB6A53B";  // SHA-256 of tok-aaaaaaaaaaaaaaaa
+  auto auth = TokenAuthenticator::FromText(hashed + " alice\n");
+  ASSERT_THAT(auth, IsOk());
+  EXPECT_EQ(*(*auth)->AuthenticateHeader("Bearer tok-aaaaaaaaaaaaaaaa"), "alice");
+  EXPECT_THAT((*auth)->AuthenticateHeader("Bearer tok-aaaaaaaaaaaaaaab"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("unknown token")));
+  // The digest itself is no token.
+  EXPECT_THAT((*auth)->AuthenticateHeader(absl::StrCat("Bearer ", hashed)),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("unknown token")));
+  EXPECT_THAT(TokenAuthenticator::FromText("sha256:abc alice\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 1: 'sha256:' must be followed by 64 hex digits")));
+  EXPECT_THAT(TokenAuthenticator::FromText("tok-aaaaaaaaaaaaaaaa a\n" + hashed + " b\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2: repeats a token")));
+}
+
 TEST(TokenAuthenticatorTest, RefusesMissingMalformedAndUnknownTokens) {
   auto auth = TokenAuthenticator::FromText("tok-aaaaaaaaaaaaaaaa alice\n");
   ASSERT_THAT(auth, IsOk());
