@@ -57,10 +57,4 @@ uint64_t Views::position() const {
   return state_.position;
 }
 
-bool Views::AwaitPosition(uint64_t position, absl::Time deadline) const {
-  absl::ReaderMutexLock lock(&mu_);
-  const auto reached = [this, position]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return state_.position >= position; };
-  return mu_.AwaitWithDeadline(absl::Condition(&reached), deadline);
-}
-
 }  // namespace salesops::projections

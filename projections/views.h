@@ -65,9 +65,6 @@ class Views final : public Projection {
   // EncodeViewsSnapshot of the fold, taken under the reader lock.
   std::vector<std::string> Snapshot() const;
 
-  // Waits until position() >= `position` or `deadline` passes; true when
-  // reached.
-  bool AwaitPosition(uint64_t position, absl::Time deadline) const;
 
  private:
   template <typename Query>

@@ -32,8 +32,8 @@ class AdminService final : public CheckedUnaryService<v1::Admin> {
   grpc::ServerUnaryReactor* RebuildProjections(grpc::CallbackServerContext* context,
                                                const v1::RebuildProjectionsRequest* request,
                                                v1::RebuildProjectionsResponse* reply) override;
-  // Runs the checkpoint on the calling gRPC thread: hard links and one
-  // memtable flush, independent of the log's size (docs/STORAGE.md).
+  // Runs the checkpoint on the long-read pool: hard links and one memtable
+  // flush, independent of the log's size (docs/STORAGE.md).
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context, const v1::BackupRequest* request,
                                    v1::BackupResponse* reply) override;
   // Queued to the sequencer; finished by it once written (or refused).
