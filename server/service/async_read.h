@@ -52,8 +52,8 @@ class DeferredRead final : public grpc::ServerUnaryReactor {
       : context_(context), async_(async), reader_(std::move(reader)), body_(std::move(body)) {}
 
   // Parks, queues or runs the call. `this` may be gone when it returns.
-  void Start(const ReadPlan& plan, bool heavy) {
-    heavy_ = heavy;
+  void Start(const ReadPlan& plan) {
+    heavy_ = plan.heavy;
     if (plan.min_position > 0) {
       const absl::Time deadline = std::min(absl::FromChrono(context_->deadline()), absl::Now() + plan.max_wait);
       const std::string field(plan.min_position_field);
@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* AnswerAsync(grpc::CallbackServerContext* context, cons
   }
   auto* call = new internal::DeferredRead(context, async, *reader,
                                           [body = std::move(body), reader = *reader]() mutable { return body(reader); });
-  call->Start(plan, plan.heavy);
+  call->Start(plan);
   return call;
 }
 
