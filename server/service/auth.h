@@ -1,7 +1,8 @@
 // Bearer-token authentication against the tokens file.
 //
 // Tokens file: one "TOKEN MEMBER_ID" pair per line, where TOKEN is the token
-// itself (at least 16 characters) or "sha256:" and the 64 hex digits of its
+// itself (at least 16 characters of printable ASCII, no spaces) or "sha256:"
+// and the 64 hex digits of its
 // SHA-256 (so the file need not hold the secret); blank lines and lines
 // starting with '#' are ignored. Requests carry "authorization: Bearer TOKEN".
 // Only SHA-256 digests of tokens are kept in memory, and a token is found by
