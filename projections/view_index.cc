@@ -22,8 +22,12 @@ void Update(Set& set, Key key, int sign) {
   }
 }
 
-// by_value: also keep the lead in its stage's by-value set.
+// by_value: also keep the lead in its stage's by-value set. A lead in a
+// stage this build does not know (only an imported event can put it there:
+// Admin.ImportEvents checks event types, not enum values) is in no stage's
+// index, as one from an unknown source is in no by_source one.
 void IndexPipeline(PipelineIndex& index, IdRef id, const LeadIndexKey& lead, int sign, bool by_value) {
+  if (!v1::Stage_IsValid(lead.stage)) return;
   StageIndex& stage = index.stages[lead.stage];
   Update(stage.by_entered, TimedKey{lead.entered, id}, sign);
   stage.entered_sum += sign * (lead.entered - absl::UnixEpoch());
@@ -147,7 +151,7 @@ void IndexLeads(LeadIndex& index, const LeadViews& leads) {
     const v1::Lead& lead = entry->second;
     const LeadIndexKey key = IndexKeyOf(lead);
     IndexPipeline(index.all, ref, key, +1, /*by_value=*/false);
-    if (lead.has_estimated_value()) {
+    if (lead.has_estimated_value() && v1::Stage_IsValid(lead.stage())) {
       valued.push_back({lead.stage(), &lead.estimated_value().currency(),
                         std::pair(-lead.estimated_value().amount_minor(), ref)});
     }
