@@ -38,7 +38,7 @@ void IndexPipeline(PipelineIndex& index, IdRef id, const LeadIndexKey& lead, int
     if (total.leads == 0) stage.values.erase(lead.value_currency);
     if (by_value) {
       ValuedSet& set = stage.by_value[lead.value_currency];
-      Update(set, std::pair(-lead.value_minor, id), sign);
+      Update(set, std::pair(ValueKey(lead.value_minor), id), sign);
       if (set.empty()) stage.by_value.erase(lead.value_currency);
     }
   } else {
@@ -153,7 +153,7 @@ void IndexLeads(LeadIndex& index, const LeadViews& leads) {
     IndexPipeline(index.all, ref, key, +1, /*by_value=*/false);
     if (lead.has_estimated_value() && v1::Stage_IsValid(lead.stage())) {
       valued.push_back({lead.stage(), &lead.estimated_value().currency(),
-                        std::pair(-lead.estimated_value().amount_minor(), ref)});
+                        std::pair(ValueKey(lead.estimated_value().amount_minor()), ref)});
     }
     if (v1::LeadSource_IsValid(key.source)) IndexPipeline(index.by_source[key.source], ref, key, +1, false);
     index.by_identified.insert(TimedKey{key.identified, ref});
