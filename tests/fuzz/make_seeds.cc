@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,16 @@ void EnvelopeSeeds(Corpus& corpus) {
     seen.push_back(e.event_type());
     corpus.Write("envelope", e.event_type(), projections::DeterministicBytes(e));
   }
+  // Regression: a stage change to a stage this build does not know
+  // (projections/view_index.cc, docs/FUZZING.md).
+  for (const v1::EventEnvelope& e : world.log) {
+    if (!e.event().has_lead_qualified()) continue;
+    v1::EventEnvelope unknown = e;
+    unknown.mutable_event()->mutable_lead_qualified()->mutable_transition()->set_to_stage(
+        static_cast<v1::Stage>(58));
+    corpus.Write("envelope", "regress_unknown_stage", projections::DeterministicBytes(unknown));
+    break;
+  }
 }
 
 void SnapshotSeeds(Corpus& corpus) {
@@ -109,6 +120,11 @@ void SnapshotSeeds(Corpus& corpus) {
     for (const std::string& chunk : projections::EncodeViewsSnapshot(state)) framed += FramePart(chunk);
     corpus.Write("snapshot", absl::StrCat("views_at_", stop), framed);
   }
+  // Regression: a lead in a stage this build does not know.
+  state.leads.at("quoted").set_stage(static_cast<v1::Stage>(58));
+  std::string framed;
+  for (const std::string& chunk : projections::EncodeViewsSnapshot(state)) framed += FramePart(chunk);
+  corpus.Write("snapshot", "regress_unknown_stage", framed);
 }
 
 void KeySeeds(Corpus& corpus) {
@@ -145,6 +161,13 @@ void PageTokenSeeds(Corpus& corpus) {
   corpus.Write("page_token", "list_leads_forged_cursor",
                Byte(2) + FramePart(projections::DeterministicBytes(by_value)) +
                    FramePart(projections::DeterministicBytes(world.views.leads.at("quoted"))));
+  // Regression: a forged cursor at the least amount (projections/view_index.h
+  // ValueKey).
+  v1::Lead least = world.views.leads.at("quoted");
+  least.mutable_estimated_value()->set_amount_minor(std::numeric_limits<int64_t>::min());
+  corpus.Write("page_token", "regress_least_amount_cursor",
+               Byte(2) + FramePart(projections::DeterministicBytes(by_value)) +
+                   FramePart(projections::DeterministicBytes(least)));
   // ListStageChanges: the whole log, one lead, and a forged position.
   v1::ListStageChangesRequest changes;
   changes.set_page_size(3);
@@ -176,6 +199,8 @@ void TokensFileSeeds(Corpus& corpus) {
                "sha256:529EEE756C8C06DD0EA9094B841BAA84C6815FF469B308E492E5F3D21EB6A53B alice\n" +
                    std::string(1, '\0') + "bearer tok-aaaaaaaaaaaaaaaa");
   corpus.Write("tokens_file", "repeated_token", "tok-aaaaaaaaaaaaaaaa a\ntok-aaaaaaaaaaaaaaaa b\n");
+  // Regression: a token no call could carry (server/service/auth.cc).
+  corpus.Write("tokens_file", "regress_token_with_form_feed", "tok-aaaaaaaaaaaaaaaa\f alice\n");
 }
 
 void FieldFlagSeeds(Corpus& corpus) {
