@@ -90,7 +90,11 @@ fi
 log() { printf '==> %s\n' "$*" >&2; }
 
 if [ "$build" = 1 ]; then
-  if ! grep -qs '^SALESOPS_FUZZ:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+  if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -qs '^SALESOPS_FUZZ:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+    echo "run.sh: $build_dir is a build directory without SALESOPS_FUZZ=ON; give another --build-dir" >&2
+    exit 64
+  fi
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
     log "configuring the fuzz build in $build_dir"
     launcher=()
     [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ] ||
