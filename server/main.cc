@@ -17,11 +17,29 @@
 #include "server/service/server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS only (with --tls-key); docs/SECURITY.md");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificate(s): ask clients for a certificate and verify it against them (mutual TLS); a "
+          "verified certificate may stand for a member ('x509:NAME MEMBER_ID' lines of the tokens file)");
+ABSL_FLAG(std::string, tls_client_certificates, "optional",
+          "with --tls-client-ca: optional (a client may use a bearer token instead) or required (every "
+          "connection must present a certificate)");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Minutes(1),
+          "how often the TLS files are re-read: replacing them rotates certificate, key or CA without a restart");
+ABSL_FLAG(bool, allow_insecure, false,
+          "allow plaintext on a non-loopback --listen address (tokens cross the network in the clear)");
 ABSL_FLAG(std::string, data_dir, "./data", "directory of the embedded RocksDB event log");
 ABSL_FLAG(std::string, tokens_file, "",
           "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
 ABSL_FLAG(std::string, bootstrap_admin, "",
           "MEMBER_ID to add as the first ADMIN when the team is empty (nothing otherwise)");
+ABSL_FLAG(std::string, import_admin, "",
+          "MEMBER_ID whose token may import (Admin.ImportEvents, salesctl import) while the log is empty; without "
+          "it an empty log takes no import. Not with --bootstrap-admin on an empty log");
+ABSL_FLAG(uint32_t, log_refusals_per_second, 10,
+          "refused calls (UNAUTHENTICATED, PERMISSION_DENIED) logged per second at most; the next line says how "
+          "many were dropped");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
@@ -90,6 +108,8 @@ int main(int argc, char** argv) {
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
+  options.import_admin = absl::GetFlag(FLAGS_import_admin);
+  options.refusal_log_lines_per_second = absl::GetFlag(FLAGS_log_refusals_per_second);
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
   options.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
   options.rebuild_stream_index = absl::GetFlag(FLAGS_rebuild_stream_index);
@@ -102,6 +122,17 @@ int main(int argc, char** argv) {
   options.work_pool.threads = absl::GetFlag(FLAGS_long_read_threads);
   options.work_pool.max_per_key = absl::GetFlag(FLAGS_max_long_reads_per_member);
   options.work_pool.max_queued = absl::GetFlag(FLAGS_max_queued_long_reads);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.tls.refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval);
+  options.tls.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
+  if (const std::string client = absl::GetFlag(FLAGS_tls_client_certificates); client == "required") {
+    options.tls.client_certificates = salesops::service::ClientCertificates::kRequired;
+  } else if (client != "optional") {
+    salesops::LogError("--tls-client-certificates must be optional or required (got '%s')", client);
+    return 2;
+  }
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     options.durability = salesops::service::Durability::kSync;
@@ -132,8 +163,12 @@ int main(int argc, char** argv) {
   if (const absl::Duration every = absl::GetFlag(FLAGS_release_memory_every); every > absl::ZeroDuration()) {
     releaser = std::make_unique<salesops::MemoryReleaser>(every);
   }
-  salesops::LogInfo("salesopsd listening on %s (port %d), data dir %s, durability %s",
-                    options.listen, (*server)->port(), options.data_dir, durability);
+  salesops::LogInfo("salesopsd listening on %s (port %d) over %s, data dir %s, durability %s", options.listen,
+                    (*server)->port(),
+                    !options.tls.enabled()               ? "plaintext"
+                    : options.tls.client_ca_file.empty() ? "TLS"
+                                                         : "TLS with client certificates",
+                    options.data_dir, durability);
 
   std::thread signal_thread([&signals, &options, s = server->get()] {
     for (;;) {
@@ -142,7 +177,7 @@ int main(int argc, char** argv) {
       if (signal == SIGHUP) {
         const absl::StatusOr<size_t> tokens = s->ReloadTokens();
         if (tokens.ok()) {
-          salesops::LogInfo("SIGHUP: tokens file %s reloaded (%d tokens)", options.tokens_file, *tokens);
+          salesops::LogInfo("SIGHUP: tokens file %s reloaded (%d credentials)", options.tokens_file, *tokens);
         } else {
           salesops::LogError("SIGHUP: tokens file %s not reloaded, the previous tokens stay in force: %s",
                              options.tokens_file, tokens.status().ToString());

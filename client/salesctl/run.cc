@@ -32,6 +32,9 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
   if (!line.ok()) {
     return UsageError(err, line.status(), "Run 'salesctl help' for usage.");
   }
+  if (absl::Status s = salesops::client::CheckChannelSecurity(line->globals.security); !s.ok() && !line->help) {
+    return UsageError(err, s, "Run 'salesctl help' for usage.");
+  }
   if (line->command.empty()) {
     if (!line->help && !args.empty()) {
       return UsageError(err, absl::InvalidArgumentError("no command given"),

@@ -1,5 +1,7 @@
 #include "server/service/server.h"
 
+#include "server/service/refusal_log.h"
+
 #include "server/service/checked_unary.h"
 #include "server/store/event_store.h"
 
@@ -28,6 +30,10 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   std::unique_ptr<SalesopsServer> s(new SalesopsServer());
   s->drain_timeout_ = options.drain_timeout;
   s->drain_grace_ = options.drain_grace;
+  // The listener's credentials first: a wrong certificate or a plaintext
+  // listener on a network stops the start before the log is opened.
+  SALESOPS_ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
+                            ServerCredentialsFor(options.listen, options.tls));
   SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
   s->tokens_file_ = options.tokens_file;
 
@@ -83,6 +89,15 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     });
   }
 
+  if (!options.import_admin.empty()) {
+    SALESOPS_RETURN_IF_ERROR(domain::ValidateId("--import-admin", options.import_admin));
+    if (s->store_->Head() == 0 && !options.bootstrap_admin.empty()) {
+      return absl::InvalidArgumentError(
+          "--import-admin and --bootstrap-admin on an empty log: choose one (the bootstrap would write the first "
+          "event, and an import must start at position 1)");
+    }
+    if (s->store_->Head() != 0) LogInfo("the log is not empty; --import-admin=%s changes nothing", options.import_admin);
+  }
   if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
 
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
@@ -92,7 +107,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->subscriptions_ = std::make_unique<Subscriptions>(s->read_access_.get(), s->store_.get(), s->hub_.get(), s->pool_.get(),
                                                       &s->lead_directory_, options.subscribe);
   s->audit_service_->set_subscriptions(s->subscriptions_.get());
-  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), async, s->store_.get(), &s->views_, s->sequencer_.get());
+  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), async, s->store_.get(), &s->views_,
+                                                    s->sequencer_.get(), options.import_admin);
   s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), async, &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
@@ -111,7 +127,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   // The largest message received at all (each method has a lower limit of
   // its own: checked_unary.h, docs/API.md "Limits").
   builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(options.listen, credentials, &s->port_);
+  // Every UNAUTHENTICATED or PERMISSION_DENIED answer is logged, whoever
+  // produced it (refusal_log.h).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<RefusalLogFactory>(s->auth_.get(), options.refusal_log_lines_per_second));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
   builder.RegisterService(s->admin_service_.get());

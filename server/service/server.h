@@ -40,6 +40,7 @@
 #include "server/service/subscribe.h"
 #include "server/service/support_service.h"
 #include "server/service/team_service.h"
+#include "server/service/tls.h"
 #include "server/service/views_service.h"
 #include "projections/views.h"
 #include "server/store/event_log.h"
@@ -57,6 +58,9 @@ enum class Durability {
 struct ServerOptions {
   // Network: "HOST:PORT"; port 0 picks a free one (see SalesopsServer::port).
   std::string listen = "127.0.0.1:50051";
+  // Transport security: TLS, mutual TLS, or plaintext (loopback only unless
+  // allowed); docs/SECURITY.md.
+  TlsOptions tls;
 
   // Storage: the RocksDB directory (created when missing) and durability.
   std::string data_dir = "./data";
@@ -76,9 +80,17 @@ struct ServerOptions {
 
   // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
   std::string tokens_file;
+  // Refused calls (UNAUTHENTICATED, PERMISSION_DENIED) logged per second at
+  // most (refusal_log.h).
+  uint32_t refusal_log_lines_per_second = 10;
   // When set and the team is empty, this member is added as the first ADMIN
   // at start (docs/ROLES.md); otherwise nothing happens.
   std::string bootstrap_admin;
+  // The one member who may call Admin.ImportEvents while the log is empty
+  // (its token or certificate in the tokens file); empty: nobody. Cannot
+  // be combined with bootstrap_admin on an empty log (the bootstrap would
+  // make it non-empty).
+  std::string import_admin;
 
   // Write path.
   engine::SequencerOptions sequencer;
