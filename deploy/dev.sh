@@ -24,6 +24,7 @@ packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  libcpp-httplib-dev prometheus
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -40,6 +40,12 @@ ABSL_FLAG(std::string, import_admin, "",
 ABSL_FLAG(uint32_t, log_refusals_per_second, 10,
           "refused calls (UNAUTHENTICATED, PERMISSION_DENIED) logged per second at most; the next line says how "
           "many were dropped");
+ABSL_FLAG(uint32_t, request_log_per_second, 0,
+          "write one request-log line per RPC (method, member, peer, code, latency, request_id, position), at "
+          "most this many per second (the rest counted in salesops_request_log_dropped_total); 0: no request log");
+ABSL_FLAG(std::string, log_format, "text", "text or json: the format of every log line on stderr");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of an HTTP listener serving /metrics (Prometheus text format) and /healthz; empty: none");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
@@ -110,6 +116,14 @@ int main(int argc, char** argv) {
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
   options.import_admin = absl::GetFlag(FLAGS_import_admin);
   options.refusal_log_lines_per_second = absl::GetFlag(FLAGS_log_refusals_per_second);
+  options.request_log_lines_per_second = absl::GetFlag(FLAGS_request_log_per_second);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (const std::string format = absl::GetFlag(FLAGS_log_format); format == "json") {
+    salesops::SetLogFormat(salesops::LogFormat::kJson);
+  } else if (format != "text") {
+    salesops::LogError("--log-format must be text or json (got '%s')", format);
+    return 2;
+  }
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
   options.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
   options.rebuild_stream_index = absl::GetFlag(FLAGS_rebuild_stream_index);
@@ -162,6 +176,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<salesops::MemoryReleaser> releaser;
   if (const absl::Duration every = absl::GetFlag(FLAGS_release_memory_every); every > absl::ZeroDuration()) {
     releaser = std::make_unique<salesops::MemoryReleaser>(every);
+  }
+  if ((*server)->metrics_port() != 0) {
+    salesops::LogInfo("metrics on http://%s/metrics, bound port %d", options.metrics_listen, (*server)->metrics_port());
   }
   salesops::LogInfo("salesopsd listening on %s (port %d) over %s, data dir %s, durability %s", options.listen,
                     (*server)->port(),

@@ -23,7 +23,7 @@
 #include "ceilings.h"
 #include "closed_loop.h"
 #include "open_loop.h"
-#include "proc_stats.h"
+#include "server/common/proc_stats.h"
 #include "server_process.h"
 #include "soak.h"
 #include "steady_plan.h"

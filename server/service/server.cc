@@ -1,6 +1,6 @@
 #include "server/service/server.h"
 
-#include "server/service/refusal_log.h"
+#include "server/service/call_observer.h"
 
 #include "server/service/checked_unary.h"
 #include "server/store/event_store.h"
@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   SALESOPS_ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
                             ServerCredentialsFor(options.listen, options.tls));
   SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
+  s->metrics_ = std::make_unique<ServerMetrics>();
   s->tokens_file_ = options.tokens_file;
 
   store::StoreOptions store_options;
@@ -69,6 +70,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   };
   // Live subscriptions get each batch once it is durable.
   s->hub_ = std::make_unique<engine::EventHub>(s->store_->Head(), options.event_hub);
+  sequencer_options.on_appended = [metrics = s->metrics_.get()](size_t commands, absl::Duration append) {
+    metrics->RecordAppend(commands, append);
+  };
+  sequencer_options.on_refused = [metrics = s->metrics_.get()](absl::string_view reason, size_t commands) {
+    metrics->RecordRefusedWrites(reason, commands);
+  };
   sequencer_options.on_commit = [hub = s->hub_.get()](engine::CommittedEvents events) {
     hub->Publish(std::move(events));
   };
@@ -128,10 +135,13 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   // its own: checked_unary.h, docs/API.md "Limits").
   builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));
   builder.AddListeningPort(options.listen, credentials, &s->port_);
-  // Every UNAUTHENTICATED or PERMISSION_DENIED answer is logged, whoever
-  // produced it (refusal_log.h).
+  // Every call's end is counted, refusals and (when asked) every call
+  // logged, whoever produced the status (call_observer.h).
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<RefusalLogFactory>(s->auth_.get(), options.refusal_log_lines_per_second));
+  interceptors.push_back(std::make_unique<CallObserverFactory>(
+      s->auth_.get(), s->metrics_.get(),
+      CallObserverOptions{.refusal_lines_per_second = options.refusal_log_lines_per_second,
+                          .request_lines_per_second = options.request_log_lines_per_second}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
@@ -146,6 +156,34 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   s->health_ = std::thread([server = s.get()] { server->HealthLoop(); });
+  if (!options.metrics_listen.empty()) {
+    SalesopsServer* server = s.get();
+    MetricSources sources{
+        .head_position = [server] { return server->store_->Head(); },
+        .views_position = [server] { return server->views_.position(); },
+        .queue_depth = [server] { return server->sequencer_->queue_depth(); },
+        .live_subscriptions = [server] { return server->subscriptions_->active(); },
+        .subscription_fallbacks = [server] { return server->subscriptions_->fallbacks(); },
+        .parked_reads = [server] { return server->waiters_->parked(); },
+        .long_reads_queued = [server] { return server->pool_->queued(); },
+        .storage = [server] { return server->store_->Stats(); },
+        .writes_accepted = [server] { return server->store_->write_state().status.ok(); },
+    };
+    HttpEndpoint::Handlers handlers{
+        .metrics = [server, sources] { return server->metrics_->Render(sources); },
+        .health = [server]() -> absl::Status {
+          absl::MutexLock lock(&server->mu_);
+          if (!server->fatal_.ok()) return absl::UnavailableError(server->fatal_.ToString());
+          if (server->shutdown_started_ || server->shutdown_requested_) return absl::UnavailableError("shutting down");
+          return absl::OkStatus();
+        }};
+    absl::StatusOr<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(options.metrics_listen, std::move(handlers));
+    if (!http.ok()) {
+      s->Shutdown();
+      return http.status();
+    }
+    s->http_ = *std::move(http);
+  }
   return s;
 }
 

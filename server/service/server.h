@@ -33,7 +33,9 @@
 #include "server/service/admin_service.h"
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
+#include "server/service/http_endpoint.h"
 #include "server/service/leads_service.h"
+#include "server/service/metrics.h"
 #include "server/domain/order.h"
 #include "server/domain/ticket.h"
 #include "server/service/orders_service.h"
@@ -81,8 +83,12 @@ struct ServerOptions {
   // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
   std::string tokens_file;
   // Refused calls (UNAUTHENTICATED, PERMISSION_DENIED) logged per second at
-  // most (refusal_log.h).
+  // most, and request-log lines per second at most (0: no request log);
+  // call_observer.h.
   uint32_t refusal_log_lines_per_second = 10;
+  uint32_t request_log_lines_per_second = 0;
+  // "HOST:PORT" of the HTTP listener for /metrics and /healthz; empty: none.
+  std::string metrics_listen;
   // When set and the team is empty, this member is added as the first ADMIN
   // at start (docs/ROLES.md); otherwise nothing happens.
   std::string bootstrap_admin;
@@ -146,6 +152,8 @@ class SalesopsServer {
 
   // The bound port.
   int port() const { return port_; }
+  // The bound port of --metrics-listen (0: none).
+  int metrics_port() const { return http_ != nullptr ? http_->port() : 0; }
   uint64_t recovered_events() const { return sequencer_->recovered_events(); }
 
   // Re-reads the tokens file (SIGHUP) and replaces the token set at once;
@@ -190,6 +198,7 @@ class SalesopsServer {
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;
+  std::unique_ptr<ServerMetrics> metrics_;  // before everything that records into it
   std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
   std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
@@ -219,6 +228,7 @@ class SalesopsServer {
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<HttpEndpoint> http_;  // last: stopped first
 };
 
 }  // namespace salesops::service
