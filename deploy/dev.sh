@@ -24,6 +24,8 @@ packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  # proto/ generates for Go too (tests/proto, docs/CLIENTS.md)
+  protoc-gen-go protoc-gen-go-grpc
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
