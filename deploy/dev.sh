@@ -25,6 +25,10 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   libcpp-httplib-dev prometheus
+  # proto/ generates for Go too (tests/proto, docs/CLIENTS.md)
+  protoc-gen-go protoc-gen-go-grpc
+  # the Python example client and its test (client/examples/python)
+  python3 python3-grpcio python3-protobuf
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
