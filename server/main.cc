@@ -9,8 +9,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "server/common/build_info.h"
 #include "server/common/log.h"
 #include "server/common/memory_release.h"
 #include "server/service/protobuf_log.h"
@@ -100,9 +103,25 @@ int main(int argc, char** argv) {
   // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   salesops::service::RouteProtobufLogs();
+  // --help lists this file's flags (Abseil's default matches files named
+  // like the program, and salesopsd's are in main.cc); --version says what
+  // was built.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "server/main.cc"); };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("server/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  usage.version_string = [] {
+    const salesops::BuildInfo& build = salesops::Build();
+    return absl::StrCat("salesopsd ", build.version, " (commit ", build.commit, ", ", build.build_type, " build)\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
-      "--tokens-file=./data/tokens --durability=sync");
+      "--tokens-file=./data/tokens --durability=sync\n"
+      "Flag names may be written with '-' or '_' (--data-dir, --data_dir). README.md and docs/ say more.");
   std::vector<std::string> args = NormalizeFlagNames(argc, argv);
   std::vector<char*> arg_pointers;
   for (std::string& arg : args) arg_pointers.push_back(arg.data());

@@ -8,17 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
+#include "server/common/build_info.h"
 #include "server/common/proc_stats.h"
-
-#ifndef SALESOPS_VERSION
-#define SALESOPS_VERSION "unknown"
-#endif
-#ifndef SALESOPS_GIT_COMMIT
-#define SALESOPS_GIT_COMMIT "unknown"
-#endif
-#ifndef SALESOPS_BUILD_TYPE
-#define SALESOPS_BUILD_TYPE "unknown"
-#endif
 
 namespace salesops::service {
 namespace {
@@ -119,7 +110,7 @@ std::string ServerMetrics::Render(const MetricSources& sources) const {
   PrometheusText out;
   out.Family("salesops_build_info", "gauge", "The running salesopsd: version, git commit and build type (always 1).");
   out.Sample("salesops_build_info",
-             {{"version", SALESOPS_VERSION}, {"commit", SALESOPS_GIT_COMMIT}, {"build_type", SALESOPS_BUILD_TYPE}}, 1);
+             {{"version", Build().version}, {"commit", Build().commit}, {"build_type", Build().build_type}}, 1);
 
   out.Family("salesops_rpc_requests_total", "counter", "RPCs that ended, by method and gRPC status code.");
   for (const auto& m : methods_) {
