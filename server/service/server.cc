@@ -286,8 +286,12 @@ void SalesopsServer::HealthLoop() {
       if (!scrub.ok) damage = absl::StrCat("position ", scrub.first_broken, ": ", scrub.what);
     }
     grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    if (first) {
+      for (const char* service : kReadServices) health->SetServingStatus(service, true);
+    }
     if (first || writes_now != writes) {
       health->SetServingStatus(kWritesHealth, writes_now);
+      for (const char* service : kWriteServices) health->SetServingStatus(service, writes_now);
       if (!first || !writes_now) {
         if (writes_now) {
           LogInfo("health: %s SERVING: the log takes writes again", kWritesHealth);

@@ -138,6 +138,11 @@ struct ServerOptions {
 // log refuses writes (a full disk; they resume by themselves), and while the
 // last scrub round found damage (docs/STORAGE.md, "Faults").
 inline constexpr char kWritesHealth[] = "salesops.writes";
+// Each service's own name answers too: the services that write follow
+// kWritesHealth, the ones that only read stay SERVING while the server does.
+inline constexpr const char* kWriteServices[] = {"salesops.v1.Leads", "salesops.v1.Orders", "salesops.v1.Support",
+                                                 "salesops.v1.Team"};
+inline constexpr const char* kReadServices[] = {"salesops.v1.Views", "salesops.v1.Audit", "salesops.v1.Admin"};
 inline constexpr char kIntegrityHealth[] = "salesops.integrity";
 
 class SalesopsServer {
