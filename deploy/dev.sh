@@ -24,15 +24,16 @@ listen="${SALESOPS_LISTEN:-127.0.0.1:50051}"
 jobs="${SALESOPS_JOBS:-$(nproc)}"
 
 # Debian 12 packages the build needs, and those only the tests need besides:
-# the deploy files' checks (tests/deploy) run systemd-analyze (systemd),
-# python3 with python3-yaml, and promtool (prometheus).
+# the deploy files' checks (tests/deploy) run systemd-analyze (systemd; the
+# unit's ExecReload names /bin/kill, from procps), python3 with python3-yaml,
+# and promtool (prometheus).
 build_packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   libsystemd-dev
 )
-test_packages=(systemd python3 python3-yaml prometheus)
+test_packages=(systemd procps python3 python3-yaml prometheus)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
