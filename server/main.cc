@@ -16,6 +16,7 @@
 #include "server/common/build_info.h"
 #include "server/common/log.h"
 #include "server/common/memory_release.h"
+#include "server/common/systemd_notify.h"
 #include "server/service/protobuf_log.h"
 #include "server/service/server.h"
 
@@ -186,10 +187,14 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // systemd (Type=notify): STATUS= lines, READY=1 once listening, STOPPING=1
+  // when the drain begins; nothing without $NOTIFY_SOCKET (systemd_notify.h).
+  salesops::NotifyStatus("starting: opening the event log and replaying it");
   absl::StatusOr<std::unique_ptr<salesops::service::SalesopsServer>> server =
       salesops::service::SalesopsServer::Start(options);
   if (!server.ok()) {
     salesops::LogError("cannot start: %s", server.status().ToString());
+    salesops::NotifyStatus(absl::StrCat("cannot start: ", server.status().ToString()));
     return 1;
   }
   std::unique_ptr<salesops::MemoryReleaser> releaser;
@@ -205,6 +210,7 @@ int main(int argc, char** argv) {
                     : options.tls.client_ca_file.empty() ? "TLS"
                                                          : "TLS with client certificates",
                     options.data_dir, durability);
+  salesops::NotifyReady(absl::StrCat("serving on ", options.listen, " (port ", (*server)->port(), ")"));
 
   std::thread signal_thread([&signals, &options, s = server->get()] {
     for (;;) {
@@ -221,6 +227,7 @@ int main(int argc, char** argv) {
         continue;
       }
       salesops::LogInfo("signal %d: draining in-flight calls and shutting down", signal);
+      salesops::NotifyStopping("draining in-flight calls and shutting down");
       s->RequestShutdown();
       return;
     }
@@ -229,6 +236,7 @@ int main(int argc, char** argv) {
   if (!fatal.ok()) {
     salesops::LogError("stopping after a failed write to the event log (%s); restart to recover",
                        fatal.ToString());
+    salesops::NotifyStopping(absl::StrCat("stopping after a failed write to the event log: ", fatal.ToString()));
     pthread_kill(signal_thread.native_handle(), SIGTERM);  // ends its sigwait
   }
   (*server)->Shutdown();
