@@ -1,12 +1,17 @@
 // salesopsd: the salesops server. Flags are parsed here and nowhere else.
 #include <csignal>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <cstdlib>
 #include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -14,12 +19,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/common/build_info.h"
+#include "server/common/config_args.h"
 #include "server/common/log.h"
 #include "server/common/memory_release.h"
 #include "server/common/systemd_notify.h"
 #include "server/service/protobuf_log.h"
 #include "server/service/server.h"
 
+ABSL_FLAG(std::string, config, "",
+          "a file of settings, 'name = value' per line with the flags' names ('#' comments); the command line "
+          "and SALESOPS_* environment variables (SALESOPS_DATA_DIR for --data-dir) take precedence over it");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS only (with --tls-key); docs/SECURITY.md");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
@@ -83,19 +92,14 @@ ABSL_FLAG(uint64_t, snapshot_every_events, 0,
           "write a views snapshot whenever this many events were applied since the last one "
           "(0: only at clean shutdown)");
 
-// Abseil flag names are identifiers; the documented spellings use hyphens
-// (--data-dir). Returns the arguments with "--data-dir=x" as "--data_dir=x"
-// (a copy: the process's own argv, as ps shows it, stays as typed).
-std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0) continue;
-    for (size_t c = 2; c < arg.size() && arg[c] != '='; ++c) {
-      if (arg[c] == '-') arg[c] = '_';
-    }
+// The flags of this file, in the parser's spelling: what a config file and
+// SALESOPS_* variables may set.
+absl::flat_hash_set<std::string> OurFlags() {
+  absl::flat_hash_set<std::string> names;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), "server/main.cc")) names.emplace(name);
   }
-  return args;
+  return names;
 }
 
 int main(int argc, char** argv) {
@@ -123,7 +127,29 @@ int main(int argc, char** argv) {
       "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
       "--tokens-file=./data/tokens --durability=sync\n"
       "Flag names may be written with '-' or '_' (--data-dir, --data_dir). README.md and docs/ say more.");
-  std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+  // The command line over SALESOPS_* variables over --config files
+  // (config_args.h); names with '-' or '_' everywhere. A copy: the
+  // process's own argv, as ps shows it, stays as typed.
+  const absl::StatusOr<std::vector<std::string>> expanded = salesops::ExpandConfig(
+      std::vector<std::string>(argv, argv + argc),
+      salesops::ConfigSources{
+          .env = [](const std::string& name) -> std::optional<std::string> {
+            const char* value = std::getenv(name.c_str());
+            return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+          },
+          .read_file = [](const std::string& path) -> absl::StatusOr<std::string> {
+            std::ifstream in(path);
+            if (!in) return absl::NotFoundError(absl::StrCat("--config: cannot read ", path));
+            std::stringstream text;
+            text << in.rdbuf();
+            return text.str();
+          },
+          .flags = OurFlags()});
+  if (!expanded.ok()) {
+    salesops::LogError("%s", expanded.status().message());
+    return 2;
+  }
+  std::vector<std::string> args = *expanded;
   std::vector<char*> arg_pointers;
   for (std::string& arg : args) arg_pointers.push_back(arg.data());
   absl::ParseCommandLine(static_cast<int>(arg_pointers.size()), arg_pointers.data());

@@ -1,4 +1,6 @@
 // salesopsd's own command line: --help and --version, as an operator runs them.
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -31,6 +33,27 @@ TEST(SalesopsdCliTest, VersionSaysWhatWasBuilt) {
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.out + version.err, HasSubstr("salesopsd 0.1.0 (commit "));
   EXPECT_THAT(version.out + version.err, Not(HasSubstr("NDEBUG")));
+}
+
+// Precedence, seen through a setting salesopsd refuses with its value in
+// the message: the command line over SALESOPS_* over --config.
+TEST(SalesopsdCliTest, CommandLineOverEnvironmentOverConfigFile) {
+  testing::TempDir dir;
+  const std::string config = dir.path() + "/salesops.conf";
+  std::ofstream(config) << "# settings\ndurability = from-file\n";
+  testing::CliRun run = testing::RunProgram({SALESOPSD_PATH, "--config=" + config}, dir.path());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("--durability must be sync or async (got 'from-file')"));
+  setenv("SALESOPS_DURABILITY", "from-env", 1);
+  run = testing::RunProgram({SALESOPSD_PATH, "--config=" + config}, dir.path());
+  EXPECT_THAT(run.err, HasSubstr("(got 'from-env')"));
+  run = testing::RunProgram({SALESOPSD_PATH, "--config=" + config, "--durability=from-flag"}, dir.path());
+  EXPECT_THAT(run.err, HasSubstr("(got 'from-flag')"));
+  unsetenv("SALESOPS_DURABILITY");
+  std::ofstream(config) << "listen = 127.0.0.1:0\nno-such-setting = 1\n";
+  run = testing::RunProgram({SALESOPSD_PATH, "--config=" + config}, dir.path());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("salesops.conf line 2: unknown setting 'no-such-setting'"));
 }
 
 }  // namespace
