@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/progress_log.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
@@ -138,7 +139,10 @@ absl::Status Sequencer::Recover() {
   });
   std::vector<v1::EventEnvelope> chunk;
   chunk.reserve(kChunk);
+  const uint64_t head = store_->Head();
+  ProgressLog progress("start-up replay", "events", head >= from ? head - from + 1 : 0);
   const absl::Status scanned = store_->Scan(from, [&](v1::EventEnvelope& e) {
+    progress.Update(recovered_events_);
     domain::Evolve(state_, e);
     last_now_ = std::max(last_now_, FromProtoTime(e.recorded_at()));
     chunk.push_back(std::move(e));
