@@ -5,7 +5,8 @@
 #                          127.0.0.1:50051 with the event log in ./data
 #   ./deploy/dev.sh test   install missing packages, build, run every test,
 #                          then build with ASan+UBSan and run every test again
-#                          (with CI set: only the ASan+UBSan pass)
+#                          (with CI set: only the ASan+UBSan pass), then run
+#                          each fuzz target briefly (tests/fuzz/run.sh)
 #   ./deploy/dev.sh install [build]
 #                          only install the missing packages; with "build",
 #                          only those the build needs (the container file's
@@ -14,7 +15,9 @@
 # Environment: SALESOPS_DATA_DIR (default ./data), SALESOPS_LISTEN
 # (default 127.0.0.1:50051), SALESOPS_BUILD_DIR (default ./build),
 # SALESOPS_JOBS (default: number of cores), SALESOPS_SANITIZERS=0 to skip the
-# sanitizer pass in a quick local loop (CI runs only it).
+# sanitizer pass in a quick local loop (CI runs only it),
+# SALESOPS_FUZZ_SECONDS (default 10) for how long each fuzz target runs, 0 to
+# skip them.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +40,7 @@ build_packages=(
 )
 test_packages=(
   prometheus systemd procps python3 python3-yaml python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
+  clang libclang-rt-14-dev  # the libFuzzer targets (docs/FUZZING.md)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -112,6 +116,14 @@ test_all() {
     build "$build_dir-asan" -DSALESOPS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
     log "running the test suite under AddressSanitizer + UBSan"
     ctest --test-dir "$build_dir-asan" --output-on-failure -j"$jobs" --timeout 600
+  fi
+  # Every fuzz target for a few seconds from its seed corpus (also in CI): the
+  # seeds still pass their targets' checks and a shallow bug shows at once.
+  # Longer runs: tests/fuzz/run.sh --time=15m (docs/FUZZING.md).
+  local fuzz_seconds="${SALESOPS_FUZZ_SECONDS:-10}"
+  if [ "$fuzz_seconds" != 0 ]; then
+    log "fuzzing each target for ${fuzz_seconds}s"
+    SALESOPS_JOBS="$jobs" "$root/tests/fuzz/run.sh" --time="${fuzz_seconds}s" --build-dir="$build_dir-fuzz"
   fi
 }
 

@@ -448,9 +448,10 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
         } else {
           for (const auto& [value, id] : set->second) total += matches(state.leads.at(*id)) ? 1 : 0;
         }
-        take(set->second, after.has_value() ? set->second.upper_bound(std::pair(-after->estimated_value().amount_minor(),
-                                                                                 IdRef(after->lead_id())))
-                                            : set->second.begin());
+        take(set->second,
+             after.has_value() ? set->second.upper_bound(std::pair(ValueKey(after->estimated_value().amount_minor()),
+                                                                   IdRef(after->lead_id())))
+                               : set->second.begin());
         continue;
       }
       if (!stale_filter) {

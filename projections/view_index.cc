@@ -22,8 +22,12 @@ void Update(Set& set, Key key, int sign) {
   }
 }
 
-// by_value: also keep the lead in its stage's by-value set.
+// by_value: also keep the lead in its stage's by-value set. A lead in a
+// stage this build does not know (only an imported event can put it there:
+// Admin.ImportEvents checks event types, not enum values) is in no stage's
+// index, as one from an unknown source is in no by_source one.
 void IndexPipeline(PipelineIndex& index, IdRef id, const LeadIndexKey& lead, int sign, bool by_value) {
+  if (!v1::Stage_IsValid(lead.stage)) return;
   StageIndex& stage = index.stages[lead.stage];
   Update(stage.by_entered, TimedKey{lead.entered, id}, sign);
   stage.entered_sum += sign * (lead.entered - absl::UnixEpoch());
@@ -34,7 +38,7 @@ void IndexPipeline(PipelineIndex& index, IdRef id, const LeadIndexKey& lead, int
     if (total.leads == 0) stage.values.erase(lead.value_currency);
     if (by_value) {
       ValuedSet& set = stage.by_value[lead.value_currency];
-      Update(set, std::pair(-lead.value_minor, id), sign);
+      Update(set, std::pair(ValueKey(lead.value_minor), id), sign);
       if (set.empty()) stage.by_value.erase(lead.value_currency);
     }
   } else {
@@ -147,9 +151,9 @@ void IndexLeads(LeadIndex& index, const LeadViews& leads) {
     const v1::Lead& lead = entry->second;
     const LeadIndexKey key = IndexKeyOf(lead);
     IndexPipeline(index.all, ref, key, +1, /*by_value=*/false);
-    if (lead.has_estimated_value()) {
+    if (lead.has_estimated_value() && v1::Stage_IsValid(lead.stage())) {
       valued.push_back({lead.stage(), &lead.estimated_value().currency(),
-                        std::pair(-lead.estimated_value().amount_minor(), ref)});
+                        std::pair(ValueKey(lead.estimated_value().amount_minor()), ref)});
     }
     if (v1::LeadSource_IsValid(key.source)) IndexPipeline(index.by_source[key.source], ref, key, +1, false);
     index.by_identified.insert(TimedKey{key.identified, ref});

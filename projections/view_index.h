@@ -56,8 +56,12 @@ class IdRef {
 // their stage, work items by the time they were assigned.
 using TimedKey = std::pair<absl::Time, IdRef>;
 using TimedSet = absl::btree_set<TimedKey>;
-// (−amount, lead id): leads by value, largest first.
+// (ValueKey(amount), lead id): leads by value, largest first.
 using ValuedSet = absl::btree_set<std::pair<int64_t, IdRef>>;
+// The by-value key of an amount, smaller for a larger amount: ~amount, that
+// is −amount − 1, as −amount overflows for the least int64 (which a forged
+// page token, or an imported event, may carry).
+inline int64_t ValueKey(int64_t amount_minor) { return ~amount_minor; }
 
 struct CurrencyTotal {
   uint64_t leads = 0;

@@ -79,6 +79,11 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromText
       digest = absl::HexStringToBytes(absl::AsciiStrToLower(hex));
     } else if (parts[0].size() < 16) {
       return error("a token must be at least 16 characters");
+    } else if (!std::all_of(parts[0].begin(), parts[0].end(), [](char c) { return c > ' ' && c < '\x7f'; })) {
+      // A call carries its token in a metadata value, printable ASCII, and
+      // AuthenticateHeader trims the whitespace around it: a token with any
+      // other byte (a form feed, a UTF-8 letter) could never authenticate.
+      return error("a token must be printable ASCII without spaces");
     } else {
       digest = TokenDigest(parts[0]);
     }

@@ -3,7 +3,8 @@
 //
 // Tokens file: one "CREDENTIAL MEMBER_ID" pair per line; blank lines and
 // lines starting with '#' are ignored. CREDENTIAL is
-//   TOKEN        the token itself (at least 16 characters),
+//   TOKEN        the token itself (at least 16 characters of printable
+//                ASCII, no spaces),
 //   sha256:HEX   the 64 hex digits of the token's SHA-256 (so the file need
 //                not hold the secret),
 //   x509:NAME    a client certificate whose common name or one of whose

@@ -53,12 +53,7 @@ absl::Status ReadErrorAt(absl::string_view what, uint64_t position, const rocksd
 }
 
 absl::StatusOr<v1::EventEnvelope> ParseEvent(const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  v1::EventEnvelope envelope;
-  if (!envelope.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    const std::optional<uint64_t> pos = keys::DecodeU64(absl::string_view(key.data(), key.size()));
-    return absl::DataLossError(absl::StrCat("event at position ", pos.value_or(0), " is unreadable"));
-  }
-  return envelope;
+  return keys::DecodeEvent(absl::string_view(key.data(), key.size()), absl::string_view(value.data(), value.size()));
 }
 
 // Every column family, in Family order (the default one last).

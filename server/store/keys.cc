@@ -20,6 +20,15 @@ std::optional<uint64_t> DecodeU64(absl::string_view bytes) {
   return value;
 }
 
+absl::StatusOr<v1::EventEnvelope> DecodeEvent(absl::string_view key, absl::string_view value) {
+  v1::EventEnvelope envelope;
+  if (!envelope.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("event at position ", DecodeU64(key).value_or(0), " is unreadable"));
+  }
+  return envelope;
+}
+
 std::string StreamPrefix(absl::string_view stream_id) {
   return absl::StrCat(stream_id, absl::string_view("\0", 1));
 }

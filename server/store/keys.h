@@ -18,7 +18,9 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "salesops/v1/events.pb.h"
 
 namespace salesops::store::keys {
 
@@ -47,6 +49,10 @@ std::optional<uint64_t> DecodeU64(absl::string_view bytes);
 
 // events family.
 inline std::string PositionKey(uint64_t position) { return EncodeU64(position); }
+// An events family value read back: the envelope stored at `key`. DATA_LOSS
+// naming the position (0 when `key` is not 8 bytes) when `value` does not
+// parse as an EventEnvelope. Checks nothing else about the envelope.
+absl::StatusOr<v1::EventEnvelope> DecodeEvent(absl::string_view key, absl::string_view value);
 
 // streams family: stream_id, 0x00, version (8 bytes BE).
 std::string StreamKey(absl::string_view stream_id, uint64_t version);

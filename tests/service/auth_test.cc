@@ -1,5 +1,6 @@
 #include "server/service/auth.h"
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/service/server.h"
@@ -32,6 +33,25 @@ TEST(TokenAuthenticatorTest, RefusesMalformedFilesNamingTheLine) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2: repeats a token")));
   EXPECT_THAT(TokenAuthenticator::FromFile("/nonexistent/tokens"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/tokens")));
+}
+
+// Found by the tokens_file fuzz target (docs/FUZZING.md): a line is split
+// on spaces and tabs, so other bytes stayed in the token, e.g. a form feed
+// at its end, which AuthenticateHeader trims from what a caller sends: the
+// token was accepted but could never authenticate. A token is printable
+// ASCII, as a metadata value is.
+TEST(TokenAuthenticatorTest, RefusesTokensNoCallCouldCarry) {
+  for (const std::string token :
+       {"tok-aaaaaaaaaaaaaaaa\f", "tok-aaaaaaaaaaaaaaaa\v", "tok-aaaa\raaaaaaaaaaaa", "tok-aaaaaaaaaaaaaaa\x7f",
+        "令牌-aaaaaaaaaaaaaaaa"}) {
+    EXPECT_THAT(TokenAuthenticator::FromText("# c\n" + token + " alice\n"),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("line 2: a token must be printable ASCII without spaces")))
+        << absl::CHexEscape(token);
+  }
+  auto auth = TokenAuthenticator::FromText("tok-!~aaaaaaaaaaaaaa alice\r\n");
+  ASSERT_THAT(auth, IsOk());
+  EXPECT_EQ(*(*auth)->AuthenticateHeader("Bearer tok-!~aaaaaaaaaaaaaa"), "alice");
 }
 
 // A line may name the token by its SHA-256 (`printf %s TOKEN | sha256sum`):

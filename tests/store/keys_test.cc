@@ -5,9 +5,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/common/testing.h"
 
 namespace salesops::store::keys {
 namespace {
+
+using ::salesops::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(KeysTest, U64IsBigEndianAndRoundTrips) {
   EXPECT_EQ(EncodeU64(1), std::string("\0\0\0\0\0\0\0\x01", 8));
@@ -51,6 +55,21 @@ TEST(KeysTest, IdempotencyKeysDoNotCollideAcrossActors) {
   for (const char* actor : {"a", "ab", "abc"}) {
     for (const char* rid : {"", "c", "bc", "x"}) EXPECT_TRUE(keys.insert(IdempotencyKey(actor, rid)).second);
   }
+}
+
+TEST(KeysTest, EventValuesDecodeOrNameTheirPosition) {
+  v1::EventEnvelope e;
+  e.set_position(7);
+  e.set_stream_id("lead-a");
+  e.set_event_type("LeadQualified");
+  absl::StatusOr<v1::EventEnvelope> decoded = DecodeEvent(PositionKey(7), e.SerializeAsString());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->SerializeAsString(), e.SerializeAsString());
+  // A truncated length-delimited field does not parse.
+  EXPECT_THAT(DecodeEvent(PositionKey(7), "\x1a\x05ab"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("event at position 7 is unreadable")));
+  EXPECT_THAT(DecodeEvent("short", "\x1a\x05ab"),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("position 0")));
 }
 
 TEST(KeysTest, FamiliesAreDistinct) {
