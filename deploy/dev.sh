@@ -7,6 +7,10 @@
 #                          then build with ASan+UBSan and run every test again
 #                          (with CI set: only the ASan+UBSan pass), then run
 #                          each fuzz target briefly (tests/fuzz/run.sh)
+#   ./deploy/dev.sh install [build]
+#                          only install the missing packages; with "build",
+#                          only those the build needs (the container file's
+#                          build stage runs that: docs/DEPLOY.md)
 #
 # Environment: SALESOPS_DATA_DIR (default ./data), SALESOPS_LISTEN
 # (default 127.0.0.1:50051), SALESOPS_BUILD_DIR (default ./build),
@@ -22,17 +26,30 @@ data_dir="${SALESOPS_DATA_DIR:-$root/data}"
 listen="${SALESOPS_LISTEN:-127.0.0.1:50051}"
 jobs="${SALESOPS_JOBS:-$(nproc)}"
 
-# Debian 12 packages the build and the tests need.
-packages=(
+# Debian 12 packages the build needs, and those only the tests need besides:
+# promtool and Prometheus for the metrics tests; the deploy files' checks
+# (tests/deploy) run systemd-analyze (systemd; the unit's ExecReload names
+# /bin/kill, from procps) and python3 with python3-yaml; proto/ is also
+# generated for Go (tests/proto, docs/CLIENTS.md); the Python example client
+# runs on Debian's grpcio and protobuf (client/examples/python).
+build_packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  libcpp-httplib-dev libsystemd-dev
+)
+test_packages=(
+  prometheus systemd procps python3 python3-yaml python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
   clang libclang-rt-14-dev  # the libFuzzer targets (docs/FUZZING.md)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# install_packages [PACKAGE...]: those of the given (default: every package
+# above) that are missing.
 install_packages() {
+  local packages=("$@")
+  [ ${#packages[@]} -gt 0 ] || packages=("${build_packages[@]}" "${test_packages[@]}")
   local missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -55,7 +72,7 @@ build() {
 }
 
 run() {
-  install_packages
+  install_packages "${build_packages[@]}"
   build "$build_dir"
   mkdir -p "$data_dir"
   local tokens="$data_dir/tokens"
@@ -113,5 +130,12 @@ test_all() {
 case "${1:-}" in
   run) run ;;
   test) test_all ;;
-  *) echo "usage: $0 run|test" >&2; exit 64 ;;
+  install)
+    case "${2:-}" in
+      "") install_packages ;;
+      build) install_packages "${build_packages[@]}" ;;
+      *) echo "usage: $0 install [build]" >&2; exit 64 ;;
+    esac
+    ;;
+  *) echo "usage: $0 run|test|install [build]" >&2; exit 64 ;;
 esac

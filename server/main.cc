@@ -1,27 +1,64 @@
 // salesopsd: the salesops server. Flags are parsed here and nowhere else.
 #include <csignal>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <cstdlib>
 #include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "server/common/build_info.h"
+#include "server/common/config_args.h"
 #include "server/common/log.h"
 #include "server/common/memory_release.h"
+#include "server/common/systemd_notify.h"
 #include "server/service/protobuf_log.h"
 #include "server/service/server.h"
 
+ABSL_FLAG(std::string, config, "",
+          "a file of settings, 'name = value' per line with the flags' names ('#' comments); the command line "
+          "and SALESOPS_* environment variables (SALESOPS_DATA_DIR for --data-dir) take precedence over it");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS only (with --tls-key); docs/SECURITY.md");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificate(s): ask clients for a certificate and verify it against them (mutual TLS); a "
+          "verified certificate may stand for a member ('x509:NAME MEMBER_ID' lines of the tokens file)");
+ABSL_FLAG(std::string, tls_client_certificates, "optional",
+          "with --tls-client-ca: optional (a client may use a bearer token instead) or required (every "
+          "connection must present a certificate)");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Minutes(1),
+          "how often the TLS files are re-read: replacing them rotates certificate, key or CA without a restart");
+ABSL_FLAG(bool, allow_insecure, false,
+          "allow plaintext on a non-loopback --listen address (tokens cross the network in the clear)");
 ABSL_FLAG(std::string, data_dir, "./data", "directory of the embedded RocksDB event log");
 ABSL_FLAG(std::string, tokens_file, "",
           "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
 ABSL_FLAG(std::string, bootstrap_admin, "",
           "MEMBER_ID to add as the first ADMIN when the team is empty (nothing otherwise)");
+ABSL_FLAG(std::string, import_admin, "",
+          "MEMBER_ID whose token may import (Admin.ImportEvents, salesctl import) while the log is empty; without "
+          "it an empty log takes no import. Not with --bootstrap-admin on an empty log");
+ABSL_FLAG(uint32_t, log_refusals_per_second, 10,
+          "refused calls (UNAUTHENTICATED, PERMISSION_DENIED) logged per second at most; the next line says how "
+          "many were dropped");
+ABSL_FLAG(uint32_t, request_log_per_second, 0,
+          "write one request-log line per RPC (method, member, peer, code, latency, request_id, position), at "
+          "most this many per second (the rest counted in salesops_request_log_dropped_total); 0: no request log");
+ABSL_FLAG(std::string, log_format, "text", "text or json: the format of every log line on stderr");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT of an HTTP listener serving /metrics (Prometheus text format) and /healthz; empty: none");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
@@ -55,19 +92,14 @@ ABSL_FLAG(uint64_t, snapshot_every_events, 0,
           "write a views snapshot whenever this many events were applied since the last one "
           "(0: only at clean shutdown)");
 
-// Abseil flag names are identifiers; the documented spellings use hyphens
-// (--data-dir). Returns the arguments with "--data-dir=x" as "--data_dir=x"
-// (a copy: the process's own argv, as ps shows it, stays as typed).
-std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string& arg = args[i];
-    if (arg.rfind("--", 0) != 0) continue;
-    for (size_t c = 2; c < arg.size() && arg[c] != '='; ++c) {
-      if (arg[c] == '-') arg[c] = '_';
-    }
+// The flags of this file, in the parser's spelling: what a config file and
+// SALESOPS_* variables may set.
+absl::flat_hash_set<std::string> OurFlags() {
+  absl::flat_hash_set<std::string> names;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), "server/main.cc")) names.emplace(name);
   }
-  return args;
+  return names;
 }
 
 int main(int argc, char** argv) {
@@ -76,10 +108,48 @@ int main(int argc, char** argv) {
   // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   salesops::service::RouteProtobufLogs();
+  // --help lists this file's flags (Abseil's default matches files named
+  // like the program, and salesopsd's are in main.cc); --version says what
+  // was built.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "server/main.cc"); };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("server/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  usage.version_string = [] {
+    const salesops::BuildInfo& build = salesops::Build();
+    return absl::StrCat("salesopsd ", build.version, " (commit ", build.commit, ", ", build.build_type, " build)\n");
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "salesops server. Example: salesopsd --listen=127.0.0.1:50051 --data-dir=./data "
-      "--tokens-file=./data/tokens --durability=sync");
-  std::vector<std::string> args = NormalizeFlagNames(argc, argv);
+      "--tokens-file=./data/tokens --durability=sync\n"
+      "Flag names may be written with '-' or '_' (--data-dir, --data_dir). README.md and docs/ say more.");
+  // The command line over SALESOPS_* variables over --config files
+  // (config_args.h); names with '-' or '_' everywhere. A copy: the
+  // process's own argv, as ps shows it, stays as typed.
+  const absl::StatusOr<std::vector<std::string>> expanded = salesops::ExpandConfig(
+      std::vector<std::string>(argv, argv + argc),
+      salesops::ConfigSources{
+          .env = [](const std::string& name) -> std::optional<std::string> {
+            const char* value = std::getenv(name.c_str());
+            return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+          },
+          .read_file = [](const std::string& path) -> absl::StatusOr<std::string> {
+            std::ifstream in(path);
+            if (!in) return absl::NotFoundError(absl::StrCat("--config: cannot read ", path));
+            std::stringstream text;
+            text << in.rdbuf();
+            return text.str();
+          },
+          .flags = OurFlags()});
+  if (!expanded.ok()) {
+    salesops::LogError("%s", expanded.status().message());
+    return 2;
+  }
+  std::vector<std::string> args = *expanded;
   std::vector<char*> arg_pointers;
   for (std::string& arg : args) arg_pointers.push_back(arg.data());
   absl::ParseCommandLine(static_cast<int>(arg_pointers.size()), arg_pointers.data());
@@ -90,6 +160,16 @@ int main(int argc, char** argv) {
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
+  options.import_admin = absl::GetFlag(FLAGS_import_admin);
+  options.refusal_log_lines_per_second = absl::GetFlag(FLAGS_log_refusals_per_second);
+  options.request_log_lines_per_second = absl::GetFlag(FLAGS_request_log_per_second);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (const std::string format = absl::GetFlag(FLAGS_log_format); format == "json") {
+    salesops::SetLogFormat(salesops::LogFormat::kJson);
+  } else if (format != "text") {
+    salesops::LogError("--log-format must be text or json (got '%s')", format);
+    return 2;
+  }
   options.rebuild_projections = absl::GetFlag(FLAGS_rebuild_projections);
   options.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
   options.rebuild_stream_index = absl::GetFlag(FLAGS_rebuild_stream_index);
@@ -102,6 +182,17 @@ int main(int argc, char** argv) {
   options.work_pool.threads = absl::GetFlag(FLAGS_long_read_threads);
   options.work_pool.max_per_key = absl::GetFlag(FLAGS_max_long_reads_per_member);
   options.work_pool.max_queued = absl::GetFlag(FLAGS_max_queued_long_reads);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.tls.refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval);
+  options.tls.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
+  if (const std::string client = absl::GetFlag(FLAGS_tls_client_certificates); client == "required") {
+    options.tls.client_certificates = salesops::service::ClientCertificates::kRequired;
+  } else if (client != "optional") {
+    salesops::LogError("--tls-client-certificates must be optional or required (got '%s')", client);
+    return 2;
+  }
   const std::string durability = absl::GetFlag(FLAGS_durability);
   if (durability == "sync") {
     options.durability = salesops::service::Durability::kSync;
@@ -122,18 +213,30 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // systemd (Type=notify): STATUS= lines, READY=1 once listening, STOPPING=1
+  // when the drain begins; nothing without $NOTIFY_SOCKET (systemd_notify.h).
+  salesops::NotifyStatus("starting: opening the event log and replaying it");
   absl::StatusOr<std::unique_ptr<salesops::service::SalesopsServer>> server =
       salesops::service::SalesopsServer::Start(options);
   if (!server.ok()) {
     salesops::LogError("cannot start: %s", server.status().ToString());
+    salesops::NotifyStatus(absl::StrCat("cannot start: ", server.status().ToString()));
     return 1;
   }
   std::unique_ptr<salesops::MemoryReleaser> releaser;
   if (const absl::Duration every = absl::GetFlag(FLAGS_release_memory_every); every > absl::ZeroDuration()) {
     releaser = std::make_unique<salesops::MemoryReleaser>(every);
   }
-  salesops::LogInfo("salesopsd listening on %s (port %d), data dir %s, durability %s",
-                    options.listen, (*server)->port(), options.data_dir, durability);
+  if ((*server)->metrics_port() != 0) {
+    salesops::LogInfo("metrics on http://%s/metrics, bound port %d", options.metrics_listen, (*server)->metrics_port());
+  }
+  salesops::LogInfo("salesopsd listening on %s (port %d) over %s, data dir %s, durability %s", options.listen,
+                    (*server)->port(),
+                    !options.tls.enabled()               ? "plaintext"
+                    : options.tls.client_ca_file.empty() ? "TLS"
+                                                         : "TLS with client certificates",
+                    options.data_dir, durability);
+  salesops::NotifyReady(absl::StrCat("serving on ", options.listen, " (port ", (*server)->port(), ")"));
 
   std::thread signal_thread([&signals, &options, s = server->get()] {
     for (;;) {
@@ -142,7 +245,7 @@ int main(int argc, char** argv) {
       if (signal == SIGHUP) {
         const absl::StatusOr<size_t> tokens = s->ReloadTokens();
         if (tokens.ok()) {
-          salesops::LogInfo("SIGHUP: tokens file %s reloaded (%d tokens)", options.tokens_file, *tokens);
+          salesops::LogInfo("SIGHUP: tokens file %s reloaded (%d credentials)", options.tokens_file, *tokens);
         } else {
           salesops::LogError("SIGHUP: tokens file %s not reloaded, the previous tokens stay in force: %s",
                              options.tokens_file, tokens.status().ToString());
@@ -150,6 +253,7 @@ int main(int argc, char** argv) {
         continue;
       }
       salesops::LogInfo("signal %d: draining in-flight calls and shutting down", signal);
+      salesops::NotifyStopping("draining in-flight calls and shutting down");
       s->RequestShutdown();
       return;
     }
@@ -158,6 +262,7 @@ int main(int argc, char** argv) {
   if (!fatal.ok()) {
     salesops::LogError("stopping after a failed write to the event log (%s); restart to recover",
                        fatal.ToString());
+    salesops::NotifyStopping(absl::StrCat("stopping after a failed write to the event log: ", fatal.ToString()));
     pthread_kill(signal_thread.native_handle(), SIGTERM);  // ends its sigwait
   }
   (*server)->Shutdown();

@@ -7,14 +7,18 @@
 
 namespace salesops::bench {
 
-BenchClient::BenchClient(const std::string& target, int channels) {
+absl::StatusOr<std::unique_ptr<BenchClient>> BenchClient::Connect(const std::string& target, int channels,
+                                                                   const client::ChannelSecurity& security) {
+  auto client = std::make_unique<BenchClient>();
   for (int i = 0; i < channels; ++i) {
     grpc::ChannelArguments args;
     // Channels with equal arguments may share one subchannel (connection);
     // a distinct value keeps them apart.
     args.SetInt("salesops.bench.channel", i);
     Stubs s;
-    s.channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::NewChannel(target, security, args);
+    if (!channel.ok()) return channel.status();
+    s.channel = *std::move(channel);
     s.admin = v1::Admin::NewStub(s.channel);
     s.audit = v1::Audit::NewStub(s.channel);
     s.leads = v1::Leads::NewStub(s.channel);
@@ -22,8 +26,9 @@ BenchClient::BenchClient(const std::string& target, int channels) {
     s.support = v1::Support::NewStub(s.channel);
     s.team = v1::Team::NewStub(s.channel);
     s.views = v1::Views::NewStub(s.channel);
-    stubs_.push_back(std::move(s));
+    client->stubs_.push_back(std::move(s));
   }
+  return client;
 }
 
 void PrepareContext(grpc::ClientContext& context, const std::string& token) {

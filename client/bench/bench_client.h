@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "client/tls/channel.h"
 #include "absl/functional/any_invocable.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -43,9 +44,12 @@ struct Stubs {
 // number. Thread-safe (stubs are).
 class BenchClient {
  public:
+  BenchClient() = default;
   // `channels` separate connections (each channel gets its own TCP
-  // connection: they are created with distinct channel arguments).
-  BenchClient(const std::string& target, int channels);
+  // connection: they are created with distinct channel arguments), secured
+  // as `security` says (plaintext by default). Errors: client/tls/channel.h.
+  static absl::StatusOr<std::unique_ptr<BenchClient>> Connect(
+      const std::string& target, int channels, const client::ChannelSecurity& security = {});
 
   const Stubs& ForClient(int client) const { return stubs_[static_cast<size_t>(client) % stubs_.size()]; }
   const Stubs& Main() const { return stubs_.front(); }

@@ -46,10 +46,11 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
     if (!value.has_value() || value->empty()) return Bad(name, "needs a value (--" + name + "=...)");
     return absl::OkStatus();
   };
-  if (name == "quick" || name == "json" || name == "keep-data" || name == "help") {
+  if (name == "quick" || name == "json" || name == "keep-data" || name == "help" || name == "tls") {
     if (value.has_value()) return Bad(name, "takes no value");
     if (name == "json") options.json = true;
     if (name == "keep-data") options.keep_data = true;
+    if (name == "tls") options.security.tls = true;
     return absl::OkStatus();  // quick and help were handled first
   }
   if (absl::Status s = need_value(); !s.ok()) return s;
@@ -144,6 +145,14 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
     options.token = v;
   } else if (name == "tokens-file") {
     options.tokens_file = v;
+  } else if (name == "tls-ca") {
+    options.security.ca_file = v;
+  } else if (name == "tls-cert") {
+    options.security.cert_file = v;
+  } else if (name == "tls-key") {
+    options.security.key_file = v;
+  } else if (name == "tls-server-name") {
+    options.security.server_name = v;
   } else {
     return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " (see --help)"));
   }
@@ -224,6 +233,9 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
     return absl::InvalidArgumentError(
         "--server needs --token (an ADMIN's) and --tokens-file (the server's tokens of the bench members)");
   }
+  if (options.server.empty() && (options.security.UsesTls() || !options.security.server_name.empty())) {
+    return absl::InvalidArgumentError("--tls, --tls-ca, --tls-cert, --tls-key and --tls-server-name are for --server");
+  }
   if (options.server.empty() && (!options.token.empty() || !options.tokens_file.empty())) {
     return absl::InvalidArgumentError("--token and --tokens-file are for --server; the bench's own server gets its own");
   }
@@ -285,6 +297,10 @@ usage: salesops-bench [--quick] [--json] [flags]
   --tokens-file=FILE        'TOKEN MEMBER_ID' lines with the server's tokens of
                             the bench members bench-rep-1..4, bench-bd-1..2,
                             bench-sup-1..2, bench-as-1..2, bench-mgr-1
+  --tls                     TLS, the server verified against the system's CAs
+  --tls-ca=FILE             TLS, the server verified against these PEM CAs
+  --tls-cert=FILE, --tls-key=FILE   a client certificate for mutual TLS
+  --tls-server-name=NAME    the name in the server's certificate, when not the host
 
 Exit status: 0 when every run completed (refusals the scenario expects are
 not failures), 1 when a run could not be made, 2 for a usage error.

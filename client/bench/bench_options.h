@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "client/tls/channel.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -59,6 +60,7 @@ struct BenchOptions {
   std::string server;
   std::string token;
   std::string tokens_file;
+  client::ChannelSecurity security;  // --tls, --tls-ca, --tls-cert, --tls-key, --tls-server-name
 
   // --soak=DURATION runs a soak instead of the scenarios (soak.h): first the
   // maximum append rate (append at 64 in flight, one warm-up + duration
@@ -92,7 +94,7 @@ void ApplyQuickDefaults(BenchOptions& options);
 // Parses argv without the program name. INVALID_ARGUMENT naming the flag for
 // an unknown flag, a malformed value, an unknown scenario, a concurrency
 // outside 1..4096, a non-positive duration, --server without --token and
-// --tokens-file, query sizes that are not increasing, a --soak-fraction
+// --tokens-file, a --tls flag without --server, query sizes that are not increasing, a --soak-fraction
 // outside (0, 2], a --soak-sample longer than --soak, a --soak-mix other
 // than growth or steady, --soak-leads outside 1..10,000,000 or without
 // --soak-mix=steady, or a --soak-* flag without --soak.

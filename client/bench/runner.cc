@@ -23,7 +23,7 @@
 #include "ceilings.h"
 #include "closed_loop.h"
 #include "open_loop.h"
-#include "proc_stats.h"
+#include "server/common/proc_stats.h"
 #include "server_process.h"
 #include "soak.h"
 #include "steady_plan.h"
@@ -354,8 +354,9 @@ absl::StatusOr<Restart> Bench::Restart(const std::vector<std::string>& extra_arg
   const auto spawn = std::chrono::steady_clock::now();
   absl::Duration listening;
   if (absl::Status s = server_->Start(kServerStartTimeout, &listening, extra_args); !s.ok()) return s;
-  BenchClient client(server_->address(), 1);
-  if (absl::Status s = FirstPing(client, world_->team().admin_token); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<BenchClient>> client = BenchClient::Connect(server_->address(), 1);
+  if (!client.ok()) return client.status();
+  if (absl::Status s = FirstPing(**client, world_->team().admin_token); !s.ok()) return s;
   bench::Restart r;
   r.first_rpc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - spawn).count();
   r.listening_seconds = absl::ToDoubleSeconds(listening);
@@ -576,7 +577,10 @@ absl::StatusOr<Report> Bench::Execute() {
     report_.server = absl::StrCat("existing server ", target);
   }
 
-  client_ = std::make_unique<BenchClient>(target, options_.channels);
+  absl::StatusOr<std::unique_ptr<BenchClient>> client =
+      BenchClient::Connect(target, options_.channels, options_.own_server() ? client::ChannelSecurity() : options_.security);
+  if (!client.ok()) return client.status();
+  client_ = *std::move(client);
   if (absl::Status s = FirstPing(*client_, team.admin_token); !s.ok()) return s;
   if (absl::Status s = SetUpTeam(*client_, team); !s.ok()) return s;
   world_ = std::make_unique<BenchWorld>(client_.get(), team, RandomTag());

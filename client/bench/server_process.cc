@@ -72,7 +72,29 @@ void ServerProcess::ReadLog(int fd) {
 
 absl::Status ServerProcess::Start(absl::Duration timeout, absl::Duration* listening_after,
                                   const std::vector<std::string>& extra_args) {
-  if (pid_ > 0) return absl::FailedPreconditionError("salesopsd is already running");
+  std::vector<std::string> args = {"--listen=127.0.0.1:0"};
+  args.insert(args.end(), args_.begin(), args_.end());
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  const auto spawned = std::chrono::steady_clock::now();
+  if (absl::Status s = Spawn(args); !s.ok()) return s;
+
+  absl::MutexLock lock(&mu_);
+  const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return log_closed_ || log_.find(kPortMarker) != std::string::npos;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
+  if (listening_after != nullptr) {
+    *listening_after = absl::FromChrono(std::chrono::steady_clock::now() - spawned);
+  }
+  const std::optional<absl::string_view> port = Between(log_, kPortMarker, ')');
+  if (!port.has_value() || !absl::SimpleAtoi(*port, &port_)) {
+    return absl::UnavailableError(absl::StrCat(binary_, " did not start listening:\n", log_));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ServerProcess::Spawn(std::vector<std::string> args) {
+  if (pid_ > 0) return absl::FailedPreconditionError(absl::StrCat(binary_, " is already running"));
   {
     absl::MutexLock lock(&mu_);
     log_.clear();
@@ -80,15 +102,12 @@ absl::Status ServerProcess::Start(absl::Duration timeout, absl::Duration* listen
   }
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return absl::UnavailableError("pipe failed");
-  std::vector<std::string> args = {binary_, "--listen=127.0.0.1:0"};
-  args.insert(args.end(), args_.begin(), args_.end());
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  args.insert(args.begin(), binary_);
   // Built before fork: the child only calls async-signal-safe functions.
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const pid_t parent = getpid();
-  const auto spawned = std::chrono::steady_clock::now();
   pid_ = fork();
   if (pid_ < 0) {
     close(fds[0]);
@@ -105,19 +124,6 @@ absl::Status ServerProcess::Start(absl::Duration timeout, absl::Duration* listen
   close(fds[1]);
   if (reader_.joinable()) reader_.join();
   reader_ = std::thread([this, fd = fds[0]] { ReadLog(fd); });
-
-  absl::MutexLock lock(&mu_);
-  const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return log_closed_ || log_.find(kPortMarker) != std::string::npos;
-  };
-  mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  if (listening_after != nullptr) {
-    *listening_after = absl::FromChrono(std::chrono::steady_clock::now() - spawned);
-  }
-  const std::optional<absl::string_view> port = Between(log_, kPortMarker, ')');
-  if (!port.has_value() || !absl::SimpleAtoi(*port, &port_)) {
-    return absl::UnavailableError(absl::StrCat(binary_, " did not start listening:\n", log_));
-  }
   return absl::OkStatus();
 }
 

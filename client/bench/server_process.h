@@ -50,6 +50,11 @@ class ServerProcess {
   absl::Status Start(absl::Duration timeout, absl::Duration* listening_after = nullptr,
                      const std::vector<std::string>& extra_args = {});
 
+  // Starts the binary with exactly `args` (not the constructor's, no
+  // --listen) and returns at once; its stderr is collected as the log. For
+  // other programs a test runs beside salesopsd (e.g. Prometheus).
+  absl::Status Spawn(std::vector<std::string> args);
+
   // SIGTERM, then waits. INTERNAL with the log unless it exits with status 0.
   absl::Status Stop();
   // SIGTERM, then waits; the exit status (128 + signal when killed by one),

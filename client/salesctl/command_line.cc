@@ -41,7 +41,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     if (!IsGlobalFlag(flag->name)) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown global flag --", flag->name,
-                       " (global flags: --server, --token, --json, --timeout; request "
+                       " (global flags: --server, --token, --json, --timeout, --tls, --tls-ca, --tls-cert, --tls-key, "
+                       "--tls-server-name; request "
                        "fields go after the command)"));
     }
     if (!flag->value.has_value() && GlobalFlagNeedsValue(flag->name)) {

@@ -5,6 +5,7 @@
 //   64       usage error: unknown command or flag, bad flag value (EX_USAGE)
 //   65       bad data: "audit verify" found the chain broken, "import" an
 //            unreadable file (EX_DATAERR)
+//   69       "health": the server answered, not SERVING (EX_UNAVAILABLE)
 //   70       internal error of salesctl itself (EX_SOFTWARE)
 #ifndef SALESOPS_CLIENT_SALESCTL_EXIT_CODES_H_
 #define SALESOPS_CLIENT_SALESCTL_EXIT_CODES_H_
@@ -19,6 +20,7 @@ namespace salesctl {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 64;
 inline constexpr int kExitDataError = 65;
+inline constexpr int kExitNotServing = 69;
 inline constexpr int kExitInternal = 70;
 
 // "NOT_FOUND", "UNAVAILABLE", ...; "CODE_<n>" for a number outside 0..16.

@@ -1,10 +1,12 @@
 #include "global_options.h"
 
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace salesctl {
 
@@ -16,23 +18,29 @@ GlobalOptions DefaultGlobalOptions(const EnvLookup& env) {
   if (std::optional<std::string> token = env("SALESOPS_TOKEN"); token.has_value()) {
     options.token = *token;
   }
+  for (const auto& [variable, field] : {std::pair{"SALESOPS_TLS_CA", &options.security.ca_file},
+                                        std::pair{"SALESOPS_TLS_CERT", &options.security.cert_file},
+                                        std::pair{"SALESOPS_TLS_KEY", &options.security.key_file}}) {
+    if (std::optional<std::string> value = env(variable); value.has_value() && !value->empty()) *field = *value;
+  }
   return options;
 }
 
 bool IsGlobalFlag(absl::string_view name) {
-  return name == "server" || name == "token" || name == "json" || name == "timeout";
+  return name == "server" || name == "token" || name == "json" || name == "timeout" || name == "tls" ||
+         name == "tls_ca" || name == "tls_cert" || name == "tls_key" || name == "tls_server_name";
 }
 
-bool GlobalFlagNeedsValue(absl::string_view name) { return IsGlobalFlag(name) && name != "json"; }
+bool GlobalFlagNeedsValue(absl::string_view name) { return IsGlobalFlag(name) && name != "json" && name != "tls"; }
 
 absl::Status ApplyGlobalFlag(absl::string_view name, const std::optional<std::string>& value,
                              GlobalOptions* options) {
-  if (name == "json") {
+  if (name == "json" || name == "tls") {
     const std::string text = absl::AsciiStrToLower(value.value_or(std::string("true")));
     if (text != "true" && text != "false") {
-      return absl::InvalidArgumentError(absl::StrCat("--json takes true or false, not '", *value, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " takes true or false, not '", *value, "'"));
     }
-    options->json = text == "true";
+    (name == "json" ? options->json : options->security.tls) = text == "true";
     return absl::OkStatus();
   }
   if (!value.has_value()) {
@@ -52,6 +60,16 @@ absl::Status ApplyGlobalFlag(absl::string_view name, const std::optional<std::st
       }
     }
     options->token = *value;
+    return absl::OkStatus();
+  }
+  if (std::string* file = name == "tls_ca"            ? &options->security.ca_file
+                          : name == "tls_cert"        ? &options->security.cert_file
+                          : name == "tls_key"         ? &options->security.key_file
+                          : name == "tls_server_name" ? &options->security.server_name
+                                                      : nullptr;
+      file != nullptr) {
+    if (value->empty()) return absl::InvalidArgumentError(absl::StrCat("--", absl::StrReplaceAll(name, {{"_", "-"}}), " needs a value"));
+    *file = *value;
     return absl::OkStatus();
   }
   if (name == "timeout") {

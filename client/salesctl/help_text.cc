@@ -14,7 +14,8 @@ namespace pb = ::google::protobuf;
 
 constexpr absl::string_view kUsage =
     "Usage: salesctl [--server=HOST:PORT] [--token=TOKEN] [--json] "
-    "[--timeout=SECONDS] <command> [--field=value ...]\n"
+    "[--timeout=SECONDS] [--tls|--tls-ca=FILE [--tls-cert=FILE --tls-key=FILE]] "
+    "<command> [--field=value ...]\n"
     "       salesctl help [<command>]\n"
     "       salesctl <command> --help\n";
 
@@ -26,7 +27,15 @@ constexpr absl::string_view kGlobalFlags =
     "  --json              print the reply in the protobuf JSON mapping, one "
     "line\n"
     "  --timeout=SECONDS   deadline of the call (default 10; none for "
-    "streams)\n";
+    "streams)\n"
+    "  --tls               TLS, verifying the server against the system's CAs\n"
+    "  --tls-ca=FILE       TLS, verifying the server against these PEM CAs "
+    "(default $SALESOPS_TLS_CA)\n"
+    "  --tls-cert=FILE     client certificate for mutual TLS (default "
+    "$SALESOPS_TLS_CERT)\n"
+    "  --tls-key=FILE      its private key (default $SALESOPS_TLS_KEY)\n"
+    "  --tls-server-name=NAME  the name in the server's certificate, when not "
+    "the --server host\n";
 
 std::string Signature(const pb::MethodDescriptor& method) {
   return absl::StrCat(method.client_streaming() ? "stream " : "", method.input_type()->name(), " \u2192 ",

@@ -72,10 +72,14 @@ class GrpcRpcClient final : public RpcClient {
   // One channel per server address for the client's lifetime: "salesctl
   // demo" makes thousands of calls, and a channel per call would mean a new
   // connection per call.
-  std::shared_ptr<grpc::Channel> ChannelFor(const std::string& server) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelFor(const GlobalOptions& options) {
     absl::MutexLock lock(&mu_);
-    std::shared_ptr<grpc::Channel>& channel = channels_[server];
-    if (channel == nullptr) channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+    std::shared_ptr<grpc::Channel>& channel = channels_[options.server];
+    if (channel == nullptr) {
+      absl::StatusOr<std::shared_ptr<grpc::Channel>> made = salesops::client::NewChannel(options.server, options.security);
+      if (!made.ok()) return made.status();
+      channel = *std::move(made);
+    }
     return channel;
   }
 
@@ -95,7 +99,11 @@ class GrpcRpcClient final : public RpcClient {
     if (!options.token.empty()) {
       context.AddMetadata("authorization", "Bearer " + options.token);
     }
-    MessageStub stub(ChannelFor(options.server));
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ChannelFor(options);
+    if (!channel.ok()) {  // a TLS flag's file: the caller's mistake, named
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(channel.status().message()));
+    }
+    MessageStub stub(*std::move(channel));
     const std::string path = command.RpcPath();
 
     if (command.method->server_streaming()) {

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "demo.h"
 #include "exit_codes.h"
+#include "health_command.h"
 #include "help_text.h"
 #include "reply_format.h"
 #include "request_args.h"
@@ -32,12 +33,15 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
   if (!line.ok()) {
     return UsageError(err, line.status(), "Run 'salesctl help' for usage.");
   }
+  if (absl::Status s = salesops::client::CheckChannelSecurity(line->globals.security); !s.ok() && !line->help) {
+    return UsageError(err, s, "Run 'salesctl help' for usage.");
+  }
   if (line->command.empty()) {
     if (!line->help && !args.empty()) {
       return UsageError(err, absl::InvalidArgumentError("no command given"),
                         "Run 'salesctl help' for the list of commands.");
     }
-    out << GeneralHelp(AllCommands()) << ViewCommandsHelp() << OpsCommandsHelp() << DemoHelpLine();
+    out << GeneralHelp(AllCommands()) << ViewCommandsHelp() << OpsCommandsHelp() << HealthHelp() << DemoHelpLine();
     return kExitOk;
   }
   // The named commands come before the generated ones; no RPC is named
@@ -47,6 +51,7 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
   }
   if (line->command == kDemoCommand) return RunDemo(*line, rpc, out, err);
   if (IsOpsCommand(line->command)) return RunOpsCommand(*line, rpc, out, err);
+  if (line->command == kHealthCommand) return RunHealth(*line, rpc, out, err);
 
   absl::StatusOr<const Command*> found = FindCommand(line->command);
   if (!found.ok()) {

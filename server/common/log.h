@@ -3,6 +3,10 @@
 #ifndef SALESOPS_SERVER_COMMON_LOG_H_
 #define SALESOPS_SERVER_COMMON_LOG_H_
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 
@@ -10,8 +14,19 @@ namespace salesops {
 
 enum class LogLevel { kInfo, kWarning, kError };
 
-// Writes "2026-11-28T01:02:03.456789Z I message\n" to stderr.
+// text: "2026-11-28T01:02:03.456789Z I message"; json: one object per line,
+// {"time":"2026-11-28T01:02:03.456789Z","level":"info","msg":"message"} and
+// a LogFields line's fields as members. Process-wide (--log-format).
+enum class LogFormat { kText, kJson };
+void SetLogFormat(LogFormat format);
+
+// Writes one line to stderr in the current format.
 void LogLine(LogLevel level, absl::string_view message);
+
+// A line of named fields (the request log): text "... I rpc method=X
+// code=OK ..." (values with spaces or quotes are quoted), or JSON members.
+using LogField = std::pair<absl::string_view, std::string>;
+void LogFields(LogLevel level, absl::string_view message, const std::vector<LogField>& fields);
 
 template <typename... Args>
 void LogInfo(const absl::FormatSpec<Args...>& format, const Args&... args) {

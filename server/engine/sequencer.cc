@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/progress_log.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
@@ -138,7 +139,10 @@ absl::Status Sequencer::Recover() {
   });
   std::vector<v1::EventEnvelope> chunk;
   chunk.reserve(kChunk);
+  const uint64_t head = store_->Head();
+  ProgressLog progress("start-up replay", "events", head >= from ? head - from + 1 : 0);
   const absl::Status scanned = store_->Scan(from, [&](v1::EventEnvelope& e) {
+    progress.Update(recovered_events_);
     domain::Evolve(state_, e);
     last_now_ = std::max(last_now_, FromProtoTime(e.recorded_at()));
     chunk.push_back(std::move(e));
@@ -161,8 +165,15 @@ absl::Status Sequencer::Recover() {
 absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bounded) {
   absl::MutexLock lock(&mu_);
   if (!options_.refuse_writes.ok()) return options_.refuse_writes;
-  if (stopping_) return absl::UnavailableError(absl::StrCat("the server is shutting down; ", retry));
+  const auto refused = [this](absl::string_view reason) {
+    if (options_.on_refused) options_.on_refused(reason, 1);
+  };
+  if (stopping_) {
+    refused("stopping");
+    return absl::UnavailableError(absl::StrCat("the server is shutting down; ", retry));
+  }
   if (bounded && queue_.size() >= options_.max_queue) {
+    refused("queue_full");
     return absl::ResourceExhaustedError(
         absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
   }
@@ -172,6 +183,7 @@ absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bo
     for (const v1::EventEnvelope& e : *pending.import) bytes += e.ByteSizeLong();
   }
   if (bounded && queue_bytes_ + bytes > options_.max_queue_bytes && !queue_.empty()) {
+    refused("queue_bytes");
     return absl::ResourceExhaustedError(absl::StrCat("the write queue holds ", queue_bytes_, " bytes of commands (",
                                                      options_.max_queue_bytes, " at most); retry later"));
   }
@@ -304,6 +316,7 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   // on once the log takes writes again. (A failed log is the writer's to
   // report: Failure() above, once it has seen the failed append.)
   if (const store::WriteState state = store_->write_state(); !state.status.ok() && !store_->failed()) {
+    if (options_.on_refused) options_.on_refused("storage", decided.commands.size());
     for (Pending& pending : decided.commands) std::move(pending.done)(state.status);
     return;
   }
@@ -351,7 +364,11 @@ void Sequencer::Write() {
       // may never have been written.
       for (CommandResult& reply : decided.replies) reply = failure;
     } else if (!decided.batch.streams.empty() || !decided.batch.idempotency.empty()) {
+      const absl::Time append_start = absl::Now();
       absl::StatusOr<std::vector<v1::EventEnvelope>> committed = store_->Append(std::move(decided.batch));
+      if (options_.on_appended && committed.ok()) {
+        options_.on_appended(decided.commands.size(), absl::Now() - append_start);
+      }
       if (!committed.ok()) {
         // Fail the whole batch, and every batch decided after it. The write
         // may still have reached the disk, so stop taking writes

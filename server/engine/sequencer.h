@@ -57,6 +57,14 @@ struct SequencerOptions {
   // position order. Feeds live subscriptions (EventHub::Publish). Must not
   // block: it gets the batch by pointer, without a copy.
   std::function<void(std::shared_ptr<const std::vector<v1::EventEnvelope>>)> on_commit;
+  // Observers for metrics (optional; called on the sequencer's threads or
+  // Submit's caller, must not block): a group commit was appended — its
+  // commands and how long the append took, fsync included; commands were
+  // refused before being decided, for `reason`: "queue_full",
+  // "queue_bytes", "stopping" or "storage" (the log refuses writes, e.g. a
+  // disk below its free-space reserve).
+  std::function<void(size_t commands, absl::Duration append)> on_appended;
+  std::function<void(absl::string_view reason, size_t commands)> on_refused;
   // Tests: queue commands without deciding them until Resume().
   bool start_paused = false;
   // When not OK, every command is refused with this status and nothing is
@@ -133,6 +141,11 @@ class Sequencer {
 
   // The number of events replayed at start (for logs and tests).
   uint64_t recovered_events() const { return recovered_events_; }
+  // Commands and imports waiting to be decided (for metrics).
+  size_t queue_depth() const {
+    absl::MutexLock lock(&mu_);
+    return queue_.size();
+  }
 
  private:
   struct Pending {
@@ -170,7 +183,7 @@ class Sequencer {
   SequencerOptions options_;
   uint64_t recovered_events_ = 0;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -83,10 +83,21 @@ grpc::ServerUnaryReactor* AdminService::ImportEvents(grpc::CallbackServerContext
                                                      v1::ImportEventsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const auto check = [&]() -> absl::Status {
-    // An empty log has no team, so nobody holds ADMIN yet: the tokens file
-    // is then the only authority (as for --bootstrap-admin).
+    // An empty log has no team, so nobody holds ADMIN yet: the operator
+    // names the one member who may import (--import-admin), as
+    // --bootstrap-admin names the first ADMIN; a token in the file is not
+    // enough by itself.
     if (store_->Head() == 0) {
-      SALESOPS_RETURN_IF_ERROR(access_->tokens().Authenticate(*context).status());
+      SALESOPS_ASSIGN_OR_RETURN(const std::string member, access_->tokens().Authenticate(*context));
+      if (import_admin_.empty()) {
+        return absl::FailedPreconditionError(
+            "the log is empty and salesopsd was started without --import-admin: restart it with "
+            "--import-admin=MEMBER_ID (the member whose token imports) to import into an empty log");
+      }
+      if (member != import_admin_) {
+        return absl::PermissionDeniedError(absl::StrCat("into an empty log only the --import-admin member '",
+                                                        import_admin_, "' may import, not '", member, "'"));
+      }
     } else {
       SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Admin.ImportEvents").status());
     }

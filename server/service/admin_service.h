@@ -2,6 +2,9 @@
 #ifndef SALESOPS_SERVER_SERVICE_ADMIN_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_ADMIN_SERVICE_H_
 
+#include <string>
+#include <utility>
+
 #include "salesops/v1/admin.grpc.pb.h"
 #include "projections/views.h"
 #include "server/engine/sequencer.h"
@@ -17,9 +20,17 @@ inline constexpr int kMaxImportBatch = 1000;
 
 class AdminService final : public CheckedUnaryService<v1::Admin> {
  public:
+  // `import_admin`: the one member who may import into an empty log
+  // (--import-admin; empty: nobody).
   AdminService(const ReadAccess* access, AsyncReads async, const store::EventLog* store, projections::Views* views,
-               engine::Sequencer* sequencer)
-      : CheckedUnaryService(&access->tokens()), access_(access), async_(async), store_(store), views_(views), sequencer_(sequencer) {
+               engine::Sequencer* sequencer, std::string import_admin)
+      : CheckedUnaryService(&access->tokens()),
+        access_(access),
+        async_(async),
+        store_(store),
+        views_(views),
+        sequencer_(sequencer),
+        import_admin_(std::move(import_admin)) {
     Check(&AdminService::Ping);
     Check(&AdminService::RebuildProjections);
     Check(&AdminService::Backup);
@@ -47,6 +58,7 @@ class AdminService final : public CheckedUnaryService<v1::Admin> {
   const store::EventLog* const store_;
   projections::Views* const views_;
   engine::Sequencer* const sequencer_;
+  const std::string import_admin_;
 };
 
 }  // namespace salesops::service

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/auth_context.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +24,8 @@ namespace {
 
 // A tokens file line may name the token by its SHA-256 instead of the token.
 constexpr absl::string_view kHashedPrefix = "sha256:";
+// ... and a line may map a verified client certificate's name to a member.
+constexpr absl::string_view kCertificatePrefix = "x509:";
 
 // SHA-256 of the token's bytes (32 bytes).
 std::string TokenDigest(absl::string_view token) {
@@ -43,62 +47,66 @@ absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromFile
 
 absl::StatusOr<std::unique_ptr<TokenAuthenticator>> TokenAuthenticator::FromText(absl::string_view text) {
   auto auth = std::make_unique<TokenAuthenticator>();
+  absl::MutexLock lock(&auth->mu_);  // not shared yet; the lock keeps the annotations true
+  Credentials& credentials = auth->credentials_;
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line[0] == '#') continue;
     const std::vector<absl::string_view> parts = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    if (parts.size() != 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tokens file line ", line_number, ": expected 'TOKEN MEMBER_ID'"));
+    const auto error = [line_number](absl::string_view rule) {
+      return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": ", rule));
+    };
+    if (parts.size() != 2) return error("expected 'TOKEN MEMBER_ID', 'sha256:HEX MEMBER_ID' or 'x509:NAME MEMBER_ID'");
+    if (absl::Status s = domain::ValidateId("member id", parts[1]); !s.ok()) return error(s.message());
+    if (absl::StartsWith(parts[0], kCertificatePrefix)) {
+      const absl::string_view name = parts[0].substr(kCertificatePrefix.size());
+      if (name.empty() || name.size() > 255 ||
+          !std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 0x7f; })) {
+        return error("'x509:' must be followed by the certificate's common name or a subject alternative name "
+                     "(1 to 255 printable ASCII characters, no spaces)");
+      }
+      if (!credentials.certificates.emplace(name, parts[1]).second) return error("repeats a certificate name");
+      continue;
     }
     std::string digest;
     if (absl::StartsWith(parts[0], kHashedPrefix)) {
       const absl::string_view hex = parts[0].substr(kHashedPrefix.size());
       if (hex.size() != 64 || !std::all_of(hex.begin(), hex.end(), [](char c) { return absl::ascii_isxdigit(c); })) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "tokens file line ", line_number, ": 'sha256:' must be followed by 64 hex digits (sha256sum of the token)"));
+        return error("'sha256:' must be followed by 64 hex digits (sha256sum of the token)");
       }
       digest = absl::HexStringToBytes(absl::AsciiStrToLower(hex));
     } else if (parts[0].size() < 16) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tokens file line ", line_number, ": a token must be at least 16 characters"));
+      return error("a token must be at least 16 characters");
     } else if (!std::all_of(parts[0].begin(), parts[0].end(), [](char c) { return c > ' ' && c < '\x7f'; })) {
       // A call carries its token in a metadata value, printable ASCII, and
       // AuthenticateHeader trims the whitespace around it: a token with any
       // other byte (a form feed, a UTF-8 letter) could never authenticate.
-      return absl::InvalidArgumentError(
-          absl::StrCat("tokens file line ", line_number, ": a token must be printable ASCII without spaces"));
+      return error("a token must be printable ASCII without spaces");
     } else {
       digest = TokenDigest(parts[0]);
     }
-    if (absl::Status s = domain::ValidateId("member id", parts[1]); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": ", s.message()));
-    }
-    absl::MutexLock lock(&auth->mu_);
-    if (!auth->members_.emplace(std::move(digest), parts[1]).second) {
-      return absl::InvalidArgumentError(absl::StrCat("tokens file line ", line_number, ": repeats a token"));
-    }
+    if (!credentials.tokens.emplace(std::move(digest), parts[1]).second) return error("repeats a token");
   }
   return auth;
 }
 
 size_t TokenAuthenticator::size() const {
   absl::ReaderMutexLock lock(&mu_);
-  return members_.size();
+  return credentials_.tokens.size() + credentials_.certificates.size();
 }
 
 absl::StatusOr<size_t> TokenAuthenticator::ReloadFromFile(const std::string& path) {
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<TokenAuthenticator> fresh, FromFile(path));
-  absl::flat_hash_map<std::string, std::string> members;
+  Credentials credentials;
   {
     absl::MutexLock lock(&fresh->mu_);
-    members = std::move(fresh->members_);
+    credentials = std::move(fresh->credentials_);
   }
   absl::MutexLock lock(&mu_);
-  members_.swap(members);
-  return members_.size();
+  std::swap(credentials_, credentials);
+  return credentials_.tokens.size() + credentials_.certificates.size();
 }
 
 absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_view authorization) const {
@@ -115,11 +123,44 @@ absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_
   // final comparison is constant-time besides.
   const std::string digest = TokenDigest(token);
   absl::ReaderMutexLock lock(&mu_);
-  auto it = members_.find(digest);
-  if (it == members_.end() || CRYPTO_memcmp(it->first.data(), digest.data(), digest.size()) != 0) {
+  auto it = credentials_.tokens.find(digest);
+  if (it == credentials_.tokens.end() || CRYPTO_memcmp(it->first.data(), digest.data(), digest.size()) != 0) {
     return absl::UnauthenticatedError("unknown token");
   }
   return it->second;
+}
+
+std::optional<absl::StatusOr<std::string>> TokenAuthenticator::CertificateMember(
+    const grpc::ServerContextBase& context) const {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (credentials_.certificates.empty()) return std::nullopt;
+  }
+  const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  // Only a certificate the client CA verified authenticates its peer.
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const char* property : {GRPC_X509_CN_PROPERTY_NAME, GRPC_X509_SAN_PROPERTY_NAME}) {
+    for (const grpc::string_ref& value : auth->FindPropertyValues(property)) names.emplace_back(value.data(), value.size());
+  }
+  std::string member, matched;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const std::string& name : names) {
+    auto it = credentials_.certificates.find(name);
+    if (it == credentials_.certificates.end()) continue;
+    if (!member.empty() && member != it->second) {
+      return absl::UnauthenticatedError(absl::StrCat("the client certificate's names map to two members: x509:",
+                                                     matched, " to '", member, "' and x509:", name, " to '",
+                                                     it->second, "'"));
+    }
+    member = it->second;
+    matched = name;
+  }
+  if (member.empty()) {
+    return absl::UnauthenticatedError(absl::StrCat("the client certificate (", absl::StrJoin(names, ", "),
+                                                   ") is not in the tokens file as 'x509:NAME MEMBER_ID'"));
+  }
+  return member;
 }
 
 absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerContextBase& context) const {
@@ -127,10 +168,24 @@ absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerC
     return absl::UnavailableError(
         "the server is shutting down; retry (with the same request_id) on its successor or another node");
   }
+  return Identify(context);
+}
+
+absl::StatusOr<std::string> TokenAuthenticator::Identify(const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
-  if (it == metadata.end()) return AuthenticateHeader("");
-  return AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
+  std::optional<absl::StatusOr<std::string>> certificate = CertificateMember(context);
+  if (it == metadata.end()) {
+    if (certificate.has_value()) return *std::move(certificate);
+    return AuthenticateHeader("");
+  }
+  absl::StatusOr<std::string> member = AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
+  // A token and a mapped certificate must agree on who is calling.
+  if (member.ok() && certificate.has_value() && certificate->ok() && **certificate != *member) {
+    return absl::UnauthenticatedError(absl::StrCat("the bearer token is member '", *member,
+                                                   "' but the client certificate is member '", **certificate, "'"));
+  }
+  return member;
 }
 
 absl::StatusOr<std::string> ReadAccess::Check(const grpc::ServerContextBase& context) const {

@@ -1,18 +1,26 @@
-// Bearer-token authentication against the tokens file.
+// Authentication against the tokens file: bearer tokens, and client
+// certificates verified by mutual TLS (tls.h).
 //
-// Tokens file: one "TOKEN MEMBER_ID" pair per line, where TOKEN is the token
-// itself (at least 16 characters of printable ASCII, no spaces) or "sha256:"
-// and the 64 hex digits of its
-// SHA-256 (so the file need not hold the secret); blank lines and lines
-// starting with '#' are ignored. Requests carry "authorization: Bearer TOKEN".
-// Only SHA-256 digests of tokens are kept in memory, and a token is found by
-// its digest, with a constant-time comparison.
+// Tokens file: one "CREDENTIAL MEMBER_ID" pair per line; blank lines and
+// lines starting with '#' are ignored. CREDENTIAL is
+//   TOKEN        the token itself (at least 16 characters of printable
+//                ASCII, no spaces),
+//   sha256:HEX   the 64 hex digits of the token's SHA-256 (so the file need
+//                not hold the secret),
+//   x509:NAME    a client certificate whose common name or one of whose
+//                subject alternative names (DNS, URI, e-mail) is NAME; it
+//                counts only when the client CA verified it.
+// Requests carry "authorization: Bearer TOKEN", or come over a connection
+// with a mapped client certificate; when both, they must name the same
+// member. Only SHA-256 digests of tokens are kept in memory, and a token is
+// found by its digest, with a constant-time comparison.
 #ifndef SALESOPS_SERVER_SERVICE_AUTH_H_
 #define SALESOPS_SERVER_SERVICE_AUTH_H_
 
 #include <atomic>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -36,17 +44,22 @@ class TokenAuthenticator {
   // Parses the file's text; same errors.
   static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> FromText(absl::string_view text);
 
-  // The member id of the request's bearer token; UNAUTHENTICATED when the
-  // header is missing, malformed or names an unknown token; UNAVAILABLE
-  // once StopAdmitting was called. Every RPC of ours starts here, so this is
+  // The member id of the request's bearer token or, without one, of its
+  // verified client certificate; UNAUTHENTICATED when neither is there, the
+  // header is malformed or names an unknown token, the certificate is not
+  // mapped (or maps to two members), or token and certificate disagree;
+  // UNAVAILABLE once StopAdmitting was called. Every RPC of ours starts here, so this is
   // where a draining server turns new calls away.
   absl::StatusOr<std::string> Authenticate(const grpc::ServerContextBase& context) const;
+  // As Authenticate, also while draining: who a call came from, for logs.
+  absl::StatusOr<std::string> Identify(const grpc::ServerContextBase& context) const;
 
   // From now on Authenticate answers UNAVAILABLE ("shutting down; retry
   // elsewhere"): the first step of a drain (SalesopsServer::Shutdown).
   void StopAdmitting() { draining_.store(true, std::memory_order_release); }
   absl::StatusOr<std::string> AuthenticateHeader(absl::string_view authorization) const;
 
+  // Tokens and certificate names in force.
   size_t size() const;
 
   // Reads `path` and, when it parses, replaces the token set atomically
@@ -56,7 +69,15 @@ class TokenAuthenticator {
 
  private:
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::string> members_ ABSL_GUARDED_BY(mu_);  // SHA-256(token) -> member id
+  struct Credentials {
+    absl::flat_hash_map<std::string, std::string> tokens;        // SHA-256(token) -> member id
+    absl::flat_hash_map<std::string, std::string> certificates;  // certificate name -> member id
+  };
+  // The member of the call's verified client certificate: std::nullopt when
+  // no certificate names are mapped or the peer has no verified certificate.
+  std::optional<absl::StatusOr<std::string>> CertificateMember(const grpc::ServerContextBase& context) const;
+
+  Credentials credentials_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> draining_{false};
 };
 

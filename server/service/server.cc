@@ -1,5 +1,7 @@
 #include "server/service/server.h"
 
+#include "server/service/call_observer.h"
+
 #include "server/service/checked_unary.h"
 #include "server/store/event_store.h"
 
@@ -28,7 +30,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   std::unique_ptr<SalesopsServer> s(new SalesopsServer());
   s->drain_timeout_ = options.drain_timeout;
   s->drain_grace_ = options.drain_grace;
+  // The listener's credentials first: a wrong certificate or a plaintext
+  // listener on a network stops the start before the log is opened.
+  SALESOPS_ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
+                            ServerCredentialsFor(options.listen, options.tls));
   SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
+  s->metrics_ = std::make_unique<ServerMetrics>();
   s->tokens_file_ = options.tokens_file;
 
   store::StoreOptions store_options;
@@ -63,6 +70,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   };
   // Live subscriptions get each batch once it is durable.
   s->hub_ = std::make_unique<engine::EventHub>(s->store_->Head(), options.event_hub);
+  sequencer_options.on_appended = [metrics = s->metrics_.get()](size_t commands, absl::Duration append) {
+    metrics->RecordAppend(commands, append);
+  };
+  sequencer_options.on_refused = [metrics = s->metrics_.get()](absl::string_view reason, size_t commands) {
+    metrics->RecordRefusedWrites(reason, commands);
+  };
   sequencer_options.on_commit = [hub = s->hub_.get()](engine::CommittedEvents events) {
     hub->Publish(std::move(events));
   };
@@ -83,6 +96,15 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     });
   }
 
+  if (!options.import_admin.empty()) {
+    SALESOPS_RETURN_IF_ERROR(domain::ValidateId("--import-admin", options.import_admin));
+    if (s->store_->Head() == 0 && !options.bootstrap_admin.empty()) {
+      return absl::InvalidArgumentError(
+          "--import-admin and --bootstrap-admin on an empty log: choose one (the bootstrap would write the first "
+          "event, and an import must start at position 1)");
+    }
+    if (s->store_->Head() != 0) LogInfo("the log is not empty; --import-admin=%s changes nothing", options.import_admin);
+  }
   if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
 
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
@@ -92,7 +114,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->subscriptions_ = std::make_unique<Subscriptions>(s->read_access_.get(), s->store_.get(), s->hub_.get(), s->pool_.get(),
                                                       &s->lead_directory_, options.subscribe);
   s->audit_service_->set_subscriptions(s->subscriptions_.get());
-  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), async, s->store_.get(), &s->views_, s->sequencer_.get());
+  s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), async, s->store_.get(), &s->views_,
+                                                    s->sequencer_.get(), options.import_admin);
   s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), async, &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
@@ -111,7 +134,15 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   // The largest message received at all (each method has a lower limit of
   // its own: checked_unary.h, docs/API.md "Limits").
   builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &s->port_);
+  builder.AddListeningPort(options.listen, credentials, &s->port_);
+  // Every call's end is counted, refusals and (when asked) every call
+  // logged, whoever produced the status (call_observer.h).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<CallObserverFactory>(
+      s->auth_.get(), s->metrics_.get(),
+      CallObserverOptions{.refusal_lines_per_second = options.refusal_log_lines_per_second,
+                          .request_lines_per_second = options.request_log_lines_per_second}));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(s->leads_service_.get());
   builder.RegisterService(s->audit_service_.get());
   builder.RegisterService(s->admin_service_.get());
@@ -125,6 +156,34 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   s->health_ = std::thread([server = s.get()] { server->HealthLoop(); });
+  if (!options.metrics_listen.empty()) {
+    SalesopsServer* server = s.get();
+    MetricSources sources{
+        .head_position = [server] { return server->store_->Head(); },
+        .views_position = [server] { return server->views_.position(); },
+        .queue_depth = [server] { return server->sequencer_->queue_depth(); },
+        .live_subscriptions = [server] { return server->subscriptions_->active(); },
+        .subscription_fallbacks = [server] { return server->subscriptions_->fallbacks(); },
+        .parked_reads = [server] { return server->waiters_->parked(); },
+        .long_reads_queued = [server] { return server->pool_->queued(); },
+        .storage = [server] { return server->store_->Stats(); },
+        .writes_accepted = [server] { return server->store_->write_state().status.ok(); },
+    };
+    HttpEndpoint::Handlers handlers{
+        .metrics = [server, sources] { return server->metrics_->Render(sources); },
+        .health = [server]() -> absl::Status {
+          absl::MutexLock lock(&server->mu_);
+          if (!server->fatal_.ok()) return absl::UnavailableError(server->fatal_.ToString());
+          if (server->shutdown_started_ || server->shutdown_requested_) return absl::UnavailableError("shutting down");
+          return absl::OkStatus();
+        }};
+    absl::StatusOr<std::unique_ptr<HttpEndpoint>> http = HttpEndpoint::Start(options.metrics_listen, std::move(handlers));
+    if (!http.ok()) {
+      s->Shutdown();
+      return http.status();
+    }
+    s->http_ = *std::move(http);
+  }
   return s;
 }
 
@@ -227,8 +286,12 @@ void SalesopsServer::HealthLoop() {
       if (!scrub.ok) damage = absl::StrCat("position ", scrub.first_broken, ": ", scrub.what);
     }
     grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    if (first) {
+      for (const char* service : kReadServices) health->SetServingStatus(service, true);
+    }
     if (first || writes_now != writes) {
       health->SetServingStatus(kWritesHealth, writes_now);
+      for (const char* service : kWriteServices) health->SetServingStatus(service, writes_now);
       if (!first || !writes_now) {
         if (writes_now) {
           LogInfo("health: %s SERVING: the log takes writes again", kWritesHealth);

@@ -33,13 +33,16 @@
 #include "server/service/admin_service.h"
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
+#include "server/service/http_endpoint.h"
 #include "server/service/leads_service.h"
+#include "server/service/metrics.h"
 #include "server/domain/order.h"
 #include "server/domain/ticket.h"
 #include "server/service/orders_service.h"
 #include "server/service/subscribe.h"
 #include "server/service/support_service.h"
 #include "server/service/team_service.h"
+#include "server/service/tls.h"
 #include "server/service/views_service.h"
 #include "projections/views.h"
 #include "server/store/event_log.h"
@@ -57,6 +60,9 @@ enum class Durability {
 struct ServerOptions {
   // Network: "HOST:PORT"; port 0 picks a free one (see SalesopsServer::port).
   std::string listen = "127.0.0.1:50051";
+  // Transport security: TLS, mutual TLS, or plaintext (loopback only unless
+  // allowed); docs/SECURITY.md.
+  TlsOptions tls;
 
   // Storage: the RocksDB directory (created when missing) and durability.
   std::string data_dir = "./data";
@@ -76,9 +82,21 @@ struct ServerOptions {
 
   // Authentication: the tokens file ("TOKEN MEMBER_ID" lines).
   std::string tokens_file;
+  // Refused calls (UNAUTHENTICATED, PERMISSION_DENIED) logged per second at
+  // most, and request-log lines per second at most (0: no request log);
+  // call_observer.h.
+  uint32_t refusal_log_lines_per_second = 10;
+  uint32_t request_log_lines_per_second = 0;
+  // "HOST:PORT" of the HTTP listener for /metrics and /healthz; empty: none.
+  std::string metrics_listen;
   // When set and the team is empty, this member is added as the first ADMIN
   // at start (docs/ROLES.md); otherwise nothing happens.
   std::string bootstrap_admin;
+  // The one member who may call Admin.ImportEvents while the log is empty
+  // (its token or certificate in the tokens file); empty: nobody. Cannot
+  // be combined with bootstrap_admin on an empty log (the bootstrap would
+  // make it non-empty).
+  std::string import_admin;
 
   // Write path.
   engine::SequencerOptions sequencer;
@@ -120,6 +138,11 @@ struct ServerOptions {
 // log refuses writes (a full disk; they resume by themselves), and while the
 // last scrub round found damage (docs/STORAGE.md, "Faults").
 inline constexpr char kWritesHealth[] = "salesops.writes";
+// Each service's own name answers too: the services that write follow
+// kWritesHealth, the ones that only read stay SERVING while the server does.
+inline constexpr const char* kWriteServices[] = {"salesops.v1.Leads", "salesops.v1.Orders", "salesops.v1.Support",
+                                                 "salesops.v1.Team"};
+inline constexpr const char* kReadServices[] = {"salesops.v1.Views", "salesops.v1.Audit", "salesops.v1.Admin"};
 inline constexpr char kIntegrityHealth[] = "salesops.integrity";
 
 class SalesopsServer {
@@ -134,6 +157,8 @@ class SalesopsServer {
 
   // The bound port.
   int port() const { return port_; }
+  // The bound port of --metrics-listen (0: none).
+  int metrics_port() const { return http_ != nullptr ? http_->port() : 0; }
   uint64_t recovered_events() const { return sequencer_->recovered_events(); }
 
   // Re-reads the tokens file (SIGHUP) and replaces the token set at once;
@@ -178,6 +203,7 @@ class SalesopsServer {
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;
+  std::unique_ptr<ServerMetrics> metrics_;  // before everything that records into it
   std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
   std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
@@ -207,6 +233,7 @@ class SalesopsServer {
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<HttpEndpoint> http_;  // last: stopped first
 };
 
 }  // namespace salesops::service

@@ -5,15 +5,29 @@
 #ifndef SALESOPS_SERVER_SERVICE_SUBMIT_H_
 #define SALESOPS_SERVER_SERVICE_SUBMIT_H_
 
+#include <string>
 #include <utility>
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
+#include "server/domain/state.h"
 #include "server/engine/sequencer.h"
 #include "server/service/auth.h"
+#include "server/service/call_observer.h"
 #include "server/service/grpc_status.h"
 
 namespace salesops::service {
+
+// The log position a command's last event was written at (0: none).
+inline uint64_t ReplyPosition(const v1::CommandReply& reply) {
+  switch (reply.kind_case()) {
+    case v1::CommandReply::kLead: return reply.lead().position();
+    case v1::CommandReply::kTeam: return reply.team().position();
+    case v1::CommandReply::kOrder: return reply.order().position();
+    case v1::CommandReply::kTicket: return reply.ticket().position();
+    default: return 0;
+  }
+}
 
 // `take_reply(v1::CommandReply&&)` moves the part of the reply this RPC
 // returns into the response; it runs on the sequencer thread before Finish.
@@ -27,8 +41,13 @@ grpc::ServerUnaryReactor* SubmitCommand(grpc::CallbackServerContext* context, co
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
+  std::string request_id = domain::OptionsOf(command).request_id();
   sequencer.Submit(std::move(*actor), std::move(command),
-                   [reactor, take = std::move(take_reply)](engine::CommandResult result) mutable {
+                   [context, reactor, request_id = std::move(request_id),
+                    take = std::move(take_reply)](engine::CommandResult result) mutable {
+                     // For the request log (call_observer.h): the request id and
+                     // the position the command's events end at.
+                     NoteCommand(*context, request_id, result.ok() ? ReplyPosition(*result) : 0);
                      if (result.ok()) take(std::move(*result));
                      reactor->Finish(ToGrpcStatus(result.status()));
                    });

@@ -7,6 +7,7 @@
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/workload.h"
+#include "server/common/progress_log.h"
 #include "server/common/status_macros.h"
 #include "server/domain/proto_time.h"
 #include "server/service/async_read.h"
@@ -93,7 +94,9 @@ absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections:
   const uint64_t head = store.Head();
   const absl::Status done = absl::CancelledError("rebuild reached the head");
   if (head > 0) {
+    ProgressLog progress("Admin.RebuildProjections", "events", head);
     absl::Status scanned = store.Scan(1, [&](const v1::EventEnvelope& e) {
+      progress.Update(e.position());
       projections::EvolveViews(fresh, e);
       return e.position() >= head ? done : absl::OkStatus();
     });

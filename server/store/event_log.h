@@ -94,6 +94,16 @@ std::string GenesisDigest();
 // SHA-256(previous || stored_bytes): the chain hash of one stored event.
 std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes);
 
+// What the storage engine says about itself, for metrics (zero where an
+// implementation has no such figure).
+struct StorageStats {
+  uint64_t table_bytes = 0;               // table files on disk, all of the log's tables
+  uint64_t pending_compaction_bytes = 0;  // bytes compaction estimates it still has to rewrite
+  uint64_t memtable_bytes = 0;            // memory of the write buffers
+  bool writes_stopped = false;            // the engine stopped writes (a stall)
+  uint64_t delayed_write_rate = 0;        // bytes/s while the engine slows writes down, else 0
+};
+
 // Whether the log takes writes now, and why not (docs/STORAGE.md, "Faults").
 struct WriteState {
   // OK: appends are taken. Otherwise the status every Append returns now:
@@ -134,6 +144,8 @@ class EventLog {
   virtual bool failed() const = 0;
   // Whether writes are taken now (see WriteState).
   virtual WriteState write_state() const = 0;
+  // The engine's own figures (metrics).
+  virtual StorageStats Stats() const { return {}; }
 
   // Up to `limit` events of `stream_id` from version `from_version` (1-based;
   // 0 means 1), in order, stopping early past `max_bytes`. An unknown stream

@@ -722,6 +722,23 @@ absl::Status EventStore::PutSnapshot(absl::string_view name, const std::vector<s
   return absl::OkStatus();
 }
 
+StorageStats EventStore::Stats() const {
+  const auto sum = [this](const std::string& property) {
+    uint64_t value = 0;
+    return rep_->db->GetAggregatedIntProperty(property, &value) ? value : 0;
+  };
+  StorageStats stats;
+  stats.table_bytes = sum(rocksdb::DB::Properties::kTotalSstFilesSize);
+  stats.pending_compaction_bytes = sum(rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+  stats.memtable_bytes = sum(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  uint64_t value = 0;
+  stats.writes_stopped = rep_->db->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &value) && value != 0;
+  if (rep_->db->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &value)) {
+    stats.delayed_write_rate = value;
+  }
+  return stats;
+}
+
 uint64_t EventStore::SnapshotBytesOnDisk() const {
   uint64_t bytes = 0;
   if (!rep_->db->GetIntProperty(rep_->cf(kSnapshots), rocksdb::DB::Properties::kTotalSstFilesSize, &bytes)) return 0;

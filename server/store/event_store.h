@@ -92,6 +92,7 @@ class EventStore final : public EventLog {
   absl::StatusOr<std::vector<v1::EventEnvelope>> Append(AppendBatch batch) override;
   bool failed() const override { return failed_.load(std::memory_order_acquire); }
   WriteState write_state() const override;
+  StorageStats Stats() const override;
   absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(absl::string_view stream_id, uint64_t from_version,
                                                             size_t limit,
                                                             size_t max_bytes = kDefaultMaxReadBytes) const override;

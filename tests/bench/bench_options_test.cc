@@ -90,6 +90,22 @@ TEST(BenchOptionsTest, AnExistingServerNeedsAnAdminTokenAndTheMembersTokens) {
   EXPECT_FALSE(o->own_server());
 }
 
+// TLS is for an existing server (--server); the bench's own server is
+// plaintext on loopback.
+TEST(BenchOptionsTest, TlsFlagsGoWithAnExistingServer) {
+  EXPECT_THAT(ParseBenchArgs({"--tls-ca=/etc/salesops/ca.pem"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("are for --server")));
+  absl::StatusOr<BenchOptions> o =
+      ParseBenchArgs({"--server=salesops.internal:50051", "--token=t", "--tokens-file=/etc/salesops/tokens",
+                      "--tls-ca=/etc/salesops/ca.pem", "--tls-cert=/etc/salesops/bench.pem",
+                      "--tls-key=/etc/salesops/bench.key", "--tls-server-name=salesops.internal", "--tls"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->security.UsesTls());
+  EXPECT_EQ(o->security.ca_file, "/etc/salesops/ca.pem");
+  EXPECT_EQ(o->security.key_file, "/etc/salesops/bench.key");
+  EXPECT_EQ(o->security.server_name, "salesops.internal");
+}
+
 TEST(BenchOptionsTest, HelpIsAskedForEvenWithOtherFlags) {
   absl::StatusOr<BenchOptions> o = ParseBenchArgs({"--quick", "--help"});
   ASSERT_TRUE(o.ok()) << o.status();

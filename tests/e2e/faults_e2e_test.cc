@@ -100,6 +100,11 @@ TEST_F(FaultsE2eTest, AFullDiskRefusesWritesKeepsReadsAndHealthAndResumesWhenSpa
   // the free space at most every 100 ms: the health says when it has),
   FillTo(kReserve - kMiB);
   ASSERT_TRUE(server_->WaitForLog("health: salesops.writes NOT_SERVING", absl::Seconds(10))) << server_->Log();
+  // The write services follow; the read services serve on.
+  EXPECT_EQ(HealthOf(channel_, "salesops.v1.Leads"), 2);
+  EXPECT_EQ(HealthOf(channel_, "salesops.v1.Team"), 2);
+  EXPECT_EQ(HealthOf(channel_, "salesops.v1.Views"), 1);
+  EXPECT_EQ(HealthOf(channel_, "salesops.v1.Audit"), 1);
   // a write is refused, naming the free space and the reserve, and nothing is written;
   const grpc::Status refused = Identify("sz-2", &reply);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
@@ -115,6 +120,7 @@ TEST_F(FaultsE2eTest, AFullDiskRefusesWritesKeepsReadsAndHealthAndResumesWhenSpa
   // When space returns, writes resume by themselves: no restart.
   disk_.Unfill();
   ASSERT_TRUE(server_->WaitForLog("health: salesops.writes SERVING", absl::Seconds(10))) << server_->Log();
+  EXPECT_EQ(HealthOf(channel_, "salesops.v1.Leads"), 1);
   ASSERT_TRUE(Identify("sz-2", &reply).ok());
   EXPECT_EQ(HealthOf(channel_, "salesops.writes"), 1);
   EXPECT_EQ(server_->Stop(), 0) << server_->Log();

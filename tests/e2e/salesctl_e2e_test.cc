@@ -1,7 +1,4 @@
 // salesctl against the real salesopsd: the CLI as a user runs it.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <fstream>
@@ -12,10 +9,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/common/testing.h"
+#include "tests/e2e/run_program.h"
 #include "tests/e2e/server_process.h"
 #include "tests/store/tamper.h"
-
-extern char** environ;
 
 namespace salesops {
 namespace {
@@ -27,11 +23,7 @@ using ::salesops::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ::salesops::testing::CliRun;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -80,25 +72,7 @@ class SalesctlTest : public ::testing::Test {
     std::vector<std::string> all = {SALESCTL_PATH, absl::StrCat("--server=", address)};
     if (token != nullptr) all.push_back(absl::StrCat("--token=", token));
     all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string out = dir_.path() + "/out", err = dir_.path() + "/err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    CliRun run;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    run.out = ReadFile(out);
-    run.err = ReadFile(err);
-    return run;
+    return testing::RunProgram(std::move(all), dir_.path());
   }
 
   TempDir dir_;
@@ -246,12 +220,25 @@ TEST_F(SalesctlTest, ExportThenImportReproducesTheLogByteForByte) {
   const std::string head = source_digest.out.substr(10, source_digest.out.find('\n') - 10);
   EXPECT_EQ(static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')), std::stoul(head));
 
-  // A fresh server with an empty log (no bootstrap): the tokens file is the
-  // authority until the imported team exists.
-  TempDir target_dir;
-  ServerProcess target(target_dir.path(), {"--bootstrap-admin="});
+  // A fresh server with an empty log and no --import-admin takes no import
+  // from anyone.
+  TempDir refusing_dir;
+  ServerProcess refusing(refusing_dir.path(), {"--bootstrap-admin="});
   std::string error;
+  ASSERT_TRUE(refusing.Start(&error)) << error;
+  const CliRun no_admin = SalesctlAt(refusing.address(), {"import", file}, kRootToken);
+  EXPECT_EQ(no_admin.exit_code, 9);  // FAILED_PRECONDITION
+  EXPECT_THAT(no_admin.err, HasSubstr("started without --import-admin"));
+  EXPECT_EQ(refusing.Stop(), 0);
+
+  // With --import-admin=root, root alone may import until the imported team
+  // exists; another token in the file may not.
+  TempDir target_dir;
+  ServerProcess target(target_dir.path(), {"--bootstrap-admin=", "--import-admin=root"});
   ASSERT_TRUE(target.Start(&error)) << error;
+  const CliRun not_admin = SalesctlAt(target.address(), {"import", file}, kAliceToken);
+  EXPECT_EQ(not_admin.exit_code, 7);  // PERMISSION_DENIED
+  EXPECT_THAT(not_admin.err, HasSubstr("only the --import-admin member 'root' may import, not 'alice'"));
   const std::string digest = source_digest.out.substr(source_digest.out.find("digest: ") + 8, 64);
   const CliRun wrong = SalesctlAt(target.address(), {"import", file, "--expect-digest=" + std::string(64, '0')},
                                   kRootToken);

@@ -2,10 +2,6 @@
 // the demo fills an empty server through the public RPCs, a second run
 // appends nothing, and pipeline, leads, workload, review, reviews and compare
 // print tables that agree with their --json replies.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -19,30 +15,17 @@
 #include "salesops/v1/audit.pb.h"
 #include "salesops/v1/views.pb.h"
 #include "tests/common/testing.h"
+#include "tests/e2e/run_program.h"
 #include "tests/e2e/server_process.h"
-
-extern char** environ;
 
 namespace salesops {
 namespace {
 
+using ::salesops::testing::CliRun;
 using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
 using ::salesops::testing::TempDir;
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Terminal columns of UTF-8 text: East Asian wide characters take two (the
 // texts here hold CJK ideographs and fullwidth punctuation; bars, arrows,
@@ -121,25 +104,7 @@ class SalesctlViewsE2eTest : public ::testing::Test {
     std::vector<std::string> all = {SALESCTL_PATH, absl::StrCat("--server=", server_->address()),
                                     absl::StrCat("--token=", kRootToken)};
     all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string out = dir_.path() + "/views_out", err = dir_.path() + "/views_err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    CliRun run;
-    pid_t pid;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    return run;
+    return testing::RunProgram(std::move(all), dir_.path());
   }
 
   TempDir dir_;

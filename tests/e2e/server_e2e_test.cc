@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -16,6 +17,7 @@
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/orders.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
+#include "salesops/v1/views.grpc.pb.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/raw_call.h"
 #include "tests/e2e/server_process.h"
@@ -710,6 +712,64 @@ TEST_F(E2eTest, SighupReloadsTheTokensFileAndABrokenFileKeepsTheOldTokens) {
   ASSERT_TRUE(server_->WaitForLog("not reloaded, the previous tokens stay in force", absl::Seconds(10)));
   EXPECT_THAT(server_->Log(), HasSubstr("tokens file line 1: a token must be at least 16 characters"));
   EXPECT_TRUE(admin->Ping(Ctx(fresh_root.c_str()).get(), v1::PingRequest(), &pong).ok());
+}
+
+// A reload that removes a token while a call made with it is in flight:
+// the call finishes as it was authenticated (a parked min_position read,
+// completed by a later write), and the token's next call is refused.
+TEST_F(E2eTest, AReloadLetsACallInFlightFinishAndRefusesTheRemovedTokenAfter) {
+  v1::LeadCommandReply first;
+  Must(leads_->IdentifyLead(Ctx().get(), Identify("reload-1"), &first));
+  auto views = v1::Views::NewStub(channel_);
+  grpc::ClientContext parked_ctx;
+  parked_ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kRootToken));
+  parked_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  v1::GetPipelineRequest parked_request;
+  parked_request.mutable_view()->set_min_position(first.position() + 1);
+  v1::Pipeline parked_reply;
+  grpc::Status parked_status;
+  absl::Notification parked_done;
+  views->async()->GetPipeline(&parked_ctx, &parked_request, &parked_reply, [&](grpc::Status s) {
+    parked_status = std::move(s);
+    parked_done.Notify();
+  });
+  // A Ping sent after it on the same connection: once it is answered, the
+  // server has started the parked call (were it not, the call would be
+  // refused below, and the test would fail rather than pass).
+  v1::PingResponse pong;
+  Must(v1::Admin::NewStub(channel_)->Ping(Ctx(kRootToken).get(), v1::PingRequest(), &pong));
+  // A live subscription with the same token: streams re-check access as
+  // they go, so it ends once the token is gone.
+  grpc::ClientContext follow_ctx;
+  follow_ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kRootToken));
+  follow_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  v1::SubscribeRequest follow_request;
+  follow_request.set_from_now(true);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> follow = audit_->Subscribe(&follow_ctx, follow_request);
+  v1::SubscribeResponse message;
+  ASSERT_TRUE(follow->Read(&message));  // caught_up: authenticated and live
+  const std::string tokens = absl::StrCat(dir_.path(), "/tokens");
+  {
+    std::ofstream out(tokens, std::ios::trunc);
+    out << kAliceToken << " alice\n";  // root's token is gone
+  }
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForLog("SIGHUP: tokens file", absl::Seconds(10)));
+  EXPECT_FALSE(parked_done.HasBeenNotified());
+  v1::LeadCommandReply second;
+  Must(leads_->IdentifyLead(Ctx().get(), Identify("reload-2"), &second));  // alice: reaches the position
+  ASSERT_TRUE(parked_done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_TRUE(parked_status.ok()) << parked_status.error_message();
+  EXPECT_GE(parked_reply.view().position(), first.position() + 1);
+  while (follow->Read(&message)) {
+  }
+  EXPECT_THAT(follow->Finish(), GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("access re-checked")));
+  v1::Pipeline pipeline;
+  EXPECT_THAT(views->GetPipeline(Ctx(kRootToken).get(), v1::GetPipelineRequest(), &pipeline),
+              GrpcIs(grpc::StatusCode::UNAUTHENTICATED, HasSubstr("unknown token")));
+  EXPECT_TRUE(server_->WaitForLog("refused salesops.v1.Views/GetPipeline: UNAUTHENTICATED, member unknown",
+                                  absl::Seconds(10)))
+      << server_->Log();
 }
 
 // A SIGTERM drain answers calls that arrive meanwhile with UNAVAILABLE

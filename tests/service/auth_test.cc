@@ -73,6 +73,23 @@ TEST(TokenAuthenticatorTest, AcceptsTheSha256OfATokenInsteadOfTheToken) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2: repeats a token")));
 }
 
+// "x509:NAME MEMBER_ID" maps a verified client certificate's name; such a
+// line is no token, and its name must be one word of printable ASCII.
+TEST(TokenAuthenticatorTest, ParsesCertificateNamesApartFromTokens) {
+  auto auth = TokenAuthenticator::FromText(
+      "tok-aaaaaaaaaaaaaaaa alice\nx509:svc-billing billing\nx509:spiffe://corp.example/sa/crm crm\n");
+  ASSERT_THAT(auth, IsOk());
+  EXPECT_EQ((*auth)->size(), 3u);
+  EXPECT_THAT((*auth)->AuthenticateHeader("Bearer x509:svc-billing"),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("unknown token")));
+  EXPECT_THAT(TokenAuthenticator::FromText("x509: billing\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 1: 'x509:' must be followed by")));
+  EXPECT_THAT(TokenAuthenticator::FromText("x509:caf\xc3\xa9 billing\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 1: 'x509:' must be followed by")));
+  EXPECT_THAT(TokenAuthenticator::FromText("x509:svc a\nx509:svc b\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2: repeats a certificate name")));
+}
+
 TEST(TokenAuthenticatorTest, RefusesMissingMalformedAndUnknownTokens) {
   auto auth = TokenAuthenticator::FromText("tok-aaaaaaaaaaaaaaaa alice\n");
   ASSERT_THAT(auth, IsOk());

@@ -1,4 +1,4 @@
-#include "proc_stats.h"
+#include "server/common/proc_stats.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace salesops::bench {
+namespace salesops {
 namespace {
 
 std::optional<std::string> ReadFile(const std::string& path) {
@@ -79,4 +79,4 @@ double SelfCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-}  // namespace salesops::bench
+}  // namespace salesops

@@ -1,11 +1,12 @@
-// What /proc says about a process: CPU time used and resident memory. The
+// What /proc says about a process: CPU time used and resident memory (the
+// metrics endpoint reports its own; the bench samples its server). The
 // bench samples the server it started before and after each scenario, so a
 // scenario's server CPU is the difference and its RSS the value at the end.
 //
 // The parsers take the file contents so they can be tested on fixed text;
 // ReadProcessUsage reads the real files.
-#ifndef SALESOPS_CLIENT_BENCH_PROC_STATS_H_
-#define SALESOPS_CLIENT_BENCH_PROC_STATS_H_
+#ifndef SALESOPS_SERVER_COMMON_PROC_STATS_H_
+#define SALESOPS_SERVER_COMMON_PROC_STATS_H_
 
 #include <sys/types.h>
 
@@ -15,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace salesops::bench {
+namespace salesops {
 
 struct ProcessUsage {
   double cpu_seconds = 0;  // user + system, since the process started
@@ -40,6 +41,6 @@ absl::StatusOr<ProcessUsage> ReadProcessUsage(pid_t pid);
 // This process's own CPU time (user + system, all threads), from getrusage.
 double SelfCpuSeconds();
 
-}  // namespace salesops::bench
+}  // namespace salesops
 
-#endif  // SALESOPS_CLIENT_BENCH_PROC_STATS_H_
+#endif  // SALESOPS_SERVER_COMMON_PROC_STATS_H_

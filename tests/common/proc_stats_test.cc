@@ -1,10 +1,10 @@
-#include "proc_stats.h"
+#include "server/common/proc_stats.h"
 
 #include <unistd.h>
 
 #include "gtest/gtest.h"
 
-namespace salesops::bench {
+namespace salesops {
 namespace {
 
 TEST(ProcStatsTest, CpuTicksCountFieldsFromTheLastParenthesis) {
@@ -35,4 +35,4 @@ TEST(ProcStatsTest, ReadsThisProcess) {
 }
 
 }  // namespace
-}  // namespace salesops::bench
+}  // namespace salesops
