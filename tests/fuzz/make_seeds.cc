@@ -199,6 +199,10 @@ void TokensFileSeeds(Corpus& corpus) {
                "sha256:529EEE756C8C06DD0EA9094B841BAA84C6815FF469B308E492E5F3D21EB6A53B alice\n" +
                    std::string(1, '\0') + "bearer tok-aaaaaaaaaaaaaaaa");
   corpus.Write("tokens_file", "repeated_token", "tok-aaaaaaaaaaaaaaaa a\ntok-aaaaaaaaaaaaaaaa b\n");
+  corpus.Write(
+      "tokens_file", "with_certificates",
+      "x509:billing.internal.example svc-billing\nx509:ops@example.cn ops\ntok-bbbbbbbbbbbbbbbb ops\n" +
+          std::string(1, '\0') + "Bearer x509:ops@example.cn");
   // Regression: a token no call could carry (server/service/auth.cc).
   corpus.Write("tokens_file", "regress_token_with_form_feed", "tok-aaaaaaaaaaaaaaaa\f alice\n");
 }

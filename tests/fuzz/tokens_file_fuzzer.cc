@@ -9,9 +9,10 @@
 // (strip ASCII whitespace; skip empty and '#' lines; two fields separated
 // by spaces or tabs):
 //   * a refusal is INVALID_ARGUMENT naming a line of the file;
-//   * an accepted file holds one token per listed line, and every token it
-//     lists in the clear authenticates ("Bearer TOKEN", the scheme in any
-//     case) as the member on its line;
+//   * an accepted file holds one credential per listed line, and every
+//     token it lists in the clear authenticates ("Bearer TOKEN", the scheme
+//     in any case) as the member on its line; an "x509:NAME" line (a client
+//     certificate's name, for mutual TLS) is no bearer token;
 //   * the same file with each such token replaced by "sha256:" and its
 //     digest is accepted too and authenticates the same tokens;
 //   * the tried header authenticates exactly when it carries a listed token
@@ -43,6 +44,7 @@ namespace {
 using service::TokenAuthenticator;
 
 constexpr absl::string_view kHashed = "sha256:";
+constexpr absl::string_view kCertificate = "x509:";
 
 std::string Sha256(absl::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -52,7 +54,7 @@ std::string Sha256(absl::string_view bytes) {
 }
 
 struct Listed {
-  int lines = 0;                                            // token lines
+  int lines = 0;                                            // credential lines
   absl::flat_hash_map<std::string, std::string> clear;      // token -> member
   absl::flat_hash_map<std::string, std::string> by_digest;  // SHA-256 -> member (hashed lines)
   std::string hashed_text;  // the file with every clear token replaced by its digest
@@ -70,6 +72,10 @@ Listed ReadListed(absl::string_view text) {
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     FUZZ_CHECK(fields.size() == 2, "accepted a line without two fields: ", line);
     ++listed.lines;
+    if (absl::StartsWith(fields[0], kCertificate)) {  // a certificate's name: not a token
+      hashed_lines.push_back(std::string(line));
+      continue;
+    }
     std::string member(fields[1]);
     absl::string_view hex = fields[0];
     if (absl::ConsumePrefix(&hex, kHashed)) {
