@@ -97,14 +97,15 @@ printf '%s\ntime: %s\n' "$out" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$root/$name.in
 mv "$root/$name.info.tmp" "$root/$name.info"
 printf '%s\n' "$out"
 
-# Rotation. Complete backups (a directory and its .info), newest first.
+# Rotation. Complete backups (a directory and its .info), newest first
+# (-V: a -10 run within one second is newer than its -9).
 shopt -s nullglob
 complete=()
 for info in "$root"/salesops-*.info; do
   [ -d "${info%.info}" ] && complete+=("$(basename "${info%.info}")")
 done
 if [ "${#complete[@]}" -gt 0 ]; then
-  mapfile -t complete < <(printf '%s\n' "${complete[@]}" | sort -r)
+  mapfile -t complete < <(printf '%s\n' "${complete[@]}" | LC_ALL=C sort -r -V)
 fi
 remove=()
 if [ "$keep" -gt 0 ] && [ "${#complete[@]}" -gt "$keep" ]; then

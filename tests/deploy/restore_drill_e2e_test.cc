@@ -29,8 +29,8 @@ using ::salesops::testing::CliRun;
 using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
 using ::salesops::testing::TempDir;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 // "key: value" lines (salesctl's and the backup script's output) as a map.
 std::map<std::string, std::string> Fields(const std::string& text) {
@@ -112,7 +112,7 @@ TEST_F(RestoreDrillTest, BackupScriptThenANewServerOnTheBackupHasTheSameLog) {
   const std::string first = std::filesystem::path(made[0]["backup"]).filename();
   const std::string second = std::filesystem::path(made[1]["backup"]).filename();
   const std::string newest = std::filesystem::path(made[2]["backup"]).filename();
-  EXPECT_THAT(Entries(root), ElementsAre(second, second + ".info", newest, newest + ".info"))
+  EXPECT_THAT(Entries(root), UnorderedElementsAre(second, second + ".info", newest, newest + ".info"))
       << "first: " << first;
   const std::map<std::string, std::string> info = [&] {
     std::ifstream in(root + "/" + newest + ".info");
