@@ -26,8 +26,19 @@ inline constexpr int kExitInternal = 70;
 // "NOT_FOUND", "UNAVAILABLE", ...; "CODE_<n>" for a number outside 0..16.
 std::string GrpcCodeName(grpc::StatusCode code);
 
-// "salesctl: NOT_FOUND (5): lead ACME-9 does not exist" (no newline).
+// "salesctl: NOT_FOUND (5): lead ACME-9 does not exist", then one line per
+// error detail the server sent (google.rpc.Status in grpc-status-details-bin;
+// docs/API.md "Error details"), each indented by two spaces:
+//   reason: NOT_FOUND (lead_id=ACME-9)
+//   resource: salesops.v1.Lead ACME-9
+//   field company: must be 1..200 characters (got 0)
+//   precondition STAGE lead/ACME-9: lead 'ACME-9' is in stage WON; ...
+//   retry after: 1s
+// No trailing newline.
 std::string FormatGrpcError(const grpc::Status& status);
+
+// Just the detail lines of FormatGrpcError (empty when there are none).
+std::string FormatErrorDetails(const std::string& status_details);
 
 // The exit status for a failed call: its code number, or 2 (UNKNOWN) should
 // the code be OK or above 16, so never 0, 64 or 70 for a failed call.

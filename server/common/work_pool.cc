@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/status_reason.h"
 
 namespace salesops {
 
@@ -16,16 +17,22 @@ WorkPool::~WorkPool() { Stop(); }
 
 absl::Status WorkPool::Submit(const std::string& key, Task task) {
   absl::MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError(absl::StrCat("the ", options_.name, " pool is stopping; retry"));
+  if (stopping_) {
+    return WithPlainReason(absl::UnavailableError(absl::StrCat("the ", options_.name, " pool is stopping; retry")),
+                           "SHUTTING_DOWN");
+  }
   if (queued_ >= options_.max_queued) {
-    return absl::ResourceExhaustedError(absl::StrCat("the server is busy: ", queued_, " ", options_.name,
-                                                     " calls are waiting (the limit); retry later"));
+    return WithPlainReason(absl::ResourceExhaustedError(absl::StrCat("the server is busy: ", queued_, " ",
+                                                                     options_.name,
+                                                                     " calls are waiting (the limit); retry later")),
+                           "SERVER_BUSY");
   }
   KeyQueue& queue = keys_[key];
   if (queue.tasks.size() + queue.running >= options_.max_per_key) {
-    return absl::ResourceExhaustedError(absl::StrCat("member ", key, " has ", options_.max_per_key, " ",
-                                                     options_.name,
-                                                     " calls in flight (the per-member limit); retry when one ends"));
+    return WithPlainReason(
+        absl::ResourceExhaustedError(absl::StrCat("member ", key, " has ", options_.max_per_key, " ", options_.name,
+                                                  " calls in flight (the per-member limit); retry when one ends")),
+        "MEMBER_LIMIT");
   }
   if (queue.tasks.empty()) turns_.push_back(key);
   queue.tasks.push_back(std::move(task));

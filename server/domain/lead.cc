@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/events.h"
 #include "server/domain/proto_time.h"
 
@@ -270,21 +271,25 @@ absl::StatusOr<Decision> DecideLead(const LeadState& state, const v1::LeadComman
   }
 
   if (creates && state.exists) {
-    return absl::AlreadyExistsError(absl::StrCat("lead '", decision.lead_id, "' already exists"));
+    return errors::AlreadyExists("lead", decision.lead_id,
+                                 absl::StrCat("lead '", decision.lead_id, "' already exists"));
   }
   if (!creates && !state.exists) {
-    return absl::NotFoundError(absl::StrCat("lead '", decision.lead_id, "' not found"));
+    return errors::NotFound("lead", decision.lead_id, absl::StrCat("lead '", decision.lead_id, "' not found"));
   }
   if (options.has_expected_version() && options.expected_version() != state.version) {
-    return absl::AbortedError(absl::StrCat("lead '", decision.lead_id, "' is at version ",
-                                           state.version, ", expected_version was ",
-                                           options.expected_version(), "; re-read and retry"));
+    return errors::VersionConflict("lead", decision.lead_id, state.version, options.expected_version(),
+                                   absl::StrCat("lead '", decision.lead_id, "' is at version ", state.version,
+                                                ", expected_version was ", options.expected_version(),
+                                                "; re-read and retry"));
   }
   if (!creates && std::find(rule.allowed_from.begin(), rule.allowed_from.end(), state.stage) ==
                       rule.allowed_from.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "lead '", decision.lead_id, "' is in stage ", StageName(state.stage), "; ", rule.action,
-        " is allowed only from ", StageList(rule.allowed_from)));
+    return errors::NotAllowedIn(errors::kStageNotAllowed, "lead", decision.lead_id, "STAGE", "stage",
+                                StageName(state.stage), rule.action,
+                                absl::StrCat("lead '", decision.lead_id, "' is in stage ", StageName(state.stage),
+                                             "; ", rule.action, " is allowed only from ",
+                                             StageList(rule.allowed_from)));
   }
 
   decision.events.push_back(MakeEvent(state, command, decision.lead_id, context));

@@ -1,6 +1,6 @@
 // ValidateLeadCommand: the field rules of every lead command (docs/API.md).
 #include "absl/strings/str_cat.h"
-#include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/lead.h"
 #include "server/domain/validation.h"
 
@@ -25,133 +25,142 @@ absl::Status ValidateLeadId(absl::string_view id) { return ValidateId("lead_id",
 }  // namespace
 
 absl::Status ValidateLeadCommand(const v1::LeadCommand& command) {
-  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  if (command.command_case() == v1::LeadCommand::COMMAND_NOT_SET) {
+    return absl::InvalidArgumentError("command: is required");
+  }
+  // Every field violation at once (errors::FieldViolations).
+  errors::FieldViolations v;
+  v.Add(ValidateCommandOptions(OptionsOf(command)));
 
   const TextKind kMulti = TextKind::kMultiLine;
   switch (command.command_case()) {
     case v1::LeadCommand::kIdentify: {
       const auto& c = command.identify();
-      if (!c.lead_id().empty()) SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("company", c.company(), 1, kMaxNameChars));
-      if (!c.has_contact()) return Required("contact");
-      SALESOPS_RETURN_IF_ERROR(ValidateContact("contact", c.contact()));
+      if (!c.lead_id().empty()) v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateText("company", c.company(), 1, kMaxNameChars));
+      v.Add(c.has_contact() ? ValidateContact("contact", c.contact()) : Required("contact"));
       if (c.source() == v1::LEAD_SOURCE_UNSPECIFIED || !v1::LeadSource_IsValid(c.source())) {
-        return absl::InvalidArgumentError(
+        v.Add(absl::InvalidArgumentError(
             "source: is required (market_research, data_analysis, social_network, referral, "
-            "inbound, event, other)");
+            "inbound, event, other)"));
       }
-      SALESOPS_RETURN_IF_ERROR(
-          OptionalMoney("estimated_value", c.has_estimated_value(), c.estimated_value()));
-      if (!c.owner().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("owner", c.owner()));
-      return absl::OkStatus();
+      v.Add(OptionalMoney("estimated_value", c.has_estimated_value(), c.estimated_value()));
+      if (!c.owner().empty()) v.Add(ValidateId("owner", c.owner()));
+      break;
     }
     case v1::LeadCommand::kQualify: {
       const auto& c = command.qualify();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(OptionalMoney("budget", c.has_budget(), c.budget()));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("authority", c.authority(), 0, kMaxShortTextChars, kMulti));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("need", c.need(), 0, kMaxTextChars, kMulti));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("timeline", c.timeline(), 0, kMaxShortTextChars, kMulti));
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(OptionalMoney("budget", c.has_budget(), c.budget()));
+      v.Add(ValidateText("authority", c.authority(), 0, kMaxShortTextChars, kMulti));
+      v.Add(ValidateText("need", c.need(), 0, kMaxTextChars, kMulti));
+      v.Add(ValidateText("timeline", c.timeline(), 0, kMaxShortTextChars, kMulti));
       if (c.score() < 0 || c.score() > 100) {
-        return absl::InvalidArgumentError("score: must be between 0 and 100");
+        v.Add(absl::InvalidArgumentError("score: must be between 0 and 100"));
       }
-      return absl::OkStatus();
+      break;
     }
     case v1::LeadCommand::kDisqualify: {
       const auto& c = command.disqualify();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      return ValidateText("reason", c.reason(), 1, kMaxTextChars, kMulti);
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateText("reason", c.reason(), 1, kMaxTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::kRecordNeeds: {
       const auto& c = command.record_needs();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      return ValidateText("requirements", c.requirements(), 1, kMaxTextChars, kMulti);
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateText("requirements", c.requirements(), 1, kMaxTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::kProposeSolution: {
       const auto& c = command.propose_solution();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("summary", c.summary(), 1, kMaxTextChars, kMulti));
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateText("summary", c.summary(), 1, kMaxTextChars, kMulti));
       if (static_cast<size_t>(c.products_size()) > kMaxProducts) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("products: at most ", kMaxProducts, " items (got ", c.products_size(), ")"));
+        v.Add(absl::InvalidArgumentError(
+            absl::StrCat("products: at most ", kMaxProducts, " items (got ", c.products_size(), ")")));
       }
       for (int i = 0; i < c.products_size(); ++i) {
-        SALESOPS_RETURN_IF_ERROR(
-            ValidateText(absl::StrCat("products[", i, "]"), c.products(i), 1, kMaxNameChars));
+        v.Add(ValidateText(absl::StrCat("products[", i, "]"), c.products(i), 1, kMaxNameChars));
       }
-      return RequiredMoney("value", c.has_value(), c.value());
+      v.Add(RequiredMoney("value", c.has_value(), c.value()));
+      break;
     }
     case v1::LeadCommand::kSendQuote: {
       const auto& c = command.send_quote();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateId("quote_id", c.quote_id(), /*allow_dot=*/true));
-      SALESOPS_RETURN_IF_ERROR(RequiredMoney("amount", c.has_amount(), c.amount()));
-      SALESOPS_RETURN_IF_ERROR(ValidateDate("valid_until", c.valid_until()));
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateId("quote_id", c.quote_id(), /*allow_dot=*/true));
+      v.Add(RequiredMoney("amount", c.has_amount(), c.amount()));
+      v.Add(ValidateDate("valid_until", c.valid_until()));
       if (c.discount_basis_points() > 10000) {
-        return absl::InvalidArgumentError(
-            "discount_basis_points: must be between 0 and 10000 (100.00 %)");
+        v.Add(absl::InvalidArgumentError(
+            "discount_basis_points: must be between 0 and 10000 (100.00 %)"));
       }
-      return absl::OkStatus();
+      break;
     }
     case v1::LeadCommand::kStartNegotiation: {
       const auto& c = command.start_negotiation();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      return ValidateText("note", c.note(), 0, kMaxTextChars, kMulti);
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateText("note", c.note(), 0, kMaxTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::kWinDeal: {
       const auto& c = command.win_deal();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(RequiredMoney("final_amount", c.has_final_amount(), c.final_amount()));
-      return ValidateDate("signed_date", c.signed_date());
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(RequiredMoney("final_amount", c.has_final_amount(), c.final_amount()));
+      v.Add(ValidateDate("signed_date", c.signed_date()));
+      break;
     }
     case v1::LeadCommand::kLoseDeal: {
       const auto& c = command.lose_deal();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateLeadId(c.lead_id()));
       if (c.reason() == v1::LOSS_REASON_UNSPECIFIED || !v1::LossReason_IsValid(c.reason())) {
-        return absl::InvalidArgumentError(
-            "reason: is required (price, competitor, no_budget, no_decision, timing, other)");
+        v.Add(absl::InvalidArgumentError(
+            "reason: is required (price, competitor, no_budget, no_decision, timing, other)"));
       }
-      SALESOPS_RETURN_IF_ERROR(ValidateText("competitor", c.competitor(),
-                                            c.reason() == v1::LOSS_REASON_COMPETITOR ? 1 : 0,
-                                            kMaxNameChars));
-      return ValidateText("note", c.note(), 0, kMaxTextChars, kMulti);
+      v.Add(ValidateText("competitor", c.competitor(), c.reason() == v1::LOSS_REASON_COMPETITOR ? 1 : 0,
+                         kMaxNameChars));
+      v.Add(ValidateText("note", c.note(), 0, kMaxTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::kReopen: {
       const auto& c = command.reopen();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      return ValidateText("reason", c.reason(), 1, kMaxTextChars, kMulti);
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateText("reason", c.reason(), 1, kMaxTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::kUpdate: {
       const auto& c = command.update();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateLeadId(c.lead_id()));
       if (!c.has_contact() && !c.has_estimated_value() && c.source() == v1::LEAD_SOURCE_UNSPECIFIED) {
-        return absl::InvalidArgumentError(
-            "contact, estimated_value, source: at least one must be set");
+        v.Add(absl::InvalidArgumentError(
+            "contact, estimated_value, source: at least one must be set"));
       }
-      if (c.has_contact()) SALESOPS_RETURN_IF_ERROR(ValidateContact("contact", c.contact()));
-      SALESOPS_RETURN_IF_ERROR(
-          OptionalMoney("estimated_value", c.has_estimated_value(), c.estimated_value()));
+      if (c.has_contact()) v.Add(ValidateContact("contact", c.contact()));
+      v.Add(OptionalMoney("estimated_value", c.has_estimated_value(), c.estimated_value()));
       if (!v1::LeadSource_IsValid(c.source())) {
-        return absl::InvalidArgumentError("source: unknown value");
+        v.Add(absl::InvalidArgumentError("source: unknown value"));
       }
-      return absl::OkStatus();
+      break;
     }
     case v1::LeadCommand::kAssign: {
       const auto& c = command.assign();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateId("assignee", c.assignee()));
-      return ValidateText("reason", c.reason(), 1, kMaxShortTextChars, kMulti);
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateId("assignee", c.assignee()));
+      v.Add(ValidateText("reason", c.reason(), 1, kMaxShortTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::kChangeOwner: {
       const auto& c = command.change_owner();
-      SALESOPS_RETURN_IF_ERROR(ValidateLeadId(c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateId("owner", c.owner()));
-      return ValidateText("reason", c.reason(), 1, kMaxShortTextChars, kMulti);
+      v.Add(ValidateLeadId(c.lead_id()));
+      v.Add(ValidateId("owner", c.owner()));
+      v.Add(ValidateText("reason", c.reason(), 1, kMaxShortTextChars, kMulti));
+      break;
     }
     case v1::LeadCommand::COMMAND_NOT_SET:
       break;
   }
-  return absl::InvalidArgumentError("command: is required");
+  return std::move(v).Finish();
 }
 
 }  // namespace salesops::domain

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/validation.h"
 
 namespace salesops::domain {
@@ -86,45 +87,57 @@ const v1::CommandOptions& OptionsOf(const v1::OrderCommand& command) {
 
 absl::Status ValidateOrderCommand(const v1::OrderCommand& command) {
   if (command.command_case() == O::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
-  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
-  SALESOPS_RETURN_IF_ERROR(ValidateId("order_id", OrderIdOf(command)));
+  // Every field violation at once (errors::FieldViolations).
+  errors::FieldViolations v;
+  v.Add(ValidateCommandOptions(OptionsOf(command)));
+  v.Add(ValidateId("order_id", OrderIdOf(command)));
   const TextKind multi = TextKind::kMultiLine;
   switch (command.command_case()) {
     case O::kConfirm:
-      return ValidateText("note", command.confirm().note(), 0, kMaxShortTextChars, multi);
+      v.Add(ValidateText("note", command.confirm().note(), 0, kMaxShortTextChars, multi));
+      break;
     case O::kShip: {
-      SALESOPS_RETURN_IF_ERROR(ValidateText("carrier", command.ship().carrier(), 1, kMaxPersonChars));
-      return ValidateId("tracking_number", command.ship().tracking_number());
+      v.Add(ValidateText("carrier", command.ship().carrier(), 1, kMaxPersonChars));
+      v.Add(ValidateId("tracking_number", command.ship().tracking_number()));
+      break;
     }
     case O::kDeliver:
-      return ValidateText("note", command.deliver().note(), 0, kMaxShortTextChars, multi);
+      v.Add(ValidateText("note", command.deliver().note(), 0, kMaxShortTextChars, multi));
+      break;
     case O::kCancel:
-      return ValidateText("reason", command.cancel().reason(), 1, kMaxShortTextChars, multi);
+      v.Add(ValidateText("reason", command.cancel().reason(), 1, kMaxShortTextChars, multi));
+      break;
     case O::kAssign:
-      SALESOPS_RETURN_IF_ERROR(ValidateId("assignee", command.assign().assignee()));
-      return ValidateText("reason", command.assign().reason(), 1, kMaxShortTextChars, multi);
+      v.Add(ValidateId("assignee", command.assign().assignee()));
+      v.Add(ValidateText("reason", command.assign().reason(), 1, kMaxShortTextChars, multi));
+      break;
     case O::COMMAND_NOT_SET:
       break;
   }
-  return absl::OkStatus();
+  return std::move(v).Finish();
 }
 
 absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const v1::OrderCommand& command) {
   SALESOPS_RETURN_IF_ERROR(ValidateOrderCommand(command));
   const std::string id(OrderIdOf(command));
-  if (order.order_id().empty()) return absl::NotFoundError(absl::StrCat("order '", id, "' not found"));
+  if (order.order_id().empty()) return errors::NotFound("order", id, absl::StrCat("order '", id, "' not found"));
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != order.version()) {
-    return absl::AbortedError(absl::StrCat("order '", id, "' is at version ", order.version(),
-                                           ", expected_version was ", options.expected_version(),
-                                           "; re-read and retry"));
+    return errors::VersionConflict("order", id, order.version(), options.expected_version(),
+                                   absl::StrCat("order '", id, "' is at version ", order.version(),
+                                                ", expected_version was ", options.expected_version(),
+                                                "; re-read and retry"));
   }
   const OrderRule& rule = RuleOf(command);
   if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), order.status()) == rule.allowed_from.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "order '", id, "' is ", OrderStatusName(order.status()), "; ", rule.action, " is allowed only when ",
-        absl::StrJoin(rule.allowed_from, " or ",
-                      [](std::string* out, OrderStatus s) { absl::StrAppend(out, OrderStatusName(s)); })));
+    return errors::NotAllowedIn(
+        errors::kOrderStatusNotAllowed, "order", id, "ORDER_STATUS", "status", OrderStatusName(order.status()),
+        rule.action,
+        absl::StrCat("order '", id, "' is ", OrderStatusName(order.status()), "; ", rule.action,
+                     " is allowed only when ",
+                     absl::StrJoin(rule.allowed_from, " or ", [](std::string* out, OrderStatus s) {
+                       absl::StrAppend(out, OrderStatusName(s));
+                     })));
   }
   std::vector<v1::Event> events(1);
   const v1::OrderTransition t = Transition(order.status(), rule.to);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/domain/errors.h"
 #include "server/domain/state.h"
 
 namespace salesops::domain {
@@ -132,21 +133,30 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
   const Responsibility& row = ResponsibilityFor(command);
   if (row.system_only || actor == kSystemActor) {
     if (row.system_only && actor == kSystemActor) return Authorization{v1::ROLE_ADMIN, ""};
-    return absl::PermissionDeniedError(absl::StrCat(row.action, " is not available to '", actor, "'"));
+    return errors::WithReason(
+        absl::PermissionDeniedError(absl::StrCat(row.action, " is not available to '", actor, "'")),
+        errors::kSystemOnly, {{"action", std::string(row.action)}, {"member_id", std::string(actor)}});
   }
   const v1::Member* member = team.Find(actor);
   if (member == nullptr) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("member '", actor, "' is not in the team; an ADMIN must add it (Team.AddMember)"));
+    return errors::WithReason(
+        absl::PermissionDeniedError(
+            absl::StrCat("member '", actor, "' is not in the team; an ADMIN must add it (Team.AddMember)")),
+        errors::kMemberNotInTeam, {{"member_id", std::string(actor)}});
   }
   if (!member->active()) {
-    return absl::PermissionDeniedError(absl::StrCat("member '", actor, "' is deactivated"));
+    return errors::WithReason(absl::PermissionDeniedError(absl::StrCat("member '", actor, "' is deactivated")),
+                              errors::kMemberDeactivated, {{"member_id", std::string(actor)}});
   }
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_occurred_at() && !HasRole(*member, v1::ROLE_ADMIN)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("options.occurred_at: backfilling business time needs role ADMIN; member '", actor,
-                     "' holds ", HeldRoles(*member)));
+    return errors::WithReason(
+        absl::PermissionDeniedError(
+            absl::StrCat("options.occurred_at: backfilling business time needs role ADMIN; member '", actor,
+                         "' holds ", HeldRoles(*member))),
+        errors::kRoleRequired,
+        {{"action", std::string(row.action)}, {"required_roles", "ADMIN"}, {"member_id", std::string(actor)},
+         {"member_roles", HeldRoles(*member)}, {"field", "options.occurred_at"}});
   }
 
   bool holds_role_but_not_owner = false;
@@ -157,9 +167,11 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
       continue;
     }
     if (!options.override_reason().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
-          actor, "' may ", row.action, " as ", RoleName(role)));
+      return errors::WithReason(
+          absl::InvalidArgumentError(absl::StrCat(
+              "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
+              actor, "' may ", row.action, " as ", RoleName(role))),
+          errors::kOverrideNotAllowed, {{"action", std::string(row.action)}, {"member_id", std::string(actor)}});
     }
     return Authorization{role, ""};
   }
@@ -167,25 +179,38 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
   if (row.awaited_role_may_self_assign && lead_awaits != v1::ROLE_UNSPECIFIED &&
       HasRole(*member, lead_awaits) && AssigneeOf(command) == actor) {
     if (!options.override_reason().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
-          actor, "' may take the work as ", RoleName(lead_awaits)));
+      return errors::WithReason(
+          absl::InvalidArgumentError(absl::StrCat(
+              "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
+              actor, "' may take the work as ", RoleName(lead_awaits))),
+          errors::kOverrideNotAllowed, {{"action", std::string(row.action)}, {"member_id", std::string(actor)}});
     }
     return Authorization{lead_awaits, ""};
   }
   if (row.manager_may_override && HasRole(*member, ROLE_SALES_MANAGER)) {
     if (!options.override_reason().empty()) return Authorization{ROLE_SALES_MANAGER, options.override_reason()};
-    return absl::PermissionDeniedError(absl::StrCat(
-        row.action, " needs role ", RoleList(row.roles), holds_role_but_not_owner ? " owning the lead" : "",
-        "; a SALES_MANAGER may act outside the responsibility table only with options.override_reason"));
+    return errors::WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            row.action, " needs role ", RoleList(row.roles), holds_role_but_not_owner ? " owning the lead" : "",
+            "; a SALES_MANAGER may act outside the responsibility table only with options.override_reason")),
+        errors::kOverrideReasonRequired,
+        {{"action", std::string(row.action)}, {"required_roles", RoleList(row.roles)}, {"member_id", std::string(actor)},
+         {"field", "options.override_reason"}});
   }
   if (holds_role_but_not_owner) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        row.action, " needs the lead's owning SALES_REP ('", lead_owner, "'); member '", actor,
-        "' is not the owner (a SALES_MANAGER can change the owner)"));
+    return errors::WithReason(
+        absl::PermissionDeniedError(absl::StrCat(
+            row.action, " needs the lead's owning SALES_REP ('", lead_owner, "'); member '", actor,
+            "' is not the owner (a SALES_MANAGER can change the owner)")),
+        errors::kOwnerRequired,
+        {{"action", std::string(row.action)}, {"owner", std::string(lead_owner)}, {"member_id", std::string(actor)}});
   }
-  return absl::PermissionDeniedError(absl::StrCat(row.action, " needs role ", RoleList(row.roles), "; member '",
-                                                  actor, "' holds ", HeldRoles(*member)));
+  return errors::WithReason(
+      absl::PermissionDeniedError(absl::StrCat(row.action, " needs role ", RoleList(row.roles), "; member '",
+                                               actor, "' holds ", HeldRoles(*member))),
+      errors::kRoleRequired,
+      {{"action", std::string(row.action)}, {"required_roles", RoleList(row.roles)}, {"member_id", std::string(actor)},
+       {"member_roles", HeldRoles(*member)}});
 }
 
 }  // namespace salesops::domain

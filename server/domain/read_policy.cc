@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/domain/errors.h"
 #include "server/domain/team.h"
 
 namespace salesops::domain {
@@ -54,12 +55,20 @@ absl::Status AuthorizeRead(absl::string_view rpc, const v1::Member& member, cons
   std::vector<std::string> names;
   for (v1::Role wanted : rule->roles) names.push_back(RoleName(wanted));
   if (rule->lead_parties) {
-    return absl::PermissionDeniedError(absl::StrCat(rpc, " needs the role ", absl::StrJoin(names, " or "),
-                                                    ", or the lead's owner or assignee; member '",
-                                                    member.member_id(), "' is neither"));
+    return errors::WithReason(
+        absl::PermissionDeniedError(absl::StrCat(rpc, " needs the role ", absl::StrJoin(names, " or "),
+                                                 ", or the lead's owner or assignee; member '", member.member_id(),
+                                                 "' is neither")),
+        errors::kRoleRequired,
+        {{"action", std::string(rpc)}, {"required_roles", absl::StrJoin(names, " or ")},
+         {"member_id", member.member_id()}, {"or", "lead_owner_or_assignee"}});
   }
-  return absl::PermissionDeniedError(absl::StrCat(rpc, " needs the role ", absl::StrJoin(names, " or "),
-                                                  "; member '", member.member_id(), "' does not hold it"));
+  return errors::WithReason(
+      absl::PermissionDeniedError(absl::StrCat(rpc, " needs the role ", absl::StrJoin(names, " or "), "; member '",
+                                               member.member_id(), "' does not hold it")),
+      errors::kRoleRequired,
+      {{"action", std::string(rpc)}, {"required_roles", absl::StrJoin(names, " or ")},
+       {"member_id", member.member_id()}});
 }
 
 }  // namespace salesops::domain

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/events.h"
 #include "server/domain/policy.h"
 #include "server/domain/proto_time.h"
@@ -91,15 +92,18 @@ absl::Status AddHandOff(const State& state, const LeadState& lead, const v1::Lea
                         absl::string_view actor, Decision& d) {
   if (command.has_assign()) {
     if (lead.awaiting_role == v1::ROLE_SALES_REP) {
-      return absl::FailedPreconditionError(
-          "the lead awaits its owning SALES_REP; to hand it to another rep, use ChangeOwner");
+      return errors::NotAllowedIn(errors::kStageNotAllowed, "lead", command.assign().lead_id(), "AWAITING_ROLE",
+                                  "awaiting_role", "SALES_REP", "AssignLead",
+                                  "the lead awaits its owning SALES_REP; to hand it to another rep, use ChangeOwner");
     }
     const std::string& assignee = command.assign().assignee();
     const v1::Member* m = state.team.Find(assignee);
     if (m == nullptr || !m->active() || !HasRole(*m, lead.awaiting_role)) {
-      return absl::FailedPreconditionError(absl::StrCat("assignee: member '", assignee, "' is not an active ",
-                                                        RoleName(lead.awaiting_role), " (the lead awaits ",
-                                                        RoleName(lead.awaiting_role), ")"));
+      return errors::WithReason(
+          absl::FailedPreconditionError(absl::StrCat("assignee: member '", assignee, "' is not an active ",
+                                                     RoleName(lead.awaiting_role), " (the lead awaits ",
+                                                     RoleName(lead.awaiting_role), ")")),
+          errors::kAssigneeNotEligible, {{"assignee", assignee}, {"required_role", RoleName(lead.awaiting_role)}});
     }
     *d.events.back().mutable_lead_assigned()->mutable_explanation() =
         ExplainManual(state.team, state.workload, lead.awaiting_role, actor);
@@ -163,10 +167,14 @@ absl::StatusOr<absl::Time> BusinessTime(const v1::CommandOptions& options, absl:
 // lead's; at most one per ticket and one per deal without a ticket.
 absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& survey, CommandDecision& decision) {
   const LeadState& lead = state.Lead(survey.lead_id());
-  if (!lead.exists) return absl::NotFoundError(absl::StrCat("lead '", survey.lead_id(), "' not found"));
+  if (!lead.exists) {
+    return errors::NotFound("lead", survey.lead_id(), absl::StrCat("lead '", survey.lead_id(), "' not found"));
+  }
   if (lead.stage != v1::STAGE_WON) {
-    return absl::FailedPreconditionError(absl::StrCat("lead '", survey.lead_id(), "' is in stage ",
-                                                      StageName(lead.stage), "; surveys are for WON deals"));
+    return errors::NotAllowedIn(errors::kStageNotAllowed, "lead", survey.lead_id(), "STAGE", "stage",
+                                StageName(lead.stage), "RecordSurvey",
+                                absl::StrCat("lead '", survey.lead_id(), "' is in stage ", StageName(lead.stage),
+                                             "; surveys are for WON deals"));
   }
   v1::Event event;
   v1::SurveyRecorded* e = event.mutable_survey_recorded();
@@ -181,15 +189,19 @@ absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& sur
   const v1::CommandOptions& options = survey.options();
   if (survey.ticket_id().empty()) {
     if (options.has_expected_version() && options.expected_version() != lead.version) {
-      return absl::AbortedError(absl::StrCat("lead '", survey.lead_id(), "' is at version ", lead.version,
-                                             ", expected_version was ", options.expected_version()));
+      return errors::VersionConflict("lead", survey.lead_id(), lead.version, options.expected_version(),
+                                     absl::StrCat("lead '", survey.lead_id(), "' is at version ", lead.version,
+                                                  ", expected_version was ", options.expected_version(),
+                                                  "; re-read and retry"));
     }
     if (decision.occurred_at < lead.last_occurred_at) {
       return absl::InvalidArgumentError("options.occurred_at: must not be before the lead's previous event");
     }
     if (lead.survey_recorded) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("a survey for deal '", survey.lead_id(), "' without a ticket is already recorded"));
+      return errors::WithReason(
+          absl::FailedPreconditionError(
+              absl::StrCat("a survey for deal '", survey.lead_id(), "' without a ticket is already recorded")),
+          errors::kSurveyRecorded, {{"lead_id", survey.lead_id()}});
     }
     decision.lead_id = survey.lead_id();
     decision.streams.push_back({LeadStreamId(survey.lead_id()), lead.version, {std::move(event)}});
@@ -197,24 +209,30 @@ absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& sur
   }
   const v1::Ticket& ticket = state.Ticket(survey.ticket_id());
   if (ticket.ticket_id().empty()) {
-    return absl::NotFoundError(absl::StrCat("ticket '", survey.ticket_id(), "' not found"));
+    return errors::NotFound("ticket", survey.ticket_id(),
+                            absl::StrCat("ticket '", survey.ticket_id(), "' not found"));
   }
   if (ticket.lead_id() != survey.lead_id()) {
     return absl::InvalidArgumentError(absl::StrCat("ticket_id: ticket '", survey.ticket_id(),
                                                    "' belongs to lead '", ticket.lead_id(), "'"));
   }
   if (ticket.status() != v1::TICKET_STATUS_RESOLVED && ticket.status() != v1::TICKET_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(absl::StrCat("ticket '", survey.ticket_id(), "' is ",
-                                                      TicketStatusName(ticket.status()),
-                                                      "; a survey follows its resolution"));
+    return errors::NotAllowedIn(errors::kTicketStatusNotAllowed, "ticket", survey.ticket_id(), "TICKET_STATUS",
+                                "status", TicketStatusName(ticket.status()), "RecordSurvey",
+                                absl::StrCat("ticket '", survey.ticket_id(), "' is ",
+                                             TicketStatusName(ticket.status()), "; a survey follows its resolution"));
   }
   if (options.has_expected_version() && options.expected_version() != ticket.version()) {
-    return absl::AbortedError(absl::StrCat("ticket '", survey.ticket_id(), "' is at version ", ticket.version(),
-                                           ", expected_version was ", options.expected_version()));
+    return errors::VersionConflict("ticket", survey.ticket_id(), ticket.version(), options.expected_version(),
+                                   absl::StrCat("ticket '", survey.ticket_id(), "' is at version ",
+                                                ticket.version(), ", expected_version was ",
+                                                options.expected_version(), "; re-read and retry"));
   }
   if (ticket.survey_recorded()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("ticket '", survey.ticket_id(), "' already has its survey (one per ticket)"));
+    return errors::WithReason(
+        absl::FailedPreconditionError(
+            absl::StrCat("ticket '", survey.ticket_id(), "' already has its survey (one per ticket)")),
+        errors::kSurveyRecorded, {{"lead_id", survey.lead_id()}, {"ticket_id", survey.ticket_id()}});
   }
   decision.streams.push_back({TicketStreamId(survey.ticket_id()), ticket.version(), {std::move(event)}});
   return absl::OkStatus();
@@ -232,8 +250,11 @@ absl::Status DecideSupport(const State& state, const v1::SupportCommand& command
   if (command.has_assign()) {
     const v1::Member* m = state.team.Find(command.assign().assignee());
     if (m == nullptr || !m->active() || !HasRole(*m, v1::ROLE_AFTER_SALES)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("assignee: member '", command.assign().assignee(), "' is not an active AFTER_SALES"));
+      return errors::WithReason(
+          absl::FailedPreconditionError(
+              absl::StrCat("assignee: member '", command.assign().assignee(), "' is not an active AFTER_SALES")),
+          errors::kAssigneeNotEligible,
+          {{"assignee", command.assign().assignee()}, {"required_role", "AFTER_SALES"}});
     }
     *events.back().mutable_ticket_assigned()->mutable_explanation() =
         ExplainManual(state.team, state.workload, v1::ROLE_AFTER_SALES, context.actor);
@@ -332,8 +353,11 @@ absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& co
     if (command.order().has_assign()) {
       const v1::Member* m = state.team.Find(command.order().assign().assignee());
       if (m == nullptr || !m->active() || !HasRole(*m, v1::ROLE_SALES_SUPPORT)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "assignee: member '", command.order().assign().assignee(), "' is not an active SALES_SUPPORT"));
+        return errors::WithReason(
+            absl::FailedPreconditionError(absl::StrCat(
+                "assignee: member '", command.order().assign().assignee(), "' is not an active SALES_SUPPORT")),
+            errors::kAssigneeNotEligible,
+            {{"assignee", command.order().assign().assignee()}, {"required_role", "SALES_SUPPORT"}});
       }
       *events.back().mutable_order_assigned()->mutable_explanation() =
           ExplainManual(state.team, state.workload, v1::ROLE_SALES_SUPPORT, context.actor);

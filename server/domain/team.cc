@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/events.h"
 #include "server/domain/review_metrics.h"
 #include "server/domain/proto_time.h"
@@ -115,40 +116,42 @@ const v1::CommandOptions& OptionsOf(const v1::TeamCommand& command) {
 
 absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
   if (command.command_case() == T::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
-  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  // Every field violation at once (errors::FieldViolations).
+  errors::FieldViolations v;
+  v.Add(ValidateCommandOptions(OptionsOf(command)));
   if (command.has_set_scoring_policy()) {
-    SALESOPS_RETURN_IF_ERROR(ValidatePolicyRoles(command.set_scoring_policy().roles()));
-    return ValidateText("note", command.set_scoring_policy().note(), 0, kMaxShortTextChars, TextKind::kMultiLine);
+    v.Add(ValidatePolicyRoles(command.set_scoring_policy().roles()));
+    v.Add(ValidateText("note", command.set_scoring_policy().note(), 0, kMaxShortTextChars, TextKind::kMultiLine));
+    return std::move(v).Finish();
   }
-  SALESOPS_RETURN_IF_ERROR(ValidateId("member_id", MemberIdOf(command)));
+  v.Add(ValidateId("member_id", MemberIdOf(command)));
   switch (command.command_case()) {
     case T::kAddMember: {
       const auto& c = command.add_member();
-      SALESOPS_RETURN_IF_ERROR(ValidateText("display_name", c.display_name(), 1, kMaxPersonChars));
-      SALESOPS_RETURN_IF_ERROR(ValidateRoles(c.roles()));
-      return ValidateCapacity(c.capacity());
+      v.Add(ValidateText("display_name", c.display_name(), 1, kMaxPersonChars));
+      v.Add(ValidateRoles(c.roles()));
+      v.Add(ValidateCapacity(c.capacity()));
+      break;
     }
     case T::kSetRoles:
-      SALESOPS_RETURN_IF_ERROR(ValidateRoles(command.set_roles().roles()));
-      return ValidateCapacity(command.set_roles().capacity());
+      v.Add(ValidateRoles(command.set_roles().roles()));
+      v.Add(ValidateCapacity(command.set_roles().capacity()));
+      break;
     case T::kDeactivate:
-      return ValidateText("reason", command.deactivate().reason(), 0, kMaxShortTextChars, TextKind::kMultiLine);
+      v.Add(ValidateText("reason", command.deactivate().reason(), 0, kMaxShortTextChars, TextKind::kMultiLine));
+      break;
     case T::kSetTarget: {
       const auto& c = command.set_target();
-      if (!IsValidPeriod(c.period())) {
-        return absl::InvalidArgumentError("period: must be YYYY-MM or YYYY-Qn (n = 1..4)");
-      }
+      if (!IsValidPeriod(c.period())) v.Add("period", "must be YYYY-MM or YYYY-Qn (n = 1..4)");
       if (c.metric() == v1::TARGET_METRIC_WON_VALUE) {
-        if (!c.has_won_value()) return absl::InvalidArgumentError("won_value: is required for WON_VALUE");
-        return ValidateMoney("won_value", c.won_value());
+        v.Add(c.has_won_value() ? ValidateMoney("won_value", c.won_value())
+                                : absl::InvalidArgumentError("won_value: is required for WON_VALUE"));
+      } else if (c.metric() == v1::TARGET_METRIC_WON_COUNT) {
+        if (c.won_count() < 0 || c.won_count() > 1'000'000) v.Add("won_count", "must be between 0 and 1000000");
+      } else {
+        v.Add("metric", "is required (won_value, won_count)");
       }
-      if (c.metric() == v1::TARGET_METRIC_WON_COUNT) {
-        if (c.won_count() < 0 || c.won_count() > 1'000'000) {
-          return absl::InvalidArgumentError("won_count: must be between 0 and 1000000");
-        }
-        return absl::OkStatus();
-      }
-      return absl::InvalidArgumentError("metric: is required (won_value, won_count)");
+      break;
     }
     case T::kReactivate:
     case T::kBootstrap:
@@ -156,15 +159,16 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
     case T::COMMAND_NOT_SET:
       break;
   }
-  return absl::OkStatus();
+  return std::move(v).Finish();
 }
 
 absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const v1::TeamCommand& command) {
   SALESOPS_RETURN_IF_ERROR(ValidateTeamCommand(command));
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != state.version) {
-    return absl::AbortedError(absl::StrCat("the team is at version ", state.version, ", expected_version was ",
-                                           options.expected_version(), "; re-read and retry"));
+    return errors::VersionConflict("team", "team", state.version, options.expected_version(),
+                                   absl::StrCat("the team is at version ", state.version, ", expected_version was ",
+                                                options.expected_version(), "; re-read and retry"));
   }
   if (command.has_set_scoring_policy()) {
     // A policy is about the team, not one member.
@@ -180,17 +184,19 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
   const bool creates = command.has_add_member() || command.has_bootstrap();
   // SetTarget addresses an existing member (checked below like the others).
   if (creates && member != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat("member '", member_id, "' already exists"));
+    return errors::AlreadyExists("member", member_id, absl::StrCat("member '", member_id, "' already exists"));
   }
   if (!creates && member == nullptr) {
-    return absl::NotFoundError(absl::StrCat("member '", member_id, "' not found"));
+    return errors::NotFound("member", member_id, absl::StrCat("member '", member_id, "' not found"));
   }
   std::vector<v1::Event> events(1);
   v1::Event& event = events[0];
   switch (command.command_case()) {
     case T::kBootstrap: {
       if (!state.members.empty()) {
-        return absl::FailedPreconditionError("the team is not empty; bootstrap adds only the first ADMIN");
+        return errors::WithReason(
+            absl::FailedPreconditionError("the team is not empty; bootstrap adds only the first ADMIN"),
+            errors::kTeamNotEmpty);
       }
       auto* e = event.mutable_member_added();
       e->set_member_id(member_id);
@@ -211,8 +217,10 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
       const auto& c = command.set_roles();
       if (IsLastActiveAdmin(state, member_id) &&
           std::find(c.roles().begin(), c.roles().end(), v1::ROLE_ADMIN) == c.roles().end()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("member '", member_id, "' is the last active ADMIN; keep the ADMIN role"));
+        return errors::WithReason(
+            absl::FailedPreconditionError(
+                absl::StrCat("member '", member_id, "' is the last active ADMIN; keep the ADMIN role")),
+            errors::kLastAdmin, {{"member_id", member_id}});
       }
       auto* e = event.mutable_member_roles_changed();
       e->set_member_id(member_id);
@@ -223,18 +231,24 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
     }
     case T::kDeactivate:
       if (IsLastActiveAdmin(state, member_id)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("member '", member_id, "' is the last active ADMIN; the team would have none"));
+        return errors::WithReason(
+            absl::FailedPreconditionError(
+                absl::StrCat("member '", member_id, "' is the last active ADMIN; the team would have none")),
+            errors::kLastAdmin, {{"member_id", member_id}});
       }
       if (!member->active()) {
-        return absl::FailedPreconditionError(absl::StrCat("member '", member_id, "' is already deactivated"));
+        return errors::NotAllowedIn(errors::kMemberStatusNotAllowed, "member", member_id, "MEMBER_STATUS",
+                                    "status", "DEACTIVATED", "DeactivateMember",
+                                    absl::StrCat("member '", member_id, "' is already deactivated"));
       }
       event.mutable_member_deactivated()->set_member_id(member_id);
       event.mutable_member_deactivated()->set_reason(command.deactivate().reason());
       break;
     case T::kReactivate:
       if (member->active()) {
-        return absl::FailedPreconditionError(absl::StrCat("member '", member_id, "' is already active"));
+        return errors::NotAllowedIn(errors::kMemberStatusNotAllowed, "member", member_id, "MEMBER_STATUS",
+                                    "status", "ACTIVE", "ReactivateMember",
+                                    absl::StrCat("member '", member_id, "' is already active"));
       }
       event.mutable_member_reactivated()->set_member_id(member_id);
       break;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/events.h"
 #include "server/domain/validation.h"
 
@@ -59,48 +60,55 @@ const v1::CommandOptions& OptionsOf(const v1::SupportCommand& command) {
 
 absl::Status ValidateSupportCommand(const v1::SupportCommand& command) {
   if (command.command_case() == S::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
-  SALESOPS_RETURN_IF_ERROR(ValidateCommandOptions(OptionsOf(command)));
+  // Every field violation at once (errors::FieldViolations).
+  errors::FieldViolations v;
+  v.Add(ValidateCommandOptions(OptionsOf(command)));
   const TextKind multi = TextKind::kMultiLine;
   switch (command.command_case()) {
     case S::kOpen: {
       const auto& c = command.open();
-      if (!c.ticket_id().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", c.ticket_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateId("lead_id", c.lead_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("subject", c.subject(), 1, kMaxNameChars));
-      SALESOPS_RETURN_IF_ERROR(ValidateText("description", c.description(), 0, kMaxTextChars, multi));
+      if (!c.ticket_id().empty()) v.Add(ValidateId("ticket_id", c.ticket_id()));
+      v.Add(ValidateId("lead_id", c.lead_id()));
+      v.Add(ValidateText("subject", c.subject(), 1, kMaxNameChars));
+      v.Add(ValidateText("description", c.description(), 0, kMaxTextChars, multi));
       if (c.severity() == v1::SEVERITY_UNSPECIFIED || !v1::Severity_IsValid(c.severity())) {
-        return absl::InvalidArgumentError("severity: is required (P1, P2, P3, P4)");
+        v.Add(absl::InvalidArgumentError("severity: is required (P1, P2, P3, P4)"));
       }
       if (c.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(c.channel())) {
-        return absl::InvalidArgumentError("channel: is required (phone, email, chat, onsite, other)");
+        v.Add(absl::InvalidArgumentError("channel: is required (phone, email, chat, onsite, other)"));
       }
-      return absl::OkStatus();
+      break;
     }
     case S::kAssign:
-      SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", command.assign().ticket_id()));
-      SALESOPS_RETURN_IF_ERROR(ValidateId("assignee", command.assign().assignee()));
-      return ValidateText("reason", command.assign().reason(), 1, kMaxShortTextChars, multi);
+      v.Add(ValidateId("ticket_id", command.assign().ticket_id()));
+      v.Add(ValidateId("assignee", command.assign().assignee()));
+      v.Add(ValidateText("reason", command.assign().reason(), 1, kMaxShortTextChars, multi));
+      break;
     case S::kResolve:
-      SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", command.resolve().ticket_id()));
-      return ValidateText("resolution", command.resolve().resolution(), 1, kMaxTextChars, multi);
+      v.Add(ValidateId("ticket_id", command.resolve().ticket_id()));
+      v.Add(ValidateText("resolution", command.resolve().resolution(), 1, kMaxTextChars, multi));
+      break;
     case S::kClose:
-      return ValidateId("ticket_id", command.close().ticket_id());
+      v.Add(ValidateId("ticket_id", command.close().ticket_id()));
+      break;
     case S::kReopen:
-      SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", command.reopen().ticket_id()));
-      return ValidateText("reason", command.reopen().reason(), 1, kMaxShortTextChars, multi);
+      v.Add(ValidateId("ticket_id", command.reopen().ticket_id()));
+      v.Add(ValidateText("reason", command.reopen().reason(), 1, kMaxShortTextChars, multi));
+      break;
     case S::kSurvey: {
       const auto& c = command.survey();
-      SALESOPS_RETURN_IF_ERROR(ValidateId("lead_id", c.lead_id()));
-      if (!c.ticket_id().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("ticket_id", c.ticket_id()));
-      SALESOPS_RETURN_IF_ERROR(Rating("product_quality", c.product_quality()));
-      SALESOPS_RETURN_IF_ERROR(Rating("service_attitude", c.service_attitude()));
-      SALESOPS_RETURN_IF_ERROR(Rating("response_speed", c.response_speed()));
-      return ValidateText("comment", c.comment(), 0, kMaxTextChars, multi);
+      v.Add(ValidateId("lead_id", c.lead_id()));
+      if (!c.ticket_id().empty()) v.Add(ValidateId("ticket_id", c.ticket_id()));
+      v.Add(Rating("product_quality", c.product_quality()));
+      v.Add(Rating("service_attitude", c.service_attitude()));
+      v.Add(Rating("response_speed", c.response_speed()));
+      v.Add(ValidateText("comment", c.comment(), 0, kMaxTextChars, multi));
+      break;
     }
     case S::COMMAND_NOT_SET:
       break;
   }
-  return absl::OkStatus();
+  return std::move(v).Finish();
 }
 
 absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, const v1::SupportCommand& command,
@@ -109,13 +117,16 @@ absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, co
   std::vector<v1::Event> events(1);
   if (command.has_open()) {
     if (!ticket.ticket_id().empty()) {
-      return absl::AlreadyExistsError(absl::StrCat("ticket '", ticket_id, "' already exists"));
+      return errors::AlreadyExists("ticket", ticket_id, absl::StrCat("ticket '", ticket_id, "' already exists"));
     }
     if (lead_stage != v1::STAGE_WON) {
-      return absl::FailedPreconditionError(absl::StrCat("lead '", command.open().lead_id(), "' is ",
-                                                        lead_stage == v1::STAGE_UNSPECIFIED ? "unknown" : "in stage ",
-                                                        lead_stage == v1::STAGE_UNSPECIFIED ? "" : StageName(lead_stage),
-                                                        "; tickets are opened for WON customers only"));
+      return errors::NotAllowedIn(
+          errors::kStageNotAllowed, "lead", command.open().lead_id(), "STAGE", "stage",
+          lead_stage == v1::STAGE_UNSPECIFIED ? "UNKNOWN" : StageName(lead_stage), "OpenTicket",
+          absl::StrCat("lead '", command.open().lead_id(), "' is ",
+                       lead_stage == v1::STAGE_UNSPECIFIED ? "unknown" : "in stage ",
+                       lead_stage == v1::STAGE_UNSPECIFIED ? "" : StageName(lead_stage),
+                       "; tickets are opened for WON customers only"));
     }
     const auto& c = command.open();
     auto* e = events[0].mutable_ticket_opened();
@@ -129,17 +140,22 @@ absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, co
     return events;
   }
   if (ticket.ticket_id().empty()) {
-    return absl::NotFoundError(absl::StrCat("ticket '", TicketIdOf(command), "' not found"));
+    return errors::NotFound("ticket", TicketIdOf(command),
+                            absl::StrCat("ticket '", TicketIdOf(command), "' not found"));
   }
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != ticket.version()) {
-    return absl::AbortedError(absl::StrCat("ticket '", ticket.ticket_id(), "' is at version ", ticket.version(),
-                                           ", expected_version was ", options.expected_version()));
+    return errors::VersionConflict("ticket", ticket.ticket_id(), ticket.version(), options.expected_version(),
+                                   absl::StrCat("ticket '", ticket.ticket_id(), "' is at version ",
+                                                ticket.version(), ", expected_version was ",
+                                                options.expected_version(), "; re-read and retry"));
   }
   const auto refuse = [&](absl::string_view action, absl::string_view allowed) {
-    return absl::FailedPreconditionError(absl::StrCat("ticket '", ticket.ticket_id(), "' is ",
-                                                      TicketStatusName(ticket.status()), "; ", action,
-                                                      " is allowed only when ", allowed));
+    return errors::NotAllowedIn(errors::kTicketStatusNotAllowed, "ticket", ticket.ticket_id(), "TICKET_STATUS",
+                                "status", TicketStatusName(ticket.status()), action,
+                                absl::StrCat("ticket '", ticket.ticket_id(), "' is ",
+                                             TicketStatusName(ticket.status()), "; ", action,
+                                             " is allowed only when ", allowed));
   };
   const v1::TicketStatus status = ticket.status();
   switch (command.command_case()) {

@@ -7,6 +7,7 @@
 #include "server/common/status_macros.h"
 #include "server/common/utf8.h"
 #include "server/domain/currencies.h"
+#include "server/domain/errors.h"
 
 namespace salesops::domain {
 namespace {
@@ -55,20 +56,20 @@ absl::Status ValidateToken(absl::string_view field, absl::string_view value) {
 }
 
 absl::Status ValidateMoney(absl::string_view field, const v1::Money& money) {
+  errors::FieldViolations v;
   const std::string& c = money.currency();
   if (c.size() != 3 || !absl::ascii_isupper(c[0]) || !absl::ascii_isupper(c[1]) ||
       !absl::ascii_isupper(c[2])) {
-    return Invalid(absl::StrCat(field, ".currency"), "must be an ISO 4217 code, [A-Z]{3}");
-  }
-  if (!IsIso4217Code(c)) {
-    return Invalid(absl::StrCat(field, ".currency"),
-                   absl::StrCat("'", c, "' is not an ISO 4217 currency code (e.g. CNY, USD, EUR)"));
+    v.Add(Invalid(absl::StrCat(field, ".currency"), "must be an ISO 4217 code, [A-Z]{3}"));
+  } else if (!IsIso4217Code(c)) {
+    v.Add(Invalid(absl::StrCat(field, ".currency"),
+                  absl::StrCat("'", c, "' is not an ISO 4217 currency code (e.g. CNY, USD, EUR)")));
   }
   if (money.amount_minor() < 0 || money.amount_minor() > kMaxAmountMinor) {
-    return Invalid(absl::StrCat(field, ".amount_minor"),
-                   absl::StrCat("must be between 0 and ", kMaxAmountMinor, " minor units"));
+    v.Add(Invalid(absl::StrCat(field, ".amount_minor"),
+                  absl::StrCat("must be between 0 and ", kMaxAmountMinor, " minor units")));
   }
-  return absl::OkStatus();
+  return std::move(v).Finish();
 }
 
 absl::Status ValidateDate(absl::string_view field, absl::string_view value) {
@@ -107,28 +108,24 @@ absl::Status ValidatePhone(absl::string_view field, absl::string_view value) {
 }
 
 absl::Status ValidateContact(absl::string_view field, const v1::Contact& contact) {
-  SALESOPS_RETURN_IF_ERROR(
-      ValidateText(absl::StrCat(field, ".name"), contact.name(), 1, kMaxPersonChars));
-  if (!contact.email().empty()) {
-    SALESOPS_RETURN_IF_ERROR(ValidateEmail(absl::StrCat(field, ".email"), contact.email()));
-  }
-  if (!contact.phone().empty()) {
-    SALESOPS_RETURN_IF_ERROR(ValidatePhone(absl::StrCat(field, ".phone"), contact.phone()));
-  }
-  return absl::OkStatus();
+  errors::FieldViolations v;
+  v.Add(ValidateText(absl::StrCat(field, ".name"), contact.name(), 1, kMaxPersonChars));
+  if (!contact.email().empty()) v.Add(ValidateEmail(absl::StrCat(field, ".email"), contact.email()));
+  if (!contact.phone().empty()) v.Add(ValidatePhone(absl::StrCat(field, ".phone"), contact.phone()));
+  return std::move(v).Finish();
 }
 
 absl::Status ValidateCommandOptions(const v1::CommandOptions& o) {
-  SALESOPS_RETURN_IF_ERROR(ValidateToken("options.request_id", o.request_id()));
-  SALESOPS_RETURN_IF_ERROR(ValidateToken("options.correlation_id", o.correlation_id()));
-  SALESOPS_RETURN_IF_ERROR(
-      ValidateText("options.override_reason", o.override_reason(), 0, kMaxShortTextChars, TextKind::kMultiLine));
-  if (!o.assign_to().empty()) SALESOPS_RETURN_IF_ERROR(ValidateId("options.assign_to", o.assign_to()));
+  errors::FieldViolations v;
+  v.Add(ValidateToken("options.request_id", o.request_id()));
+  v.Add(ValidateToken("options.correlation_id", o.correlation_id()));
+  v.Add(ValidateText("options.override_reason", o.override_reason(), 0, kMaxShortTextChars, TextKind::kMultiLine));
+  if (!o.assign_to().empty()) v.Add(ValidateId("options.assign_to", o.assign_to()));
   if (o.has_occurred_at() &&
       (o.occurred_at().nanos() < 0 || o.occurred_at().nanos() > 999'999'999 || o.occurred_at().seconds() < 0)) {
-    return absl::InvalidArgumentError("options.occurred_at: must be a valid time after 1970-01-01");
+    v.Add("options.occurred_at", "must be a valid time after 1970-01-01");
   }
-  return absl::OkStatus();
+  return std::move(v).Finish();
 }
 
 }  // namespace salesops::domain

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/domain/errors.h"
 
 namespace salesops::engine {
 
@@ -34,15 +35,22 @@ absl::StatusOr<bool> PositionWaiters::Wait(const void* tag, const std::string& k
                                            absl::Time deadline, Done done) {
   absl::MutexLock lock(&mu_);
   if (position <= position_) return false;
-  if (stopping_) return absl::UnavailableError("the server is shutting down; retry on its successor");
+  if (stopping_) {
+    return errors::WithReason(absl::UnavailableError("the server is shutting down; retry on its successor"),
+                              errors::kShuttingDown);
+  }
   if (waiters_.size() >= options_.max_waiters) {
-    return absl::ResourceExhaustedError(absl::StrCat("the server is busy: ", waiters_.size(),
-                                                     " calls wait for a min_position (the limit); retry later"));
+    return errors::WithReason(
+        absl::ResourceExhaustedError(absl::StrCat("the server is busy: ", waiters_.size(),
+                                                  " calls wait for a min_position (the limit); retry later")),
+        errors::kServerBusy);
   }
   size_t& mine = per_key_[key];
   if (mine >= options_.max_per_key) {
-    return absl::ResourceExhaustedError(absl::StrCat("member ", key, " has ", mine,
-                                                     " calls waiting for a min_position (the per-member limit)"));
+    return errors::WithReason(
+        absl::ResourceExhaustedError(absl::StrCat("member ", key, " has ", mine,
+                                                  " calls waiting for a min_position (the per-member limit)")),
+        errors::kMemberLimit, {{"member_id", key}});
   }
   ++mine;
   waiters_.emplace(tag, Waiter{key, position, deadline, std::move(done)});
@@ -100,9 +108,12 @@ void PositionWaiters::Loop() {
         while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
           const void* tag = by_deadline_.begin()->second;
           const uint64_t wanted = waiters_.at(tag).position;
-          complete(tag, absl::DeadlineExceededError(absl::StrCat(
-                            "position ", wanted, " was not applied before the deadline (the views are at ",
-                            position_, ")")));
+          complete(tag, errors::WithReason(
+                            absl::DeadlineExceededError(absl::StrCat(
+                                "position ", wanted, " was not applied before the deadline (the views are at ",
+                                position_, ")")),
+                            errors::kPositionNotReached,
+                            {{"min_position", absl::StrCat(wanted)}, {"applied_position", absl::StrCat(position_)}}));
         }
       }
     }

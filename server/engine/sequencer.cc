@@ -11,6 +11,7 @@
 #include "server/common/progress_log.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/events.h"
 #include "server/domain/proto_time.h"
 
@@ -170,12 +171,14 @@ absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bo
   };
   if (stopping_) {
     refused("stopping");
-    return absl::UnavailableError(absl::StrCat("the server is shutting down; ", retry));
+    return errors::WithReason(absl::UnavailableError(absl::StrCat("the server is shutting down; ", retry)),
+                              errors::kShuttingDown);
   }
   if (bounded && queue_.size() >= options_.max_queue) {
     refused("queue_full");
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the write queue is full (", options_.max_queue, " commands); retry later"));
+    return errors::WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                                  "the write queue is full (", options_.max_queue, " commands); retry later")),
+                              errors::kServerBusy, {{"queue", "commands"}, {"limit", absl::StrCat(options_.max_queue)}});
   }
   // A command's size, or an import's: what the queue holds until decided.
   size_t bytes = pending.command.ByteSizeLong();
@@ -184,8 +187,10 @@ absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bo
   }
   if (bounded && queue_bytes_ + bytes > options_.max_queue_bytes && !queue_.empty()) {
     refused("queue_bytes");
-    return absl::ResourceExhaustedError(absl::StrCat("the write queue holds ", queue_bytes_, " bytes of commands (",
-                                                     options_.max_queue_bytes, " at most); retry later"));
+    return errors::WithReason(
+        absl::ResourceExhaustedError(absl::StrCat("the write queue holds ", queue_bytes_, " bytes of commands (",
+                                                  options_.max_queue_bytes, " at most); retry later")),
+        errors::kServerBusy, {{"queue", "command_bytes"}, {"limit", absl::StrCat(options_.max_queue_bytes)}});
   }
   pending.bytes = bytes;
   queue_bytes_ += bytes;
@@ -375,9 +380,11 @@ void Sequencer::Write() {
         // (fail-stop).
         LogError("sequencer: batch of %d commands not written: %s; refusing further commands",
                  decided.commands.size(), committed.status().ToString());
-        failure = absl::UnavailableError(
-            "the event log could not be written; the command may or may not have been recorded; "
-            "retry with the same request_id once the server has restarted");
+        failure = errors::WithReason(
+            absl::UnavailableError(
+                "the event log could not be written; the command may or may not have been recorded; "
+                "retry with the same request_id once the server has restarted"),
+            errors::kWritesStopped);
         for (CommandResult& reply : decided.replies) reply = failure;
         {
           absl::MutexLock lock(&write_mu_);
@@ -465,7 +472,8 @@ ImportResult Sequencer::ProcessImport(std::vector<v1::EventEnvelope>& events, co
     if (store_->failed()) {
       {
         absl::MutexLock lock(&write_mu_);
-        failure_ = absl::UnavailableError("the event log could not be written; restart the server");
+        failure_ = errors::WithReason(
+            absl::UnavailableError("the event log could not be written; restart the server"), errors::kWritesStopped);
       }
       if (options_.on_fatal) options_.on_fatal(committed.status());
     }
@@ -518,9 +526,10 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
         *reply.mutable_lead() = record->reply();
         return reply;
       }
-      return absl::InvalidArgumentError(absl::StrCat(
-          "options.request_id: '", options.request_id(),
-          "' was already used for a different command; use a new request_id"));
+      return errors::WithReason(
+          absl::InvalidArgumentError(absl::StrCat("options.request_id: '", options.request_id(),
+                                                  "' was already used for a different command; use a new request_id")),
+          errors::kRequestIdReused, {{"request_id", options.request_id()}});
     }
   }
 

@@ -20,6 +20,7 @@
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/common/work_pool.h"
+#include "server/domain/errors.h"
 #include "server/engine/position_waiters.h"
 #include "server/service/auth.h"
 #include "server/service/grpc_status.h"
@@ -60,7 +61,10 @@ class DeferredRead final : public grpc::ServerUnaryReactor {
       absl::StatusOr<bool> parked = async_.waiters->Wait(
           this, reader_, plan.min_position, deadline, [this, field](absl::Status reached) {
             if (!reached.ok()) {
-              if (absl::IsDeadlineExceeded(reached)) reached = absl::DeadlineExceededError(absl::StrCat(field, ": ", reached.message()));
+              if (absl::IsDeadlineExceeded(reached)) {
+                reached = errors::CopyDetails(reached,
+                                              absl::DeadlineExceededError(absl::StrCat(field, ": ", reached.message())));
+              }
               Finish(ToGrpcStatus(reached));
               return;
             }

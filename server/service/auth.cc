@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/domain/team.h"
 #include "server/domain/validation.h"
 
@@ -112,10 +113,12 @@ absl::StatusOr<size_t> TokenAuthenticator::ReloadFromFile(const std::string& pat
 absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_view authorization) const {
   constexpr absl::string_view kBearer = "Bearer ";
   if (authorization.empty()) {
-    return absl::UnauthenticatedError("missing 'authorization: Bearer <token>' metadata");
+    return errors::WithReason(absl::UnauthenticatedError("missing 'authorization: Bearer <token>' metadata"),
+                              errors::kTokenMissing);
   }
   if (!absl::StartsWithIgnoreCase(authorization, kBearer)) {
-    return absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'");
+    return errors::WithReason(absl::UnauthenticatedError("authorization metadata must be 'Bearer <token>'"),
+                              errors::kTokenMissing);
   }
   const absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(kBearer.size()));
   // Looked up by the token's digest: the map compares digests of what the
@@ -125,7 +128,7 @@ absl::StatusOr<std::string> TokenAuthenticator::AuthenticateHeader(absl::string_
   absl::ReaderMutexLock lock(&mu_);
   auto it = credentials_.tokens.find(digest);
   if (it == credentials_.tokens.end() || CRYPTO_memcmp(it->first.data(), digest.data(), digest.size()) != 0) {
-    return absl::UnauthenticatedError("unknown token");
+    return errors::WithReason(absl::UnauthenticatedError("unknown token"), errors::kTokenUnknown);
   }
   return it->second;
 }
@@ -149,24 +152,30 @@ std::optional<absl::StatusOr<std::string>> TokenAuthenticator::CertificateMember
     auto it = credentials_.certificates.find(name);
     if (it == credentials_.certificates.end()) continue;
     if (!member.empty() && member != it->second) {
-      return absl::UnauthenticatedError(absl::StrCat("the client certificate's names map to two members: x509:",
-                                                     matched, " to '", member, "' and x509:", name, " to '",
-                                                     it->second, "'"));
+      return errors::WithReason(
+          absl::UnauthenticatedError(absl::StrCat("the client certificate's names map to two members: x509:",
+                                                  matched, " to '", member, "' and x509:", name, " to '",
+                                                  it->second, "'")),
+          errors::kIdentityMismatch);
     }
     member = it->second;
     matched = name;
   }
   if (member.empty()) {
-    return absl::UnauthenticatedError(absl::StrCat("the client certificate (", absl::StrJoin(names, ", "),
-                                                   ") is not in the tokens file as 'x509:NAME MEMBER_ID'"));
+    return errors::WithReason(
+        absl::UnauthenticatedError(absl::StrCat("the client certificate (", absl::StrJoin(names, ", "),
+                                                ") is not in the tokens file as 'x509:NAME MEMBER_ID'")),
+        errors::kCertificateUnknown);
   }
   return member;
 }
 
 absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerContextBase& context) const {
   if (draining_.load(std::memory_order_acquire)) {
-    return absl::UnavailableError(
-        "the server is shutting down; retry (with the same request_id) on its successor or another node");
+    return errors::WithReason(
+        absl::UnavailableError(
+            "the server is shutting down; retry (with the same request_id) on its successor or another node"),
+        errors::kShuttingDown);
   }
   return Identify(context);
 }
@@ -182,8 +191,10 @@ absl::StatusOr<std::string> TokenAuthenticator::Identify(const grpc::ServerConte
   absl::StatusOr<std::string> member = AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
   // A token and a mapped certificate must agree on who is calling.
   if (member.ok() && certificate.has_value() && certificate->ok() && **certificate != *member) {
-    return absl::UnauthenticatedError(absl::StrCat("the bearer token is member '", *member,
-                                                   "' but the client certificate is member '", **certificate, "'"));
+    return errors::WithReason(
+        absl::UnauthenticatedError(absl::StrCat("the bearer token is member '", *member,
+                                                "' but the client certificate is member '", **certificate, "'")),
+        errors::kIdentityMismatch);
   }
   return member;
 }
@@ -192,10 +203,16 @@ absl::StatusOr<std::string> ReadAccess::Check(const grpc::ServerContextBase& con
   SALESOPS_ASSIGN_OR_RETURN(std::string member_id, tokens_->Authenticate(context));
   const std::optional<v1::Member> member = team_->Get(member_id);
   if (!member.has_value()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("member '", member_id, "' is not in the team; an ADMIN must add it (Team.AddMember)"));
+    return errors::WithReason(
+        absl::PermissionDeniedError(
+            absl::StrCat("member '", member_id, "' is not in the team; an ADMIN must add it (Team.AddMember)")),
+        errors::kMemberNotInTeam, {{"member_id", member_id}});
   }
-  if (!member->active()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' is deactivated"));
+  if (!member->active()) {
+    return errors::WithReason(
+        absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' is deactivated")),
+        errors::kMemberDeactivated, {{"member_id", member_id}});
+  }
   return member_id;
 }
 
@@ -210,7 +227,10 @@ absl::StatusOr<v1::Member> ReadAccess::CheckRead(const grpc::ServerContextBase& 
                                                  const domain::LeadParties* lead) const {
   SALESOPS_ASSIGN_OR_RETURN(std::string member_id, Check(context));
   std::optional<v1::Member> member = team_->Get(member_id);
-  if (!member.has_value()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team"));
+  if (!member.has_value()) {
+    return errors::WithReason(absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team")),
+                              errors::kMemberNotInTeam, {{"member_id", member_id}});
+  }
   SALESOPS_RETURN_IF_ERROR(domain::AuthorizeRead(rpc, *member, lead));
   return std::move(*member);
 }
@@ -219,7 +239,10 @@ absl::StatusOr<v1::Member> ReadAccess::RequireRole(const std::string& member_id,
                                                    std::initializer_list<v1::Role> roles,
                                                    absl::string_view what) const {
   std::optional<v1::Member> member = team_->Get(member_id);
-  if (!member.has_value()) return absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team"));
+  if (!member.has_value()) {
+    return errors::WithReason(absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team")),
+                              errors::kMemberNotInTeam, {{"member_id", member_id}});
+  }
   for (int held : member->roles()) {
     for (v1::Role wanted : roles) {
       if (held == wanted) return std::move(*member);
@@ -227,8 +250,11 @@ absl::StatusOr<v1::Member> ReadAccess::RequireRole(const std::string& member_id,
   }
   std::vector<std::string> names;
   for (v1::Role wanted : roles) names.push_back(domain::RoleName(wanted));
-  return absl::PermissionDeniedError(absl::StrCat(what, " needs the role ", absl::StrJoin(names, " or "),
-                                                  "; member '", member_id, "' does not hold it"));
+  return errors::WithReason(
+      absl::PermissionDeniedError(absl::StrCat(what, " needs the role ", absl::StrJoin(names, " or "),
+                                               "; member '", member_id, "' does not hold it")),
+      errors::kRoleRequired,
+      {{"action", std::string(what)}, {"required_roles", absl::StrJoin(names, " or ")}, {"member_id", member_id}});
 }
 
 }  // namespace salesops::service

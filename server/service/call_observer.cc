@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "server/common/log.h"
 
 namespace salesops::service {
@@ -63,6 +65,16 @@ class CallObserver final : public grpc::experimental::Interceptor {
  private:
   static const char* Short(const char* method) { return method + (method[0] == '/' ? 1 : 0); }
 
+  // The ErrorInfo reason in the status' details ("" when none).
+  static std::string Reason(const grpc::Status& status) {
+    google::rpc::Status rpc;
+    if (status.error_details().empty() || !rpc.ParseFromString(status.error_details())) return "";
+    for (const google::protobuf::Any& any : rpc.details()) {
+      if (google::rpc::ErrorInfo info; any.UnpackTo(&info)) return info.reason();
+    }
+    return "";
+  }
+
   std::string Member() const {
     grpc::ServerContextBase* context = info_->server_context();
     if (context == nullptr) return "unknown";
@@ -77,9 +89,10 @@ class CallObserver final : public grpc::experimental::Interceptor {
   void LogRefusal(const char* method, const grpc::Status& status) {
     const std::optional<uint64_t> dropped = owner_->refusals_.Admit(absl::Now());
     if (!dropped.has_value()) return;
-    LogWarning("refused %s: %s, member %s, peer %s: %s%s", Short(method),
+    const std::string reason = Reason(status);
+    LogWarning("refused %s: %s, member %s, peer %s%s: %s%s", Short(method),
                absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), Member(), Peer(),
-               status.error_message(),
+               reason.empty() ? "" : absl::StrCat(", reason ", reason), status.error_message(),
                *dropped > 0 ? absl::StrCat(" (", *dropped, " refusal lines dropped before this one)") : "");
   }
 
@@ -97,6 +110,9 @@ class CallObserver final : public grpc::experimental::Interceptor {
         {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))},
         {"latency_ms", absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(took))},
     };
+    if (!status.ok()) {
+      if (std::string reason = Reason(status); !reason.empty()) fields.emplace_back("reason", std::move(reason));
+    }
     if (!request_id.empty()) fields.emplace_back("request_id", std::move(request_id));
     if (!position.empty()) fields.emplace_back("position", std::move(position));
     if (*dropped > 0) fields.emplace_back("dropped_before", absl::StrCat(*dropped));

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/common/log.h"
+#include "server/domain/errors.h"
 #include "server/service/grpc_status.h"
 #include "server/service/request_parse.h"
 
@@ -34,8 +35,10 @@ absl::Status AdmitRequest(const grpc::ServerContextBase& context, const TokenAut
   const size_t size = bytes.Valid() ? bytes.Length() : 0;
   if (size > max_bytes) {
     bytes.Clear();
-    return absl::ResourceExhaustedError(absl::StrCat("request: ", size, " bytes, more than ", rpc, " takes (",
-                                                     max_bytes, " bytes, docs/API.md \"Limits\")"));
+    return errors::WithReason(absl::ResourceExhaustedError(absl::StrCat("request: ", size, " bytes, more than ",
+                                                                        rpc, " takes (", max_bytes,
+                                                                        " bytes, docs/API.md \"Limits\")")),
+                              errors::kRequestTooLarge, {{"limit_bytes", absl::StrCat(max_bytes)}});
   }
   if (absl::StatusOr<std::string> actor = tokens.Authenticate(context); !actor.ok()) {
     bytes.Clear();

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "server/domain/errors.h"
+
 namespace salesops::service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -16,7 +18,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   }
   // absl::StatusCode and grpc::StatusCode share their numbering (both follow
   // google.rpc.Code).
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message);
+  // The details travel, serialized as google.rpc.Status, in the
+  // grpc-status-details-bin trailer.
+  const std::string details = errors::ToRpcStatus(status, message).SerializeAsString();
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message, details);
 }
 
 }  // namespace salesops::service

@@ -1,5 +1,6 @@
 // The one place where absl::Status becomes grpc::Status: the code maps one to
-// one, the message is bounded. Storage text never gets here (the store logs
+// one, the message is bounded, and the error details (domain/errors.h) go
+// into the grpc-status-details-bin trailer as google.rpc.Status. Storage text never gets here (the store logs
 // it and returns its own words).
 #ifndef SALESOPS_SERVER_SERVICE_GRPC_STATUS_H_
 #define SALESOPS_SERVER_SERVICE_GRPC_STATUS_H_

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/service/grpc_status.h"
 #include "server/service/subscribe_request.h"
 
@@ -337,7 +338,8 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
       return *s;
     }
     LogInfo("subscription %d ended at position %d: %s", id_, next_, s->ToString());
-    return absl::Status(s->code(), absl::StrCat("access re-checked before sending more: ", s->message()));
+    return errors::CopyDetails(*s, absl::Status(s->code(), absl::StrCat("access re-checked before sending more: ",
+                                                                       s->message())));
   }
 
   void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -416,16 +418,23 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscriptions::Start(grpc::CallbackS
       new Reactor(this, next_id_.fetch_add(1), *reader, *std::move(plan), context, request));
   {
     absl::MutexLock lock(&mu_);
-    if (shut_down_) return new Refusal(absl::UnavailableError("the server is shutting down"));
+    if (shut_down_) {
+      return new Refusal(
+          errors::WithReason(absl::UnavailableError("the server is shutting down"), errors::kShuttingDown));
+    }
     if (live_.size() >= options_.max_subscriptions) {
-      return new Refusal(absl::ResourceExhaustedError(absl::StrCat(
-          "the server serves ", live_.size(), " subscriptions (the limit, --max-subscriptions); retry later")));
+      return new Refusal(errors::WithReason(
+          absl::ResourceExhaustedError(absl::StrCat("the server serves ", live_.size(),
+                                                    " subscriptions (the limit, --max-subscriptions); retry later")),
+          errors::kServerBusy));
     }
     size_t& mine = per_member_[*reader];
     if (mine >= options_.max_subscriptions_per_member) {
-      return new Refusal(absl::ResourceExhaustedError(
-          absl::StrCat("member ", *reader, " has ", mine,
-                       " subscriptions open (the per-member limit, --max-subscriptions-per-member); close one first")));
+      return new Refusal(errors::WithReason(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "member ", *reader, " has ", mine,
+              " subscriptions open (the per-member limit, --max-subscriptions-per-member); close one first")),
+          errors::kMemberLimit, {{"member_id", *reader}}));
     }
     ++mine;
     live_.emplace(reactor.get(), reactor);

@@ -24,6 +24,7 @@
 #include "rocksdb/write_batch.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
+#include "server/domain/errors.h"
 #include "server/store/event_store_internal.h"
 #include "server/store/free_space.h"
 #include "server/store/keys.h"
@@ -155,14 +156,18 @@ EventStore::~EventStore() = default;
 
 namespace {
 absl::Status FailedStatus() {
-  return absl::UnavailableError("the event log refused writes after a failed write; restart the server");
+  return errors::WithReason(
+      absl::UnavailableError("the event log refused writes after a failed write; restart the server"),
+      errors::kWritesStopped);
 }
 }  // namespace
 
 namespace {
 absl::Status ReadOnlyStatus() {
-  return absl::ResourceExhaustedError(
-      "the event log was opened read-only because the disk was nearly full; free space and restart the server");
+  return errors::WithReason(
+      absl::ResourceExhaustedError(
+          "the event log was opened read-only because the disk was nearly full; free space and restart the server"),
+      errors::kDiskReserve);
 }
 }  // namespace
 
@@ -555,7 +560,9 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
     failed_.store(true, std::memory_order_release);
     LogError("storage: append of positions %d..%d failed: %s; refusing further writes", head + 1, position,
              s.ToString());
-    return absl::UnavailableError("the event log could not be written; the batch may or may not be on disk");
+    return errors::WithReason(
+        absl::UnavailableError("the event log could not be written; the batch may or may not be on disk"),
+        errors::kWritesStopped);
   }
   rep_->free_space->Wrote(wb.GetDataSize());
   rep_->last_chain = std::move(chain);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/domain/errors.h"
 
 namespace salesops::store {
 
@@ -40,9 +41,15 @@ absl::Status FreeSpaceGuard::Check(uint64_t bytes, bool admitted) {
   const uint64_t after = written_ + bytes <= free_ ? free_ - written_ - bytes : 0;
   refused_ = after < reserve_;
   if (!refused_ || (admitted && after >= reserve_ / 2)) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "the data directory ", path_, " has ", free_ - std::min(free_, written_), " bytes free, below the reserve of ",
-      reserve_, " bytes (min_free_bytes) the log keeps; writes resume by themselves once space is freed"));
+  return errors::WithRetryDelay(
+      errors::WithReason(
+          absl::ResourceExhaustedError(absl::StrCat(
+              "the data directory ", path_, " has ", free_ - std::min(free_, written_),
+              " bytes free, below the reserve of ", reserve_,
+              " bytes (min_free_bytes) the log keeps; writes resume by themselves once space is freed")),
+          errors::kDiskReserve,
+          {{"free_bytes", absl::StrCat(free_ - std::min(free_, written_))}, {"reserve_bytes", absl::StrCat(reserve_)}}),
+      recheck_);
 }
 
 }  // namespace salesops::store

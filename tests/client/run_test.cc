@@ -5,6 +5,8 @@
 
 #include "exit_codes.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/audit.pb.h"
 #include "salesops/v1/leads.pb.h"
@@ -167,6 +169,28 @@ TEST(ExitCodesTest, NamesAndNumbers) {
   EXPECT_EQ(FormatGrpcError(grpc::Status(grpc::StatusCode::ABORTED, "v")), "salesctl: ABORTED (10): v");
   EXPECT_EQ(ExitCodeForGrpcError(grpc::Status(grpc::StatusCode::UNAVAILABLE, "")), 14);
   EXPECT_EQ(ExitCodeForGrpcError(grpc::Status(grpc::StatusCode::CANCELLED, "")), 1);
+}
+
+TEST(ExitCodesTest, PrintsTheErrorDetailsLineByLine) {
+  google::rpc::Status rpc;
+  rpc.set_code(14);
+  rpc.set_message("shutting down");
+  google::rpc::ErrorInfo info;
+  info.set_reason("SHUTTING_DOWN");
+  info.set_domain("salesops");
+  (*info.mutable_metadata())["b"] = "2";
+  (*info.mutable_metadata())["a"] = "一";
+  rpc.add_details()->PackFrom(info);
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_nanos(250'000'000);
+  rpc.add_details()->PackFrom(retry);
+  rpc.add_details()->set_type_url("type.googleapis.com/example.Unknown");
+  EXPECT_EQ(FormatGrpcError(grpc::Status(grpc::StatusCode::UNAVAILABLE, "shutting down", rpc.SerializeAsString())),
+            "salesctl: UNAVAILABLE (14): shutting down\n"
+            "  reason: SHUTTING_DOWN (a=一, b=2)\n"
+            "  retry after: 250ms\n"
+            "  detail: type.googleapis.com/example.Unknown");
+  EXPECT_EQ(FormatErrorDetails("not a status \xff"), "");
 }
 
 }  // namespace

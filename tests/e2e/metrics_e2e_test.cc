@@ -152,6 +152,7 @@ TEST_F(MetricsE2eTest, TheRequestLogHasOneLinePerCallWithWhatItWrote) {
   ASSERT_EQ(Identify("m-3", testing::TokenOf("rep1")).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(server_->WaitForLog("rpc method=salesops.v1.Leads/IdentifyLead member=rep1", absl::Seconds(10)));
   EXPECT_THAT(server_->Log(), HasSubstr("code=PERMISSION_DENIED"));
+  EXPECT_THAT(server_->Log(), HasSubstr("reason=MEMBER_NOT_IN_TEAM"));
   const std::vector<std::string> flags = {"--metrics-listen=127.0.0.1:0", "--request-log-per-second=1000",
                                           "--log-format=json"};
   ASSERT_EQ(server_->Stop(), 0);

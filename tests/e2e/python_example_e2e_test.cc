@@ -101,6 +101,10 @@ class PythonExampleTest : public ::testing::Test {
                                    "estimated 120,000.00 CNY"));
     EXPECT_THAT(run.out, HasSubstr("record-needs (stale expected_version 2): ABORTED: lead 'py-e2e-1' is at "
                                    "version 3, expected_version was 2"));
+    // ... with the error details decoded from grpc-status-details-bin.
+    EXPECT_THAT(run.out, HasSubstr("  google.rpc.ErrorInfo: reason: \"VERSION_CONFLICT\" domain: \"salesops\""));
+    EXPECT_THAT(run.out, HasSubstr("key: \"expected_version\" value: \"2\""));
+    EXPECT_THAT(run.out, HasSubstr("  google.rpc.RetryInfo: retry_delay {"));
     EXPECT_THAT(run.out,
                 HasSubstr("record-needs after re-reading (expected_version 3): lead py-e2e-1 version"));
     EXPECT_THAT(run.out, HasSubstr("py-e2e-1 listed in NEEDS_ANALYZED"));

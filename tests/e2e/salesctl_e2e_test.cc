@@ -125,11 +125,21 @@ TEST_F(SalesctlTest, ErrorsExitWithTheGrpcCodeAndMessage) {
   const CliRun wrong_stage = Salesctl({"win-deal", "--lead_id=e-1", "--final_amount=1 CNY", "--signed_date=2026-11-28"});
   EXPECT_EQ(wrong_stage.exit_code, 9);  // FAILED_PRECONDITION
   EXPECT_THAT(wrong_stage.err, HasSubstr("FAILED_PRECONDITION (9): lead 'e-1' is in stage IDENTIFIED"));
+  // The error details, one per line.
+  EXPECT_THAT(wrong_stage.err, HasSubstr("\n  reason: STAGE_NOT_ALLOWED (action=WinDeal, lead_id=e-1, stage=IDENTIFIED)\n"));
+  EXPECT_THAT(wrong_stage.err, HasSubstr("\n  precondition STAGE lead/e-1: lead 'e-1' is in stage IDENTIFIED"));
+  EXPECT_THAT(wrong_stage.err, HasSubstr("\n  resource: salesops.v1.Lead e-1\n"));
   EXPECT_THAT(wrong_stage.out, Not(HasSubstr("lead_id")));
 
   const CliRun bad = Salesctl({"identify-lead", "--lead_id=e-2", "--company=", "--contact.name=x", "--source=inbound"});
   EXPECT_EQ(bad.exit_code, 3);  // INVALID_ARGUMENT
   EXPECT_THAT(bad.err, HasSubstr("company: must be 1..200 characters"));
+  const CliRun many = Salesctl({"identify-lead", "--lead_id=e-2", "--company=", "--contact.name=x",
+                                "--contact.email=不是邮箱", "--source=inbound"});
+  EXPECT_EQ(many.exit_code, 3);
+  EXPECT_THAT(many.err, HasSubstr("\n  reason: FIELD_INVALID (fields=company,contact.email)\n"
+                                  "  field company: must be 1..200 characters (got 0)\n"
+                                  "  field contact.email: must be an address"));
 
   const CliRun unknown = Salesctl({"get-lead", "--lead_id=nobody"});
   EXPECT_EQ(unknown.exit_code, 5);  // NOT_FOUND

@@ -3,6 +3,9 @@
 #include <atomic>
 #include <fstream>
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +14,8 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/admin.grpc.pb.h"
 #include "salesops/v1/audit.grpc.pb.h"
@@ -40,6 +45,44 @@ MATCHER_P2(GrpcIs, code, message, "") {
   *result_listener << "status " << arg.error_code() << ": " << arg.error_message();
   return arg.error_code() == code &&
          ::testing::ExplainMatchResult(message, arg.error_message(), result_listener);
+}
+
+// The google.rpc details a failed call carries in grpc-status-details-bin.
+struct Details {
+  std::optional<google::rpc::ErrorInfo> info;
+  std::optional<google::rpc::BadRequest> bad_request;
+  std::optional<google::rpc::PreconditionFailure> precondition;
+  std::optional<google::rpc::ResourceInfo> resource;
+  std::optional<google::rpc::RetryInfo> retry;
+
+  std::vector<std::string> fields() const {
+    std::vector<std::string> out;
+    if (bad_request.has_value()) {
+      for (const auto& v : bad_request->field_violations()) out.push_back(v.field());
+    }
+    return out;
+  }
+  std::string meta(const std::string& key) const {
+    if (!info.has_value()) return "<no ErrorInfo>";
+    auto it = info->metadata().find(key);
+    return it == info->metadata().end() ? "<missing " + key + ">" : it->second;
+  }
+};
+
+Details DetailsOf(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  EXPECT_TRUE(rpc.ParseFromString(status.error_details())) << "no google.rpc.Status in the trailer";
+  EXPECT_EQ(rpc.code(), static_cast<int>(status.error_code()));
+  EXPECT_EQ(rpc.message(), status.error_message());
+  Details d;
+  for (const google::protobuf::Any& any : rpc.details()) {
+    if (any.Is<google::rpc::ErrorInfo>()) any.UnpackTo(&d.info.emplace());
+    if (any.Is<google::rpc::BadRequest>()) any.UnpackTo(&d.bad_request.emplace());
+    if (any.Is<google::rpc::PreconditionFailure>()) any.UnpackTo(&d.precondition.emplace());
+    if (any.Is<google::rpc::ResourceInfo>()) any.UnpackTo(&d.resource.emplace());
+    if (any.Is<google::rpc::RetryInfo>()) any.UnpackTo(&d.retry.emplace());
+  }
+  return d;
 }
 
 class E2eTest : public ::testing::Test {
@@ -253,6 +296,105 @@ TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
   ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), log, &page).ok());
   EXPECT_EQ(page.head_position(), base_ + 2);
   EXPECT_EQ(page.events_size(), 2);  // identified, handed to a BD_MANAGER
+}
+
+TEST_F(E2eTest, ErrorDetailsListEveryBadFieldAtOnce) {
+  v1::IdentifyLeadRequest bad = Identify("ok-id");
+  bad.clear_company();
+  bad.mutable_contact()->set_email("不是邮箱");
+  bad.set_source(v1::LEAD_SOURCE_UNSPECIFIED);
+  bad.mutable_estimated_value()->set_currency("rmb");
+  bad.mutable_estimated_value()->set_amount_minor(-5);
+  v1::LeadCommandReply reply;
+  const grpc::Status s = leads_->IdentifyLead(Ctx().get(), bad, &reply);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("company: must be 1..200 characters"));
+  EXPECT_THAT(s.error_message(), HasSubstr("; and 4 more (contact.email, source, estimated_value.currency, "
+                                           "estimated_value.amount_minor)"));
+  const Details d = DetailsOf(s);
+  EXPECT_THAT(d.fields(), ElementsAre("company", "contact.email", "source", "estimated_value.currency",
+                                      "estimated_value.amount_minor"));
+  ASSERT_TRUE(d.info.has_value());
+  EXPECT_EQ(d.info->reason(), "FIELD_INVALID");
+  EXPECT_EQ(d.info->domain(), "salesops");
+  EXPECT_FALSE(d.retry.has_value());  // the same request will fail again
+  // Nothing appended.
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), v1::ReadLogRequest(), &page).ok());
+  EXPECT_EQ(page.head_position(), base_);
+}
+
+TEST_F(E2eTest, ErrorDetailsNameTheReasonAProgramActsOn) {
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("d1"), &reply).ok());
+
+  // STAGE_NOT_ALLOWED: the lead, its stage, the action.
+  v1::WinDealRequest win;
+  win.set_lead_id("d1");
+  win.mutable_final_amount()->set_amount_minor(1);
+  win.mutable_final_amount()->set_currency("CNY");
+  win.set_signed_date("2026-11-27");
+  Details d = DetailsOf(leads_->WinDeal(Ctx().get(), win, &reply));
+  ASSERT_TRUE(d.info.has_value());
+  EXPECT_EQ(d.info->reason(), "STAGE_NOT_ALLOWED");
+  EXPECT_EQ(d.meta("lead_id"), "d1");
+  EXPECT_EQ(d.meta("stage"), "IDENTIFIED");
+  EXPECT_EQ(d.meta("action"), "WinDeal");
+  ASSERT_TRUE(d.precondition.has_value());
+  ASSERT_EQ(d.precondition->violations_size(), 1);
+  EXPECT_EQ(d.precondition->violations(0).type(), "STAGE");
+  EXPECT_EQ(d.precondition->violations(0).subject(), "lead/d1");
+  ASSERT_TRUE(d.resource.has_value());
+  EXPECT_EQ(d.resource->resource_name(), "d1");
+
+  // VERSION_CONFLICT: expected and actual, and a retry hint.
+  v1::UpdateLeadRequest update;
+  update.set_lead_id("d1");
+  update.set_source(v1::LEAD_SOURCE_EVENT);
+  update.mutable_options()->set_expected_version(1);
+  const grpc::Status conflict = leads_->UpdateLead(Ctx().get(), update, &reply);
+  ASSERT_EQ(conflict.error_code(), grpc::StatusCode::ABORTED) << conflict.error_message();
+  d = DetailsOf(conflict);
+  EXPECT_EQ(d.info->reason(), "VERSION_CONFLICT");
+  EXPECT_EQ(d.meta("expected_version"), "1");
+  EXPECT_EQ(d.meta("actual_version"), "2");  // identified, then handed to a BD_MANAGER
+  ASSERT_TRUE(d.retry.has_value());
+
+  // REQUEST_ID_REUSED, on the field that carries it.
+  v1::IdentifyLeadRequest again = Identify("d2");
+  again.mutable_options()->set_request_id("rid-1");
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), again, &reply).ok());
+  again.set_company("另一家公司");
+  d = DetailsOf(leads_->IdentifyLead(Ctx().get(), again, &reply));
+  EXPECT_EQ(d.info->reason(), "REQUEST_ID_REUSED");
+  EXPECT_EQ(d.meta("request_id"), "rid-1");
+  EXPECT_THAT(d.fields(), ElementsAre("options.request_id"));
+
+  // ROLE_REQUIRED: bob is a SALES_REP; ChangeOwner is a SALES_MANAGER's.
+  v1::ChangeOwnerRequest owner;
+  owner.set_lead_id("d1");
+  owner.set_owner("bob");
+  owner.set_reason("交接");
+  d = DetailsOf(leads_->ChangeOwner(Ctx(kBobToken).get(), owner, &reply));
+  EXPECT_EQ(d.info->reason(), "ROLE_REQUIRED");
+  EXPECT_EQ(d.meta("required_roles"), "SALES_MANAGER");
+  EXPECT_EQ(d.meta("member_id"), "bob");
+  EXPECT_EQ(d.meta("action"), "ChangeOwner");
+
+  // NOT_FOUND names the resource.
+  v1::QualifyLeadRequest unknown;
+  unknown.set_lead_id("nobody");
+  d = DetailsOf(leads_->QualifyLead(Ctx().get(), unknown, &reply));
+  EXPECT_EQ(d.info->reason(), "NOT_FOUND");
+  ASSERT_TRUE(d.resource.has_value());
+  EXPECT_EQ(d.resource->resource_type(), "salesops.v1.Lead");
+  EXPECT_EQ(d.resource->resource_name(), "nobody");
+
+  // Authentication.
+  EXPECT_EQ(DetailsOf(leads_->IdentifyLead(Ctx(nullptr).get(), Identify("x"), &reply)).info->reason(),
+            "TOKEN_MISSING");
+  EXPECT_EQ(DetailsOf(leads_->IdentifyLead(Ctx("not-a-real-token").get(), Identify("x"), &reply)).info->reason(),
+            "TOKEN_UNKNOWN");
 }
 
 TEST_F(E2eTest, MissingOrWrongTokenIsUnauthenticated) {
@@ -770,6 +912,7 @@ TEST_F(E2eTest, AReloadLetsACallInFlightFinishAndRefusesTheRemovedTokenAfter) {
   EXPECT_TRUE(server_->WaitForLog("refused salesops.v1.Views/GetPipeline: UNAUTHENTICATED, member unknown",
                                   absl::Seconds(10)))
       << server_->Log();
+  EXPECT_THAT(server_->Log(), HasSubstr(", reason TOKEN_UNKNOWN: unknown token"));
 }
 
 // A SIGTERM drain answers calls that arrive meanwhile with UNAVAILABLE
