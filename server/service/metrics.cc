@@ -152,6 +152,15 @@ std::string ServerMetrics::Render(const MetricSources& sources) const {
   }
   gauge("salesops_sequencer_queue_depth", "Commands waiting to be decided.", sources.queue_depth);
   gauge("salesops_subscriptions_live", "Audit.Subscribe streams open.", sources.live_subscriptions);
+  if (sources.subscription_backlog) {
+    const auto [total, max] = sources.subscription_backlog();
+    out.Family("salesops_subscription_backlog_events", "gauge",
+               "Log positions the live Audit.Subscribe streams have yet to examine to reach the head, in all.");
+    out.Sample("salesops_subscription_backlog_events", {}, static_cast<double>(total));
+    out.Family("salesops_subscription_backlog_max_events", "gauge",
+               "Log positions the subscription furthest behind has yet to examine to reach the head.");
+    out.Sample("salesops_subscription_backlog_max_events", {}, static_cast<double>(max));
+  }
   if (sources.subscription_fallbacks) {
     out.Family("salesops_subscription_fallbacks_total", "counter",
                "Times a subscriber fell behind the live buffer and read the log instead (docs/AUDIT.md).");

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -46,6 +47,9 @@ struct MetricSources {
   std::function<size_t()> queue_depth;
   std::function<size_t()> live_subscriptions;
   std::function<uint64_t()> subscription_fallbacks;  // times a subscriber fell behind the live buffer
+  // Positions the live subscriptions have yet to examine: in all, and the
+  // furthest behind.
+  std::function<std::pair<uint64_t, uint64_t>()> subscription_backlog;
   std::function<size_t()> parked_reads;
   std::function<size_t()> long_reads_queued;
   std::function<store::StorageStats()> storage;

@@ -164,6 +164,11 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
         .queue_depth = [server] { return server->sequencer_->queue_depth(); },
         .live_subscriptions = [server] { return server->subscriptions_->active(); },
         .subscription_fallbacks = [server] { return server->subscriptions_->fallbacks(); },
+        .subscription_backlog =
+            [server] {
+              const Subscriptions::Backlog b = server->subscriptions_->backlog(server->store_->Head());
+              return std::make_pair(b.total, b.max);
+            },
         .parked_reads = [server] { return server->waiters_->parked(); },
         .long_reads_queued = [server] { return server->pool_->queued(); },
         .storage = [server] { return server->store_->Stats(); },

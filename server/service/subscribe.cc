@@ -108,7 +108,9 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
         checkpoint_every_(plan.checkpoint_every),
         events_per_message_(plan.events_per_message),
         next_(plan.from),
-        last_sent_(absl::Now()) {}
+        last_sent_(absl::Now()) {
+    examined_.store(next_ > 0 ? next_ - 1 : 0, std::memory_order_relaxed);
+  }
 
   // Starts streaming; keeps the reactor alive until OnDone.
   void Begin(std::shared_ptr<Reactor> self) {
@@ -251,6 +253,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
             const v1::EventEnvelope& e = events[i];
             if (e.position() < next_ || outbox_.size() >= page) continue;
             next_ = e.position() + 1;
+            examined_.store(next_ - 1, std::memory_order_relaxed);
             if (filter_.Matches(e)) {
               Outgoing& out = outbox_.emplace_back();
               out.batch = batch;
@@ -306,6 +309,7 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
       }
       for (Outgoing& out : found) self->outbox_.push_back(std::move(out));
       self->next_ = std::max(self->next_, read->next_position);
+      self->examined_.store(self->next_ - 1, std::memory_order_relaxed);
       if (self->outbox_.empty() && absl::Now() - self->last_sent_ >= self->checkpoint_every_) {
         self->outbox_.emplace_back().control.emplace().mutable_checkpoint()->set_position(self->next_ - 1);
       }
@@ -362,6 +366,11 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
 
   absl::Mutex mu_;
   uint64_t next_ ABSL_GUARDED_BY(mu_);  // every earlier position was examined (and queued when it matched)
+ public:
+  // next_ - 1, for the backlog metric (read without mu_).
+  std::atomic<uint64_t> examined_{0};
+
+ private:
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
   absl::Time next_access_check_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool live_ ABSL_GUARDED_BY(mu_) = false;  // reading from the hub (after catching up once)
@@ -453,6 +462,18 @@ void Subscriptions::Forget(const Reactor* reactor, const std::string& reader) {
 size_t Subscriptions::active() const {
   absl::MutexLock lock(&mu_);
   return live_.size();
+}
+
+Subscriptions::Backlog Subscriptions::backlog(uint64_t head) const {
+  absl::MutexLock lock(&mu_);
+  Backlog out;
+  for (const auto& [reactor, owned] : live_) {
+    const uint64_t examined = reactor->examined_.load(std::memory_order_relaxed);
+    const uint64_t behind = head > examined ? head - examined : 0;
+    out.total += behind;
+    out.max = std::max(out.max, behind);
+  }
+  return out;
 }
 
 void Subscriptions::Shutdown() {

@@ -92,6 +92,14 @@ class Subscriptions {
   uint64_t fallbacks() const { return fallbacks_.load(std::memory_order_relaxed); }
   size_t active() const;
 
+  // How many log positions the live subscriptions have still to examine to
+  // reach `head`: in all, and the one furthest behind.
+  struct Backlog {
+    uint64_t total = 0;
+    uint64_t max = 0;
+  };
+  Backlog backlog(uint64_t head) const;
+
  private:
   class Reactor;
   struct Outgoing;

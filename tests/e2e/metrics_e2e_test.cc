@@ -23,8 +23,11 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
+#include "salesops/v1/team.grpc.pb.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/run_program.h"
 #include "tests/e2e/server_process.h"
@@ -174,6 +177,67 @@ TEST_F(MetricsE2eTest, TheRequestLogHasOneLinePerCallWithWhatItWrote) {
 
 // A real Prometheus scrapes salesopsd every second; the rate of calls it
 // computes comes back through its HTTP query API.
+// The value of an unlabelled sample `name` in a scrape (-1 when absent).
+double Sample(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  const size_t begin = at + name.size() + 2;
+  double value = -1;
+  return absl::SimpleAtod(text.substr(begin, text.find('\n', begin) - begin), &value) ? value : -1;
+}
+
+TEST_F(MetricsE2eTest, SubscriptionBacklogFollowsASlowSubscriber) {
+  // root takes SALES_REP too, and writes 400 leads (800 events with their
+  // hand-offs).
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kRootToken));
+    v1::SetMemberRolesRequest roles;
+    roles.set_member_id("root");
+    roles.add_roles(v1::ROLE_ADMIN);
+    roles.add_roles(v1::ROLE_SALES_REP);
+    v1::TeamCommandReply reply;
+    ASSERT_TRUE(v1::Team::NewStub(server_->Channel())->SetMemberRoles(&ctx, roles, &reply).ok());
+  }
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(Identify(absl::StrCat("b-", i), kRootToken).ok());
+  const uint64_t head = last_position_;
+  EXPECT_EQ(Sample(Get("/metrics"), "salesops_subscription_backlog_max_events"), 0);
+
+  // A subscriber from the start that reads nothing yet: once the stream's
+  // flow-control window (kept small here) is full, it holds one page (256
+  // events) and examines no further.
+  grpc::ChannelArguments args;
+  args.SetInt("grpc.http2.bdp_probe", 0);
+  args.SetInt("grpc.http2.lookahead_bytes", 8192);
+  auto audit = v1::Audit::NewStub(
+      grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", kRootToken));
+  v1::SubscribeRequest request;
+  request.set_from_position(1);
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader = audit->Subscribe(&ctx, request);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  double behind = -1;
+  while (absl::Now() < deadline) {
+    const std::string text = Get("/metrics");
+    behind = Sample(text, "salesops_subscription_backlog_max_events");
+    if (Sample(text, "salesops_subscriptions_live") == 1 && behind > 0 && behind < static_cast<double>(head)) break;
+  }
+  EXPECT_GT(behind, static_cast<double>(head) - 300) << "head " << head;
+  EXPECT_LT(behind, static_cast<double>(head));
+  EXPECT_EQ(Sample(Get("/metrics"), "salesops_subscription_backlog_events"), behind);  // the only one
+
+  // Once it has read to the head, nothing is behind.
+  v1::SubscribeResponse message;
+  while (reader->Read(&message) && !message.has_caught_up()) {
+  }
+  ASSERT_TRUE(message.has_caught_up());
+  EXPECT_EQ(message.caught_up().position(), head);
+  EXPECT_EQ(Sample(Get("/metrics"), "salesops_subscription_backlog_max_events"), 0);
+  ctx.TryCancel();
+  reader->Finish();
+}
+
 TEST_F(MetricsE2eTest, PrometheusScrapesAndReadsARateBack) {
   const int port = FreePort();
   const std::string config = dir_.path() + "/prometheus.yml";
