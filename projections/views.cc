@@ -38,6 +38,14 @@ std::vector<std::string> Views::Snapshot() const {
   return EncodeViewsSnapshot(state_);
 }
 
+absl::StatusOr<Views::PendingSnapshot> Views::StartSnapshot() const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::StatusOr<ForkedEncoding> encoding =
+      ForkedEncoding::Start([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return EncodeViewsSnapshot(state_); });
+  if (!encoding.ok()) return encoding.status();
+  return PendingSnapshot{state_.position, *std::move(encoding)};
+}
+
 std::optional<v1::Order> Views::Order(absl::string_view order_id) const {
   absl::ReaderMutexLock lock(&mu_);
   auto it = state_.core.orders.find(order_id);

@@ -15,10 +15,12 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "projections/projection.h"
 #include "projections/views_state.h"
+#include "server/common/forked_encoding.h"
 
 namespace salesops::projections {
 
@@ -62,8 +64,20 @@ class Views final : public Projection {
                                                     absl::FunctionRef<void(const v1::EventEnvelope&)> fold)>;
   absl::Status Replace(ViewsState fresh, TailReader read_after);
 
-  // EncodeViewsSnapshot of the fold, taken under the reader lock.
+  // EncodeViewsSnapshot of the fold, taken under the reader lock (which
+  // pauses the applier, and so every write, while it encodes).
   std::vector<std::string> Snapshot() const;
+
+  // A snapshot that does not hold the lock while it encodes: under the
+  // reader lock, forks a child that encodes its copy-on-write image of the
+  // fold (ForkedEncoding), and returns at once with the fold's position;
+  // encoding.Collect() then yields what Snapshot() would have returned at
+  // that position. An error when the process cannot fork.
+  struct PendingSnapshot {
+    uint64_t position = 0;
+    ForkedEncoding encoding;
+  };
+  absl::StatusOr<PendingSnapshot> StartSnapshot() const;
 
 
  private:

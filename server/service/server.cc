@@ -1,5 +1,8 @@
 #include "server/service/server.h"
 
+#include <tuple>
+#include <utility>
+
 #include "server/service/call_observer.h"
 
 #include "server/service/checked_unary.h"
@@ -247,10 +250,36 @@ void SalesopsServer::LoadSnapshot(bool rebuild, engine::SequencerOptions& sequen
           absl::FormatDuration(absl::Now() - decoded));
 }
 
-void SalesopsServer::WriteSnapshot() {
+void SalesopsServer::WriteSnapshot(bool while_serving) {
   const absl::Time start = absl::Now();
-  const std::vector<std::string> chunks = views_.Snapshot();
-  const uint64_t position = views_.position();
+  uint64_t position = 0;
+  std::vector<std::string> chunks;
+  absl::Duration paused;
+  bool encoded = false;
+  if (while_serving) {
+    // Encoded by a forked child from a copy-on-write image: the views' lock
+    // (and so every write) waits only for the fork.
+    absl::StatusOr<projections::Views::PendingSnapshot> pending = views_.StartSnapshot();
+    paused = absl::Now() - start;
+    if (pending.ok()) {
+      position = pending->position;
+      absl::StatusOr<std::vector<std::string>> collected = pending->encoding.Collect();
+      if (!collected.ok()) {
+        LogWarning("views snapshot at position %d not written: %s", position, collected.status().ToString());
+        return;
+      }
+      chunks = *std::move(collected);
+      encoded = true;
+    } else {
+      LogWarning("views snapshot: cannot fork (%s); encoding under the views' lock", pending.status().ToString());
+    }
+  }
+  if (!encoded) {
+    std::tie(position, chunks) = views_.Read([](const projections::ViewsState& state) {
+      return std::make_pair(state.position, projections::EncodeViewsSnapshot(state));
+    });
+    paused = absl::Now() - start;
+  }
   size_t bytes = 0;
   for (const std::string& c : chunks) bytes += c.size();
   const absl::Status written = store_->PutSnapshot(projections::kViewsSnapshotName, chunks);
@@ -258,8 +287,8 @@ void SalesopsServer::WriteSnapshot() {
     LogWarning("views snapshot at position %d not written: %s", position, written.ToString());
     return;
   }
-  LogInfo("views snapshot at position %d written (%d bytes in %d chunks, %s)", position, bytes, chunks.size(),
-          absl::FormatDuration(absl::Now() - start));
+  LogInfo("views snapshot at position %d written (%d bytes in %d chunks, %s; the views' lock held %s)", position,
+          bytes, chunks.size(), absl::FormatDuration(absl::Now() - start), absl::FormatDuration(paused));
 }
 
 void SalesopsServer::SnapshotLoop(uint64_t every) {
@@ -272,7 +301,7 @@ void SalesopsServer::SnapshotLoop(uint64_t every) {
       if (views_.position() < last_snapshot_ + every) continue;
       last_snapshot_ = views_.position();
     }
-    WriteSnapshot();
+    WriteSnapshot(/*while_serving=*/true);
   }
 }
 
@@ -380,7 +409,7 @@ void SalesopsServer::Shutdown() {
   if (scrubber_ != nullptr) scrubber_->Stop();
   // A clean stop leaves a snapshot of everything applied (unless a write
   // failed: then the next start replays from the log).
-  if (sequencer_ != nullptr && store_ != nullptr && !store_->failed()) WriteSnapshot();
+  if (sequencer_ != nullptr && store_ != nullptr && !store_->failed()) WriteSnapshot(/*while_serving=*/false);
   store_.reset();  // closes RocksDB
   if (server_ != nullptr) LogInfo("shut down cleanly");
   absl::MutexLock lock(&mu_);

@@ -183,7 +183,10 @@ class SalesopsServer {
   // (restored_*), unless told to rebuild; logs what it did.
   void LoadSnapshot(bool rebuild, engine::SequencerOptions& sequencer);
   // Writes the views snapshot; logs failures (a snapshot is an optimisation).
-  void WriteSnapshot();
+  // while_serving: encoded by a forked child (Views::StartSnapshot), so
+  // writes go on meanwhile; else under the views' lock (at shutdown, when
+  // nothing writes any more).
+  void WriteSnapshot(bool while_serving);
   // The snapshot thread: writes one every snapshot_every_events events.
   void SnapshotLoop(uint64_t every);
   // The health thread: every second, the per-service health statuses

@@ -47,5 +47,25 @@ TEST(ViewsRebuildTest, RebuildDuringWritesLosesAndDuplicatesNothing) {
   EXPECT_EQ(world.views().position(), head);
 }
 
+TEST(ViewsSnapshotTest, AForkedSnapshotIsTheFoldAtItsPositionWhileWritesGoOn) {
+  ViewsWorld world(absl::FromUnixSeconds(1'780'000'000));
+  world.AddTeam("root", {{"r1", {v1::ROLE_SALES_REP}}, {"bd1", {v1::ROLE_BD_MANAGER}}});
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(world.Lead("r1", IdentifyCommand(absl::StrCat("S", i), Yuan(10 + i))).ok());
+  const std::vector<std::string> at_start = world.views().Snapshot();
+  absl::StatusOr<Views::PendingSnapshot> pending = world.views().StartSnapshot();
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(pending->position, world.views().position());
+  // The lock is free again: writes are applied before the encoding is read.
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("S", i), 50)).ok());
+  EXPECT_GT(world.views().position(), pending->position);
+  absl::StatusOr<std::vector<std::string>> chunks = pending->encoding.Collect();
+  ASSERT_TRUE(chunks.ok()) << chunks.status();
+  // What the fork saw, not what was applied since.
+  EXPECT_EQ(*chunks, at_start);
+  absl::StatusOr<ViewsState> decoded = DecodeViewsSnapshot(*chunks);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->position, pending->position);
+}
+
 }  // namespace
 }  // namespace salesops::projections
