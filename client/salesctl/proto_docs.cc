@@ -1,8 +1,10 @@
 #include "proto_docs.h"
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.pb.h"
@@ -17,22 +19,30 @@ namespace {
 
 namespace pb = ::google::protobuf;
 
-// The pool of the embedded sources; empty if they do not parse or build.
-const pb::DescriptorPool& DocsPool() {
-  static const pb::DescriptorPool* const kPool = [] {
-    auto* pool = new pb::DescriptorPool();
+// The pool of the embedded sources, and the names of the files it built;
+// empty if they do not parse or build.
+struct Docs {
+  pb::DescriptorPool pool;
+  std::vector<std::string> files;
+};
+
+const Docs& EmbeddedDocs() {
+  static const Docs* const kDocs = [] {
+    auto* docs = new Docs();
     pb::FileDescriptorSet files;
     if (files.ParseFromArray(kSalesctlProtoDocs, static_cast<int>(kSalesctlProtoDocsSize))) {
       // Files come dependencies first (protoc --include_imports); one that
       // fails to build only loses its own comments.
       for (const pb::FileDescriptorProto& file : files.file()) {
-        pool->BuildFile(file);
+        if (docs->pool.BuildFile(file) != nullptr) docs->files.push_back(file.name());
       }
     }
-    return pool;
+    return docs;
   }();
-  return *kPool;
+  return *kDocs;
 }
+
+const pb::DescriptorPool& DocsPool() { return EmbeddedDocs().pool; }
 
 std::string OneLine(const std::string& comment) {
   std::vector<absl::string_view> words =
@@ -62,6 +72,14 @@ std::string MethodComment(const pb::MethodDescriptor& method) {
 std::string FieldComment(const pb::FieldDescriptor& field) {
   return Comment(DocsPool().FindFieldByName(field.full_name()),
                  /*prefer_trailing=*/true);
+}
+
+std::vector<const pb::FileDescriptor*> DocumentedApiFiles() {
+  std::vector<const pb::FileDescriptor*> out;
+  for (const std::string& name : EmbeddedDocs().files) {
+    if (absl::StartsWith(name, "salesops/")) out.push_back(DocsPool().FindFileByName(name));
+  }
+  return out;
 }
 
 }  // namespace salesctl
