@@ -50,16 +50,23 @@ std::string OneLine(const std::string& comment) {
   return absl::StrJoin(words, " ");
 }
 
+// The raw comment of `documented`: the leading one, or the trailing one
+// (the other way round with `prefer_trailing`); "" when there is none.
 template <typename Descriptor>
-std::string Comment(const Descriptor* documented, bool prefer_trailing) {
+std::string RawComment(const Descriptor* documented, bool prefer_trailing) {
   pb::SourceLocation location;
   if (documented == nullptr || !documented->GetSourceLocation(&location)) {
     return "";
   }
-  const std::string leading = OneLine(location.leading_comments);
-  const std::string trailing = OneLine(location.trailing_comments);
-  if (prefer_trailing) return trailing.empty() ? leading : trailing;
-  return leading.empty() ? trailing : leading;
+  const bool leading = !OneLine(location.leading_comments).empty();
+  const bool trailing = !OneLine(location.trailing_comments).empty();
+  if (prefer_trailing) return trailing ? location.trailing_comments : location.leading_comments;
+  return leading ? location.leading_comments : location.trailing_comments;
+}
+
+template <typename Descriptor>
+std::string Comment(const Descriptor* documented, bool prefer_trailing) {
+  return OneLine(RawComment(documented, prefer_trailing));
 }
 
 }  // namespace
@@ -67,6 +74,25 @@ std::string Comment(const Descriptor* documented, bool prefer_trailing) {
 std::string MethodComment(const pb::MethodDescriptor& method) {
   return Comment(DocsPool().FindMethodByName(method.full_name()),
                  /*prefer_trailing=*/false);
+}
+
+std::vector<std::string> MethodParagraphs(const pb::MethodDescriptor& method) {
+  const std::string comment =
+      RawComment(DocsPool().FindMethodByName(method.full_name()), /*prefer_trailing=*/false);
+  std::vector<std::string> paragraphs;
+  std::string paragraph;
+  for (absl::string_view line : absl::StrSplit(comment, '\n')) {
+    const std::string text = OneLine(std::string(line));
+    if (text.empty()) {
+      if (!paragraph.empty()) paragraphs.push_back(std::move(paragraph));
+      paragraph.clear();
+      continue;
+    }
+    if (!paragraph.empty()) paragraph += ' ';
+    paragraph += text;
+  }
+  if (!paragraph.empty()) paragraphs.push_back(std::move(paragraph));
+  return paragraphs;
 }
 
 std::string FieldComment(const pb::FieldDescriptor& field) {

@@ -20,6 +20,10 @@ namespace salesctl {
 // whitespace collapsed; "" when there is none.
 std::string MethodComment(const google::protobuf::MethodDescriptor& method);
 
+// The same comment as paragraphs (a blank comment line separates them), each
+// one line with runs of whitespace collapsed; empty when there is none.
+std::vector<std::string> MethodParagraphs(const google::protobuf::MethodDescriptor& method);
+
 // The comment after the field on its line (else above it), as one line;
 // "" when there is none.
 std::string FieldComment(const google::protobuf::FieldDescriptor& field);

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "google/protobuf/descriptor.pb.h"
 #include "commands.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/audit.pb.h"
 #include "salesops/v1/leads.pb.h"
@@ -38,7 +38,8 @@ void CollectUndocumented(const pb::Descriptor& message, std::vector<std::string>
   if (!HasLeadingComment(message)) out->push_back("message " + message.full_name());
   for (int i = 0; i < message.nested_type_count(); ++i) CollectUndocumented(*message.nested_type(i), out);
   for (int i = 0; i < message.enum_type_count(); ++i) {
-    if (!HasLeadingComment(*message.enum_type(i))) out->push_back("enum " + message.enum_type(i)->full_name());
+    if (!HasLeadingComment(*message.enum_type(i)))
+      out->push_back("enum " + message.enum_type(i)->full_name());
   }
 }
 
@@ -81,7 +82,8 @@ TEST(ProtoDocsTest, EveryServiceMethodMessageAndEnumHasALeadingComment) {
   ASSERT_THAT(files, ::testing::Not(IsEmpty()));
   for (const pb::FileDescriptor* file : files) {
     EXPECT_THAT(Undocumented(*file), IsEmpty())
-        << file->name() << ": write a comment above each of these (what it is; for an RPC who may call it and "
+        << file->name()
+        << ": write a comment above each of these (what it is; for an RPC who may call it and "
         << "which errors it returns)";
   }
 }
