@@ -6,7 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include <filesystem>
 #include <fstream>
+#include <optional>
+#include <system_error>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +19,7 @@
 #include "audit_tables.h"
 #include "commands.h"
 #include "exit_codes.h"
+#include "progress.h"
 #include "reply_format.h"
 #include "request_args.h"
 #include "salesops/v1/audit.pb.h"
@@ -46,10 +50,12 @@ constexpr absl::string_view kHelp =
     "    audit follow    the log as it grows, one line per event (--from=N | --now, --type=T, --category=C,\n"
     "                    --stream=ID, --actor=ID, --checkpoint-seconds=N, --json)\n"
     "    admin backup DIR   an online copy of the database in DIR (absolute, new, on the server's machine)\n"
-    "    export [--from=N] [--out=FILE]\n"
+    "    export [--from=N] [--out=FILE] [--progress=auto|bar|lines|none]\n"
     "                    the log as JSON lines, one EventEnvelope per line (stdout by default)\n"
-    "    import FILE [--expect-digest=HEX]\n"
-    "                    replay an export into an empty server (ADMIN), byte for byte\n";
+    "    import FILE [--expect-digest=HEX] [--progress=auto|bar|lines|none]\n"
+    "                    replay an export into an empty server (ADMIN), byte for byte\n"
+    "    --progress=MODE progress of export and import, on stderr: auto (the default) a bar\n"
+    "                    on a terminal, else a line every 2 s; or bar, lines, none\n";
 
 // Renames the sugar flags of `args` to the request's own flags.
 std::vector<std::string> RenameFlags(const std::vector<std::string>& args, absl::Span<const Rename> renames) {
@@ -227,15 +233,49 @@ int AdminBackup(const std::vector<std::string>& args, const GlobalOptions& globa
   return kExitOk;
 }
 
+// The --progress mode of `parsed` (auto when absent).
+absl::StatusOr<ProgressMode> ProgressModeOf(const PlainArgs& parsed) {
+  const auto mode = parsed.flags.find("progress");
+  return mode == parsed.flags.end() ? ProgressMode::kAuto : ParseProgressMode(mode->second);
+}
+
+// The non-empty lines of the regular file at `path` (what import sends);
+// nullopt when it is not a regular file (a pipe must be read only once).
+std::optional<uint64_t> CountEvents(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  uint64_t lines = 0;
+  bool line_empty = true;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      if (buffer[i] == '\n') {
+        if (!line_empty) ++lines;
+        line_empty = true;
+      } else {
+        line_empty = false;
+      }
+    }
+  }
+  if (!line_empty) ++lines;
+  return lines;
+}
+
 int Export(const std::vector<std::string>& args, const GlobalOptions& globals, RpcClient& rpc, std::ostream& out,
-           std::ostream& err) {
-  absl::StatusOr<PlainArgs> parsed = ParsePlain(args, {"from", "out"});
+           std::ostream& err, const Console& console) {
+  absl::StatusOr<PlainArgs> parsed = ParsePlain(args, {"from", "out", "progress"});
   if (!parsed.ok()) return UsageError(err, parsed.status().message());
   if (parsed->help) {
     out << kHelp;
     return kExitOk;
   }
-  if (!parsed->positional.empty()) return UsageError(err, "export takes no arguments besides --from and --out");
+  if (!parsed->positional.empty()) {
+    return UsageError(err, "export takes no arguments besides --from, --out and --progress");
+  }
+  const absl::StatusOr<ProgressMode> mode = ProgressModeOf(*parsed);
+  if (!mode.ok()) return UsageError(err, mode.status().message());
   v1::ReadLogRequest request;
   request.set_limit(1000);
   if (auto from = parsed->flags.find("from"); from != parsed->flags.end()) {
@@ -253,17 +293,28 @@ int Export(const std::vector<std::string>& args, const GlobalOptions& globals, R
     }
     sink = &file;
   }
+  const bool output_to_terminal = sink == &out && console.stdout_is_terminal;
+  Progress progress(ResolveProgressStyle(*mode, console.stderr_is_terminal, output_to_terminal), "export",
+                    "events", err, console.now);
   // Up to the head of the first page: a consistent prefix of the log.
   uint64_t head = 0, count = 0, first = 0, last = 0;
   for (bool started = false;; started = true) {
     v1::ReadLogResponse page;
     const grpc::Status status = CallInto(rpc, globals, "audit.read-log", request, &page);
-    if (!status.ok()) return CallFailed(err, status);
-    if (!started) head = page.head_position();
+    if (!status.ok()) {
+      progress.Abandon();
+      return CallFailed(err, status);
+    }
+    if (!started) {
+      head = page.head_position();
+      const uint64_t from = std::max<uint64_t>(request.from_position(), 1);
+      progress.SetTotal(head >= from ? head - from + 1 : 0);  // positions are gap-free
+    }
     for (const v1::EventEnvelope& e : page.events()) {
       if (e.position() > head) break;
       absl::StatusOr<std::string> line = FormatJson(e);
       if (!line.ok()) {
+        progress.Abandon();
         err << "salesctl: " << line.status().message() << "\n";
         return kExitInternal;
       }
@@ -271,14 +322,17 @@ int Export(const std::vector<std::string>& args, const GlobalOptions& globals, R
       if (count++ == 0) first = e.position();
       last = e.position();
     }
+    progress.Update(count);
     if (page.next_position() > head || page.next_position() <= request.from_position()) break;
     request.set_from_position(page.next_position());
   }
   sink->flush();
   if (!*sink) {
+    progress.Abandon();
     err << "salesctl: writing the export failed\n";
     return kExitInternal;
   }
+  progress.Finish(count);
   err << "exported " << count << " events";
   if (count > 0) err << " (positions " << first << ".." << last << ")";
   err << "\n";
@@ -286,19 +340,28 @@ int Export(const std::vector<std::string>& args, const GlobalOptions& globals, R
 }
 
 int Import(const std::vector<std::string>& args, const GlobalOptions& globals, RpcClient& rpc, std::ostream& out,
-           std::ostream& err) {
-  absl::StatusOr<PlainArgs> parsed = ParsePlain(args, {"expect_digest"});
+           std::ostream& err, const Console& console) {
+  absl::StatusOr<PlainArgs> parsed = ParsePlain(args, {"expect_digest", "progress"});
   if (!parsed.ok()) return UsageError(err, parsed.status().message());
   if (parsed->help) {
     out << kHelp;
     return kExitOk;
   }
   if (parsed->positional.size() != 1) return UsageError(err, "import needs one argument: FILE");
+  const absl::StatusOr<ProgressMode> mode = ProgressModeOf(*parsed);
+  if (!mode.ok()) return UsageError(err, mode.status().message());
   const std::string& path = parsed->positional[0];
   std::ifstream in(path);
   if (!in) {
     err << "salesctl: cannot read " << path << "\n";
     return kExitUsage;
+  }
+  // The reply goes to stdout only at the end, so a bar never meets it.
+  const ProgressStyle style =
+      ResolveProgressStyle(*mode, console.stderr_is_terminal, /*output_to_terminal=*/false);
+  Progress progress(style, "import", "events", err, console.now);
+  if (style != ProgressStyle::kNone) {
+    if (const std::optional<uint64_t> total = CountEvents(path)) progress.SetTotal(*total);
   }
   // Batches of at most 1000 envelopes and about 2 MiB (a gRPC message holds 4).
   constexpr int kBatch = 1000;
@@ -316,10 +379,12 @@ int Import(const std::vector<std::string>& args, const GlobalOptions& globals, R
     }
     const grpc::Status status = CallInto(rpc, globals, "admin.import-events", request, &reply);
     if (!status.ok()) {
+      progress.Abandon();
       err << "salesctl: import stopped after " << imported << " events\n";
       return CallFailed(err, status);
     }
     imported += request.events_size();
+    progress.Update(imported);
     request.clear_events();
     bytes = 0;
     return kExitOk;
@@ -330,6 +395,7 @@ int Import(const std::vector<std::string>& args, const GlobalOptions& globals, R
     v1::EventEnvelope* e = request.add_events();
     const auto status = google::protobuf::util::JsonStringToMessage(line, e);
     if (!status.ok()) {
+      progress.Abandon();
       err << "salesctl: " << path << ":" << number << ": not an EventEnvelope: " << status.message().ToString()
           << "\n";
       return kExitDataError;
@@ -341,6 +407,7 @@ int Import(const std::vector<std::string>& args, const GlobalOptions& globals, R
     }
   }
   if (const int code = send(true); code != kExitOk) return code;
+  progress.Finish(imported);
   if (globals.json) return PrintJson(reply, out, err) ? kExitOk : kExitInternal;
   out << "imported: " << imported << "\nhead_position: " << reply.head_position() << "\ndigest: " << reply.digest()
       << "\n";
@@ -355,15 +422,16 @@ bool IsOpsCommand(absl::string_view command) {
 
 std::string OpsCommandsHelp() { return absl::StrCat("\n", kHelp); }
 
-int RunOpsCommand(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ostream& err) {
+int RunOpsCommand(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ostream& err,
+                  const Console& console) {
   const bool asks_help = !line.command_args.empty() && (line.command_args[0] == "--help" ||
                                                         line.command_args[0] == "-h" || line.command_args[0] == "help");
   if (line.help || ((line.command == "audit" || line.command == "admin") && asks_help)) {
     out << kHelp;
     return kExitOk;
   }
-  if (line.command == "export") return Export(line.command_args, line.globals, rpc, out, err);
-  if (line.command == "import") return Import(line.command_args, line.globals, rpc, out, err);
+  if (line.command == "export") return Export(line.command_args, line.globals, rpc, out, err, console);
+  if (line.command == "import") return Import(line.command_args, line.globals, rpc, out, err, console);
   if (line.command_args.empty()) return UsageError(err, absl::StrCat("'", line.command, "' needs a subcommand"));
   const std::string& sub = line.command_args[0];
   const std::vector<std::string> args(line.command_args.begin() + 1, line.command_args.end());

@@ -6,6 +6,13 @@
 //                                Audit.VerifyLog; exit status kExitBroken
 //                                when the chain breaks
 //   audit digest [--position N]  Audit.GetLogDigest
+//   audit follow [filters]       Audit.Subscribe (audit_follow.h)
+//   admin backup DIR             Admin.Backup
+//   export [--from N] [--out FILE] [--progress MODE]
+//                                Audit.ReadLog, page by page up to the head
+//                                of the first page, as JSON lines
+//   import FILE [--expect-digest HEX] [--progress MODE]
+//                                Admin.ImportEvents, in batches
 //
 // Flags are the request's own fields (request_args.h), plus for "audit
 // changes": --lead=ID (lead_id), --since=TIME (from_time), --until=TIME
@@ -19,6 +26,7 @@
 
 #include "absl/strings/string_view.h"
 #include "command_line.h"
+#include "console.h"
 #include "rpc_client.h"
 
 namespace salesctl {
@@ -31,8 +39,13 @@ std::string OpsCommandsHelp();
 
 // Runs one as RunSalesctl (run.h) runs a generic command: help, usage errors
 // (exit 64, nothing sent), the calls through `rpc`, output on `out`, a failed
-// call's status on `err` and as the exit status.
-int RunOpsCommand(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ostream& err);
+// call's status on `err` and as the exit status. "export" and "import" also
+// report their progress on `err` (progress.h): --progress=auto (the
+// default) draws a bar when `console` says `err` is a terminal and plain
+// lines otherwise; bar, lines and none force a style. `out` gets the same
+// bytes whatever the style.
+int RunOpsCommand(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ostream& err,
+                  const Console& console = Console());
 
 }  // namespace salesctl
 

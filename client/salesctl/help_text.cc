@@ -6,6 +6,7 @@
 #include "display_width.h"
 #include "field_flags.h"
 #include "proto_docs.h"
+#include "text_wrap.h"
 
 namespace salesctl {
 namespace {
@@ -42,9 +43,10 @@ std::string Signature(const pb::MethodDescriptor& method) {
                       method.server_streaming() ? "stream " : "", method.output_type()->name());
 }
 
-std::string Description(const pb::MethodDescriptor& method) {
-  std::string comment = MethodComment(method);
-  return comment.empty() ? Signature(method) : comment;
+// The first sentence of the method's comment, or else its signature.
+std::string Summary(const pb::MethodDescriptor& method) {
+  const std::vector<std::string> paragraphs = MethodParagraphs(method);
+  return paragraphs.empty() ? Signature(method) : FirstSentence(paragraphs.front());
 }
 
 // The widest left column of `rows`.
@@ -54,11 +56,13 @@ size_t LeftWidth(const std::vector<std::pair<std::string, std::string>>& rows) {
   return width;
 }
 
-// Lines "<indent><left>  <right>" with the right column at `width` + 2.
+// Rows "  <left>  <right>" with the right column at `width` + 4, wrapped to
+// kHelpWidth with its continuation lines under it.
 std::string TwoColumns(const std::vector<std::pair<std::string, std::string>>& rows, size_t width) {
   std::string out;
+  const std::string hanging(width + 4, ' ');
   for (const auto& [left, right] : rows) {
-    absl::StrAppend(&out, "  ", PadToWidth(left, width), "  ", right, "\n");
+    out += WrapIndented(right, kHelpWidth, absl::StrCat("  ", PadToWidth(left, width), "  "), hanging);
   }
   return out;
 }
@@ -78,7 +82,9 @@ std::string GeneralHelp(const std::vector<Command>& commands) {
       service = command.method->service();
       absl::StrAppend(&out, "  ", service->name(), " (", service->full_name(), ")\n");
     }
-    absl::StrAppend(&out, "    ", PadToWidth(command.name, width), "  ", Description(*command.method), "\n");
+    out += WrapIndented(Summary(*command.method), kHelpWidth,
+                        absl::StrCat("    ", PadToWidth(command.name, width), "  "),
+                        std::string(width + 6, ' '));
   }
   if (commands.empty()) absl::StrAppend(&out, "  (none)\n");
   absl::StrAppend(&out, "\nRun 'salesctl <command> --help' for a command's fields.\n");
@@ -87,14 +93,16 @@ std::string GeneralHelp(const std::vector<Command>& commands) {
 
 std::string CommandHelp(const Command& command) {
   const pb::MethodDescriptor& method = *command.method;
-  std::string out = absl::StrCat("Usage: salesctl [GLOBAL FLAGS] ", command.name, " [--field=value ...]\n",
-                                 "\n", method.full_name(), ": ", Signature(method), "\n");
-  if (const std::string comment = MethodComment(method); !comment.empty()) {
-    absl::StrAppend(&out, comment, "\n");
+  std::string out = absl::StrCat(
+      "Usage: salesctl [GLOBAL FLAGS] ", command.name, " [--field=value ...]\n\n",
+      WrapIndented(absl::StrCat(method.full_name(), ": ", Signature(method)), kHelpWidth, "", "    "));
+  for (const std::string& paragraph : MethodParagraphs(method)) {
+    absl::StrAppend(&out, "\n", WrapIndented(paragraph, kHelpWidth, "", ""));
   }
   if (command.IsStreaming()) {
-    absl::StrAppend(&out, method.client_streaming() ? "salesctl cannot call client-streaming methods.\n"
-                                                    : "Prints every reply of the stream as it arrives.\n");
+    absl::StrAppend(&out, "\n",
+                    method.client_streaming() ? "salesctl cannot call client-streaming methods.\n"
+                                              : "Prints every reply of the stream as it arrives.\n");
   }
 
   std::vector<std::pair<std::string, std::string>> fields;

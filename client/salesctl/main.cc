@@ -1,11 +1,14 @@
 // salesctl: the command-line client of the salesops gRPC server.
 // See run.h for the program and help_text.cc for its usage.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "console.h"
 #include "rpc_client.h"
 #include "run.h"
 
@@ -16,6 +19,9 @@ int main(int argc, char** argv) {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
+  salesctl::Console console;
+  console.stdout_is_terminal = isatty(STDOUT_FILENO) == 1;
+  console.stderr_is_terminal = isatty(STDERR_FILENO) == 1;
   std::unique_ptr<salesctl::RpcClient> rpc = salesctl::NewGrpcRpcClient();
-  return salesctl::RunSalesctl(args, env, *rpc, std::cout, std::cerr);
+  return salesctl::RunSalesctl(args, env, *rpc, std::cout, std::cerr, console);
 }

@@ -28,7 +28,7 @@ int UsageError(std::ostream& err, const absl::Status& status, absl::string_view 
 }  // namespace
 
 int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcClient& rpc, std::ostream& out,
-                std::ostream& err) {
+                std::ostream& err, const Console& console) {
   absl::StatusOr<CommandLine> line = ParseCommandLine(args, env);
   if (!line.ok()) {
     return UsageError(err, line.status(), "Run 'salesctl help' for usage.");
@@ -50,7 +50,7 @@ int RunSalesctl(const std::vector<std::string>& args, const EnvLookup& env, RpcC
     return RunViewCommand(*view, *line, absl::Now(), rpc, out, err);
   }
   if (line->command == kDemoCommand) return RunDemo(*line, rpc, out, err);
-  if (IsOpsCommand(line->command)) return RunOpsCommand(*line, rpc, out, err);
+  if (IsOpsCommand(line->command)) return RunOpsCommand(*line, rpc, out, err, console);
   if (line->command == kHealthCommand) return RunHealth(*line, rpc, out, err);
 
   absl::StatusOr<const Command*> found = FindCommand(line->command);

@@ -26,7 +26,8 @@ std::string Repeat(absl::string_view piece, size_t times) {
   return out;
 }
 
-// "1234567" -> "1,234,567".
+}  // namespace
+
 std::string GroupThousands(absl::string_view digits) {
   std::string out;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -35,8 +36,6 @@ std::string GroupThousands(absl::string_view digits) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string Bar(double value, double scale, size_t width) {
   return Repeat(kBarFull, Cells(value, scale, width));

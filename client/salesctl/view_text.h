@@ -1,6 +1,7 @@
 // Small text pieces shared by the Views tables (pipeline_tables.h,
-// workload_table.h, review_tables.h): bars, grouped money, percentages and
-// the line saying which state of the log a view reflects.
+// workload_table.h, review_tables.h) and progress reports (progress.h): bars,
+// grouped numbers and money, percentages and the line saying which state of
+// the log a view reflects.
 // Pure functions; thread-safe.
 #ifndef SALESOPS_CLIENT_SALESCTL_VIEW_TEXT_H_
 #define SALESOPS_CLIENT_SALESCTL_VIEW_TEXT_H_
@@ -29,6 +30,10 @@ std::string Bar(double value, double scale, size_t width);
 // Bar(value) followed by kBarEmpty up to Bar(limit): how much of a capacity
 // is used, on a scale shared by several rows.
 std::string MeterBar(double value, double limit, double scale, size_t width);
+
+// A run of decimal digits with thousands separators: "1234567" ->
+// "1,234,567".
+std::string GroupThousands(absl::string_view digits);
 
 // "1,234,567.89 CNY": FormatMoney with thousands separators.
 std::string GroupedMoney(const salesops::v1::Money& money);

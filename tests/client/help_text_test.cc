@@ -1,15 +1,21 @@
 #include "help_text.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "display_width.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto_docs.h"
-#include "salesops/v1/audit.pb.h"
-#include "salesops/v1/leads.pb.h"
 
 namespace salesctl {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
 
 TEST(GeneralHelpTest, ListsEveryCommandGroupedByService) {
   const std::string help = GeneralHelp(AllCommands());
@@ -19,9 +25,47 @@ TEST(GeneralHelpTest, ListsEveryCommandGroupedByService) {
   for (const Command& command : AllCommands()) {
     EXPECT_THAT(help, HasSubstr("    " + command.name + " ")) << command.name;
   }
-  // The .proto comment when there is one, else the signature.
-  EXPECT_THAT(help, HasSubstr("Every event of one lead, in order."));
-  EXPECT_THAT(help, HasSubstr("IdentifyLeadRequest → LeadCommandReply"));
+  // The .proto comment (every RPC has one: proto_docs_test.cc).
+  EXPECT_THAT(help, HasSubstr("Every event of one lead, in order"));
+  EXPECT_THAT(help, HasSubstr("Records a new lead at IDENTIFIED"));
+}
+
+// The lines of `text`.
+std::vector<std::string> Lines(const std::string& text) { return absl::StrSplit(text, '\n'); }
+
+// `text` with every run of whitespace made one space.
+std::string Collapsed(absl::string_view text) {
+  return absl::StrJoin(absl::StrSplit(text, absl::ByAnyChar(" \n"), absl::SkipEmpty()), " ");
+}
+
+TEST(GeneralHelpTest, CommandsAreDescribedByTheFirstSentenceWrappedUnderItself) {
+  const std::string help = GeneralHelp(AllCommands());
+  const std::string commands = help.substr(help.find("Commands:\n"));
+  for (const std::string& line : Lines(commands)) {
+    EXPECT_LE(DisplayWidth(line), kHelpWidth) << line;
+  }
+  EXPECT_THAT(commands,
+              HasSubstr("    identify-lead             Records a new lead at IDENTIFIED and hands it to a\n"
+                        "                              BD_MANAGER.\n"
+                        "    qualify-lead "));
+  // Only the first sentence: the rest is in the command's own help.
+  EXPECT_THAT(commands, Not(HasSubstr("That is the member named in options.assign_to")));
+}
+
+TEST(CommandHelpTest, ShowsTheWholeRpcCommentWrappedForEveryCommand) {
+  for (const Command& command : AllCommands()) {
+    const std::string help = CommandHelp(command);
+    for (const std::string& line : Lines(help)) {
+      EXPECT_LE(DisplayWidth(line), kHelpWidth) << command.name << ": " << line;
+    }
+    const std::string comment = MethodComment(*command.method);
+    EXPECT_THAT(comment, Not(IsEmpty())) << command.name;
+    EXPECT_THAT(Collapsed(help), HasSubstr(comment)) << command.name;
+  }
+  absl::StatusOr<const Command*> identify = FindCommand("identify-lead");
+  ASSERT_TRUE(identify.ok());
+  // Paragraphs stay paragraphs.
+  EXPECT_THAT(CommandHelp(**identify), HasSubstr("unassigned queue.\n\nWho: a SALES_REP"));
 }
 
 TEST(CommandHelpTest, ListsFieldsWithTypesEnumValuesAndComments) {
@@ -35,22 +79,6 @@ TEST(CommandHelpTest, ListsFieldsWithTypesEnumValuesAndComments) {
   EXPECT_THAT(help, HasSubstr("required; UTF-8, 1..200 characters"));
   EXPECT_THAT(help, HasSubstr("Command options"));
   EXPECT_THAT(help, HasSubstr("--expected_version"));
-}
-
-TEST(ProtoDocsTest, CommentsComeFromTheEmbeddedSources) {
-  const auto* company = salesops::v1::IdentifyLeadRequest::descriptor()->FindFieldByName("company");
-  EXPECT_EQ(FieldComment(*company), "required; UTF-8, 1..200 characters");
-  const auto* request_id = salesops::v1::CommandOptions::descriptor()->FindFieldByName("request_id");
-  EXPECT_THAT(FieldComment(*request_id), HasSubstr("Idempotency key, scoped to the authenticated member: "
-                                                   "a retry"));
-  const auto* read_log =
-      salesops::v1::ReadLogRequest::descriptor()->file()->FindServiceByName("Audit")->FindMethodByName(
-          "ReadLog");
-  EXPECT_EQ(MethodComment(*read_log), "The whole log from a position, filtered and paginated.");
-  const auto* identify =
-      salesops::v1::IdentifyLeadRequest::descriptor()->file()->FindServiceByName("Leads")->FindMethodByName(
-          "IdentifyLead");
-  EXPECT_EQ(MethodComment(*identify), "");
 }
 
 }  // namespace

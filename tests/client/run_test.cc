@@ -49,10 +49,11 @@ class RunTest : public ::testing::Test {
       if (it == env_.end()) return std::nullopt;
       return it->second;
     };
-    return RunSalesctl(args, env, rpc_, out_, err_);
+    return RunSalesctl(args, env, rpc_, out_, err_, console_);
   }
 
   std::map<std::string, std::string> env_;
+  Console console_;
   FakeRpcClient rpc_;
   std::ostringstream out_;
   std::ostringstream err_;
@@ -191,6 +192,39 @@ TEST(ExitCodesTest, PrintsTheErrorDetailsLineByLine) {
             "  retry after: 250ms\n"
             "  detail: type.googleapis.com/example.Unknown");
   EXPECT_EQ(FormatErrorDetails("not a status \xff"), "");
+}
+
+// Export's progress goes to stderr in the style the console calls for;
+// stdout (or --out) gets the same bytes in every case.
+TEST_F(RunTest, ExportChoosesItsProgressByTheConsole) {
+  auto page = std::make_unique<salesops::v1::ReadLogResponse>();
+  for (uint64_t position : {1, 2}) page->add_events()->set_position(position);
+  page->set_head_position(2);
+  page->set_next_position(3);
+  page->set_reached_head(true);
+  rpc_.replies.push_back(std::move(page));
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  console_.now = [&now] { return now += absl::Seconds(1); };  // every reading a second later
+  const std::string done = "exported 2 events (positions 1..2)\n";
+
+  // Not terminals (a script, CI): lines by default.
+  ASSERT_EQ(Run({"export"}), kExitOk) << err_.str();
+  const std::string events = out_.str();
+  EXPECT_THAT(events, StartsWith("{\"position\":\"1\"}\n"));
+  EXPECT_EQ(err_.str(), "salesctl export: 2 events in 2.0s (1.0/s)\n" + done);
+  // Both on a terminal: the events themselves show progress; no bar.
+  console_.stdout_is_terminal = console_.stderr_is_terminal = true;
+  ASSERT_EQ(Run({"export"}), kExitOk);
+  EXPECT_EQ(out_.str(), events);
+  EXPECT_EQ(err_.str(), done);
+  // Into a file from a terminal: the bar, its line ended before the count.
+  const std::string file = ::testing::TempDir() + "/run_test_export.jsonl";
+  ASSERT_EQ(Run({"export", "--out=" + file}), kExitOk);
+  const std::string full = "\rexport  [████████████████████]  100%  2/2 events  ";
+  EXPECT_EQ(err_.str(), full + "2.0/s\x1b[K" + full + "1.0/s\x1b[K\n" + done);
+  // Forced off.
+  ASSERT_EQ(Run({"export", "--out=" + file, "--progress=none"}), kExitOk);
+  EXPECT_EQ(err_.str(), done);
 }
 
 }  // namespace

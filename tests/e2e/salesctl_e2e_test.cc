@@ -274,6 +274,62 @@ TEST_F(SalesctlTest, ExportThenImportReproducesTheLogByteForByte) {
   EXPECT_EQ(next.exit_code, 0) << next.err;
 }
 
+TEST_F(SalesctlTest, ExportAndImportReportProgressOnStderrOnly) {
+  for (const std::string id : {"pg-1", "pg-2", "pg-3"}) {
+    ASSERT_EQ(Salesctl({"identify-lead", "--lead_id=" + id, "--company=泉州进度科技", "--contact.name=林峰",
+                        "--source=event"})
+                  .exit_code,
+              0);
+  }
+  const CliRun quiet = Salesctl({"export", "--progress=none"}, kRootToken);
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  const size_t events = static_cast<size_t>(std::count(quiet.out.begin(), quiet.out.end(), '\n'));
+  ASSERT_GE(events, 5u);
+  const std::string count = std::to_string(events);
+  EXPECT_EQ(quiet.err, "exported " + count + " events (positions 1.." + count + ")\n");
+
+  // Lines: the same bytes on stdout; on stderr the done line (and one every
+  // 2 s, which an export this small never lasts) before the count.
+  const CliRun lines = Salesctl({"export", "--progress=lines"}, kRootToken);
+  ASSERT_EQ(lines.exit_code, 0) << lines.err;
+  EXPECT_EQ(lines.out, quiet.out);
+  EXPECT_THAT(lines.err, ::testing::MatchesRegex("salesctl export: " + count +
+                                                 " events in [0-9.]+m?s( \\([0-9.,]+/s\\))?\n"
+                                                 "exported " + count + " events \\(positions 1\\.\\." +
+                                                 count + "\\)\n"));
+  // Not a terminal: auto means lines.
+  const CliRun automatic = Salesctl({"export"}, kRootToken);
+  EXPECT_EQ(automatic.out, quiet.out);
+  EXPECT_THAT(automatic.err, HasSubstr("salesctl export: " + count + " events in "));
+  // A bar, forced: redrawn in place on stderr, its line ended, stdout the same.
+  const CliRun bar = Salesctl({"export", "--progress=bar"}, kRootToken);
+  ASSERT_EQ(bar.exit_code, 0) << bar.err;
+  EXPECT_EQ(bar.out, quiet.out);
+  const std::string full_bar = "\rexport  [████████████████████]  100%  ";
+  EXPECT_THAT(bar.err, HasSubstr(full_bar + count + "/" + count + " events"));
+  EXPECT_THAT(bar.err, HasSubstr("\x1b[K\nexported " + count + " events"));
+  // --out: the file holds the same bytes.
+  const std::string file = dir_.path() + "/progress.jsonl";
+  ASSERT_EQ(Salesctl({"export", "--out", file, "--progress=lines"}, kRootToken).exit_code, 0);
+  EXPECT_EQ(ReadFile(file), quiet.out);
+  // A bad mode is a usage error, before any call.
+  const CliRun bad = Salesctl({"export", "--progress=sometimes"}, kRootToken);
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("--progress: 'sometimes' is not auto, bar, lines or none"));
+
+  // Import: the total is the file's events; stdout as without progress.
+  TempDir target_dir;
+  ServerProcess target(target_dir.path(), {"--bootstrap-admin=", "--import-admin=root"});
+  std::string error;
+  ASSERT_TRUE(target.Start(&error)) << error;
+  const CliRun imported = SalesctlAt(target.address(), {"import", file, "--progress=lines"}, kRootToken);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, ::testing::StartsWith("imported: " + count + "\nhead_position: " + count + "\n"));
+  EXPECT_THAT(imported.err,
+              ::testing::MatchesRegex("salesctl import: " + count + " events in [0-9.]+m?s.*\n"));
+  EXPECT_EQ(target.Stop(), 0);
+}
+
 TEST_F(SalesctlTest, AdminBackupWritesACopy) {
   TempDir backup;
   const CliRun made = Salesctl({"admin", "backup", backup.path() + "/copy"}, kRootToken);
