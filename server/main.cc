@@ -88,9 +88,9 @@ ABSL_FLAG(uint64_t, long_read_threads, 2,
 ABSL_FLAG(uint64_t, max_long_reads_per_member, 4,
           "long reads one member may have queued or running at once (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(uint64_t, max_queued_long_reads, 256, "long reads waiting for the pool, in all (RESOURCE_EXHAUSTED beyond)");
-ABSL_FLAG(uint64_t, snapshot_every_events, 0,
-          "write a views snapshot whenever this many events were applied since the last one "
-          "(0: only at clean shutdown)");
+ABSL_FLAG(uint64_t, snapshot_every_events, 1'000'000,
+          "write a views snapshot whenever this many events were applied since the last one, encoded by a "
+          "forked child so that writes go on (0: only at clean shutdown)");
 
 // The flags of this file, in the parser's spelling: what a config file and
 // SALESOPS_* variables may set.

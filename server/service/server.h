@@ -111,7 +111,7 @@ struct ServerOptions {
   // and replay the whole log; write one whenever this many events were
   // applied since the last (0: only at clean shutdown).
   bool rebuild_projections = false;
-  uint64_t snapshot_every_events = 0;  // see docs/STORAGE.md: a periodic snapshot holds the views' reader lock while it encodes
+  uint64_t snapshot_every_events = 0;  // 0: only at shutdown; see docs/STORAGE.md (salesopsd's default: 1,000,000)
 
   // Long reads (as_of replays, rebuilds, backups, filtered log reads,
   // verification, subscription catch-up) run on this bounded, fair pool,
