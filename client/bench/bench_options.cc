@@ -114,6 +114,10 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
       }
     }
     options.query_log_events = *sizes;
+  } else if (name == "repeat") {
+    absl::StatusOr<int> n = ParseInt(name, v, 1, 20);
+    if (!n.ok()) return n.status();
+    options.repeat = *n;
   } else if (name == "hot-leads") {
     absl::StatusOr<int> n = ParseInt(name, v, 1, 10'000);
     if (!n.ok()) return n.status();
@@ -258,6 +262,10 @@ usage: salesops-bench [--quick] [--json] [flags]
                             (default 100000,1000000; --quick 3000,6000)
   --query-concurrency=LIST  in-flight calls of the query runs (default 1,64)
   --hot-leads=N             leads the contended scenario fights over (default 8; --quick 4)
+  --repeat=N                alternate Admin.Ping and the write scenarios N times at each
+                            concurrency (1..20, default 1); ratios pair each run with the
+                            ceiling of its own round, targets use the median ratio, and the
+                            report shows the median and spread
   --subscribe-log-events=N  log size (events) the subscribe catch-up reads from position 1
                             (default 1000000; --quick 6000)
   --subscribers=N           live subscribers while append runs at 64 in flight (default 50)

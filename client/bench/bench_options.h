@@ -40,6 +40,10 @@ struct BenchOptions {
   // so deep queues of them only pile up work past the calls' deadlines.
   std::vector<int> query_concurrency = {1, 64};
   int hot_leads = 8;  // leads the contended scenario fights over
+  // The write scenarios and their ceiling, alternated this many times at each
+  // concurrency (ping, append, lifecycle, contended, ping, append, ...); the
+  // targets use the median ratio, and the report its spread.
+  int repeat = 1;
   // The subscribe scenario: its catch-up reads a log of at least this many
   // events from position 1 (the preload tops the log up to it) ...
   uint64_t subscribe_log_events = 1'000'000;

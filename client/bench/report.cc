@@ -259,9 +259,54 @@ int TargetConcurrency(const BenchOptions& options) {
 
 std::optional<double> RatioToPing(const Report& report, const Run& run) {
   if (run.scenario == "ping") return std::nullopt;
-  const Run* ping = FindRun(report, "ping", run.concurrency);
+  const Run* ping = nullptr;
+  for (const Run& candidate : report.runs) {
+    if (candidate.scenario == "ping" && candidate.concurrency == run.concurrency && candidate.round == run.round) {
+      ping = &candidate;
+    }
+  }
+  if (ping == nullptr) ping = FindRun(report, "ping", run.concurrency);
   if (ping == nullptr || ping->ops_per_second() <= 0) return std::nullopt;
   return run.ops_per_second() / ping->ops_per_second();
+}
+
+namespace {
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, int>> RepeatedScenarios(const Report& report) {
+  std::vector<std::pair<std::string, int>> out;
+  for (const Run& run : report.runs) {
+    if (run.scenario == "ping" || !run.note.empty()) continue;
+    const std::pair<std::string, int> key(run.scenario, run.concurrency);
+    if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
+  }
+  return out;
+}
+
+std::optional<RatioSpread> RepeatedRatio(const Report& report, const std::string& scenario, int concurrency) {
+  std::vector<double> ratios, ops, pings;
+  for (const Run& run : report.runs) {
+    if (run.scenario != scenario || run.concurrency != concurrency || !run.note.empty()) continue;
+    const std::optional<double> ratio = RatioToPing(report, run);
+    if (!ratio.has_value()) continue;
+    ratios.push_back(*ratio);
+    ops.push_back(run.ops_per_second());
+    pings.push_back(run.ops_per_second() / *ratio);
+  }
+  if (ratios.empty()) return std::nullopt;
+  RatioSpread spread;
+  spread.rounds = static_cast<int>(ratios.size());
+  spread.min = *std::min_element(ratios.begin(), ratios.end());
+  spread.max = *std::max_element(ratios.begin(), ratios.end());
+  spread.median = Median(ratios);
+  spread.median_ops_per_second = Median(ops);
+  spread.median_ping_per_second = Median(pings);
+  return spread;
 }
 
 std::optional<double> BytesPerLead(const Report& report) {
@@ -299,13 +344,17 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
     t.target = absl::StrCat("append at ", c, " in flight >= 0.7 x Admin.Ping calls/s");
     t.threshold = 0.7;
     const Run* append = FindRun(report, "append", c);
-    const Run* ping = FindRun(report, "ping", c);
-    if (append != nullptr && ping != nullptr && ping->ops_per_second() > 0) {
+    const std::optional<RatioSpread> spread = RepeatedRatio(report, "append", c);
+    if (spread.has_value()) {
       t.measured = true;
-      t.value = append->ops_per_second() / ping->ops_per_second();
+      t.value = spread->median;
       t.met = t.value >= t.threshold;
-      t.detail = absl::StrFormat("%s/s vs %s/s = %.2f", Count(append->ops_per_second()),
-                                 Count(ping->ops_per_second()), t.value);
+      t.detail = absl::StrFormat("%s/s vs %s/s = %.2f", Count(spread->median_ops_per_second),
+                                 Count(spread->median_ping_per_second), t.value);
+      if (spread->rounds > 1) {
+        absl::StrAppend(&t.detail, absl::StrFormat(" (median of %d rounds, %.2f-%.2f)", spread->rounds, spread->min,
+                                                   spread->max));
+      }
     } else {
       t.detail = "append or Admin.Ping not run at this concurrency";
     }
@@ -746,6 +795,25 @@ std::string RenderText(const Report& report) {
               codes});
   }
   out += t.Render();
+  if (report.options.repeat > 1) {
+    absl::StrAppend(&out, "\nMedians over ", report.options.repeat,
+                    " rounds (each run's ratio against the Admin.Ping run of its own round)\n");
+    TextTable m({{"SCENARIO"},
+                 {"C", TextTable::kRight},
+                 {"ROUNDS", TextTable::kRight},
+                 {"OPS/S", TextTable::kRight},
+                 {"MEDIAN RATIO", TextTable::kRight},
+                 {"MIN", TextTable::kRight},
+                 {"MAX", TextTable::kRight}});
+    for (const auto& [scenario, concurrency] : RepeatedScenarios(report)) {
+      const std::optional<RatioSpread> spread = RepeatedRatio(report, scenario, concurrency);
+      if (!spread.has_value()) continue;
+      m.AddRow({scenario, absl::StrCat(concurrency), absl::StrCat(spread->rounds),
+                Count(spread->median_ops_per_second), Ratio(spread->median), Ratio(spread->min),
+                Ratio(spread->max)});
+    }
+    out += m.Render();
+  }
   for (const Run& run : report.runs) {
     if (run.scenario == "query" && !run.note.empty()) {
       absl::StrAppend(&out, "query mix: ", run.note, "\n");
@@ -872,12 +940,31 @@ std::string RenderJson(const Report& report) {
   w.EndArray();
   w.EndObject();
 
+  w.Key("medians");
+  w.BeginArray();
+  for (const auto& [scenario, concurrency] : RepeatedScenarios(report)) {
+    const std::optional<RatioSpread> spread = RepeatedRatio(report, scenario, concurrency);
+    if (!spread.has_value()) continue;
+    w.BeginObject();
+    w.Field("scenario", scenario);
+    w.Field("concurrency", concurrency);
+    w.Field("rounds", spread->rounds);
+    w.Field("median_ratio", spread->median);
+    w.Field("min_ratio", spread->min);
+    w.Field("max_ratio", spread->max);
+    w.Field("median_ops_per_s", spread->median_ops_per_second);
+    w.Field("median_ceiling_per_s", spread->median_ping_per_second);
+    w.EndObject();
+  }
+  w.EndArray();
+
   w.Key("scenarios");
   w.BeginArray();
   for (const Run& run : report.runs) {
     w.BeginObject();
     w.Field("scenario", run.scenario);
     w.Field("available", true);
+    w.Field("round", run.round);
     w.Field("concurrency", run.concurrency);
     w.Field("log_events", run.log_events);
     w.Field("seconds", run.seconds);

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_options.h"
@@ -50,6 +51,7 @@ struct Run {
   uint64_t server_rss_bytes = 0;
   double client_cpu_seconds = 0;  // the bench process over the run
   std::string note;               // e.g. the query mix
+  int round = 0;                  // which of --repeat's rounds (0-based)
 
   double ops_per_second() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
   uint64_t error_count() const;
@@ -125,6 +127,21 @@ int TargetConcurrency(const BenchOptions& options);
 // A run's ratio to its ceiling (Admin.Ping at the same concurrency);
 // nullopt for ping runs or without a ceiling.
 std::optional<double> RatioToPing(const Report& report, const Run& run);
+
+// The ratios to Admin.Ping of every round of `scenario` at `concurrency`
+// (--repeat), each against the ceiling of its own round.
+struct RatioSpread {
+  int rounds = 0;
+  double median = 0;
+  double min = 0;
+  double max = 0;
+  double median_ops_per_second = 0;  // of the scenario's runs
+  double median_ping_per_second = 0;
+};
+std::optional<RatioSpread> RepeatedRatio(const Report& report, const std::string& scenario, int concurrency);
+// The (scenario, concurrency) pairs of the closed-loop runs, first-run
+// order, without the ceiling and the query runs.
+std::vector<std::pair<std::string, int>> RepeatedScenarios(const Report& report);
 
 // Append ops/s with the live subscribers over ops/s without them.
 std::optional<double> FanOutRatio(const SubscribeRun::FanOutRun& fan_out);

@@ -181,8 +181,10 @@ class Bench {
  private:
   // One scenario run at `concurrency`: a warm-up run, then the measured
   // one, with the server's and the bench's CPU sampled around it.
-  void Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note = "") {
+  void Measure(const std::string& scenario, Workload& workload, int concurrency, std::string note = "",
+               int round = 0) {
     report_.runs.push_back(MeasureRun(scenario, workload, concurrency, std::move(note)));
+    report_.runs.back().round = round;
   }
   Run MeasureRun(const std::string& scenario, Workload& workload, int concurrency, std::string note);
   // The subscribe scenario: one subscriber from position 1 until caught_up
@@ -630,13 +632,17 @@ absl::StatusOr<Report> Bench::Execute() {
     if (absl::Status s = SubscribeCatchUp(lifecycle); !s.ok()) return s;
   }
   for (int c : options_.concurrency) {
-    Measure("ping", ping, c);
-    if (options_.Wants("append")) {
-      Measure("append", *append_, c);
-      append_ran_ = true;
+    // --repeat: each round its own ceiling, so a ratio compares runs minutes
+    // apart at most.
+    for (int round = 0; round < options_.repeat; ++round) {
+      Measure("ping", ping, c, "", round);
+      if (options_.Wants("append")) {
+        Measure("append", *append_, c, "", round);
+        append_ran_ = true;
+      }
+      if (options_.Wants("lifecycle")) Measure("lifecycle", lifecycle, c, "", round);
+      if (options_.Wants("contended")) Measure("contended", contended, c, "", round);
     }
-    if (options_.Wants("lifecycle")) Measure("lifecycle", lifecycle, c);
-    if (options_.Wants("contended")) Measure("contended", contended, c);
   }
 
   if (options_.Wants("subscribe")) {

@@ -48,7 +48,7 @@ TEST(BenchOptionsTest, SubscribeSizes) {
 TEST(BenchOptionsTest, ParsesListsDurationsAndHyphenOrUnderscoreNames) {
   absl::StatusOr<BenchOptions> o = ParseBenchArgs(
       {"--concurrency=1, 8,32", "--warmup=500ms", "--query_log_events=1000,5000", "--scenarios=append,query",
-       "--hot-leads=3", "--channels=2", "--work-dir=/var/tmp", "--keep-data", "--query-concurrency=4"});
+       "--hot-leads=3", "--repeat=3", "--channels=2", "--work-dir=/var/tmp", "--keep-data", "--query-concurrency=4"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_THAT(o->concurrency, ElementsAre(1, 8, 32));
   EXPECT_EQ(o->warmup, absl::Milliseconds(500));
@@ -57,6 +57,7 @@ TEST(BenchOptionsTest, ParsesListsDurationsAndHyphenOrUnderscoreNames) {
   EXPECT_TRUE(o->Wants("query"));
   EXPECT_FALSE(o->Wants("lifecycle"));
   EXPECT_EQ(o->hot_leads, 3);
+  EXPECT_EQ(o->repeat, 3);
   EXPECT_EQ(o->channels, 2);
   EXPECT_EQ(o->work_dir, "/var/tmp");
   EXPECT_TRUE(o->keep_data);
@@ -67,6 +68,8 @@ TEST(BenchOptionsTest, RefusesWhatItCannotRun) {
   EXPECT_THAT(ParseBenchArgs({"--concurrency=a"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not a whole number")));
   EXPECT_THAT(ParseBenchArgs({"--duration=0"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("positive")));
+  EXPECT_THAT(ParseBenchArgs({"--repeat=0"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--repeat")));
+  EXPECT_THAT(ParseBenchArgs({"--repeat=21"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--repeat")));
   EXPECT_THAT(ParseBenchArgs({"--duration=soon"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--duration")));
   EXPECT_THAT(ParseBenchArgs({"--scenarios=append,teleport"}),

@@ -89,6 +89,38 @@ TEST(ReportTest, RatiosAreToPingAtTheSameConcurrency) {
   EXPECT_EQ(TargetConcurrency(r.options), 64);
 }
 
+TEST(ReportTest, RepeatedRoundsPairWithTheirOwnCeilingAndTheTargetUsesTheMedian) {
+  Report r;
+  r.options.concurrency = {64};
+  r.options.repeat = 3;
+  // Round 1's ceiling is disturbed (half the rate): paired with its own
+  // round, its append ratio stays in line with the others.
+  const struct {
+    uint64_t ping, append;
+  } rounds[] = {{10'000, 5'000}, {5'000, 3'000}, {10'000, 7'000}};
+  for (int i = 0; i < 3; ++i) {
+    r.runs.push_back(MakeRun("ping", 64, rounds[i].ping, 1'000'000));
+    r.runs.back().round = i;
+    r.runs.push_back(MakeRun("append", 64, rounds[i].append, 1'000'000));
+    r.runs.back().round = i;
+  }
+  EXPECT_DOUBLE_EQ(*RatioToPing(r, r.runs[3]), 0.6);  // 3000 / 5000, not / 10000
+  const std::optional<RatioSpread> spread = RepeatedRatio(r, "append", 64);
+  ASSERT_TRUE(spread.has_value());
+  EXPECT_EQ(spread->rounds, 3);
+  EXPECT_DOUBLE_EQ(spread->median, 0.6);
+  EXPECT_DOUBLE_EQ(spread->min, 0.5);
+  EXPECT_DOUBLE_EQ(spread->max, 0.7);
+  EXPECT_DOUBLE_EQ(spread->median_ops_per_second, 5'000);
+  const std::vector<TargetCheck> checks = EvaluateTargets(r);
+  ASSERT_FALSE(checks.empty());
+  EXPECT_DOUBLE_EQ(checks[0].value, 0.6);
+  EXPECT_THAT(checks[0].detail, HasSubstr("(median of 3 rounds, 0.50-0.70)"));
+  const std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("Medians over 3 rounds"));
+  EXPECT_THAT(RenderJson(r), HasSubstr("\"median_ratio\":0.6"));
+}
+
 TEST(ReportTest, TargetsMetAndMissed) {
   const std::vector<TargetCheck> checks = EvaluateTargets(SampleReport());
   const TargetCheck& append = Find(checks, "append at 64");
