@@ -20,8 +20,8 @@
 namespace salesops::bench {
 
 // Every scenario (the order of this list is not the order they run in).
-inline constexpr absl::string_view kScenarioNames[] = {"append", "lifecycle", "contended",
-                                                       "query",  "rebuild",   "subscribe"};
+inline constexpr absl::string_view kScenarioNames[] = {"append", "retry",   "lifecycle", "contended",
+                                                       "query",  "rebuild", "subscribe"};
 
 struct BenchOptions {
   bool help = false;

@@ -610,6 +610,9 @@ absl::StatusOr<Report> Bench::Execute() {
   append_ = std::make_unique<AppendWorkload>(*world_);
   LifecycleWorkload lifecycle(*world_);
   ContendedWorkload contended(*world_, options_.hot_leads);
+  // retry: IdentifyLead as append does, every 5th call a re-sent one (its
+  // request_id answered from the idempotency record).
+  AppendWorkload retry(*world_, /*request_ids=*/true, /*retry_every=*/5);
   if (options_.Wants("contended")) {
     if (absl::Status s = contended.Setup(); !s.ok()) return s;
   }
@@ -640,6 +643,7 @@ absl::StatusOr<Report> Bench::Execute() {
         Measure("append", *append_, c, "", round);
         append_ran_ = true;
       }
+      if (options_.Wants("retry")) Measure("retry", retry, c, "", round);
       if (options_.Wants("lifecycle")) Measure("lifecycle", lifecycle, c, "", round);
       if (options_.Wants("contended")) Measure("contended", contended, c, "", round);
     }

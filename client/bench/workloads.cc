@@ -1,6 +1,7 @@
 #include "workloads.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -96,17 +97,34 @@ v1::IdentifyLeadRequest AppendWorkload::Template() {
 
 void AppendWorkload::Start(int client, OpDone done) {
   v1::IdentifyLeadRequest request = Template();
-  std::string id = absl::StrCat(world_.tag(), "-a", next_.fetch_add(1, std::memory_order_relaxed));
+  const uint64_t call = calls_.fetch_add(1, std::memory_order_relaxed);
+  std::string id;
+  size_t sender = static_cast<size_t>(client);
+  bool retry = false;
+  if (retry_every_ > 0 && call % static_cast<uint64_t>(retry_every_) == 0) {
+    absl::MutexLock lock(&mu_);
+    if (!acknowledged_.empty()) {
+      // The same member re-sends the same request: request ids are per member.
+      std::tie(id, sender) = acknowledged_[NextRandom(random_) % acknowledged_.size()];
+      retry = true;
+    }
+  }
+  // Its own id space: the append and retry workloads both create leads.
+  if (!retry) id = absl::StrCat(world_.tag(), retry_every_ > 0 ? "-r" : "-a", next_.fetch_add(1, std::memory_order_relaxed));
   request.set_lead_id(id);
-  if (request_ids_) request.mutable_options()->set_request_id(id);
-  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, static_cast<size_t>(client));
+  if (request_ids_ || retry) request.mutable_options()->set_request_id(id);
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, sender);
   const Stubs& stubs = world_.client().ForClient(client);
   CallAsync<v1::LeadCommandReply>(
       rep.token, std::move(request), SALESOPS_BENCH_ASYNC(stubs.leads.get(), IdentifyLead),
-      [this, id = std::move(id), done = std::move(done)](const grpc::Status& s,
-                                                         const v1::LeadCommandReply& reply) mutable {
-        if (s.ok()) {
+      [this, id = std::move(id), sender, retry, done = std::move(done)](const grpc::Status& s,
+                                                                       const v1::LeadCommandReply& reply) mutable {
+        if (s.ok() && !retry) {
           world_.SawPosition(reply.position());
+          if (retry_every_ > 0) {
+            absl::MutexLock lock(&mu_);
+            if (acknowledged_.size() < kMaxRemembered) acknowledged_.emplace_back(id, sender);
+          }
           world_.leads().Add(std::move(id));
         }
         std::move(done)(Ordinary(s));
@@ -115,7 +133,10 @@ void AppendWorkload::Start(int client, OpDone done) {
 
 // ------------------------------------------------------------- lifecycle --
 
-void LifecycleWorkload::Prepare(int clients) { cursors_.assign(static_cast<size_t>(clients), JourneyCursor()); }
+void LifecycleWorkload::Prepare(int clients) {
+  cursors_.assign(static_cast<size_t>(clients), JourneyCursor());
+  commands_.resize(std::max(commands_.size(), static_cast<size_t>(clients)), 0);
+}
 
 std::string LifecycleWorkload::LeadId(uint64_t n) const { return absl::StrCat(world_.tag(), "-l", n); }
 
@@ -162,7 +183,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       v1::IdentifyLeadRequest r = AppendWorkload::Template();
       r.set_lead_id(lead_id);
       r.set_source(v1::LEAD_SOURCE_MARKET_RESEARCH);
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, IdentifyLead),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, IdentifyLead),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -172,7 +193,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_score(80);
       r.set_need("新的生产管理系统，覆盖三个工厂");
       *r.mutable_budget() = Cny(150'000'000);
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, QualifyLead),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, QualifyLead),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -180,7 +201,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       v1::DisqualifyLeadRequest r;
       r.set_lead_id(lead_id);
       r.set_reason("今年没有预算");
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, DisqualifyLead),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, DisqualifyLead),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -188,7 +209,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       v1::RecordNeedsRequest r;
       r.set_lead_id(lead_id);
       r.set_requirements("300 个席位，私有化部署，与现有 ERP 对接");
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, RecordNeeds),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, RecordNeeds),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -198,7 +219,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_summary("企业版 + 实施服务");
       r.add_products("企业版");
       *r.mutable_value() = Cny(118'000'000);
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, ProposeSolution),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, ProposeSolution),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -208,7 +229,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_quote_id(absl::StrCat("Q-", planned.lead));
       *r.mutable_amount() = Cny(115'000'000);
       r.set_valid_until(DateFromToday(30));
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, SendQuote),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, SendQuote),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -216,7 +237,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       v1::StartNegotiationRequest r;
       r.set_lead_id(lead_id);
       r.set_note("客户希望分两期付款");
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, StartNegotiation),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, StartNegotiation),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -225,7 +246,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_lead_id(lead_id);
       *r.mutable_final_amount() = Cny(112'000'000);
       r.set_signed_date(DateFromToday(0));
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, WinDeal),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, WinDeal),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
@@ -234,14 +255,14 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_lead_id(lead_id);
       r.set_reason(v1::LOSS_REASON_PRICE);
       r.set_note("竞品报价低 15%");
-      CallAsync<LeadReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(leads, LoseDeal),
+      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, LoseDeal),
                            Complete<LeadReply>(client, planned, std::move(done)));
       return;
     }
     case Step::kConfirmOrder: {
       v1::ConfirmOrderRequest r;
       r.set_order_id(lead_id);
-      CallAsync<OrderReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(orders, ConfirmOrder),
+      CallAsync<OrderReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(orders, ConfirmOrder),
                             Complete<OrderReply>(client, planned, std::move(done)));
       return;
     }
@@ -250,14 +271,14 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_order_id(lead_id);
       r.set_carrier("顺丰速运");
       r.set_tracking_number(absl::StrCat("SF", planned.lead));
-      CallAsync<OrderReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(orders, ShipOrder),
+      CallAsync<OrderReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(orders, ShipOrder),
                             Complete<OrderReply>(client, planned, std::move(done)));
       return;
     }
     case Step::kDeliverOrder: {
       v1::DeliverOrderRequest r;
       r.set_order_id(lead_id);
-      CallAsync<OrderReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(orders, DeliverOrder),
+      CallAsync<OrderReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(orders, DeliverOrder),
                             Complete<OrderReply>(client, planned, std::move(done)));
       return;
     }
@@ -268,7 +289,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_subject("报表导出失败");
       r.set_severity(v1::SEVERITY_P3);
       r.set_channel(v1::CHANNEL_EMAIL);
-      CallAsync<TicketReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(support, OpenTicket),
+      CallAsync<TicketReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(support, OpenTicket),
                              Complete<TicketReply>(client, planned, std::move(done)));
       return;
     }
@@ -276,7 +297,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       v1::ResolveTicketRequest r;
       r.set_ticket_id(ticket_id);
       r.set_resolution("升级到 3.2.1 后修复");
-      CallAsync<TicketReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(support, ResolveTicket),
+      CallAsync<TicketReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(support, ResolveTicket),
                              Complete<TicketReply>(client, planned, std::move(done)));
       return;
     }
@@ -287,7 +308,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
       r.set_product_quality(4);
       r.set_service_attitude(5);
       r.set_response_speed(4);
-      CallAsync<TicketReply>(token, std::move(r), SALESOPS_BENCH_ASYNC(support, RecordSurvey),
+      CallAsync<TicketReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(support, RecordSurvey),
                              Complete<TicketReply>(client, planned, std::move(done)));
       return;
     }
@@ -339,7 +360,10 @@ void ContendedWorkload::Attempt(int client, size_t lead, int retries, OpDone don
   v1::UpdateLeadRequest request;
   request.set_lead_id(ids_[lead]);
   request.mutable_options()->set_expected_version(versions_[lead].load(std::memory_order_relaxed));
-  *request.mutable_estimated_value() = Cny(100'000'000 + amount_.fetch_add(1, std::memory_order_relaxed));
+  const uint64_t attempt = amount_.fetch_add(1, std::memory_order_relaxed);
+  *request.mutable_estimated_value() = Cny(100'000'000 + attempt);
+  // Each attempt is a new decision (after a re-read), so a new request id.
+  request.mutable_options()->set_request_id(absl::StrCat(world_.tag(), "-u", attempt));
   const BenchMember& bd = world_.team().Pick(v1::ROLE_BD_MANAGER, static_cast<size_t>(client));
   CallAsync<v1::LeadCommandReply>(
       bd.token, std::move(request), SALESOPS_BENCH_ASYNC(world_.client().ForClient(client).leads.get(), UpdateLead),

@@ -22,10 +22,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bench_client.h"
 #include "closed_loop.h"
@@ -96,10 +98,13 @@ class PingWorkload final : public Workload {
 class AppendWorkload final : public Workload {
  public:
   // With `request_ids`, each call carries options.request_id (its lead id),
-  // as a real client's retry-safe call does: the server then also writes an
-  // idempotency record per call.
-  explicit AppendWorkload(BenchWorld& world, bool request_ids = false)
-      : world_(world), request_ids_(request_ids) {}
+  // as a real client's retry-safe call does (and as clients are told to): the
+  // server then also writes an idempotency record per call. With
+  // `retry_every` = N > 0, every Nth call instead re-sends an IdentifyLead
+  // already acknowledged, with its request_id, which the server answers
+  // from the idempotency record without writing (the retry scenario).
+  explicit AppendWorkload(BenchWorld& world, bool request_ids = true, int retry_every = 0)
+      : world_(world), request_ids_(request_ids), retry_every_(retry_every) {}
   void Start(int client, OpDone done) override;
 
   // The IdentifyLead every call sends (with its own lead id).
@@ -108,7 +113,15 @@ class AppendWorkload final : public Workload {
  private:
   BenchWorld& world_;
   const bool request_ids_;
+  const int retry_every_;
   std::atomic<uint64_t> next_{0};
+  std::atomic<uint64_t> calls_{0};
+  // With retry_every_: acknowledged (lead id, sending client), the first
+  // kMaxRemembered of them, and what picks one.
+  static constexpr size_t kMaxRemembered = 1'000'000;
+  absl::Mutex mu_;
+  std::vector<std::pair<std::string, size_t>> acknowledged_ ABSL_GUARDED_BY(mu_);
+  uint64_t random_ ABSL_GUARDED_BY(mu_) = 0x5eed;
 };
 
 class LifecycleWorkload final : public Workload {
@@ -126,6 +139,15 @@ class LifecycleWorkload final : public Workload {
 
   BenchWorld& world_;
   std::vector<JourneyCursor> cursors_;  // one per client
+  std::vector<uint64_t> commands_;      // per client: commands sent, for request ids
+  // `request` with options.request_id unique to this command (a client's
+  // commands never overlap, so its counter needs no lock).
+  template <typename Request>
+  Request WithRequestId(Request request, int client) {
+    request.mutable_options()->set_request_id(
+        absl::StrCat(world_.tag(), "-lc", client, "-", commands_[static_cast<size_t>(client)]++));
+    return request;
+  }
   std::atomic<uint64_t> next_lead_{0};
 };
 
