@@ -87,7 +87,7 @@ TEST(BenchQuickTest, RunsEveryScenarioAgainstItsOwnServer) {
       EXPECT_GT(s.at("expected_refusals").struct_value().fields().at("FAILED_PRECONDITION").number_value(), 0);
     }
   }
-  EXPECT_EQ(available, (std::set<std::string>{"ping", "append", "lifecycle", "contended", "query", "rebuild",
+  EXPECT_EQ(available, (std::set<std::string>{"ping", "append", "retry", "lifecycle", "contended", "query", "rebuild",
                                               "subscribe"}));
   EXPECT_TRUE(unavailable.empty());
 
