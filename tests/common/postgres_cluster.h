@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "gmock/gmock.h"
 
 namespace salesops::testing {
 
@@ -40,6 +41,16 @@ absl::Status PostgresAvailable();
   if (const absl::Status pg_available = ::salesops::testing::PostgresAvailable(); !pg_available.ok()) { \
     GTEST_SKIP() << "PostgreSQL is not installed: " << pg_available.message();                       \
   }
+
+// Matches what PostgresCluster::Query returns when it is OK and its rows
+// match `rows` (e.g. ElementsAre("1")).
+MATCHER_P(QueryRows, rows, "") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(rows, *arg, result_listener);
+}
 
 class PostgresCluster {
  public:

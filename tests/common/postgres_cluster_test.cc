@@ -12,18 +12,9 @@
 namespace salesops::testing {
 namespace {
 
-// Matches an absl::StatusOr<std::vector<std::string>> that is OK and whose
-// rows match `rows`.
-MATCHER_P(Rows, rows, "") {
-  if (!arg.ok()) {
-    *result_listener << "status is " << arg.status();
-    return false;
-  }
-  return ::testing::ExplainMatchResult(rows, *arg, result_listener);
-}
-
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+
 
 TEST(PostgresClusterTest, StartsQueriesAndStopsByPid) {
   SALESOPS_SKIP_WITHOUT_POSTGRES();
@@ -36,12 +27,12 @@ TEST(PostgresClusterTest, StartsQueriesAndStopsByPid) {
     pid = pg.pid();
     EXPECT_GT(pid, 0);
     EXPECT_GT(pg.port(), 0);
-    EXPECT_THAT(pg.Query("SELECT 1 + 1"), Rows(ElementsAre("2")));
+    EXPECT_THAT(pg.Query("SELECT 1 + 1"), QueryRows(ElementsAre("2")));
     // Its own databases; the unix socket and TCP both answer.
     ASSERT_THAT(pg.CreateDatabase("t1"), IsOk());
     ASSERT_THAT(pg.Query("CREATE TABLE x (v text); INSERT INTO x VALUES ('中文'); SELECT v FROM x", "t1"),
-                Rows(ElementsAre("中文")));
-    EXPECT_THAT(pg.Query("SELECT current_user"), Rows(ElementsAre("postgres")));
+                QueryRows(ElementsAre("中文")));
+    EXPECT_THAT(pg.Query("SELECT current_user"), QueryRows(ElementsAre("postgres")));
     EXPECT_THAT(pg.Uri("t1"), HasSubstr(absl::StrCat("127.0.0.1:", pg.port(), "/t1")));
     EXPECT_THAT(pg.Query("SELEC nothing"), StatusIs(absl::StatusCode::kInternal, HasSubstr("syntax error")));
   }
@@ -60,14 +51,14 @@ TEST(PostgresClusterTest, SurvivesAKillAndRestartsOnTheSameData) {
   EXPECT_THAT(pg.Query("SELECT 1"), StatusIs(absl::StatusCode::kInternal, HasSubstr("cannot connect")));
   ASSERT_THAT(pg.Restart(), IsOk());
   EXPECT_EQ(pg.port(), port);
-  EXPECT_THAT(pg.Query("SELECT v FROM kept"), Rows(ElementsAre("7")));
+  EXPECT_THAT(pg.Query("SELECT v FROM kept"), QueryRows(ElementsAre("7")));
 }
 
 TEST(PostgresClusterTest, SettingsReachTheServer) {
   SALESOPS_SKIP_WITHOUT_POSTGRES();
   PostgresCluster pg;
   ASSERT_THAT(pg.Start({"synchronous_commit=off"}), IsOk());
-  EXPECT_THAT(pg.Query("SHOW synchronous_commit"), Rows(ElementsAre("off")));
+  EXPECT_THAT(pg.Query("SHOW synchronous_commit"), QueryRows(ElementsAre("off")));
 }
 
 }  // namespace
