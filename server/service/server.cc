@@ -3,7 +3,10 @@
 #include "server/service/call_observer.h"
 
 #include "server/service/checked_unary.h"
+#include <unistd.h>
+
 #include "server/store/event_store.h"
+#include "server/store/postgres/cluster_log.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -19,6 +22,13 @@
 
 namespace salesops::service {
 namespace {
+
+// This node's name in the lease row: host name, process id and --listen.
+std::string NodeName(const std::string& listen) {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host[0] != '\0' ? host : "unknown-host", "/", getpid(), "/", listen);
+}
 
 // How long gRPC's shutdown waits for what is left once our calls drained:
 // light reads finishing, idle connections closing.
@@ -43,13 +53,43 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   store_options.sync = options.durability == Durability::kSync;
   store_options.min_free_bytes = options.min_free_bytes;
   store_options.rebuild_stream_index = options.rebuild_stream_index;
-  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::EventStore> rocks, store::EventStore::Open(store_options));
+  // The embedded log, or in cluster mode the log of record in PostgreSQL
+  // with data_dir as this node's local copy; the scrub verifies the local
+  // RocksDB log either way.
+  store::EventStore* rocks = nullptr;
+  if (options.log.empty()) {
+    SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::EventStore> embedded, store::EventStore::Open(store_options));
+    rocks = embedded.get();
+    s->store_ = std::move(embedded);
+  } else {
+    SALESOPS_RETURN_IF_ERROR(
+        store::postgres::ValidateClusterFlags(options.log, options.lease_duration, options.lease_renewal));
+    store::postgres::ClusterLogOptions cluster;
+    cluster.postgres.conninfo = options.log;
+    cluster.postgres.synchronous_commit = options.durability == Durability::kSync;
+    cluster.local = store_options;
+    cluster.lease = store::postgres::LeaseOptions{.conninfo = options.log,
+                                                  .holder = NodeName(options.listen),
+                                                  .address = options.listen,
+                                                  .duration = options.lease_duration,
+                                                  .renew_every = options.lease_renewal,
+                                                  .acquire_timeout = 3 * options.lease_duration};
+    // A lost lease ends the node like a failed write: it stops taking
+    // writes (its appends are fenced anyway), says NOT_SERVING and exits.
+    cluster.on_lease_lost = [server = s.get()](const absl::Status& lost) { server->Fatal(lost); };
+    LogInfo("cluster mode: the log of record is in PostgreSQL (%s); %s is this node's local copy",
+            store::postgres::DescribeLogFlag(options.log), options.data_dir);
+    SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::postgres::ClusterLog> node,
+                              store::postgres::ClusterLog::Open(cluster));
+    LogInfo("cluster mode: leading with lease epoch %d (head %d)", node->epoch(), node->Head());
+    rocks = &node->local();
+    s->store_ = std::move(node);
+  }
   if (options.scrub_interval > absl::ZeroDuration()) {
     s->scrubber_ = std::make_unique<store::Scrubber>(
         *rocks, store::ScrubberOptions{.items_per_second = options.scrub_items_per_second,
                                        .interval = options.scrub_interval});
   }
-  s->store_ = std::move(rocks);
 
   Clock* clock = options.clock != nullptr ? options.clock : Clock::Real();
   IdGenerator* ids = options.ids;
@@ -61,13 +101,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   engine::SequencerOptions sequencer_options = options.sequencer;
   s->LoadSnapshot(options.rebuild_projections, sequencer_options);
   sequencer_options.refuse_writes = s->store_->open_check();
-  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) {
-    if (server->server_ != nullptr) {
-      server->server_->GetHealthCheckService()->SetServingStatus(false);
-    }
-    absl::MutexLock lock(&server->mu_);
-    server->fatal_ = error;
-  };
+  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) { server->Fatal(error); };
   // Live subscriptions get each batch once it is durable.
   s->hub_ = std::make_unique<engine::EventHub>(s->store_->Head(), options.event_hub);
   sequencer_options.on_appended = [metrics = s->metrics_.get()](size_t commands, absl::Duration append) {
@@ -188,6 +222,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
 }
 
 SalesopsServer::~SalesopsServer() { Shutdown(); }
+
+void SalesopsServer::Fatal(const absl::Status& error) {
+  if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
+  absl::MutexLock lock(&mu_);
+  if (fatal_.ok()) fatal_ = error;
+}
 
 absl::Status SalesopsServer::BootstrapAdmin(const std::string& member_id) {
   if (absl::Status s = domain::ValidateId("--bootstrap-admin", member_id); !s.ok()) return s;

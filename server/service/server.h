@@ -67,6 +67,14 @@ struct ServerOptions {
   // Storage: the RocksDB directory (created when missing) and durability.
   std::string data_dir = "./data";
   Durability durability = Durability::kSync;
+  // Cluster mode (docs/CLUSTER.md): a libpq connection string or URI of
+  // the PostgreSQL that holds the log of record; the node takes the
+  // leader's lease (it lasts lease_duration unless renewed, every
+  // lease_renewal) and keeps data_dir as its local copy. Empty: the
+  // embedded RocksDB log in data_dir, as without cluster mode.
+  std::string log;
+  absl::Duration lease_duration = absl::Seconds(5);
+  absl::Duration lease_renewal = absl::Seconds(1);
   // Free space kept on the data directory's file system: below it writes
   // are refused with RESOURCE_EXHAUSTED (reads go on) and resume by
   // themselves when space returns; 0: no reserve (docs/STORAGE.md).
@@ -177,6 +185,10 @@ class SalesopsServer {
 
  private:
   SalesopsServer() = default;
+  // Ends the server after a failed write or a lost lease: health turns
+  // NOT_SERVING and Wait() returns `error` (the first one). Thread-safe;
+  // does not block for long.
+  void Fatal(const absl::Status& error);
   // Appends `member_id` as ADMIN when the team is empty.
   absl::Status BootstrapAdmin(const std::string& member_id);
   // Loads the views snapshot into every projection and `sequencer`

@@ -22,6 +22,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -44,11 +46,13 @@ absl::Status PostgresAvailable();
 
 // Matches what PostgresCluster::Query returns when it is OK and its rows
 // match `rows` (e.g. ElementsAre("1")).
-MATCHER_P(QueryRows, rows, "") {
+MATCHER_P(QueryRows, rows,
+          absl::StrCat("is OK with rows that ", ::testing::DescribeMatcher<std::vector<std::string>>(rows))) {
   if (!arg.ok()) {
     *result_listener << "status is " << arg.status();
     return false;
   }
+  *result_listener << "rows are [" << absl::StrJoin(*arg, ", ") << "] ";
   return ::testing::ExplainMatchResult(rows, *arg, result_listener);
 }
 
