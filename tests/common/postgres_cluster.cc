@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,30 @@ bool WaitFor(pid_t pid, absl::Duration timeout, int* status) {
     if (absl::Now() >= deadline) return false;
     absl::SleepFor(absl::Milliseconds(10));
   }
+}
+
+// Whether every directory on the way to `path` lets others through (the
+// `postgres` user must reach the cluster's directory).
+bool TraversableByOthers(const std::string& path) {
+  std::filesystem::path p = std::filesystem::absolute(path);
+  for (;;) {
+    struct stat st {};
+    if (stat(p.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0) return false;
+    if (p == p.root_path()) return true;
+    p = p.parent_path();
+  }
+}
+
+// Where the cluster's directory goes: $TMPDIR when it suits, else /tmp.
+// It must be short (the unix socket's path, DIR/.s.PGSQL.PORT, must fit 107
+// bytes) and, when the server runs as `postgres`, reachable by it.
+std::string BaseDir(bool as_postgres) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  if (tmpdir != nullptr && *tmpdir != '\0' && std::string(tmpdir).size() < 60 &&
+      (!as_postgres || TraversableByOthers(tmpdir))) {
+    return tmpdir;
+  }
+  return "/tmp";
 }
 
 }  // namespace
@@ -136,9 +161,7 @@ absl::Status PostgresCluster::Start(const std::vector<std::string>& settings, ab
   if (absl::Status available = PostgresAvailable(); !available.ok()) return available;
   if (!dir_.empty()) return absl::FailedPreconditionError("the cluster was started already (use Restart)");
   settings_ = settings;
-  const char* base = std::getenv("TMPDIR");
-  // Short: the unix socket's path (DIR/.s.PGSQL.PORT) must fit 107 bytes.
-  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/salesops-pg-XXXXXX");
+  std::string pattern = absl::StrCat(BaseDir(geteuid() == 0), "/salesops-pg-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
   }

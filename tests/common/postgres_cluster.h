@@ -66,7 +66,8 @@ class PostgresCluster {
   PostgresCluster& operator=(const PostgresCluster&) = delete;
 
   // Runs initdb (trust authentication for local and loopback connections,
-  // user `postgres`, UTF-8, C locale) into a new directory under $TMPDIR,
+  // user `postgres`, UTF-8, C locale) into a new directory under $TMPDIR
+  // (under /tmp when $TMPDIR is long, or unreachable for `postgres`),
   // starts the postmaster on a free 127.0.0.1 port with `settings` as
   // extra "-c NAME=VALUE" options, and waits until a connection succeeds
   // (polling, up to `timeout`). Errors: FAILED_PRECONDITION when the
