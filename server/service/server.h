@@ -46,6 +46,7 @@
 #include "server/service/views_service.h"
 #include "projections/views.h"
 #include "server/store/event_log.h"
+#include "server/store/postgres/cluster_log.h"
 #include "server/store/scrubber.h"
 
 namespace salesops::service {
@@ -196,6 +197,10 @@ class SalesopsServer {
   void LoadSnapshot(bool rebuild, engine::SequencerOptions& sequencer);
   // Writes the views snapshot; logs failures (a snapshot is an optimisation).
   void WriteSnapshot();
+  // A follower's thread (cluster mode): copies what the leader appends into
+  // the local copy, applies it to the projections and the event hub, and
+  // stops the server once the leader's lease is free (docs/CLUSTER.md).
+  void FollowLoop();
   // The snapshot thread: writes one every snapshot_every_events events.
   void SnapshotLoop(uint64_t every);
   // The health thread: every second, the per-service health statuses
@@ -218,6 +223,8 @@ class SalesopsServer {
   std::unique_ptr<ServerMetrics> metrics_;  // before everything that records into it
   std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
+  store::postgres::ClusterLog* cluster_ = nullptr;  // store_ in cluster mode, else null
+  std::thread follower_;                            // cluster mode, following: FollowLoop
   std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
   std::thread health_;
   projections::TeamDirectory team_directory_;

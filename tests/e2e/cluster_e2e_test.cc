@@ -9,11 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
+#include "salesops/v1/views.grpc.pb.h"
 #include "tests/common/postgres_cluster.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/server_process.h"
@@ -197,28 +199,76 @@ TEST_F(ClusterE2eTest, ANodeThatLosesItsLeaseStops) {
   EXPECT_EQ(node->Stop(), 3) << node->Log();
 }
 
-// One leader at a time: a second node cannot start while the first renews;
-// once the first is killed, the second takes over after the lease expires
-// with every acknowledged event.
-TEST_F(ClusterE2eTest, ASecondNodeTakesOverOnlyAfterTheLeaseExpires) {
+// One leader at a time: a second node follows while the first leads — it
+// copies every event, serves reads after min_position with the same
+// digest, and refuses writes naming the leader. Once the leader is killed
+// and its lease expired, the follower stops, and restarted it leads with
+// every acknowledged event.
+TEST_F(ClusterE2eTest, ASecondNodeFollowsAndTakesOverOnlyAfterTheLeaseExpires) {
   TempDir first_dir, second_dir;
-  std::unique_ptr<ServerProcess> first = Node(first_dir, {"--lease-duration=1s", "--lease-renewal=200ms"});
+  const std::vector<std::string> lease = {"--lease-duration=1s", "--lease-renewal=200ms"};
+  std::unique_ptr<ServerProcess> first = Node(first_dir, lease);
   std::string error;
   ASSERT_TRUE(first->Start(&error)) << error;
   Write(*first, 10);
-  const v1::GetLogDigestResponse before = Digest(*first);
 
-  std::unique_ptr<ServerProcess> second = Node(second_dir, {"--lease-duration=1s", "--lease-renewal=200ms"});
-  EXPECT_FALSE(second->Start(&error));
-  EXPECT_THAT(error, HasSubstr("the lease is held by"));
+  std::unique_ptr<ServerProcess> second = Node(second_dir, lease);
+  ASSERT_TRUE(second->Start(&error)) << error;
+  EXPECT_THAT(second->Log(), HasSubstr("cluster mode: following"));
+  // Writes made after the follower started reach it too.
+  auto leads = v1::Leads::NewStub(first->Channel());
+  v1::LeadCommandReply last;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(leads->IdentifyLead(Ctx("rep1").get(), Identify(absl::StrCat("later-", i)), &last).ok());
+  }
+  const v1::GetLogDigestResponse before = Digest(*first);
+  v1::GetPipelineRequest pipeline;
+  pipeline.mutable_view()->set_min_position(before.position());
+  v1::Pipeline on_follower, on_leader;
+  ASSERT_TRUE(v1::Views::NewStub(second->Channel())->GetPipeline(Ctx("root").get(), pipeline, &on_follower).ok());
+  ASSERT_TRUE(v1::Views::NewStub(first->Channel())->GetPipeline(Ctx("root").get(), pipeline, &on_leader).ok());
+  EXPECT_EQ(on_follower.view().position(), before.position());
+  EXPECT_EQ(on_leader.view().position(), before.position());
+  // The same pipeline, but for what is measured to each call's now.
+  for (v1::Pipeline* p : {&on_follower, &on_leader}) {
+    p->clear_view();
+    p->mutable_win_rate()->clear_from();
+    p->mutable_win_rate()->clear_to();
+    for (v1::StageSummary& stage : *p->mutable_stages()) {
+      stage.clear_average_time_in_stage();
+      stage.clear_max_time_in_stage();
+    }
+  }
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(on_follower, on_leader))
+      << on_follower.DebugString() << " vs " << on_leader.DebugString();
+  EXPECT_EQ(on_follower.stages(0).open_leads(), 12u);  // 15 identified, 3 of them qualified
+  const v1::GetLogDigestResponse followed = Digest(*second);
+  EXPECT_EQ(followed.position(), before.position());
+  EXPECT_EQ(followed.digest(), before.digest());
+  v1::GetLeadRequest get;
+  get.set_lead_id("later-4");
+  v1::Lead lead;
+  EXPECT_TRUE(v1::Leads::NewStub(second->Channel())->GetLead(Ctx("rep1").get(), get, &lead).ok());
+  v1::LeadCommandReply refused;
+  const grpc::Status write = v1::Leads::NewStub(second->Channel())
+                                 ->IdentifyLead(Ctx("rep1").get(), Identify("to-the-follower"), &refused);
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(write.error_message(), HasSubstr("this node follows the leader"));
 
   first->Kill();  // no release: the lease must expire
-  std::unique_ptr<ServerProcess> third = Node(second_dir, {"--lease-duration=1s", "--lease-renewal=200ms"});
+  EXPECT_TRUE(second->WaitForLog("this follower stops so that, restarted, it takes the lease", absl::Seconds(10)))
+      << second->Log();
+  EXPECT_EQ(second->Stop(), 3);
+  std::unique_ptr<ServerProcess> third = Node(second_dir, lease);
   ASSERT_TRUE(third->Start(&error)) << error;
   EXPECT_THAT(third->Log(), HasSubstr("leading with lease epoch 2"));
   const v1::GetLogDigestResponse after = Digest(*third);
   EXPECT_EQ(after.position(), before.position());
   EXPECT_EQ(after.digest(), before.digest());
+  v1::LeadCommandReply next;
+  ASSERT_TRUE(v1::Leads::NewStub(third->Channel())->IdentifyLead(Ctx("rep1").get(), Identify("after-failover"), &next)
+                  .ok());
+  EXPECT_GT(next.position(), before.position());
   EXPECT_EQ(third->Stop(), 0) << third->Log();
 }
 

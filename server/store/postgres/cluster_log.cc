@@ -42,16 +42,28 @@ absl::StatusOr<std::unique_ptr<ClusterLog>> ClusterLog::Open(const ClusterLogOpt
       SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(options.postgres.conninfo));
       SALESOPS_RETURN_IF_ERROR(Migrate(*conn));
     }
-    SALESOPS_ASSIGN_OR_RETURN(lease, Lease::Acquire(*options.lease));
-    lease->Start(options.on_lease_lost);
-    postgres_options.epoch = lease->epoch();
-    postgres_options.stalled_transaction_timeout = options.lease->duration;
+    if (options.follow_when_led) {
+      SALESOPS_ASSIGN_OR_RETURN(lease, Lease::TryAcquire(*options.lease));
+    } else {
+      SALESOPS_ASSIGN_OR_RETURN(lease, Lease::Acquire(*options.lease));
+    }
+    if (lease != nullptr) {
+      lease->Start(options.on_lease_lost);
+      postgres_options.epoch = lease->epoch();
+      postgres_options.stalled_transaction_timeout = options.lease->duration;
+    }
   }
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PostgresEventLog> postgres, PostgresEventLog::Open(postgres_options));
   StoreOptions local_options = options.local;
   local_options.sync = false;
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> local, EventStore::Open(local_options));
   std::unique_ptr<ClusterLog> log(new ClusterLog(std::move(lease), std::move(postgres), std::move(local)));
+  log->following_ = options.lease.has_value() && log->lease_ == nullptr;
+  if (log->following_) {
+    SALESOPS_ASSIGN_OR_RETURN(const LeaseRow leader, log->postgres_->ReadLease());
+    log->leader_ = absl::StrCat(leader.holder, " (epoch ", leader.epoch, ", serving ", leader.address, ")");
+    LogInfo("cluster: the lease is held by %s: this node follows", log->leader_);
+  }
   const uint64_t local_head = log->local_->Head();
   const uint64_t head = log->postgres_->Head();
   const std::string where = absl::StrCat("the local copy at ", options.local.path);
@@ -84,48 +96,68 @@ absl::StatusOr<std::unique_ptr<ClusterLog>> ClusterLog::Open(const ClusterLogOpt
 }
 
 absl::Status ClusterLog::CatchUp() {
-  const uint64_t head = postgres_->Head();
-  ProgressLog progress("copying the log from PostgreSQL", "events", head - local_->Head());
+  absl::MutexLock lock(&append_mu_);
+  ProgressLog progress("copying the log from PostgreSQL", "events", postgres_->Head() - local_->Head());
   for (;;) {
-    const uint64_t from = local_->Head();
-    SALESOPS_ASSIGN_OR_RETURN(LogPage page,
-                              postgres_->ReadLog(from + 1, kCatchUpBatch, {}, kCatchUpBatch, /*max_bytes=*/64 << 20));
-    const uint64_t to = page.events.empty() ? from : page.events.back().position();
-    // The records of the batches that ended in from..to (those ending at
-    // `from` may be there already: writing them again changes nothing).
-    SALESOPS_ASSIGN_OR_RETURN(std::vector<IdempotencyWrite> records, postgres_->ReadIdempotency(from, to));
-    if (page.events.empty() && records.empty()) break;
-    AppendBatch batch;
-    batch.expected_head = from;
-    batch.idempotency = std::move(records);
-    for (v1::EventEnvelope& e : page.events) {
-      if (batch.streams.empty() || batch.streams.back().stream_id != e.stream_id()) {
-        StreamAppend& append = batch.streams.emplace_back();
-        append.stream_id = e.stream_id();
-        append.expected_version = e.stream_version() - 1;
-      }
-      batch.streams.back().events.push_back(std::move(e));
+    SALESOPS_ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> copied, CopyNext(/*head_records=*/true));
+    if (copied.empty()) return absl::OkStatus();
+    copied_at_open_ += copied.size();
+    progress.Update(copied_at_open_);
+  }
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> ClusterLog::CopyNext(bool head_records) {
+  const uint64_t from = local_->Head();
+  SALESOPS_ASSIGN_OR_RETURN(LogPage page,
+                            postgres_->ReadLog(from + 1, kCatchUpBatch, {}, kCatchUpBatch, /*max_bytes=*/64 << 20));
+  const uint64_t to = page.events.empty() ? from : page.events.back().position();
+  // The records of the batches that ended in from..to (those ending at
+  // `from` may be there already: writing them again changes nothing).
+  std::vector<IdempotencyWrite> records;
+  if (to > from || head_records) {
+    SALESOPS_ASSIGN_OR_RETURN(records, postgres_->ReadIdempotency(from, to));
+  }
+  if (page.events.empty() && records.empty()) return std::vector<v1::EventEnvelope>();
+  AppendBatch batch;
+  batch.expected_head = from;
+  batch.idempotency = std::move(records);
+  for (v1::EventEnvelope& e : page.events) {
+    if (batch.streams.empty() || batch.streams.back().stream_id != e.stream_id()) {
+      StreamAppend& append = batch.streams.emplace_back();
+      append.stream_id = e.stream_id();
+      append.expected_version = e.stream_version() - 1;
     }
-    SALESOPS_RETURN_IF_ERROR(local_->Append(std::move(batch)).status());
-    // The last round copies only the records of idempotency-only batches
-    // at the head.
-    if (to == from) break;
+    batch.streams.back().events.push_back(std::move(e));
+  }
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> copied, local_->Append(std::move(batch)));
+  if (to > from) {
     SALESOPS_ASSIGN_OR_RETURN(const std::string mine, local_->ChainDigest(to));
     SALESOPS_ASSIGN_OR_RETURN(const std::string theirs, postgres_->ChainDigest(to));
     if (mine != theirs) {
       return absl::DataLossError(absl::StrCat("the local copy's chain differs from the PostgreSQL log's at position ",
                                               to, " after copying it: the stored bytes did not round-trip"));
     }
-    copied_at_open_ += to - from;
-    progress.Update(copied_at_open_);
   }
-  return absl::OkStatus();
+  return copied;
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> ClusterLog::Follow() {
+  absl::MutexLock lock(&append_mu_);
+  if (leading()) return absl::FailedPreconditionError("this node leads: it does not follow");
+  SALESOPS_ASSIGN_OR_RETURN(const uint64_t head, postgres_->RefreshHead());
+  if (head <= local_->Head()) return std::vector<v1::EventEnvelope>();
+  return CopyNext(/*head_records=*/false);
 }
 
 WriteState ClusterLog::write_state() const {
   if (!open_check_.ok()) return {open_check_, false};
   if (failed_.load(std::memory_order_acquire)) {
     return {absl::UnavailableError("the local copy of the log could not be written; restart the server"), false};
+  }
+  if (following_) {
+    return {absl::UnavailableError(absl::StrCat("this node follows the leader ", leader_,
+                                                "; send writes to the leader (forwarding comes later)")),
+            false};
   }
   if (lease_ != nullptr && lease_->lost()) {
     return {absl::FailedPreconditionError("this node lost the lease: another node leads, or PostgreSQL was "

@@ -54,6 +54,11 @@ struct ClusterLogOptions {
   // Called once (on the lease's thread; must not block) when the lease is
   // lost; appends are refused from then on in any case.
   std::function<void(const absl::Status&)> on_lease_lost;
+  // With a lease: when another node holds it, open as a follower (no
+  // wait): appends are refused with UNAVAILABLE naming the leader, and
+  // Follow() copies what the leader appends. false: Open waits for the
+  // lease (LeaseOptions::acquire_timeout).
+  bool follow_when_led = false;
 };
 
 // Checks salesopsd's cluster flags: --log parses as a libpq connection
@@ -127,6 +132,18 @@ class ClusterLog final : public EventLog {
   uint64_t copied_at_open() const { return copied_at_open_; }
   // The lease's epoch (0 without a lease).
   int64_t epoch() const { return lease_ != nullptr ? lease_->epoch() : 0; }
+  // False on a follower (and without a lease).
+  bool leading() const { return lease_ != nullptr; }
+  bool following() const { return following_; }
+  // Followers: copies into the local copy what PostgreSQL holds beyond it
+  // (up to kCatchUpBatch events, with their batches' idempotency records)
+  // and returns the events as stored, for the views; empty when there was
+  // nothing new. One read of the head when there is nothing. Errors:
+  // PostgreSQL's (UNAVAILABLE: retry), the local copy's, DATA_LOSS when
+  // the copied chain differs; FAILED_PRECONDITION on a leader.
+  absl::StatusOr<std::vector<v1::EventEnvelope>> Follow();
+  // The lease row (ReadLease): a follower watches for it to be free.
+  absl::StatusOr<LeaseRow> ReadLease() const { return postgres_->ReadLease(); }
 
   // Events copied per local batch while catching up.
   static constexpr size_t kCatchUpBatch = 4'096;
@@ -138,6 +155,10 @@ class ClusterLog final : public EventLog {
   // idempotency records of those batches, into the local copy, verifying
   // the chain digest after each batch.
   absl::Status CatchUp();
+  // Copies the next events past the local head (and, with `head_records`,
+  // the records of batches that ended at the head) into the local copy.
+  absl::StatusOr<std::vector<v1::EventEnvelope>> CopyNext(bool head_records)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
   std::unique_ptr<Lease> lease_;  // released first when the log closes
   std::unique_ptr<PostgresEventLog> postgres_;
@@ -146,6 +167,8 @@ class ClusterLog final : public EventLog {
   std::atomic<bool> failed_{false};
   absl::Status open_check_;
   uint64_t copied_at_open_ = 0;
+  bool following_ = false;  // set in Open
+  std::string leader_;      // on a follower: who led at Open, for messages
 };
 
 }  // namespace salesops::store::postgres

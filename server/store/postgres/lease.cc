@@ -1,6 +1,7 @@
 #include "server/store/postgres/lease.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -47,24 +48,40 @@ Lease::Lease(const LeaseOptions& options, std::unique_ptr<PgConnection> conn, in
 
 Lease::~Lease() { Release(); }
 
+namespace {
+
+// One attempt on `conn`: the new epoch, or nullopt while the lease is held.
+absl::StatusOr<std::optional<int64_t>> TakeIfFree(PgConnection& conn, const LeaseOptions& options) {
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult taken,
+      conn.Exec("UPDATE salesops_lease SET epoch = epoch + 1, holder = $1, address = $2, "
+                "expires_at = now() + $3::bigint * interval '1 millisecond', acquired_at = now() "
+                "WHERE id = 1 AND expires_at <= now() RETURNING epoch",
+                {PgParam::Text(options.holder), PgParam::Text(options.address), Millis(options.duration)}));
+  if (taken.rows() != 1) return std::optional<int64_t>();
+  LogInfo("cluster: took the lease as %s, epoch %d (lasts %s, renewed every %s)", options.holder, taken.Int(0, 0),
+          absl::FormatDuration(options.duration), absl::FormatDuration(options.renew_every));
+  return std::optional<int64_t>(taken.Int(0, 0));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Lease>> Lease::TryAcquire(const LeaseOptions& options) {
+  SALESOPS_RETURN_IF_ERROR(ValidateDurations(options.duration, options.renew_every));
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, LeaseConnection(options.conninfo, options.duration));
+  SALESOPS_ASSIGN_OR_RETURN(const std::optional<int64_t> epoch, TakeIfFree(*conn, options));
+  if (!epoch.has_value()) return std::unique_ptr<Lease>();
+  return std::unique_ptr<Lease>(new Lease(options, std::move(conn), *epoch));
+}
+
 absl::StatusOr<std::unique_ptr<Lease>> Lease::Acquire(const LeaseOptions& options) {
   SALESOPS_RETURN_IF_ERROR(ValidateDurations(options.duration, options.renew_every));
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, LeaseConnection(options.conninfo, options.duration));
   const absl::Time deadline = absl::Now() + options.acquire_timeout;
   absl::Time next_log = absl::InfinitePast();
   for (;;) {
-    SALESOPS_ASSIGN_OR_RETURN(
-        PgResult taken,
-        conn->Exec("UPDATE salesops_lease SET epoch = epoch + 1, holder = $1, address = $2, "
-                   "expires_at = now() + $3::bigint * interval '1 millisecond', acquired_at = now() "
-                   "WHERE id = 1 AND expires_at <= now() RETURNING epoch",
-                   {PgParam::Text(options.holder), PgParam::Text(options.address), Millis(options.duration)}));
-    if (taken.rows() == 1) {
-      const int64_t epoch = taken.Int(0, 0);
-      LogInfo("cluster: took the lease as %s, epoch %d (lasts %s, renewed every %s)", options.holder, epoch,
-              absl::FormatDuration(options.duration), absl::FormatDuration(options.renew_every));
-      return std::unique_ptr<Lease>(new Lease(options, std::move(conn), epoch));
-    }
+    SALESOPS_ASSIGN_OR_RETURN(const std::optional<int64_t> epoch, TakeIfFree(*conn, options));
+    if (epoch.has_value()) return std::unique_ptr<Lease>(new Lease(options, std::move(conn), *epoch));
     SALESOPS_ASSIGN_OR_RETURN(
         PgResult held, conn->Exec("SELECT holder, epoch, address, "
                                   "greatest(0, extract(epoch FROM expires_at - now()))::numeric(12,3)::text "

@@ -55,6 +55,9 @@ class Lease {
   // still held after acquire_timeout (naming the holder and when it
   // expires: retry later).
   static absl::StatusOr<std::unique_ptr<Lease>> Acquire(const LeaseOptions& options);
+  // One attempt: the lease when it was free, nullptr (OK) when another
+  // holder's lease has not expired. Errors as Acquire's, never "held".
+  static absl::StatusOr<std::unique_ptr<Lease>> TryAcquire(const LeaseOptions& options);
   // Releases (see Release).
   ~Lease();
   Lease(const Lease&) = delete;

@@ -417,6 +417,15 @@ absl::StatusOr<uint64_t> PostgresEventLog::RefreshHead() {
   return head;
 }
 
+absl::StatusOr<LeaseRow> PostgresEventLog::ReadLease() const {
+  SALESOPS_ASSIGN_OR_RETURN(PgResult rows, Read("SELECT epoch, holder, address, expires_at <= now() FROM "
+                                                "salesops_lease WHERE id = 1",
+                                                {}));
+  if (rows.rows() != 1) return absl::DataLossError("the PostgreSQL log has no lease row (salesops_lease)");
+  return LeaseRow{.epoch = rows.Int(0, 0), .holder = rows.at(0, 1), .address = rows.at(0, 2),
+                  .free = rows.at(0, 3) == "t"};
+}
+
 absl::StatusOr<std::string> PostgresEventLog::ChainDigest(uint64_t position) const {
   if (position == 0) return GenesisDigest();
   if (position > Head()) {

@@ -59,6 +59,14 @@ struct PostgresLogOptions {
   absl::Duration stalled_transaction_timeout = absl::ZeroDuration();
 };
 
+// The lease row as it stands (lease.h).
+struct LeaseRow {
+  int64_t epoch = 0;
+  std::string holder;
+  std::string address;
+  bool free = false;  // expired or released: a node may take it
+};
+
 class PostgresEventLog final : public EventLog {
  public:
   // Connects (two connections: appends and reads), creates or migrates the
@@ -109,6 +117,8 @@ class PostgresEventLog final : public EventLog {
   absl::StatusOr<std::vector<IdempotencyWrite>> ReadIdempotency(uint64_t from, uint64_t to) const;
   // Re-reads the head from PostgreSQL (another node's appends; a follower).
   absl::StatusOr<uint64_t> RefreshHead();
+  // Reads the lease row (who leads; whether the lease is free).
+  absl::StatusOr<LeaseRow> ReadLease() const;
 
   static constexpr uint64_t kTailCheck = 1'000;
   // Rows per INSERT statement and per read page.
