@@ -158,7 +158,13 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     }
     if (s->store_->Head() != 0) LogInfo("the log is not empty; --import-admin=%s changes nothing", options.import_admin);
   }
-  if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
+  if (!options.bootstrap_admin.empty()) {
+    if (s->cluster_ != nullptr && s->cluster_->following()) {
+      LogInfo("following: --bootstrap-admin=%s is for the leader to apply", options.bootstrap_admin);
+    } else {
+      SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
+    }
+  }
 
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
   const AsyncReads async{s->waiters_.get(), s->pool_.get()};

@@ -92,7 +92,7 @@ absl::StatusOr<std::unique_ptr<Lease>> Lease::Acquire(const LeaseOptions& option
     if (absl::Now() >= deadline) {
       return absl::UnavailableError(absl::StrCat(
           "the lease is held by ", who, " and was renewed throughout the ", absl::FormatDuration(options.acquire_timeout),
-          " this node waited: another salesopsd leads this log (followers come in a later version); stop it, or "
+          " this node waited: another salesopsd leads this log; stop it, or "
           "retry once it is gone"));
     }
     if (absl::Now() >= next_log) {
