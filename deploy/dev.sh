@@ -31,15 +31,19 @@ jobs="${SALESOPS_JOBS:-$(nproc)}"
 # (tests/deploy) run systemd-analyze (systemd; the unit's ExecReload names
 # /bin/kill, from procps) and python3 with python3-yaml; proto/ is also
 # generated for Go (tests/proto, docs/CLIENTS.md); the Python example client
-# runs on Debian's grpcio and protobuf (client/examples/python).
+# runs on Debian's grpcio and protobuf (client/examples/python); the
+# cluster-mode tests start their own PostgreSQL 15 (postgresql-15, as the
+# postgres user when run as root; tests/common/postgres_cluster.h) and talk
+# to it through libpq (libpq-dev).
 build_packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
-  libcpp-httplib-dev libsystemd-dev
+  libcpp-httplib-dev libsystemd-dev libpq-dev
 )
 test_packages=(
   prometheus systemd procps python3 python3-yaml python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
+  postgresql-15
   clang libclang-rt-14-dev  # the libFuzzer targets (docs/FUZZING.md)
 )
 

@@ -25,6 +25,7 @@
 #include "server/common/systemd_notify.h"
 #include "server/service/protobuf_log.h"
 #include "server/service/server.h"
+#include "server/store/postgres/cluster_log.h"
 
 ABSL_FLAG(std::string, config, "",
           "a file of settings, 'name = value' per line with the flags' names ('#' comments); the command line "
@@ -43,6 +44,15 @@ ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Minutes(1),
 ABSL_FLAG(bool, allow_insecure, false,
           "allow plaintext on a non-loopback --listen address (tokens cross the network in the clear)");
 ABSL_FLAG(std::string, data_dir, "./data", "directory of the embedded RocksDB event log");
+ABSL_FLAG(std::string, log, "",
+          "cluster mode: a libpq connection string or URI (postgresql://USER@HOST:5432/DB) of the PostgreSQL that "
+          "holds the log of record; this node takes the leader's lease and keeps --data-dir as its local copy "
+          "(docs/CLUSTER.md). Empty: the embedded RocksDB log in --data-dir");
+ABSL_FLAG(absl::Duration, lease_duration, absl::Seconds(5),
+          "cluster mode: how long the leader's lease lasts unless renewed (another node may take it once it "
+          "expired)");
+ABSL_FLAG(absl::Duration, lease_renewal, absl::Seconds(1),
+          "cluster mode: how often the leader renews its lease; shorter than --lease-duration");
 ABSL_FLAG(std::string, tokens_file, "",
           "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
 ABSL_FLAG(std::string, bootstrap_admin, "",
@@ -159,6 +169,17 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   if (options.tokens_file.empty()) options.tokens_file = absl::StrCat(options.data_dir, "/tokens");
+  options.log = absl::GetFlag(FLAGS_log);
+  options.lease_duration = absl::GetFlag(FLAGS_lease_duration);
+  options.lease_renewal = absl::GetFlag(FLAGS_lease_renewal);
+  if (!options.log.empty()) {
+    if (const absl::Status cluster = salesops::store::postgres::ValidateClusterFlags(
+            options.log, options.lease_duration, options.lease_renewal);
+        !cluster.ok()) {
+      salesops::LogError("%s", cluster.message());
+      return 2;
+    }
+  }
   options.bootstrap_admin = absl::GetFlag(FLAGS_bootstrap_admin);
   options.import_admin = absl::GetFlag(FLAGS_import_admin);
   options.refusal_log_lines_per_second = absl::GetFlag(FLAGS_log_refusals_per_second);
@@ -260,9 +281,10 @@ int main(int argc, char** argv) {
   });
   const absl::Status fatal = (*server)->Wait();
   if (!fatal.ok()) {
-    salesops::LogError("stopping after a failed write to the event log (%s); restart to recover",
+    salesops::LogError("stopping after a failed write to the event log or a lost lease (%s); restart to recover",
                        fatal.ToString());
-    salesops::NotifyStopping(absl::StrCat("stopping after a failed write to the event log: ", fatal.ToString()));
+    salesops::NotifyStopping(
+        absl::StrCat("stopping after a failed write to the event log or a lost lease: ", fatal.ToString()));
     pthread_kill(signal_thread.native_handle(), SIGTERM);  // ends its sigwait
   }
   (*server)->Shutdown();

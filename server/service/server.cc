@@ -6,7 +6,10 @@
 #include "server/service/call_observer.h"
 
 #include "server/service/checked_unary.h"
+#include <unistd.h>
+
 #include "server/store/event_store.h"
+#include "server/store/postgres/cluster_log.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -22,6 +25,18 @@
 
 namespace salesops::service {
 namespace {
+
+// This node's name in the lease row: host name, process id and --listen.
+std::string NodeName(const std::string& listen) {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host[0] != '\0' ? host : "unknown-host", "/", getpid(), "/", listen);
+}
+
+// A follower polls PostgreSQL's head this often (and at once again after a
+// full copy), and checks whether the leader's lease is free this often.
+constexpr absl::Duration kFollowerPoll = absl::Milliseconds(20);
+constexpr absl::Duration kFollowerLeaseCheck = absl::Milliseconds(500);
 
 // How long gRPC's shutdown waits for what is left once our calls drained:
 // light reads finishing, idle connections closing.
@@ -46,13 +61,50 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   store_options.sync = options.durability == Durability::kSync;
   store_options.min_free_bytes = options.min_free_bytes;
   store_options.rebuild_stream_index = options.rebuild_stream_index;
-  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::EventStore> rocks, store::EventStore::Open(store_options));
+  // The embedded log, or in cluster mode the log of record in PostgreSQL
+  // with data_dir as this node's local copy; the scrub verifies the local
+  // RocksDB log either way.
+  store::EventStore* rocks = nullptr;
+  if (options.log.empty()) {
+    SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::EventStore> embedded, store::EventStore::Open(store_options));
+    rocks = embedded.get();
+    s->store_ = std::move(embedded);
+  } else {
+    SALESOPS_RETURN_IF_ERROR(
+        store::postgres::ValidateClusterFlags(options.log, options.lease_duration, options.lease_renewal));
+    store::postgres::ClusterLogOptions cluster;
+    cluster.postgres.conninfo = options.log;
+    cluster.postgres.synchronous_commit = options.durability == Durability::kSync;
+    cluster.local = store_options;
+    cluster.lease = store::postgres::LeaseOptions{.conninfo = options.log,
+                                                  .holder = NodeName(options.listen),
+                                                  .address = options.listen,
+                                                  .duration = options.lease_duration,
+                                                  .renew_every = options.lease_renewal,
+                                                  .acquire_timeout = 3 * options.lease_duration};
+    // A lost lease ends the node like a failed write: it stops taking
+    // writes (its appends are fenced anyway), says NOT_SERVING and exits.
+    cluster.on_lease_lost = [server = s.get()](const absl::Status& lost) { server->Fatal(lost); };
+    // Another node leads: follow it (serve reads, copy its appends).
+    cluster.follow_when_led = true;
+    LogInfo("cluster mode: the log of record is in PostgreSQL (%s); %s is this node's local copy",
+            store::postgres::DescribeLogFlag(options.log), options.data_dir);
+    SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::postgres::ClusterLog> node,
+                              store::postgres::ClusterLog::Open(cluster));
+    if (node->leading()) {
+      LogInfo("cluster mode: leading with lease epoch %d (head %d)", node->epoch(), node->Head());
+    } else {
+      LogInfo("cluster mode: following (head %d)", node->Head());
+    }
+    rocks = &node->local();
+    s->cluster_ = node.get();
+    s->store_ = std::move(node);
+  }
   if (options.scrub_interval > absl::ZeroDuration()) {
     s->scrubber_ = std::make_unique<store::Scrubber>(
         *rocks, store::ScrubberOptions{.items_per_second = options.scrub_items_per_second,
                                        .interval = options.scrub_interval});
   }
-  s->store_ = std::move(rocks);
 
   Clock* clock = options.clock != nullptr ? options.clock : Clock::Real();
   IdGenerator* ids = options.ids;
@@ -64,13 +116,11 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   engine::SequencerOptions sequencer_options = options.sequencer;
   s->LoadSnapshot(options.rebuild_projections, sequencer_options);
   sequencer_options.refuse_writes = s->store_->open_check();
-  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) {
-    if (server->server_ != nullptr) {
-      server->server_->GetHealthCheckService()->SetServingStatus(false);
-    }
-    absl::MutexLock lock(&server->mu_);
-    server->fatal_ = error;
-  };
+  // A follower takes no command: each is refused naming the leader.
+  if (s->cluster_ != nullptr && s->cluster_->following() && sequencer_options.refuse_writes.ok()) {
+    sequencer_options.refuse_writes = s->cluster_->write_state().status;
+  }
+  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) { server->Fatal(error); };
   // Live subscriptions get each batch once it is durable.
   s->hub_ = std::make_unique<engine::EventHub>(s->store_->Head(), options.event_hub);
   sequencer_options.on_appended = [metrics = s->metrics_.get()](size_t commands, absl::Duration append) {
@@ -93,6 +143,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
           s->snapshot_position_, s->store_->Head(), s->lead_directory_.size(),
           absl::FormatDuration(absl::Now() - recovery_start));
   s->last_snapshot_ = s->snapshot_position_;
+  if (s->cluster_ != nullptr && s->cluster_->following()) {
+    s->follower_ = std::thread([server = s.get()] { server->FollowLoop(); });
+  }
   if (options.snapshot_every_events > 0) {
     s->snapshotter_ = std::thread([server = s.get(), every = options.snapshot_every_events] {
       server->SnapshotLoop(every);
@@ -108,7 +161,13 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     }
     if (s->store_->Head() != 0) LogInfo("the log is not empty; --import-admin=%s changes nothing", options.import_admin);
   }
-  if (!options.bootstrap_admin.empty()) SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
+  if (!options.bootstrap_admin.empty()) {
+    if (s->cluster_ != nullptr && s->cluster_->following()) {
+      LogInfo("following: --bootstrap-admin=%s is for the leader to apply", options.bootstrap_admin);
+    } else {
+      SALESOPS_RETURN_IF_ERROR(s->BootstrapAdmin(options.bootstrap_admin));
+    }
+  }
 
   s->read_access_ = std::make_unique<ReadAccess>(s->auth_.get(), &s->team_directory_);
   const AsyncReads async{s->waiters_.get(), s->pool_.get()};
@@ -196,6 +255,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
 }
 
 SalesopsServer::~SalesopsServer() { Shutdown(); }
+
+void SalesopsServer::Fatal(const absl::Status& error) {
+  if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
+  absl::MutexLock lock(&mu_);
+  if (fatal_.ok()) fatal_ = error;
+}
 
 absl::Status SalesopsServer::BootstrapAdmin(const std::string& member_id) {
   if (absl::Status s = domain::ValidateId("--bootstrap-admin", member_id); !s.ok()) return s;
@@ -305,6 +370,48 @@ void SalesopsServer::SnapshotLoop(uint64_t every) {
   }
 }
 
+void SalesopsServer::FollowLoop() {
+  // The projections in the sequencer's order: on a follower this thread is
+  // their only writer (the sequencer commits nothing).
+  const std::vector<projections::Projection*> projections = {&team_directory_, &views_, waiters_.get()};
+  absl::Time next_lease_check = absl::Now() + kFollowerLeaseCheck;
+  absl::Time next_error_log = absl::InfinitePast();
+  bool more = false;  // the last copy was a full one: go on at once
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutdown_started_ || !fatal_.ok()) return;
+      if (!more && mu_.AwaitWithTimeout(absl::Condition(&shutdown_started_), kFollowerPoll)) return;
+    }
+    absl::StatusOr<std::vector<v1::EventEnvelope>> events = cluster_->Follow();
+    more = false;
+    if (!events.ok()) {
+      if (absl::Now() >= next_error_log) {
+        LogWarning("cluster: following the log failed (%s); retrying", events.status().ToString());
+        next_error_log = absl::Now() + absl::Seconds(5);
+      }
+      continue;
+    }
+    if (!events->empty()) {
+      more = events->size() >= store::postgres::ClusterLog::kCatchUpBatch;
+      for (projections::Projection* p : projections) p->Apply(*events);
+      hub_->Publish(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(events)));
+    }
+    if (absl::Now() >= next_lease_check) {
+      next_lease_check = absl::Now() + kFollowerLeaseCheck;
+      const absl::StatusOr<store::postgres::LeaseRow> lease = cluster_->ReadLease();
+      if (lease.ok() && lease->free) {
+        // Taking over in this process would need the sequencer's state
+        // rebuilt; a restart does that (and takes the lease first).
+        Fatal(absl::UnavailableError(absl::StrCat(
+            "the leader's lease (epoch ", lease->epoch, ", ", lease->holder,
+            ") expired: this follower stops so that, restarted, it takes the lease and leads")));
+        return;
+      }
+    }
+  }
+}
+
 absl::StatusOr<size_t> SalesopsServer::ReloadTokens() { return auth_->ReloadFromFile(tokens_file_); }
 
 void SalesopsServer::HealthLoop() {
@@ -376,6 +483,7 @@ void SalesopsServer::Shutdown() {
   // NOT_SERVING, while gRPC still takes calls: one it turned away itself
   // would end CANCELLED.
   if (auth_ != nullptr) auth_->StopAdmitting();
+  if (follower_.joinable()) follower_.join();  // ends once shutdown_started_ is set
   if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
   // Subscriptions never end by themselves: end them (UNAVAILABLE) so that
   // the drain does not wait for them.

@@ -46,6 +46,7 @@
 #include "server/service/views_service.h"
 #include "projections/views.h"
 #include "server/store/event_log.h"
+#include "server/store/postgres/cluster_log.h"
 #include "server/store/scrubber.h"
 
 namespace salesops::service {
@@ -67,6 +68,14 @@ struct ServerOptions {
   // Storage: the RocksDB directory (created when missing) and durability.
   std::string data_dir = "./data";
   Durability durability = Durability::kSync;
+  // Cluster mode (docs/CLUSTER.md): a libpq connection string or URI of
+  // the PostgreSQL that holds the log of record; the node takes the
+  // leader's lease (it lasts lease_duration unless renewed, every
+  // lease_renewal) and keeps data_dir as its local copy. Empty: the
+  // embedded RocksDB log in data_dir, as without cluster mode.
+  std::string log;
+  absl::Duration lease_duration = absl::Seconds(5);
+  absl::Duration lease_renewal = absl::Seconds(1);
   // Free space kept on the data directory's file system: below it writes
   // are refused with RESOURCE_EXHAUSTED (reads go on) and resume by
   // themselves when space returns; 0: no reserve (docs/STORAGE.md).
@@ -177,6 +186,10 @@ class SalesopsServer {
 
  private:
   SalesopsServer() = default;
+  // Ends the server after a failed write or a lost lease: health turns
+  // NOT_SERVING and Wait() returns `error` (the first one). Thread-safe;
+  // does not block for long.
+  void Fatal(const absl::Status& error);
   // Appends `member_id` as ADMIN when the team is empty.
   absl::Status BootstrapAdmin(const std::string& member_id);
   // Loads the views snapshot into every projection and `sequencer`
@@ -187,6 +200,10 @@ class SalesopsServer {
   // writes go on meanwhile; else under the views' lock (at shutdown, when
   // nothing writes any more).
   void WriteSnapshot(bool while_serving);
+  // A follower's thread (cluster mode): copies what the leader appends into
+  // the local copy, applies it to the projections and the event hub, and
+  // stops the server once the leader's lease is free (docs/CLUSTER.md).
+  void FollowLoop();
   // The snapshot thread: writes one every snapshot_every_events events.
   void SnapshotLoop(uint64_t every);
   // The health thread: every second, the per-service health statuses
@@ -209,6 +226,8 @@ class SalesopsServer {
   std::unique_ptr<ServerMetrics> metrics_;  // before everything that records into it
   std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
+  store::postgres::ClusterLog* cluster_ = nullptr;  // store_ in cluster mode, else null
+  std::thread follower_;                            // cluster mode, following: FollowLoop
   std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
   std::thread health_;
   projections::TeamDirectory team_directory_;

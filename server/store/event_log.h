@@ -93,6 +93,12 @@ struct ChainCheck {
 std::string GenesisDigest();
 // SHA-256(previous || stored_bytes): the chain hash of one stored event.
 std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes);
+// Gives `event` the fields Append assigns (envelope_version 1, `position`,
+// `stream_id`, `stream_version`) and returns its stored bytes: what every
+// implementation stores and chains, so that the same batches make the same
+// log, byte for byte, whichever engine holds it.
+std::string SealEvent(v1::EventEnvelope& event, uint64_t position, absl::string_view stream_id,
+                      uint64_t stream_version);
 
 // What the storage engine says about itself, for metrics (zero where an
 // implementation has no such figure).

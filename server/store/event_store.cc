@@ -533,12 +533,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> EventStore::Append(AppendBatch ba
       if (e.event_type().empty()) {
         return absl::InvalidArgumentError(absl::StrCat("stream ", append.stream_id, ": event_type is required"));
       }
-      e.set_envelope_version(1);
-      e.set_position(++position);
-      e.set_stream_id(append.stream_id);
-      e.set_stream_version(++version);
-      bytes.clear();
-      e.SerializeToString(&bytes);
+      bytes = SealEvent(e, ++position, append.stream_id, ++version);
       wb.Put(rep_->cf(kEvents), keys::PositionKey(position), bytes);
       chain = ChainNext(chain, bytes);
       wb.Put(rep_->cf(kChain), keys::PositionKey(position), chain);
@@ -809,6 +804,15 @@ std::string ChainNext(absl::string_view previous, absl::string_view stored_bytes
   EVP_DigestFinal_ex(ctx, md, &len);
   EVP_MD_CTX_free(ctx);
   return std::string(reinterpret_cast<const char*>(md), len);
+}
+
+std::string SealEvent(v1::EventEnvelope& event, uint64_t position, absl::string_view stream_id,
+                      uint64_t stream_version) {
+  event.set_envelope_version(1);
+  event.set_position(position);
+  event.set_stream_id(std::string(stream_id));
+  event.set_stream_version(stream_version);
+  return event.SerializeAsString();
 }
 
 absl::StatusOr<std::string> EventStore::ChainDigest(uint64_t position) const {

@@ -1,0 +1,497 @@
+#include "server/store/postgres/postgres_event_log.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/log.h"
+#include "server/common/status_macros.h"
+#include "server/store/postgres/pg_connection.h"
+#include "server/store/postgres/schema.h"
+
+namespace salesops::store::postgres {
+namespace {
+
+absl::Status FailedStatus() {
+  return absl::UnavailableError("the PostgreSQL event log refused writes after a failed or fenced write; restart "
+                                "the server");
+}
+
+absl::StatusOr<v1::EventEnvelope> ParseStored(const std::string& bytes, int64_t position) {
+  v1::EventEnvelope e;
+  if (!e.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("event at position ", position, " is unreadable"));
+  }
+  return e;
+}
+
+// "($1,$2,...),($7,...)": `rows` rows of `columns` parameters each.
+std::string ValuesList(size_t rows, size_t columns) {
+  std::string out;
+  size_t n = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    absl::StrAppend(&out, r > 0 ? ",(" : "(");
+    for (size_t c = 0; c < columns; ++c) absl::StrAppend(&out, c > 0 ? "," : "", "$", ++n);
+    out.push_back(')');
+  }
+  return out;
+}
+
+}  // namespace
+
+PostgresEventLog::PostgresEventLog(const PostgresLogOptions& options) : options_(options) {}
+
+PostgresEventLog::~PostgresEventLog() = default;
+
+absl::StatusOr<std::unique_ptr<PostgresEventLog>> PostgresEventLog::Open(const PostgresLogOptions& options) {
+  std::unique_ptr<PostgresEventLog> log(new PostgresEventLog(options));
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Connect(options.conninfo));
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Connect(options.conninfo));
+  SALESOPS_RETURN_IF_ERROR(Migrate(*writer));
+  if (!options.synchronous_commit) {
+    SALESOPS_RETURN_IF_ERROR(writer->ExecScript("SET synchronous_commit = off").status());
+  }
+  if (options.epoch.has_value() && options.stalled_transaction_timeout > absl::ZeroDuration()) {
+    SALESOPS_RETURN_IF_ERROR(
+        writer
+            ->ExecScript(absl::StrCat("SET idle_in_transaction_session_timeout = ",
+                                      absl::ToInt64Milliseconds(options.stalled_transaction_timeout)))
+            .status());
+  }
+  SALESOPS_ASSIGN_OR_RETURN(PgResult head, writer->Exec("SELECT position, chain FROM salesops_head WHERE id = 1"));
+  if (head.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
+  const uint64_t position = static_cast<uint64_t>(head.Int(0, 0));
+  std::string chain = head.at(0, 1);
+  {
+    absl::MutexLock lock(&log->write_mu_);
+    log->writer_ = std::move(writer);
+    log->last_chain_ = chain;
+  }
+  {
+    absl::MutexLock lock(&log->read_mu_);
+    log->reader_ = std::move(reader);
+  }
+  log->head_.store(position, std::memory_order_release);
+  // The head row and the events must agree; then the tail must verify.
+  SALESOPS_ASSIGN_OR_RETURN(PgResult last,
+                            log->Read("SELECT coalesce(max(position), 0) FROM salesops_events", {}));
+  if (static_cast<uint64_t>(last.Int(0, 0)) != position) {
+    return absl::DataLossError(absl::StrCat("the PostgreSQL log's head row says position ", position,
+                                            " but its last event is at ", last.Int(0, 0),
+                                            ": the tables were changed outside salesopsd"));
+  }
+  if (position > 0) {
+    SALESOPS_ASSIGN_OR_RETURN(const std::string stored, log->ChainDigest(position));
+    const uint64_t from = position > kTailCheck ? position - kTailCheck + 1 : 1;
+    SALESOPS_ASSIGN_OR_RETURN(const ChainCheck check, log->VerifyChain(from, position));
+    if (!check.ok || stored != chain) {
+      log->open_check_ = absl::FailedPreconditionError(absl::StrCat(
+          "the PostgreSQL log's hash chain breaks at position ", check.ok ? position : check.first_broken,
+          ": an event or its hash was changed outside salesopsd; writes are refused (reads and Audit.VerifyLog "
+          "still work; see docs/AUDIT.md)"));
+      LogError("storage: %s", log->open_check_.message());
+    }
+  }
+  return log;
+}
+
+absl::StatusOr<PgResult> PostgresEventLog::Read(absl::string_view sql, const std::vector<PgParam>& params) const {
+  absl::MutexLock lock(&read_mu_);
+  if (reader_ == nullptr || !reader_->ok()) {
+    SALESOPS_ASSIGN_OR_RETURN(reader_, PgConnection::Connect(options_.conninfo));
+  }
+  absl::StatusOr<PgResult> result = reader_->Exec(sql, params);
+  if (absl::IsUnavailable(result.status()) && !reader_->ok()) {
+    SALESOPS_ASSIGN_OR_RETURN(reader_, PgConnection::Connect(options_.conninfo));
+    result = reader_->Exec(sql, params);
+  }
+  return result;
+}
+
+WriteState PostgresEventLog::write_state() const {
+  if (!open_check_.ok()) return {open_check_, false};
+  if (fenced_.load(std::memory_order_acquire)) {
+    return {absl::FailedPreconditionError("another node took the lease: this node no longer leads"), false};
+  }
+  if (failed()) return {FailedStatus(), false};
+  return {};
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::Append(AppendBatch batch) {
+  absl::MutexLock lock(&write_mu_);
+  if (failed()) return FailedStatus();
+  if (!open_check_.ok()) return open_check_;
+  for (const StreamAppend& append : batch.streams) {
+    if (append.stream_id.empty() || append.stream_id.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError("stream_id: must be non-empty without NUL bytes");
+    }
+    if (append.events.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("stream ", append.stream_id, ": no events to append"));
+    }
+    for (const v1::EventEnvelope& e : append.events) {
+      if (e.event_type().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("stream ", append.stream_id, ": event_type is required"));
+      }
+    }
+  }
+  const uint64_t head = Head();
+  if (batch.expected_head.has_value() && *batch.expected_head != head) {
+    return absl::AbortedError(absl::StrCat("log head is ", head, ", expected ", *batch.expected_head));
+  }
+  if (batch.streams.empty() && batch.idempotency.empty()) return std::vector<v1::EventEnvelope>();
+  if (!writer_->ok()) {
+    failed_.store(true, std::memory_order_release);
+    LogError("storage: the PostgreSQL connection for appends was lost; refusing further writes");
+    return absl::UnavailableError("the PostgreSQL event log is unreachable");
+  }
+  if (absl::Status begun = writer_->ExecScript("BEGIN").status(); !begun.ok()) {
+    failed_.store(true, std::memory_order_release);
+    return absl::UnavailableError("the PostgreSQL event log could not be written; nothing was written");
+  }
+  bool version_conflict = false;
+  absl::StatusOr<std::vector<v1::EventEnvelope>> out = AppendInTransaction(batch, version_conflict);
+  if (!out.ok()) {
+    writer_->Rollback();
+    // A refused expected_version leaves the log as it was; anything else
+    // (fenced, the head moved, PostgreSQL failed) stops this log's writes.
+    if (!version_conflict) {
+      failed_.store(true, std::memory_order_release);
+      LogError("storage: append of %d.. to PostgreSQL failed: %s; refusing further writes", head + 1,
+               out.status().ToString());
+      if (absl::IsUnavailable(out.status())) {
+        return absl::UnavailableError("the PostgreSQL event log could not be written; nothing was written");
+      }
+    }
+    return out.status();
+  }
+  if (absl::Status committed = writer_->ExecScript("COMMIT").status(); !committed.ok()) {
+    failed_.store(true, std::memory_order_release);
+    LogError("storage: COMMIT of positions %d.. to PostgreSQL failed: %s; refusing further writes", head + 1,
+             committed.ToString());
+    return absl::UnavailableError(
+        "the PostgreSQL event log could not be written; the batch may or may not be committed");
+  }
+  if (!out->empty()) head_.store(out->back().position(), std::memory_order_release);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::AppendInTransaction(AppendBatch& batch,
+                                                                                     bool& version_conflict) {
+  const uint64_t head = Head();
+  // 1. The fence: the lease row, locked FOR SHARE until COMMIT, so a
+  // takeover (an UPDATE of that row) waits for this batch or this batch
+  // sees the new epoch.
+  if (options_.epoch.has_value()) {
+    SALESOPS_ASSIGN_OR_RETURN(PgResult lease,
+                              writer_->Exec("SELECT epoch, holder FROM salesops_lease WHERE id = 1 FOR SHARE"));
+    const int64_t epoch = lease.rows() == 1 ? lease.Int(0, 0) : -1;
+    if (epoch != *options_.epoch) {
+      fenced_.store(true, std::memory_order_release);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "fenced: this node appends under lease epoch ", *options_.epoch, " but the lease is at epoch ", epoch,
+          lease.rows() == 1 ? absl::StrCat(" (held by ", lease.at(0, 1), ")") : "", "; nothing was written"));
+    }
+  }
+  // 2. The streams' current versions, in one round trip.
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  {
+    std::vector<std::string> ids;
+    for (const StreamAppend& append : batch.streams) {
+      if (versions.emplace(append.stream_id, 0).second) ids.push_back(append.stream_id);
+    }
+    if (!ids.empty()) {
+      SALESOPS_ASSIGN_OR_RETURN(
+          PgResult found,
+          writer_->Exec("SELECT stream_id, max(stream_version) FROM salesops_events WHERE stream_id = ANY($1::text[]) "
+                        "GROUP BY stream_id",
+                        {PgParam::Text(TextArrayLiteral(ids))}));
+      for (size_t r = 0; r < found.rows(); ++r) versions[found.at(r, 0)] = static_cast<uint64_t>(found.Int(r, 1));
+    }
+  }
+  // 3. Positions, versions, stored bytes and chain: as every EventLog does.
+  std::vector<v1::EventEnvelope> out;
+  std::vector<std::string> bytes;
+  std::vector<std::string> chains;
+  uint64_t position = head;
+  std::string chain = last_chain_;
+  for (StreamAppend& append : batch.streams) {
+    uint64_t& version = versions[append.stream_id];
+    if (append.expected_version.has_value() && *append.expected_version != version) {
+      version_conflict = true;
+      return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version, ", expected ",
+                                             *append.expected_version));
+    }
+    for (v1::EventEnvelope& e : append.events) {
+      bytes.push_back(SealEvent(e, ++position, append.stream_id, ++version));
+      chain = ChainNext(chain, bytes.back());
+      chains.push_back(chain);
+      out.push_back(std::move(e));
+    }
+  }
+  // 4. The head, moved only from the one this log last wrote.
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult moved,
+      writer_->Exec("UPDATE salesops_head SET position = $1, chain = $2 WHERE id = 1 AND position = $3 AND chain = $4",
+                    {PgParam::Int(static_cast<int64_t>(position)), PgParam::Bytes(chain),
+                     PgParam::Int(static_cast<int64_t>(head)), PgParam::Bytes(last_chain_)}));
+  if (moved.affected() != 1) {
+    return absl::AbortedError(absl::StrCat("the PostgreSQL log's head is no longer position ", head,
+                                           ": another writer appended; nothing was written"));
+  }
+  // 5. The events, kRowsPerStatement rows per INSERT.
+  for (size_t begin = 0; begin < out.size(); begin += kRowsPerStatement) {
+    const size_t end = std::min(out.size(), begin + kRowsPerStatement);
+    std::vector<PgParam> params;
+    params.reserve((end - begin) * 6);
+    for (size_t i = begin; i < end; ++i) {
+      const v1::EventEnvelope& e = out[i];
+      params.push_back(PgParam::Int(static_cast<int64_t>(e.position())));
+      params.push_back(PgParam::Text(e.stream_id()));
+      params.push_back(PgParam::Int(static_cast<int64_t>(e.stream_version())));
+      params.push_back(PgParam::Text(e.event_type()));
+      params.push_back(PgParam::Bytes(std::move(bytes[i])));
+      params.push_back(PgParam::Bytes(std::move(chains[i])));
+    }
+    SALESOPS_RETURN_IF_ERROR(
+        writer_
+            ->Exec(absl::StrCat("INSERT INTO salesops_events (position, stream_id, stream_version, event_type, "
+                                "envelope, chain) VALUES ",
+                                ValuesList(end - begin, 6)),
+                   params)
+            .status());
+  }
+  // 6. The idempotency records, at the batch's head.
+  for (size_t begin = 0; begin < batch.idempotency.size(); begin += kRowsPerStatement) {
+    const size_t end = std::min(batch.idempotency.size(), begin + kRowsPerStatement);
+    std::vector<PgParam> params;
+    params.reserve((end - begin) * 4);
+    for (size_t i = begin; i < end; ++i) {
+      const IdempotencyWrite& w = batch.idempotency[i];
+      params.push_back(PgParam::Text(w.actor));
+      params.push_back(PgParam::Text(w.request_id));
+      params.push_back(PgParam::Bytes(w.record.SerializeAsString()));
+      params.push_back(PgParam::Int(static_cast<int64_t>(position)));
+    }
+    SALESOPS_RETURN_IF_ERROR(
+        writer_
+            ->Exec(absl::StrCat("INSERT INTO salesops_idempotency (actor, request_id, record, at_position) VALUES ",
+                                ValuesList(end - begin, 4),
+                                " ON CONFLICT (actor, request_id) DO UPDATE SET record = EXCLUDED.record, "
+                                "at_position = EXCLUDED.at_position"),
+                   params)
+            .status());
+  }
+  last_chain_ = std::move(chain);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::ReadStream(absl::string_view stream_id,
+                                                                            uint64_t from_version, size_t limit,
+                                                                            size_t max_bytes) const {
+  std::vector<v1::EventEnvelope> out;
+  if (limit == 0) return out;
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult rows,
+      Read("SELECT position, envelope FROM salesops_events WHERE stream_id = $1 AND stream_version >= $2 "
+           "ORDER BY stream_version LIMIT $3",
+           {PgParam::Text(std::string(stream_id)), PgParam::Int(static_cast<int64_t>(std::max<uint64_t>(from_version, 1))),
+            PgParam::Int(static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int32_t>::max())))}));
+  size_t bytes = 0;
+  for (size_t r = 0; r < rows.rows() && (out.empty() || bytes < max_bytes); ++r) {
+    bytes += rows.at(r, 1).size();
+    SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseStored(rows.at(r, 1), rows.Int(r, 0)));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<LogPage> PostgresEventLog::ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter,
+                                                  size_t max_scan, size_t max_bytes) const {
+  LogPage page;
+  const absl::flat_hash_set<std::string> types(filter.event_types.begin(), filter.event_types.end());
+  const uint64_t head = Head();
+  uint64_t position = std::max<uint64_t>(from_position, 1);
+  size_t scanned = 0;
+  size_t bytes = 0;
+  bool full = false;
+  while (!full && position <= head && scanned < max_scan) {
+    const size_t rows_wanted = std::min<size_t>(kPageRows, max_scan - scanned);
+    SALESOPS_ASSIGN_OR_RETURN(
+        PgResult rows, Read("SELECT position, envelope FROM salesops_events WHERE position >= $1 AND position <= $2 "
+                            "ORDER BY position LIMIT $3",
+                            {PgParam::Int(static_cast<int64_t>(position)), PgParam::Int(static_cast<int64_t>(head)),
+                             PgParam::Int(static_cast<int64_t>(rows_wanted))}));
+    if (rows.rows() == 0) break;
+    for (size_t r = 0; r < rows.rows(); ++r) {
+      if (page.events.size() >= limit || scanned >= max_scan || bytes >= max_bytes) {
+        full = true;
+        break;
+      }
+      SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseStored(rows.at(r, 1), rows.Int(r, 0)));
+      ++scanned;
+      position = e.position() + 1;
+      if (!types.empty() && !types.contains(e.event_type())) continue;
+      if (!filter.stream_prefix.empty() && !absl::StartsWith(e.stream_id(), filter.stream_prefix)) continue;
+      bytes += rows.at(r, 1).size();
+      page.events.push_back(std::move(e));
+    }
+  }
+  page.head = head;
+  page.next_position = position;
+  page.reached_head = position > head;
+  return page;
+}
+
+absl::Status PostgresEventLog::ScanRange(uint64_t from_position, uint64_t to_position,
+                                         absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
+  to_position = std::min(to_position, Head());
+  uint64_t expected = std::max<uint64_t>(from_position, 1);
+  while (expected <= to_position) {
+    SALESOPS_ASSIGN_OR_RETURN(
+        PgResult rows, Read("SELECT position, envelope FROM salesops_events WHERE position >= $1 AND position <= $2 "
+                            "ORDER BY position LIMIT $3",
+                            {PgParam::Int(static_cast<int64_t>(expected)), PgParam::Int(static_cast<int64_t>(to_position)),
+                             PgParam::Int(static_cast<int64_t>(kPageRows))}));
+    if (rows.rows() == 0) {
+      return absl::DataLossError(absl::StrCat("the log has a gap: position ", expected, " is missing"));
+    }
+    for (size_t r = 0; r < rows.rows(); ++r) {
+      if (static_cast<uint64_t>(rows.Int(r, 0)) != expected) {
+        return absl::DataLossError(absl::StrCat("the log has a gap: position ", expected, " is missing (next is ",
+                                                rows.Int(r, 0), ")"));
+      }
+      SALESOPS_ASSIGN_OR_RETURN(v1::EventEnvelope e, ParseStored(rows.at(r, 1), rows.Int(r, 0)));
+      ++expected;
+      SALESOPS_RETURN_IF_ERROR(visit(e));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> PostgresEventLog::StreamVersion(absl::string_view stream_id) const {
+  SALESOPS_ASSIGN_OR_RETURN(PgResult rows,
+                            Read("SELECT coalesce(max(stream_version), 0) FROM salesops_events WHERE stream_id = $1",
+                                 {PgParam::Text(std::string(stream_id))}));
+  return static_cast<uint64_t>(rows.Int(0, 0));
+}
+
+absl::StatusOr<std::optional<v1::IdempotencyRecord>> PostgresEventLog::GetIdempotency(
+    absl::string_view actor, absl::string_view request_id) const {
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult rows, Read("SELECT record FROM salesops_idempotency WHERE actor = $1 AND request_id = $2",
+                          {PgParam::Text(std::string(actor)), PgParam::Text(std::string(request_id))}));
+  if (rows.rows() == 0) return std::optional<v1::IdempotencyRecord>();
+  v1::IdempotencyRecord record;
+  if (!record.ParseFromString(rows.at(0, 0))) {
+    return absl::DataLossError(absl::StrCat("idempotency record of request ", request_id, " is unreadable"));
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<IdempotencyWrite>> PostgresEventLog::ReadIdempotency(uint64_t from, uint64_t to) const {
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult rows, Read("SELECT actor, request_id, record FROM salesops_idempotency WHERE at_position >= $1 AND "
+                          "at_position <= $2 ORDER BY at_position",
+                          {PgParam::Int(static_cast<int64_t>(from)), PgParam::Int(static_cast<int64_t>(to))}));
+  std::vector<IdempotencyWrite> out;
+  out.reserve(rows.rows());
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    IdempotencyWrite& w = out.emplace_back();
+    w.actor = rows.at(r, 0);
+    w.request_id = rows.at(r, 1);
+    if (!w.record.ParseFromString(rows.at(r, 2))) {
+      return absl::DataLossError(absl::StrCat("idempotency record of request ", w.request_id, " is unreadable"));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<uint64_t> PostgresEventLog::RefreshHead() {
+  SALESOPS_ASSIGN_OR_RETURN(PgResult rows, Read("SELECT position FROM salesops_head WHERE id = 1", {}));
+  if (rows.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
+  const uint64_t head = static_cast<uint64_t>(rows.Int(0, 0));
+  head_.store(head, std::memory_order_release);
+  return head;
+}
+
+absl::StatusOr<LeaseRow> PostgresEventLog::ReadLease() const {
+  SALESOPS_ASSIGN_OR_RETURN(PgResult rows, Read("SELECT epoch, holder, address, expires_at <= now() FROM "
+                                                "salesops_lease WHERE id = 1",
+                                                {}));
+  if (rows.rows() != 1) return absl::DataLossError("the PostgreSQL log has no lease row (salesops_lease)");
+  return LeaseRow{.epoch = rows.Int(0, 0), .holder = rows.at(0, 1), .address = rows.at(0, 2),
+                  .free = rows.at(0, 3) == "t"};
+}
+
+absl::StatusOr<std::string> PostgresEventLog::ChainDigest(uint64_t position) const {
+  if (position == 0) return GenesisDigest();
+  if (position > Head()) {
+    return absl::OutOfRangeError(absl::StrCat("position: ", position, " is beyond the head (", Head(), ")"));
+  }
+  SALESOPS_ASSIGN_OR_RETURN(PgResult rows, Read("SELECT chain FROM salesops_events WHERE position = $1",
+                                                {PgParam::Int(static_cast<int64_t>(position))}));
+  if (rows.rows() == 0) {
+    return absl::DataLossError(absl::StrCat("the chain hash of position ", position, " is missing"));
+  }
+  return rows.at(0, 0);
+}
+
+absl::StatusOr<ChainCheck> PostgresEventLog::VerifyChain(uint64_t from, uint64_t to) const {
+  ChainCheck check;
+  check.from = from;
+  check.to = to;
+  if (from == 0 || from > to || to > Head()) {
+    return absl::OutOfRangeError(absl::StrCat("range ", from, "..", to, " is not within 1..", Head()));
+  }
+  const auto broken = [&check](uint64_t position, std::string what) {
+    check.ok = false;
+    check.first_broken = position;
+    check.what = std::move(what);
+    return check;
+  };
+  absl::StatusOr<std::string> start = ChainDigest(from - 1);
+  if (absl::IsDataLoss(start.status())) {
+    return broken(from - 1, absl::StrCat("the chain hash at position ", from - 1, " is missing"));
+  }
+  if (!start.ok()) return start.status();
+  std::string chain = *std::move(start);
+  uint64_t p = from;
+  while (p <= to) {
+    SALESOPS_ASSIGN_OR_RETURN(
+        PgResult rows, Read("SELECT position, envelope, chain FROM salesops_events WHERE position >= $1 AND "
+                            "position <= $2 ORDER BY position LIMIT $3",
+                            {PgParam::Int(static_cast<int64_t>(p)), PgParam::Int(static_cast<int64_t>(to)),
+                             PgParam::Int(static_cast<int64_t>(kPageRows))}));
+    if (rows.rows() == 0) return broken(p, absl::StrCat("the event at position ", p, " is missing"));
+    for (size_t r = 0; r < rows.rows(); ++r, ++p) {
+      if (static_cast<uint64_t>(rows.Int(r, 0)) != p) {
+        return broken(p, absl::StrCat("the event at position ", p, " is missing"));
+      }
+      chain = ChainNext(chain, rows.at(r, 1));
+      if (rows.at(r, 2) != chain) {
+        return broken(p, absl::StrCat("the event or the chain hash at position ", p, " was changed"));
+      }
+    }
+  }
+  check.digest = std::move(chain);
+  return check;
+}
+
+absl::StatusOr<uint64_t> PostgresEventLog::Checkpoint(const std::string&) const {
+  return absl::FailedPreconditionError(
+      "the PostgreSQL log is backed up with PostgreSQL's own tools (pg_dump, base backups); Admin.Backup copies a "
+      "node's local copy");
+}
+
+absl::Status PostgresEventLog::PutSnapshot(absl::string_view, const std::vector<std::string>&) {
+  return absl::FailedPreconditionError("views snapshots are kept in a node's local copy, not in PostgreSQL");
+}
+
+absl::StatusOr<std::vector<std::string>> PostgresEventLog::GetSnapshot(absl::string_view) const {
+  return std::vector<std::string>();
+}
+
+}  // namespace salesops::store::postgres

@@ -1,0 +1,153 @@
+// The event log in PostgreSQL: the log of record in cluster mode
+// (docs/CLUSTER.md, docs/STORAGE.md "PostgreSQL"). It implements the same
+// EventLog contract as the embedded RocksDB log (event_store.h) and stores
+// the same bytes: the same batches give the same positions, envelopes and
+// chain hashes in either engine. No libpq type appears here.
+//
+// Append is one PostgreSQL transaction per batch (a group commit): it
+// checks the fencing epoch (when the log was opened with one) by reading
+// the lease row FOR SHARE, so a lease takeover either waits for it or
+// makes it fail; checks the head it was decided against (and its chain
+// digest) while moving it; inserts the events (multi-row INSERT; the stream
+// index is the UNIQUE (stream_id, stream_version) of the events table) and
+// the idempotency records; and returns only after COMMIT returned.
+//
+// Thread safety: every method may be called from any thread. Appends are
+// serialized on one connection, reads on another.
+#ifndef SALESOPS_SERVER_STORE_POSTGRES_POSTGRES_EVENT_LOG_H_
+#define SALESOPS_SERVER_STORE_POSTGRES_POSTGRES_EVENT_LOG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "server/store/event_log.h"
+
+namespace salesops::store::postgres {
+
+class PgConnection;
+class PgResult;
+struct PgParam;
+
+struct PostgresLogOptions {
+  // A libpq connection string or URI (several hosts allowed, e.g.
+  // "host=a,b target_session_attrs=read-write").
+  std::string conninfo;
+  // true: COMMIT waits as the server's synchronous_commit says (the default
+  // "on": flushed on the primary, and on the synchronous standbys when
+  // there are). false (--durability=async): the session sets
+  // synchronous_commit = off, so COMMIT does not wait for the flush; a
+  // crash of PostgreSQL may lose the last moments of acknowledged batches.
+  bool synchronous_commit = true;
+  // The fencing token: when set, every Append checks in its transaction
+  // that the lease row still holds this epoch, and fails otherwise
+  // (FAILED_PRECONDITION; the log is then failed). nullopt: no check (a
+  // log nobody else writes: tests, tools).
+  std::optional<int64_t> epoch = std::nullopt;
+  // With an epoch: PostgreSQL ends this log's transaction when the process
+  // stalls inside it for longer than this (idle_in_transaction_session_
+  // timeout), so a paused leader cannot hold the lease row's lock past its
+  // lease and block a takeover. Zero: PostgreSQL's default.
+  absl::Duration stalled_transaction_timeout = absl::ZeroDuration();
+};
+
+// The lease row as it stands (lease.h).
+struct LeaseRow {
+  int64_t epoch = 0;
+  std::string holder;
+  std::string address;
+  bool free = false;  // expired or released: a node may take it
+};
+
+class PostgresEventLog final : public EventLog {
+ public:
+  // Connects (two connections: appends and reads), creates or migrates the
+  // schema (schema.h), reads the head and verifies the chain over the last
+  // kTailCheck events (a break sets open_check(): writes are refused).
+  // Errors: INVALID_ARGUMENT for a connection string that does not parse;
+  // UNAVAILABLE when PostgreSQL cannot be reached; FAILED_PRECONDITION for
+  // a newer schema or a refused migration; DATA_LOSS when the head row and
+  // the events disagree.
+  static absl::StatusOr<std::unique_ptr<PostgresEventLog>> Open(const PostgresLogOptions& options);
+  ~PostgresEventLog() override;
+
+  // EventLog (event_log.h states each contract). Append's extra errors:
+  // FAILED_PRECONDITION when the lease holds another epoch (a newer leader
+  // took over: nothing written; the log is failed); ABORTED, and the log
+  // failed, when PostgreSQL's head is not the one this log last wrote
+  // (another writer appended without the lease). UNAVAILABLE when
+  // PostgreSQL failed or the connection was lost: when that happened at
+  // COMMIT the batch may or may not be committed.
+  absl::StatusOr<std::vector<v1::EventEnvelope>> Append(AppendBatch batch) override;
+  bool failed() const override { return failed_.load(std::memory_order_acquire); }
+  WriteState write_state() const override;
+  absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(absl::string_view stream_id, uint64_t from_version,
+                                                            size_t limit,
+                                                            size_t max_bytes = kDefaultMaxReadBytes) const override;
+  absl::StatusOr<LogPage> ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter, size_t max_scan,
+                                  size_t max_bytes = kDefaultMaxReadBytes) const override;
+  absl::Status ScanRange(uint64_t from_position, uint64_t to_position,
+                         absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const override;
+  absl::StatusOr<uint64_t> StreamVersion(absl::string_view stream_id) const override;
+  absl::StatusOr<std::optional<v1::IdempotencyRecord>> GetIdempotency(absl::string_view actor,
+                                                                      absl::string_view request_id) const override;
+  uint64_t Head() const override { return head_.load(std::memory_order_acquire); }
+  absl::StatusOr<std::string> ChainDigest(uint64_t position) const override;
+  absl::StatusOr<ChainCheck> VerifyChain(uint64_t from, uint64_t to) const override;
+  const absl::Status& open_check() const override { return open_check_; }
+  // FAILED_PRECONDITION: a PostgreSQL log is backed up with PostgreSQL's
+  // tools; in cluster mode Admin.Backup copies the node's local copy.
+  absl::StatusOr<uint64_t> Checkpoint(const std::string& dir) const override;
+  // Snapshots are a node's own (its local copy keeps them): Put is
+  // FAILED_PRECONDITION, Get finds none.
+  absl::Status PutSnapshot(absl::string_view name, const std::vector<std::string>& chunks) override;
+  absl::StatusOr<std::vector<std::string>> GetSnapshot(absl::string_view name) const override;
+
+  // The idempotency records whose batch ended at a head in [from, to]
+  // (IdempotencyWrite::record with its actor and request id), for copying
+  // the log into a node's local copy.
+  absl::StatusOr<std::vector<IdempotencyWrite>> ReadIdempotency(uint64_t from, uint64_t to) const;
+  // Re-reads the head from PostgreSQL (another node's appends; a follower).
+  absl::StatusOr<uint64_t> RefreshHead();
+  // Reads the lease row (who leads; whether the lease is free).
+  absl::StatusOr<LeaseRow> ReadLease() const;
+
+  static constexpr uint64_t kTailCheck = 1'000;
+  // Rows per INSERT statement and per read page.
+  static constexpr size_t kRowsPerStatement = 1'000;
+  static constexpr size_t kPageRows = 4'096;
+
+ private:
+  explicit PostgresEventLog(const PostgresLogOptions& options);
+  // Runs one statement on the reader connection, reconnecting once when
+  // the connection was lost (reads are safe to retry).
+  absl::StatusOr<PgResult> Read(absl::string_view sql, const std::vector<PgParam>& params) const;
+  // The append's transaction, after validation; the caller rolls back on
+  // an error. Sets `version_conflict` when a stream's expected_version
+  // differs (the only refusal that leaves the log writable).
+  absl::StatusOr<std::vector<v1::EventEnvelope>> AppendInTransaction(AppendBatch& batch, bool& version_conflict)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  const PostgresLogOptions options_;
+  absl::Mutex write_mu_;
+  std::unique_ptr<PgConnection> writer_ ABSL_GUARDED_BY(write_mu_);
+  std::string last_chain_ ABSL_GUARDED_BY(write_mu_);  // the chain digest at the head
+  mutable absl::Mutex read_mu_;
+  mutable std::unique_ptr<PgConnection> reader_ ABSL_GUARDED_BY(read_mu_);
+  std::atomic<uint64_t> head_{0};
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> fenced_{false};
+  absl::Status open_check_;
+};
+
+}  // namespace salesops::store::postgres
+
+#endif  // SALESOPS_SERVER_STORE_POSTGRES_POSTGRES_EVENT_LOG_H_

@@ -1,0 +1,347 @@
+// The PostgreSQL event log (server/store/postgres/) on a real PostgreSQL
+// started by the test (tests/common/postgres_cluster.h): its schema, the
+// same log as the RocksDB one for the same batches, the fence, tampering,
+// and a node's local copy (ClusterLog).
+#include "server/store/postgres/postgres_event_log.h"
+
+#include <memory>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/domain/events.h"
+#include "server/store/event_store.h"
+#include "server/store/postgres/cluster_log.h"
+#include "tests/common/postgres_cluster.h"
+#include "tests/common/testing.h"
+
+namespace salesops::store::postgres {
+namespace {
+
+using ::salesops::testing::IsOk;
+using ::salesops::testing::PostgresCluster;
+using ::salesops::testing::QueryRows;
+using ::salesops::testing::StatusIs;
+using ::salesops::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+v1::EventEnvelope Event(absl::string_view reason) {
+  v1::EventEnvelope e;
+  e.mutable_event()->mutable_lead_disqualified()->set_reason(std::string(reason));
+  e.set_event_type(domain::EventTypeName(e.event()));
+  e.set_actor("alice");
+  e.set_request_id(absl::StrCat("req-", reason));
+  return e;
+}
+
+StreamAppend Stream(std::string id, std::optional<uint64_t> expected, std::vector<std::string> reasons) {
+  StreamAppend a{std::move(id), expected, {}};
+  for (const std::string& r : reasons) a.events.push_back(Event(r));
+  return a;
+}
+
+IdempotencyWrite Record(std::string actor, std::string request_id, uint64_t version) {
+  IdempotencyWrite w;
+  w.actor = std::move(actor);
+  w.request_id = std::move(request_id);
+  w.record.set_command(absl::StrCat("command-", w.request_id));
+  w.record.mutable_command_reply()->mutable_lead()->set_version(version);
+  return w;
+}
+
+// A varied sequence of batches: several streams per batch, a stream in two
+// appends of one batch, Chinese text, a batch of idempotency records only.
+std::vector<AppendBatch> Batches() {
+  std::vector<AppendBatch> out;
+  AppendBatch b1;
+  b1.streams = {Stream("lead-a", 0, {"一", "二"}), Stream("lead-b", 0, {"three"})};
+  b1.idempotency = {Record("alice", "r1", 2)};
+  b1.expected_head = 0;
+  out.push_back(b1);
+  AppendBatch b2;
+  b2.streams = {Stream("lead-a", 2, {"four"}), Stream("lead-c", std::nullopt, {"five"}),
+                Stream("lead-a", std::nullopt, {"six"})};
+  b2.expected_head = 3;
+  out.push_back(b2);
+  AppendBatch b3;
+  b3.idempotency = {Record("bob", "r2", 0), Record("carol", "中文-请求", 7)};
+  out.push_back(b3);
+  AppendBatch b4;
+  for (int i = 0; i < 30; ++i) b4.streams.push_back(Stream(absl::StrCat("bulk-", i), 0, {absl::StrCat("b", i)}));
+  out.push_back(b4);
+  return out;
+}
+
+std::vector<std::string> Serialized(const std::vector<v1::EventEnvelope>& events) {
+  std::vector<std::string> out;
+  for (const v1::EventEnvelope& e : events) out.push_back(e.SerializeAsString());
+  return out;
+}
+
+class PostgresEventLogTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!::salesops::testing::PostgresAvailable().ok()) return;
+    pg_ = new PostgresCluster();
+    const absl::Status started = pg_->Start();
+    ASSERT_TRUE(started.ok()) << started;
+  }
+  static void TearDownTestSuite() {
+    delete pg_;
+    pg_ = nullptr;
+  }
+  void SetUp() override {
+    SALESOPS_SKIP_WITHOUT_POSTGRES();
+    ASSERT_NE(pg_, nullptr);
+    // A database of the test's own.
+    db_ = absl::AsciiStrToLower(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_THAT(pg_->CreateDatabase(db_), IsOk());
+  }
+  PostgresLogOptions Options(std::optional<int64_t> epoch = std::nullopt) const {
+    return {.conninfo = pg_->ConnectionString(db_), .epoch = epoch};
+  }
+  absl::StatusOr<std::vector<std::string>> Sql(absl::string_view sql) const { return pg_->Query(sql, db_); }
+  std::unique_ptr<PostgresEventLog> OpenLog(std::optional<int64_t> epoch = std::nullopt) {
+    absl::StatusOr<std::unique_ptr<PostgresEventLog>> log = PostgresEventLog::Open(Options(epoch));
+    EXPECT_THAT(log, IsOk());
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
+  static PostgresCluster* pg_;
+  std::string db_;
+  TempDir dir_;
+};
+PostgresCluster* PostgresEventLogTest::pg_ = nullptr;
+
+TEST_F(PostgresEventLogTest, CreatesItsSchemaOnceAndRefusesANewerOne) {
+  ASSERT_NE(OpenLog(), nullptr);
+  ASSERT_NE(OpenLog(), nullptr);  // idempotent
+  EXPECT_THAT(Sql("SELECT version FROM salesops_schema_migrations"), QueryRows(ElementsAre("1")));
+  ASSERT_THAT(Sql("INSERT INTO salesops_schema_migrations (version, description) VALUES (99, 'future')"), IsOk());
+  EXPECT_THAT(PostgresEventLog::Open(Options()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("schema version 99")));
+}
+
+TEST_F(PostgresEventLogTest, ABadConnectionStringIsRefusedNamingWhy) {
+  EXPECT_THAT(PostgresEventLog::Open({.conninfo = "postgresql://[nonsense"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("URI")));
+  EXPECT_THAT(PostgresEventLog::Open({.conninfo = absl::StrCat("host=", pg_->dir(), " port=1 dbname=x")}),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("cannot connect to PostgreSQL")));
+}
+
+// The same batches make the same log, byte for byte, in either engine.
+TEST_F(PostgresEventLogTest, TheSameBatchesMakeTheSameLogAsRocksDb) {
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  ASSERT_NE(pg, nullptr);
+  absl::StatusOr<std::unique_ptr<EventStore>> rocks = EventStore::Open({dir_.path() + "/db", true});
+  ASSERT_THAT(rocks, IsOk());
+  for (const AppendBatch& batch : Batches()) {
+    absl::StatusOr<std::vector<v1::EventEnvelope>> a = (*rocks)->Append(batch);
+    absl::StatusOr<std::vector<v1::EventEnvelope>> b = pg->Append(batch);
+    ASSERT_THAT(a, IsOk());
+    ASSERT_THAT(b, IsOk());
+    EXPECT_EQ(Serialized(*a), Serialized(*b));
+    ASSERT_EQ((*rocks)->Head(), pg->Head());
+    EXPECT_EQ(*(*rocks)->ChainDigest(pg->Head()), *pg->ChainDigest(pg->Head()));
+  }
+  EXPECT_EQ(pg->Head(), 36u);
+  // Reads agree.
+  const LogFilter filter{.event_types = {}, .stream_prefix = "lead-"};
+  absl::StatusOr<LogPage> ra = (*rocks)->ReadLog(2, 100, filter, 1000);
+  absl::StatusOr<LogPage> rb = pg->ReadLog(2, 100, filter, 1000);
+  ASSERT_THAT(rb, IsOk());
+  EXPECT_EQ(Serialized(ra->events), Serialized(rb->events));
+  EXPECT_EQ(rb->events.size(), 5u);
+  EXPECT_TRUE(rb->reached_head);
+  EXPECT_EQ(rb->next_position, 37u);
+  absl::StatusOr<LogPage> bounded = pg->ReadLog(1, 100, {}, 4);
+  ASSERT_THAT(bounded, IsOk());
+  EXPECT_EQ(bounded->events.size(), 4u);
+  EXPECT_EQ(bounded->next_position, 5u);
+  EXPECT_FALSE(bounded->reached_head);
+  EXPECT_EQ(Serialized(*(*rocks)->ReadStream("lead-a", 2, 10)), Serialized(*pg->ReadStream("lead-a", 2, 10)));
+  EXPECT_EQ(*pg->StreamVersion("lead-a"), 4u);
+  EXPECT_EQ(*pg->StreamVersion("nobody"), 0u);
+  absl::StatusOr<std::optional<v1::IdempotencyRecord>> record = pg->GetIdempotency("carol", "中文-请求");
+  ASSERT_THAT(record, IsOk());
+  ASSERT_TRUE(record->has_value());
+  EXPECT_EQ((*record)->command_reply().lead().version(), 7u);
+  EXPECT_FALSE(pg->GetIdempotency("carol", "other")->has_value());
+  std::vector<uint64_t> scanned;
+  ASSERT_THAT(pg->Scan(30, [&](v1::EventEnvelope& e) {
+    scanned.push_back(e.position());
+    return absl::OkStatus();
+  }),
+              IsOk());
+  EXPECT_THAT(scanned, ElementsAre(30, 31, 32, 33, 34, 35, 36));
+  absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, 36);
+  ASSERT_THAT(check, IsOk());
+  EXPECT_TRUE(check->ok);
+  EXPECT_EQ(check->digest, *(*rocks)->ChainDigest(36));
+  EXPECT_THAT(pg->ChainDigest(37), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("beyond the head")));
+
+  // Reopened, it continues where it was.
+  pg.reset();
+  pg = OpenLog();
+  ASSERT_NE(pg, nullptr);
+  EXPECT_EQ(pg->Head(), 36u);
+  EXPECT_THAT(pg->open_check(), IsOk());
+  AppendBatch more;
+  more.streams = {Stream("lead-a", 4, {"seven"})};
+  absl::StatusOr<std::vector<v1::EventEnvelope>> a = (*rocks)->Append(more);
+  absl::StatusOr<std::vector<v1::EventEnvelope>> b = pg->Append(more);
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ(Serialized(*a), Serialized(*b));
+  EXPECT_EQ(*(*rocks)->ChainDigest(37), *pg->ChainDigest(37));
+}
+
+TEST_F(PostgresEventLogTest, AConflictingVersionOrHeadWritesNothing) {
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  ASSERT_NE(pg, nullptr);
+  AppendBatch first;
+  first.streams = {Stream("lead-a", 0, {"one"})};
+  ASSERT_THAT(pg->Append(first), IsOk());
+  AppendBatch stale;
+  stale.streams = {Stream("lead-b", 0, {"two"}), Stream("lead-a", 0, {"again"})};
+  EXPECT_THAT(pg->Append(stale), StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-a is at version 1")));
+  AppendBatch wrong_head;
+  wrong_head.expected_head = 7;
+  wrong_head.streams = {Stream("lead-b", 0, {"two"})};
+  EXPECT_THAT(pg->Append(wrong_head), StatusIs(absl::StatusCode::kAborted, HasSubstr("expected 7")));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("1")));
+  // Neither refusal stops the log.
+  EXPECT_FALSE(pg->failed());
+  first.streams = {Stream("lead-b", 0, {"two"})};
+  EXPECT_THAT(pg->Append(first), IsOk());
+  EXPECT_EQ(pg->Head(), 2u);
+}
+
+// A deposed writer cannot append: the epoch is checked in the transaction.
+TEST_F(PostgresEventLogTest, ANewerLeaseEpochFencesTheWriter) {
+  ASSERT_NE(OpenLog(), nullptr);  // the schema
+  ASSERT_THAT(Sql("UPDATE salesops_lease SET epoch = 4, holder = 'me'"), IsOk());
+  std::unique_ptr<PostgresEventLog> pg = OpenLog(/*epoch=*/4);
+  ASSERT_NE(pg, nullptr);
+  AppendBatch batch;
+  batch.streams = {Stream("lead-a", std::nullopt, {"one"})};
+  ASSERT_THAT(pg->Append(batch), IsOk());
+  // Another node takes over.
+  ASSERT_THAT(Sql("UPDATE salesops_lease SET epoch = 5, holder = 'other'"), IsOk());
+  batch.streams = {Stream("lead-a", std::nullopt, {"two"})};
+  batch.idempotency = {Record("alice", "r9", 2)};
+  EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                          HasSubstr("fenced: this node appends under lease epoch 4 but the lease is "
+                                                    "at epoch 5 (held by other)")));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("1")));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_idempotency"), QueryRows(ElementsAre("0")));
+  EXPECT_THAT(Sql("SELECT position FROM salesops_head"), QueryRows(ElementsAre("1")));
+  EXPECT_TRUE(pg->failed());
+  EXPECT_THAT(pg->write_state().status, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("lease")));
+  EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("restart")));
+}
+
+// Another writer that moved the head (without the lease) is noticed.
+TEST_F(PostgresEventLogTest, AHeadMovedByAnotherWriterStopsTheLog) {
+  std::unique_ptr<PostgresEventLog> a = OpenLog();
+  std::unique_ptr<PostgresEventLog> b = OpenLog();
+  AppendBatch batch;
+  batch.streams = {Stream("lead-a", std::nullopt, {"one"})};
+  ASSERT_THAT(a->Append(batch), IsOk());
+  batch.streams = {Stream("lead-b", std::nullopt, {"two"})};
+  EXPECT_THAT(b->Append(batch), StatusIs(absl::StatusCode::kAborted, HasSubstr("another writer appended")));
+  EXPECT_TRUE(b->failed());
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("1")));
+}
+
+TEST_F(PostgresEventLogTest, AnEventChangedInPostgresIsFoundAndStopsWrites) {
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  for (const AppendBatch& batch : Batches()) ASSERT_THAT(pg->Append(batch), IsOk());
+  ASSERT_THAT(Sql("UPDATE salesops_events SET envelope = envelope || '\\x00'::bytea WHERE position = 3"), IsOk());
+  absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
+  ASSERT_THAT(check, IsOk());
+  EXPECT_FALSE(check->ok);
+  EXPECT_EQ(check->first_broken, 3u);
+  pg = OpenLog();
+  EXPECT_THAT(pg->open_check(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks at position 3")));
+  AppendBatch batch;
+  batch.streams = {Stream("lead-z", std::nullopt, {"z"})};
+  EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("breaks")));
+}
+
+// --- A node's log: PostgreSQL plus the local copy. ---
+
+ClusterLogOptions NodeOptions(const PostgresLogOptions& postgres, const std::string& local) {
+  ClusterLogOptions options;
+  options.postgres = postgres;
+  options.local.path = local;
+  options.local.min_free_bytes = 0;
+  return options;
+}
+
+TEST_F(PostgresEventLogTest, ANodeAppendsToPostgresThenItsLocalCopy) {
+  absl::StatusOr<std::unique_ptr<ClusterLog>> node = ClusterLog::Open(NodeOptions(Options(), dir_.path() + "/a"));
+  ASSERT_THAT(node, IsOk());
+  for (const AppendBatch& batch : Batches()) ASSERT_THAT((*node)->Append(batch), IsOk());
+  EXPECT_EQ((*node)->Head(), 36u);
+  EXPECT_EQ((*node)->postgres().Head(), 36u);
+  EXPECT_EQ(*(*node)->local().ChainDigest(36), *(*node)->postgres().ChainDigest(36));
+  EXPECT_TRUE((*node)->GetIdempotency("carol", "中文-请求")->has_value());
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_idempotency"), QueryRows(ElementsAre("3")));
+}
+
+// A node started on an empty directory copies the whole log, idempotency
+// records included; one that fell behind copies what it lacks.
+TEST_F(PostgresEventLogTest, ANodeCatchesItsLocalCopyUpFromPostgres) {
+  {
+    absl::StatusOr<std::unique_ptr<ClusterLog>> first = ClusterLog::Open(NodeOptions(Options(), dir_.path() + "/a"));
+    ASSERT_THAT(first, IsOk());
+    std::vector<AppendBatch> batches = Batches();
+    for (size_t i = 0; i < 2; ++i) ASSERT_THAT((*first)->Append(batches[i]), IsOk());
+  }
+  // Batches committed in PostgreSQL that never reached node a's copy (as
+  // after a crash between the two writes), the last of them records only.
+  {
+    std::unique_ptr<PostgresEventLog> pg = OpenLog();
+    std::vector<AppendBatch> batches = Batches();
+    ASSERT_THAT(pg->Append(batches[3]), IsOk());
+    ASSERT_THAT(pg->Append(batches[2]), IsOk());
+  }
+  absl::StatusOr<std::unique_ptr<ClusterLog>> behind = ClusterLog::Open(NodeOptions(Options(), dir_.path() + "/a"));
+  ASSERT_THAT(behind, IsOk());
+  EXPECT_EQ((*behind)->copied_at_open(), 30u);
+  absl::StatusOr<std::unique_ptr<ClusterLog>> fresh = ClusterLog::Open(NodeOptions(Options(), dir_.path() + "/b"));
+  ASSERT_THAT(fresh, IsOk());
+  EXPECT_EQ((*fresh)->copied_at_open(), 36u);
+  for (ClusterLog* node : {behind->get(), fresh->get()}) {
+    EXPECT_EQ(node->Head(), 36u);
+    EXPECT_EQ(*node->local().ChainDigest(36), *node->postgres().ChainDigest(36));
+    EXPECT_TRUE(node->local().VerifyChain(1, 36)->ok);
+    EXPECT_TRUE(node->local().GetIdempotency("alice", "r1")->has_value());
+    EXPECT_TRUE(node->local().GetIdempotency("carol", "中文-请求")->has_value());
+  }
+}
+
+TEST_F(PostgresEventLogTest, ALocalCopyOfAnotherLogIsRefused) {
+  {
+    absl::StatusOr<std::unique_ptr<EventStore>> embedded = EventStore::Open({dir_.path() + "/embedded", true});
+    ASSERT_THAT(embedded, IsOk());
+    for (const AppendBatch& batch : Batches()) ASSERT_THAT((*embedded)->Append(batch), IsOk());
+  }
+  EXPECT_THAT(ClusterLog::Open(NodeOptions(Options(), dir_.path() + "/embedded")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("holds 36 events but the PostgreSQL log only 0")));
+  // The same number of events, other bytes.
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  for (int i = 0; i < 36; ++i) {
+    AppendBatch batch;
+    batch.streams = {Stream(absl::StrCat("other-", i), 0, {"x"})};
+    ASSERT_THAT(pg->Append(batch), IsOk());
+  }
+  pg.reset();
+  EXPECT_THAT(ClusterLog::Open(NodeOptions(Options(), dir_.path() + "/embedded")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("differs from the PostgreSQL log at position 36")));
+}
+
+}  // namespace
+}  // namespace salesops::store::postgres
