@@ -1,6 +1,7 @@
 #include "server/common/forked_encoding.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -28,10 +29,18 @@ bool WriteAll(int fd, const char* data, size_t size) {
 }
 
 // Reads exactly `size` bytes: 1 done, 0 at end of input before any byte, -1
-// cut short or failed.
-int ReadExactly(int fd, char* data, size_t size) {
+// cut short or failed, -2 cancelled (`cancel_fd` readable first).
+int ReadExactly(int fd, int cancel_fd, char* data, size_t size) {
   size_t done = 0;
   while (done < size) {
+    if (cancel_fd >= 0) {
+      pollfd fds[2] = {{fd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+      if (poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        return -1;
+      }
+      if ((fds[1].revents & POLLIN) != 0) return -2;
+    }
     const ssize_t n = read(fd, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return -1;
@@ -109,12 +118,14 @@ ForkedEncoding::~ForkedEncoding() {
   }
 }
 
-absl::StatusOr<std::vector<std::string>> ForkedEncoding::Collect() {
+absl::StatusOr<std::vector<std::string>> ForkedEncoding::Collect(int cancel_fd) {
   std::vector<std::string> result;
   bool complete = false;
+  bool cancelled = false;
   char length[8];
   for (;;) {
-    const int got = ReadExactly(fd_, length, sizeof(length));
+    const int got = ReadExactly(fd_, cancel_fd, length, sizeof(length));
+    cancelled = got == -2;
     if (got <= 0) break;
     const uint64_t value = DecodeLength(length);
     if ((value & kEndMarker) != 0) {
@@ -123,10 +134,13 @@ absl::StatusOr<std::vector<std::string>> ForkedEncoding::Collect() {
     }
     std::string& s = result.emplace_back();
     s.resize(value);
-    if (ReadExactly(fd_, s.data(), s.size()) != 1) break;
+    const int body = ReadExactly(fd_, cancel_fd, s.data(), s.size());
+    cancelled = body == -2;
+    if (body != 1) break;
   }
   close(fd_);
   fd_ = -1;
+  if (cancelled) kill(pid_, SIGKILL);
   int status = 0;
   pid_t reaped;
   while ((reaped = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
@@ -134,6 +148,7 @@ absl::StatusOr<std::vector<std::string>> ForkedEncoding::Collect() {
   const pid_t pid = pid_;
   pid_ = -1;
   if (reaped != pid) return absl::UnavailableError(absl::StrCat("waitpid: ", std::strerror(errno)));
+  if (cancelled) return absl::CancelledError(absl::StrCat("the encoding process ", pid, " was stopped"));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return absl::UnavailableError(
         WIFSIGNALED(status) ? absl::StrCat("the encoding process ", pid, " was killed by signal ", WTERMSIG(status))

@@ -39,7 +39,12 @@ class ForkedEncoding {
   // Reads the child's result and reaps it. UNAVAILABLE when the child did not
   // finish (killed, out of memory, a broken pipe); DATA_LOSS when what it
   // sent is cut short. Call once.
-  absl::StatusOr<std::vector<std::string>> Collect();
+  //
+  // With `cancel_fd` (e.g. an eventfd), a wait that would outlast the caller
+  // is cut short: once `cancel_fd` is readable, the child is killed and
+  // reaped, and Collect returns CANCELLED (a server shutting down does not
+  // wait for an encoding, nor for a child that hangs).
+  absl::StatusOr<std::vector<std::string>> Collect(int cancel_fd = -1);
 
   pid_t pid() const { return pid_; }
 

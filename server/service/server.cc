@@ -1,5 +1,8 @@
 #include "server/service/server.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <tuple>
 #include <utility>
 
@@ -147,6 +150,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     s->follower_ = std::thread([server = s.get()] { server->FollowLoop(); });
   }
   if (options.snapshot_every_events > 0) {
+    s->snapshot_cancel_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     s->snapshotter_ = std::thread([server = s.get(), every = options.snapshot_every_events] {
       server->SnapshotLoop(every);
     });
@@ -328,7 +332,7 @@ void SalesopsServer::WriteSnapshot(bool while_serving) {
     paused = absl::Now() - start;
     if (pending.ok()) {
       position = pending->position;
-      absl::StatusOr<std::vector<std::string>> collected = pending->encoding.Collect();
+      absl::StatusOr<std::vector<std::string>> collected = pending->encoding.Collect(snapshot_cancel_);
       if (!collected.ok()) {
         LogWarning("views snapshot at position %d not written: %s", position, collected.status().ToString());
         return;
@@ -512,7 +516,13 @@ void SalesopsServer::Shutdown() {
   if (pool_ != nullptr) pool_->Stop();  // after the drain: what it still holds ends
   if (hub_ != nullptr) hub_->Stop();
   if (sequencer_ != nullptr) sequencer_->Stop();
+  if (snapshot_cancel_ >= 0) {
+    const uint64_t one = 1;
+    if (write(snapshot_cancel_, &one, sizeof(one)) < 0) LogWarning("snapshot: cannot signal the encoding to stop");
+  }
   if (snapshotter_.joinable()) snapshotter_.join();  // ends once shutdown_started_ is set
+  if (snapshot_cancel_ >= 0) close(snapshot_cancel_);
+  snapshot_cancel_ = -1;
   if (health_.joinable()) health_.join();            // likewise
   if (scrubber_ != nullptr) scrubber_->Stop();
   // A clean stop leaves a snapshot of everything applied (unless a write

@@ -220,6 +220,9 @@ class SalesopsServer {
   uint64_t snapshot_position_ = 0;
   uint64_t last_snapshot_ = 0;  // guarded by mu_ (see SnapshotLoop)
   std::thread snapshotter_;
+  // Written at shutdown: a snapshot being encoded by a forked child is
+  // abandoned (the child killed) rather than waited for (an eventfd).
+  int snapshot_cancel_ = -1;
 
   std::unique_ptr<IdGenerator> owned_ids_;
   std::unique_ptr<TokenAuthenticator> auth_;

@@ -3,9 +3,11 @@
 #include "server/common/forked_encoding.h"
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -75,6 +77,26 @@ TEST(ForkedEncodingTest, AnUncollectedChildIsReaped) {
   }
   // Reaped by the destructor: no such process (not even a zombie).
   EXPECT_EQ(kill(pid, 0), -1);
+}
+
+TEST(ForkedEncodingTest, ACancelStopsTheWaitAndTheChild) {
+  absl::StatusOr<ForkedEncoding> child = ForkedEncoding::Start([] {
+    pause();  // a child that hangs
+    return std::vector<std::string>{"never"};
+  });
+  ASSERT_TRUE(child.ok());
+  const pid_t pid = child->pid();
+  const int cancel = eventfd(0, EFD_CLOEXEC);
+  ASSERT_GE(cancel, 0);
+  std::thread shutdown([cancel] {
+    const uint64_t one = 1;
+    EXPECT_EQ(write(cancel, &one, sizeof(one)), static_cast<ssize_t>(sizeof(one)));
+  });
+  absl::StatusOr<std::vector<std::string>> got = child->Collect(cancel);
+  shutdown.join();
+  close(cancel);
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kCancelled) << got.status();
+  EXPECT_EQ(kill(pid, 0), -1);  // killed and reaped
 }
 
 }  // namespace
