@@ -63,6 +63,9 @@ ABSL_FLAG(std::string, http_listen, "",
           "HOST:PORT to serve the managers' dashboard and its JSON API on (HTTPS with --tls-cert; docs/DASHBOARD.md); "
           "empty: none");
 ABSL_FLAG(uint32_t, http_threads, 8, "threads serving the dashboard's files and JSON API calls (docs/DASHBOARD.md)");
+ABSL_FLAG(uint32_t, http_max_event_streams, 8,
+          "the dashboard's live update streams (Server-Sent Events) open at once, each on a thread of its own besides "
+          "--http-threads; more are refused with 429");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
@@ -170,6 +173,7 @@ int main(int argc, char** argv) {
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.dashboard.listen = absl::GetFlag(FLAGS_http_listen);
   options.dashboard.api_threads = absl::GetFlag(FLAGS_http_threads);
+  options.dashboard.max_event_streams = absl::GetFlag(FLAGS_http_max_event_streams);
   if (const std::string format = absl::GetFlag(FLAGS_log_format); format == "json") {
     salesops::SetLogFormat(salesops::LogFormat::kJson);
   } else if (format != "text") {

@@ -186,9 +186,13 @@ absl::StatusOr<std::unique_ptr<DashboardHttp>> DashboardHttp::Start(const Dashbo
     http->server_ = std::make_unique<httplib::Server>();
   }
   http->gateway_ = std::make_unique<JsonGateway>(channel);
+  http->streams_ = std::make_unique<EventStreams>(
+      channel, EventStreamOptions{.max_streams = options.max_event_streams, .max_checkpoint_seconds = 15});
 
   httplib::Server& server = *http->server_;
-  const size_t threads = std::max<size_t>(1, options.api_threads);
+  // Event streams hold their threads while they last; the JSON API and the
+  // files keep api_threads whatever the streams do.
+  const size_t threads = std::max<size_t>(1, options.api_threads) + options.max_event_streams;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // An idle keep-alive connection holds a thread while it waits for its
   // next request: keep that short.
@@ -199,6 +203,30 @@ absl::StatusOr<std::unique_ptr<DashboardHttp>> DashboardHttp::Start(const Dashbo
   if (http->tls_) headers.emplace("Strict-Transport-Security", "max-age=31536000");
   server.set_default_headers(std::move(headers));
 
+  EventStreams* streams = http->streams_.get();
+  server.Get("/api/v1/events", [streams](const httplib::Request& request, httplib::Response& response) {
+    EventStreams::Opened opened = streams->Open(ParamsOf(request), request.get_header_value("Last-Event-ID"),
+                                                request.get_header_value("Authorization"));
+    if (opened.stream == nullptr) {
+      Send(response, opened.error);
+      return;
+    }
+    std::shared_ptr<EventStreams::Stream> stream = std::move(opened.stream);
+    response.set_header("Cache-Control", "no-store");
+    response.set_chunked_content_provider(
+        "text/event-stream; charset=utf-8",
+        [stream](size_t, httplib::DataSink& sink) {
+          std::string text;
+          const bool more = stream->Next(&text);
+          if (!text.empty() && !sink.write(text.data(), text.size())) {
+            stream->Cancel();  // the client went away
+            return false;
+          }
+          if (!more) sink.done();
+          return true;
+        },
+        [stream](bool) { stream->Cancel(); });
+  });
   JsonGateway* gateway = http->gateway_.get();
   server.Get(R"(/api/v1/([A-Za-z]+/[A-Za-z]+))", [gateway](const httplib::Request& request, httplib::Response& response) {
     Send(response, gateway->Call(request.matches[1].str(), ParamsOf(request), request.get_header_value("Authorization")));

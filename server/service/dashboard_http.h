@@ -1,6 +1,7 @@
 // salesopsd's HTTP listener for people (--http-listen): the managers'
 // dashboard (static files compiled into the binary, server/dashboard) and
-// its JSON API (json_gateway.h), on cpp-httplib's threads, never gRPC's.
+// its JSON API (json_gateway.h) with live updates as Server-Sent Events
+// (event_stream.h), on cpp-httplib's threads, never gRPC's.
 // docs/DASHBOARD.md says what it serves and how.
 //
 // Security: HTTPS with the gRPC listener's certificate and key when the
@@ -29,6 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
+#include "server/service/event_stream.h"
 #include "server/service/json_gateway.h"
 #include "server/service/tls.h"
 
@@ -42,6 +44,9 @@ struct DashboardOptions {
   std::string listen;   // "HOST:PORT" (port 0: any free one); empty: no dashboard
   TlsOptions tls;       // the server's: cert, key, refresh, allow_insecure (no client CA)
   size_t api_threads = 8;
+  // Server-Sent Events streams open at once (event_stream.h); each holds a
+  // thread of its own, on top of api_threads.
+  size_t max_event_streams = 8;
 };
 
 // FAILED_PRECONDITION for plaintext on a non-loopback address without
@@ -72,6 +77,7 @@ class DashboardHttp {
   struct Tls;  // the certificate reloader, when serving HTTPS
   std::unique_ptr<Tls> tls_state_;
   std::unique_ptr<JsonGateway> gateway_;
+  std::unique_ptr<EventStreams> streams_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
