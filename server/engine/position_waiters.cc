@@ -70,11 +70,15 @@ void PositionWaiters::Loop() {
     bool stop = false;
     {
       absl::MutexLock lock(&mu_);
-      const auto due = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || !cancelled_.empty() ||
-               (!by_position_.empty() && by_position_.begin()->first <= position_);
-      };
       const absl::Time next_deadline = by_deadline_.empty() ? absl::InfiniteFuture() : by_deadline_.begin()->first;
+      // Also due: a waiter parked meanwhile with an earlier deadline than
+      // the one this wait sleeps until (else it would be missed until
+      // something else woke the loop).
+      const auto due = [this, next_deadline]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !cancelled_.empty() ||
+               (!by_position_.empty() && by_position_.begin()->first <= position_) ||
+               (!by_deadline_.empty() && by_deadline_.begin()->first < next_deadline);
+      };
       mu_.AwaitWithDeadline(absl::Condition(&due), next_deadline);
       // Takes the waiter under `tag` out of every index, completing it with `status`.
       const auto complete = [&](const void* tag, absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
