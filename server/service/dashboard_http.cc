@@ -214,7 +214,9 @@ absl::StatusOr<std::unique_ptr<DashboardHttp>> DashboardHttp::Start(const Dashbo
     std::shared_ptr<EventStreams::Stream> stream = std::move(opened.stream);
     response.set_header("Cache-Control", "no-store");
     response.set_chunked_content_provider(
-        "text/event-stream; charset=utf-8",
+        // Exactly this type: httplib gzips (and so holds back) any other
+        // text/* body for a client that accepts gzip. SSE is UTF-8 by definition.
+        "text/event-stream",
         [stream](size_t, httplib::DataSink& sink) {
           std::string text;
           const bool more = stream->Next(&text);
