@@ -33,7 +33,9 @@ jobs="${SALESOPS_JOBS:-$(nproc)}"
 # (tests/deploy) run systemd-analyze (systemd; the unit's ExecReload names
 # /bin/kill, from procps) and python3 with python3-yaml; proto/ is also
 # generated for Go (tests/proto, docs/CLIENTS.md); the Python example client
-# runs on Debian's grpcio and protobuf (client/examples/python). Chart.js
+# runs on Debian's grpcio and protobuf (client/examples/python); the
+# dashboard's browser test drives chromium headless with python3-selenium
+# and chromium-driver, with a CJK font for the names (tests/browser). Chart.js
 # (libjs-chart.js) is compiled into salesopsd for the dashboard
 # (docs/DASHBOARD.md, "Serving").
 build_packages=(
@@ -45,6 +47,7 @@ build_packages=(
 test_packages=(
   prometheus systemd procps python3 python3-yaml python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
   clang libclang-rt-14-dev  # the libFuzzer targets (docs/FUZZING.md)
+  chromium chromium-driver python3-selenium fonts-wqy-microhei  # the dashboard's browser test (docs/DASHBOARD.md)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -300,13 +300,14 @@ async function reviewsPage(section, params) {
     { name: 'period', label: '期间 Period (YYYY-MM, YYYY-Qn)', value: period },
     { name: 'role', label: '角色 Role', value: role, options: REVIEWED.map((r) => [r, label(ROLES, r)]) },
     { name: 'member', label: '成员 Member (空 empty: all)' },
+    { name: 'policy', label: '评分政策 Policy (空 empty: in force at the period end)', type: 'number' },
     { name: 'policy_a', label: '评分政策 A Policy A', type: 'number' },
     { name: 'policy_b', label: '评分政策 B Policy B', type: 'number' },
     ...VIEW_FIELDS], params);
   const view = viewParams(params);
   const parts = [el('h2', { text: '绩效 Reviews' }), form];
   if (params.get('member')) {
-    const r = await api('Views/GetPerformanceReview', { ...view, period, member_id: params.get('member') });
+    const r = await api('Views/GetPerformanceReview', { ...view, period, member_id: params.get('member'), policy_version: params.get('policy') });
     parts.push(viewLine(r.view), el('h3', { text: `${r.displayName} (${r.memberId}) · ${r.period.label} · 政策 policy v${r.policyVersion}` }));
     for (const rr of r.roles) {
       parts.push(table(`${label(ROLES, rr.role)} · 得分 score ${Number(rr.score).toFixed(2)}`,
@@ -320,13 +321,13 @@ async function reviewsPage(section, params) {
       }
     }
   } else {
-    const list = await api('Views/ListPerformanceReviews', { ...view, period, role });
+    const list = await api('Views/ListPerformanceReviews', { ...view, period, role, policy_version: params.get('policy') });
     parts.push(viewLine(list.view), el('p', { text: `${list.period.label} · ${label(ROLES, role)} · 政策 policy v${list.policyVersion}` }),
       barChart('得分 Score per member', list.reviews.map((r) => r.review.displayName || r.review.memberId),
         [{ label: '得分 Score', data: list.reviews.map((r) => Number(r.score)), backgroundColor: COLOURS.normal }]),
       table('排名 Ranking', ['成员 Member', '排名 Rank', '得分 Score', '目标完成 Target attainment'], list.reviews.map((r) => {
         const rr = r.review.roles.find((x) => x.role === role) || { targets: [] };
-        return [{ node: el('a', { href: `/reviews?period=${period}&role=${role}&member=${encodeURIComponent(r.review.memberId)}`,
+        return [{ node: el('a', { href: `/reviews?period=${period}&role=${role}&policy=${list.policyVersion}&member=${encodeURIComponent(r.review.memberId)}`,
           text: r.review.displayName || r.review.memberId }) }, { value: r.rank, num: true },
         { value: Number(r.score).toFixed(2), num: true, sort: r.score },
         (rr.targets || []).map((t) => `${Number(t.attainmentPercent).toFixed(1)}%`).join(', ') || '—'];
