@@ -13,7 +13,8 @@
 #                          build stage runs that: docs/DEPLOY.md)
 #
 # Environment: SALESOPS_DATA_DIR (default ./data), SALESOPS_LISTEN
-# (default 127.0.0.1:50051), SALESOPS_BUILD_DIR (default ./build),
+# (default 127.0.0.1:50051), SALESOPS_HTTP_LISTEN (the dashboard, default
+# 127.0.0.1:8080), SALESOPS_BUILD_DIR (default ./build),
 # SALESOPS_JOBS (default: number of cores), SALESOPS_SANITIZERS=0 to skip the
 # sanitizer pass in a quick local loop (CI runs only it),
 # SALESOPS_FUZZ_SECONDS (default 10) for how long each fuzz target runs, 0 to
@@ -24,6 +25,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${SALESOPS_BUILD_DIR:-$root/build}"
 data_dir="${SALESOPS_DATA_DIR:-$root/data}"
 listen="${SALESOPS_LISTEN:-127.0.0.1:50051}"
+http_listen="${SALESOPS_HTTP_LISTEN:-127.0.0.1:8080}"
 jobs="${SALESOPS_JOBS:-$(nproc)}"
 
 # Debian 12 packages the build needs, and those only the tests need besides:
@@ -34,17 +36,22 @@ jobs="${SALESOPS_JOBS:-$(nproc)}"
 # runs on Debian's grpcio and protobuf (client/examples/python); the
 # cluster-mode tests start their own PostgreSQL 15 (postgresql-15, as the
 # postgres user when run as root; tests/common/postgres_cluster.h) and talk
-# to it through libpq (libpq-dev).
+# to it through libpq (libpq-dev). The
+# dashboard's browser test drives chromium headless with python3-selenium
+# and chromium-driver, with a CJK font for the names (tests/browser). Chart.js
+# (libjs-chart.js) is compiled into salesopsd for the dashboard
+# (docs/DASHBOARD.md, "Serving").
 build_packages=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
-  libcpp-httplib-dev libsystemd-dev libpq-dev
+  libcpp-httplib-dev libsystemd-dev libpq-dev libjs-chart.js
 )
 test_packages=(
   prometheus systemd procps python3 python3-yaml python3-grpcio python3-protobuf protoc-gen-go protoc-gen-go-grpc
   postgresql-15
   clang libclang-rt-14-dev  # the libFuzzer targets (docs/FUZZING.md)
+  chromium chromium-driver python3-selenium fonts-wqy-microhei  # the dashboard's browser test (docs/DASHBOARD.md)
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -92,6 +99,7 @@ run() {
   cat >&2 <<MSG
 ==> starting salesopsd on $listen, event log in $data_dir/db
     token:  $token
+    dashboard: http://$http_listen/ (sign in with the token; docs/DASHBOARD.md)
     try:    export SALESOPS_TOKEN=$token SALESOPS_SERVER=$listen
             $build_dir/client/salesctl/salesctl set-member-roles --member_id=admin \\
               --roles=admin --roles=sales_rep --roles=bd_manager --roles=sales_manager
@@ -101,7 +109,7 @@ run() {
     stop:   Ctrl-C (drains in-flight calls and closes the log cleanly)
 MSG
   exec "$build_dir/server/salesopsd" --listen="$listen" --data-dir="$data_dir/db" --tokens-file="$tokens" \
-    --bootstrap-admin=admin
+    --bootstrap-admin=admin --http-listen="$http_listen"
 }
 
 test_all() {

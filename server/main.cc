@@ -69,6 +69,13 @@ ABSL_FLAG(uint32_t, request_log_per_second, 0,
 ABSL_FLAG(std::string, log_format, "text", "text or json: the format of every log line on stderr");
 ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT of an HTTP listener serving /metrics (Prometheus text format) and /healthz; empty: none");
+ABSL_FLAG(std::string, http_listen, "",
+          "HOST:PORT to serve the managers' dashboard and its JSON API on (HTTPS with --tls-cert; docs/DASHBOARD.md); "
+          "empty: none");
+ABSL_FLAG(uint32_t, http_threads, 8, "threads serving the dashboard's files and JSON API calls (docs/DASHBOARD.md)");
+ABSL_FLAG(uint32_t, http_max_event_streams, 8,
+          "the dashboard's live update streams (Server-Sent Events) open at once, each on a thread of its own besides "
+          "--http-threads; more are refused with 429");
 ABSL_FLAG(std::string, durability, "sync",
           "sync: fsync before every reply (default); async: faster, a power loss may lose the "
           "last moments of acknowledged writes");
@@ -185,6 +192,9 @@ int main(int argc, char** argv) {
   options.refusal_log_lines_per_second = absl::GetFlag(FLAGS_log_refusals_per_second);
   options.request_log_lines_per_second = absl::GetFlag(FLAGS_request_log_per_second);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.dashboard.listen = absl::GetFlag(FLAGS_http_listen);
+  options.dashboard.api_threads = absl::GetFlag(FLAGS_http_threads);
+  options.dashboard.max_event_streams = absl::GetFlag(FLAGS_http_max_event_streams);
   if (const std::string format = absl::GetFlag(FLAGS_log_format); format == "json") {
     salesops::SetLogFormat(salesops::LogFormat::kJson);
   } else if (format != "text") {
@@ -250,6 +260,10 @@ int main(int argc, char** argv) {
   }
   if ((*server)->metrics_port() != 0) {
     salesops::LogInfo("metrics on http://%s/metrics, bound port %d", options.metrics_listen, (*server)->metrics_port());
+  }
+  if ((*server)->dashboard_port() != 0) {
+    salesops::LogInfo("dashboard on %s://%s/ (dashboard port %d)", (*server)->dashboard_tls() ? "https" : "http",
+                      options.dashboard.listen, (*server)->dashboard_port());
   }
   salesops::LogInfo("salesopsd listening on %s (port %d) over %s, data dir %s, durability %s", options.listen,
                     (*server)->port(),

@@ -12,12 +12,18 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace httplib {
 class Server;
 }
 
 namespace salesops::service {
+
+// Binds `server` to `listen` ("HOST:PORT", "[::1]:PORT"; port 0: any free
+// one) and returns the bound port. INVALID_ARGUMENT for a malformed address,
+// UNAVAILABLE when it cannot bind; both name `flag` ("--metrics-listen").
+absl::StatusOr<int> BindHttp(httplib::Server& server, absl::string_view flag, const std::string& listen);
 
 class HttpEndpoint {
  public:

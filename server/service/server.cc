@@ -55,6 +55,11 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   // listener on a network stops the start before the log is opened.
   SALESOPS_ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
                             ServerCredentialsFor(options.listen, options.tls));
+  if (!options.dashboard.listen.empty()) {
+    DashboardOptions dashboard = options.dashboard;
+    dashboard.tls = options.tls;
+    SALESOPS_RETURN_IF_ERROR(CheckDashboardTransport(dashboard));
+  }
   SALESOPS_ASSIGN_OR_RETURN(s->auth_, TokenAuthenticator::FromFile(options.tokens_file));
   s->metrics_ = std::make_unique<ServerMetrics>();
   s->tokens_file_ = options.tokens_file;
@@ -254,6 +259,19 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
       return http.status();
     }
     s->http_ = *std::move(http);
+  }
+  if (!options.dashboard.listen.empty()) {
+    // The JSON API and the event streams are calls to our own services,
+    // on a channel that never leaves the process (json_gateway.h).
+    DashboardOptions dashboard = options.dashboard;
+    dashboard.tls = options.tls;
+    absl::StatusOr<std::unique_ptr<DashboardHttp>> http =
+        DashboardHttp::Start(dashboard, s->server_->InProcessChannel(grpc::ChannelArguments()));
+    if (!http.ok()) {
+      s->Shutdown();
+      return http.status();
+    }
+    s->dashboard_ = *std::move(http);
   }
   return s;
 }
@@ -507,6 +525,9 @@ void SalesopsServer::Shutdown() {
   if (pool_ != nullptr && !pool_->AwaitIdle(drained_by)) {
     LogWarning("drain: long reads still running after %s; they end CANCELLED", absl::FormatDuration(drain_timeout_));
   }
+  // The dashboard's requests are calls into the server: with the drain
+  // over, they are done; stop it before the server it calls.
+  dashboard_.reset();
   if (server_ != nullptr) {
     // Nothing of ours is in flight now. gRPC's own shutdown would wait up
     // to its deadline for idle client connections to go (seconds, with a

@@ -33,6 +33,7 @@
 #include "server/service/admin_service.h"
 #include "server/service/audit_service.h"
 #include "server/service/auth.h"
+#include "server/service/dashboard_http.h"
 #include "server/service/http_endpoint.h"
 #include "server/service/leads_service.h"
 #include "server/service/metrics.h"
@@ -98,6 +99,9 @@ struct ServerOptions {
   uint32_t request_log_lines_per_second = 0;
   // "HOST:PORT" of the HTTP listener for /metrics and /healthz; empty: none.
   std::string metrics_listen;
+  // The dashboard and its JSON API (docs/DASHBOARD.md): listen empty: none.
+  // Its TLS is `tls` (the same certificate and key as gRPC's).
+  DashboardOptions dashboard;
   // When set and the team is empty, this member is added as the first ADMIN
   // at start (docs/ROLES.md); otherwise nothing happens.
   std::string bootstrap_admin;
@@ -168,6 +172,9 @@ class SalesopsServer {
   int port() const { return port_; }
   // The bound port of --metrics-listen (0: none).
   int metrics_port() const { return http_ != nullptr ? http_->port() : 0; }
+  // The bound port of --http-listen (0: none), and whether it is HTTPS.
+  int dashboard_port() const { return dashboard_ != nullptr ? dashboard_->port() : 0; }
+  bool dashboard_tls() const { return dashboard_ != nullptr && dashboard_->tls(); }
   uint64_t recovered_events() const { return sequencer_->recovered_events(); }
 
   // Re-reads the tokens file (SIGHUP) and replaces the token set at once;
@@ -258,6 +265,7 @@ class SalesopsServer {
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<DashboardHttp> dashboard_;  // a client of server_: stopped in Shutdown before it
   std::unique_ptr<HttpEndpoint> http_;  // last: stopped first
 };
 

@@ -49,6 +49,10 @@ class TempDir {
   std::string path_;
 };
 
+// The decimal number right after `marker` in `text` (a port in a server's
+// log line); 0 when the marker is absent.
+int NumberAfter(const std::string& text, const std::string& marker);
+
 }  // namespace salesops::testing
 
 #endif  // SALESOPS_TESTS_COMMON_TESTING_H_

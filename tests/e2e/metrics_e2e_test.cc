@@ -37,18 +37,9 @@ namespace {
 
 using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
+using ::salesops::testing::NumberAfter;
 using ::salesops::testing::TempDir;
 using ::testing::HasSubstr;
-
-// The number after `marker` in `text` (0 when absent).
-int NumberAfter(const std::string& text, const std::string& marker) {
-  const size_t at = text.find(marker);
-  if (at == std::string::npos) return 0;
-  int value = 0;
-  size_t end = at + marker.size();
-  while (end < text.size() && isdigit(static_cast<unsigned char>(text[end]))) ++end;
-  return absl::SimpleAtoi(text.substr(at + marker.size(), end - at - marker.size()), &value) ? value : 0;
-}
 
 // A loopback port nobody listens on now (for Prometheus, which cannot
 // report a port it picked itself).

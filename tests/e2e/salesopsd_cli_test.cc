@@ -20,7 +20,8 @@ TEST(SalesopsdCliTest, HelpListsEveryFlagWithItsDefault) {
   const std::string text = help.out + help.err;
   EXPECT_THAT(text, Not(HasSubstr("No flags matched")));
   for (const char* flag : {"--listen", "--data_dir", "--tokens_file", "--tls_cert", "--tls_client_ca",
-                           "--allow_insecure", "--import_admin", "--metrics_listen", "--request_log_per_second",
+                           "--allow_insecure", "--import_admin", "--metrics_listen", "--http_listen", "--http_threads", "--http_max_event_streams",
+                           "--request_log_per_second",
                            "--log_format", "--durability", "--min_free_bytes", "--scrub_interval"}) {
     EXPECT_THAT(text, HasSubstr(flag)) << flag;
   }

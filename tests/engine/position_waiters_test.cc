@@ -83,6 +83,18 @@ TEST(PositionWaitersTest, TheDeadlineCompletesTheWaiterNamingThePositions) {
   EXPECT_EQ(o.calls, 1);
 }
 
+// The loop sleeps with no deadline while nothing is parked; a waiter parked
+// then must still end at its own deadline (this hung 1 run in 200 when the
+// loop was already asleep).
+TEST(PositionWaitersTest, AWaiterParkedWhileTheLoopSleepsEndsAtItsDeadline) {
+  PositionWaiters waiters(7);
+  absl::SleepFor(absl::Milliseconds(50));  // the loop is asleep, with nothing to wait for
+  Outcome o;
+  ASSERT_THAT(waiters.Wait(&o, "rep1", 9, absl::Now() + absl::Milliseconds(20), o.Callback()), Holds(true));
+  ASSERT_TRUE(o.done.WaitForNotificationWithTimeout(absl::Seconds(2)));
+  EXPECT_THAT(o.status, StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("position 9 was not applied")));
+}
+
 TEST(PositionWaitersTest, CancelCompletesTheWaiterAtOnceAndOnlyOnce) {
   PositionWaiters waiters(0);
   Outcome o;
