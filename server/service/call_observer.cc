@@ -1,5 +1,7 @@
 #include "server/service/call_observer.h"
 
+#include "absl/strings/match.h"
+
 #include <string>
 #include <vector>
 
@@ -83,7 +85,17 @@ class CallObserver final : public grpc::experimental::Interceptor {
   }
   std::string Peer() const {
     grpc::ServerContextBase* context = info_->server_context();
-    return context != nullptr ? context->peer() : "unknown";
+    if (context == nullptr) return "unknown";
+    std::string peer = context->peer();
+    const bool network = absl::StartsWith(peer, "ipv4:") || absl::StartsWith(peer, "ipv6:") ||
+                         absl::StartsWith(peer, "unix:");
+    if (!network) {
+      const auto& metadata = context->client_metadata();
+      if (auto http = metadata.find(kHttpPeerMetadata); http != metadata.end()) {
+        return absl::StrCat("http:", absl::string_view(http->second.data(), http->second.size()));
+      }
+    }
+    return peer;
   }
 
   void LogRefusal(const char* method, const grpc::Status& status) {

@@ -34,6 +34,12 @@
 
 namespace salesops::service {
 
+// The dashboard's calls come over an in-process channel, whose peer says
+// nothing; this metadata carries the HTTP client's address ("IP:PORT") for
+// the logs. It is believed only on a call whose own peer is not a network
+// address, so a gRPC client cannot use it to hide its own.
+inline constexpr char kHttpPeerMetadata[] = "salesops-http-peer";
+
 struct CallObserverOptions {
   uint32_t refusal_lines_per_second = 10;
   uint32_t request_lines_per_second = 0;  // 0: no request log

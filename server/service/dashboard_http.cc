@@ -23,6 +23,11 @@ namespace {
 // query (so that a page's URL can be bookmarked and shared).
 constexpr const char* kPages[] = {"/pipeline", "/workload", "/reviews", "/lead", "/audit"};
 
+// The HTTP client, for the logs.
+std::string PeerOf(const httplib::Request& request) {
+  return absl::StrCat(request.remote_addr, ":", request.remote_port);
+}
+
 QueryParams ParamsOf(const httplib::Request& request) {
   QueryParams params;
   for (const auto& [name, value] : request.params) params.emplace_back(name, value);
@@ -206,7 +211,7 @@ absl::StatusOr<std::unique_ptr<DashboardHttp>> DashboardHttp::Start(const Dashbo
   EventStreams* streams = http->streams_.get();
   server.Get("/api/v1/events", [streams](const httplib::Request& request, httplib::Response& response) {
     EventStreams::Opened opened = streams->Open(ParamsOf(request), request.get_header_value("Last-Event-ID"),
-                                                request.get_header_value("Authorization"));
+                                                request.get_header_value("Authorization"), PeerOf(request));
     if (opened.stream == nullptr) {
       Send(response, opened.error);
       return;
@@ -231,7 +236,8 @@ absl::StatusOr<std::unique_ptr<DashboardHttp>> DashboardHttp::Start(const Dashbo
   });
   JsonGateway* gateway = http->gateway_.get();
   server.Get(R"(/api/v1/([A-Za-z]+/[A-Za-z]+))", [gateway](const httplib::Request& request, httplib::Response& response) {
-    Send(response, gateway->Call(request.matches[1].str(), ParamsOf(request), request.get_header_value("Authorization")));
+    Send(response, gateway->Call(request.matches[1].str(), ParamsOf(request), request.get_header_value("Authorization"),
+                                 PeerOf(request)));
   });
   server.Get(R"(/api/.*)", [](const httplib::Request& request, httplib::Response& response) {
     Send(response, ErrorReply(absl::NotFoundError(absl::StrCat(

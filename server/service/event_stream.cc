@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "server/domain/errors.h"
+#include "server/service/call_observer.h"
 
 namespace salesops::service {
 namespace {
@@ -38,7 +39,7 @@ std::string SseText(const v1::SubscribeResponse& message) {
 }
 
 EventStreams::Opened EventStreams::Open(const QueryParams& params, absl::string_view last_event_id,
-                                        absl::string_view authorization) {
+                                        absl::string_view authorization, absl::string_view peer) {
   v1::SubscribeRequest request;
   if (absl::Status parsed = MessageFromQuery(params, request); !parsed.ok()) return {nullptr, ErrorReply(parsed)};
   if (!last_event_id.empty()) {
@@ -70,6 +71,7 @@ EventStreams::Opened EventStreams::Open(const QueryParams& params, absl::string_
   }
   std::unique_ptr<Stream> stream(new Stream(&active_));
   if (!authorization.empty()) stream->context_.AddMetadata("authorization", std::string(authorization));
+  if (!peer.empty()) stream->context_.AddMetadata(kHttpPeerMetadata, std::string(peer));
   stream->reader_ = v1::Audit::NewStub(channel_)->Subscribe(&stream->context_, request);
   v1::SubscribeResponse first;
   if (!stream->reader_->Read(&first)) {

@@ -82,7 +82,9 @@ class EventStreams {
   // that position), and waits for its first message, so that a refusal
   // (a bad token, a rule, a bound, a bad field) is answered as an HTTP
   // error rather than inside the stream.
-  Opened Open(const QueryParams& params, absl::string_view last_event_id, absl::string_view authorization);
+  // `peer` as for JsonGateway::Call.
+  Opened Open(const QueryParams& params, absl::string_view last_event_id, absl::string_view authorization,
+              absl::string_view peer = "");
 
   size_t active() const { return active_.load(); }
 

@@ -18,6 +18,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/codegen/proto_utils.h"  // SerializationTraits for protobuf::Message
 #include "server/domain/errors.h"
+#include "server/service/call_observer.h"
 #include "server/service/grpc_status.h"
 
 namespace salesops::service {
@@ -269,8 +270,8 @@ JsonReply ErrorReply(const grpc::Status& status) {
   return ErrorReply(rpc);
 }
 
-JsonReply JsonGateway::Call(absl::string_view method, const QueryParams& params,
-                            absl::string_view authorization) const {
+JsonReply JsonGateway::Call(absl::string_view method, const QueryParams& params, absl::string_view authorization,
+                            absl::string_view peer) const {
   const std::vector<std::string>& methods = GatewayMethods();
   if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
     return ErrorReply(errors::WithReason(
@@ -299,6 +300,7 @@ JsonReply JsonGateway::Call(absl::string_view method, const QueryParams& params,
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + max_call_time_));
   if (!authorization.empty()) context.AddMetadata("authorization", std::string(authorization));
+  if (!peer.empty()) context.AddMetadata(kHttpPeerMetadata, std::string(peer));
   grpc::TemplatedGenericStub<Message, Message> stub(channel_);
   absl::Notification done;
   grpc::Status status;

@@ -97,8 +97,10 @@ class JsonGateway {
   // Makes the call `method` ("Views/GetPipeline", one of GatewayMethods)
   // with the request `params` describe and the `authorization` header's
   // value, and answers its reply or error. NOT_FOUND (404) for a method the
-  // gateway does not serve.
-  JsonReply Call(absl::string_view method, const QueryParams& params, absl::string_view authorization) const;
+  // gateway does not serve. `peer` ("IP:PORT", the HTTP client) is named in
+  // the server's request and refusal logs (call_observer.h).
+  JsonReply Call(absl::string_view method, const QueryParams& params, absl::string_view authorization,
+                 absl::string_view peer = "") const;
 
  private:
   const std::shared_ptr<grpc::Channel> channel_;

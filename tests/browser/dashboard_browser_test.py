@@ -77,12 +77,17 @@ class Server:
         return json.loads(self.ctl(*args, "--json", token=token))
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        """SIGTERM; the exit status (0: a clean drain, and no sanitizer report)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not self.log.closed:
+            self.log.close()
+        return self.process.returncode
 
 
 def minor_units(text):
@@ -321,6 +326,10 @@ def main():
         check("无权查看" in refusal.text and "ROLE_REQUIRED" in refusal.text, f"refusal shown: {refusal.text!r}")
         check(not driver.find_elements(By.ID, "review"), "another rep's review is on the page")
         shot("reviews-refused")
+        driver.quit()
+        driver = None
+        code = server.stop()
+        check(code == 0, f"salesopsd exited with {code}:\n{open(server.log_path).read()[-4000:]}")
         print(f"browser test passed in {time.time() - started:.1f}s", file=sys.stderr)
         return 0
     finally:

@@ -61,7 +61,7 @@ std::string ReasonOf(const google::rpc::Status& status) {
 class DashboardApiE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{"--http-listen=127.0.0.1:0"});
+    server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{"--http-listen=127.0.0.1:0", "--request-log-per-second=1000"});
     std::string error;
     ASSERT_TRUE(server_->Start(&error)) << error;
     ASSERT_TRUE(server_->WaitForLog("dashboard port ", absl::Seconds(10)));
@@ -212,6 +212,10 @@ TEST_F(DashboardApiE2eTest, ErrorsAreGoogleRpcStatusWithTheirHttpStatus) {
     EXPECT_EQ(ReasonOf(status), authorization.empty() ? "TOKEN_MISSING" : "TOKEN_UNKNOWN");
     EXPECT_FALSE(status.message().empty());
   }
+  // The refusal log names the HTTP client, not the in-process channel.
+  EXPECT_TRUE(server_->WaitForLog("refused salesops.v1.Views/GetPipeline: UNAUTHENTICATED, member unknown, peer http:127.0.0.1:",
+                                  absl::Seconds(5)))
+      << server_->Log();
 
   // Not found: a lead, and a method the API does not serve (writes included).
   httplib::Result missing = Get("/api/v1/Leads/GetLead?lead_id=nope", Bearer("mgr"));
