@@ -3,6 +3,7 @@
 // answers the same numbers as gRPC for the same as_of_position, with the
 // same access rules; errors carry the google.rpc.Status; every response has
 // the security headers; the files are the ones compiled in.
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -341,6 +342,54 @@ TEST(DashboardTlsTest, HttpsWithTheServersCertificate) {
   httplib::Client plain("127.0.0.1", port);
   httplib::Result cleartext = plain.Get("/");
   EXPECT_TRUE(!cleartext || cleartext->status != 200);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+// Replacing the certificate files rotates the dashboard's certificate with
+// gRPC's, without a restart (docs/DASHBOARD.md, "Transport"): a browser that
+// trusts only the new CA connects once the server has re-read the files, and
+// one that trusts only the old CA no longer does.
+TEST(DashboardTlsTest, ReplacedCertificateFilesAreServedWithoutARestart) {
+  TempDir dir;
+  testing::TestCa old_ca("salesops dashboard old CA");
+  testing::TestCa new_ca("salesops dashboard new CA");
+  const testing::CertifiedKey first = old_ca.IssueServer();
+  testing::WriteTextFile(dir.path() + "/server.pem", first.cert_pem);
+  testing::WriteTextFile(dir.path() + "/server.key", first.key_pem);
+  testing::WriteTextFile(dir.path() + "/old-ca.pem", old_ca.cert_pem());
+  testing::WriteTextFile(dir.path() + "/new-ca.pem", new_ca.cert_pem());
+  ServerProcess server(dir.path(), {"--http-listen=127.0.0.1:0", "--tls-cert=" + dir.path() + "/server.pem",
+                                    "--tls-key=" + dir.path() + "/server.key", "--tls-refresh-interval=1s"});
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  ASSERT_TRUE(server.WaitForLog("dashboard port ", absl::Seconds(10)));
+  const int port = NumberAfter(server.Log(), "dashboard port ");
+  // A new connection that trusts only `ca` lists the members, or fails.
+  auto members_with = [&](const std::string& ca) {
+    httplib::SSLClient https("127.0.0.1", port);
+    https.set_ca_cert_path((dir.path() + "/" + ca).c_str());
+    https.enable_server_certificate_verification(true);
+    https.set_keep_alive(false);
+    httplib::Result r = https.Get("/api/v1/Team/ListMembers", {{"Authorization", Bearer("root")}});
+    return r && r->status == 200;
+  };
+  ASSERT_TRUE(members_with("old-ca.pem"));
+  ASSERT_FALSE(members_with("new-ca.pem"));
+
+  // Written under other names, then renamed over the old ones, so that no
+  // re-read finds a certificate without its key.
+  const testing::CertifiedKey next = new_ca.IssueServer();
+  testing::WriteTextFile(dir.path() + "/server.key.new", next.key_pem);
+  testing::WriteTextFile(dir.path() + "/server.pem.new", next.cert_pem);
+  ASSERT_EQ(std::rename((dir.path() + "/server.key.new").c_str(), (dir.path() + "/server.key").c_str()), 0);
+  ASSERT_EQ(std::rename((dir.path() + "/server.pem.new").c_str(), (dir.path() + "/server.pem").c_str()), 0);
+  // The files are re-read at the first handshake after each refresh
+  // interval: poll with new connections until the new CA is accepted.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  bool rotated = false;
+  while (!(rotated = members_with("new-ca.pem")) && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_TRUE(rotated) << "the dashboard still serves the old certificate after 20 s";
+  EXPECT_FALSE(members_with("old-ca.pem"));
   EXPECT_EQ(server.Stop(), 0);
 }
 
