@@ -249,6 +249,11 @@ def main():
             check_runtime_libraries(rel, binaries, final["packages"])
         if "--metrics-listen=0.0.0.0:9464" not in service.get("command", []):
             fail("compose.yaml: salesopsd does not serve metrics on --metrics-listen=0.0.0.0:9464")
+        http = [a.split("=", 1)[1] for a in service.get("command", []) if a.startswith("--http-listen=")]
+        if not http:
+            fail("compose.yaml: salesopsd serves no dashboard (--http-listen)")
+        elif not any(p.endswith(":" + http[0].rsplit(":", 1)[-1]) for p in service.get("ports", [])):
+            fail(f"compose.yaml: the dashboard's port (--http-listen={http[0]}) is not published")
     if "prometheus" in checked:
         path, context, service = checked["prometheus"]
         rel = os.path.relpath(path, source)

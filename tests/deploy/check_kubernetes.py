@@ -179,9 +179,10 @@ def main():
             fail(f"{where}: --{flag} {flags.get(flag)} is not in a Secret's volume")
     if flags.get("metrics-listen") != "0.0.0.0:9464":
         fail(f"{where}: salesopsd does not serve metrics on --metrics-listen=0.0.0.0:9464")
-    grpc_port = next((p.get("containerPort") for p in server.get("ports", []) if p.get("name") == "grpc"), None)
-    if flags.get("listen", "").rsplit(":", 1)[-1] != str(grpc_port):
-        fail(f"{where}: --listen {flags.get('listen')} is not the container port grpc ({grpc_port})")
+    for flag, port_name in (("listen", "grpc"), ("http-listen", "dashboard")):
+        port = next((p.get("containerPort") for p in server.get("ports", []) if p.get("name") == port_name), None)
+        if flags.get(flag, "").rsplit(":", 1)[-1] != str(port):
+            fail(f"{where}: --{flag} {flags.get(flag)} is not the container port {port_name} ({port})")
 
     # Services: the headless one the StatefulSet names, and a client one;
     # both select the pod and target its named ports.
