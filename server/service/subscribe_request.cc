@@ -52,6 +52,7 @@ bool EventFilter::Matches(const v1::EventEnvelope& event) const {
   if (!event_types.empty() && !event_types.contains(event.event_type())) return false;
   if (!category.empty() && !InCategory(event.stream_id(), category)) return false;
   if (!stream_id.empty() && event.stream_id() != stream_id) return false;
+  if (!stream_prefix.empty() && !absl::StartsWith(event.stream_id(), stream_prefix)) return false;
   if (!actor.empty() && event.actor() != actor) return false;
   return true;
 }
@@ -65,6 +66,8 @@ store::LogFilter EventFilter::ForStore() const {
     for (const Category& c : kCategories) {
       if (c.name == category) f.stream_prefix = std::string(c.prefix);
     }
+    // PlanSubscription made sure one of the two starts with the other.
+    if (stream_prefix.size() > f.stream_prefix.size()) f.stream_prefix = stream_prefix;
   }
   return f;
 }
@@ -100,6 +103,24 @@ absl::StatusOr<SubscribePlan> PlanSubscription(const v1::SubscribeRequest& reque
                                                      "' is not in category '", filter.category, "'"));
     }
     filter.stream_id = request.stream_id();
+  }
+  if (!request.stream_prefix().empty()) {
+    SALESOPS_RETURN_IF_ERROR(domain::ValidateText("stream_prefix", request.stream_prefix(), 0, 200));
+    if (!filter.stream_id.empty()) {
+      return absl::InvalidArgumentError("stream_prefix: give stream_id or stream_prefix, not both");
+    }
+    if (!filter.category.empty()) {
+      absl::string_view category_prefix;
+      for (const Category& c : kCategories) {
+        if (c.name == filter.category) category_prefix = c.prefix;
+      }
+      if (!absl::StartsWith(request.stream_prefix(), category_prefix) &&
+          !absl::StartsWith(category_prefix, request.stream_prefix())) {
+        return absl::InvalidArgumentError(absl::StrCat("stream_prefix: '", request.stream_prefix(),
+                                                       "' is not in category '", filter.category, "'"));
+      }
+    }
+    filter.stream_prefix = request.stream_prefix();
   }
   if (!request.actor().empty()) {
     if (request.actor() != domain::kSystemActor) SALESOPS_RETURN_IF_ERROR(domain::ValidateId("actor", request.actor()));

@@ -23,6 +23,7 @@ struct EventFilter {
   absl::flat_hash_set<std::string> event_types;  // empty: every type
   std::string category;                          // "", "lead", "order", "ticket", "team"
   std::string stream_id;                         // empty: every stream
+  std::string stream_prefix;                     // empty: every stream
   std::string actor;                             // empty: every actor
 
   bool Matches(const v1::EventEnvelope& event) const;
@@ -41,7 +42,8 @@ struct SubscribePlan {
 // Validates `request` against the log's current `head`. Errors name the field
 // and the rule: INVALID_ARGUMENT for an unknown event type, category, a
 // malformed stream_id or actor, a stream_id outside the category, from_now
-// with a from_position, checkpoint_seconds outside 1..3600,
+// with a from_position, a stream_prefix with a stream_id or outside the
+// category, checkpoint_seconds outside 1..3600,
 // max_events_per_message above 1000; OUT_OF_RANGE for
 // from_position beyond head + 1.
 absl::StatusOr<SubscribePlan> PlanSubscription(const v1::SubscribeRequest& request, uint64_t head);

@@ -281,7 +281,6 @@ def main():
         driver.get(f"{base}/audit")
         wait.until(ec.text_to_be_present_in_element((By.ID, "live"), "●"))
         check(len(driver.find_element(By.CSS_SELECTOR, "#digest code").text) == 64, "no chain digest at the head")
-        time.sleep(0.3)
         written = time.time()
         server.ctl("identify-lead", "--lead_id=browser-live-1", "--company=实时写入测试有限公司", "--contact.name=林雪",
                    "--source=referral", token=REPS["wang_fang"])
@@ -296,6 +295,27 @@ def main():
         driver.find_element(By.ID, "verify").click()
         wait.until(ec.text_to_be_present_in_element((By.ID, "verify-result"), "✓"))
         shot("audit")
+
+        # Audit with a stream prefix: the live table gets only those streams
+        # (Audit.Subscribe's stream_prefix), and so does the page read after.
+        driver.get(f"{base}/audit?prefix=lead-browser-pfx-")
+        wait.until(ec.text_to_be_present_in_element((By.ID, "live"), "●"))
+        before = driver.find_elements(By.CSS_SELECTOR, "#audit-rows tr")
+        check(not before, f"{len(before)} rows before any lead-browser-pfx- event")
+        server.ctl("identify-lead", "--lead_id=browser-other-1", "--company=前缀之外有限公司", "--contact.name=周杰",
+                   "--source=referral", token=REPS["wang_fang"])
+        server.ctl("identify-lead", "--lead_id=browser-pfx-1", "--company=前缀测试有限公司", "--contact.name=吴敏",
+                   "--source=referral", token=REPS["wang_fang"])
+        WebDriverWait(driver, 2, poll_frequency=0.05).until(
+            ec.text_to_be_present_in_element((By.ID, "audit-rows"), "lead-browser-pfx-1"))
+        streams = [r[2] for r in rows("audit")]
+        check(streams and all(s.startswith("lead-browser-pfx-") for s in streams),
+              f"the live table under prefix lead-browser-pfx- shows {streams}")
+        driver.get(f"{base}/audit?prefix=lead-browser-")
+        wait.until(ec.text_to_be_present_in_element((By.ID, "live"), "●"))
+        streams = {r[2] for r in rows("audit")}
+        check({"lead-browser-live-1", "lead-browser-other-1", "lead-browser-pfx-1"} <= streams and
+              all(s.startswith("lead-browser-") for s in streams), f"the page under prefix lead-browser- shows {streams}")
         no_browser_errors()
 
         # Every form field has a label; every table a caption and headed columns.

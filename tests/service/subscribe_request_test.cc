@@ -62,6 +62,18 @@ TEST(PlanSubscriptionTest, RefusesBadInputNamingTheFieldAndTheRule) {
         r.set_category("lead");
         r.set_stream_id("order-1");
       });
+  add("prefix with a stream", absl::StatusCode::kInvalidArgument,
+      "stream_prefix: give stream_id or stream_prefix, not both", [](auto& r) {
+        r.set_stream_id("lead-1");
+        r.set_stream_prefix("lead-");
+      });
+  add("prefix outside category", absl::StatusCode::kInvalidArgument,
+      "stream_prefix: 'order-' is not in category 'lead'", [](auto& r) {
+        r.set_category("lead");
+        r.set_stream_prefix("order-");
+      });
+  add("prefix not UTF-8", absl::StatusCode::kInvalidArgument, "stream_prefix: must be valid UTF-8",
+      [](auto& r) { r.set_stream_prefix("lead-\xff"); });
   add("malformed actor", absl::StatusCode::kInvalidArgument, "actor: must match",
       [](auto& r) { r.set_actor("rep 1"); });
   add("checkpoint too long", absl::StatusCode::kInvalidArgument, "checkpoint_seconds: must be 1..3600",
@@ -106,6 +118,26 @@ TEST(EventFilterTest, TheTeamCategoryIsTheTeamStream) {
   EXPECT_FALSE(f.Matches(Event("ticket-1", "TicketOpened", "root")));
   r.set_category("ticket");
   EXPECT_EQ(PlanSubscription(r, 0)->filter.ForStore().stream_prefix, "ticket-");
+}
+
+TEST(EventFilterTest, AStreamPrefixKeepsTheStreamsStartingWithIt) {
+  v1::SubscribeRequest r;
+  r.set_stream_prefix("lead-ACME-");
+  const EventFilter f = PlanSubscription(r, 0)->filter;
+  EXPECT_TRUE(f.Matches(Event("lead-ACME-1", "LeadIdentified", "x")));
+  EXPECT_TRUE(f.Matches(Event("lead-ACME-华东-2", "LeadIdentified", "x")));
+  EXPECT_FALSE(f.Matches(Event("lead-ACM-1", "LeadIdentified", "x")));
+  EXPECT_FALSE(f.Matches(Event("order-ACME-1", "OrderConfirmed", "x")));
+  EXPECT_EQ(f.ForStore().stream_prefix, "lead-ACME-");
+  // With a category, both hold, and the store reads by the longer prefix.
+  r.set_category("lead");
+  r.set_stream_prefix("le");
+  const EventFilter both = PlanSubscription(r, 0)->filter;
+  EXPECT_TRUE(both.Matches(Event("lead-1", "LeadIdentified", "x")));
+  EXPECT_FALSE(both.Matches(Event("team", "MemberAdded", "x")));
+  EXPECT_EQ(both.ForStore().stream_prefix, "lead-");
+  r.set_stream_prefix("lead-B");
+  EXPECT_EQ(PlanSubscription(r, 0)->filter.ForStore().stream_prefix, "lead-B");
 }
 
 TEST(LeadIdOfStreamTest, OnlyLeadStreamsHaveOne) {

@@ -405,8 +405,10 @@ function auditRow(e) {
     el('td', { text: label(ROLES, e.actorRole) }), el('td', { text: e.overrideReason || '' }));
 }
 
-// Reads the SSE stream with fetch (EventSource cannot send the token).
-async function follow(query, lastId, onEvent, signal) {
+// Reads the SSE stream with fetch (EventSource cannot send the token);
+// onLive runs when the subscription has reached the head (caught_up): from
+// then on every new write arrives as an event.
+async function follow(query, lastId, onEvent, signal, onLive) {
   const response = await fetch(`/api/v1/events?${query}`, {
     headers: { Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) || ''}`, 'Last-Event-ID': String(lastId) },
     credentials: 'omit', cache: 'no-store', signal,
@@ -426,24 +428,36 @@ async function follow(query, lastId, onEvent, signal) {
         .map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
       if (fields.id) lastId = Number(fields.id);
       if (fields.event === 'event') onEvent(JSON.parse(fields.data));
+      if (fields.event === 'caught_up') onLive();
       if (fields.event === 'error') throw new ApiError(503, JSON.parse(fields.data));
     }
   }
 }
 
+// The stream ids of a category (Audit.Subscribe's category filter).
+const CATEGORY_PREFIX = { lead: 'lead-', order: 'order-', ticket: 'ticket-', team: 'team' };
+
 async function auditPage(section, params) {
-  const filters = { category: params.get('category') || '', type: params.get('type') || '', actor: params.get('actor') || '' };
+  const filters = {
+    category: params.get('category') || '', prefix: params.get('prefix') || '', type: params.get('type') || '',
+    actor: params.get('actor') || '',
+  };
   const form = paramForm([
     { name: 'category', label: '类别 Category', options: [['', '全部 all'], ['lead', '线索 lead'], ['order', '订单 order'], ['ticket', '工单 ticket'], ['team', '团队 team']] },
+    { name: 'prefix', label: '流前缀 Stream prefix', placeholder: 'lead-ACME-' },
     { name: 'type', label: '事件类型 Event type', placeholder: 'DealWon' },
     { name: 'actor', label: '成员 Member', placeholder: 'admin' }], params);
   const digest = await api('Audit/GetLogDigest');
   const head = Number(digest.position);
+  // The log reads by one prefix (the longer of the two); the rest of the
+  // filters are applied here, as the live stream applies them.
+  const categoryPrefix = CATEGORY_PREFIX[filters.category] || '';
   const page = await api('Audit/ReadLog', {
     from_position: Math.max(1, head - 199), limit: 200, event_types: filters.type,
-    stream_prefix: filters.category ? `${filters.category}-` : '',
+    stream_prefix: filters.prefix.length > categoryPrefix.length ? filters.prefix : categoryPrefix,
   });
-  const keep = (e) => !filters.actor || e.actor === filters.actor;
+  const keep = (e) => (!filters.actor || e.actor === filters.actor) && e.streamId.startsWith(filters.prefix) &&
+    (filters.category === 'team' ? e.streamId === 'team' : e.streamId.startsWith(categoryPrefix));
   const body = el('tbody', { id: 'audit-rows' }, page.events.filter(keep).reverse().map(auditRow));
   const headDigest = el('p', { id: 'digest' }, `链摘要 Chain digest at ${digest.position}: `, el('code', { text: digest.digest }));
   const verify = el('button', { type: 'button', id: 'verify', text: '校验日志 Verify the log' });
@@ -467,17 +481,20 @@ async function auditPage(section, params) {
   auditStream = controller;
   const query = new URLSearchParams();
   if (filters.category) query.set('category', filters.category);
+  if (filters.prefix) query.set('stream_prefix', filters.prefix);
   if (filters.type) query.set('event_types', filters.type);
   if (filters.actor) query.set('actor', filters.actor);
   let lastId = head;
   (async () => {
     while (!controller.signal.aborted && document.body.contains(body)) {
       try {
-        status.textContent = '实时 Live ●';
+        status.textContent = '实时 Live: connecting…';
         lastId = await follow(query, lastId, (e) => {
           body.prepend(auditRow(e));
           status.textContent = `实时 Live ● 最新 last ${e.position}`;
-        }, controller.signal);
+        }, controller.signal, () => {
+          if (!status.textContent.includes('●')) status.textContent = '实时 Live ●';
+        });
       } catch (error) {
         if (controller.signal.aborted) return;
         status.textContent = `实时更新中断 Live updates stopped: ${error.message}`;
