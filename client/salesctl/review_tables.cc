@@ -8,6 +8,7 @@
 #include "duration_text.h"
 #include "enum_names.h"
 #include "table.h"
+#include "time_text.h"
 #include "view_text.h"
 
 namespace salesctl {
@@ -142,8 +143,8 @@ std::string RenderReviewRanking(const v1::ListPerformanceReviewsResponse& respon
   for (const v1::RankedReview& ranked : response.reviews()) {
     const v1::PerformanceReview& review = ranked.review();
     std::vector<std::string> row = {
-        absl::StrCat(ranked.rank()), review.member_id(), review.display_name(),
-        response.policy_version() == 0 ? std::string(kNone) : Fixed(ranked.score(), 2)};
+        response.policy_version() == 0 ? std::string(kNone) : absl::StrCat(ranked.rank()), review.member_id(),
+        review.display_name(), response.policy_version() == 0 ? std::string(kNone) : Fixed(ranked.score(), 2)};
     const v1::RoleReview* section = SectionOf(review, response.role());
     for (const std::string& metric : weighed) {
       std::string cell(kNone);
@@ -161,6 +162,31 @@ std::string RenderReviewRanking(const v1::ListPerformanceReviewsResponse& respon
   return absl::StrCat(RoleName(response.role()), " ranking \u00b7 ", PeriodText(response.period()), "\n",
                       ViewLine(response.view()), " \u00b7 ", PolicyText(response.policy_version()), "\n\n",
                       table.Render());
+}
+
+std::string NoPolicyHint(const v1::ListScoringPoliciesResponse& policies) {
+  if (policies.policies().empty()) {
+    return "No scoring policy is set yet, so nobody is scored or ranked. A SALES_MANAGER sets one "
+           "(docs/VIEWS.md, \"Scores\"), e.g.:\n"
+           "  salesctl team.set-scoring-policy --note='销量优先' "
+           "--roles='{\"role\":\"SALES_REP\",\"weights\":[{\"metric\":\"deals_won\",\"weight\":10},"
+           "{\"metric\":\"win_rate\",\"weight\":50}]}'\n"
+           "It is in force for the periods that end after it is set; any period can be scored under it with "
+           "--policy=N.\n";
+  }
+  const v1::ScoringPolicy& first = policies.policies(0);
+  const v1::ScoringPolicy& last = policies.policies(policies.policies_size() - 1);
+  std::string out = absl::StrCat("No scoring policy was in force at the end of this period: the first, v",
+                                 first.version(), ", was set ", FormatTimestamp(first.set_at(), /*seconds_only=*/true), " by ",
+                                 first.set_by());
+  if (!first.note().empty()) absl::StrAppend(&out, " (\"", first.note(), "\")");
+  absl::StrAppend(&out, ".\nScore this period under a policy with --policy=", last.version());
+  if (policies.policies_size() > 1) {
+    absl::StrAppend(&out, " (the latest; versions 1..", last.version(), ")", ", or compare two: salesctl compare ",
+                    "--policy-a=", first.version(), " --policy-b=", last.version());
+  }
+  absl::StrAppend(&out, ".\n");
+  return out;
 }
 
 std::string RenderReviewComparison(const v1::CompareReviewsResponse& response) {

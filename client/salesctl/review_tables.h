@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "salesops/v1/team.pb.h"
 #include "salesops/v1/views.pb.h"
 
 namespace salesctl {
@@ -23,8 +24,15 @@ std::string RenderReview(const salesops::v1::PerformanceReview& review);
 // One line saying role, period, policy and position, then
 //   RANK  MEMBER  NAME  SCORE  <each metric the policy weighs>  INPUTS  DIGEST
 // with the metric columns holding the values the score was computed from
-// and DIGEST the first 12 hex digits of the input digest.
+// and DIGEST the first 12 hex digits of the input digest. Under no policy
+// nothing is scored or ranked: RANK and SCORE are "—".
 std::string RenderReviewRanking(const salesops::v1::ListPerformanceReviewsResponse& response);
+
+// What to do when a review was computed under no scoring policy (policy
+// version 0: none was set before the period end): the policies that exist
+// (Team.ListScoringPolicies), which one to name with --policy, or, with
+// none, who sets one and how. Ends with a newline.
+std::string NoPolicyHint(const salesops::v1::ListScoringPoliciesResponse& policies);
 
 // One line saying role, period, the two policies and position, then
 //   MEMBER  NAME  SCORE vA  RANK vA  SCORE vB  RANK vB  CHANGE

@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "commands.h"
 #include "display_width.h"
 #include "exit_codes.h"
@@ -115,6 +117,32 @@ bool HasField(const pb::Message& message, absl::string_view name) {
   return field != nullptr && message.GetReflection()->HasField(message, field);
 }
 
+// A single review or a ranking whose policy_version is 0.
+bool NoScoringPolicy(const pb::Message& reply) {
+  const pb::Descriptor* type = reply.GetDescriptor();
+  if (type != v1::PerformanceReview::descriptor() && type != v1::ListPerformanceReviewsResponse::descriptor()) {
+    return false;
+  }
+  const pb::FieldDescriptor* version = type->FindFieldByName("policy_version");
+  return version != nullptr && reply.GetReflection()->GetUInt32(reply, version) == 0;
+}
+
+// NoPolicyHint over the server's policies; a line saying why when they
+// cannot be listed.
+std::string PolicyAdvice(const GlobalOptions& globals, RpcClient& rpc) {
+  absl::StatusOr<const Command*> list = FindCommand("team.list-scoring-policies");
+  if (!list.ok()) return "";
+  v1::ListScoringPoliciesResponse policies;
+  const grpc::Status status =
+      rpc.Call(globals, **list, v1::ListScoringPoliciesRequest(),
+               [&](const pb::Message& reply) { policies.CopyFrom(reply); });
+  if (!status.ok()) {
+    return absl::StrCat("No scoring policy was in force at the end of this period (the policies could not be "
+                        "listed: ", status.error_message(), ").\n");
+  }
+  return NoPolicyHint(policies);
+}
+
 int UsageError(std::ostream& err, const absl::Status& status, absl::string_view hint) {
   err << "salesctl: " << status.message() << "\n" << hint << "\n";
   return kExitUsage;
@@ -148,15 +176,15 @@ const std::vector<ViewCommand>& ViewCommands() {
        "One member's performance review for a period, per role, with its score.",
        "  --member=ID            member_id (default: yourself)\n"
        "  --policy=N             policy_version (default: the policy in force at the period end)\n"
-       "  default period         the current UTC month\n",
+       "  default period         the last complete UTC month\n",
        /*default_period=*/true},
       {"reviews", "views.list-performance-reviews", "Every member of a role ranked by review score.",
        "  --policy=N             policy_version\n"
-       "  default period, role   the current UTC month, SALES_REP\n",
+       "  default period, role   the last complete UTC month, SALES_REP\n",
        /*default_period=*/true, /*default_role=*/true},
       {"compare", "views.compare-reviews",
        "Two scoring policies side by side: both scores, both ranks, rank change (--policy-a=1 --policy-b=2).",
-       "  default period, role   the current UTC month, SALES_REP\n", /*default_period=*/true,
+       "  default period, role   the last complete UTC month, SALES_REP\n", /*default_period=*/true,
        /*default_role=*/true},
   };
   return *kCommands;
@@ -190,8 +218,9 @@ absl::StatusOr<RequestArgs> BuildViewRequest(const ViewCommand& command, const s
   const pb::Reflection& reflection = *request->GetReflection();
   if (command.default_period && !HasField(*request, "period") && !HasField(*request, "from") &&
       !HasField(*request, "to")) {
-    reflection.SetString(request, type.FindFieldByName("period"),
-                         absl::FormatTime("%Y-%m", now, absl::UTCTimeZone()));
+    // The last complete month: on the 2nd, the current one holds a day.
+    const absl::CivilMonth this_month(absl::ToCivilSecond(now, absl::UTCTimeZone()));
+    reflection.SetString(request, type.FindFieldByName("period"), absl::FormatCivilTime(this_month - 1).substr(0, 7));
   }
   if (command.default_role && !HasField(*request, "role")) {
     reflection.SetEnumValue(request, type.FindFieldByName("role"), v1::ROLE_SALES_REP);
@@ -242,9 +271,11 @@ int RunViewCommand(const ViewCommand& command, const CommandLine& line, absl::Ti
 
   std::string text;
   absl::Status print_status;
+  bool no_policy = false;  // a review computed under no scoring policy
   const grpc::Status status = rpc.Call(globals, rpc_command, *request, [&](const pb::Message& reply) {
     if (!globals.json) {
       text = RenderView(reply);
+      no_policy = NoScoringPolicy(reply);
       return;
     }
     absl::StatusOr<std::string> json = FormatJson(reply);
@@ -262,6 +293,7 @@ int RunViewCommand(const ViewCommand& command, const CommandLine& line, absl::Ti
     err << "salesctl: " << print_status.message() << "\n";
     return kExitInternal;
   }
+  if (no_policy) absl::StrAppend(&text, "\n", PolicyAdvice(globals, rpc));
   out << text;
   out.flush();
   return kExitOk;

@@ -1,19 +1,26 @@
 #include "view_commands.h"
 
+#include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "exit_codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "run.h"
+#include "absl/time/civil_time.h"
+#include "salesops/v1/team.pb.h"
 #include "salesops/v1/views.pb.h"
 
 namespace salesctl {
 namespace {
 
 namespace v1 = ::salesops::v1;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // 2026-11-28T10:00:00Z
@@ -33,7 +40,12 @@ class FakeRpcClient final : public RpcClient {
       std::unique_ptr<google::protobuf::Message> reply(google::protobuf::MessageFactory::generated_factory()
                                                            ->GetPrototype(command.method->output_type())
                                                            ->New());
-      if (canned != nullptr) reply->CopyFrom(*canned);
+      if (auto it = canned_by_path.find(last_path); it != canned_by_path.end()) {
+        reply->CopyFrom(*it->second);
+      } else if (canned != nullptr) {
+        reply->CopyFrom(*canned);
+      }
+      paths.push_back(last_path);
       on_reply(*reply);
     }
     return status;
@@ -44,6 +56,8 @@ class FakeRpcClient final : public RpcClient {
   std::string last_path;
   std::unique_ptr<google::protobuf::Message> last_request;
   const google::protobuf::Message* canned = nullptr;
+  std::map<std::string, const google::protobuf::Message*> canned_by_path;  // before `canned`
+  std::vector<std::string> paths;  // of the calls answered, in order
   grpc::Status status;
 };
 
@@ -91,10 +105,11 @@ TEST_F(ViewCommandsTest, EachNameCallsItsRpc) {
       {"compare", "/salesops.v1.Views/CompareReviews"},
   };
   for (const auto& [name, path] : expected) {
+    rpc_.paths.clear();
     EXPECT_EQ(Run({name}), kExitOk) << name << ": " << err_.str();
-    EXPECT_EQ(rpc_.last_path, path) << name;
+    ASSERT_FALSE(rpc_.paths.empty()) << name;
+    EXPECT_EQ(rpc_.paths.front(), path) << name;
   }
-  EXPECT_EQ(rpc_.calls, 6);
 }
 
 TEST_F(ViewCommandsTest, AsOfTakesAPositionATimeOrADate) {
@@ -135,19 +150,19 @@ TEST_F(ViewCommandsTest, DurationsAndDates) {
   EXPECT_EQ(pipeline.identified_before().seconds(), kNow);
 }
 
-TEST_F(ViewCommandsTest, ReviewsDefaultToThisMonthAndSalesReps) {
+TEST_F(ViewCommandsTest, ReviewsDefaultToTheLastCompleteMonthAndSalesReps) {
   absl::StatusOr<v1::GetPerformanceReviewRequest> review =
       Build<v1::GetPerformanceReviewRequest>("review", {"--member=wang_fang", "--policy=2"});
   ASSERT_TRUE(review.ok()) << review.status();
   EXPECT_EQ(review->member_id(), "wang_fang");
   EXPECT_EQ(review->policy_version(), 2u);
-  EXPECT_EQ(review->period(), "2026-11");
+  EXPECT_EQ(review->period(), "2026-10");  // kNow is in November
 
   absl::StatusOr<v1::ListPerformanceReviewsRequest> reviews =
       Build<v1::ListPerformanceReviewsRequest>("reviews", {});
   ASSERT_TRUE(reviews.ok()) << reviews.status();
   EXPECT_EQ(reviews->role(), v1::ROLE_SALES_REP);
-  EXPECT_EQ(reviews->period(), "2026-11");
+  EXPECT_EQ(reviews->period(), "2026-10");
 
   reviews = Build<v1::ListPerformanceReviewsRequest>("reviews", {"--role=after_sales", "--period=2026-Q3"});
   ASSERT_TRUE(reviews.ok()) << reviews.status();
@@ -163,7 +178,63 @@ TEST_F(ViewCommandsTest, ReviewsDefaultToThisMonthAndSalesReps) {
   EXPECT_EQ(compare->policy_b(), 2u);
   EXPECT_TRUE(compare->has_from());
   EXPECT_TRUE(compare->has_to());
+
+  // On the 2nd of January: December of the year before.
+  const ViewCommand* command = FindViewCommand("reviews");
+  ASSERT_NE(command, nullptr);
+  v1::ListPerformanceReviewsRequest january;
+  GlobalOptions globals;
+  ASSERT_TRUE(BuildViewRequest(*command, {}, absl::FromCivil(absl::CivilDay(2027, 1, 2), absl::UTCTimeZone()),
+                               &january, &globals)
+                  .ok());
+  EXPECT_EQ(january.period(), "2026-12");
 }
+
+// Under no scoring policy nobody is ranked, and salesctl says which policy
+// to name and how.
+TEST_F(ViewCommandsTest, AReviewUnderNoPolicySaysWhichPolicyToNameOrHowToSetOne) {
+  v1::ListPerformanceReviewsResponse ranking;
+  ranking.set_role(v1::ROLE_SALES_REP);
+  for (const char* id : {"li_na", "wang_fang"}) {
+    v1::RankedReview* r = ranking.add_reviews();
+    r->set_rank(1);
+    r->mutable_review()->set_member_id(id);
+  }
+  v1::ListScoringPoliciesResponse none;
+  rpc_.canned_by_path["/salesops.v1.Views/ListPerformanceReviews"] = &ranking;
+  rpc_.canned_by_path["/salesops.v1.Team/ListScoringPolicies"] = &none;
+  ASSERT_EQ(Run({"reviews"}), kExitOk) << err_.str();
+  EXPECT_THAT(rpc_.paths, ElementsAre("/salesops.v1.Views/ListPerformanceReviews",
+                                      "/salesops.v1.Team/ListScoringPolicies"));
+  EXPECT_THAT(out_.str(), HasSubstr("\n   \u2014  li_na  "));  // no rank under no policy
+  EXPECT_THAT(out_.str(), HasSubstr("No scoring policy is set yet, so nobody is scored or ranked. A SALES_MANAGER "
+                                    "sets one"));
+  EXPECT_THAT(out_.str(), HasSubstr("salesctl team.set-scoring-policy --note="));
+
+  v1::ListScoringPoliciesResponse later;
+  for (uint32_t v : {1u, 2u}) {
+    v1::ScoringPolicy* p = later.add_policies();
+    p->set_version(v);
+    p->set_set_by("admin");
+    p->mutable_set_at()->set_seconds(kNow);
+  }
+  later.mutable_policies(0)->set_note("销量优先");
+  rpc_.canned_by_path["/salesops.v1.Team/ListScoringPolicies"] = &later;
+  ASSERT_EQ(Run({"reviews"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("No scoring policy was in force at the end of this period: the first, v1, was "
+                                    "set 2026-11-28T10:00:00Z by admin (\"销量优先\").\nScore this period under a "
+                                    "policy with --policy=2 (the latest; versions 1..2), or compare two: salesctl "
+                                    "compare --policy-a=1 --policy-b=2.\n"));
+
+  // Under a policy, no second call.
+  ranking.set_policy_version(2);
+  rpc_.paths.clear();
+  ASSERT_EQ(Run({"reviews"}), kExitOk) << err_.str();
+  EXPECT_THAT(rpc_.paths, ElementsAre("/salesops.v1.Views/ListPerformanceReviews"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("No scoring policy")));
+}
+
+
 
 TEST_F(ViewCommandsTest, BadFlagsAreUsageErrorsNamingTheFlag) {
   EXPECT_EQ(Run({"leads", "--stale-for=72"}), kExitUsage);

@@ -26,6 +26,7 @@ using ::salesops::testing::kRootToken;
 using ::salesops::testing::ServerProcess;
 using ::salesops::testing::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Terminal columns of UTF-8 text: East Asian wide characters take two (the
 // texts here hold CJK ideographs and fullwidth punctuation; bars, arrows,
@@ -177,7 +178,14 @@ TEST_F(SalesctlViewsE2eTest, DemoThenEveryView) {
   }
   {
     SCOPED_TRACE("review");
-    const CliRun table = Salesctl({"review", "--member=wang_fang"});
+    // The last complete month by default; the demo sets its policies today,
+    // after that month's end, so salesctl says which one to name.
+    const CliRun unscored = Salesctl({"review", "--member=wang_fang"});
+    ASSERT_EQ(unscored.exit_code, 0) << unscored.err;
+    EXPECT_THAT(unscored.out, HasSubstr("SALES_REP \u00b7 not scored (no policy)"));
+    EXPECT_THAT(unscored.out, HasSubstr("\nScore this period under a policy with --policy=2 (the latest; versions "
+                                        "1..2), or compare two: salesctl compare --policy-a=1 --policy-b=2.\n"));
+    const CliRun table = Salesctl({"review", "--member=wang_fang", "--policy=2"});
     ASSERT_EQ(table.exit_code, 0) << table.err;
     EXPECT_THAT(table.out, HasSubstr("Performance review \u00b7 王芳 (wang_fang)"));
     EXPECT_THAT(table.out, HasSubstr("SALES_REP \u00b7 score "));
@@ -186,9 +194,10 @@ TEST_F(SalesctlViewsE2eTest, DemoThenEveryView) {
   }
   {
     SCOPED_TRACE("reviews");
-    const CliRun table = Salesctl({"reviews"});
+    const CliRun table = Salesctl({"reviews", "--policy=1"});
     ASSERT_EQ(table.exit_code, 0) << table.err;
     ExpectAligned(TableLines(table.out, "RANK"));
+    EXPECT_THAT(table.out, Not(HasSubstr("No scoring policy")));
     const auto ranked = ParseJson<v1::ListPerformanceReviewsResponse>(Salesctl({"reviews", "--json"}).out);
     EXPECT_EQ(ranked.role(), v1::ROLE_SALES_REP);
     ASSERT_EQ(ranked.reviews_size(), 6);  // the demo's six reps
