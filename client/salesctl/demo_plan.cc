@@ -782,6 +782,17 @@ DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
     plan.closing.push_back(TeamCall("team.set-target", std::move(target)));
     ++plan.counts.targets;
   }
+  // Two BD managers go part-time today: what they already hold puts one
+  // over her new capacity and the other near his, so the workload view (and
+  // the dashboard's colours) show both; new work goes around them.
+  for (const auto& [id, capacity] : {std::pair<const char*, uint32_t>{"sun_li", 12}, {"zhao_lei", 16}}) {
+    auto part_time = std::make_unique<v1::SetMemberRolesRequest>();
+    part_time->mutable_options()->set_request_id(absl::StrCat("demo:part-time:", id));
+    part_time->set_member_id(id);
+    part_time->add_roles(v1::ROLE_BD_MANAGER);
+    part_time->set_capacity(capacity);
+    plan.closing.push_back(TeamCall("team.set-member-roles", std::move(part_time)));
+  }
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/false)));
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/true)));
   plan.counts.policies = 2;

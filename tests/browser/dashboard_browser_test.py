@@ -243,6 +243,27 @@ def main():
         check(int(page[member["displayName"]][2]) == int(member.get("load", 0)),
               f"王芳's load: page {page[member['displayName']]}, gRPC {member.get('load')}")
         check(driver.execute_script("return document.fonts.check('16px \"WenQuanYi Micro Hei\"')"), "no CJK font")
+        # Overload as gRPC's load ratio says (the demo gives two BD managers
+        # small capacities): the state column, and one bar colour per state.
+        def state_of(m):
+            ratio = float(m.get("loadRatio", 0))
+            if not m.get("capacity"):
+                return ""
+            return "over" if ratio > 1 else "near" if ratio >= 0.8 else ""
+        active = [m for m in grpc["members"] if m.get("active")]
+        states = {m["memberId"]: state_of(m) for m in active}
+        check({"over", "near"} <= set(states.values()), f"the demo has no member over and near capacity: {states}")
+        for m in active:
+            text = page[m.get("displayName") or m["memberId"]][7]
+            want = {"over": "超载 over capacity", "near": "接近上限 near capacity", "": ""}[states[m["memberId"]]]
+            check(text == want, f"{m['memberId']}: state {text!r}, load ratio {m.get('loadRatio')} wants {want!r}")
+        colours = driver.execute_script(
+            "return Chart.getChart(document.querySelector('#page canvas')).data.datasets[0].backgroundColor")
+        by_state = {}
+        for m, colour in zip(active, colours):
+            by_state.setdefault(states[m["memberId"]], set()).add(colour)
+        check(all(len(c) == 1 for c in by_state.values()) and len({next(iter(c)) for c in by_state.values()}) == 3,
+              f"bar colours by state: {by_state}")
         shot("workload")
 
         # Reviews: the ranking's scores and a policy comparison's rank changes.

@@ -112,7 +112,7 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
   // The actor holds ADMIN and SALES_MANAGER (docs/ROLES.md's table).
   const std::set<std::string> manager_may = {"leads.identify-lead", "leads.reopen-lead",
                                              "orders.cancel-order", "team.set-target",
-                                             "team.set-scoring-policy"};
+                                             "team.set-scoring-policy", "team.set-member-roles"};
   const DemoPlan plan = BuildDemoPlan(Options());
   std::set<std::string> rpcs;
   for (const DemoCall* call : AllCalls(plan)) {
