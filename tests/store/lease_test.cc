@@ -136,6 +136,11 @@ v1::EventEnvelope Event(absl::string_view reason) {
 // the epoch, the node hears of it and its next append writes nothing.
 TEST_F(LeaseTest, ANodeDeposedBehindItsBackCannotAppend) {
   ClusterLogOptions options = NodeOptions("node-a");
+  // The first renewal comes well after the append below, so that the fence
+  // (not the renewal noticing first, as it could on a loaded machine) is
+  // what refuses it.
+  options.lease->duration = absl::Seconds(3);
+  options.lease->renew_every = absl::Milliseconds(2500);
   absl::Notification lost;
   options.on_lease_lost = [&](const absl::Status&) { lost.Notify(); };
   absl::StatusOr<std::unique_ptr<ClusterLog>> node = ClusterLog::Open(options);
