@@ -254,6 +254,40 @@ void Sequencer::Stop() {
   if (writer_.joinable()) writer_.join();
 }
 
+bool Sequencer::Follow(absl::Status refusal, absl::Time deadline) {
+  {
+    absl::MutexLock lock(&mu_);
+    options_.refuse_writes = std::move(refusal);
+  }
+  // Everything queued is refused or failed by the deciding and writing
+  // threads; once nothing is in flight, neither touches the state.
+  if (!AwaitIdle(deadline)) return false;
+  absl::MutexLock lock(&write_mu_);
+  failure_ = absl::OkStatus();
+  return true;
+}
+
+absl::Status Sequencer::Lead(domain::State state, uint64_t position, absl::Time log_time) {
+  if (position != store_->Head()) {
+    return absl::FailedPreconditionError(absl::StrCat("the deciders' state is at position ", position,
+                                                      ", the log's head at ", store_->Head()));
+  }
+  if (const absl::Status failure = Failure(); !failure.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("a failed write is remembered: ", failure.message()));
+  }
+  // Nothing is queued while commands are refused, so the deciding thread
+  // waits for mu_: the state handed over here is what it sees next.
+  absl::MutexLock lock(&mu_);
+  if (!queue_.empty() || options_.refuse_writes.ok()) {
+    return absl::FailedPreconditionError("the sequencer was not following (commands are queued or taken)");
+  }
+  state_ = std::move(state);
+  last_now_ = std::max(last_now_, log_time);
+  next_position_ = position + 1;
+  options_.refuse_writes = absl::OkStatus();
+  return absl::OkStatus();
+}
+
 void Sequencer::Resume() {
   absl::MutexLock lock(&mu_);
   paused_ = false;

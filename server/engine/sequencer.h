@@ -139,6 +139,21 @@ class Sequencer {
   // as one batch (up to max_batch), then the sequencer runs normally.
   void Resume();
 
+  // Cluster mode (docs/CLUSTER.md): a node that stops leading refuses every
+  // command from now on with `refusal` (not OK; a follower's, naming the
+  // leader), waits until every command in flight was completed — a batch
+  // that was being written fails as after any failed write — and then
+  // forgets the failure, so that Lead may start a new term. False when
+  // commands were still in flight at `deadline` (the sequencer then stays
+  // failed). Also changes the refusal of a sequencer that already refuses.
+  bool Follow(absl::Status refusal, absl::Time deadline);
+  // A follower promoted: decides commands again, against `state`, the
+  // deciders' fold of the log up to `position`, which must be the log's
+  // head (and every projection's position); `log_time` is the last
+  // recorded_at in it. FAILED_PRECONDITION when `position` is not the
+  // head, or while a failure is remembered (Follow first).
+  absl::Status Lead(domain::State state, uint64_t position, absl::Time log_time);
+
   // The number of events replayed at start (for logs and tests).
   uint64_t recovered_events() const { return recovered_events_; }
   // Commands and imports waiting to be decided (for metrics).

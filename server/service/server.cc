@@ -6,15 +6,8 @@
 #include <tuple>
 #include <utility>
 
-#include "server/service/call_observer.h"
-
-#include "server/service/checked_unary.h"
-#include <unistd.h>
-
-#include "server/store/event_store.h"
-#include "server/store/postgres/cluster_log.h"
-
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -23,8 +16,12 @@
 #include "projections/views_snapshot.h"
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
-#include "absl/synchronization/notification.h"
+#include "server/domain/errors.h"
 #include "server/domain/validation.h"
+#include "server/service/call_observer.h"
+#include "server/service/checked_unary.h"
+#include "server/store/event_store.h"
+#include "server/store/postgres/cluster_log.h"
 
 namespace salesops::service {
 namespace {
@@ -39,7 +36,7 @@ std::string NodeName(const std::string& listen) {
 // A follower polls PostgreSQL's head this often (and at once again after a
 // full copy), and checks whether the leader's lease is free this often.
 constexpr absl::Duration kFollowerPoll = absl::Milliseconds(20);
-constexpr absl::Duration kFollowerLeaseCheck = absl::Milliseconds(500);
+constexpr absl::Duration kFollowerLeaseCheck = absl::Milliseconds(500);  // or --lease-renewal, if shorter
 
 // How long gRPC's shutdown waits for what is left once our calls drained:
 // light reads finishing, idle connections closing.
@@ -90,9 +87,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
                                                   .duration = options.lease_duration,
                                                   .renew_every = options.lease_renewal,
                                                   .acquire_timeout = 3 * options.lease_duration};
-    // A lost lease ends the node like a failed write: it stops taking
-    // writes (its appends are fenced anyway), says NOT_SERVING and exits.
-    cluster.on_lease_lost = [server = s.get()](const absl::Status& lost) { server->Fatal(lost); };
+    // A lost lease ends the node's term: it stops taking writes (its
+    // appends are fenced anyway) and follows (ClusterLoop).
+    cluster.on_lease_lost = [server = s.get()](const absl::Status& lost) { server->StepDownLater(lost); };
     // Another node leads: follow it (serve reads, copy its appends).
     cluster.follow_when_led = true;
     LogInfo("cluster mode: the log of record is in PostgreSQL (%s); %s is this node's local copy",
@@ -128,7 +125,17 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   if (s->cluster_ != nullptr && s->cluster_->following() && sequencer_options.refuse_writes.ok()) {
     sequencer_options.refuse_writes = s->cluster_->write_state().status;
   }
-  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) { server->Fatal(error); };
+  // A failed write stops the server; in cluster mode it ends the node's
+  // term instead (a fenced batch, PostgreSQL lost, a COMMIT of unknown
+  // outcome: following copies whatever PostgreSQL holds), unless the local
+  // copy could not be written (only a restart mends that).
+  sequencer_options.on_fatal = [server = s.get()](const absl::Status& error) {
+    if (server->cluster_ != nullptr && !server->cluster_->local_failed()) {
+      server->StepDownLater(error);
+    } else {
+      server->Fatal(error);
+    }
+  };
   // Live subscriptions get each batch once it is durable.
   s->hub_ = std::make_unique<engine::EventHub>(s->store_->Head(), options.event_hub);
   sequencer_options.on_appended = [metrics = s->metrics_.get()](size_t commands, absl::Duration append) {
@@ -151,8 +158,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
           s->snapshot_position_, s->store_->Head(), s->lead_directory_.size(),
           absl::FormatDuration(absl::Now() - recovery_start));
   s->last_snapshot_ = s->snapshot_position_;
-  if (s->cluster_ != nullptr && s->cluster_->following()) {
-    s->follower_ = std::thread([server = s.get()] { server->FollowLoop(); });
+  if (s->cluster_ != nullptr) {
+    s->lease_check_every_ = std::min(kFollowerLeaseCheck, options.lease_renewal);
+    s->cluster_thread_ = std::thread([server = s.get()] { server->ClusterLoop(); });
   }
   if (options.snapshot_every_events > 0) {
     s->snapshot_cancel_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -392,44 +400,132 @@ void SalesopsServer::SnapshotLoop(uint64_t every) {
   }
 }
 
-void SalesopsServer::FollowLoop() {
-  // The projections in the sequencer's order: on a follower this thread is
-  // their only writer (the sequencer commits nothing).
-  const std::vector<projections::Projection*> projections = {&team_directory_, &views_, waiters_.get()};
-  absl::Time next_lease_check = absl::Now() + kFollowerLeaseCheck;
-  absl::Time next_error_log = absl::InfinitePast();
-  bool more = false;  // the last copy was a full one: go on at once
+void SalesopsServer::StepDownLater(const absl::Status& why) {
+  absl::MutexLock lock(&mu_);
+  if (step_down_.ok()) step_down_ = why;
+}
+
+void SalesopsServer::WakeHealth() {
+  absl::MutexLock lock(&mu_);
+  health_wake_ = true;
+}
+
+absl::StatusOr<size_t> SalesopsServer::FollowOnce() {
+  SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, cluster_->Follow());
+  if (events.empty()) return 0;
+  // The projections in the sequencer's order: while the node follows this
+  // thread is their only writer (the sequencer commits nothing).
+  for (projections::Projection* p : {static_cast<projections::Projection*>(&team_directory_),
+                                     static_cast<projections::Projection*>(&views_),
+                                     static_cast<projections::Projection*>(waiters_.get())}) {
+    p->Apply(events);
+  }
+  const size_t copied = events.size();
+  hub_->Publish(std::make_shared<const std::vector<v1::EventEnvelope>>(std::move(events)));
+  return copied;
+}
+
+absl::StatusOr<bool> SalesopsServer::Promote() {
+  const absl::Time start = absl::Now();
+  SALESOPS_ASSIGN_OR_RETURN(const bool taken, cluster_->TakeLease());
+  if (!taken) return false;  // another node was quicker
+  // Nobody else appends now: copy and apply the rest of the log (a batch
+  // the last leader committed just before its lease ended), then lead
+  // from the head with the deciders' state the views hold.
+  absl::Status led;
   for (;;) {
+    absl::StatusOr<size_t> copied = FollowOnce();
+    if (!copied.ok()) led = copied.status();
+    if (!copied.ok() || *copied == 0) break;
+  }
+  if (led.ok()) led = cluster_->Lead([this](const absl::Status& lost) { StepDownLater(lost); });
+  if (led.ok()) {
+    auto [state, position, log_time] = views_.Read(
+        [](const projections::ViewsState& v) { return std::make_tuple(v.core, v.position, v.log_time); });
+    led = sequencer_->Lead(std::move(state), position, log_time);
+  }
+  if (!led.ok()) {
+    cluster_->StepDown();
+    return led;
+  }
+  LogInfo("cluster: promoted in %s: this node leads with lease epoch %d at position %d, taking writes",
+          absl::FormatDuration(absl::Now() - start), cluster_->epoch(), store_->Head());
+  WakeHealth();
+  return true;
+}
+
+void SalesopsServer::StepDown(const absl::Status& why) {
+  if (cluster_->local_failed()) {
+    Fatal(why);
+    return;
+  }
+  LogWarning("cluster: stepping down to follow: %s", why.ToString());
+  // Commands in flight fail (UNAVAILABLE, "may or may not have been
+  // recorded"); new ones are refused until this node knows who leads.
+  const absl::Status refusal = errors::WithReason(
+      absl::UnavailableError(absl::StrCat("this node no longer leads (", why.message(),
+                                          "); retry with the same request_id on the leader")),
+      errors::kWritesStopped);
+  if (!sequencer_->Follow(refusal, absl::Now() + drain_timeout_)) {
+    Fatal(
+        absl::UnavailableError(absl::StrCat("stepping down: commands still in flight after ",
+                                            absl::FormatDuration(drain_timeout_), " (", why.message(), ")")));
+    return;
+  }
+  cluster_->StepDown();
+  if (cluster_->ReadLease().ok()) sequencer_->Follow(cluster_->write_state().status, absl::Now());
+  WakeHealth();
+}
+
+void SalesopsServer::ClusterLoop() {
+  absl::Time next_lease_check = absl::Now();
+  absl::Time next_error_log = absl::InfinitePast();
+  int64_t leader_epoch = -1;  // the epoch the sequencer's refusal names
+  bool more = false;          // the last copy was a full one: go on at once
+  const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return shutdown_started_ || !fatal_.ok() || !step_down_.ok();
+  };
+  for (;;) {
+    absl::Status step_down;
     {
       absl::MutexLock lock(&mu_);
+      if (cluster_->leading()) {
+        mu_.Await(absl::Condition(&wake));
+      } else if (!more) {
+        mu_.AwaitWithTimeout(absl::Condition(&wake), kFollowerPoll);
+      }
       if (shutdown_started_ || !fatal_.ok()) return;
-      if (!more && mu_.AwaitWithTimeout(absl::Condition(&shutdown_started_), kFollowerPoll)) return;
+      step_down = std::exchange(step_down_, absl::OkStatus());
     }
-    absl::StatusOr<std::vector<v1::EventEnvelope>> events = cluster_->Follow();
-    more = false;
-    if (!events.ok()) {
+    if (!step_down.ok()) {
+      StepDown(step_down);
+      next_lease_check = absl::Now();
+      continue;
+    }
+    if (cluster_->leading()) continue;
+    absl::StatusOr<size_t> copied = FollowOnce();
+    more = copied.ok() && *copied >= store::postgres::ClusterLog::kCatchUpBatch;
+    if (!copied.ok()) {
       if (absl::Now() >= next_error_log) {
-        LogWarning("cluster: following the log failed (%s); retrying", events.status().ToString());
+        LogWarning("cluster: following the log failed (%s); retrying", copied.status().ToString());
         next_error_log = absl::Now() + absl::Seconds(5);
       }
       continue;
     }
-    if (!events->empty()) {
-      more = events->size() >= store::postgres::ClusterLog::kCatchUpBatch;
-      for (projections::Projection* p : projections) p->Apply(*events);
-      hub_->Publish(std::make_shared<const std::vector<v1::EventEnvelope>>(*std::move(events)));
+    if (absl::Now() < next_lease_check) continue;
+    next_lease_check = absl::Now() + lease_check_every_;
+    const absl::StatusOr<store::postgres::LeaseRow> lease = cluster_->ReadLease();
+    if (!lease.ok()) continue;
+    if (lease->epoch != leader_epoch) {  // refusals name the new leader
+      leader_epoch = lease->epoch;
+      sequencer_->Follow(cluster_->write_state().status, absl::Now());
     }
-    if (absl::Now() >= next_lease_check) {
-      next_lease_check = absl::Now() + kFollowerLeaseCheck;
-      const absl::StatusOr<store::postgres::LeaseRow> lease = cluster_->ReadLease();
-      if (lease.ok() && lease->free) {
-        // Taking over in this process would need the sequencer's state
-        // rebuilt; a restart does that (and takes the lease first).
-        Fatal(absl::UnavailableError(absl::StrCat(
-            "the leader's lease (epoch ", lease->epoch, ", ", lease->holder,
-            ") expired: this follower stops so that, restarted, it takes the lease and leads")));
-        return;
-      }
+    // The leader's lease is free (it died, or stopped cleanly) and this
+    // node has applied the log up to the head it just read: take over.
+    if (lease->free && *copied == 0) {
+      const absl::StatusOr<bool> promoted = Promote();
+      if (!promoted.ok()) LogWarning("cluster: promotion given up: %s", promoted.status().ToString());
+      leader_epoch = -1;
     }
   }
 }
@@ -471,7 +567,10 @@ void SalesopsServer::HealthLoop() {
     integrity = integrity_now;
     first = false;
     absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&shutdown_started_), absl::Seconds(1));
+    const auto wake = [this]()
+                          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return shutdown_started_ || health_wake_; };
+    mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(1));
+    health_wake_ = false;
     if (shutdown_started_) return;
   }
 }
@@ -505,7 +604,7 @@ void SalesopsServer::Shutdown() {
   // NOT_SERVING, while gRPC still takes calls: one it turned away itself
   // would end CANCELLED.
   if (auth_ != nullptr) auth_->StopAdmitting();
-  if (follower_.joinable()) follower_.join();  // ends once shutdown_started_ is set
+  if (cluster_thread_.joinable()) cluster_thread_.join();  // ends once shutdown_started_ is set
   if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
   // Subscriptions never end by themselves: end them (UNAVAILABLE) so that
   // the drain does not wait for them.

@@ -207,10 +207,27 @@ class SalesopsServer {
   // writes go on meanwhile; else under the views' lock (at shutdown, when
   // nothing writes any more).
   void WriteSnapshot(bool while_serving);
-  // A follower's thread (cluster mode): copies what the leader appends into
-  // the local copy, applies it to the projections and the event hub, and
-  // stops the server once the leader's lease is free (docs/CLUSTER.md).
-  void FollowLoop();
+  // Cluster mode (docs/CLUSTER.md). The node's role thread: while it
+  // follows, copies what the leader appends into the local copy and
+  // applies it (FollowOnce), and once the leader's lease is free, takes
+  // over (Promote); while it leads, waits for the end of its term (a lost
+  // lease, a failed append: StepDownLater) and steps down (StepDown).
+  void ClusterLoop();
+  // One copy from PostgreSQL, applied to the projections and the event
+  // hub: the number of events.
+  absl::StatusOr<size_t> FollowOnce();
+  // Takes the free lease, copies the rest of the log and starts leading:
+  // false when another node took the lease first; an error (and the node
+  // still follows) when the promotion failed.
+  absl::StatusOr<bool> Promote();
+  // Asks the role thread to end this node's term (thread-safe, does not
+  // block), and ends it there: the sequencer fails what is in flight and
+  // refuses commands, the lease is released, the node follows. A local
+  // copy that could not be written is Fatal instead.
+  void StepDownLater(const absl::Status& why);
+  void StepDown(const absl::Status& why);
+  // Wakes the health thread to report a changed role at once.
+  void WakeHealth();
   // The snapshot thread: writes one every snapshot_every_events events.
   void SnapshotLoop(uint64_t every);
   // The health thread: every second, the per-service health statuses
@@ -237,7 +254,8 @@ class SalesopsServer {
   std::string tokens_file_;
   std::unique_ptr<store::EventLog> store_;
   store::postgres::ClusterLog* cluster_ = nullptr;  // store_ in cluster mode, else null
-  std::thread follower_;                            // cluster mode, following: FollowLoop
+  std::thread cluster_thread_;                      // cluster mode: ClusterLoop
+  absl::Duration lease_check_every_;                // how often a follower reads the lease row
   std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
   std::thread health_;
   projections::TeamDirectory team_directory_;
@@ -265,6 +283,8 @@ class SalesopsServer {
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status step_down_ ABSL_GUARDED_BY(mu_);  // cluster mode: why the term ends (StepDownLater)
+  bool health_wake_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<DashboardHttp> dashboard_;  // a client of server_: stopped in Shutdown before it
   std::unique_ptr<HttpEndpoint> http_;  // last: stopped first
 };

@@ -44,6 +44,7 @@ class ServerProcess {
   void Kill() { child_.Kill(); }
   // Sends `signal` and returns at once.
   void Signal(int signal) const { ::kill(child_.pid(), signal); }
+  pid_t pid() const { return child_.pid(); }
 
   int port() const { return child_.port(); }
   std::string address() const { return child_.address(); }

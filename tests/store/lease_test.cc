@@ -56,6 +56,16 @@ class LeaseTest : public ::testing::Test {
             .acquire_timeout = acquire_timeout};
   }
   absl::StatusOr<std::vector<std::string>> Sql(absl::string_view sql) const { return pg_->Query(sql, db_); }
+  // A cluster node `holder` (a 1 s lease) with its local copy in the
+  // test's directory.
+  ClusterLogOptions NodeOptions(const std::string& holder) const {
+    ClusterLogOptions options;
+    options.postgres.conninfo = pg_->ConnectionString(db_);
+    options.local.path = absl::StrCat(dir_.path(), "/", holder);
+    options.local.min_free_bytes = 0;
+    options.lease = Options(holder, absl::Milliseconds(1000));
+    return options;
+  }
 
   static PostgresCluster* pg_;
   std::string db_;
@@ -125,11 +135,12 @@ v1::EventEnvelope Event(absl::string_view reason) {
 // A node that leads appends under its epoch; once another holder raised
 // the epoch, the node hears of it and its next append writes nothing.
 TEST_F(LeaseTest, ANodeDeposedBehindItsBackCannotAppend) {
-  ClusterLogOptions options;
-  options.postgres.conninfo = pg_->ConnectionString(db_);
-  options.local.path = dir_.path() + "/node";
-  options.local.min_free_bytes = 0;
-  options.lease = Options("node-a", absl::Milliseconds(1000));
+  ClusterLogOptions options = NodeOptions("node-a");
+  // The first renewal comes well after the append below, so that the fence
+  // (not the renewal noticing first, as it could on a loaded machine) is
+  // what refuses it.
+  options.lease->duration = absl::Seconds(3);
+  options.lease->renew_every = absl::Milliseconds(2500);
   absl::Notification lost;
   options.on_lease_lost = [&](const absl::Status&) { lost.Notify(); };
   absl::StatusOr<std::unique_ptr<ClusterLog>> node = ClusterLog::Open(options);
@@ -147,7 +158,62 @@ TEST_F(LeaseTest, ANodeDeposedBehindItsBackCannotAppend) {
   EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("1")));
   EXPECT_EQ((*node)->Head(), 1u);
   ASSERT_TRUE(lost.WaitForNotificationWithTimeout(absl::Seconds(10)));
-  EXPECT_THAT((*node)->write_state().status, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("lease")));
+  EXPECT_THAT((*node)->write_state().status,
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("lost the lease")));
+}
+
+// Promotion in the running process (ClusterLog::TakeLease, Follow, Lead):
+// a follower that took the free lease may lead only once its local copy
+// holds everything the last leader committed; then it appends under the
+// new epoch from the head, and the old leader, deposed, steps down and
+// follows.
+TEST_F(LeaseTest, AFollowerLeadsOnlyOnceItHoldsTheWholeLog) {
+  ClusterLogOptions a = NodeOptions("node-a");
+  a.follow_when_led = true;
+  ClusterLogOptions b = NodeOptions("node-b");
+  b.follow_when_led = true;
+  absl::StatusOr<std::unique_ptr<ClusterLog>> leader = ClusterLog::Open(a);
+  ASSERT_THAT(leader, IsOk());
+  absl::StatusOr<std::unique_ptr<ClusterLog>> follower = ClusterLog::Open(b);
+  ASSERT_THAT(follower, IsOk());
+  ASSERT_TRUE((*leader)->leading());
+  ASSERT_TRUE((*follower)->following());
+  absl::StatusOr<bool> taken = (*follower)->TakeLease();
+  ASSERT_THAT(taken, IsOk());
+  EXPECT_FALSE(*taken);  // held
+  AppendBatch batch;
+  batch.streams = {StreamAppend{"lead-a", 0, {Event("one"), Event("two")}}};
+  ASSERT_THAT((*leader)->Append(batch), IsOk());
+
+  // The leader goes (its lease released, as at a clean stop): the
+  // follower takes the lease but has not copied the last batch.
+  (*leader)->StepDown();
+  taken = (*follower)->TakeLease();
+  ASSERT_THAT(taken, IsOk());
+  ASSERT_TRUE(*taken);
+  EXPECT_THAT((*follower)->Lead(nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("copy the rest first")));
+  EXPECT_FALSE((*follower)->leading());
+  absl::StatusOr<std::vector<v1::EventEnvelope>> copied = (*follower)->Follow();
+  ASSERT_THAT(copied, IsOk());
+  EXPECT_EQ(copied->size(), 2u);
+  ASSERT_THAT((*follower)->Lead(nullptr), IsOk());
+  EXPECT_TRUE((*follower)->leading());
+  EXPECT_EQ((*follower)->epoch(), 2);
+  batch.streams = {StreamAppend{"lead-a", 2, {Event("three")}}};
+  batch.expected_head = 2;
+  ASSERT_THAT((*follower)->Append(batch), IsOk());
+  EXPECT_THAT(Sql("SELECT max(position) FROM salesops_events"), QueryRows(ElementsAre("3")));
+  // The old leader follows: it copies the new leader's event, and refuses
+  // appends naming the new holder.
+  ASSERT_THAT((*leader)->Follow(), IsOk());
+  EXPECT_EQ((*leader)->Head(), 3u);
+  ASSERT_THAT((*leader)->ReadLease(), IsOk());
+  EXPECT_THAT(
+      (*leader)->write_state().status,
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("this node follows the leader node-b (epoch 2")));
+  EXPECT_THAT((*leader)->Append(batch),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("this node follows")));
 }
 
 }  // namespace

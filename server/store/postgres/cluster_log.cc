@@ -28,7 +28,12 @@ ClusterLog::ClusterLog(std::unique_ptr<Lease> lease, std::unique_ptr<PostgresEve
     : lease_(std::move(lease)), postgres_(std::move(postgres)), local_(std::move(local)) {}
 
 ClusterLog::~ClusterLog() {
-  if (lease_ != nullptr) lease_->Release();
+  std::unique_ptr<Lease> lease;
+  {
+    absl::MutexLock lock(&role_mu_);
+    lease = std::move(lease_);
+  }
+  if (lease != nullptr) lease->Release();
 }
 
 absl::StatusOr<std::unique_ptr<ClusterLog>> ClusterLog::Open(const ClusterLogOptions& options) {
@@ -57,12 +62,14 @@ absl::StatusOr<std::unique_ptr<ClusterLog>> ClusterLog::Open(const ClusterLogOpt
   StoreOptions local_options = options.local;
   local_options.sync = false;
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> local, EventStore::Open(local_options));
+  const bool follows = options.lease.has_value() && lease == nullptr;
   std::unique_ptr<ClusterLog> log(new ClusterLog(std::move(lease), std::move(postgres), std::move(local)));
-  log->following_ = options.lease.has_value() && log->lease_ == nullptr;
-  if (log->following_) {
-    SALESOPS_ASSIGN_OR_RETURN(const LeaseRow leader, log->postgres_->ReadLease());
-    log->leader_ = absl::StrCat(leader.holder, " (epoch ", leader.epoch, ", serving ", leader.address, ")");
-    LogInfo("cluster: the lease is held by %s: this node follows", log->leader_);
+  log->lease_options_ = options.lease;
+  log->following_.store(follows, std::memory_order_release);
+  if (follows) {
+    SALESOPS_ASSIGN_OR_RETURN(const LeaseRow leader, log->ReadLease());
+    LogInfo("cluster: the lease is held by %s (epoch %d, serving %s): this node follows", leader.holder,
+            leader.epoch, leader.address);
   }
   const uint64_t local_head = log->local_->Head();
   const uint64_t head = log->postgres_->Head();
@@ -149,20 +156,101 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> ClusterLog::Follow() {
   return CopyNext(/*head_records=*/false);
 }
 
+absl::StatusOr<LeaseRow> ClusterLog::ReadLease() const {
+  SALESOPS_ASSIGN_OR_RETURN(LeaseRow row, postgres_->ReadLease());
+  absl::MutexLock lock(&role_mu_);
+  leader_ = absl::StrCat(row.holder, " (epoch ", row.epoch, ", serving ", row.address, ")");
+  return row;
+}
+
+int64_t ClusterLog::epoch() const {
+  absl::MutexLock lock(&role_mu_);
+  return lease_ != nullptr && !following() ? lease_->epoch() : 0;
+}
+
+bool ClusterLog::leading() const {
+  absl::MutexLock lock(&role_mu_);
+  return lease_ != nullptr && !following();
+}
+
+absl::StatusOr<bool> ClusterLog::TakeLease() {
+  if (!lease_options_.has_value() || !following()) {
+    return absl::FailedPreconditionError("only a follower of a cluster log takes the lease");
+  }
+  {
+    absl::MutexLock lock(&role_mu_);
+    if (lease_ != nullptr) return true;
+  }
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<Lease> lease, Lease::TryAcquire(*lease_options_));
+  if (lease == nullptr) return false;
+  absl::MutexLock lock(&role_mu_);
+  lease_ = std::move(lease);
+  return true;
+}
+
+absl::Status ClusterLog::Lead(std::function<void(const absl::Status&)> on_lost) {
+  absl::MutexLock lock(&append_mu_);
+  Lease* lease = nullptr;
+  {
+    absl::MutexLock role(&role_mu_);
+    lease = lease_.get();
+  }
+  if (lease == nullptr || !following())
+    return absl::FailedPreconditionError("this node has not taken the lease");
+  // Nobody appends any more (the lease is ours, and a batch of the last
+  // epoch either committed before our UPDATE of the lease row or is
+  // fenced): the local copy must hold PostgreSQL's head now.
+  SALESOPS_ASSIGN_OR_RETURN(const uint64_t head, postgres_->RefreshHead());
+  if (local_->Head() != head) {
+    return absl::FailedPreconditionError(absl::StrCat("the local copy is at position ", local_->Head(),
+                                                      ", PostgreSQL's head at ", head,
+                                                      ": copy the rest first"));
+  }
+  // The idempotency records of a last batch that appended no event.
+  SALESOPS_RETURN_IF_ERROR(CopyNext(/*head_records=*/true).status());
+  SALESOPS_RETURN_IF_ERROR(postgres_->Fence(lease->epoch(), lease_options_->duration));
+  if (postgres_->Head() != head) {
+    return absl::FailedPreconditionError(absl::StrCat("PostgreSQL's head moved from ", head, " to ",
+                                                      postgres_->Head(), " under the lease of epoch ",
+                                                      lease->epoch()));
+  }
+  lease->Start(std::move(on_lost));
+  following_.store(false, std::memory_order_release);
+  LogInfo("cluster: leading with lease epoch %d from position %d", lease->epoch(), head);
+  return absl::OkStatus();
+}
+
+void ClusterLog::StepDown() {
+  std::unique_ptr<Lease> lease;
+  {
+    absl::MutexLock lock(&append_mu_);  // no append runs meanwhile
+    following_.store(true, std::memory_order_release);
+    postgres_->Unfence();
+    absl::MutexLock role(&role_mu_);
+    lease = std::move(lease_);
+  }
+  if (lease != nullptr) lease->Release();
+}
+
 WriteState ClusterLog::write_state() const {
   if (!open_check_.ok()) return {open_check_, false};
   if (failed_.load(std::memory_order_acquire)) {
     return {absl::UnavailableError("the local copy of the log could not be written; restart the server"), false};
   }
-  if (following_) {
+  if (following()) {
+    absl::MutexLock lock(&role_mu_);
     return {absl::UnavailableError(absl::StrCat("this node follows the leader ", leader_,
                                                 "; send writes to the leader (forwarding comes later)")),
             false};
   }
-  if (lease_ != nullptr && lease_->lost()) {
-    return {absl::FailedPreconditionError("this node lost the lease: another node leads, or PostgreSQL was "
-                                          "unreachable for a whole lease"),
-            false};
+  {
+    absl::MutexLock lock(&role_mu_);
+    if (lease_ != nullptr && lease_->lost()) {
+      return {absl::UnavailableError(
+                  "this node lost the lease: another node leads, or PostgreSQL was unreachable for "
+                  "a whole lease; retry with the same request_id on the leader"),
+              false};
+    }
   }
   if (WriteState state = postgres_->write_state(); !state.status.ok()) return state;
   return local_->write_state();

@@ -51,8 +51,8 @@ struct ClusterLogOptions {
   // epoch (postgres.epoch is then set from it). Without: no lease and no
   // fence (tests and tools on a log nobody else writes).
   std::optional<LeaseOptions> lease;
-  // Called once (on the lease's thread; must not block) when the lease is
-  // lost; appends are refused from then on in any case.
+  // Called once per term (on the lease's thread; must not block) when the
+  // lease is lost; appends are refused from then on in any case.
   std::function<void(const absl::Status&)> on_lease_lost;
   // With a lease: when another node holds it, open as a follower (no
   // wait): appends are refused with UNAVAILABLE naming the leader, and
@@ -88,7 +88,11 @@ class ClusterLog final : public EventLog {
   // committed, a failure of the local write is UNAVAILABLE ("may or may not
   // be recorded": it is, in PostgreSQL) and fails the log.
   absl::StatusOr<std::vector<v1::EventEnvelope>> Append(AppendBatch batch) override;
-  bool failed() const override { return failed_.load(std::memory_order_acquire) || postgres_->failed(); }
+  // A follower's log is failed only when its local copy is (a deposed
+  // leader's failed append ended with its term).
+  bool failed() const override {
+    return failed_.load(std::memory_order_acquire) || (!following() && postgres_->failed());
+  }
   WriteState write_state() const override;
   StorageStats Stats() const override { return local_->Stats(); }
   absl::StatusOr<std::vector<v1::EventEnvelope>> ReadStream(absl::string_view stream_id, uint64_t from_version,
@@ -130,11 +134,15 @@ class ClusterLog final : public EventLog {
   PostgresEventLog& postgres() { return *postgres_; }
   // Events copied from PostgreSQL by Open.
   uint64_t copied_at_open() const { return copied_at_open_; }
-  // The lease's epoch (0 without a lease).
-  int64_t epoch() const { return lease_ != nullptr ? lease_->epoch() : 0; }
-  // False on a follower (and without a lease).
-  bool leading() const { return lease_ != nullptr; }
-  bool following() const { return following_; }
+  // The lease's epoch while this node leads (0 otherwise).
+  int64_t epoch() const;
+  // True while this node leads (it holds the lease and appends).
+  bool leading() const;
+  bool following() const { return following_.load(std::memory_order_acquire); }
+  // True once a batch committed in PostgreSQL could not be written to the
+  // local copy: the copy is behind the log of record for good, and only a
+  // restart (Open catching up) mends it.
+  bool local_failed() const { return failed_.load(std::memory_order_acquire); }
   // Followers: copies into the local copy what PostgreSQL holds beyond it
   // (up to kCatchUpBatch events, with their batches' idempotency records)
   // and returns the events as stored, for the views; empty when there was
@@ -142,8 +150,32 @@ class ClusterLog final : public EventLog {
   // PostgreSQL's (UNAVAILABLE: retry), the local copy's, DATA_LOSS when
   // the copied chain differs; FAILED_PRECONDITION on a leader.
   absl::StatusOr<std::vector<v1::EventEnvelope>> Follow();
-  // The lease row (ReadLease): a follower watches for it to be free.
-  absl::StatusOr<LeaseRow> ReadLease() const { return postgres_->ReadLease(); }
+  // The lease row (ReadLease): a follower watches for it to be free. Also
+  // remembers its holder for the followers' refusals (write_state).
+  absl::StatusOr<LeaseRow> ReadLease() const;
+
+  // Promotion in the running process (docs/CLUSTER.md, "Failover"), in
+  // three steps on one thread, the follower's:
+  //  1. TakeLease: one attempt (Lease::TryAcquire) to take a free lease;
+  //     false when another node holds it. The node still follows: nobody
+  //     else can append any more, and Follow copies the rest of the log.
+  //  2. Follow until it returns nothing (the caller applies the events).
+  //  3. Lead: checks that the local copy holds PostgreSQL's head, fences
+  //     the appends by the new epoch, starts renewing the lease
+  //     (`on_lost` as ClusterLogOptions::on_lease_lost) and appends from
+  //     then on. FAILED_PRECONDITION without a taken lease or while the
+  //     copy is behind (follow more, then call again); PostgreSQL's
+  //     errors. On an error the node still follows; StepDown gives the
+  //     lease back.
+  // Errors of TakeLease: FAILED_PRECONDITION on a node without a lease's
+  // options or not following; Lease::TryAcquire's.
+  absl::StatusOr<bool> TakeLease();
+  absl::Status Lead(std::function<void(const absl::Status&)> on_lost);
+  // The end of this node's term (a deposed leader, a lost lease, a failed
+  // append, a promotion given up): stops renewing and releases the lease
+  // when it is still this node's, unfences the appends and follows. The
+  // sequencer must have stopped appending. Idempotent.
+  void StepDown();
 
   // Events copied per local batch while catching up.
   static constexpr size_t kCatchUpBatch = 4'096;
@@ -160,15 +192,20 @@ class ClusterLog final : public EventLog {
   absl::StatusOr<std::vector<v1::EventEnvelope>> CopyNext(bool head_records)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
-  std::unique_ptr<Lease> lease_;  // released first when the log closes
+  mutable absl::Mutex role_mu_;  // after append_mu_ when both are held
+  // Held while leading, or taken (TakeLease) and not yet leading; released
+  // first when the log closes.
+  std::unique_ptr<Lease> lease_ ABSL_GUARDED_BY(role_mu_);
+  std::optional<LeaseOptions> lease_options_;  // from Open: to take the lease again
   std::unique_ptr<PostgresEventLog> postgres_;
   std::unique_ptr<EventStore> local_;
   absl::Mutex append_mu_;  // one Append at a time, PostgreSQL then local
   std::atomic<bool> failed_{false};
   absl::Status open_check_;
   uint64_t copied_at_open_ = 0;
-  bool following_ = false;  // set in Open
-  std::string leader_;      // on a follower: who led at Open, for messages
+  std::atomic<bool> following_{false};
+  // On a follower: who leads, as last read (ReadLease), for messages.
+  mutable std::string leader_ ABSL_GUARDED_BY(role_mu_);
 };
 
 }  // namespace salesops::store::postgres

@@ -51,38 +51,32 @@ absl::StatusOr<std::unique_ptr<PostgresEventLog>> PostgresEventLog::Open(const P
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Connect(options.conninfo));
   SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Connect(options.conninfo));
   SALESOPS_RETURN_IF_ERROR(Migrate(*writer));
-  if (!options.synchronous_commit) {
-    SALESOPS_RETURN_IF_ERROR(writer->ExecScript("SET synchronous_commit = off").status());
-  }
-  if (options.epoch.has_value() && options.stalled_transaction_timeout > absl::ZeroDuration()) {
-    SALESOPS_RETURN_IF_ERROR(
-        writer
-            ->ExecScript(absl::StrCat("SET idle_in_transaction_session_timeout = ",
-                                      absl::ToInt64Milliseconds(options.stalled_transaction_timeout)))
-            .status());
-  }
-  SALESOPS_ASSIGN_OR_RETURN(PgResult head, writer->Exec("SELECT position, chain FROM salesops_head WHERE id = 1"));
-  if (head.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
-  const uint64_t position = static_cast<uint64_t>(head.Int(0, 0));
-  std::string chain = head.at(0, 1);
   {
     absl::MutexLock lock(&log->write_mu_);
     log->writer_ = std::move(writer);
-    log->last_chain_ = chain;
+    log->epoch_ = options.epoch;
+    SALESOPS_RETURN_IF_ERROR(log->PrepareWriter(options.stalled_transaction_timeout));
   }
   {
     absl::MutexLock lock(&log->read_mu_);
     log->reader_ = std::move(reader);
   }
-  log->head_.store(position, std::memory_order_release);
-  // The head row and the events must agree; then the tail must verify.
-  SALESOPS_ASSIGN_OR_RETURN(PgResult last,
-                            log->Read("SELECT coalesce(max(position), 0) FROM salesops_events", {}));
-  if (static_cast<uint64_t>(last.Int(0, 0)) != position) {
+  // The head row and the events must agree (one statement: one snapshot,
+  // while a leader may be appending); then the tail must verify.
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult last,
+      log->Read("SELECT position, chain, (SELECT coalesce(max(position), 0) FROM salesops_events) "
+                "FROM salesops_head WHERE id = 1",
+                {}));
+  if (last.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
+  const uint64_t position = static_cast<uint64_t>(last.Int(0, 0));
+  const std::string chain = last.at(0, 1);
+  if (static_cast<uint64_t>(last.Int(0, 2)) != position) {
     return absl::DataLossError(absl::StrCat("the PostgreSQL log's head row says position ", position,
-                                            " but its last event is at ", last.Int(0, 0),
+                                            " but its last event is at ", last.Int(0, 2),
                                             ": the tables were changed outside salesopsd"));
   }
+  if (position > log->Head()) log->head_.store(position, std::memory_order_release);
   if (position > 0) {
     SALESOPS_ASSIGN_OR_RETURN(const std::string stored, log->ChainDigest(position));
     const uint64_t from = position > kTailCheck ? position - kTailCheck + 1 : 1;
@@ -96,6 +90,42 @@ absl::StatusOr<std::unique_ptr<PostgresEventLog>> PostgresEventLog::Open(const P
     }
   }
   return log;
+}
+
+absl::Status PostgresEventLog::PrepareWriter(absl::Duration stalled_transaction_timeout) {
+  if (writer_ == nullptr || !writer_->ok()) {
+    SALESOPS_ASSIGN_OR_RETURN(writer_, PgConnection::Connect(options_.conninfo));
+  }
+  if (!options_.synchronous_commit) {
+    SALESOPS_RETURN_IF_ERROR(writer_->ExecScript("SET synchronous_commit = off").status());
+  }
+  if (epoch_.has_value() && stalled_transaction_timeout > absl::ZeroDuration()) {
+    SALESOPS_RETURN_IF_ERROR(
+        writer_
+            ->ExecScript(absl::StrCat("SET idle_in_transaction_session_timeout = ",
+                                      absl::ToInt64Milliseconds(stalled_transaction_timeout)))
+            .status());
+  }
+  SALESOPS_ASSIGN_OR_RETURN(PgResult head,
+                            writer_->Exec("SELECT position, chain FROM salesops_head WHERE id = 1"));
+  if (head.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
+  last_chain_ = head.at(0, 1);
+  head_.store(static_cast<uint64_t>(head.Int(0, 0)), std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status PostgresEventLog::Fence(int64_t epoch, absl::Duration stalled_transaction_timeout) {
+  absl::MutexLock lock(&write_mu_);
+  epoch_ = epoch;
+  SALESOPS_RETURN_IF_ERROR(PrepareWriter(stalled_transaction_timeout));
+  fenced_.store(false, std::memory_order_release);
+  failed_.store(false, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+void PostgresEventLog::Unfence() {
+  absl::MutexLock lock(&write_mu_);
+  epoch_.reset();
 }
 
 absl::StatusOr<PgResult> PostgresEventLog::Read(absl::string_view sql, const std::vector<PgParam>& params) const {
@@ -184,14 +214,14 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::AppendInTransac
   // 1. The fence: the lease row, locked FOR SHARE until COMMIT, so a
   // takeover (an UPDATE of that row) waits for this batch or this batch
   // sees the new epoch.
-  if (options_.epoch.has_value()) {
+  if (epoch_.has_value()) {
     SALESOPS_ASSIGN_OR_RETURN(PgResult lease,
                               writer_->Exec("SELECT epoch, holder FROM salesops_lease WHERE id = 1 FOR SHARE"));
     const int64_t epoch = lease.rows() == 1 ? lease.Int(0, 0) : -1;
-    if (epoch != *options_.epoch) {
+    if (epoch != *epoch_) {
       fenced_.store(true, std::memory_order_release);
       return absl::FailedPreconditionError(absl::StrCat(
-          "fenced: this node appends under lease epoch ", *options_.epoch, " but the lease is at epoch ", epoch,
+          "fenced: this node appends under lease epoch ", *epoch_, " but the lease is at epoch ", epoch,
           lease.rows() == 1 ? absl::StrCat(" (held by ", lease.at(0, 1), ")") : "", "; nothing was written"));
     }
   }

@@ -81,7 +81,7 @@ class PostgresEventLog final : public EventLog {
 
   // EventLog (event_log.h states each contract). Append's extra errors:
   // FAILED_PRECONDITION when the lease holds another epoch (a newer leader
-  // took over: nothing written; the log is failed); ABORTED, and the log
+  // took over: nothing written; the log is failed until the next Fence); ABORTED, and the log
   // failed, when PostgreSQL's head is not the one this log last wrote
   // (another writer appended without the lease). UNAVAILABLE when
   // PostgreSQL failed or the connection was lost: when that happened at
@@ -120,6 +120,21 @@ class PostgresEventLog final : public EventLog {
   // Reads the lease row (who leads; whether the lease is free).
   absl::StatusOr<LeaseRow> ReadLease() const;
 
+  // A new term (a follower promoted in-process, docs/CLUSTER.md): from now
+  // on every Append is fenced by `epoch`; the append connection is
+  // re-made when it was lost and set up as at Open (with
+  // `stalled_transaction_timeout`), the head and its chain digest are read
+  // again from PostgreSQL, and a failed or fenced log takes appends again.
+  // The caller must hold the lease of `epoch` and must have copied
+  // everything up to the head it had read. Errors: UNAVAILABLE when
+  // PostgreSQL cannot be reached (the log stays as it was: failed, or
+  // not).
+  absl::Status Fence(int64_t epoch, absl::Duration stalled_transaction_timeout);
+  // The end of a term (a deposed leader stepping down): appends are no
+  // longer fenced by an epoch. The log stays failed (if it was) until the
+  // next Fence; a follower does not append in any case.
+  void Unfence();
+
   static constexpr uint64_t kTailCheck = 1'000;
   // Rows per INSERT statement and per read page.
   static constexpr size_t kRowsPerStatement = 1'000;
@@ -130,6 +145,11 @@ class PostgresEventLog final : public EventLog {
   // Runs one statement on the reader connection, reconnecting once when
   // the connection was lost (reads are safe to retry).
   absl::StatusOr<PgResult> Read(absl::string_view sql, const std::vector<PgParam>& params) const;
+  // Connects the append connection when it is not connected, sets it up
+  // (synchronous_commit, the stalled-transaction timeout under an epoch)
+  // and reads the head and its chain digest from PostgreSQL.
+  absl::Status PrepareWriter(absl::Duration stalled_transaction_timeout)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // The append's transaction, after validation; the caller rolls back on
   // an error. Sets `version_conflict` when a stream's expected_version
   // differs (the only refusal that leaves the log writable).
@@ -140,6 +160,8 @@ class PostgresEventLog final : public EventLog {
   absl::Mutex write_mu_;
   std::unique_ptr<PgConnection> writer_ ABSL_GUARDED_BY(write_mu_);
   std::string last_chain_ ABSL_GUARDED_BY(write_mu_);  // the chain digest at the head
+  // The fencing token (PostgresLogOptions::epoch, then Fence/Unfence).
+  std::optional<int64_t> epoch_ ABSL_GUARDED_BY(write_mu_);
   mutable absl::Mutex read_mu_;
   mutable std::unique_ptr<PgConnection> reader_ ABSL_GUARDED_BY(read_mu_);
   std::atomic<uint64_t> head_{0};
