@@ -83,10 +83,9 @@ struct ReviewFacts {
 
 struct ReviewDays;  // review_totals.h
 
-// Records the facts of `envelope`, and adds them to `days`. `core` and
-// `leads` are the state before the event.
-void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const LeadViews& leads,
-                 const v1::EventEnvelope& envelope);
+// Records the facts of `envelope`, and adds them to `days`. `core` (the
+// views' fold, leads with their details) is the state before the event.
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::projections
 

@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "projections/deterministic_bytes.h"
 #include "salesops/v1/internal.pb.h"
+#include "server/domain/lead_details.h"
 #include "server/domain/proto_time.h"
 
 namespace salesops::projections {
@@ -69,13 +70,13 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     r->set_stage(lead.stage);
     r->set_version(lead.version);
     r->set_closed_from(lead.closed_from);
-    r->set_owner(lead.owner);
-    r->set_assignee(lead.assignee);
+    r->set_owner(lead.owner.str());
+    r->set_assignee(lead.assignee.str());
     r->set_awaiting_role(lead.awaiting_role);
     r->set_survey_recorded(lead.survey_recorded);
     r->set_quote_revisions(lead.quote_revisions);
     PutTime(lead.last_occurred_at, r->mutable_last_occurred_at());
-    if (auto view = state.leads.find(entry->first); view != state.leads.end()) *r->mutable_view() = view->second;
+    if (lead.details != nullptr) *r->mutable_view() = domain::ToLeadMessage(entry->first, lead);
     if (chunk.leads_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
   for (const auto* entry : Sorted(state.core.orders)) {
@@ -234,13 +235,13 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       lead.stage = r.stage();
       lead.version = r.version();
       lead.closed_from = r.closed_from();
-      lead.owner = std::move(*r.mutable_owner());
-      lead.assignee = std::move(*r.mutable_assignee());
+      lead.owner = r.owner();
+      lead.assignee = r.assignee();
       lead.awaiting_role = r.awaiting_role();
       lead.survey_recorded = r.survey_recorded();
       lead.quote_revisions = r.quote_revisions();
       lead.last_occurred_at = GetTime(r.has_last_occurred_at(), r.last_occurred_at());
-      if (r.has_view()) state.leads[r.lead_id()] = std::move(*r.mutable_view());
+      if (r.has_view()) domain::RestoreLeadDetails(lead, r.lead_id(), r.view());
     }
     for (v1::Order& o : *chunk.mutable_orders()) state.core.orders[o.order_id()] = std::move(o);
     for (v1::Ticket& t : *chunk.mutable_tickets()) state.core.tickets[t.ticket_id()] = std::move(t);
