@@ -106,7 +106,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kLeadAssigned:
         if (!event.lead_assigned().assignee().empty()) {
-          facts.pending[stream] = {event.lead_assigned().assignee(), event.lead_assigned().role(), at};
+          facts.pending[stream] = {at, event.lead_assigned().assignee(), event.lead_assigned().role()};
         } else {
           facts.pending.erase(stream);
         }
@@ -128,7 +128,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kOrderAssigned:
         if (!event.order_assigned().assignee().empty()) {
-          facts.pending[stream] = {event.order_assigned().assignee(), v1::ROLE_SALES_SUPPORT, at};
+          facts.pending[stream] = {at, event.order_assigned().assignee(), v1::ROLE_SALES_SUPPORT};
         } else {
           facts.pending.erase(stream);
         }
@@ -153,7 +153,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kTicketAssigned:
         if (!event.ticket_assigned().assignee().empty()) {
-          facts.pending[stream] = {event.ticket_assigned().assignee(), v1::ROLE_AFTER_SALES, at};
+          facts.pending[stream] = {at, event.ticket_assigned().assignee(), v1::ROLE_AFTER_SALES};
         } else {
           facts.pending.erase(stream);
         }

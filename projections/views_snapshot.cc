@@ -112,7 +112,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
           out->set_duration_nanos(absl::ToInt64Nanoseconds(f.duration));
         }
         out->set_amount_minor(f.amount_minor);
-        out->set_currency(f.currency);
+        out->set_currency(f.currency.str());
         out->set_code(f.code);
         out->set_q(f.q);
         out->set_a(f.a);
@@ -154,7 +154,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   for (const auto* entry : Sorted(state.facts.pending)) {
     v1::PendingHandOffRecord* r = chunk.add_pending();
     r->set_stream_id(entry->first);
-    r->set_assignee(entry->second.assignee);
+    r->set_assignee(entry->second.assignee.str());
     r->set_role(entry->second.role);
     *r->mutable_at() = ToProtoTime(entry->second.at);
     count(1);
@@ -275,7 +275,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       if (!r.resolver().empty()) state.facts.ticket_resolver[r.ticket_id()] = r.resolver();
     }
     for (const v1::PendingHandOffRecord& r : chunk.pending()) {
-      state.facts.pending[r.stream_id()] = {r.assignee(), r.role(), FromProtoTime(r.at())};
+      state.facts.pending[r.stream_id()] = {FromProtoTime(r.at()), r.assignee(), r.role()};
     }
   }
   for (auto& [member, facts] : state.facts.by_member) {
