@@ -1,9 +1,9 @@
 // LeadDirectory: the leads as Leads.GetLead returns them, read from the
-// views fold (ViewsState::leads holds each lead once), and the fold of a
-// lead's events into that view.
+// views fold (ViewsState::core.leads holds each lead once, with its
+// details), and the fold of a lead's events into those details.
 //
 // Thread-safe: reads take the views' reader lock and copy out what they
-// return (one lead, or its owner and assignee).
+// return (one lead, built as a message, or its owner and assignee).
 #ifndef SALESOPS_PROJECTIONS_LEAD_DIRECTORY_H_
 #define SALESOPS_PROJECTIONS_LEAD_DIRECTORY_H_
 
@@ -15,6 +15,7 @@
 #include "projections/views.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
+#include "server/domain/lead.h"
 #include "server/domain/read_policy.h"
 
 namespace salesops::projections {
@@ -32,8 +33,10 @@ class LeadDirectory {
   absl::StatusOr<std::optional<domain::LeadParties>> Parties(absl::string_view lead_id, bool wait) const;
   size_t size() const;
 
-  // Folds one lead event into `lead` (pure; EvolveViews calls it).
-  static void Evolve(v1::Lead& lead, const v1::EventEnvelope& envelope);
+  // Folds one lead event into the details of `lead` (pure; EvolveViews
+  // calls it after domain::Evolve folded the event into the rest of
+  // `lead`). `lead_id` is the lead's key.
+  static void Evolve(domain::LeadState& lead, absl::string_view lead_id, const v1::EventEnvelope& envelope);
 
  private:
   const Views* const views_;

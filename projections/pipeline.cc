@@ -33,10 +33,13 @@ absl::Status ValidateCurrency(absl::string_view field, absl::string_view currenc
   return absl::InvalidArgumentError(absl::StrCat(field, ": must be an ISO 4217 code of three capital letters, e.g. CNY"));
 }
 
+using D = domain::LeadDetails;
+using LeadEntry = LeadViews::value_type;  // (lead id, lead); the lead has details
+
 // Time in the current stage; never negative (a backfilled future time
 // counts as zero).
-absl::Duration TimeInStage(const v1::Lead& lead, absl::Time now) {
-  return std::max(absl::ZeroDuration(), now - FromProtoTime(lead.stage_entered_at()));
+absl::Duration TimeInStage(const domain::LeadState& lead, absl::Time now) {
+  return std::max(absl::ZeroDuration(), now - lead.details->time(D::kStageEntered));
 }
 
 int64_t Weighted(int64_t amount_minor, uint32_t percent) {
@@ -75,27 +78,29 @@ struct PipelineTally {
 struct LeadFilter {
   const v1::GetPipelineRequest& request;
   absl::Time from, before;
-  bool operator()(const v1::Lead& lead) const {
-    if (!request.owner().empty() && lead.owner() != request.owner()) return false;
-    if (!request.assignee().empty() && lead.assignee() != request.assignee()) return false;
-    if (request.source() != v1::LEAD_SOURCE_UNSPECIFIED && lead.source() != request.source()) return false;
-    const absl::Time identified = FromProtoTime(lead.identified_at());
+  bool operator()(const domain::LeadState& lead) const {
+    if (!request.owner().empty() && lead.owner.str() != request.owner()) return false;
+    if (!request.assignee().empty() && lead.assignee.str() != request.assignee()) return false;
+    if (request.source() != v1::LEAD_SOURCE_UNSPECIFIED && lead.details->source != request.source()) return false;
+    const absl::Time identified = lead.details->time(D::kIdentifiedTime);
     return identified >= from && identified < before;
   }
 };
 
-void TallyLead(PipelineTally& t, const v1::Lead& lead, absl::Time window_start, absl::Time now) {
-  for (int i = 1; i <= domain::FunnelIndex(lead.furthest_stage()); ++i) ++t.reached[i];
-  const absl::Time entered = FromProtoTime(lead.stage_entered_at());
+void TallyLead(PipelineTally& t, const LeadEntry& entry, absl::Time window_start, absl::Time now) {
+  const domain::LeadState& lead = entry.second;
+  const D& d = *lead.details;
+  for (int i = 1; i <= domain::FunnelIndex(d.furthest_stage); ++i) ++t.reached[i];
+  const absl::Time entered = d.time(D::kStageEntered);
   const bool in_window = entered >= window_start && entered <= now;
-  switch (lead.stage()) {
+  switch (lead.stage) {
     case v1::STAGE_WON:
       ++t.won;
       if (in_window) {
         ++t.window_won;
-        CurrencyTotal& value = t.window_won_value[lead.won_amount().currency()];
+        CurrencyTotal& value = t.window_won_value[d.currency_of(D::kWon)];
         ++value.leads;
-        value.total_minor += lead.won_amount().amount_minor();
+        value.total_minor += d.amount_minor[D::kWon];
       }
       return;
     case v1::STAGE_LOST:
@@ -108,21 +113,22 @@ void TallyLead(PipelineTally& t, const v1::Lead& lead, absl::Time window_start, 
     default:
       break;
   }
-  if (!domain::IsOpenStage(lead.stage())) return;
-  StageAccumulator& acc = t.stages[lead.stage() - v1::STAGE_IDENTIFIED];
+  if (!domain::IsOpenStage(lead.stage)) return;
+  StageAccumulator& acc = t.stages[lead.stage - v1::STAGE_IDENTIFIED];
   ++acc.open;
-  if (lead.has_estimated_value()) {
-    CurrencyTotal& value = acc.values[lead.estimated_value().currency()];
+  if (d.has(D::kEstimatedValue)) {
+    CurrencyTotal& value = acc.values[d.currency_of(D::kEstimated)];
     ++value.leads;
-    value.total_minor += lead.estimated_value().amount_minor();
+    value.total_minor += d.amount_minor[D::kEstimated];
   } else {
     ++acc.without_value;
   }
   const absl::Duration in_stage = TimeInStage(lead, now);
   acc.total_time += in_stage;
-  if (in_stage > acc.max_time || (in_stage == acc.max_time && lead.lead_id() < acc.oldest)) {
+  const absl::string_view lead_id = domain::ShownLeadId(entry.first, lead);
+  if (in_stage > acc.max_time || (in_stage == acc.max_time && lead_id < acc.oldest)) {
     acc.max_time = in_stage;
-    acc.oldest = lead.lead_id();
+    acc.oldest = std::string(lead_id);
   }
 }
 
@@ -140,10 +146,10 @@ void TallyCloses(PipelineTally& t, const PipelineIndex& index, const ViewsState&
         continue;
       }
       t.window_won += sign;
-      const v1::Money& amount = state.leads.at(*it->second).won_amount();
-      CurrencyTotal& value = t.window_won_value[amount.currency()];
+      const D& won = *state.core.leads.at(*it->second).details;
+      CurrencyTotal& value = t.window_won_value[won.currency_of(D::kWon)];
       value.leads += sign;
-      value.total_minor += sign * amount.amount_minor();
+      value.total_minor += sign * won.amount_minor[D::kWon];
     }
   };
   const int64_t first_day = DayOf(start);
@@ -296,8 +302,8 @@ absl::StatusOr<v1::Pipeline> BuildPipeline(const ViewsState& state, const v1::Ge
   PipelineTally tally;
   const auto tally_ids = [&](const absl::flat_hash_set<IdRef>& ids) {
     for (IdRef id : ids) {
-      const v1::Lead& lead = state.leads.at(*id);
-      if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
+      const LeadEntry& entry = *state.core.leads.find(*id);
+      if (query.filter(entry.second)) TallyLead(tally, entry, query.window_start, now);
     }
   };
   // The narrowest index the filters allow: a member's leads, the leads
@@ -309,8 +315,8 @@ absl::StatusOr<v1::Pipeline> BuildPipeline(const ViewsState& state, const v1::Ge
   } else if (request.has_identified_from() || request.has_identified_before()) {
     for (auto it = index.by_identified.lower_bound(TimedKey{query.filter.from, IdRef::Least()});
          it != index.by_identified.end() && it->first < query.filter.before; ++it) {
-      const v1::Lead& lead = state.leads.at(*it->second);
-      if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
+      const LeadEntry& entry = *state.core.leads.find(*it->second);
+      if (query.filter(entry.second)) TallyLead(tally, entry, query.window_start, now);
     }
   } else {
     const PipelineIndex& totals =
@@ -324,8 +330,8 @@ absl::StatusOr<v1::Pipeline> BuildPipelineByScan(const ViewsState& state, const 
                                                  absl::Time now) {
   SALESOPS_ASSIGN_OR_RETURN(const PipelineQuery query, ParsePipelineRequest(request, now));
   PipelineTally tally;
-  for (const auto& [id, lead] : state.leads) {
-    if (query.filter(lead)) TallyLead(tally, lead, query.window_start, now);
+  for (const LeadEntry& entry : state.core.leads) {
+    if (entry.second.details != nullptr && query.filter(entry.second)) TallyLead(tally, entry, query.window_start, now);
   }
   return Assemble(tally, query.window_start, now);
 }
@@ -341,21 +347,33 @@ std::string FilterKey(const v1::ListLeadsRequest& request) {
   return DeterministicBytes(filters);
 }
 
+// What rows are ordered by: a lead's estimated value (0 without one), the
+// time it entered its stage, its lead_id as shown.
+struct RowKey {
+  int64_t value_minor;
+  absl::Time entered;
+  absl::string_view lead_id;
+};
+RowKey KeyOf(const LeadEntry& entry) {
+  const D& d = *entry.second.details;
+  return {d.amount_minor[D::kEstimated], d.time(D::kStageEntered), domain::ShownLeadId(entry.first, entry.second)};
+}
+RowKey KeyOf(const v1::Lead& lead) {  // a page token's cursor
+  return {lead.estimated_value().amount_minor(), FromProtoTime(lead.stage_entered_at()), lead.lead_id()};
+}
+
 // The order rows are returned in; `a` before `b`.
 struct RowOrder {
   bool by_value;
-  bool operator()(const v1::Lead* a, const v1::Lead* b) const {
+  bool operator()(const RowKey& a, const RowKey& b) const {
     if (by_value) {
-      if (a->estimated_value().amount_minor() != b->estimated_value().amount_minor()) {
-        return a->estimated_value().amount_minor() > b->estimated_value().amount_minor();
-      }
-    } else {
-      const absl::Time ta = FromProtoTime(a->stage_entered_at());
-      const absl::Time tb = FromProtoTime(b->stage_entered_at());
-      if (ta != tb) return ta < tb;
+      if (a.value_minor != b.value_minor) return a.value_minor > b.value_minor;
+    } else if (a.entered != b.entered) {
+      return a.entered < b.entered;
     }
-    return a->lead_id() < b->lead_id();
+    return a.lead_id < b.lead_id;
   }
+  bool operator()(const LeadEntry* a, const LeadEntry* b) const { return (*this)(KeyOf(*a), KeyOf(*b)); }
 };
 
 }  // namespace
@@ -400,15 +418,17 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
   const absl::Duration stale_for = FromProtoDuration(request.stale_for());
   const bool stale_filter = stale_for > absl::ZeroDuration();
   const RowOrder order{by_value};
-  const auto matches = [&](const v1::Lead& lead) {
-    if (request.stage() != v1::STAGE_UNSPECIFIED && lead.stage() != request.stage()) return false;
-    if (!request.owner().empty() && lead.owner() != request.owner()) return false;
-    if (!request.assignee().empty() && lead.assignee() != request.assignee()) return false;
-    if (!request.currency().empty() && lead.estimated_value().currency() != request.currency()) return false;
+  const auto matches = [&](const domain::LeadState& lead) {
+    if (request.stage() != v1::STAGE_UNSPECIFIED && lead.stage != request.stage()) return false;
+    if (!request.owner().empty() && lead.owner.str() != request.owner()) return false;
+    if (!request.assignee().empty() && lead.assignee.str() != request.assignee()) return false;
+    if (!request.currency().empty() && lead.details->currency_of(D::kEstimated) != request.currency()) return false;
     return !stale_filter || TimeInStage(lead, now) >= stale_for;
   };
+  std::optional<RowKey> after_key;
+  if (after.has_value()) after_key = KeyOf(*after);
   // Rows after the cursor: at least the page plus one when more exist.
-  std::vector<const v1::Lead*> rows;
+  std::vector<const LeadEntry*> rows;
   uint64_t total = 0;
   const LeadIndex& index = state.index.leads;
   if (!request.owner().empty() || !request.assignee().empty()) {
@@ -417,11 +437,11 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
                                                 ? MemberLeads(index.by_owner, request.owner())
                                                 : MemberLeads(index.by_assignee, request.assignee());
     for (IdRef id : ids) {
-      const v1::Lead& lead = state.leads.at(*id);
-      if (!matches(lead)) continue;
+      const LeadEntry& entry = *state.core.leads.find(*id);
+      if (!matches(entry.second)) continue;
       ++total;
-      if (after.has_value() && !order(&*after, &lead)) continue;
-      rows.push_back(&lead);
+      if (after_key.has_value() && !order(*after_key, KeyOf(entry))) continue;
+      rows.push_back(&entry);
     }
   } else {
     // Each stage's index is already in the requested order: take the page
@@ -431,9 +451,9 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
     const auto take = [&](const auto& set, auto from) {
       size_t taken = 0;
       for (auto it = from; it != set.end() && taken < want; ++it) {
-        const v1::Lead& lead = state.leads.at(*it->second);
-        if (!matches(lead)) continue;
-        rows.push_back(&lead);
+        const LeadEntry& entry = *state.core.leads.find(*it->second);
+        if (!matches(entry.second)) continue;
+        rows.push_back(&entry);
         ++taken;
       }
     };
@@ -446,7 +466,7 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
         if (!stale_filter) {
           total += set->second.size();
         } else {
-          for (const auto& [value, id] : set->second) total += matches(state.leads.at(*id)) ? 1 : 0;
+          for (const auto& [value, id] : set->second) total += matches(state.core.leads.at(*id)) ? 1 : 0;
         }
         take(set->second,
              after.has_value() ? set->second.upper_bound(std::pair(ValueKey(after->estimated_value().amount_minor()),
@@ -462,7 +482,7 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
         }
       } else {  // stale leads entered their stage by now − stale_for: a prefix
         for (auto it = stage.by_entered.begin(); it != stage.by_entered.end() && it->first <= now - stale_for; ++it) {
-          total += matches(state.leads.at(*it->second)) ? 1 : 0;
+          total += matches(state.core.leads.at(*it->second)) ? 1 : 0;
         }
       }
       take(stage.by_entered, after.has_value() ? stage.by_entered.upper_bound(TimedKey{
@@ -475,15 +495,18 @@ absl::StatusOr<v1::ListLeadsResponse> ListLeads(const ViewsState& state, const v
 
   v1::ListLeadsResponse out;
   out.set_total(total);
-  for (size_t i = 0; i < keep; ++i) *out.add_leads() = *rows[i];
+  for (size_t i = 0; i < keep; ++i) *out.add_leads() = domain::ToLeadMessage(rows[i]->first, rows[i]->second);
   if (rows.size() > keep) {
     v1::LeadsPageToken next;
     next.set_filters(filter_key);
-    const v1::Lead& last = *rows[keep - 1];
+    const LeadEntry& last = *rows[keep - 1];
+    const D& d = *last.second.details;
     v1::Lead* cursor = next.mutable_last();
-    cursor->set_lead_id(last.lead_id());
-    *cursor->mutable_stage_entered_at() = last.stage_entered_at();
-    *cursor->mutable_estimated_value() = last.estimated_value();
+    cursor->set_lead_id(std::string(domain::ShownLeadId(last.first, last.second)));
+    *cursor->mutable_stage_entered_at() = d.times[D::kStageEntered].ToProto();
+    v1::Money* value = cursor->mutable_estimated_value();
+    value->set_amount_minor(d.amount_minor[D::kEstimated]);
+    value->set_currency(d.currency_of(D::kEstimated));
     out.set_next_page_token(absl::WebSafeBase64Escape(DeterministicBytes(next)));
   }
   return out;

@@ -29,8 +29,8 @@ void KeepInTimeOrder(std::vector<Fact>& facts, size_t first_new) {
 
 }  // namespace
 
-void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const LeadViews& leads,
-                 const v1::EventEnvelope& envelope) {
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const v1::EventEnvelope& envelope) {
+  using D = domain::LeadDetails;
   const v1::Event& event = envelope.event();
   const absl::Time at = FromProtoTime(envelope.occurred_at());
   const std::string& actor = envelope.actor();
@@ -57,19 +57,18 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
   if (absl::StartsWith(stream, domain::kLeadStreamPrefix)) {
     const std::string lead_id(stream.substr(domain::kLeadStreamPrefix.size()));
     const domain::LeadState& lead = core.Lead(lead_id);
-    auto view_it = leads.find(lead_id);
-    const v1::Lead* view = view_it == leads.end() ? nullptr : &view_it->second;
+    const D* view = lead.details.get();  // null for a new lead
     // Time from the hand-off to the acting member until its decision.
     const auto turnaround = [&]() {
-      return view != nullptr && lead.assignee == actor && view->has_assigned_at()
-                 ? at - FromProtoTime(view->assigned_at())
+      return view != nullptr && lead.assignee == actor && view->has(D::kAssignedAt)
+                 ? at - view->time(D::kAssigned)
                  : absl::InfiniteDuration();
     };
     if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
         t.has_value() && view != nullptr && t->from_stage() != t->to_stage() && domain::IsOpenStage(t->from_stage())) {
       Fact& f = add(lead.owner, FactKind::kStageTime);
       f.code = t->from_stage();
-      f.duration = at - FromProtoTime(view->stage_entered_at());
+      f.duration = at - view->time(D::kStageEntered);
     }
     switch (event.body_case()) {
       case v1::Event::kLeadIdentified:
@@ -82,7 +81,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         Fact& f = add(lead.owner, FactKind::kWon);
         f.amount_minor = event.deal_won().final_amount().amount_minor();
         f.currency = event.deal_won().final_amount().currency();
-        if (view != nullptr) f.duration = at - FromProtoTime(view->identified_at());
+        if (view != nullptr) f.duration = at - view->time(D::kIdentifiedTime);
         facts.lead_closes[lead_id].push_back({at, envelope.position(), true});
         break;
       }
@@ -107,7 +106,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kLeadAssigned:
         if (!event.lead_assigned().assignee().empty()) {
-          facts.pending[stream] = {event.lead_assigned().assignee(), event.lead_assigned().role(), at};
+          facts.pending[stream] = {at, event.lead_assigned().assignee(), event.lead_assigned().role()};
         } else {
           facts.pending.erase(stream);
         }
@@ -129,7 +128,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kOrderAssigned:
         if (!event.order_assigned().assignee().empty()) {
-          facts.pending[stream] = {event.order_assigned().assignee(), v1::ROLE_SALES_SUPPORT, at};
+          facts.pending[stream] = {at, event.order_assigned().assignee(), v1::ROLE_SALES_SUPPORT};
         } else {
           facts.pending.erase(stream);
         }
@@ -154,7 +153,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kTicketAssigned:
         if (!event.ticket_assigned().assignee().empty()) {
-          facts.pending[stream] = {event.ticket_assigned().assignee(), v1::ROLE_AFTER_SALES, at};
+          facts.pending[stream] = {at, event.ticket_assigned().assignee(), v1::ROLE_AFTER_SALES};
         } else {
           facts.pending.erase(stream);
         }

@@ -38,17 +38,20 @@ enum class FactKind : uint8_t {
   kHandOffDelay = 15,  // the member handed the work: role; duration = hand-off → its first own action
 };
 
+// Kept per member for every event that credits one (most events): fields
+// ordered so that the struct has no padding but its end, the currency
+// interned (112 bytes).
 struct Fact {
-  FactKind kind;
   absl::Time at;  // business time (occurred_at) of the event
-  uint64_t position = 0;
   absl::Duration duration = absl::InfiniteDuration();  // infinite: not measured
+  uint64_t position = 0;
   int64_t amount_minor = 0;
-  std::string currency;
+  std::string ref;
+  InternedString currency;
   int32_t code = 0;  // stage or severity
   int32_t q = 0, a = 0, s = 0;  // survey: product quality, service attitude, response speed
   v1::Role role = v1::ROLE_UNSPECIFIED;
-  std::string ref;
+  FactKind kind;
 };
 
 // The order a member's facts are kept in: business time, then log position.
@@ -68,9 +71,9 @@ struct DatedPosition {
 };
 
 struct PendingHandOff {
-  std::string assignee;
-  v1::Role role = v1::ROLE_UNSPECIFIED;
   absl::Time at;
+  InternedString assignee;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
 };
 
 struct ReviewFacts {
@@ -83,10 +86,9 @@ struct ReviewFacts {
 
 struct ReviewDays;  // review_totals.h
 
-// Records the facts of `envelope`, and adds them to `days`. `core` and
-// `leads` are the state before the event.
-void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const LeadViews& leads,
-                 const v1::EventEnvelope& envelope);
+// Records the facts of `envelope`, and adds them to `days`. `core` (the
+// views' fold, leads with their details) is the state before the event.
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::projections
 

@@ -90,24 +90,26 @@ int64_t DayOf(absl::Time t) {
 
 absl::Time DayStart(int64_t day) { return absl::FromUnixSeconds(day * 86400); }
 
-LeadIndexKey IndexKeyOf(const v1::Lead& lead) {
+LeadIndexKey IndexKeyOf(const domain::LeadState& lead) {
+  using D = domain::LeadDetails;
+  const D& d = *lead.details;
   LeadIndexKey key;
-  key.stage = lead.stage();
-  key.furthest = lead.furthest_stage();
-  key.source = lead.source();
-  key.entered = FromProtoTime(lead.stage_entered_at());
-  key.identified = FromProtoTime(lead.identified_at());
-  key.has_value = lead.has_estimated_value();
+  key.stage = lead.stage;
+  key.furthest = d.furthest_stage;
+  key.source = d.source;
+  key.entered = d.time(D::kStageEntered);
+  key.identified = d.time(D::kIdentifiedTime);
+  key.has_value = d.has(D::kEstimatedValue);
   if (key.has_value) {
-    key.value_currency = lead.estimated_value().currency();
-    key.value_minor = lead.estimated_value().amount_minor();
+    key.value_currency = d.currency[D::kEstimated];
+    key.value_minor = d.amount_minor[D::kEstimated];
   }
-  if (lead.stage() == v1::STAGE_WON) {
-    key.won_currency = lead.won_amount().currency();
-    key.won_minor = lead.won_amount().amount_minor();
+  if (lead.stage == v1::STAGE_WON) {
+    key.won_currency = d.currency[D::kWon];
+    key.won_minor = d.amount_minor[D::kWon];
   }
-  key.owner = lead.owner();
-  key.assignee = lead.assignee();
+  key.owner = lead.owner;
+  key.assignee = lead.assignee;
   return key;
 }
 
@@ -131,12 +133,16 @@ void ReindexLead(LeadIndex& index, const std::string& id, const LeadIndexKey* be
 }
 
 void IndexLeads(LeadIndex& index, const LeadViews& leads) {
+  using D = domain::LeadDetails;
   // Each lead in (stage entered, id) order, so that each insert into a
   // stage's by_entered set lands at its end; the by-value sets are filled
   // afterwards from sorted entries, each at its end too.
   std::vector<std::pair<absl::Time, const LeadViews::value_type*>> by_entered;
   by_entered.reserve(leads.size());
-  for (const auto& entry : leads) by_entered.emplace_back(FromProtoTime(entry.second.stage_entered_at()), &entry);
+  for (const auto& entry : leads) {
+    // A lead without details (only a snapshot can hold one) has no view to index.
+    if (entry.second.details != nullptr) by_entered.emplace_back(entry.second.details->time(D::kStageEntered), &entry);
+  }
   std::sort(by_entered.begin(), by_entered.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second->first < b.second->first;
   });
@@ -148,12 +154,11 @@ void IndexLeads(LeadIndex& index, const LeadViews& leads) {
   std::vector<Valued> valued;
   for (const auto& [entered, entry] : by_entered) {
     const IdRef ref(entry->first);
-    const v1::Lead& lead = entry->second;
+    const domain::LeadState& lead = entry->second;
     const LeadIndexKey key = IndexKeyOf(lead);
     IndexPipeline(index.all, ref, key, +1, /*by_value=*/false);
-    if (lead.has_estimated_value() && v1::Stage_IsValid(lead.stage())) {
-      valued.push_back({lead.stage(), &lead.estimated_value().currency(),
-                        std::pair(ValueKey(lead.estimated_value().amount_minor()), ref)});
+    if (key.has_value && v1::Stage_IsValid(lead.stage)) {
+      valued.push_back({lead.stage, &lead.details->currency_of(D::kEstimated), std::pair(ValueKey(key.value_minor), ref)});
     }
     if (v1::LeadSource_IsValid(key.source)) IndexPipeline(index.by_source[key.source], ref, key, +1, false);
     index.by_identified.insert(TimedKey{key.identified, ref});
@@ -171,9 +176,7 @@ void IndexLeads(LeadIndex& index, const LeadViews& leads) {
   }
 }
 
-std::optional<WorkItem> WorkItemOf(const domain::State& core,
-                                   const LeadViews& leads,
-                                   absl::string_view stream_id) {
+std::optional<WorkItem> WorkItemOf(const domain::State& core, absl::string_view stream_id) {
   absl::string_view id = stream_id;
   if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
     auto lead = core.leads.find(id);
@@ -181,9 +184,9 @@ std::optional<WorkItem> WorkItemOf(const domain::State& core,
         lead->second.awaiting_role == v1::ROLE_UNSPECIFIED) {
       return std::nullopt;
     }
-    auto view = leads.find(id);
+    const domain::LeadDetails* details = lead->second.details.get();
     return WorkItem{lead->second.awaiting_role, lead->second.assignee,
-                    view == leads.end() ? absl::InfinitePast() : FromProtoTime(view->second.assigned_at()),
+                    details == nullptr ? absl::InfinitePast() : details->time(domain::LeadDetails::kAssigned),
                     LeadSla(lead->second.awaiting_role), WorkItem::Kind::kLead, lead->second.stage};
   }
   if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {

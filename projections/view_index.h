@@ -121,7 +121,7 @@ struct LeadIndex {
 // its role's queue.
 struct WorkItem {
   v1::Role role = v1::ROLE_UNSPECIFIED;
-  std::string assignee;
+  InternedString assignee;
   absl::Time since;  // assigned (or queued) at
   absl::Duration sla;
   // What the member workload breaks it down by.
@@ -184,14 +184,15 @@ struct LeadIndexKey {
   absl::Time entered;     // stage_entered_at
   absl::Time identified;  // identified_at
   bool has_value = false;
-  std::string value_currency;  // estimated value, when has_value
+  InternedString value_currency;  // estimated value, when has_value
   int64_t value_minor = 0;
-  std::string won_currency;  // won amount, while WON
+  InternedString won_currency;  // won amount, while WON
   int64_t won_minor = 0;
-  std::string owner;
-  std::string assignee;
+  InternedString owner;
+  InternedString assignee;
 };
-LeadIndexKey IndexKeyOf(const v1::Lead& lead);
+// `lead.details` must be set (a lead of the views' fold).
+LeadIndexKey IndexKeyOf(const domain::LeadState& lead);
 
 // Moves a lead's entries from `before` to `after` (either null: the lead
 // enters or leaves the index), touching only the sets whose part of the key
@@ -206,11 +207,8 @@ void ReindexLead(LeadIndex& index, const std::string& id, const LeadIndexKey* be
 // loaded from a snapshot).
 void IndexLeads(LeadIndex& index, const LeadViews& leads);
 
-// The open work item a stream is, if any, in the fold (`core` and the lead
-// views).
-std::optional<WorkItem> WorkItemOf(const domain::State& core,
-                                   const LeadViews& leads,
-                                   absl::string_view stream_id);
+// The open work item a stream is, if any, in the views' fold.
+std::optional<WorkItem> WorkItemOf(const domain::State& core, absl::string_view stream_id);
 // Makes the index hold `item` (or nothing) for `stream_id`.
 void IndexWork(WorkIndex& index, absl::string_view stream_id, const std::optional<WorkItem>& item);
 

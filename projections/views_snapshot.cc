@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "projections/deterministic_bytes.h"
 #include "salesops/v1/internal.pb.h"
+#include "server/domain/lead_details.h"
 #include "server/domain/proto_time.h"
 
 namespace salesops::projections {
@@ -69,13 +70,13 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     r->set_stage(lead.stage);
     r->set_version(lead.version);
     r->set_closed_from(lead.closed_from);
-    r->set_owner(lead.owner);
-    r->set_assignee(lead.assignee);
+    r->set_owner(lead.owner.str());
+    r->set_assignee(lead.assignee.str());
     r->set_awaiting_role(lead.awaiting_role);
     r->set_survey_recorded(lead.survey_recorded);
     r->set_quote_revisions(lead.quote_revisions);
     PutTime(lead.last_occurred_at, r->mutable_last_occurred_at());
-    if (auto view = state.leads.find(entry->first); view != state.leads.end()) *r->mutable_view() = view->second;
+    if (lead.details != nullptr) *r->mutable_view() = domain::ToLeadMessage(entry->first, lead);
     if (chunk.leads_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
   for (const auto* entry : Sorted(state.core.orders)) {
@@ -111,7 +112,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
           out->set_duration_nanos(absl::ToInt64Nanoseconds(f.duration));
         }
         out->set_amount_minor(f.amount_minor);
-        out->set_currency(f.currency);
+        out->set_currency(f.currency.str());
         out->set_code(f.code);
         out->set_q(f.q);
         out->set_a(f.a);
@@ -153,7 +154,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   for (const auto* entry : Sorted(state.facts.pending)) {
     v1::PendingHandOffRecord* r = chunk.add_pending();
     r->set_stream_id(entry->first);
-    r->set_assignee(entry->second.assignee);
+    r->set_assignee(entry->second.assignee.str());
     r->set_role(entry->second.role);
     *r->mutable_at() = ToProtoTime(entry->second.at);
     count(1);
@@ -234,13 +235,13 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       lead.stage = r.stage();
       lead.version = r.version();
       lead.closed_from = r.closed_from();
-      lead.owner = std::move(*r.mutable_owner());
-      lead.assignee = std::move(*r.mutable_assignee());
+      lead.owner = r.owner();
+      lead.assignee = r.assignee();
       lead.awaiting_role = r.awaiting_role();
       lead.survey_recorded = r.survey_recorded();
       lead.quote_revisions = r.quote_revisions();
       lead.last_occurred_at = GetTime(r.has_last_occurred_at(), r.last_occurred_at());
-      if (r.has_view()) state.leads[r.lead_id()] = std::move(*r.mutable_view());
+      if (r.has_view()) domain::RestoreLeadDetails(lead, r.lead_id(), r.view());
     }
     for (v1::Order& o : *chunk.mutable_orders()) state.core.orders[o.order_id()] = std::move(o);
     for (v1::Ticket& t : *chunk.mutable_tickets()) state.core.tickets[t.ticket_id()] = std::move(t);
@@ -274,7 +275,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       if (!r.resolver().empty()) state.facts.ticket_resolver[r.ticket_id()] = r.resolver();
     }
     for (const v1::PendingHandOffRecord& r : chunk.pending()) {
-      state.facts.pending[r.stream_id()] = {r.assignee(), r.role(), FromProtoTime(r.at())};
+      state.facts.pending[r.stream_id()] = {FromProtoTime(r.at()), r.assignee(), r.role()};
     }
   }
   for (auto& [member, facts] : state.facts.by_member) {

@@ -14,8 +14,7 @@
 namespace salesops::projections {
 
 ViewsState::ViewsState(const ViewsState& other)
-    : position(other.position), log_time(other.log_time), core(other.core), leads(other.leads),
-      facts(other.facts),
+    : position(other.position), log_time(other.log_time), core(other.core), facts(other.facts),
       days(other.days) {
   IndexViews(*this);
 }
@@ -33,31 +32,33 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   const bool lead_stream = absl::ConsumePrefix(&lead_id, domain::kLeadStreamPrefix);
   std::optional<LeadIndexKey> before;  // the lead's index key before the event
   if (lead_stream) {
-    if (auto view = state.leads.find(lead_id); view != state.leads.end()) before = IndexKeyOf(view->second);
+    if (auto lead = state.core.leads.find(lead_id); lead != state.core.leads.end() && lead->second.details != nullptr) {
+      before = IndexKeyOf(lead->second);
+    }
   }
-  RecordFacts(state.facts, state.days, state.core, state.leads, envelope);  // needs the state before the event
+  RecordFacts(state.facts, state.days, state.core, envelope);  // needs the state before the event
   domain::Evolve(state.core, envelope);
   if (lead_stream) {
-    auto view = state.leads.try_emplace(lead_id).first;
-    LeadDirectory::Evolve(view->second, envelope);
-    const LeadIndexKey after = IndexKeyOf(view->second);
-    ReindexLead(state.index.leads, view->first, before.has_value() ? &*before : nullptr, &after);
+    auto lead = state.core.leads.find(lead_id);  // domain::Evolve made it
+    LeadDirectory::Evolve(lead->second, lead->first, envelope);
+    const LeadIndexKey after = IndexKeyOf(lead->second);
+    ReindexLead(state.index.leads, lead->first, before.has_value() ? &*before : nullptr, &after);
   }
-  IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
+  IndexWork(state.index.work, stream, WorkItemOf(state.core, stream));
 }
 
 void IndexViews(ViewsState& state) {
   state.index = ViewIndexes();
   // The two indexes share nothing but the (read-only) fold: build them at
   // once.
-  std::thread leads([&state] { IndexLeads(state.index.leads, state.leads); });
+  std::thread leads([&state] { IndexLeads(state.index.leads, state.core.leads); });
   // Work items in the order they were assigned, so each lands at the end of
   // its set.
   std::vector<std::pair<std::string, WorkItem>> items;
   const auto collect = [&](absl::string_view prefix, const auto& aggregates) {
     for (const auto& entry : aggregates) {
       std::string stream = absl::StrCat(prefix, entry.first);
-      if (std::optional<WorkItem> item = WorkItemOf(state.core, state.leads, stream)) {
+      if (std::optional<WorkItem> item = WorkItemOf(state.core, stream)) {
         items.emplace_back(std::move(stream), *std::move(item));
       }
     }
@@ -70,6 +71,19 @@ void IndexViews(ViewsState& state) {
   });
   for (const auto& [stream, item] : items) IndexWork(state.index.work, stream, item);
   leads.join();
+}
+
+domain::State DecidersState(const domain::State& core) {
+  domain::State out;
+  out.team = core.team;
+  out.leads.reserve(core.leads.size());
+  for (const auto& [id, lead] : core.leads) {
+    out.leads.emplace(id, lead.WithoutDetails());
+  }
+  out.orders = core.orders;
+  out.tickets = core.tickets;
+  out.workload = core.workload;
+  return out;
 }
 
 }  // namespace salesops::projections

@@ -32,10 +32,11 @@ struct ViewsState {
   uint64_t position = 0;                    // the last event folded in
   absl::Time log_time = absl::InfinitePast();  // its recorded_at
   // The deciders' own fold (domain::Evolve): team, aggregates and the load
-  // hand-offs compare, so a workload view cannot disagree with them.
+  // hand-offs compare, so a workload view cannot disagree with them. Each
+  // lead is held once: its LeadState here also carries the details
+  // Leads.GetLead shows (LeadDirectory::Evolve), which the deciders' own
+  // state does not.
   domain::State core;
-  // Each lead as Leads.GetLead shows it (LeadDirectory::Evolve).
-  LeadViews leads;
   // What performance reviews are computed from (review_facts.h).
   ReviewFacts facts;
   // The same facts summed per member and UTC day (review_totals.h), kept by
@@ -51,6 +52,10 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope);
 // Builds state.index from the rest of the fold (a fold loaded from a
 // snapshot).
 void IndexViews(ViewsState& state);
+
+// A copy of the fold's deciders' state without the views' lead details:
+// what the sequencer decides against after a snapshot is loaded.
+domain::State DecidersState(const domain::State& core);
 
 }  // namespace salesops::projections
 

@@ -7,6 +7,7 @@
 #include "server/common/status_macros.h"
 #include "server/domain/errors.h"
 #include "server/domain/events.h"
+#include "server/domain/lead_details.h"
 #include "server/domain/proto_time.h"
 
 namespace salesops::domain {
@@ -149,7 +150,7 @@ v1::Event MakeEvent(const LeadState& state, const C& command, const std::string&
       auto* e = event.mutable_lead_assigned();
       e->set_assignee(c.assignee());
       e->set_role(state.awaiting_role);
-      e->set_previous_assignee(state.assignee);
+      e->set_previous_assignee(state.assignee.str());
       e->set_reason(c.reason());
       e->set_manual(true);
       break;
@@ -158,7 +159,7 @@ v1::Event MakeEvent(const LeadState& state, const C& command, const std::string&
       const auto& c = command.change_owner();
       auto* e = event.mutable_owner_changed();
       e->set_owner(c.owner());
-      e->set_previous_owner(state.owner);
+      e->set_previous_owner(state.owner.str());
       e->set_reason(c.reason());
       break;
     }
@@ -169,6 +170,45 @@ v1::Event MakeEvent(const LeadState& state, const C& command, const std::string&
 }
 
 }  // namespace
+
+LeadState::LeadState() = default;
+LeadState::~LeadState() = default;
+LeadState::LeadState(LeadState&&) noexcept = default;
+LeadState& LeadState::operator=(LeadState&&) noexcept = default;
+
+LeadState LeadState::WithoutDetails() const {
+  LeadState copy;
+  copy.version = version;
+  copy.last_occurred_at = last_occurred_at;
+  copy.owner = owner;
+  copy.assignee = assignee;
+  copy.stage = stage;
+  copy.closed_from = closed_from;
+  copy.awaiting_role = awaiting_role;
+  copy.quote_revisions = quote_revisions;
+  copy.exists = exists;
+  copy.survey_recorded = survey_recorded;
+  return copy;
+}
+
+LeadState::LeadState(const LeadState& other) : LeadState(other.WithoutDetails()) {
+  if (other.details != nullptr) details = std::make_unique<LeadDetails>(*other.details);
+}
+
+LeadState& LeadState::operator=(const LeadState& other) {
+  if (this != &other) *this = LeadState(other);
+  return *this;
+}
+
+bool LeadState::operator==(const LeadState& other) const {
+  const bool same_details = details == nullptr || other.details == nullptr
+                                ? details == other.details
+                                : *details == *other.details;
+  return version == other.version && last_occurred_at == other.last_occurred_at && owner == other.owner &&
+         assignee == other.assignee && stage == other.stage && closed_from == other.closed_from &&
+         awaiting_role == other.awaiting_role && quote_revisions == other.quote_revisions && exists == other.exists &&
+         survey_recorded == other.survey_recorded && same_details;
+}
 
 const std::vector<LeadRule>& LeadRules() {
   static const std::vector<LeadRule>* const rules = new std::vector<LeadRule>{

@@ -10,6 +10,7 @@
 #define SALESOPS_SERVER_DOMAIN_LEAD_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,23 +19,40 @@
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/internal.pb.h"
+#include "server/common/interned.h"
 
 namespace salesops::domain {
 
-// What the decider needs to know about one lead; folded from its events.
-struct LeadState {
-  bool exists = false;
-  v1::Stage stage = v1::STAGE_UNSPECIFIED;
-  uint64_t version = 0;                     // number of events in the stream
-  v1::Stage closed_from = v1::STAGE_UNSPECIFIED;  // set while LOST/DISQUALIFIED
-  std::string owner;                        // the SALES_REP credited with the lead
-  std::string assignee;                     // who must act next ("" = none / unassigned queue)
-  v1::Role awaiting_role = v1::ROLE_UNSPECIFIED;  // the role that acts next; unset once closed
-  bool survey_recorded = false;             // the deal's survey (without a ticket) exists
-  uint32_t quote_revisions = 0;
-  absl::Time last_occurred_at = absl::InfinitePast();  // business time of the last event
+struct LeadDetails;  // lead_details.h
 
-  bool operator==(const LeadState&) const = default;
+// One lead, held once per fold: what the decider needs to know, folded from
+// its events by EvolveLead, plus — in the views' fold only — the rest of what
+// Leads.GetLead shows (`details`, folded by the views; null in the
+// deciders' own state). Member ids are interned (4 bytes each).
+struct LeadState {
+  LeadState();
+  ~LeadState();
+  LeadState(LeadState&&) noexcept;
+  LeadState& operator=(LeadState&&) noexcept;
+  LeadState(const LeadState& other);  // copies the details too
+  LeadState& operator=(const LeadState& other);
+
+  uint64_t version = 0;                     // number of events in the stream
+  absl::Time last_occurred_at = absl::InfinitePast();  // business time of the last event
+  InternedString owner;                     // the SALES_REP credited with the lead
+  InternedString assignee;                  // who must act next ("" = none / unassigned queue)
+  v1::Stage stage = v1::STAGE_UNSPECIFIED;
+  v1::Stage closed_from = v1::STAGE_UNSPECIFIED;  // set while LOST/DISQUALIFIED
+  v1::Role awaiting_role = v1::ROLE_UNSPECIFIED;  // the role that acts next; unset once closed
+  uint32_t quote_revisions = 0;
+  bool exists = false;
+  bool survey_recorded = false;             // the deal's survey (without a ticket) exists
+  std::unique_ptr<LeadDetails> details;     // the views' part; null in the deciders' state
+
+  // A copy with details null (the deciders' part only).
+  LeadState WithoutDetails() const;
+  // Compares every field, the details' contents included.
+  bool operator==(const LeadState& other) const;
 };
 
 // Inputs of a decision that do not come from the command or the state.

@@ -335,7 +335,7 @@ void SalesopsServer::LoadSnapshot(bool rebuild, engine::SequencerOptions& sequen
   const absl::Time decoded = absl::Now();
   const uint64_t position = state->position;
   team_directory_.Restore(state->core.team, position);
-  sequencer.restored_state = state->core;
+  sequencer.restored_state = projections::DecidersState(state->core);
   sequencer.restored_position = position;
   sequencer.restored_time = state->log_time;
   views_.Restore(*std::move(state));

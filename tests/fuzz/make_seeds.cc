@@ -19,6 +19,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/domain/lead_details.h"
 #include "projections/deterministic_bytes.h"
 #include "projections/pipeline.h"
 #include "projections/views_snapshot.h"
@@ -121,7 +122,7 @@ void SnapshotSeeds(Corpus& corpus) {
     corpus.Write("snapshot", absl::StrCat("views_at_", stop), framed);
   }
   // Regression: a lead in a stage this build does not know.
-  state.leads.at("quoted").set_stage(static_cast<v1::Stage>(58));
+  state.core.leads.at("quoted").stage = static_cast<v1::Stage>(58);
   std::string framed;
   for (const std::string& chunk : projections::EncodeViewsSnapshot(state)) framed += FramePart(chunk);
   corpus.Write("snapshot", "regress_unknown_stage", framed);
@@ -137,6 +138,11 @@ void KeySeeds(Corpus& corpus) {
   corpus.Write(
       "keys", "fields",
       FramePart("lead-a") + FramePart("lead-ab") + keys::EncodeU64(7) + keys::EncodeU64(300) + "req-1");
+}
+
+// The world's lead "quoted" as GetLead shows it.
+v1::Lead QuotedLead(const World& world) {
+  return domain::ToLeadMessage("quoted", world.views.core.leads.at("quoted"));
 }
 
 void PageTokenSeeds(Corpus& corpus) {
@@ -160,10 +166,10 @@ void PageTokenSeeds(Corpus& corpus) {
                Byte(4) + FramePart(projections::DeterministicBytes(by_value)));
   corpus.Write("page_token", "list_leads_forged_cursor",
                Byte(2) + FramePart(projections::DeterministicBytes(by_value)) +
-                   FramePart(projections::DeterministicBytes(world.views.leads.at("quoted"))));
+                   FramePart(projections::DeterministicBytes(QuotedLead(world))));
   // Regression: a forged cursor at the least amount (projections/view_index.h
   // ValueKey).
-  v1::Lead least = world.views.leads.at("quoted");
+  v1::Lead least = QuotedLead(world);
   least.mutable_estimated_value()->set_amount_minor(std::numeric_limits<int64_t>::min());
   corpus.Write("page_token", "regress_least_amount_cursor",
                Byte(2) + FramePart(projections::DeterministicBytes(by_value)) +

@@ -63,7 +63,7 @@ TEST(ViewIndexTest, ALeadInAStageThisBuildDoesNotKnowIsInNoStageIndex) {
   ViewsState state;
   EvolveViews(state, LeadEvent(1, Identified()));
   EvolveViews(state, LeadEvent(2, Qualified(v1::STAGE_IDENTIFIED, 58)));
-  EXPECT_EQ(state.leads.at("a").stage(), 58);
+  EXPECT_EQ(state.core.leads.at("a").stage, 58);
   for (const StageIndex& stage : state.index.leads.all.stages) EXPECT_TRUE(stage.by_entered.empty());
   EXPECT_TRUE(ViewsState(state).index == state.index) << "a rebuild indexes it differently";
 

@@ -84,8 +84,11 @@ std::pair<std::vector<std::string>, std::vector<uint64_t>> AllPages(const ViewsS
 
 // The same rows found the obvious way: filter every lead, sort.
 std::vector<std::string> Expected(const ViewsState& s, const v1::ListLeadsRequest& r, absl::Time now) {
+  std::vector<v1::Lead> leads;  // as GetLead shows each
+  leads.reserve(s.core.leads.size());
+  for (const auto& [id, lead] : s.core.leads) leads.push_back(domain::ToLeadMessage(id, lead));
   std::vector<const v1::Lead*> rows;
-  for (const auto& [id, lead] : s.leads) {
+  for (const v1::Lead& lead : leads) {
     if (r.stage() != v1::STAGE_UNSPECIFIED && lead.stage() != r.stage()) continue;
     if (!r.owner().empty() && lead.owner() != r.owner()) continue;
     if (!r.assignee().empty() && lead.assignee() != r.assignee()) continue;

@@ -30,7 +30,7 @@ TEST(ViewsRebuildTest, RebuildDuringWritesLosesAndDuplicatesNothing) {
   int rebuilds = 0;
   // Rebuild again and again while the writer runs (and at least once).
   while (rebuilds == 0 || world.views().position() < world.store().Head() ||
-         world.views().Read([](const ViewsState& s) { return s.leads.size(); }) < kLeads) {
+         world.views().Read([](const ViewsState& s) { return s.core.leads.size(); }) < kLeads) {
     absl::StatusOr<uint64_t> reached = service::RebuildViews(world.store(), world.views());
     ASSERT_TRUE(reached.ok()) << reached.status();
     ++rebuilds;

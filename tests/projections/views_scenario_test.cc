@@ -404,7 +404,7 @@ TEST_F(ViewsScenarioTest, AsOfAPositionAnswersAsTheLogStoodThen) {
   for (uint64_t p = 1; p <= head && after_first == 0; ++p) {
     absl::StatusOr<ViewsState> s = service::ReplayViews(world_.store(), p);
     ASSERT_TRUE(s.ok()) << s.status();
-    if (s->leads.contains("L000")) after_first = p;
+    if (s->core.leads.contains("L000")) after_first = p;
   }
   absl::StatusOr<ViewsState> then = service::ReplayViews(world_.store(), after_first);
   ASSERT_TRUE(then.ok());

@@ -39,7 +39,7 @@ ViewsState ManyLeads(int n) {
     lead.assignee = i % 5 == 0 ? "" : owner;
     lead.awaiting_role = v1::ROLE_SALES_REP;
     lead.last_occurred_at = at;
-    v1::Lead& view = state.leads[id];
+    v1::Lead view;
     view.set_lead_id(id);
     view.set_stage(lead.stage);
     view.set_furthest_stage(lead.stage);
@@ -51,11 +51,12 @@ ViewsState ManyLeads(int n) {
     *view.mutable_identified_at() = ToProtoTime(at);
     *view.mutable_stage_entered_at() = ToProtoTime(at);
     *view.mutable_assigned_at() = ToProtoTime(at);
+    domain::RestoreLeadDetails(lead, id, view);
     // Indexed one lead at a time, as the live fold does.
-    const LeadIndexKey key = IndexKeyOf(view);
-    ReindexLead(state.index.leads, state.leads.find(id)->first, nullptr, &key);
+    const LeadIndexKey key = IndexKeyOf(lead);
+    ReindexLead(state.index.leads, state.core.leads.find(id)->first, nullptr, &key);
     const std::string stream = absl::StrCat(domain::kLeadStreamPrefix, id);
-    IndexWork(state.index.work, stream, WorkItemOf(state.core, state.leads, stream));
+    IndexWork(state.index.work, stream, WorkItemOf(state.core, stream));
     Fact& fact = state.facts.by_member[owner].emplace_back();
     fact.kind = FactKind::kIdentified;
     fact.at = at;
@@ -74,8 +75,8 @@ TEST(ViewsSnapshotTest, AFoldOfManyChunksDecodesToTheSameFoldAndIndexes) {
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(EncodeViewsSnapshot(*decoded), chunks);
   EXPECT_TRUE(decoded->index == state.index) << "indexes built at load differ from those kept one lead at a time";
-  EXPECT_EQ(decoded->index.work.items.size(), state.leads.size());
-  EXPECT_EQ(decoded->index.leads.all.stages[v1::STAGE_QUOTED].by_entered.size(), state.leads.size() / 3);
+  EXPECT_EQ(decoded->index.work.items.size(), state.core.leads.size());
+  EXPECT_EQ(decoded->index.leads.all.stages[v1::STAGE_QUOTED].by_entered.size(), state.core.leads.size() / 3);
 }
 
 TEST(ViewsSnapshotTest, AnUnreadableChunkIsRefusedByNumber) {

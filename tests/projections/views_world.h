@@ -120,8 +120,8 @@ class ViewsWorld {
   // The lead as the views hold it now.
   v1::Lead ViewOf(const std::string& lead_id) const {
     return views_->Read([&](const projections::ViewsState& s) {
-      auto it = s.leads.find(lead_id);
-      return it == s.leads.end() ? v1::Lead() : it->second;
+      auto it = s.core.leads.find(lead_id);
+      return it == s.core.leads.end() ? v1::Lead() : domain::ToLeadMessage(it->first, it->second);
     });
   }
 
