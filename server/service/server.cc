@@ -440,8 +440,11 @@ absl::StatusOr<bool> SalesopsServer::Promote() {
   }
   if (led.ok()) led = cluster_->Lead([this](const absl::Status& lost) { StepDownLater(lost); });
   if (led.ok()) {
-    auto [state, position, log_time] = views_.Read(
-        [](const projections::ViewsState& v) { return std::make_tuple(v.core, v.position, v.log_time); });
+    // The deciders' state without the views' lead details, as after a
+    // snapshot load.
+    auto [state, position, log_time] = views_.Read([](const projections::ViewsState& v) {
+      return std::make_tuple(projections::DecidersState(v.core), v.position, v.log_time);
+    });
     led = sequencer_->Lead(std::move(state), position, log_time);
   }
   if (!led.ok()) {
