@@ -1,5 +1,7 @@
 #include "server/store/event_store.h"
 
+#include "server/store/chain_walk.h"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -828,24 +830,10 @@ absl::StatusOr<std::string> EventStore::ChainDigest(uint64_t position) const {
 }
 
 absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) const {
-  ChainCheck check;
-  check.from = from;
-  check.to = to;
-  if (from == 0 || from > to || to > Head()) {
-    return absl::OutOfRangeError(absl::StrCat("range ", from, "..", to, " is not within 1..", Head()));
-  }
-  const auto broken = [&check](uint64_t position, std::string what) {
-    check.ok = false;
-    check.first_broken = position;
-    check.what = std::move(what);
-    return check;
-  };
-  absl::StatusOr<std::string> start = ChainDigest(from - 1);
-  if (absl::IsDataLoss(start.status())) {
-    return broken(from - 1, absl::StrCat("the chain hash at position ", from - 1, " is missing or unreadable"));
-  }
-  if (!start.ok()) return start.status();
-  std::string chain = *std::move(start);
+  ChainWalk walk(from, to);
+  SALESOPS_ASSIGN_OR_RETURN(const bool started,
+                            walk.Start(Head(), [this](uint64_t p) { return ChainDigest(p); }));
+  if (!started) return walk.Result();
   rocksdb::ReadOptions options;
   options.snapshot = rep_->db->GetSnapshot();  // events and hashes from one moment
   struct Release {
@@ -864,22 +852,21 @@ absl::StatusOr<ChainCheck> EventStore::VerifyChain(uint64_t from, uint64_t to) c
       if (it->status().ok()) continue;
       if (!it->status().IsCorruption()) return StorageError("chain verification", it->status());
       LogError("storage: chain verification: position %d is unreadable: %s", p, it->status().ToString());
-      return broken(p, absl::StrCat(it == events.get() ? "the event" : "the chain hash", " at position ", p,
+      return walk.Broken(p, absl::StrCat(it == events.get() ? "the event" : "the chain hash", " at position ", p,
                                     " is unreadable (a damaged block on disk)"));
     }
     const bool event_here =
         events->Valid() && keys::DecodeU64(absl::string_view(events->key().data(), events->key().size())) == p;
     const bool hash_here =
         hashes->Valid() && keys::DecodeU64(absl::string_view(hashes->key().data(), hashes->key().size())) == p;
-    if (!event_here) return broken(p, absl::StrCat("the event at position ", p, " is missing"));
-    if (!hash_here) return broken(p, absl::StrCat("the chain hash at position ", p, " is missing"));
-    chain = ChainNext(chain, absl::string_view(events->value().data(), events->value().size()));
-    if (absl::string_view(hashes->value().data(), hashes->value().size()) != chain) {
-      return broken(p, absl::StrCat("the event or the chain hash at position ", p, " was changed"));
+    if (!event_here) return walk.Broken(p, absl::StrCat("the event at position ", p, " is missing"));
+    if (!hash_here) return walk.Broken(p, absl::StrCat("the chain hash at position ", p, " is missing"));
+    if (!walk.Step(p, absl::string_view(events->value().data(), events->value().size()),
+                   absl::string_view(hashes->value().data(), hashes->value().size()))) {
+      return walk.Result();
     }
   }
-  check.digest = std::move(chain);
-  return check;
+  return walk.Result();
 }
 
 absl::StatusOr<StreamIndexCheck> EventStore::VerifyStreamIndex(absl::FunctionRef<bool(uint64_t)> pace) const {

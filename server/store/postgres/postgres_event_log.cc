@@ -1,5 +1,7 @@
 #include "server/store/postgres/postgres_event_log.h"
 
+#include "server/store/chain_walk.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -470,24 +472,10 @@ absl::StatusOr<std::string> PostgresEventLog::ChainDigest(uint64_t position) con
 }
 
 absl::StatusOr<ChainCheck> PostgresEventLog::VerifyChain(uint64_t from, uint64_t to) const {
-  ChainCheck check;
-  check.from = from;
-  check.to = to;
-  if (from == 0 || from > to || to > Head()) {
-    return absl::OutOfRangeError(absl::StrCat("range ", from, "..", to, " is not within 1..", Head()));
-  }
-  const auto broken = [&check](uint64_t position, std::string what) {
-    check.ok = false;
-    check.first_broken = position;
-    check.what = std::move(what);
-    return check;
-  };
-  absl::StatusOr<std::string> start = ChainDigest(from - 1);
-  if (absl::IsDataLoss(start.status())) {
-    return broken(from - 1, absl::StrCat("the chain hash at position ", from - 1, " is missing"));
-  }
-  if (!start.ok()) return start.status();
-  std::string chain = *std::move(start);
+  ChainWalk walk(from, to);
+  SALESOPS_ASSIGN_OR_RETURN(const bool started,
+                            walk.Start(Head(), [this](uint64_t p) { return ChainDigest(p); }));
+  if (!started) return walk.Result();
   uint64_t p = from;
   while (p <= to) {
     SALESOPS_ASSIGN_OR_RETURN(
@@ -495,19 +483,15 @@ absl::StatusOr<ChainCheck> PostgresEventLog::VerifyChain(uint64_t from, uint64_t
                             "position <= $2 ORDER BY position LIMIT $3",
                             {PgParam::Int(static_cast<int64_t>(p)), PgParam::Int(static_cast<int64_t>(to)),
                              PgParam::Int(static_cast<int64_t>(kPageRows))}));
-    if (rows.rows() == 0) return broken(p, absl::StrCat("the event at position ", p, " is missing"));
+    if (rows.rows() == 0) return walk.Broken(p, absl::StrCat("the event at position ", p, " is missing"));
     for (size_t r = 0; r < rows.rows(); ++r, ++p) {
       if (static_cast<uint64_t>(rows.Int(r, 0)) != p) {
-        return broken(p, absl::StrCat("the event at position ", p, " is missing"));
+        return walk.Broken(p, absl::StrCat("the event at position ", p, " is missing"));
       }
-      chain = ChainNext(chain, rows.at(r, 1));
-      if (rows.at(r, 2) != chain) {
-        return broken(p, absl::StrCat("the event or the chain hash at position ", p, " was changed"));
-      }
+      if (!walk.Step(p, rows.at(r, 1), rows.at(r, 2))) return walk.Result();
     }
   }
-  check.digest = std::move(chain);
-  return check;
+  return walk.Result();
 }
 
 absl::StatusOr<uint64_t> PostgresEventLog::Checkpoint(const std::string&) const {
