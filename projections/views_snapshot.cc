@@ -87,6 +87,14 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     *chunk.add_tickets() = entry->second;
     if (chunk.tickets_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
+  for (const auto* entry : Sorted(state.core.meetings.meetings)) {
+    *chunk.add_meetings() = entry->second;
+    if (chunk.meetings_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
+  for (const auto* entry : Sorted(state.core.meetings.items)) {
+    *chunk.add_action_items() = entry->second;
+    if (chunk.action_items_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
   size_t in_chunk = 0;  // facts and history records in the chunk being filled
   const auto count = [&](size_t n) {
     in_chunk += n;
@@ -245,6 +253,10 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     }
     for (v1::Order& o : *chunk.mutable_orders()) state.core.orders[o.order_id()] = std::move(o);
     for (v1::Ticket& t : *chunk.mutable_tickets()) state.core.tickets[t.ticket_id()] = std::move(t);
+    for (v1::Meeting& m : *chunk.mutable_meetings()) state.core.meetings.meetings[m.meeting_id()] = std::move(m);
+    for (v1::ActionItem& i : *chunk.mutable_action_items()) {
+      state.core.meetings.items[i.action_item_id()] = std::move(i);
+    }
     for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
       std::vector<Fact>& facts = state.facts.by_member[r.member_id()];
       for (const v1::FactRecord& in : r.facts()) {

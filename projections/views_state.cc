@@ -82,6 +82,7 @@ domain::State DecidersState(const domain::State& core) {
   }
   out.orders = core.orders;
   out.tickets = core.tickets;
+  out.meetings = core.meetings;
   out.workload = core.workload;
   return out;
 }

@@ -5,10 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/duration.pb.h"
 #include "server/domain/events.h"
 #include "server/domain/handoff.h"
+#include "server/domain/meeting.h"
 #include "server/domain/order.h"
 #include "server/domain/ticket.h"
 #include "server/domain/proto_time.h"
@@ -51,6 +53,14 @@ absl::StatusOr<v1::Workload> BuildWorkload(const ViewsState& state, const v1::Ge
 
   v1::Workload out;
   out.set_sla_table_version(kSlaTableVersion);
+  // Action items per owner: (open, overdue). Meetings are few; one pass.
+  absl::flat_hash_map<absl::string_view, std::pair<uint32_t, uint32_t>> actions;
+  for (const auto& [id, item] : state.core.meetings.items) {
+    if (item.status() != v1::ACTION_ITEM_STATUS_OPEN) continue;
+    auto& [open, overdue] = actions[item.owner()];
+    ++open;
+    if (domain::IsOverdue(item, now)) ++overdue;
+  }
   for (const auto& [member_id, member] : state.core.team.members) {
     if (request.role() != v1::ROLE_UNSPECIFIED && !domain::HasRole(member, request.role())) continue;
     const MemberWork* items = WorkOf(work, member_id);
@@ -65,6 +75,10 @@ absl::StatusOr<v1::Workload> BuildWorkload(const ViewsState& state, const v1::Ge
     const uint32_t load = domain::LoadOf(state.core.workload, member_id).open_items;
     m->set_load(load);
     m->set_load_ratio(member.capacity() == 0 ? 0.0 : static_cast<double>(load) / member.capacity());
+    if (auto it = actions.find(member_id); it != actions.end()) {
+      m->set_open_action_items(it->second.first);
+      m->set_overdue_action_items(it->second.second);
+    }
     if (items == nullptr) continue;
     for (const auto& [stage, n] : items->by_code[static_cast<int>(WorkItem::Kind::kLead)]) {
       v1::StageCount* c = m->add_leads_by_stage();

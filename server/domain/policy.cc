@@ -51,6 +51,16 @@ size_t RowOf(const v1::Command& command) {
       case v1::SupportCommand::kSurvey: return 27;
       case v1::SupportCommand::COMMAND_NOT_SET: break;
     }
+  } else if (command.has_meeting()) {
+    switch (command.meeting().command_case()) {
+      case v1::MeetingCommand::kSchedule: return 31;
+      case v1::MeetingCommand::kMinutes: return 32;
+      case v1::MeetingCommand::kCancel: return 33;
+      case v1::MeetingCommand::kAddItem: return 34;
+      case v1::MeetingCommand::kCompleteItem: return 35;
+      case v1::MeetingCommand::kCancelItem: return 36;
+      case v1::MeetingCommand::COMMAND_NOT_SET: break;
+    }
   } else if (command.has_team()) {
     switch (command.team().command_case()) {
       case v1::TeamCommand::kAddMember: return 11;
@@ -63,7 +73,7 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 31;
+  return 37;
 }
 
 // The member an assignment command names (AssignLead, AssignTicket).
@@ -83,6 +93,16 @@ std::string HeldRoles(const v1::Member& member) {
   return absl::StrJoin(member.roles(), ", ", [](std::string* out, int r) {
     absl::StrAppend(out, RoleName(static_cast<v1::Role>(r)));
   });
+}
+
+// Who a refused command needs: "role SALES_MANAGER", "the owner ('rep1')",
+// or both.
+std::string Needed(const Responsibility& row, absl::string_view owner) {
+  std::string out = row.roles.empty() ? "" : absl::StrCat("role ", RoleList(row.roles));
+  if (row.owner_may_act) {
+    absl::StrAppend(&out, out.empty() ? "" : ", or ", "its owner acting for itself ('", owner, "')");
+  }
+  return out;
 }
 
 }  // namespace
@@ -120,6 +140,12 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"SetTarget", {ROLE_SALES_MANAGER}},
       {"AssignOrder", {ROLE_SALES_MANAGER}, false, false, false, true},
       {"SetScoringPolicy", {ROLE_SALES_MANAGER}},
+      {"ScheduleMeeting", {ROLE_SALES_MANAGER}},
+      {"RecordMinutes", {ROLE_SALES_MANAGER}},
+      {"CancelMeeting", {ROLE_SALES_MANAGER}},
+      {"AddActionItem", {ROLE_SALES_MANAGER}, false, false, false, false, true},
+      {"CompleteActionItem", {}, false, true, false, false, true},
+      {"CancelActionItem", {ROLE_SALES_MANAGER}, false, false, false, false, true},
       {"(no command)", {}},
   };
   return *table;
@@ -187,11 +213,21 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
     }
     return Authorization{lead_awaits, ""};
   }
+  if (row.owner_may_act && !lead_owner.empty() && lead_owner == actor && member->roles_size() > 0) {
+    if (!options.override_reason().empty()) {
+      return errors::WithReason(
+          absl::InvalidArgumentError(absl::StrCat(
+              "options.override_reason: only for a SALES_MANAGER acting outside the responsibility table; member '",
+              actor, "' may ", row.action, " as the owner")),
+          errors::kOverrideNotAllowed, {{"action", std::string(row.action)}, {"member_id", std::string(actor)}});
+    }
+    return Authorization{member->roles(0), ""};
+  }
   if (row.manager_may_override && HasRole(*member, ROLE_SALES_MANAGER)) {
     if (!options.override_reason().empty()) return Authorization{ROLE_SALES_MANAGER, options.override_reason()};
     return errors::WithReason(
         absl::PermissionDeniedError(absl::StrCat(
-            row.action, " needs role ", RoleList(row.roles), holds_role_but_not_owner ? " owning the lead" : "",
+            row.action, " needs ", Needed(row, lead_owner), holds_role_but_not_owner ? " owning the lead" : "",
             "; a SALES_MANAGER may act outside the responsibility table only with options.override_reason")),
         errors::kOverrideReasonRequired,
         {{"action", std::string(row.action)}, {"required_roles", RoleList(row.roles)}, {"member_id", std::string(actor)},
@@ -206,7 +242,7 @@ absl::StatusOr<Authorization> Authorize(const TeamState& team, absl::string_view
         {{"action", std::string(row.action)}, {"owner", std::string(lead_owner)}, {"member_id", std::string(actor)}});
   }
   return errors::WithReason(
-      absl::PermissionDeniedError(absl::StrCat(row.action, " needs role ", RoleList(row.roles), "; member '",
+      absl::PermissionDeniedError(absl::StrCat(row.action, " needs ", Needed(row, lead_owner), "; member '",
                                                actor, "' holds ", HeldRoles(*member))),
       errors::kRoleRequired,
       {{"action", std::string(row.action)}, {"required_roles", RoleList(row.roles)}, {"member_id", std::string(actor)},

@@ -30,6 +30,9 @@ struct Responsibility {
   // A member holding the role the lead awaits may take the lead for itself
   // (AssignLead to oneself, e.g. from the unassigned queue).
   bool awaited_role_may_self_assign = false;
+  // The member the command's subject belongs to (an action item's owner,
+  // passed as `lead_owner`) may act for itself, whatever its roles.
+  bool owner_may_act = false;
 };
 
 // Every command kind with its responsibility, in API order.

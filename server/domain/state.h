@@ -19,6 +19,7 @@
 #include "salesops/v1/internal.pb.h"
 #include "server/domain/handoff.h"
 #include "server/domain/lead.h"
+#include "server/domain/meeting.h"
 #include "server/domain/order.h"
 #include "server/domain/team.h"
 #include "server/domain/ticket.h"
@@ -33,6 +34,7 @@ struct State {
   absl::node_hash_map<std::string, v1::Order> orders;
   absl::node_hash_map<std::string, v1::Ticket> tickets;
   Workload workload;  // open items per member (handoff.h)
+  MeetingsState meetings;  // meetings and action items (meeting.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;

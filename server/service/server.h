@@ -41,6 +41,7 @@
 #include "server/domain/ticket.h"
 #include "server/service/orders_service.h"
 #include "server/service/subscribe.h"
+#include "server/service/meetings_service.h"
 #include "server/service/support_service.h"
 #include "server/service/team_service.h"
 #include "server/service/tls.h"
@@ -274,6 +275,7 @@ class SalesopsServer {
   std::unique_ptr<TeamService> team_service_;
   std::unique_ptr<OrdersService> orders_service_;
   std::unique_ptr<SupportService> support_service_;
+  std::unique_ptr<MeetingsService> meetings_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Duration drain_timeout_;
   absl::Duration drain_grace_;

@@ -25,6 +25,7 @@ inline uint64_t ReplyPosition(const v1::CommandReply& reply) {
     case v1::CommandReply::kTeam: return reply.team().position();
     case v1::CommandReply::kOrder: return reply.order().position();
     case v1::CommandReply::kTicket: return reply.ticket().position();
+    case v1::CommandReply::kMeeting: return reply.meeting().position();
     default: return 0;
   }
 }

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "projections/meeting_brief.h"
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/workload.h"
 #include "server/common/progress_log.h"
 #include "server/common/status_macros.h"
 #include "server/domain/proto_time.h"
+#include "server/domain/validation.h"
 #include "server/service/async_read.h"
 #include "server/service/submit.h"
 
@@ -238,6 +241,87 @@ grpc::ServerUnaryReactor* ViewsService::CompareReviews(grpc::CallbackServerConte
     return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
       return projections::CompareReviews(state, request->role(), period, request->policy_a(), request->policy_b());
     });
+  });
+}
+
+namespace {
+
+constexpr std::initializer_list<v1::Role> kBriefReaders = {v1::ROLE_SALES_MANAGER, v1::ROLE_ADMIN,
+                                                          v1::ROLE_AUDITOR};
+
+// The scope of a brief without a meeting: member_id (empty: the team) over
+// [period_from, period_to), as of period_to.
+absl::StatusOr<projections::BriefScope> AdHocScope(const v1::GetMeetingBriefRequest& request, absl::Time now) {
+  if (!request.member_id().empty()) SALESOPS_RETURN_IF_ERROR(domain::ValidateId("member_id", request.member_id()));
+  if (!request.has_period_from() || !request.has_period_to()) {
+    return absl::InvalidArgumentError("period_from: a brief without meeting_id needs period_from and period_to");
+  }
+  SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period,
+                            projections::ResolvePeriod("", &request.period_from(), &request.period_to()));
+  projections::BriefScope scope;
+  scope.member_id = request.member_id();
+  scope.period_from = FromProtoTime(period.from());
+  scope.period_to = FromProtoTime(period.to());
+  scope.meeting_start = scope.period_to;
+  scope.provisional = scope.period_to > now;
+  scope.moment = scope.provisional ? now : scope.period_to;
+  return scope;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ViewsService::GetMeetingBrief(grpc::CallbackServerContext* context,
+                                                        const v1::GetMeetingBriefRequest* request,
+                                                        v1::MeetingBrief* reply) {
+  ReadPlan plan = PlanFor(request->view());
+  plan.heavy = true;  // a replay of the log up to the meeting's start
+  return AnswerReadAsync(context, *access_, async_, plan, [this, request, reply](const std::string& reader) -> absl::Status {
+    const v1::ViewOptions& view = request->view();
+    SALESOPS_RETURN_IF_ERROR(ValidateViewOptions(view));
+    if (view.as_of_position() != 0 || view.has_as_of_time()) {
+      return absl::InvalidArgumentError(
+          "view: a brief is as of its meeting's start; as_of_position and as_of_time are not accepted");
+    }
+    const bool sees_all = access_->RequireRole(reader, kBriefReaders, "Views.GetMeetingBrief").ok();
+    // The scope, from the live fold (the meeting may be newer than any replay).
+    absl::StatusOr<projections::BriefScope> scope = views_->Read(
+        [&](const projections::ViewsState& state) -> absl::StatusOr<projections::BriefScope> {
+          const absl::Time now = std::max(clock_->Now(), state.log_time);
+          if (request->meeting_id().empty()) return AdHocScope(*request, now);
+          SALESOPS_RETURN_IF_ERROR(domain::ValidateId("meeting_id", request->meeting_id()));
+          const v1::Meeting& meeting = state.core.meetings.Meeting(request->meeting_id());
+          if (meeting.meeting_id().empty()) {
+            return absl::NotFoundError(absl::StrCat("meeting '", request->meeting_id(), "' not found"));
+          }
+          return projections::ScopeOfMeeting(meeting, now);
+        });
+    SALESOPS_RETURN_IF_ERROR(scope.status());
+    if (!sees_all && !scope->member_id.empty() && scope->member_id != reader) {
+      return access_->RequireRole(reader, kBriefReaders, "reading another member's one-to-one brief").status();
+    }
+    const std::string only = sees_all ? "" : reader;
+    uint64_t position = 0;
+    if (scope->provisional) {
+      SALESOPS_RETURN_IF_ERROR(views_->Read([&](const projections::ViewsState& state) -> absl::Status {
+        position = state.position;
+        SALESOPS_ASSIGN_OR_RETURN(*reply, projections::BuildMeetingBrief(state, *scope, only));
+        return absl::OkStatus();
+      }));
+    } else {
+      v1::ViewOptions at;
+      *at.mutable_as_of_time() = ToProtoTime(scope->moment);
+      SALESOPS_ASSIGN_OR_RETURN(ReplayedViews replay, Replay(at));
+      position = replay.state.position;
+      SALESOPS_ASSIGN_OR_RETURN(*reply, projections::BuildMeetingBrief(replay.state, *scope, only));
+    }
+    // The events the brief was computed from, named by the hash chain.
+    SALESOPS_ASSIGN_OR_RETURN(const std::string chain, store_->ChainDigest(position));
+    reply->set_input_digest(absl::StrCat("chain-sha256:", absl::BytesToHexString(chain)));
+    v1::ViewInfo* info = reply->mutable_view();
+    info->set_position(position);
+    *info->mutable_now() = ToProtoTime(scope->moment);
+    info->set_as_of(!scope->provisional);
+    return absl::OkStatus();
   });
 }
 

@@ -50,6 +50,7 @@ class ViewsService final : public CheckedUnaryService<v1::Views> {
     Check(&ViewsService::GetPerformanceReview);
     Check(&ViewsService::ListPerformanceReviews);
     Check(&ViewsService::CompareReviews);
+    Check(&ViewsService::GetMeetingBrief);
     RequireAllChecked();
   }
 
@@ -68,6 +69,9 @@ class ViewsService final : public CheckedUnaryService<v1::Views> {
   grpc::ServerUnaryReactor* CompareReviews(grpc::CallbackServerContext* context,
                                            const v1::CompareReviewsRequest* request,
                                            v1::CompareReviewsResponse* reply) override;
+  grpc::ServerUnaryReactor* GetMeetingBrief(grpc::CallbackServerContext* context,
+                                            const v1::GetMeetingBriefRequest* request,
+                                            v1::MeetingBrief* reply) override;
 
  private:
   // How a call with these options is answered: after waiting for
