@@ -5,7 +5,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "server/common/status_macros.h"
 #include "server/domain/errors.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/validation.h"
@@ -14,6 +16,7 @@ namespace salesops::domain {
 namespace {
 
 using M = v1::MeetingCommand;
+using A = v1::ActionItemCommand;
 
 // The longest a meeting may be scheduled ahead of, or recorded behind, now.
 constexpr absl::Duration kMaxScheduleDistance = absl::Hours(24 * 366);
@@ -130,18 +133,19 @@ absl::string_view MeetingIdOf(const v1::MeetingCommand& command) {
     case M::kSchedule: return command.schedule().meeting_id();
     case M::kMinutes: return command.minutes().meeting_id();
     case M::kCancel: return command.cancel().meeting_id();
-    case M::kAddItem: return command.add_item().meeting_id();
-    default: return {};
+    case M::COMMAND_NOT_SET: break;
   }
+  return {};
 }
 
-absl::string_view ActionItemIdOf(const v1::MeetingCommand& command) {
+absl::string_view ActionItemIdOf(const v1::ActionItemCommand& command) {
   switch (command.command_case()) {
-    case M::kAddItem: return command.add_item().action_item_id();
-    case M::kCompleteItem: return command.complete_item().action_item_id();
-    case M::kCancelItem: return command.cancel_item().action_item_id();
-    default: return {};
+    case A::kAdd: return command.add().action_item_id();
+    case A::kComplete: return command.complete().action_item_id();
+    case A::kCancel: return command.cancel().action_item_id();
+    case A::COMMAND_NOT_SET: break;
   }
+  return {};
 }
 
 const v1::CommandOptions& OptionsOf(const v1::MeetingCommand& command) {
@@ -149,25 +153,51 @@ const v1::CommandOptions& OptionsOf(const v1::MeetingCommand& command) {
     case M::kSchedule: return command.schedule().options();
     case M::kMinutes: return command.minutes().options();
     case M::kCancel: return command.cancel().options();
-    case M::kAddItem: return command.add_item().options();
-    case M::kCompleteItem: return command.complete_item().options();
-    case M::kCancelItem: return command.cancel_item().options();
     case M::COMMAND_NOT_SET: break;
   }
   return v1::CommandOptions::default_instance();
 }
 
-bool NeedsNewMeetingId(const v1::MeetingCommand& command) {
-  return (command.has_schedule() && command.schedule().meeting_id().empty()) ||
-         (command.has_add_item() && command.add_item().action_item_id().empty());
+const v1::CommandOptions& OptionsOf(const v1::ActionItemCommand& command) {
+  switch (command.command_case()) {
+    case A::kAdd: return command.add().options();
+    case A::kComplete: return command.complete().options();
+    case A::kCancel: return command.cancel().options();
+    case A::COMMAND_NOT_SET: break;
+  }
+  return v1::CommandOptions::default_instance();
 }
 
-bool IsActionItemCommand(const v1::MeetingCommand& command) {
-  return command.has_add_item() || command.has_complete_item() || command.has_cancel_item();
+bool NeedsNewMeetingId(const v1::Command& command) {
+  return command.has_meeting() && command.meeting().has_schedule() &&
+         command.meeting().schedule().meeting_id().empty();
+}
+
+bool NeedsNewActionItemId(const v1::Command& command) {
+  return command.has_action_item() && command.action_item().has_add() &&
+         command.action_item().add().action_item_id().empty();
 }
 
 absl::string_view ItemOwnerOf(const v1::AddActionItemRequest& request, absl::string_view actor) {
   return request.owner().empty() ? actor : absl::string_view(request.owner());
+}
+
+const std::vector<MeetingRule>& MeetingRules() {
+  static const std::vector<MeetingRule>* const rules = new std::vector<MeetingRule>{
+      {"ScheduleMeeting", {v1::MEETING_STATUS_UNSPECIFIED}},
+      {"RecordMinutes", {v1::MEETING_STATUS_SCHEDULED, v1::MEETING_STATUS_HELD}},
+      {"CancelMeeting", {v1::MEETING_STATUS_SCHEDULED}},
+  };
+  return *rules;
+}
+
+const std::vector<ActionItemRule>& ActionItemRules() {
+  static const std::vector<ActionItemRule>* const rules = new std::vector<ActionItemRule>{
+      {"AddActionItem", {v1::ACTION_ITEM_STATUS_UNSPECIFIED}},
+      {"CompleteActionItem", {v1::ACTION_ITEM_STATUS_OPEN}},
+      {"CancelActionItem", {v1::ACTION_ITEM_STATUS_OPEN}},
+  };
+  return *rules;
 }
 
 absl::Status ValidateMeetingCommand(const v1::MeetingCommand& command) {
@@ -213,8 +243,20 @@ absl::Status ValidateMeetingCommand(const v1::MeetingCommand& command) {
       v.Add(ValidateId("meeting_id", command.cancel().meeting_id()));
       v.Add(ValidateText("reason", command.cancel().reason(), 1, kMaxTextChars, multi));
       break;
-    case M::kAddItem: {
-      const v1::AddActionItemRequest& r = command.add_item();
+    case M::COMMAND_NOT_SET:
+      break;
+  }
+  return std::move(v).Finish();
+}
+
+absl::Status ValidateActionItemCommand(const v1::ActionItemCommand& command) {
+  if (command.command_case() == A::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
+  errors::FieldViolations v;
+  v.Add(ValidateCommandOptions(OptionsOf(command)));
+  const TextKind multi = TextKind::kMultiLine;
+  switch (command.command_case()) {
+    case A::kAdd: {
+      const v1::AddActionItemRequest& r = command.add();
       if (!r.action_item_id().empty()) v.Add(ValidateId("action_item_id", r.action_item_id()));
       v.Add(ValidateId("meeting_id", r.meeting_id()));
       if (!r.owner().empty()) v.Add(ValidateId("owner", r.owner()));
@@ -226,38 +268,48 @@ absl::Status ValidateMeetingCommand(const v1::MeetingCommand& command) {
       if (!r.ticket_id().empty()) v.Add(ValidateId("ticket_id", r.ticket_id()));
       break;
     }
-    case M::kCompleteItem:
-      v.Add(ValidateId("action_item_id", command.complete_item().action_item_id()));
-      v.Add(ValidateText("note", command.complete_item().note(), 0, kMaxTextChars, multi));
+    case A::kComplete:
+      v.Add(ValidateId("action_item_id", command.complete().action_item_id()));
+      v.Add(ValidateText("note", command.complete().note(), 0, kMaxTextChars, multi));
       break;
-    case M::kCancelItem:
-      v.Add(ValidateId("action_item_id", command.cancel_item().action_item_id()));
-      v.Add(ValidateText("reason", command.cancel_item().reason(), 1, kMaxTextChars, multi));
+    case A::kCancel:
+      v.Add(ValidateId("action_item_id", command.cancel().action_item_id()));
+      v.Add(ValidateText("reason", command.cancel().reason(), 1, kMaxTextChars, multi));
       break;
-    case M::COMMAND_NOT_SET:
+    case A::COMMAND_NOT_SET:
       break;
   }
   return std::move(v).Finish();
 }
 
 absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const v1::MeetingCommand& command,
-                                              absl::string_view actor, absl::Time occurred_at,
-                                              const MeetingWorld& world) {
+                                              absl::Time occurred_at, const MeetingWorld& world) {
   MeetingDecision d;
   v1::Event& event = d.events.emplace_back();
   const v1::CommandOptions& options = OptionsOf(command);
+  d.meeting_id = command.has_schedule() && command.schedule().meeting_id().empty() ? world.new_id
+                                                                                    : std::string(MeetingIdOf(command));
+  d.stream_id = MeetingStreamId(d.meeting_id);
+  const v1::Meeting& meeting = state.Meeting(d.meeting_id);
+  if (command.has_schedule() && !meeting.meeting_id().empty()) {
+    return errors::AlreadyExists("meeting", d.meeting_id, absl::StrCat("meeting '", d.meeting_id, "' already exists"));
+  }
+  if (!command.has_schedule() && meeting.meeting_id().empty()) return NotFoundMeeting(d.meeting_id);
+  SALESOPS_RETURN_IF_ERROR(CheckVersion("meeting", "meeting", d.meeting_id, meeting.version(), options));
+  d.expected_version = meeting.version();
+  const MeetingRule& rule = MeetingRules()[static_cast<size_t>(command.command_case()) - 1];
+  if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), meeting.status()) == rule.allowed_from.end()) {
+    return MeetingNotAllowed(meeting, rule.action,
+                             absl::StrCat(rule.action, " is allowed only when ",
+                                          absl::StrJoin(rule.allowed_from, " or ",
+                                                        [](std::string* out, v1::MeetingStatus s) {
+                                                          absl::StrAppend(out, MeetingStatusName(s));
+                                                        })));
+  }
   switch (command.command_case()) {
     case M::kSchedule: {
       const v1::ScheduleMeetingRequest& r = command.schedule();
-      d.meeting_id = r.meeting_id().empty() ? world.new_id : r.meeting_id();
-      const v1::Meeting& existing = state.Meeting(d.meeting_id);
-      if (!existing.meeting_id().empty()) {
-        return errors::AlreadyExists("meeting", d.meeting_id,
-                                     absl::StrCat("meeting '", d.meeting_id, "' already exists"));
-      }
-      if (!r.member_id().empty()) {
-        if (absl::Status s = RequireActive(*world.team, "member_id", r.member_id()); !s.ok()) return s;
-      }
+      if (!r.member_id().empty()) SALESOPS_RETURN_IF_ERROR(RequireActive(*world.team, "member_id", r.member_id()));
       const absl::Time starts_at = FromProtoTime(r.starts_at());
       if (starts_at > world.now + kMaxScheduleDistance || starts_at < world.now - kMaxScheduleDistance) {
         return absl::InvalidArgumentError("starts_at: must be within 366 days of now");
@@ -267,7 +319,6 @@ absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const 
                                                   : DefaultPeriodFrom(state, r.member_id(), r.cadence(), starts_at);
       if (to > starts_at) return absl::InvalidArgumentError("period_to: must not be after starts_at");
       if (from >= to) return absl::InvalidArgumentError("period_from: must be before period_to (or starts_at)");
-      if (absl::Status s = CheckVersion("meeting", "meeting", d.meeting_id, 0, options); !s.ok()) return s;
       v1::MeetingScheduled* e = event.mutable_meeting_scheduled();
       e->set_meeting_id(d.meeting_id);
       e->set_title(r.title());
@@ -277,30 +328,13 @@ absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const 
       *e->mutable_period_from() = ToProtoTime(from);
       *e->mutable_period_to() = ToProtoTime(to);
       e->set_duration_minutes(r.duration_minutes() == 0 ? 60 : r.duration_minutes());
-      d.stream_id = MeetingStreamId(d.meeting_id);
       return d;
     }
-    case M::kMinutes:
-    case M::kCancel: {
-      d.meeting_id = std::string(MeetingIdOf(command));
-      const v1::Meeting& meeting = state.Meeting(d.meeting_id);
-      if (meeting.meeting_id().empty()) return NotFoundMeeting(d.meeting_id);
-      if (absl::Status s = CheckVersion("meeting", "meeting", d.meeting_id, meeting.version(), options); !s.ok()) {
-        return s;
-      }
-      d.stream_id = MeetingStreamId(d.meeting_id);
-      d.expected_version = meeting.version();
-      if (command.has_cancel()) {
-        if (meeting.status() != v1::MEETING_STATUS_SCHEDULED) {
-          return MeetingNotAllowed(meeting, "CancelMeeting", "CancelMeeting is allowed only when SCHEDULED");
-        }
-        event.mutable_meeting_cancelled()->set_reason(command.cancel().reason());
-        return d;
-      }
+    case M::kCancel:
+      event.mutable_meeting_cancelled()->set_reason(command.cancel().reason());
+      return d;
+    case M::kMinutes: {
       const v1::RecordMinutesRequest& r = command.minutes();
-      if (meeting.status() == v1::MEETING_STATUS_CANCELLED) {
-        return MeetingNotAllowed(meeting, "RecordMinutes", "a cancelled meeting has no minutes");
-      }
       if (occurred_at < FromProtoTime(meeting.starts_at())) {
         return MeetingNotAllowed(meeting, "RecordMinutes", "the meeting has not started yet");
       }
@@ -325,34 +359,52 @@ absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const 
       e->set_correction_reason(r.correction_reason());
       return d;
     }
-    case M::kAddItem: {
-      const v1::AddActionItemRequest& r = command.add_item();
-      d.action_item_id = r.action_item_id().empty() ? world.new_id : r.action_item_id();
-      d.meeting_id = r.meeting_id();
+    case M::COMMAND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("command: is required");
+}
+
+absl::StatusOr<MeetingDecision> DecideActionItem(const MeetingsState& state, const v1::ActionItemCommand& command,
+                                                 absl::string_view actor, const MeetingWorld& world) {
+  MeetingDecision d;
+  v1::Event& event = d.events.emplace_back();
+  const v1::CommandOptions& options = OptionsOf(command);
+  d.action_item_id = command.has_add() && command.add().action_item_id().empty() ? world.new_id
+                                                                                  : std::string(ActionItemIdOf(command));
+  d.stream_id = ActionItemStreamId(d.action_item_id);
+  const v1::ActionItem& item = state.Item(d.action_item_id);
+  if (command.has_add() && !item.action_item_id().empty()) {
+    return errors::AlreadyExists("action_item", d.action_item_id,
+                                 absl::StrCat("action item '", d.action_item_id, "' already exists"));
+  }
+  if (!command.has_add() && item.action_item_id().empty()) return NotFoundItem(d.action_item_id);
+  SALESOPS_RETURN_IF_ERROR(CheckVersion("action_item", "action item", d.action_item_id, item.version(), options));
+  d.expected_version = item.version();
+  d.meeting_id = command.has_add() ? command.add().meeting_id() : item.meeting_id();
+  const ActionItemRule& rule = ActionItemRules()[static_cast<size_t>(command.command_case()) - 1];
+  if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), item.status()) == rule.allowed_from.end()) {
+    return ItemNotAllowed(item, rule.action);
+  }
+  switch (command.command_case()) {
+    case A::kAdd: {
+      const v1::AddActionItemRequest& r = command.add();
       const v1::Meeting& meeting = state.Meeting(r.meeting_id());
       if (meeting.meeting_id().empty()) return NotFoundMeeting(r.meeting_id());
       if (meeting.status() == v1::MEETING_STATUS_CANCELLED) {
         return MeetingNotAllowed(meeting, "AddActionItem", "a cancelled meeting agrees no action items");
       }
-      if (!state.Item(d.action_item_id).action_item_id().empty()) {
-        return errors::AlreadyExists("action_item", d.action_item_id,
-                                     absl::StrCat("action item '", d.action_item_id, "' already exists"));
-      }
       const absl::string_view owner = ItemOwnerOf(r, actor);
-      if (absl::Status s = RequireActive(*world.team, "owner", owner); !s.ok()) return s;
+      SALESOPS_RETURN_IF_ERROR(RequireActive(*world.team, "owner", owner));
       if (!world.linked_lead_exists) {
         return errors::NotFound("lead", r.lead_id(), absl::StrCat("lead_id: lead '", r.lead_id(), "' not found"));
       }
       if (!world.linked_order_exists) {
-        return errors::NotFound("order", r.order_id(),
-                                absl::StrCat("order_id: order '", r.order_id(), "' not found"));
+        return errors::NotFound("order", r.order_id(), absl::StrCat("order_id: order '", r.order_id(), "' not found"));
       }
       if (!world.linked_ticket_exists) {
         return errors::NotFound("ticket", r.ticket_id(),
                                 absl::StrCat("ticket_id: ticket '", r.ticket_id(), "' not found"));
-      }
-      if (absl::Status s = CheckVersion("action_item", "action item", d.action_item_id, 0, options); !s.ok()) {
-        return s;
       }
       v1::ActionItemAdded* e = event.mutable_action_item_added();
       e->set_action_item_id(d.action_item_id);
@@ -364,80 +416,61 @@ absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const 
       e->set_lead_id(r.lead_id());
       e->set_order_id(r.order_id());
       e->set_ticket_id(r.ticket_id());
-      d.stream_id = ActionItemStreamId(d.action_item_id);
       return d;
     }
-    case M::kCompleteItem:
-    case M::kCancelItem: {
-      d.action_item_id = std::string(ActionItemIdOf(command));
-      const v1::ActionItem& item = state.Item(d.action_item_id);
-      if (item.action_item_id().empty()) return NotFoundItem(d.action_item_id);
-      d.meeting_id = item.meeting_id();
-      if (absl::Status s = CheckVersion("action_item", "action item", d.action_item_id, item.version(), options);
-          !s.ok()) {
-        return s;
-      }
-      const bool complete = command.has_complete_item();
-      if (item.status() != v1::ACTION_ITEM_STATUS_OPEN) {
-        return ItemNotAllowed(item, complete ? "CompleteActionItem" : "CancelActionItem");
-      }
-      if (complete) {
-        event.mutable_action_item_completed()->set_note(command.complete_item().note());
-      } else {
-        event.mutable_action_item_cancelled()->set_reason(command.cancel_item().reason());
-      }
-      d.stream_id = ActionItemStreamId(d.action_item_id);
-      d.expected_version = item.version();
+    case A::kComplete:
+      event.mutable_action_item_completed()->set_note(command.complete().note());
       return d;
-    }
-    case M::COMMAND_NOT_SET:
+    case A::kCancel:
+      event.mutable_action_item_cancelled()->set_reason(command.cancel().reason());
+      return d;
+    case A::COMMAND_NOT_SET:
       break;
   }
   return absl::InvalidArgumentError("command: is required");
 }
 
-void EvolveMeetings(MeetingsState& state, const v1::EventEnvelope& envelope) {
+void EvolveMeeting(MeetingsState& state, absl::string_view id, const v1::EventEnvelope& envelope) {
   const v1::Event& event = envelope.event();
-  const absl::string_view stream = envelope.stream_id();
-  if (absl::StartsWith(stream, kMeetingStreamPrefix)) {
-    v1::Meeting& m = state.meetings[stream.substr(kMeetingStreamPrefix.size())];
-    m.set_version(envelope.stream_version());
-    *m.mutable_last_occurred_at() = envelope.occurred_at();
-    switch (event.body_case()) {
-      case v1::Event::kMeetingScheduled: {
-        const v1::MeetingScheduled& e = event.meeting_scheduled();
-        m.set_meeting_id(e.meeting_id());
-        m.set_title(e.title());
-        m.set_member_id(e.member_id());
-        m.set_cadence(e.cadence());
-        *m.mutable_starts_at() = e.starts_at();
-        *m.mutable_period_from() = e.period_from();
-        *m.mutable_period_to() = e.period_to();
-        m.set_duration_minutes(e.duration_minutes());
-        m.set_status(v1::MEETING_STATUS_SCHEDULED);
-        m.set_organizer(envelope.actor());
-        *m.mutable_scheduled_at() = envelope.occurred_at();
-        break;
-      }
-      case v1::Event::kMinutesRecorded: {
-        const v1::MinutesRecorded& e = event.minutes_recorded();
-        m.set_minutes(e.minutes());
-        *m.mutable_attendees() = e.attendees();
-        m.set_minutes_revision(e.revision());
-        m.set_status(v1::MEETING_STATUS_HELD);
-        break;
-      }
-      case v1::Event::kMeetingCancelled:
-        m.set_cancel_reason(event.meeting_cancelled().reason());
-        m.set_status(v1::MEETING_STATUS_CANCELLED);
-        break;
-      default:
-        break;
+  v1::Meeting& m = state.meetings[id];
+  m.set_version(envelope.stream_version());
+  *m.mutable_last_occurred_at() = envelope.occurred_at();
+  switch (event.body_case()) {
+    case v1::Event::kMeetingScheduled: {
+      const v1::MeetingScheduled& e = event.meeting_scheduled();
+      m.set_meeting_id(e.meeting_id());
+      m.set_title(e.title());
+      m.set_member_id(e.member_id());
+      m.set_cadence(e.cadence());
+      *m.mutable_starts_at() = e.starts_at();
+      *m.mutable_period_from() = e.period_from();
+      *m.mutable_period_to() = e.period_to();
+      m.set_duration_minutes(e.duration_minutes());
+      m.set_status(v1::MEETING_STATUS_SCHEDULED);
+      m.set_organizer(envelope.actor());
+      *m.mutable_scheduled_at() = envelope.occurred_at();
+      break;
     }
-    return;
+    case v1::Event::kMinutesRecorded: {
+      const v1::MinutesRecorded& e = event.minutes_recorded();
+      m.set_minutes(e.minutes());
+      *m.mutable_attendees() = e.attendees();
+      m.set_minutes_revision(e.revision());
+      m.set_status(v1::MEETING_STATUS_HELD);
+      break;
+    }
+    case v1::Event::kMeetingCancelled:
+      m.set_cancel_reason(event.meeting_cancelled().reason());
+      m.set_status(v1::MEETING_STATUS_CANCELLED);
+      break;
+    default:
+      break;
   }
-  if (!absl::StartsWith(stream, kActionItemStreamPrefix)) return;
-  v1::ActionItem& item = state.items[stream.substr(kActionItemStreamPrefix.size())];
+}
+
+void EvolveActionItem(MeetingsState& state, absl::string_view id, const v1::EventEnvelope& envelope) {
+  const v1::Event& event = envelope.event();
+  v1::ActionItem& item = state.items[id];
   item.set_version(envelope.stream_version());
   *item.mutable_last_occurred_at() = envelope.occurred_at();
   switch (event.body_case()) {

@@ -48,19 +48,19 @@ struct MeetingsState {
   std::optional<absl::Time> PreviousStart(absl::string_view member_id, absl::Time before) const;
 };
 
-// The id the command addresses: the meeting's for meeting commands and
-// AddActionItem's meeting, the item's for the other item commands.
 absl::string_view MeetingIdOf(const v1::MeetingCommand& command);
-absl::string_view ActionItemIdOf(const v1::MeetingCommand& command);
+absl::string_view ActionItemIdOf(const v1::ActionItemCommand& command);
 const v1::CommandOptions& OptionsOf(const v1::MeetingCommand& command);
+const v1::CommandOptions& OptionsOf(const v1::ActionItemCommand& command);
 // True for a ScheduleMeeting without a meeting id or an AddActionItem
-// without an action item id (the caller draws one).
-bool NeedsNewMeetingId(const v1::MeetingCommand& command);
-// True for the commands on an action item's stream.
-bool IsActionItemCommand(const v1::MeetingCommand& command);
+// without an action item id (the caller draws one into
+// DecideContext::new_lead_id).
+bool NeedsNewMeetingId(const v1::Command& command);
+bool NeedsNewActionItemId(const v1::Command& command);
 
 // INVALID_ARGUMENT naming every malformed field.
 absl::Status ValidateMeetingCommand(const v1::MeetingCommand& command);
+absl::Status ValidateActionItemCommand(const v1::ActionItemCommand& command);
 
 // What the meeting deciders need to know about the rest of the state.
 struct MeetingWorld {
@@ -77,23 +77,37 @@ struct MeetingDecision {
   uint64_t expected_version = 0;
   std::vector<v1::Event> events;  // one
   std::string meeting_id;
-  std::string action_item_id;  // for item commands
+  std::string action_item_id;  // for action item commands
 };
 
-// Decides a meetings command (validated) by `actor` (authorized) at
-// `occurred_at`. Errors: NOT_FOUND, ALREADY_EXISTS, ABORTED
-// (expected_version), FAILED_PRECONDITION (the status does not allow it),
-// INVALID_ARGUMENT (a member that is not active, a period after the start, a
-// correction without its reason).
+// Decide a validated command by `actor` (authorized) at `occurred_at`.
+// Errors: NOT_FOUND, ALREADY_EXISTS, ABORTED (expected_version),
+// FAILED_PRECONDITION (the status does not allow it, MeetingRules() /
+// ActionItemRules()), INVALID_ARGUMENT (a member that is not active, a
+// period after the start, a correction without its reason).
 absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const v1::MeetingCommand& command,
-                                              absl::string_view actor, absl::Time occurred_at,
-                                              const MeetingWorld& world);
+                                              absl::Time occurred_at, const MeetingWorld& world);
+absl::StatusOr<MeetingDecision> DecideActionItem(const MeetingsState& state, const v1::ActionItemCommand& command,
+                                                 absl::string_view actor, const MeetingWorld& world);
+
+// The status rules as data: the statuses each command is allowed from.
+struct MeetingRule {
+  absl::string_view action;
+  std::vector<v1::MeetingStatus> allowed_from;
+};
+const std::vector<MeetingRule>& MeetingRules();  // by v1::MeetingCommand case (1-based - 1)
+struct ActionItemRule {
+  absl::string_view action;
+  std::vector<v1::ActionItemStatus> allowed_from;
+};
+const std::vector<ActionItemRule>& ActionItemRules();  // by v1::ActionItemCommand case (1-based - 1)
 
 // The owner an AddActionItem gives its item: the named one, else the actor.
 absl::string_view ItemOwnerOf(const v1::AddActionItemRequest& request, absl::string_view actor);
 
-// Folds one committed event of a meeting or action item stream.
-void EvolveMeetings(MeetingsState& state, const v1::EventEnvelope& envelope);
+// Fold one committed event of the meeting (or action item) stream `id`.
+void EvolveMeeting(MeetingsState& state, absl::string_view id, const v1::EventEnvelope& envelope);
+void EvolveActionItem(MeetingsState& state, absl::string_view id, const v1::EventEnvelope& envelope);
 
 // The end of an action item's due date (the start of the next UTC day); an
 // item is overdue from then while OPEN.

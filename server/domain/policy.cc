@@ -56,10 +56,14 @@ size_t RowOf(const v1::Command& command) {
       case v1::MeetingCommand::kSchedule: return 31;
       case v1::MeetingCommand::kMinutes: return 32;
       case v1::MeetingCommand::kCancel: return 33;
-      case v1::MeetingCommand::kAddItem: return 34;
-      case v1::MeetingCommand::kCompleteItem: return 35;
-      case v1::MeetingCommand::kCancelItem: return 36;
       case v1::MeetingCommand::COMMAND_NOT_SET: break;
+    }
+  } else if (command.has_action_item()) {
+    switch (command.action_item().command_case()) {
+      case v1::ActionItemCommand::kAdd: return 34;
+      case v1::ActionItemCommand::kComplete: return 35;
+      case v1::ActionItemCommand::kCancel: return 36;
+      case v1::ActionItemCommand::COMMAND_NOT_SET: break;
     }
   } else if (command.has_team()) {
     switch (command.team().command_case()) {

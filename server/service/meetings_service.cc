@@ -5,29 +5,28 @@
 
 namespace salesops::service {
 
-grpc::ServerUnaryReactor* MeetingsService::Submit(grpc::CallbackServerContext* context, v1::MeetingCommand command,
+grpc::ServerUnaryReactor* MeetingsService::Submit(grpc::CallbackServerContext* context, v1::Command command,
                                                   v1::MeetingCommandReply* reply) {
-  v1::Command wrapped;
-  *wrapped.mutable_meeting() = std::move(command);
-  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(wrapped),
+  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(command),
                        [reply](v1::CommandReply&& r) { *reply = std::move(*r.mutable_meeting()); });
 }
 
-#define SALESOPS_MEETING_COMMAND(Method, Request, field)                                             \
+// A Meetings RPC: its request as the `field` case of the `kind` command.
+#define SALESOPS_MEETING_COMMAND(Method, Request, kind, field)                                       \
   grpc::ServerUnaryReactor* MeetingsService::Method(grpc::CallbackServerContext* context,            \
                                                     const v1::Request* request,                      \
                                                     v1::MeetingCommandReply* reply) {                \
-    v1::MeetingCommand command;                                                                      \
-    *command.mutable_##field() = *request;                                                           \
+    v1::Command command;                                                                             \
+    *command.mutable_##kind()->mutable_##field() = *request;                                         \
     return Submit(context, std::move(command), reply);                                               \
   }
 
-SALESOPS_MEETING_COMMAND(ScheduleMeeting, ScheduleMeetingRequest, schedule)
-SALESOPS_MEETING_COMMAND(RecordMinutes, RecordMinutesRequest, minutes)
-SALESOPS_MEETING_COMMAND(CancelMeeting, CancelMeetingRequest, cancel)
-SALESOPS_MEETING_COMMAND(AddActionItem, AddActionItemRequest, add_item)
-SALESOPS_MEETING_COMMAND(CompleteActionItem, CompleteActionItemRequest, complete_item)
-SALESOPS_MEETING_COMMAND(CancelActionItem, CancelActionItemRequest, cancel_item)
+SALESOPS_MEETING_COMMAND(ScheduleMeeting, ScheduleMeetingRequest, meeting, schedule)
+SALESOPS_MEETING_COMMAND(RecordMinutes, RecordMinutesRequest, meeting, minutes)
+SALESOPS_MEETING_COMMAND(CancelMeeting, CancelMeetingRequest, meeting, cancel)
+SALESOPS_MEETING_COMMAND(AddActionItem, AddActionItemRequest, action_item, add)
+SALESOPS_MEETING_COMMAND(CompleteActionItem, CompleteActionItemRequest, action_item, complete)
+SALESOPS_MEETING_COMMAND(CancelActionItem, CancelActionItemRequest, action_item, cancel)
 
 #undef SALESOPS_MEETING_COMMAND
 

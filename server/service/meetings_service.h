@@ -53,7 +53,7 @@ class MeetingsService final : public CheckedUnaryService<v1::Meetings> {
                                          v1::ListMeetingsResponse* reply) override;
 
  private:
-  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, v1::MeetingCommand command,
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, v1::Command command,
                                    v1::MeetingCommandReply* reply);
 
   const ReadAccess* const access_;

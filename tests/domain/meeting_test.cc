@@ -17,7 +17,7 @@ using ::salesops::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-using M = v1::MeetingCommand;
+using M = v1::Command;
 
 const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());
 
@@ -51,26 +51,44 @@ MeetingWorld World() {
 // Folds `event` as the next event of its stream (the sequencer's stamping).
 void Apply(MeetingsState& state, const std::string& stream, const v1::Event& event, absl::Time at,
            absl::string_view actor = "boss") {
-  uint64_t version = 0;
-  if (absl::StartsWith(stream, kMeetingStreamPrefix)) {
-    version = state.Meeting(stream.substr(kMeetingStreamPrefix.size())).version();
-  } else {
-    version = state.Item(stream.substr(kActionItemStreamPrefix.size())).version();
-  }
+  const bool meeting = absl::StartsWith(stream, kMeetingStreamPrefix);
+  const std::string id =
+      stream.substr(meeting ? kMeetingStreamPrefix.size() : kActionItemStreamPrefix.size());
+  const uint64_t version = meeting ? state.Meeting(id).version() : state.Item(id).version();
   v1::EventEnvelope e;
   e.set_stream_id(stream);
   e.set_stream_version(version + 1);
   e.set_actor(std::string(actor));
   *e.mutable_occurred_at() = ToProtoTime(at);
   *e.mutable_event() = event;
-  EvolveMeetings(state, e);
+  if (meeting) {
+    EvolveMeeting(state, id, e);
+  } else {
+    EvolveActionItem(state, id, e);
+  }
+}
+
+// Validates and decides `command` as the meeting or the action item
+// aggregate does.
+absl::StatusOr<MeetingDecision> DecideAny(const MeetingsState& state, const M& command, absl::string_view actor,
+                                       absl::Time at, const MeetingWorld& world) {
+  if (command.has_meeting()) {
+    if (absl::Status s = ValidateMeetingCommand(command.meeting()); !s.ok()) return s;
+    return DecideMeeting(state, command.meeting(), at, world);
+  }
+  if (absl::Status s = ValidateActionItemCommand(command.action_item()); !s.ok()) return s;
+  return DecideActionItem(state, command.action_item(), actor, world);
+}
+
+absl::Status CheckFields(const M& command) {
+  return command.has_meeting() ? ValidateMeetingCommand(command.meeting())
+                               : ValidateActionItemCommand(command.action_item());
 }
 
 // Decides `command` and folds what it decides; the decision's status.
 absl::Status Act(MeetingsState& state, const M& command, absl::Time at = kNow, absl::string_view actor = "boss",
                  const MeetingWorld& world = World()) {
-  if (absl::Status s = ValidateMeetingCommand(command); !s.ok()) return s;
-  absl::StatusOr<MeetingDecision> d = DecideMeeting(state, command, actor, at, world);
+  absl::StatusOr<MeetingDecision> d = DecideAny(state, command, actor, at, world);
   if (!d.ok()) return d.status();
   for (const v1::Event& event : d->events) Apply(state, d->stream_id, event, at, actor);
   return absl::OkStatus();
@@ -79,7 +97,7 @@ absl::Status Act(MeetingsState& state, const M& command, absl::Time at = kNow, a
 M Schedule(const std::string& id, absl::Time starts_at, const std::string& member = "",
            v1::MeetingCadence cadence = v1::MEETING_CADENCE_WEEKLY) {
   M c;
-  v1::ScheduleMeetingRequest* r = c.mutable_schedule();
+  v1::ScheduleMeetingRequest* r = c.mutable_meeting()->mutable_schedule();
   r->set_meeting_id(id);
   r->set_title("周例会：华东区");
   r->set_member_id(member);
@@ -90,24 +108,24 @@ M Schedule(const std::string& id, absl::Time starts_at, const std::string& membe
 
 M Minutes(const std::string& id, const std::string& reason = "") {
   M c;
-  c.mutable_minutes()->set_meeting_id(id);
-  c.mutable_minutes()->set_minutes("讨论了本周的赢单与丢单原因。\n下周重点：跟进报价。");
-  c.mutable_minutes()->add_attendees("boss");
-  c.mutable_minutes()->add_attendees("rep1");
-  c.mutable_minutes()->set_correction_reason(reason);
+  c.mutable_meeting()->mutable_minutes()->set_meeting_id(id);
+  c.mutable_meeting()->mutable_minutes()->set_minutes("讨论了本周的赢单与丢单原因。\n下周重点：跟进报价。");
+  c.mutable_meeting()->mutable_minutes()->add_attendees("boss");
+  c.mutable_meeting()->mutable_minutes()->add_attendees("rep1");
+  c.mutable_meeting()->mutable_minutes()->set_correction_reason(reason);
   return c;
 }
 
 M CancelMeeting(const std::string& id) {
   M c;
-  c.mutable_cancel()->set_meeting_id(id);
-  c.mutable_cancel()->set_reason("节假日");
+  c.mutable_meeting()->mutable_cancel()->set_meeting_id(id);
+  c.mutable_meeting()->mutable_cancel()->set_reason("节假日");
   return c;
 }
 
 M AddItem(const std::string& item, const std::string& meeting, const std::string& owner = "rep1") {
   M c;
-  v1::AddActionItemRequest* r = c.mutable_add_item();
+  v1::AddActionItemRequest* r = c.mutable_action_item()->mutable_add();
   r->set_action_item_id(item);
   r->set_meeting_id(meeting);
   r->set_owner(owner);
@@ -118,15 +136,15 @@ M AddItem(const std::string& item, const std::string& meeting, const std::string
 
 M Complete(const std::string& item) {
   M c;
-  c.mutable_complete_item()->set_action_item_id(item);
-  c.mutable_complete_item()->set_note("已回访");
+  c.mutable_action_item()->mutable_complete()->set_action_item_id(item);
+  c.mutable_action_item()->mutable_complete()->set_note("已回访");
   return c;
 }
 
 M CancelItem(const std::string& item) {
   M c;
-  c.mutable_cancel_item()->set_action_item_id(item);
-  c.mutable_cancel_item()->set_reason("客户已签约，无需回访");
+  c.mutable_action_item()->mutable_cancel()->set_action_item_id(item);
+  c.mutable_action_item()->mutable_cancel()->set_reason("客户已签约，无需回访");
   return c;
 }
 
@@ -183,7 +201,7 @@ TEST(MeetingDeciderTest, RefusalsNameTheStatusAndTheRule) {
   MeetingsState cancelled = Given(v1::MEETING_STATUS_CANCELLED);
   EXPECT_THAT(Act(cancelled, Minutes("W1")),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("meeting 'W1' is CANCELLED; a cancelled meeting has no minutes")));
+                       HasSubstr("meeting 'W1' is CANCELLED; RecordMinutes is allowed only when SCHEDULED or HELD")));
   EXPECT_EQ(errors::ReasonOf(Act(cancelled, CancelMeeting("W1"))), errors::kMeetingStatusNotAllowed);
   EXPECT_THAT(Act(cancelled, AddItem("A2", "W1")), StatusIs(absl::StatusCode::kFailedPrecondition,
                                                            HasSubstr("agrees no action items")));
@@ -235,7 +253,7 @@ TEST(MeetingDeciderTest, SchedulingResolvesThePeriodIntoTheEvent) {
   const absl::Time w1 = kNow + absl::Hours(24);
   // No earlier meeting of the scope: one cadence back.
   MeetingWorld world = World();
-  absl::StatusOr<MeetingDecision> first = DecideMeeting(state, Schedule("W1", w1), "boss", kNow, world);
+  absl::StatusOr<MeetingDecision> first = DecideAny(state, Schedule("W1", w1), "boss", kNow, world);
   ASSERT_THAT(first, IsOk());
   const v1::MeetingScheduled& e1 = first->events[0].meeting_scheduled();
   EXPECT_EQ(FromProtoTime(e1.period_from()), w1 - absl::Hours(24 * 7));
@@ -250,7 +268,7 @@ TEST(MeetingDeciderTest, SchedulingResolvesThePeriodIntoTheEvent) {
   // a one-to-one's scope is its member's, and a cancelled meeting is skipped.
   const absl::Time w2 = w1 + absl::Hours(24 * 6);
   auto period_from = [&](const M& command) {
-    absl::StatusOr<MeetingDecision> d = DecideMeeting(state, command, "boss", kNow, world);
+    absl::StatusOr<MeetingDecision> d = DecideAny(state, command, "boss", kNow, world);
     EXPECT_THAT(d, IsOk());
     return d.ok() ? FromProtoTime(d->events[0].meeting_scheduled().period_from()) : absl::InfinitePast();
   };
@@ -262,11 +280,11 @@ TEST(MeetingDeciderTest, SchedulingResolvesThePeriodIntoTheEvent) {
 
   // An explicit period must end at or before the start.
   M late = Schedule("W3", w2);
-  *late.mutable_schedule()->mutable_period_to() = ToProtoTime(w2 + absl::Seconds(1));
+  *late.mutable_meeting()->mutable_schedule()->mutable_period_to() = ToProtoTime(w2 + absl::Seconds(1));
   EXPECT_THAT(Act(state, late),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("period_to: must not be after starts_at")));
   M empty = Schedule("W3", w2);
-  *empty.mutable_schedule()->mutable_period_from() = ToProtoTime(w2);
+  *empty.mutable_meeting()->mutable_schedule()->mutable_period_from() = ToProtoTime(w2);
   EXPECT_THAT(Act(state, empty), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("period_from: must be before")));
   EXPECT_THAT(Act(state, Schedule("W1", w2)), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'W1'")));
   EXPECT_THAT(Act(state, Schedule("O2", w2, "gone")),
@@ -274,7 +292,7 @@ TEST(MeetingDeciderTest, SchedulingResolvesThePeriodIntoTheEvent) {
   EXPECT_THAT(Act(state, Schedule("F1", kNow + absl::Hours(24 * 367))),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("starts_at: must be within 366 days")));
   // Without an id the world's new id is used.
-  absl::StatusOr<MeetingDecision> drawn = DecideMeeting(state, Schedule("", w2), "boss", kNow, world);
+  absl::StatusOr<MeetingDecision> drawn = DecideAny(state, Schedule("", w2), "boss", kNow, world);
   ASSERT_THAT(drawn, IsOk());
   EXPECT_EQ(drawn->meeting_id, "NEW1");
 }
@@ -292,12 +310,12 @@ TEST(MeetingDeciderTest, MinutesFollowTheStartAndCountRevisions) {
   EXPECT_EQ(state.Meeting("W1").minutes_revision(), 2u);
   EXPECT_EQ(state.Meeting("W1").version(), 3u);
   M stranger = Minutes("W1", "再补充");
-  stranger.mutable_minutes()->add_attendees("nobody");
+  stranger.mutable_meeting()->mutable_minutes()->add_attendees("nobody");
   EXPECT_THAT(Act(state, stranger, after), StatusIs(absl::StatusCode::kInvalidArgument,
                                                      HasSubstr("attendees[2]: member 'nobody' is not in the team")));
   // A deactivated member may still have attended.
   M former = Minutes("W1", "再补充");
-  former.mutable_minutes()->add_attendees("gone");
+  former.mutable_meeting()->mutable_minutes()->add_attendees("gone");
   EXPECT_THAT(Act(state, former, after), IsOk());
 }
 
@@ -317,12 +335,12 @@ TEST(MeetingDeciderTest, ActionItemsNeedAnActiveOwnerAndExistingLinks) {
   MeetingWorld world = World();
   world.linked_lead_exists = false;
   M linked = AddItem("A3", "W1");
-  linked.mutable_add_item()->set_lead_id("L404");
+  linked.mutable_action_item()->mutable_add()->set_lead_id("L404");
   EXPECT_THAT(Act(state, linked, kNow, "boss", world),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("lead_id: lead 'L404' not found")));
   world = World();
   world.linked_ticket_exists = false;
-  linked.mutable_add_item()->set_ticket_id("T404");
+  linked.mutable_action_item()->mutable_add()->set_ticket_id("T404");
   EXPECT_THAT(Act(state, linked, kNow, "boss", world),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("ticket_id: ticket 'T404' not found")));
   EXPECT_FALSE(state.items.contains("A3"));
@@ -331,23 +349,23 @@ TEST(MeetingDeciderTest, ActionItemsNeedAnActiveOwnerAndExistingLinks) {
 TEST(MeetingDeciderTest, ExpectedVersionGuardsEachStream) {
   MeetingsState state = Given(v1::MEETING_STATUS_SCHEDULED);
   M c = Complete("A1");
-  c.mutable_complete_item()->mutable_options()->set_expected_version(2);
+  c.mutable_action_item()->mutable_complete()->mutable_options()->set_expected_version(2);
   EXPECT_THAT(Act(state, c, kNow, "rep1"),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("action item 'A1' is at version 1, expected_version was 2")));
-  c.mutable_complete_item()->mutable_options()->set_expected_version(1);
+  c.mutable_action_item()->mutable_complete()->mutable_options()->set_expected_version(1);
   EXPECT_THAT(Act(state, c, kNow, "rep1"), IsOk());
   M minutes = Minutes("W1");
-  minutes.mutable_minutes()->mutable_options()->set_expected_version(5);
+  minutes.mutable_meeting()->mutable_minutes()->mutable_options()->set_expected_version(5);
   EXPECT_THAT(Act(state, minutes), StatusIs(absl::StatusCode::kAborted, HasSubstr("meeting 'W1' is at version 1")));
 }
 
 TEST(MeetingDeciderTest, ValidationNamesEveryFieldAndCountsCharacters) {
   M c = Schedule("bad id", absl::Now());
-  c.mutable_schedule()->set_title("");
-  c.mutable_schedule()->set_cadence(v1::MEETING_CADENCE_UNSPECIFIED);
-  c.mutable_schedule()->clear_starts_at();
-  c.mutable_schedule()->set_duration_minutes(1441);
-  const absl::Status s = ValidateMeetingCommand(c);
+  c.mutable_meeting()->mutable_schedule()->set_title("");
+  c.mutable_meeting()->mutable_schedule()->set_cadence(v1::MEETING_CADENCE_UNSPECIFIED);
+  c.mutable_meeting()->mutable_schedule()->clear_starts_at();
+  c.mutable_meeting()->mutable_schedule()->set_duration_minutes(1441);
+  const absl::Status s = CheckFields(c);
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("meeting_id:")));
   for (absl::string_view field : {"title", "cadence", "starts_at", "duration_minutes"}) {
     EXPECT_THAT(std::string(s.message()), HasSubstr(field)) << s;
@@ -356,18 +374,18 @@ TEST(MeetingDeciderTest, ValidationNamesEveryFieldAndCountsCharacters) {
   M cjk = Schedule("W1", kNow);
   std::string title;
   for (int i = 0; i < 200; ++i) title += "会";
-  cjk.mutable_schedule()->set_title(title);
-  EXPECT_THAT(ValidateMeetingCommand(cjk), IsOk());
-  cjk.mutable_schedule()->set_title(title + "议");
-  EXPECT_THAT(ValidateMeetingCommand(cjk), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("title:")));
+  cjk.mutable_meeting()->mutable_schedule()->set_title(title);
+  EXPECT_THAT(CheckFields(cjk), IsOk());
+  cjk.mutable_meeting()->mutable_schedule()->set_title(title + "议");
+  EXPECT_THAT(CheckFields(cjk), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("title:")));
   M item = AddItem("A1", "W1");
-  item.mutable_add_item()->set_due_date("2026-02-30");
-  EXPECT_THAT(ValidateMeetingCommand(item), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("due_date:")));
+  item.mutable_action_item()->mutable_add()->set_due_date("2026-02-30");
+  EXPECT_THAT(CheckFields(item), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("due_date:")));
   M repeated = Minutes("W1");
-  repeated.mutable_minutes()->add_attendees("rep1");
-  EXPECT_THAT(ValidateMeetingCommand(repeated),
+  repeated.mutable_meeting()->mutable_minutes()->add_attendees("rep1");
+  EXPECT_THAT(CheckFields(repeated),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("attendees[2]: must not repeat")));
-  EXPECT_THAT(ValidateMeetingCommand(M()), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command:")));
+  EXPECT_THAT(ValidateMeetingCommand(v1::MeetingCommand()), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("command:")));
 }
 
 TEST(MeetingDeciderTest, AnItemIsOverdueFromTheEndOfItsDueDay) {
