@@ -118,7 +118,6 @@ absl::Status ValidateOrderCommand(const v1::OrderCommand& command) {
 }
 
 absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const v1::OrderCommand& command) {
-  SALESOPS_RETURN_IF_ERROR(ValidateOrderCommand(command));
   const std::string id(OrderIdOf(command));
   if (order.order_id().empty()) return errors::NotFound("order", id, absl::StrCat("order '", id, "' not found"));
   const v1::CommandOptions& options = OptionsOf(command);

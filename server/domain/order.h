@@ -30,7 +30,8 @@ const v1::CommandOptions& OptionsOf(const v1::OrderCommand& command);
 absl::Status ValidateOrderCommand(const v1::OrderCommand& command);
 
 // Decides an order command against `order` (order_id empty: no such order).
-// Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED (expected_version),
+// `command` must have passed ValidateOrderCommand (domain::Decide validates
+// once; not again here). Errors: NOT_FOUND, ABORTED (expected_version),
 // FAILED_PRECONDITION (the status does not allow it; names the status and
 // the allowed ones).
 absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const v1::OrderCommand& command);

@@ -113,7 +113,6 @@ absl::Status ValidateSupportCommand(const v1::SupportCommand& command) {
 
 absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, const v1::SupportCommand& command,
                                                     v1::Stage lead_stage, absl::string_view ticket_id) {
-  SALESOPS_RETURN_IF_ERROR(ValidateSupportCommand(command));
   std::vector<v1::Event> events(1);
   if (command.has_open()) {
     if (!ticket.ticket_id().empty()) {

@@ -29,8 +29,10 @@ absl::Status ValidateSupportCommand(const v1::SupportCommand& command);
 // Decides OpenTicket / ResolveTicket / CloseTicket / ReopenTicket /
 // AssignTicket (the assignment's explanation is added by the caller) against
 // `ticket` (ticket_id empty: none). For OpenTicket, `lead_stage` is the
-// customer lead's stage (must be WON) and `ticket_id` the id to use. Errors:
-// INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION
+// customer lead's stage (must be WON) and `ticket_id` the id to use.
+// `command` must have passed ValidateSupportCommand (domain::Decide validates
+// once; not again here). Errors: INVALID_ARGUMENT (a survey: not a ticket
+// command), NOT_FOUND, ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION
 // (naming the status and the allowed ones).
 absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, const v1::SupportCommand& command,
                                                     v1::Stage lead_stage, absl::string_view ticket_id);
