@@ -18,6 +18,22 @@ inline constexpr absl::string_view kTicketStreamPrefix = "ticket-";
 std::string TicketStreamId(absl::string_view ticket_id);
 std::string TicketStatusName(v1::TicketStatus status);
 
+// One row of the ticket status table.
+struct TicketRule {
+  v1::SupportCommand::CommandCase command;
+  absl::string_view action;                  // RPC name, e.g. "ResolveTicket"
+  std::vector<v1::TicketStatus> allowed_from;  // empty for OpenTicket (a new ticket)
+  v1::TicketStatus to;                       // UNSPECIFIED: no status change (AssignTicket)
+};
+
+// The status table of the ticket commands. RecordSurvey is not in it: it
+// adds no status and its checks (lead WON, ticket RESOLVED or CLOSED, one
+// survey) are the after-sales entry's (ticket_entry.cc).
+const std::vector<TicketRule>& TicketRules();
+
+// The rule for `command` (a "(none)" row allowed from nothing otherwise).
+const TicketRule& TicketRuleFor(v1::SupportCommand::CommandCase command);
+
 // The ticket a support command addresses (a survey's may be empty; an
 // OpenTicket's is empty when the server is to generate it).
 absl::string_view TicketIdOf(const v1::SupportCommand& command);

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "server/domain/errors.h"
 #include "server/domain/events.h"
+#include "server/domain/lead.h"
 #include "server/domain/order.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/state.h"
@@ -144,6 +145,25 @@ TEST(ComposeTest, EveryStreamHasOneOwnerAndItsId) {
       }
     }
   }
+}
+
+// Every aggregate with a status has its rules table, one row per command
+// (RecordSurvey has no status of its own: the after-sales entry checks it).
+TEST(ComposeTest, EveryCommandOfAnAggregateWithAStatusHasOneRule) {
+  const auto rows_for = [](const google::protobuf::Descriptor* d, auto rules, absl::string_view skip) {
+    const google::protobuf::OneofDescriptor* oneof = d->FindOneofByName("command");
+    ASSERT_NE(oneof, nullptr) << d->name();
+    for (int i = 0; i < oneof->field_count(); ++i) {
+      if (oneof->field(i)->name() == skip) continue;
+      int rows = 0;
+      for (const auto& rule : rules) rows += static_cast<int>(rule.command) == oneof->field(i)->number() ? 1 : 0;
+      EXPECT_EQ(rows, 1) << d->name() << "." << oneof->field(i)->name();
+    }
+  };
+  rows_for(v1::LeadCommand::descriptor(), LeadRules(), "");
+  rows_for(v1::OrderCommand::descriptor(), OrderRules(), "");
+  rows_for(v1::SupportCommand::descriptor(), TicketRules(), "survey");
+  EXPECT_EQ(TicketRuleFor(v1::SupportCommand::kSurvey).command, v1::SupportCommand::COMMAND_NOT_SET);
 }
 
 // --- The process step: a won deal opens an order -----------------------------
