@@ -289,7 +289,6 @@ const v1::CommandOptions& OptionsOf(const v1::LeadCommand& command) {
 
 absl::StatusOr<Decision> DecideLead(const LeadState& state, const v1::LeadCommand& command,
                                     const DecideContext& context) {
-  SALESOPS_RETURN_IF_ERROR(ValidateLeadCommand(command));
   const v1::CommandOptions& options = OptionsOf(command);
   const LeadRule& rule = RuleFor(command.command_case());
   const bool creates = command.command_case() == C::kIdentify;

@@ -94,9 +94,10 @@ const v1::CommandOptions& OptionsOf(const v1::LeadCommand& command);
 absl::Status ValidateLeadCommand(const v1::LeadCommand& command);
 
 // Decides `command` against `state` (the lead it addresses; `exists` false
-// for an unknown lead). Errors, in this order:
-//   INVALID_ARGUMENT    a field breaks its rule (see ValidateLeadCommand), or
-//                       options.occurred_at is in the future or before the
+// for an unknown lead). `command` must have passed ValidateLeadCommand: it is
+// not validated again here (domain::Decide validates each command once,
+// before the state is consulted). Errors, in this order:
+//   INVALID_ARGUMENT    options.occurred_at is in the future or before the
 //                       lead's previous event;
 //   ALREADY_EXISTS      IdentifyLead for a lead that exists;
 //   NOT_FOUND           any other command for an unknown lead;

@@ -65,11 +65,9 @@ absl::Status ItemNotAllowed(const v1::ActionItem& item, absl::string_view action
                                            " is allowed only when OPEN"));
 }
 
-// An active member named in `field`, else INVALID_ARGUMENT.
+// An active member (of any role) named in `field`, else INVALID_ARGUMENT.
 absl::Status RequireActive(const TeamState& team, absl::string_view field, absl::string_view member_id) {
-  const v1::Member* m = team.Find(member_id);
-  if (m != nullptr && m->active()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(field, ": member '", member_id, "' is not an active member"));
+  return RequireActiveMember(team, member_id, v1::ROLE_UNSPECIFIED, field, MemberCheck::kNamed);
 }
 
 // The period a meeting reviews when the scheduler names none: back to the

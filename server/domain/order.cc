@@ -22,32 +22,32 @@ v1::OrderTransition Transition(OrderStatus from, OrderStatus to) {
   return t;
 }
 
-struct OrderRule {
-  absl::string_view action;
-  std::vector<OrderStatus> allowed_from;
-  OrderStatus to;
-};
+}  // namespace
 
-const OrderRule& RuleOf(const O& command) {
-  static const OrderRule kConfirm{"ConfirmOrder", {v1::ORDER_STATUS_OPEN}, v1::ORDER_STATUS_CONFIRMED};
-  static const OrderRule kShip{"ShipOrder", {v1::ORDER_STATUS_CONFIRMED}, v1::ORDER_STATUS_SHIPPED};
-  static const OrderRule kDeliver{"DeliverOrder", {v1::ORDER_STATUS_SHIPPED}, v1::ORDER_STATUS_DELIVERED};
-  static const OrderRule kCancel{"CancelOrder",
-                                 {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
-                                 v1::ORDER_STATUS_CANCELLED};
-  static const OrderRule kAssign{"AssignOrder",
-                                 {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
-                                 v1::ORDER_STATUS_UNSPECIFIED};
-  switch (command.command_case()) {
-    case O::kAssign: return kAssign;
-    case O::kConfirm: return kConfirm;
-    case O::kShip: return kShip;
-    case O::kDeliver: return kDeliver;
-    default: return kCancel;
-  }
+const std::vector<OrderRule>& OrderRules() {
+  static const std::vector<OrderRule>* const rules = new std::vector<OrderRule>{
+      {O::kConfirm, "ConfirmOrder", {v1::ORDER_STATUS_OPEN}, v1::ORDER_STATUS_CONFIRMED},
+      {O::kShip, "ShipOrder", {v1::ORDER_STATUS_CONFIRMED}, v1::ORDER_STATUS_SHIPPED},
+      {O::kDeliver, "DeliverOrder", {v1::ORDER_STATUS_SHIPPED}, v1::ORDER_STATUS_DELIVERED},
+      {O::kCancel,
+       "CancelOrder",
+       {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
+       v1::ORDER_STATUS_CANCELLED},
+      {O::kAssign,
+       "AssignOrder",
+       {v1::ORDER_STATUS_OPEN, v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_SHIPPED},
+       v1::ORDER_STATUS_UNSPECIFIED},
+  };
+  return *rules;
 }
 
-}  // namespace
+const OrderRule& OrderRuleFor(v1::OrderCommand::CommandCase command) {
+  for (const OrderRule& rule : OrderRules()) {
+    if (rule.command == command) return rule;
+  }
+  static const OrderRule* const none = new OrderRule{O::COMMAND_NOT_SET, "(none)", {}, v1::ORDER_STATUS_UNSPECIFIED};
+  return *none;
+}
 
 std::string OrderStreamId(absl::string_view order_id) { return absl::StrCat(kOrderStreamPrefix, order_id); }
 
@@ -118,7 +118,6 @@ absl::Status ValidateOrderCommand(const v1::OrderCommand& command) {
 }
 
 absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const v1::OrderCommand& command) {
-  SALESOPS_RETURN_IF_ERROR(ValidateOrderCommand(command));
   const std::string id(OrderIdOf(command));
   if (order.order_id().empty()) return errors::NotFound("order", id, absl::StrCat("order '", id, "' not found"));
   const v1::CommandOptions& options = OptionsOf(command);
@@ -128,7 +127,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const
                                                 ", expected_version was ", options.expected_version(),
                                                 "; re-read and retry"));
   }
-  const OrderRule& rule = RuleOf(command);
+  const OrderRule& rule = OrderRuleFor(command.command_case());
   if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), order.status()) == rule.allowed_from.end()) {
     return errors::NotAllowedIn(
         errors::kOrderStatusNotAllowed, "order", id, "ORDER_STATUS", "status", OrderStatusName(order.status()),

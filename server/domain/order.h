@@ -23,6 +23,23 @@ std::string OrderStatusName(v1::OrderStatus status);
 // OPEN, CONFIRMED and SHIPPED orders are open work.
 bool IsOpenOrder(v1::OrderStatus status);
 
+// One row of the order status table.
+struct OrderRule {
+  v1::OrderCommand::CommandCase command;
+  absl::string_view action;                 // RPC name, e.g. "ShipOrder"
+  std::vector<v1::OrderStatus> allowed_from;
+  v1::OrderStatus to;                       // UNSPECIFIED: no status change (AssignOrder)
+};
+
+// The status table: every order command, the statuses it is allowed from
+// and the status it moves the order to. (OrderOpened is not a command: the
+// process step "a won deal opens an order" appends it, process_steps.cc.)
+const std::vector<OrderRule>& OrderRules();
+
+// The rule for `command` (a "(none)" row allowed from nothing for
+// COMMAND_NOT_SET).
+const OrderRule& OrderRuleFor(v1::OrderCommand::CommandCase command);
+
 absl::string_view OrderIdOf(const v1::OrderCommand& command);
 const v1::CommandOptions& OptionsOf(const v1::OrderCommand& command);
 
@@ -30,7 +47,8 @@ const v1::CommandOptions& OptionsOf(const v1::OrderCommand& command);
 absl::Status ValidateOrderCommand(const v1::OrderCommand& command);
 
 // Decides an order command against `order` (order_id empty: no such order).
-// Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED (expected_version),
+// `command` must have passed ValidateOrderCommand (domain::Decide validates
+// once; not again here). Errors: NOT_FOUND, ABORTED (expected_version),
 // FAILED_PRECONDITION (the status does not allow it; names the status and
 // the allowed ones).
 absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const v1::OrderCommand& command);

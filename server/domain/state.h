@@ -1,10 +1,14 @@
 // The whole decider state (every aggregate the write path decides against)
 // and the one decide path every command goes through:
 //
-//   Decide(state, command, context) -> decision | error   (authorize, then the aggregate's decider)
-//   Evolve(state, envelope)                                (fold one committed event)
+//   Validate(command)                  -> ValidatedCommand | error  (once per decision)
+//   Decide(state, command, context)    -> decision | error   (the command's aggregate
+//                                         authorizes and decides, then the process steps react)
+//   Evolve(state, envelope)                                   (fold one committed event)
 //
-// Pure: no I/O, no clock; time and new ids arrive in DecideContext.
+// The aggregates and the process steps are composed in one place,
+// compose.cc (compose.h says how to add an aggregate). Pure: no I/O, no
+// clock; time and new ids arrive in DecideContext.
 #ifndef SALESOPS_SERVER_DOMAIN_STATE_H_
 #define SALESOPS_SERVER_DOMAIN_STATE_H_
 
@@ -53,7 +57,10 @@ struct StreamDecision {
 
 // What one command appends (to one or more streams, atomically), and how.
 struct CommandDecision {
-  std::vector<StreamDecision> streams;  // never empty; WinDeal also opens the order
+  v1::Command::KindCase kind = v1::Command::KIND_NOT_SET;  // the aggregate that decided
+  // Never empty: the command's own stream first, then what the process
+  // steps added (a WinDeal also opens the order).
+  std::vector<StreamDecision> streams;
   absl::Time occurred_at;
   v1::Role acted_as = v1::ROLE_UNSPECIFIED;
   std::string override_reason;
@@ -62,10 +69,29 @@ struct CommandDecision {
   std::string order_id;   // for order commands
   bool ticket_reply = false;  // for support commands: reply with ticket_id (maybe empty)
   std::string ticket_id;
+  std::string meeting_id;      // for meeting and action item commands
+  std::string action_item_id;  // for action item commands
 };
 
-// Checks that `command` is well formed (INVALID_ARGUMENT naming the field).
+// Checks that `command` is well formed (INVALID_ARGUMENT naming the field;
+// "command: is required" for a command without a kind).
 absl::Status ValidateCommand(const v1::Command& command);
+
+// A command that passed ValidateCommand: the proof that validation ran, so
+// that it runs once per decision. Refers to the command (which must outlive
+// it); only Validate makes one.
+class ValidatedCommand {
+ public:
+  const v1::Command& command() const { return *command_; }
+
+ private:
+  friend absl::StatusOr<ValidatedCommand> Validate(const v1::Command& command);
+  explicit ValidatedCommand(const v1::Command& command) : command_(&command) {}
+  const v1::Command* command_;
+};
+
+// ValidateCommand's errors, or the command as validated.
+absl::StatusOr<ValidatedCommand> Validate(const v1::Command& command);
 
 // The command's options; a default instance for commands without any.
 const v1::CommandOptions& OptionsOf(const v1::Command& command);
@@ -79,9 +105,10 @@ v1::CommandOptions* MutableOptionsOf(v1::Command& command);
 bool NeedsNewLeadId(const v1::Command& command);
 bool NeedsNewTicketId(const v1::Command& command);
 
-// Authorizes (policy.h) and decides `command` against `state`. Errors: those
-// of ValidateCommand, Authorize, DecideLead, DecideTeam, DecideOrder and
-// DecideTicket; for IdentifyLead also INVALID_ARGUMENT when the owner is not
+// Validates `command` (ValidateCommand: an invalid command is refused with
+// INVALID_ARGUMENT before the state is consulted), then decides it as the
+// overload below. Errors: those of ValidateCommand, Authorize, DecideLead,
+// DecideTeam, DecideOrder and DecideTicket; for IdentifyLead also INVALID_ARGUMENT when the owner is not
 // an active SALES_REP (or none is named by a caller that is not one); for
 // AssignLead FAILED_PRECONDITION when the lead awaits its owning rep (use
 // ChangeOwner) or the assignee does not hold the awaited role;
@@ -89,6 +116,14 @@ bool NeedsNewTicketId(const v1::Command& command);
 // for RecordSurvey NOT_FOUND, FAILED_PRECONDITION (not WON, ticket not
 // resolved, survey already recorded), ABORTED (expected_version).
 absl::StatusOr<CommandDecision> Decide(const State& state, const v1::Command& command,
+                                       const DecideContext& context);
+
+// Decides an already validated command (the sequencer validates before its
+// idempotency check, then decides with this, so nothing validates twice):
+// the command's aggregate authorizes (policy.h) and decides it, then every
+// process step reacting to a decided event adds its streams (compose.h).
+// Errors: as above, without ValidateCommand's.
+absl::StatusOr<CommandDecision> Decide(const State& state, const ValidatedCommand& command,
                                        const DecideContext& context);
 
 // Folds one committed event into the state.

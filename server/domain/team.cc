@@ -81,6 +81,18 @@ bool HasRole(const v1::Member& member, v1::Role role) {
   return std::find(member.roles().begin(), member.roles().end(), role) != member.roles().end();
 }
 
+absl::Status RequireActiveMember(const TeamState& team, absl::string_view member_id, v1::Role role,
+                                 absl::string_view field, MemberCheck check, absl::string_view note) {
+  const v1::Member* m = team.Find(member_id);
+  const bool any_role = role == v1::ROLE_UNSPECIFIED;
+  if (m != nullptr && m->active() && (any_role || HasRole(*m, role))) return absl::OkStatus();
+  const std::string message = absl::StrCat(field, ": member '", member_id, "' is not an active ",
+                                           any_role ? "member" : RoleName(role), note);
+  if (check == MemberCheck::kNamed) return absl::InvalidArgumentError(message);
+  return errors::WithReason(absl::FailedPreconditionError(message), errors::kAssigneeNotEligible,
+                            {{std::string(field), std::string(member_id)}, {"required_role", RoleName(role)}});
+}
+
 std::string RoleName(v1::Role role) {
   const std::string& full = v1::Role_Name(role);
   return full.size() > 5 ? full.substr(5) : absl::StrCat(static_cast<int>(role));
@@ -163,7 +175,6 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
 }
 
 absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const v1::TeamCommand& command) {
-  SALESOPS_RETURN_IF_ERROR(ValidateTeamCommand(command));
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != state.version) {
     return errors::VersionConflict("team", "team", state.version, options.expected_version(),

@@ -38,6 +38,25 @@ struct TeamState {
 
 bool HasRole(const v1::Member& member, v1::Role role);
 
+// What it means when a member named in a command cannot take the part.
+enum class MemberCheck {
+  // The command names a member who may not hold the field (an owner):
+  // INVALID_ARGUMENT "<field>: member '<id>' is not an active <ROLE>".
+  kNamed,
+  // The work cannot go to that member until the team changes (an assignee):
+  // FAILED_PRECONDITION with the same message, reason
+  // errors::kAssigneeNotEligible and metadata {<field>: id, required_role}.
+  kEligible,
+};
+
+// OK when `member_id` is an active member of `team` holding `role` (any
+// role for ROLE_UNSPECIFIED: "is not an active member"); else the
+// error `check` describes, its message followed by `note` when not empty
+// (e.g. " (the lead awaits BD_MANAGER)"). The one active-member check of the
+// deciders: an owner, an assignee of a lead, an order or a ticket.
+absl::Status RequireActiveMember(const TeamState& team, absl::string_view member_id, v1::Role role,
+                                 absl::string_view field, MemberCheck check, absl::string_view note = "");
+
 // "member\0period\0metric\0currency": one target in force per key.
 std::string TargetKey(const v1::TargetSet& target);
 
@@ -48,8 +67,9 @@ std::string RoleName(v1::Role role);  // "SALES_REP"
 // Checks that `command` is well formed (INVALID_ARGUMENT naming the field).
 absl::Status ValidateTeamCommand(const v1::TeamCommand& command);
 
-// Decides a team command; the caller has authorized it. Errors:
-// INVALID_ARGUMENT, NOT_FOUND (unknown member), ALREADY_EXISTS (AddMember of a
+// Decides a team command; the caller has authorized it and `command` has
+// passed ValidateTeamCommand (domain::Decide validates once; not again
+// here). Errors: NOT_FOUND (unknown member), ALREADY_EXISTS (AddMember of a
 // known id), FAILED_PRECONDITION (deactivating an inactive member,
 // reactivating an active one, bootstrapping a non-empty team, leaving the
 // team without an active ADMIN), ABORTED

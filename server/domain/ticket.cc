@@ -1,6 +1,9 @@
 #include "server/domain/ticket.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "server/common/status_macros.h"
 #include "server/domain/errors.h"
 #include "server/domain/events.h"
@@ -24,6 +27,26 @@ absl::Status Rating(absl::string_view field, int32_t value) {
 }
 
 }  // namespace
+
+const std::vector<TicketRule>& TicketRules() {
+  static const std::vector<TicketRule>* const rules = new std::vector<TicketRule>{
+      {S::kOpen, "OpenTicket", {}, v1::TICKET_STATUS_OPEN},
+      {S::kAssign, "AssignTicket", {v1::TICKET_STATUS_OPEN}, v1::TICKET_STATUS_UNSPECIFIED},
+      {S::kResolve, "ResolveTicket", {v1::TICKET_STATUS_OPEN}, v1::TICKET_STATUS_RESOLVED},
+      {S::kClose, "CloseTicket", {v1::TICKET_STATUS_RESOLVED}, v1::TICKET_STATUS_CLOSED},
+      {S::kReopen, "ReopenTicket", {v1::TICKET_STATUS_RESOLVED, v1::TICKET_STATUS_CLOSED}, v1::TICKET_STATUS_OPEN},
+  };
+  return *rules;
+}
+
+const TicketRule& TicketRuleFor(v1::SupportCommand::CommandCase command) {
+  for (const TicketRule& rule : TicketRules()) {
+    if (rule.command == command) return rule;
+  }
+  static const TicketRule* const none =
+      new TicketRule{S::COMMAND_NOT_SET, "(none)", {}, v1::TICKET_STATUS_UNSPECIFIED};
+  return *none;
+}
 
 std::string TicketStreamId(absl::string_view ticket_id) { return absl::StrCat(kTicketStreamPrefix, ticket_id); }
 
@@ -113,7 +136,6 @@ absl::Status ValidateSupportCommand(const v1::SupportCommand& command) {
 
 absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, const v1::SupportCommand& command,
                                                     v1::Stage lead_stage, absl::string_view ticket_id) {
-  SALESOPS_RETURN_IF_ERROR(ValidateSupportCommand(command));
   std::vector<v1::Event> events(1);
   if (command.has_open()) {
     if (!ticket.ticket_id().empty()) {
@@ -150,17 +172,23 @@ absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, co
                                                 ticket.version(), ", expected_version was ",
                                                 options.expected_version(), "; re-read and retry"));
   }
-  const auto refuse = [&](absl::string_view action, absl::string_view allowed) {
-    return errors::NotAllowedIn(errors::kTicketStatusNotAllowed, "ticket", ticket.ticket_id(), "TICKET_STATUS",
-                                "status", TicketStatusName(ticket.status()), action,
-                                absl::StrCat("ticket '", ticket.ticket_id(), "' is ",
-                                             TicketStatusName(ticket.status()), "; ", action,
-                                             " is allowed only when ", allowed));
-  };
   const v1::TicketStatus status = ticket.status();
+  const TicketRule& rule = TicketRuleFor(command.command_case());
+  if (rule.command == S::COMMAND_NOT_SET || rule.command == S::kOpen) {
+    return absl::InvalidArgumentError("command: not a ticket command");
+  }
+  if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), status) == rule.allowed_from.end()) {
+    return errors::NotAllowedIn(errors::kTicketStatusNotAllowed, "ticket", ticket.ticket_id(), "TICKET_STATUS",
+                                "status", TicketStatusName(status), rule.action,
+                                absl::StrCat("ticket '", ticket.ticket_id(), "' is ", TicketStatusName(status), "; ",
+                                             rule.action, " is allowed only when ",
+                                             absl::StrJoin(rule.allowed_from, " or ",
+                                                           [](std::string* out, v1::TicketStatus s) {
+                                                             absl::StrAppend(out, TicketStatusName(s));
+                                                           })));
+  }
   switch (command.command_case()) {
     case S::kAssign: {
-      if (status != v1::TICKET_STATUS_OPEN) return refuse("AssignTicket", "OPEN");
       auto* e = events[0].mutable_ticket_assigned();
       e->set_assignee(command.assign().assignee());
       e->set_role(v1::ROLE_AFTER_SALES);
@@ -170,21 +198,15 @@ absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, co
       return events;
     }
     case S::kResolve:
-      if (status != v1::TICKET_STATUS_OPEN) return refuse("ResolveTicket", "OPEN");
       events[0].mutable_ticket_resolved()->set_resolution(command.resolve().resolution());
-      *events[0].mutable_ticket_resolved()->mutable_ticket_transition() =
-          Transition(status, v1::TICKET_STATUS_RESOLVED);
+      *events[0].mutable_ticket_resolved()->mutable_ticket_transition() = Transition(status, rule.to);
       return events;
     case S::kClose:
-      if (status != v1::TICKET_STATUS_RESOLVED) return refuse("CloseTicket", "RESOLVED");
-      *events[0].mutable_ticket_closed()->mutable_ticket_transition() = Transition(status, v1::TICKET_STATUS_CLOSED);
+      *events[0].mutable_ticket_closed()->mutable_ticket_transition() = Transition(status, rule.to);
       return events;
     case S::kReopen:
-      if (status != v1::TICKET_STATUS_RESOLVED && status != v1::TICKET_STATUS_CLOSED) {
-        return refuse("ReopenTicket", "RESOLVED or CLOSED");
-      }
       events[0].mutable_ticket_reopened()->set_reason(command.reopen().reason());
-      *events[0].mutable_ticket_reopened()->mutable_ticket_transition() = Transition(status, v1::TICKET_STATUS_OPEN);
+      *events[0].mutable_ticket_reopened()->mutable_ticket_transition() = Transition(status, rule.to);
       return events;
     default:
       break;

@@ -533,7 +533,9 @@ std::optional<v1::IdempotencyRecord> Sequencer::UnwrittenRecord(const std::strin
 
 CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
   const v1::Command& command = pending.command;
-  SALESOPS_RETURN_IF_ERROR(domain::ValidateCommand(command));
+  // Validated once, here, before the idempotency check; decided below as
+  // validated (domain::Decide does not validate it again).
+  SALESOPS_ASSIGN_OR_RETURN(const domain::ValidatedCommand valid, domain::Validate(command));
   const v1::CommandOptions& options = domain::OptionsOf(command);
 
   // Idempotency: a known (actor, request_id) answers from its record.
@@ -577,8 +579,16 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
     do {
       context.new_lead_id = ids_->NewId();
     } while (state_.tickets.contains(context.new_lead_id));
+  } else if (domain::NeedsNewMeetingId(command)) {
+    do {
+      context.new_lead_id = ids_->NewId();
+    } while (state_.meetings.meetings.contains(context.new_lead_id));
+  } else if (domain::NeedsNewActionItemId(command)) {
+    do {
+      context.new_lead_id = ids_->NewId();
+    } while (state_.meetings.items.contains(context.new_lead_id));
   }
-  SALESOPS_ASSIGN_OR_RETURN(domain::CommandDecision decision, domain::Decide(state_, command, context));
+  SALESOPS_ASSIGN_OR_RETURN(domain::CommandDecision decision, domain::Decide(state_, valid, context));
 
   const google::protobuf::Timestamp recorded_at = ToProtoTime(staging.now);
   const google::protobuf::Timestamp occurred_at = ToProtoTime(decision.occurred_at);

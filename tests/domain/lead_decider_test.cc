@@ -894,19 +894,10 @@ TEST(LeadDeciderTest, OccurredAtBeforeThePreviousEventComesFirstPerTheContract) 
               StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("options.occurred_at")));
 }
 
-TEST(LeadDeciderTest, InvalidCommandIsRefusedBeforeTheStateIsConsulted) {
-  v1::LeadCommand qualify = ValidCommand(C::kQualify);
-  qualify.mutable_qualify()->set_score(101);
-  // Unknown lead: INVALID_ARGUMENT, not NOT_FOUND.
-  EXPECT_THAT(DecideLead(LeadState(), qualify, Context()),
-              StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("score")));
-  // Wrong stage: INVALID_ARGUMENT, not FAILED_PRECONDITION.
-  EXPECT_THAT(DecideLead(Given(HistoryTo(v1::STAGE_WON)), qualify, Context()),
-              StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("score")));
-  // No command at all.
-  EXPECT_THAT(DecideLead(LeadState(), v1::LeadCommand(), Context()),
-              StatusIs(absl::StatusCode::kInvalidArgument, StartsWith("command")));
-}
+// "An invalid command is refused before the state is consulted" is the
+// composition's contract now (domain::Decide validates once, DecideLead does
+// not validate again): tests/domain/compose_test.cc,
+// DecideRefusesAnInvalidCommandBeforeTheStateIsConsulted.
 
 struct UpdateCase {
   std::string name;

@@ -5,9 +5,10 @@
 // wrap each request in one, so its oneofs reach every command kind. Bytes
 // that do not parse take the path of a request gRPC cannot parse
 // (service::ExplainUnparsable). A parsed command is validated and decided
-// against the fixed world exactly as the sequencer does it
-// (domain::ValidateCommand, domain::Decide), and the outcome converted as the
-// services convert it (service::ToGrpcStatus).
+// against the fixed world through the public decide path (domain::Decide,
+// which validates once and then decides; the sequencer validates with
+// domain::Validate and decides the ValidatedCommand, the same two steps), and
+// the outcome converted as the services convert it (service::ToGrpcStatus).
 //
 // Invariants checked:
 //   * unparsable bytes are explained as INVALID_ARGUMENT;
