@@ -223,6 +223,28 @@ std::string DescribeEvent(const v1::Event& event) {
                           event.member_deactivated().reason());
     case v1::Event::kMemberReactivated:
       return absl::StrCat(event.member_reactivated().member_id(), " reactivated");
+    case v1::Event::kMeetingScheduled: {
+      const auto& e = event.meeting_scheduled();
+      return absl::StrCat(e.member_id().empty() ? "team meeting" : absl::StrCat("one-to-one with ", e.member_id()),
+                          ", ", ShortEnumName(v1::MeetingCadence_Name(e.cadence()), "MEETING_CADENCE_", e.cadence()),
+                          ": ", e.title());
+    }
+    case v1::Event::kMinutesRecorded: {
+      const auto& e = event.minutes_recorded();
+      return absl::StrCat("minutes revision ", e.revision(), " (", e.attendees_size(), " attended)",
+                          e.correction_reason().empty() ? "" : ", corrected: ", e.correction_reason());
+    }
+    case v1::Event::kMeetingCancelled:
+      return absl::StrCat("cancelled: ", event.meeting_cancelled().reason());
+    case v1::Event::kActionItemAdded: {
+      const auto& e = event.action_item_added();
+      return absl::StrCat(e.owner(), " by ", e.due_date(), ": ", e.title());
+    }
+    case v1::Event::kActionItemCompleted:
+      return absl::StrCat("done", event.action_item_completed().note().empty() ? "" : ": ",
+                          event.action_item_completed().note());
+    case v1::Event::kActionItemCancelled:
+      return absl::StrCat("cancelled: ", event.action_item_cancelled().reason());
     case v1::Event::BODY_NOT_SET:
       return "";
   }

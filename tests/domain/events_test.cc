@@ -71,6 +71,14 @@ const std::vector<EventKind>& AllKinds() {
        [](v1::Event& e) { e.mutable_member_deactivated(); }},
       {"MemberReactivated", v1::Event::kMemberReactivated,
        [](v1::Event& e) { e.mutable_member_reactivated(); }},
+      {"MeetingScheduled", v1::Event::kMeetingScheduled, [](v1::Event& e) { e.mutable_meeting_scheduled(); }},
+      {"MinutesRecorded", v1::Event::kMinutesRecorded, [](v1::Event& e) { e.mutable_minutes_recorded(); }},
+      {"MeetingCancelled", v1::Event::kMeetingCancelled, [](v1::Event& e) { e.mutable_meeting_cancelled(); }},
+      {"ActionItemAdded", v1::Event::kActionItemAdded, [](v1::Event& e) { e.mutable_action_item_added(); }},
+      {"ActionItemCompleted", v1::Event::kActionItemCompleted,
+       [](v1::Event& e) { e.mutable_action_item_completed(); }},
+      {"ActionItemCancelled", v1::Event::kActionItemCancelled,
+       [](v1::Event& e) { e.mutable_action_item_cancelled(); }},
   };
   return *kinds;
 }

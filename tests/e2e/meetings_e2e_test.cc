@@ -39,7 +39,7 @@ class MeetingsE2eTest : public ::testing::Test {
     views_ = v1::Views::NewStub(channel);
     const std::vector<std::pair<std::string, v1::Role>> members = {
         {"rep1", v1::ROLE_SALES_REP}, {"rep2", v1::ROLE_SALES_REP}, {"bd1", v1::ROLE_BD_MANAGER},
-        {"sup1", v1::ROLE_SALES_SUPPORT}, {"mgr", v1::ROLE_SALES_MANAGER}, {"aud", v1::ROLE_AUDITOR}};
+        {"sup1", v1::ROLE_SALES_SUPPORT}, {"mgr", v1::ROLE_SALES_MANAGER}, {"aud1", v1::ROLE_AUDITOR}};
     for (const auto& [id, role] : members) {
       v1::AddMemberRequest add;
       add.set_member_id(id);
@@ -245,7 +245,7 @@ TEST_F(MeetingsE2eTest, ABriefIsComputedAsOfTheMeetingAndRegeneratesByteForByte)
   ASSERT_EQ(own->members_size(), 1);
   EXPECT_EQ(own->members(0).member_id(), "rep2");
   ASSERT_EQ(own->carried_forward_size(), 1);
-  absl::StatusOr<v1::MeetingBrief> audited = Brief("aud", "W3");
+  absl::StatusOr<v1::MeetingBrief> audited = Brief("aud1", "W3");
   ASSERT_TRUE(audited.ok()) << audited.status();
   EXPECT_EQ(audited->members_size(), 4);
 
