@@ -64,31 +64,41 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
                  ? at - view->time(D::kAssigned)
                  : absl::InfiniteDuration();
     };
+    // The lead's source when the event happened (a LeadIdentified names it).
+    const uint8_t source = static_cast<uint8_t>(event.has_lead_identified() ? event.lead_identified().source()
+                                                : view != nullptr ? view->source
+                                                                  : v1::LEAD_SOURCE_UNSPECIFIED);
     if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
         t.has_value() && view != nullptr && t->from_stage() != t->to_stage() && domain::IsOpenStage(t->from_stage())) {
       Fact& f = add(lead.owner, FactKind::kStageTime);
+      f.source = source;
       f.code = t->from_stage();
       f.duration = at - view->time(D::kStageEntered);
     }
     switch (event.body_case()) {
       case v1::Event::kLeadIdentified:
-        add(event.lead_identified().owner(), FactKind::kIdentified);
+        add(event.lead_identified().owner(), FactKind::kIdentified).source = source;
         break;
       case v1::Event::kQuoteSent:
         add(lead.owner, FactKind::kQuoteSent);
         break;
       case v1::Event::kDealWon: {
         Fact& f = add(lead.owner, FactKind::kWon);
+        f.source = source;
         f.amount_minor = event.deal_won().final_amount().amount_minor();
         f.currency = event.deal_won().final_amount().currency();
         if (view != nullptr) f.duration = at - view->time(D::kIdentifiedTime);
         facts.lead_closes[lead_id].push_back({at, envelope.position(), true});
         break;
       }
-      case v1::Event::kDealLost:
-        add(lead.owner, FactKind::kLost);
+      case v1::Event::kDealLost: {
+        Fact& f = add(lead.owner, FactKind::kLost);
+        f.source = source;
+        f.code = event.deal_lost().reason();
+        f.ref = event.deal_lost().note();
         facts.lead_closes[lead_id].push_back({at, envelope.position(), false});
         break;
+      }
       case v1::Event::kLeadQualified: {
         const absl::Duration d = turnaround();
         Fact& f = add(actor, FactKind::kQualified);

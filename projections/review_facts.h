@@ -21,10 +21,12 @@
 namespace salesops::projections {
 
 enum class FactKind : uint8_t {
+  // Lead facts (kIdentified, kWon, kLost, kStageTime) also carry the lead's
+  // source when they happened (Fact::source), for the sales analysis.
   kIdentified = 1,     // SALES_REP (owner): a lead identified
   kQuoteSent = 2,      // owner: a quote sent
   kWon = 3,            // owner: amount, currency; duration = identified → won
-  kLost = 4,           // owner
+  kLost = 4,           // owner: code = the LossReason; ref = the note, byte for byte
   kStageTime = 5,      // owner: code = the stage left; duration = time spent in it
   kOwnerSurvey = 6,    // owner: a survey of the customer (q, a, s)
   kQualified = 7,      // BD_MANAGER (actor): duration = hand-off → decision; ref = lead id
@@ -52,7 +54,9 @@ struct Fact {
   int32_t q = 0, a = 0, s = 0;  // survey: product quality, service attitude, response speed
   v1::Role role = v1::ROLE_UNSPECIFIED;
   FactKind kind;
+  uint8_t source = 0;  // lead facts: the v1::LeadSource (in what was padding)
 };
+static_assert(sizeof(Fact) == 112, "a Fact is kept per event: keep it compact");
 
 // The order a member's facts are kept in: business time, then log position.
 inline bool FactBefore(const Fact& a, const Fact& b) {

@@ -127,6 +127,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
         out->set_s(f.s);
         out->set_role(f.role);
         out->set_ref(f.ref);
+        out->set_source(static_cast<v1::LeadSource>(f.source));
       }
       count(end - begin);
     }
@@ -273,6 +274,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
         f.s = in.s();
         f.role = in.role();
         f.ref = in.ref();
+        f.source = static_cast<uint8_t>(in.source());
       }
     }
     for (const v1::LeadClosesRecord& r : chunk.lead_closes()) {

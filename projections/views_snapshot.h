@@ -18,7 +18,7 @@ namespace salesops::projections {
 // EvolveViews (or anything it calls) would fold the same log differently, or
 // the encoding changes: a snapshot of another version is ignored and the
 // views are rebuilt from the log.
-inline constexpr uint32_t kViewsVersion = 2;  // 2: review facts and scoring policies
+inline constexpr uint32_t kViewsVersion = 3;  // 2: review facts and scoring policies; 3: loss reasons and sources in facts
 inline constexpr char kViewsSnapshotName[] = "views";
 inline constexpr size_t kLeadsPerChunk = 10'000;
 

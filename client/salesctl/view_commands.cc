@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "analysis_tables.h"
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -186,6 +188,17 @@ const std::vector<ViewCommand>& ViewCommands() {
        "Two scoring policies side by side: both scores, both ranks, rank change (--policy-a=1 --policy-b=2).",
        "  default period, role   the last complete UTC month, SALES_REP\n", /*default_period=*/true,
        /*default_role=*/true},
+      {"analysis", "views.get-sales-analysis",
+       "Sales figures of a period by owner, source or month: leads, win rate, won value, cycle time, stage "
+       "times, loss reasons, trend.",
+       "  --group-by=owner|source|month  group_by (default: owner)\n"
+       "  default period         the last complete UTC month\n",
+       /*default_period=*/true},
+      {"satisfaction", "views.get-satisfaction-analysis",
+       "Survey scores of a period per after-sales member, sales owner or month, with the trend.",
+       "  --group-by=after_sales_member|sales_owner|month  group_by (default: after_sales_member)\n"
+       "  default period         the last complete UTC month\n",
+       /*default_period=*/true},
   };
   return *kCommands;
 }
@@ -242,6 +255,8 @@ std::string RenderView(const pb::Message& reply) {
   if (type == v1::PerformanceReview::descriptor()) return render(&RenderReview);
   if (type == v1::ListPerformanceReviewsResponse::descriptor()) return render(&RenderReviewRanking);
   if (type == v1::CompareReviewsResponse::descriptor()) return render(&RenderReviewComparison);
+  if (type == v1::SalesAnalysis::descriptor()) return render(&RenderSalesAnalysis);
+  if (type == v1::SatisfactionAnalysis::descriptor()) return render(&RenderSatisfactionAnalysis);
   return FormatReadable(reply);
 }
 

@@ -4,6 +4,7 @@
 //   pipeline  -> Views.GetPipeline             workload -> Views.GetWorkload
 //   leads     -> Views.ListLeads               review   -> Views.GetPerformanceReview
 //   reviews   -> Views.ListPerformanceReviews  compare  -> Views.CompareReviews
+//   analysis  -> Views.GetSalesAnalysis        satisfaction -> Views.GetSatisfactionAnalysis
 //
 // Each takes every flag of its request exactly as the generic command does
 // (request_args.h, field_flags.h: "salesctl get-pipeline" keeps working),
@@ -13,10 +14,11 @@
 //   --member=ID                       member_id                  (review)
 //   --policy=N                        policy_version             (review, reviews)
 //   a date "2026-11-01" for any Timestamp flag, meaning 00:00 UTC that day.
-// Defaults: review, reviews and compare take the current UTC month when no
-// period (nor from/to) is given; reviews and compare take role SALES_REP
-// when none is given. The reply prints as a table (pipeline_tables.h,
-// workload_table.h, review_tables.h), or with --json as every command does.
+// Defaults: review, reviews, compare, analysis and satisfaction take the last
+// complete UTC month when no period (nor from/to) is given; reviews and
+// compare take role SALES_REP when none is given. The reply prints as a
+// table (pipeline_tables.h, workload_table.h, review_tables.h,
+// analysis_tables.h), or with --json as every command does.
 #ifndef SALESOPS_CLIENT_SALESCTL_VIEW_COMMANDS_H_
 #define SALESOPS_CLIENT_SALESCTL_VIEW_COMMANDS_H_
 

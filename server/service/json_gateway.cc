@@ -162,6 +162,8 @@ const std::vector<std::string>& GatewayMethods() {
   static const auto* const methods = new std::vector<std::string>{
       "Views/GetPipeline",       "Views/ListLeads",          "Views/GetWorkload",
       "Views/GetPerformanceReview", "Views/ListPerformanceReviews", "Views/CompareReviews",
+      "Views/GetSalesAnalysis",  "Views/GetSatisfactionAnalysis", "Views/GetMeetingBrief",
+      "Meetings/GetMeeting",     "Meetings/ListMeetings",
       "Leads/GetLead",           "Audit/GetLeadHistory",     "Audit/ReadLog",
       "Audit/VerifyLog",         "Audit/GetLogDigest",       "Audit/ListStageChanges",
       "Team/GetMember",          "Team/ListMembers",         "Team/ListTargets",

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "projections/meeting_brief.h"
+#include "projections/analysis.h"
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/workload.h"
@@ -322,6 +323,46 @@ grpc::ServerUnaryReactor* ViewsService::GetMeetingBrief(grpc::CallbackServerCont
     *info->mutable_now() = ToProtoTime(scope->moment);
     info->set_as_of(!scope->provisional);
     return absl::OkStatus();
+  });
+}
+
+// The analyses: a period like a review's, every fact of it walked, so on the
+// long-read pool even when live.
+ReadPlan ViewsService::AnalysisPlan(const v1::ViewOptions& options) {
+  ReadPlan plan = PlanFor(options);
+  plan.heavy = true;
+  return plan;
+}
+
+// Whose figures `reader` sees: everyone's (empty) or only its own.
+std::string ViewsService::AnalysisScope(const std::string& reader) const {
+  return access_->RequireRole(reader, projections::kAnalysisReadersOfAll, "every member's figures").ok() ? std::string()
+                                                                                                         : reader;
+}
+
+grpc::ServerUnaryReactor* ViewsService::GetSalesAnalysis(grpc::CallbackServerContext* context,
+                                                         const v1::GetSalesAnalysisRequest* request,
+                                                         v1::SalesAnalysis* reply) {
+  return AnswerReadAsync(context, *access_, async_, AnalysisPlan(request->view()),
+                         [this, request, reply](const std::string& reader) -> absl::Status {
+    SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
+    const std::string only = AnalysisScope(reader);
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+      return projections::BuildSalesAnalysis(state, period, request->group_by(), only);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* ViewsService::GetSatisfactionAnalysis(grpc::CallbackServerContext* context,
+                                                                const v1::GetSatisfactionAnalysisRequest* request,
+                                                                v1::SatisfactionAnalysis* reply) {
+  return AnswerReadAsync(context, *access_, async_, AnalysisPlan(request->view()),
+                         [this, request, reply](const std::string& reader) -> absl::Status {
+    SALESOPS_ASSIGN_OR_RETURN(const v1::ReviewPeriod period, PeriodOf(*request));
+    const std::string only = AnalysisScope(reader);
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
+      return projections::BuildSatisfactionAnalysis(state, period, request->group_by(), only);
+    });
   });
 }
 

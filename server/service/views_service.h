@@ -51,6 +51,8 @@ class ViewsService final : public CheckedUnaryService<v1::Views> {
     Check(&ViewsService::ListPerformanceReviews);
     Check(&ViewsService::CompareReviews);
     Check(&ViewsService::GetMeetingBrief);
+    Check(&ViewsService::GetSalesAnalysis);
+    Check(&ViewsService::GetSatisfactionAnalysis);
     RequireAllChecked();
   }
 
@@ -72,12 +74,25 @@ class ViewsService final : public CheckedUnaryService<v1::Views> {
   grpc::ServerUnaryReactor* GetMeetingBrief(grpc::CallbackServerContext* context,
                                             const v1::GetMeetingBriefRequest* request,
                                             v1::MeetingBrief* reply) override;
+  // The analyses walk every fact of their period, so even a live one runs on
+  // the long-read pool.
+  grpc::ServerUnaryReactor* GetSalesAnalysis(grpc::CallbackServerContext* context,
+                                             const v1::GetSalesAnalysisRequest* request,
+                                             v1::SalesAnalysis* reply) override;
+  grpc::ServerUnaryReactor* GetSatisfactionAnalysis(grpc::CallbackServerContext* context,
+                                                    const v1::GetSatisfactionAnalysisRequest* request,
+                                                    v1::SatisfactionAnalysis* reply) override;
 
  private:
   // How a call with these options is answered: after waiting for
   // min_position (parked, not on a handler thread); an as_of replay on the
   // work pool; a live query at once.
   static ReadPlan PlanFor(const v1::ViewOptions& options);
+  // As PlanFor, always on the pool.
+  static ReadPlan AnalysisPlan(const v1::ViewOptions& options);
+  // Whose figures `reader` sees in an analysis: everyone's (empty: it holds
+  // one of projections::kAnalysisReadersOfAll) or only its own (its id).
+  std::string AnalysisScope(const std::string& reader) const;
   // Runs `build(state, now)` (returning StatusOr<Reply>) on the live views or
   // on an as_of replay, and fills the reply's ViewInfo. The min_position wait
   // is over when it runs.

@@ -103,6 +103,8 @@ TEST_F(ViewCommandsTest, EachNameCallsItsRpc) {
       {"review", "/salesops.v1.Views/GetPerformanceReview"},
       {"reviews", "/salesops.v1.Views/ListPerformanceReviews"},
       {"compare", "/salesops.v1.Views/CompareReviews"},
+      {"analysis", "/salesops.v1.Views/GetSalesAnalysis"},
+      {"satisfaction", "/salesops.v1.Views/GetSatisfactionAnalysis"},
   };
   for (const auto& [name, path] : expected) {
     rpc_.paths.clear();
@@ -110,6 +112,23 @@ TEST_F(ViewCommandsTest, EachNameCallsItsRpc) {
     ASSERT_FALSE(rpc_.paths.empty()) << name;
     EXPECT_EQ(rpc_.paths.front(), path) << name;
   }
+}
+
+TEST_F(ViewCommandsTest, AnalysesDefaultToTheLastCompleteMonthAndTakeAGrouping) {
+  // kNow is in November 2026: the last complete month is October.
+  absl::StatusOr<v1::GetSalesAnalysisRequest> sales =
+      Build<v1::GetSalesAnalysisRequest>("analysis", {"--group-by=source"});
+  ASSERT_TRUE(sales.ok()) << sales.status();
+  EXPECT_EQ(sales->period(), "2026-10");
+  EXPECT_EQ(sales->group_by(), v1::SALES_GROUPING_SOURCE);
+  absl::StatusOr<v1::GetSatisfactionAnalysisRequest> scores =
+      Build<v1::GetSatisfactionAnalysisRequest>("satisfaction", {"--group-by", "sales_owner", "--period=2026-Q3"});
+  ASSERT_TRUE(scores.ok()) << scores.status();
+  EXPECT_EQ(scores->period(), "2026-Q3");
+  EXPECT_EQ(scores->group_by(), v1::SATISFACTION_GROUPING_SALES_OWNER);
+  absl::StatusOr<v1::GetSalesAnalysisRequest> bad = Build<v1::GetSalesAnalysisRequest>("analysis", {"--group-by=shoe"});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("group_by"));
 }
 
 TEST_F(ViewCommandsTest, AsOfTakesAPositionATimeOrADate) {

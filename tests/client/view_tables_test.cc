@@ -8,6 +8,7 @@
 #include "display_width.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "analysis_tables.h"
 #include "pipeline_tables.h"
 #include "review_tables.h"
 #include "salesops/v1/views.pb.h"
@@ -425,6 +426,98 @@ TEST(ViewTablesTest, ComparisonShowsRankChanges) {
       "chen_chen  陈晨     30.00        3     45.00        2      ↑1\n"
       "zhang_wei  张伟     50.00        2     20.10        3      ↓1\n");
   ExpectAligned(text, "MEMBER", 3);
+}
+
+// Every line of each table block has the same display width: Chinese
+// names and loss notes take two columns a character and still line up.
+void ExpectAlignedBlocks(const std::string& text) {
+  for (absl::string_view block : absl::StrSplit(text, "\n\n")) {
+    std::vector<absl::string_view> lines = absl::StrSplit(block, '\n', absl::SkipEmpty());
+    // A block's first lines may be a title ending in ':' (not a table row).
+    while (!lines.empty() && (absl::EndsWith(lines.front(), ":") || absl::StrContains(lines.front(), "\u00b7") ||
+                              absl::StartsWith(lines.front(), "Scores") || absl::StartsWith(lines.front(), "log"))) {
+      lines.erase(lines.begin());
+    }
+    for (absl::string_view line : lines) {
+      EXPECT_EQ(DisplayWidth(line), DisplayWidth(lines.front())) << "\n" << block;
+    }
+  }
+}
+
+TEST(AnalysisTablesTest, SalesRowsTotalTrendStagesAndLossNotesAligned) {
+  v1::SalesAnalysis a;
+  SetView(a.mutable_view());
+  SetPeriod(a.mutable_period());
+  a.set_group_by(v1::SALES_GROUPING_OWNER);
+  a.set_all_members(true);
+  v1::SalesAnalysisRow* row = a.add_rows();
+  row->set_key("wang_fang");
+  row->set_display_name("王芳");
+  v1::SalesFigures* f = row->mutable_figures();
+  f->set_leads_identified(3);
+  f->set_won(1);
+  f->set_lost(1);
+  f->set_win_rate(0.5);
+  *f->add_won_value() = Money(1'000'000, "CNY");
+  f->mutable_average_cycle_time()->set_seconds(7 * 86400);
+  v1::StageTime* t = f->add_time_in_stage();
+  t->set_stage(v1::STAGE_QUOTED);
+  t->mutable_average()->set_seconds(86400);
+  t->set_samples(2);
+  v1::LossReasonCount* loss = f->add_loss_reasons();
+  loss->set_reason(v1::LOSS_REASON_PRICE);
+  loss->set_note("价格太高");
+  loss->set_count(2);
+  v1::LossReasonCount* other = f->add_loss_reasons();
+  other->set_reason(v1::LOSS_REASON_TIMING);
+  other->set_count(1);
+  *a.mutable_totals() = *f;
+  v1::SalesAnalysisRow* empty = a.add_rows();
+  empty->set_key("li_qiang");
+  empty->set_display_name("李强");
+  for (const char* month : {"2026-10", "2026-11"}) {
+    v1::SalesMonth* m = a.add_months();
+    m->set_month(month);
+    *m->mutable_figures() = *f;
+  }
+  const std::string text = RenderSalesAnalysis(a);
+  EXPECT_THAT(text, ::testing::HasSubstr("Sales analysis \u00b7 2026-11"));
+  EXPECT_THAT(text, ::testing::HasSubstr("every member"));
+  EXPECT_THAT(text, ::testing::HasSubstr("王芳 (wang_fang)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("50.0%"));
+  EXPECT_THAT(text, ::testing::HasSubstr("价格太高"));
+  EXPECT_THAT(text, ::testing::HasSubstr("Trend"));
+  EXPECT_THAT(text, ::testing::HasSubstr("QUOTED"));
+  ExpectAlignedBlocks(text);
+  a.set_all_members(false);
+  EXPECT_THAT(RenderSalesAnalysis(a), ::testing::HasSubstr("your own figures only"));
+}
+
+TEST(AnalysisTablesTest, SatisfactionRowsAndTrendAligned) {
+  v1::SatisfactionAnalysis a;
+  SetView(a.mutable_view());
+  SetPeriod(a.mutable_period());
+  a.set_group_by(v1::SATISFACTION_GROUPING_AFTER_SALES_MEMBER);
+  a.set_all_members(true);
+  v1::SatisfactionRow* row = a.add_rows();
+  row->set_key("zhao_lei");
+  row->set_display_name("赵磊");
+  v1::SatisfactionScores* s = row->mutable_scores();
+  s->set_surveys(3);
+  s->set_product_quality(4.5);
+  s->set_service_attitude(4);
+  s->set_response_speed(3.25);
+  s->set_overall(3.92);
+  *a.mutable_totals() = *s;
+  for (const char* month : {"2026-10", "2026-11"}) {
+    v1::SatisfactionMonth* m = a.add_months();
+    m->set_month(month);
+  }
+  const std::string text = RenderSatisfactionAnalysis(a);
+  EXPECT_THAT(text, ::testing::HasSubstr("赵磊 (zhao_lei)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("4.50"));
+  EXPECT_THAT(text, ::testing::HasSubstr("Trend"));
+  ExpectAlignedBlocks(text);
 }
 
 }  // namespace

@@ -449,5 +449,81 @@ TEST_F(ViewsE2eTest, AdminRebuildsTheViewsWhileServing) {
   EXPECT_EQ(Visible(*views_, Ctx("mgr").get(), Ctx("mgr").get()), before);
 }
 
+// The analyses over gRPC: every member's figures for SALES_MANAGER, ADMIN
+// and AUDITOR; only one's own for everyone else; as_of; bad input.
+TEST_F(ViewsE2eTest, AnalysesShowEveryMembersFiguresOnlyToManagersAdminsAndAuditors) {
+  auto team = v1::Team::NewStub(channel_);
+  for (const auto& [id, role] : std::vector<std::pair<std::string, v1::Role>>{
+           {"rep2", v1::ROLE_SALES_REP}, {"aud1", v1::ROLE_AUDITOR}}) {
+    v1::AddMemberRequest add;
+    add.set_member_id(id);
+    add.set_display_name(absl::StrCat("成员", id));
+    add.add_roles(role);
+    v1::TeamCommandReply r;
+    ASSERT_TRUE(team->AddMember(Ctx("root").get(), add, &r).ok()) << id;
+  }
+  const v1::LeadCommandReply first = Identify("an-1", 10'000'00);  // rep1's
+  v1::IdentifyLeadRequest second;
+  second.set_lead_id("an-2");
+  second.set_company("苏州工业园区某公司");
+  second.mutable_contact()->set_name("李娜");
+  second.set_source(v1::LEAD_SOURCE_REFERRAL);
+  v1::LeadCommandReply reply;
+  ASSERT_TRUE(leads_->IdentifyLead(Ctx("rep2").get(), second, &reply).ok());
+
+  v1::GetSalesAnalysisRequest sales;
+  *sales.mutable_from() = ToProtoTime(absl::Now() - absl::Hours(24));
+  *sales.mutable_to() = ToProtoTime(absl::Now() + absl::Hours(24));
+  sales.mutable_view()->set_min_position(reply.position());
+  v1::GetSatisfactionAnalysisRequest satisfaction;
+  *satisfaction.mutable_from() = sales.from();
+  *satisfaction.mutable_to() = sales.to();
+  for (const std::string member : {"rep1", "rep2", "bd1", "mgr", "root", "aud1"}) {
+    const bool all = member == "mgr" || member == "root" || member == "aud1";
+    v1::SalesAnalysis analysis;
+    const grpc::Status s = views_->GetSalesAnalysis(Ctx(member).get(), sales, &analysis);
+    ASSERT_TRUE(s.ok()) << member << ": " << s.error_message();
+    EXPECT_EQ(analysis.all_members(), all) << member;
+    std::vector<std::string> rows;
+    for (const v1::SalesAnalysisRow& row : analysis.rows()) rows.push_back(row.key());
+    if (all) {
+      EXPECT_THAT(rows, ::testing::ElementsAre("rep1", "rep2")) << member;
+      EXPECT_EQ(analysis.totals().leads_identified(), 2u) << member;
+    } else if (member == "bd1") {
+      EXPECT_THAT(rows, ::testing::IsEmpty());
+    } else {
+      EXPECT_THAT(rows, ::testing::ElementsAre(member));
+      EXPECT_EQ(analysis.totals().leads_identified(), 1u) << member;
+    }
+    v1::SatisfactionAnalysis scores;
+    ASSERT_TRUE(views_->GetSatisfactionAnalysis(Ctx(member).get(), satisfaction, &scores).ok()) << member;
+    EXPECT_EQ(scores.all_members(), all) << member;
+  }
+
+  // As the log stood after rep1's lead: rep2's is not there yet.
+  v1::GetSalesAnalysisRequest then = sales;
+  then.mutable_view()->set_min_position(0);
+  then.mutable_view()->set_as_of_position(first.position());
+  then.set_group_by(v1::SALES_GROUPING_SOURCE);
+  v1::SalesAnalysis analysis;
+  ASSERT_TRUE(views_->GetSalesAnalysis(Ctx("mgr").get(), then, &analysis).ok());
+  EXPECT_TRUE(analysis.view().as_of());
+  ASSERT_EQ(analysis.rows_size(), 1);
+  EXPECT_EQ(analysis.rows(0).source(), v1::LEAD_SOURCE_EVENT);
+
+  v1::GetSalesAnalysisRequest no_period;
+  EXPECT_THAT(views_->GetSalesAnalysis(Ctx("mgr").get(), no_period, &analysis),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("period: required")));
+  v1::GetSalesAnalysisRequest bad_group = sales;
+  bad_group.set_group_by(static_cast<v1::SalesGrouping>(42));
+  EXPECT_THAT(views_->GetSalesAnalysis(Ctx("mgr").get(), bad_group, &analysis),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("group_by: must be OWNER, SOURCE or MONTH")));
+  v1::GetSatisfactionAnalysisRequest bad_period;
+  bad_period.set_period("2026-13");
+  v1::SatisfactionAnalysis scores;
+  EXPECT_THAT(views_->GetSatisfactionAnalysis(Ctx("rep1").get(), bad_period, &scores),
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("period: must be YYYY-MM or YYYY-Qn")));
+}
+
 }  // namespace
 }  // namespace salesops

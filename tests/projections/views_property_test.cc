@@ -10,6 +10,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "projections/analysis.h"
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/review_totals.h"
@@ -56,6 +57,17 @@ std::string Digest(const ViewsState& s) {
   for (const char* member : {"r1", "r2", "bd1", "sup1", "as1"}) {
     absl::StatusOr<v1::PerformanceReview> review = BuildReview(s, member, all_time, 0);
     absl::StrAppend(&out, review.ok() ? Bytes(*review) : review.status().ToString());
+  }
+  for (v1::SalesGrouping by : {v1::SALES_GROUPING_OWNER, v1::SALES_GROUPING_SOURCE, v1::SALES_GROUPING_MONTH}) {
+    for (const char* only : {"", "r1"}) {
+      absl::StatusOr<v1::SalesAnalysis> a = BuildSalesAnalysis(s, all_time, by, only);
+      absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
+    }
+  }
+  for (v1::SatisfactionGrouping by : {v1::SATISFACTION_GROUPING_AFTER_SALES_MEMBER,
+                                      v1::SATISFACTION_GROUPING_SALES_OWNER, v1::SATISFACTION_GROUPING_MONTH}) {
+    absl::StatusOr<v1::SatisfactionAnalysis> a = BuildSatisfactionAnalysis(s, all_time, by, "");
+    absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
   }
   absl::btree_map<std::string, std::string> aggregates;
   for (const auto& [id, order] : s.core.orders) aggregates["order-" + id] = Bytes(order);
@@ -308,7 +320,11 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         *c.mutable_win_deal()->mutable_final_amount() = Yuan(1 + pick(500'000));
         c.mutable_win_deal()->set_signed_date("2026-05-01");
         break;
-      case 7: c.mutable_lose_deal()->set_lead_id(lead), c.mutable_lose_deal()->set_reason(v1::LOSS_REASON_TIMING); break;
+      case 7:  // reasons and notes, so the analyses' loss reasons vary
+        c.mutable_lose_deal()->set_lead_id(lead);
+        c.mutable_lose_deal()->set_reason(pick(2) == 0 ? v1::LOSS_REASON_TIMING : v1::LOSS_REASON_PRICE);
+        if (pick(2) == 0) c.mutable_lose_deal()->set_note("价格太高");
+        break;
       case 8: c.mutable_disqualify()->set_lead_id(lead), c.mutable_disqualify()->set_reason("无预算"); break;
       case 9: c.mutable_reopen()->set_lead_id(lead), c.mutable_reopen()->set_reason("客户回来了"); break;
       case 10: {
@@ -431,6 +447,9 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
                           })
                     .ok());
     ASSERT_EQ(EncodeViewsSnapshot(*loaded), live_state) << "snapshot at " << position << " + tail";
+    // Everything a client sees, the analyses of the snapshot's facts included.
+    ASSERT_EQ(Digest(*loaded), world.views().Read([](const ViewsState& s) { return Digest(s); }))
+        << "snapshot at " << position << " + tail";
     ++restored;
   }
   EXPECT_GT(restored, 5);
