@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "salesops/v1/leads.pb.h"
+#include "salesops/v1/meetings.pb.h"
 #include "salesops/v1/orders.pb.h"
 #include "salesops/v1/support.pb.h"
 #include "salesops/v1/team.pb.h"
@@ -751,6 +752,94 @@ std::vector<DemoCall> DemoTeamCalls() {
   return calls;
 }
 
+// The weekly team meetings of the last three weeks (held, minutes
+// recorded, action items agreed: some done, some still open and overdue),
+// one-to-ones with two reps, and next week's team meeting, still ahead: its
+// brief (salesctl get-meeting-brief) is provisional, from the log as it
+// stands, over the week since the last meeting, and carries the open items
+// forward. A brief of a past meeting reads the log as it was recorded then:
+// before the demo ran, so nearly empty (docs/CLI.md, "demo").
+void AddMeetings(const DemoPlanOptions& options, DemoPlan& plan) {
+  const std::string tag = options.seed == 1 ? "demo" : absl::StrCat("demo", options.seed);
+  const absl::CivilDay today = absl::ToCivilDay(options.anchor, absl::UTCTimeZone());
+  // The latest Monday 10:00 UTC before the anchor: the last weekly meeting.
+  absl::CivilDay monday = today - static_cast<int>(absl::GetWeekday(today));  // Weekday::monday is 0
+  if (absl::FromCivil(absl::CivilSecond(monday.year(), monday.month(), monday.day(), 10, 0, 0),
+                      absl::UTCTimeZone()) >= options.anchor) {
+    monday -= 7;
+  }
+  const auto at = [&](int weeks, int hour) {
+    return absl::FromCivil(absl::CivilSecond(monday.year(), monday.month(), monday.day() + 7 * weeks, hour, 0, 0),
+                           absl::UTCTimeZone());
+  };
+  const auto day = [&](absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()); };
+  const auto schedule = [&](const std::string& id, const std::string& title, absl::Time starts, const char* member,
+                            v1::MeetingCadence cadence) {
+    auto r = std::make_unique<v1::ScheduleMeetingRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:meeting:", id));
+    r->set_meeting_id(id);
+    r->set_title(title);
+    r->set_member_id(member);
+    r->set_cadence(cadence);
+    *r->mutable_starts_at() = ToProto(starts);
+    plan.closing.push_back(TeamCall("meetings.schedule-meeting", std::move(r)));
+    ++plan.counts.meetings;
+  };
+  const auto minutes = [&](const std::string& id, const std::string& text) {
+    auto r = std::make_unique<v1::RecordMinutesRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:minutes:", id));
+    r->set_meeting_id(id);
+    r->set_minutes(text);
+    for (const DemoMember& m : DemoTeam()) {
+      if (m.roles[0] == v1::ROLE_SALES_REP || m.roles[0] == v1::ROLE_SALES_MANAGER) r->add_attendees(m.id);
+    }
+    plan.closing.push_back(TeamCall("meetings.record-minutes", std::move(r)));
+  };
+  const auto item = [&](const std::string& id, const std::string& meeting, const char* owner, const std::string& title,
+                        absl::Time due) {
+    auto r = std::make_unique<v1::AddActionItemRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:item:", id));
+    r->set_action_item_id(id);
+    r->set_meeting_id(meeting);
+    r->set_owner(owner);
+    r->set_title(title);
+    r->set_due_date(day(due));
+    plan.closing.push_back(TeamCall("meetings.add-action-item", std::move(r)));
+    ++plan.counts.action_items;
+  };
+  const auto done = [&](const std::string& id, const char* owner, const std::string& note) {
+    auto r = std::make_unique<v1::CompleteActionItemRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:done:", id));
+    r->mutable_options()->set_override_reason(
+        absl::StrCat("salesctl demo: recorded for ", MemberById(owner).display_name, " (", owner, ")"));
+    r->set_action_item_id(id);
+    r->set_note(note);
+    plan.closing.push_back(TeamCall("meetings.complete-action-item", std::move(r)));
+    ++plan.counts.action_items_done;
+  };
+  for (int w = -2; w <= 0; ++w) {
+    const std::string id = absl::StrCat(tag, "-weekly-", day(at(w, 10)));
+    schedule(id, "华东区销售周会", at(w, 10), "", v1::MEETING_CADENCE_WEEKLY);
+    minutes(id, absl::StrCat("回顾上周赢单与丢单；第 ", 3 + w, " 周重点：推进报价阶段的客户，跟进逾期的交接。"));
+  }
+  const std::string w1 = absl::StrCat(tag, "-weekly-", day(at(-2, 10)));
+  const std::string w2 = absl::StrCat(tag, "-weekly-", day(at(-1, 10)));
+  const std::string w3 = absl::StrCat(tag, "-weekly-", day(at(0, 10)));
+  item(absl::StrCat(tag, "-item-1"), w1, "wang_fang", "整理本季度大客户名单", at(-1, 0) - absl::Hours(24));
+  done(absl::StrCat(tag, "-item-1"), "wang_fang", "已整理 12 家，发到群里");
+  item(absl::StrCat(tag, "-item-2"), w1, "zhang_wei", "复盘两笔因价格丢失的单子", at(-1, 0) - absl::Hours(24));
+  item(absl::StrCat(tag, "-item-3"), w2, "li_qiang", "准备制造业方案的标准报价模板", at(0, 0) - absl::Hours(24));
+  done(absl::StrCat(tag, "-item-3"), "li_qiang", "模板已上传到共享盘");
+  item(absl::StrCat(tag, "-item-4"), w2, "liu_yang", "回访三家谈判中的客户", at(0, 0) - absl::Hours(24));
+  item(absl::StrCat(tag, "-item-5"), w3, "zhao_lei", "清理超过 48 小时未处理的线索", at(1, 0) + absl::Hours(24));
+  schedule(absl::StrCat(tag, "-1on1-zhang_wei"), "张伟 一对一：转化率辅导", at(1, 15), "zhang_wei",
+           v1::MEETING_CADENCE_MONTHLY);
+  schedule(absl::StrCat(tag, "-1on1-wang_fang"), "王芳 一对一：季度目标", at(1, 16), "wang_fang",
+           v1::MEETING_CADENCE_MONTHLY);
+  schedule(absl::StrCat(tag, "-weekly-", day(at(1, 10))), "华东区销售周会", at(1, 10), "",
+           v1::MEETING_CADENCE_WEEKLY);
+}
+
 DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   DemoPlan plan;
 
@@ -793,6 +882,7 @@ DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
     part_time->set_capacity(capacity);
     plan.closing.push_back(TeamCall("team.set-member-roles", std::move(part_time)));
   }
+  AddMeetings(options, plan);
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/false)));
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/true)));
   plan.counts.policies = 2;

@@ -56,6 +56,7 @@ std::string RenderWorkload(const v1::Workload& workload) {
                  {"OLDEST ITEM"},
                  {"AGE"},
                  {"SLA OVERDUE", Align::kRight},
+                 {"ACTIONS", Align::kRight},
                  {"OPEN WORK"}});
   for (const v1::MemberWorkload& m : workload.members()) {
     const bool limited = m.capacity() > 0;
@@ -69,6 +70,11 @@ std::string RenderWorkload(const v1::Workload& workload) {
         m.oldest_item(),
         m.oldest_item().empty() ? "" : HumanDuration(m.oldest_item_age()),
         absl::StrCat(m.sla_overdue()),
+        // Meetings' action items: open, and how many of them are overdue.
+        m.open_action_items() == 0 ? ""
+        : m.overdue_action_items() == 0
+            ? absl::StrCat(m.open_action_items())
+            : absl::StrCat(m.open_action_items(), " (", m.overdue_action_items(), " late)"),
         OpenWork(m),
     });
   }

@@ -112,7 +112,9 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
   // The actor holds ADMIN and SALES_MANAGER (docs/ROLES.md's table).
   const std::set<std::string> manager_may = {"leads.identify-lead", "leads.reopen-lead",
                                              "orders.cancel-order", "team.set-target",
-                                             "team.set-scoring-policy", "team.set-member-roles"};
+                                             "team.set-scoring-policy", "team.set-member-roles",
+                                             "meetings.schedule-meeting", "meetings.record-minutes",
+                                             "meetings.add-action-item"};
   const DemoPlan plan = BuildDemoPlan(Options());
   std::set<std::string> rpcs;
   for (const DemoCall* call : AllCalls(plan)) {
@@ -120,6 +122,8 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
     const std::string& reason = OptionsOf(*call->request).override_reason();
     if (manager_may.contains(call->rpc)) {
       EXPECT_EQ(reason, "") << call->rpc;
+    } else if (call->rpc == "meetings.complete-action-item") {  // the owner's; not backfilled
+      EXPECT_THAT(reason, ::testing::StartsWith("salesctl demo: recorded for ")) << call->rpc;
     } else {
       EXPECT_THAT(reason, ::testing::StartsWith("salesctl demo: backfilled for ")) << call->rpc;
     }
@@ -131,7 +135,8 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
         "leads.lose-deal",        "leads.reopen-lead",    "orders.confirm-order",    "orders.ship-order",
         "orders.deliver-order",   "orders.cancel-order",  "support.open-ticket",     "support.resolve-ticket",
         "support.reopen-ticket",  "support.close-ticket", "support.record-survey",   "team.set-target",
-        "team.set-scoring-policy"}) {
+        "team.set-scoring-policy", "meetings.schedule-meeting", "meetings.record-minutes",
+        "meetings.add-action-item", "meetings.complete-action-item"}) {
     EXPECT_TRUE(rpcs.contains(rpc)) << rpc;
   }
   const v1::QualifyLeadRequest* qualify = nullptr;

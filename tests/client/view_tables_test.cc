@@ -197,6 +197,8 @@ TEST(ViewTablesTest, WorkloadBarsShareOneScale) {
   li->set_oldest_item("lead-sh-2");
   li->mutable_oldest_item_age()->set_seconds(12 * 86400 + 3 * 3600);
   li->set_sla_overdue(2);
+  li->set_open_action_items(2);  // meetings' action items: one of them past its due date
+  li->set_overdue_action_items(1);
   v1::MemberWorkload* xu = w.add_members();
   xu->set_member_id("xu_ming");
   xu->set_display_name("徐明");
@@ -221,6 +223,7 @@ TEST(ViewTablesTest, WorkloadBarsShareOneScale) {
   zhao->add_roles(v1::ROLE_BD_MANAGER);
   zhao->set_active(true);
   zhao->set_capacity(20);
+  zhao->set_open_action_items(1);
   const auto add_role = [&](v1::Role role, uint32_t members, uint32_t total, double mean, uint32_t max,
                             double imbalance, uint32_t unassigned, std::vector<std::string> items) {
     v1::RoleWorkload* r = w.add_roles();
@@ -241,10 +244,10 @@ TEST(ViewTablesTest, WorkloadBarsShareOneScale) {
   EXPECT_EQ(text,
       "Workload · log position 120 · 2026-11-28T10:00:00Z · SLA table v1\n"
       "\n"
-      "MEMBER    NAME             ROLES                        LOAD  USE                          %  OLDEST ITEM  AGE     SLA OVERDUE  OPEN WORK                            \n"
-      "li_qiang  李强             SALES_REP                   10/40  █████░░░░░░░░░░░░░░░       25%  lead-sh-2    12d 3h            2  leads QUOTED 4, NEGOTIATING 6        \n"
-      "xu_ming   徐明 (inactive)  AFTER_SALES, SALES_SUPPORT      3  ██                    no limit  ticket-t9    5h                1  orders SHIPPED 1 · tickets P1 1, P3 1\n"
-      "zhao_lei  赵磊             BD_MANAGER                   0/20  ░░░░░░░░░░                  0%                                 0                                       \n"
+      "MEMBER    NAME             ROLES                        LOAD  USE                          %  OLDEST ITEM  AGE     SLA OVERDUE     ACTIONS  OPEN WORK                            \n"
+      "li_qiang  李强             SALES_REP                   10/40  █████░░░░░░░░░░░░░░░       25%  lead-sh-2    12d 3h            2  2 (1 late)  leads QUOTED 4, NEGOTIATING 6        \n"
+      "xu_ming   徐明 (inactive)  AFTER_SALES, SALES_SUPPORT      3  ██                    no limit  ticket-t9    5h                1              orders SHIPPED 1 · tickets P1 1, P3 1\n"
+      "zhao_lei  赵磊             BD_MANAGER                   0/20  ░░░░░░░░░░                  0%                                 0           1                                       \n"
       "\n"
       "ROLE         MEMBERS  OPEN  MEAN  MAX  IMBALANCE  UNASSIGNED\n"
       "SALES_REP          6    48   8.0   12       1.50           0\n"

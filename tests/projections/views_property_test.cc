@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "projections/analysis.h"
+#include "projections/meeting_brief.h"
+#include "projections/meetings_view.h"
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/review_totals.h"
@@ -69,6 +71,18 @@ std::string Digest(const ViewsState& s) {
     absl::StatusOr<v1::SatisfactionAnalysis> a = BuildSatisfactionAnalysis(s, all_time, by, "");
     absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
   }
+  // Meetings, their action items, the overdue items in the workload (above)
+  // and a team brief over the whole walk, built from this fold.
+  v1::ListMeetingsRequest meetings;
+  meetings.set_page_size(500);
+  absl::StrAppend(&out, Bytes(*ListMeetings(s, meetings)));
+  BriefScope scope;
+  scope.period_from = kStart - absl::Hours(24);
+  scope.period_to = kReadAt;
+  scope.meeting_start = kReadAt;
+  scope.moment = kReadAt;
+  absl::StatusOr<v1::MeetingBrief> brief = BuildMeetingBrief(s, scope);
+  absl::StrAppend(&out, brief.ok() ? Bytes(*brief) : brief.status().ToString());
   absl::btree_map<std::string, std::string> aggregates;
   for (const auto& [id, order] : s.core.orders) aggregates["order-" + id] = Bytes(order);
   for (const auto& [id, ticket] : s.core.tickets) aggregates["ticket-" + id] = Bytes(ticket);
@@ -265,6 +279,8 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
   const auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   std::vector<std::string> leads;
   std::vector<std::string> tickets;
+  std::vector<std::string> meetings;
+  std::vector<std::string> items;
   std::map<uint64_t, std::string> live;  // position -> digest captured right after it
   int accepted = 0;
   for (int step = 0; step < 1200; ++step) {
@@ -273,7 +289,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     const std::string lead = leads.empty() ? "none" : leads[pick(leads.size())];
     engine::CommandResult result = absl::UnknownError("no command");
     v1::LeadCommand c;
-    size_t kind = leads.empty() ? 0 : pick(17);
+    size_t kind = leads.empty() ? 0 : pick(18);
     if (kind != 0 && pick(3) != 0) {
       // Mostly the lead's natural next step, so walks reach orders and tickets.
       switch (world.ViewOf(lead).stage()) {
@@ -287,6 +303,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         default: kind = 9; break;
       }
     }
+    if (!leads.empty() && pick(10) == 0) kind = 17;  // meetings, beside the leads' walk
     switch (kind) {
       case 0: {
         const std::string id = absl::StrCat("P", leads.size());
@@ -380,6 +397,60 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         c.mutable_update()->set_lead_id(lead);
         *c.mutable_update()->mutable_estimated_value() = Yuan(1 + pick(1'000'000), pick(3) ? "CNY" : "USD");
         break;
+      case 17: {  // meetings and action items: scheduled, held, cancelled; items added, done, cancelled
+        v1::Command m;
+        std::string who = pick(4) != 0 ? "mgr" : actor;
+        const size_t what = meetings.empty() ? 0 : pick(6);
+        if (what == 0) {
+          const std::string id = absl::StrCat("M", meetings.size());
+          v1::ScheduleMeetingRequest* r = m.mutable_meeting()->mutable_schedule();
+          r->set_meeting_id(id);
+          r->set_title("周会");
+          if (pick(3) == 0) r->set_member_id(pick(2) ? "r1" : "r2");
+          r->set_cadence(pick(2) ? v1::MEETING_CADENCE_WEEKLY : v1::MEETING_CADENCE_MONTHLY);
+          *r->mutable_starts_at() = ToProtoTime(world.clock().Now() + absl::Hours(static_cast<int64_t>(pick(96)) - 48));
+          meetings.push_back(id);
+        } else if (what == 1) {
+          v1::RecordMinutesRequest* r = m.mutable_meeting()->mutable_minutes();
+          r->set_meeting_id(meetings[pick(meetings.size())]);
+          r->set_minutes("纪要");
+          r->add_attendees("r1");
+          if (pick(2)) r->set_correction_reason("更正");
+        } else if (what == 2) {
+          m.mutable_meeting()->mutable_cancel()->set_meeting_id(meetings[pick(meetings.size())]);
+          m.mutable_meeting()->mutable_cancel()->set_reason("改期");
+        } else if (what == 3 || items.empty()) {
+          const std::string id = absl::StrCat("A", items.size());
+          v1::AddActionItemRequest* r = m.mutable_action_item()->mutable_add();
+          r->set_action_item_id(id);
+          r->set_meeting_id(meetings[pick(meetings.size())]);
+          r->set_owner(kMembers[pick(kMembers.size())]);
+          r->set_title("跟进");
+          r->set_due_date(absl::FormatTime("%Y-%m-%d", world.clock().Now() + absl::Hours(24 * static_cast<int64_t>(pick(10)) - 24 * 5),
+                                           absl::UTCTimeZone()));
+          if (pick(3) == 0) r->set_lead_id(lead);
+          if (pick(2)) who = r->owner();
+          items.push_back(id);
+        } else {
+          const std::string id = items[pick(items.size())];
+          const v1::ActionItem item = world.views().Read([&](const ViewsState& st) { return st.core.meetings.Item(id); });
+          if (what == 4) {
+            m.mutable_action_item()->mutable_complete()->set_action_item_id(id);
+            if (pick(4) != 0) who = item.owner();
+          } else {
+            m.mutable_action_item()->mutable_cancel()->set_action_item_id(id);
+            m.mutable_action_item()->mutable_cancel()->set_reason("不需要了");
+          }
+        }
+        const bool scheduling = m.has_meeting() && m.meeting().has_schedule();
+        const bool adding = m.has_action_item() && m.action_item().has_add();
+        result = world.Run(who, std::move(m));
+        if (!result.ok()) {
+          if (scheduling) meetings.pop_back();
+          if (adding) items.pop_back();
+        }
+        break;
+      }
       case 13: {
         v1::TeamCommand t;  // capacity changes move nobody's work but change load ratios
         t.mutable_set_roles()->set_member_id("bd2");
@@ -411,6 +482,13 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
   world.views().Read([](const ViewsState& s) {
     EXPECT_GT(s.core.orders.size(), 2u);
     EXPECT_GT(s.core.tickets.size(), 0u);
+    // ... and meetings in every status, and action items done and open.
+    std::set<v1::MeetingStatus> statuses;
+    for (const auto& [id, m] : s.core.meetings.meetings) statuses.insert(m.status());
+    EXPECT_EQ(statuses.size(), 3u);
+    std::set<v1::ActionItemStatus> item_statuses;
+    for (const auto& [id, i] : s.core.meetings.items) item_statuses.insert(i.status());
+    EXPECT_GE(item_statuses.size(), 2u);
     return 0;
   });
 
