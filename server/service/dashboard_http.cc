@@ -21,7 +21,7 @@ namespace {
 
 // Pages of the dashboard: each is index.html, which reads its path and
 // query (so that a page's URL can be bookmarked and shared).
-constexpr const char* kPages[] = {"/pipeline", "/workload", "/reviews", "/lead", "/audit"};
+constexpr const char* kPages[] = {"/pipeline", "/workload", "/reviews", "/lead", "/audit", "/meetings"};
 
 // The HTTP client, for the logs.
 std::string PeerOf(const httplib::Request& request) {

@@ -298,6 +298,29 @@ def main():
         check(any("named in the command" in r[6] or "least loaded" in r[6] for r in timeline), "no hand-off explained")
         shot("lead")
 
+        # Meetings: next week's team meeting (the demo's, still ahead) and its
+        # provisional brief, row for row as gRPC gives it, with the action
+        # items carried forward from the meetings before.
+        meetings = server.json("list-meetings", "--member_id=team")["meetings"]
+        ahead = [m["meetingId"] for m in meetings if m.get("status") == "MEETING_STATUS_SCHEDULED"]
+        check(ahead, f"the demo has no team meeting ahead: {[m['meetingId'] for m in meetings]}")
+        driver.get(f"{base}/meetings?id={ahead[0]}")
+        brief_rows = {r[0]: r for r in rows("brief")}
+        grpc = server.json("get-meeting-brief", f"--meeting_id={ahead[0]}")
+        check(grpc.get("provisional") is True, f"the brief of a meeting ahead is not provisional: {grpc.get('provisional')}")
+        check(len(brief_rows) == len(grpc["members"]), f"brief rows {len(brief_rows)}, gRPC {len(grpc['members'])}")
+        for m in grpc["members"]:
+            row = brief_rows[m.get("displayName") or m["memberId"]]
+            check(int(row[2]) == len(m.get("wins", [])) and int(row[4]) == len(m.get("losses", []))
+                  and int(row[5]) == int(m.get("slaOverdue", 0)),
+                  f"{m['memberId']}: page {row}, gRPC wins {len(m.get('wins', []))} losses {len(m.get('losses', []))}")
+        check(sum(len(m.get("wins", [])) for m in grpc["members"]) > 0, "the brief shows no win")
+        carried = rows("carried")
+        check(len(carried) == len(grpc.get("carriedForward", [])) > 0,
+              f"carried forward: page {len(carried)}, gRPC {len(grpc.get('carriedForward', []))}")
+        check("暂定" in driver.find_element(By.ID, "brief-info").text, "the page does not say the brief is provisional")
+        shot("meetings")
+
         # Audit: a gRPC write appears on the open page within 2 s, no reload.
         driver.get(f"{base}/audit")
         wait.until(ec.text_to_be_present_in_element((By.ID, "live"), "●"))
@@ -340,7 +363,7 @@ def main():
         no_browser_errors()
 
         # Every form field has a label; every table a caption and headed columns.
-        for path in ("/pipeline", "/workload", "/reviews", "/lead?id=demo-0001", "/audit"):
+        for path in ("/pipeline", "/workload", "/reviews", "/lead?id=demo-0001", "/audit", "/meetings"):
             driver.get(base + path)
             wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#page table, #page form")))
             unlabelled = driver.execute_script(

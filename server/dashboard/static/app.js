@@ -504,7 +504,64 @@ async function auditPage(section, params) {
   })();
 }
 
-const PAGES = { '/pipeline': pipelinePage, '/workload': workloadPage, '/reviews': reviewsPage, '/lead': leadPage, '/audit': auditPage };
+// ---- Meetings -----------------------------------------------------------
+
+const MEETING_STATUS = {
+  MEETING_STATUS_SCHEDULED: '已安排 Scheduled', MEETING_STATUS_HELD: '已召开 Held',
+  MEETING_STATUS_CANCELLED: '已取消 Cancelled',
+};
+const count = (name, m) => Number(((m.activity || []).find((a) => a.activity === name) || {}).count || 0);
+
+// The meetings, newest first, and one meeting's brief: computed from the log
+// as it stood at the meeting's start (provisional while it is ahead).
+async function meetingsPage(section, params) {
+  const list = await api('Meetings/ListMeetings', { page_size: 50 });
+  const meetings = list.meetings || [];
+  const upcoming = meetings.filter((m) => m.status === 'MEETING_STATUS_SCHEDULED' && !m.memberId);
+  const id = params.get('id') || (upcoming[upcoming.length - 1] || meetings[0] || {}).meetingId;
+  const parts = [el('h2', { text: '例会 Meetings' }),
+    table('会议 Meetings', ['会议 Meeting', '标题 Title', '范围 Scope', '开始 Starts (UTC)', '状态 Status', '待办 Action items'],
+      meetings.map((m) => [
+        { node: el('a', { href: `/meetings?id=${encodeURIComponent(m.meetingId)}`, text: m.meetingId }) },
+        m.title, m.memberId || '团队 Team', time(m.startsAt), label(MEETING_STATUS, m.status),
+        { value: (m.actionItems || []).length, num: true }]), 'meetings')];
+  if (id) {
+    const b = await api('Views/GetMeetingBrief', { meeting_id: id });
+    const members = b.members || [];
+    parts.push(
+      el('h3', { id: 'brief-title', text: `简报 Brief: ${b.title || id}` }),
+      el('p', { class: 'view', id: 'brief-info' },
+        `期间 Period ${time(b.periodFrom)} → ${time(b.periodTo)} · `,
+        b.provisional ? '暂定：会议尚未开始 provisional (the meeting is ahead)' : '截至会议开始 as of the meeting’s start',
+        ` · 日志位置 log position ${b.view.position} · ${b.inputDigest}`),
+      barChart('本期赢单 Deals won in the period', members.map((m) => m.displayName || m.memberId),
+        [{ label: '赢单 Won', data: members.map((m) => (m.wins || []).length), backgroundColor: COLOURS.second }]),
+      table('成员 Members', ['成员 Member', '新线索 New leads', '赢单 Won', '赢单金额 Won value', '丢单 Lost', '超期 SLA overdue',
+        '停滞线索 Stuck leads', '待接手 Hand-offs waiting', '逾期待办 Overdue items', '低分调查 Low surveys'],
+      members.map((m) => [
+        { node: el('span', { 'data-member': m.memberId }, m.displayName || m.memberId) },
+        { value: count('leads_identified', m), num: true },
+        { value: (m.wins || []).length, num: true },
+        { node: el('span', {}, (m.wonValue || []).map((v) => el('span', { class: 'money' }, money(v)))),
+          sort: m.wonValue && m.wonValue[0] ? m.wonValue[0].amountMinor : 0 },
+        { value: (m.losses || []).length, num: true },
+        { value: m.slaOverdue || 0, num: true },
+        { node: el('span', {}, (m.stuck || []).map((l) => el('a', { href: `/lead?id=${encodeURIComponent(l.leadId)}`,
+          text: `${l.company || l.leadId} (${duration(l.duration)}) ` }))) },
+        { value: m.handoffsWaiting || 0, num: true },
+        { value: (m.overdueActionItems || []).length, num: true },
+        { value: (m.lowSurveys || []).length, num: true },
+      ]), 'brief'),
+      table('结转待办 Action items carried forward', ['待办 Item', '负责人 Owner', '标题 Title', '截止 Due', '会议 Agreed in'],
+        (b.carriedForward || []).map((i) => [i.actionItemId, i.owner, i.title, i.dueDate, i.meetingId]), 'carried'));
+  }
+  section.replaceChildren(...parts);
+}
+
+const PAGES = {
+  '/pipeline': pipelinePage, '/workload': workloadPage, '/reviews': reviewsPage, '/lead': leadPage, '/audit': auditPage,
+  '/meetings': meetingsPage,
+};
 
 async function route() {
   if (auditStream) auditStream.abort();
