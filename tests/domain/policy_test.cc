@@ -45,6 +45,10 @@ std::vector<Kind> AllKinds() {
         *k.command.mutable_support() = static_cast<const v1::SupportCommand&>(*w);
       } else if (w->GetDescriptor() == v1::OrderCommand::descriptor()) {
         *k.command.mutable_order() = static_cast<const v1::OrderCommand&>(*w);
+      } else if (w->GetDescriptor() == v1::MeetingCommand::descriptor()) {
+        *k.command.mutable_meeting() = static_cast<const v1::MeetingCommand&>(*w);
+      } else if (w->GetDescriptor() == v1::ActionItemCommand::descriptor()) {
+        *k.command.mutable_action_item() = static_cast<const v1::ActionItemCommand&>(*w);
       } else {
         *k.command.mutable_team() = static_cast<const v1::TeamCommand&>(*w);
       }
@@ -60,6 +64,10 @@ std::vector<Kind> AllKinds() {
   add_cases(&order, [](v1::Command&) {});
   v1::SupportCommand support;
   add_cases(&support, [](v1::Command&) {});
+  v1::MeetingCommand meeting;
+  add_cases(&meeting, [](v1::Command&) {});
+  v1::ActionItemCommand action_item;
+  add_cases(&action_item, [](v1::Command&) {});
   return kinds;
 }
 
@@ -87,8 +95,11 @@ TEST(PolicyTest, AuthorizationMatrix) {
     for (v1::Role role : kRoles) {
       SCOPED_TRACE(RoleName(role));
       const TeamState team = TeamOf({{"m", {role}}});
-      // The member owns the lead, so the owner rule does not get in the way.
-      const absl::StatusOr<Authorization> got = Authorize(team, "m", k.command, "m");
+      // The member owns the lead, so the owner rule does not get in the way;
+      // an action item belongs to someone else, so its owner's right to act
+      // does not make every role pass (checked below).
+      const absl::StatusOr<Authorization> got =
+          Authorize(team, "m", k.command, row.owner_may_act ? "someone-else" : "m");
       const bool listed = std::find(row.roles.begin(), row.roles.end(), role) != row.roles.end();
       if (row.system_only || !listed) {
         EXPECT_THAT(got, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(std::string(row.action))));
@@ -96,6 +107,14 @@ TEST(PolicyTest, AuthorizationMatrix) {
         ASSERT_THAT(got, IsOk());
         EXPECT_EQ(got->acted_as, role);
         EXPECT_EQ(got->override_reason, "");
+      }
+    }
+    // An action item's owner acts on it for itself, in whatever role it holds.
+    if (row.owner_may_act) {
+      for (v1::Role role : kRoles) {
+        const absl::StatusOr<Authorization> own = Authorize(TeamOf({{"m", {role}}}), "m", k.command, "m");
+        ASSERT_THAT(own, IsOk()) << RoleName(role);
+        EXPECT_EQ(own->acted_as, role);
       }
     }
     // No role at all, an unknown member, a deactivated member.
