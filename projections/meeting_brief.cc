@@ -200,7 +200,8 @@ absl::StatusOr<v1::MeetingBrief> BuildMeetingBrief(const ViewsState& state, cons
     }
 
     // Wins and losses of the member's leads, by time.
-    std::vector<Close> own = closes.count(id) ? closes.find(id)->second : std::vector<Close>{};
+    std::vector<Close> own;  // each member's closes are read once: take them
+    if (auto it = closes.find(id); it != closes.end()) own = std::move(it->second);
     std::sort(own.begin(), own.end(),
               [](const Close& x, const Close& y) { return std::tie(x.at, x.position) < std::tie(y.at, y.position); });
     std::vector<v1::BriefLead> wins;

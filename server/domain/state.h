@@ -108,7 +108,8 @@ bool NeedsNewTicketId(const v1::Command& command);
 // Validates `command` (ValidateCommand: an invalid command is refused with
 // INVALID_ARGUMENT before the state is consulted), then decides it as the
 // overload below. Errors: those of ValidateCommand, Authorize, DecideLead,
-// DecideTeam, DecideOrder and DecideTicket; for IdentifyLead also INVALID_ARGUMENT when the owner is not
+// DecideTeam, DecideOrder, DecideTicket, DecideMeeting and DecideActionItem
+// (meeting.h); for IdentifyLead also INVALID_ARGUMENT when the owner is not
 // an active SALES_REP (or none is named by a caller that is not one); for
 // AssignLead FAILED_PRECONDITION when the lead awaits its owning rep (use
 // ChangeOwner) or the assignee does not hold the awaited role;
