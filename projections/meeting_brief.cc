@@ -131,7 +131,8 @@ absl::StatusOr<v1::MeetingBrief> BuildMeetingBrief(const ViewsState& state, cons
     if (m == nullptr) return absl::NotFoundError(absl::StrCat("member '", scope.member_id, "' not found"));
     members.push_back(m);
   } else {
-    for (const auto& [id, m] : team.members) {
+    for (const auto& entry : team.members) {
+      const v1::Member& m = entry.second;
       if (!m.active()) continue;
       if (std::any_of(std::begin(kWorkRoles), std::end(kWorkRoles),
                       [&](v1::Role r) { return domain::HasRole(m, r); })) {
