@@ -388,6 +388,17 @@ absl::StatusOr<v1::PerformanceReview> BuildReview(const ViewsState& state, absl:
   for (v1::Role role : domain::ReviewedRoles()) {
     if (domain::HasRole(*member, role)) *out.add_roles() = Section(role, measured, policy);
   }
+  // The feedback on this review and the goals agreed for it in the previous
+  // period's (named periods only: feedback is recorded per named period).
+  if (!period.label().empty()) {
+    *out.mutable_feedback() = domain::FeedbackStatusOf(state.core.feedback.Find(member_id, period.label()));
+    const std::string previous = domain::PreviousPeriod(period.label());
+    const v1::ReviewFeedback& earlier = state.core.feedback.Find(member_id, previous);
+    if (!earlier.versions().empty()) {
+      out.set_previous_period(previous);
+      *out.mutable_previous_goals() = earlier.versions(earlier.versions_size() - 1).goals();
+    }
+  }
   return out;
 }
 

@@ -95,6 +95,10 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     *chunk.add_action_items() = entry->second;
     if (chunk.action_items_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
+  for (const auto* entry : Sorted(state.core.feedback.feedback)) {
+    *chunk.add_review_feedback() = entry->second;
+    if (chunk.review_feedback_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
   size_t in_chunk = 0;  // facts and history records in the chunk being filled
   const auto count = [&](size_t n) {
     in_chunk += n;
@@ -257,6 +261,9 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     for (v1::Meeting& m : *chunk.mutable_meetings()) state.core.meetings.meetings[m.meeting_id()] = std::move(m);
     for (v1::ActionItem& i : *chunk.mutable_action_items()) {
       state.core.meetings.items[i.action_item_id()] = std::move(i);
+    }
+    for (v1::ReviewFeedback& f : *chunk.mutable_review_feedback()) {
+      state.core.feedback.feedback[domain::FeedbackKey(f.member_id(), f.period())] = std::move(f);
     }
     for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
       std::vector<Fact>& facts = state.facts.by_member[r.member_id()];

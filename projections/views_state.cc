@@ -83,6 +83,7 @@ domain::State DecidersState(const domain::State& core) {
   out.orders = core.orders;
   out.tickets = core.tickets;
   out.meetings = core.meetings;
+  out.feedback = core.feedback;
   out.workload = core.workload;
   return out;
 }

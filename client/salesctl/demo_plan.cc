@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "salesops/v1/leads.pb.h"
+#include "salesops/v1/coaching.pb.h"
 #include "salesops/v1/meetings.pb.h"
 #include "salesops/v1/orders.pb.h"
 #include "salesops/v1/support.pb.h"
@@ -840,6 +841,52 @@ void AddMeetings(const DemoPlanOptions& options, DemoPlan& plan) {
            v1::MEETING_CADENCE_WEEKLY);
 }
 
+// Feedback on three reps' reviews for the last complete month, written by
+// the demo's caller (an ADMIN, which may write feedback), one of them
+// corrected. Acknowledging needs each member's own token, which the demo
+// does not hold, so all stay "not acknowledged" (docs/CLI.md, "demo").
+void AddFeedback(const DemoPlanOptions& options, DemoPlan& plan) {
+  const std::string month = RecentMonths(options.anchor)[1];
+  struct Note {
+    const char* member;
+    const char* strengths;
+    const char* problems;
+    const char* guidance;
+    std::vector<std::string> goals;
+  };
+  const Note notes[] = {
+      {"wang_fang", "大客户跟进扎实，报价及时，赢单金额全组第一。", "丢单原因记录偏简单。",
+       "每次丢单后当天写明原因，周会上复盘一单。", {"下月赢单金额达到目标的 110%", "丢单原因 100% 填写"}},
+      {"zhang_wei", "线索量大，首次响应快。", "转化率全组最低，谈判阶段停留过长。",
+       "与王芳结对跟进两笔谈判中的单子；报价前先确认预算与决策人。", {"转化率提升到 35%", "谈判阶段平均少于 10 天"}},
+      {"liu_yang", "客户满意度最高，回访及时。", "商机储备不足。", "每周新增 5 条自有线索。",
+       {"每周新增 5 条线索", "季度赢单 12 个"}},
+  };
+  for (const Note& n : notes) {
+    auto r = std::make_unique<v1::RecordReviewFeedbackRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:feedback:", n.member, ":", month, ":1"));
+    r->set_member_id(n.member);
+    r->set_period(month);
+    r->set_strengths(n.strengths);
+    r->set_problems(n.problems);
+    r->set_guidance(n.guidance);
+    for (const std::string& goal : n.goals) r->add_goals(goal);
+    plan.closing.push_back(TeamCall("coaching.record-review-feedback", std::move(r)));
+    ++plan.counts.feedback;
+  }
+  auto fix = std::make_unique<v1::RecordReviewFeedbackRequest>();
+  fix->mutable_options()->set_request_id(absl::StrCat("demo:feedback:zhang_wei:", month, ":2"));
+  fix->set_member_id("zhang_wei");
+  fix->set_period(month);
+  fix->set_strengths("线索量大，首次响应快。");
+  fix->set_problems("转化率全组最低，谈判阶段停留过长。");
+  fix->set_guidance("与王芳结对跟进两笔谈判中的单子；报价前先确认预算与决策人。");
+  fix->add_goals("转化率提升到 30%");
+  fix->add_goals("谈判阶段平均少于 10 天");
+  fix->set_correction_reason("转化率目标与区域经理对齐后调整为 30%");
+  plan.closing.push_back(TeamCall("coaching.record-review-feedback", std::move(fix)));
+}
+
 DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   DemoPlan plan;
 
@@ -886,6 +933,7 @@ DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/false)));
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/true)));
   plan.counts.policies = 2;
+  AddFeedback(options, plan);
 
   // Fresh inbound leads, today: no assignee named, so the server hands each
   // to the least-loaded BD manager and records why (docs/ROLES.md). No

@@ -84,6 +84,7 @@ struct DemoCounts {
   int orders = 0, delivered = 0, cancelled = 0, tickets = 0, tickets_reopened = 0, surveys = 0;
   int targets = 0, policies = 0, fresh_leads = 0;
   int meetings = 0, action_items = 0, action_items_done = 0;
+  int feedback = 0;  // members whose last month's review has feedback
   int calls = 0;  // in stories and closing
   // Open items each member is left holding (leads, orders, tickets) once
   // every story has run, before the fresh leads.

@@ -99,6 +99,16 @@ const v1::RoleReview* SectionOf(const v1::PerformanceReview& review, v1::Role ro
   return nullptr;
 }
 
+// "v2, acknowledged", "v2 (v1 acknowledged)", "v1, not acknowledged", "-".
+std::string FeedbackText(const v1::ReviewFeedbackStatus& status) {
+  if (status.version() == 0) return std::string(kNone);
+  if (status.acknowledged()) return absl::StrCat("v", status.version(), ", acknowledged");
+  if (status.acknowledged_version() != 0) {
+    return absl::StrCat("v", status.version(), " (v", status.acknowledged_version(), " acknowledged)");
+  }
+  return absl::StrCat("v", status.version(), ", not acknowledged");
+}
+
 std::string ChangeText(int32_t change) {
   if (change > 0) return absl::StrCat("\u2191", change);   // ↑: better under B
   if (change < 0) return absl::StrCat("\u2193", -change);  // ↓
@@ -115,6 +125,13 @@ std::string RenderReview(const v1::PerformanceReview& review) {
       absl::StrCat("Performance review \u00b7 ", who, " \u00b7 ", PeriodText(review.period()), "\n",
                    ViewLine(review.view()), " \u00b7 ", PolicyText(review.policy_version()), " \u00b7 ",
                    review.input_events(), " input events \u00b7 ", review.input_digest(), "\n");
+  if (review.feedback().version() != 0) {
+    absl::StrAppend(&out, "feedback: ", FeedbackText(review.feedback()), " (salesctl get-review-feedback)\n");
+  }
+  if (!review.previous_goals().empty()) {
+    absl::StrAppend(&out, "goals agreed for it (feedback on ", review.previous_period(), "):\n");
+    for (const std::string& goal : review.previous_goals()) absl::StrAppend(&out, "  - ", goal, "\n");
+  }
   if (review.roles().empty())
     absl::StrAppend(&out, "\n(no reviewed role: SALES_REP, BD_MANAGER, SALES_SUPPORT, AFTER_SALES)\n");
   for (const v1::RoleReview& role : review.roles()) {
@@ -139,6 +156,8 @@ std::string RenderReviewRanking(const v1::ListPerformanceReviewsResponse& respon
   for (const std::string& metric : weighed) columns.push_back({metric, Align::kRight});
   columns.push_back({"INPUTS", Align::kRight});
   columns.push_back({"DIGEST"});
+  const bool named = !response.period().label().empty();
+  if (named) columns.push_back({"FEEDBACK"});
   Table table(std::move(columns));
   for (const v1::RankedReview& ranked : response.reviews()) {
     const v1::PerformanceReview& review = ranked.review();
@@ -157,6 +176,7 @@ std::string RenderReviewRanking(const v1::ListPerformanceReviewsResponse& respon
     }
     row.push_back(absl::StrCat(review.input_events()));
     row.push_back(ShortDigest(review.input_digest()));
+    if (named) row.push_back(FeedbackText(review.feedback()));
     table.AddRow(std::move(row));
   }
   return absl::StrCat(RoleName(response.role()), " ranking \u00b7 ", PeriodText(response.period()), "\n",

@@ -18,6 +18,7 @@ absl::Span<const Aggregate* const> Aggregates() {
       &kTicketAggregate,
       &kMeetingAggregate,
       &kActionItemAggregate,
+      &kReviewFeedbackAggregate,
   };
   return kAll;
 }

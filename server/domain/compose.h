@@ -106,6 +106,7 @@ extern const Aggregate kOrderAggregate;
 extern const Aggregate kTicketAggregate;
 extern const Aggregate kMeetingAggregate;
 extern const Aggregate kActionItemAggregate;
+extern const Aggregate kReviewFeedbackAggregate;
 extern const ProcessStep kWonDealOpensOrder;
 
 // Helpers the entries share.

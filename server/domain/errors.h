@@ -64,6 +64,11 @@ inline constexpr absl::string_view kAssigneeNotEligible = "ASSIGNEE_NOT_ELIGIBLE
 inline constexpr absl::string_view kMemberStatusNotAllowed = "MEMBER_STATUS_NOT_ALLOWED";
 inline constexpr absl::string_view kMeetingStatusNotAllowed = "MEETING_STATUS_NOT_ALLOWED";
 inline constexpr absl::string_view kActionItemStatusNotAllowed = "ACTION_ITEM_STATUS_NOT_ALLOWED";
+// Acknowledging review feedback that is not the latest version or is
+// acknowledged already.
+inline constexpr absl::string_view kFeedbackNotAcknowledgeable = "FEEDBACK_NOT_ACKNOWLEDGEABLE";
+// Review feedback written about a review (input_digest) that has changed.
+inline constexpr absl::string_view kReviewChanged = "REVIEW_CHANGED";
 inline constexpr absl::string_view kSurveyRecorded = "SURVEY_ALREADY_RECORDED";
 inline constexpr absl::string_view kLastAdmin = "LAST_ADMIN";
 inline constexpr absl::string_view kTeamNotEmpty = "TEAM_NOT_EMPTY";

@@ -245,6 +245,17 @@ std::string DescribeEvent(const v1::Event& event) {
                           event.action_item_completed().note());
     case v1::Event::kActionItemCancelled:
       return absl::StrCat("cancelled: ", event.action_item_cancelled().reason());
+    case v1::Event::kReviewFeedbackRecorded: {
+      const auto& e = event.review_feedback_recorded();
+      return absl::StrCat("feedback v", e.version(), " on ", e.member_id(), "'s review for ", e.period(), " (",
+                          e.goals_size(), " goals, review ", e.review().input_digest().empty() ? "not pinned" : "pinned",
+                          ")", e.correction_reason().empty() ? "" : ", corrected: ", e.correction_reason());
+    }
+    case v1::Event::kReviewFeedbackAcknowledged: {
+      const auto& e = event.review_feedback_acknowledged();
+      return absl::StrCat(e.member_id(), " acknowledged feedback v", e.version(), " for ", e.period(),
+                          e.comment().empty() ? "" : ": ", e.comment());
+    }
     case v1::Event::BODY_NOT_SET:
       return "";
   }

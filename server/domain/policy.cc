@@ -65,6 +65,12 @@ size_t RowOf(const v1::Command& command) {
       case v1::ActionItemCommand::kCancel: return 36;
       case v1::ActionItemCommand::COMMAND_NOT_SET: break;
     }
+  } else if (command.has_review_feedback()) {
+    switch (command.review_feedback().command_case()) {
+      case v1::ReviewFeedbackCommand::kRecord: return 37;
+      case v1::ReviewFeedbackCommand::kAcknowledge: return 38;
+      case v1::ReviewFeedbackCommand::COMMAND_NOT_SET: break;
+    }
   } else if (command.has_team()) {
     switch (command.team().command_case()) {
       case v1::TeamCommand::kAddMember: return 11;
@@ -77,7 +83,7 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 37;
+  return 39;
 }
 
 // The member an assignment command names (AssignLead, AssignTicket).
@@ -150,6 +156,8 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"AddActionItem", {ROLE_SALES_MANAGER}, false, false, false, false, true},
       {"CompleteActionItem", {}, false, true, false, false, true},
       {"CancelActionItem", {ROLE_SALES_MANAGER}, false, false, false, false, true},
+      {"RecordReviewFeedback", {ROLE_SALES_MANAGER, ROLE_ADMIN}},
+      {"AcknowledgeReviewFeedback", {}, false, false, false, false, true},
       {"(no command)", {}},
   };
   return *table;

@@ -27,6 +27,8 @@ const std::vector<ReadRule>& ReadRules() {
       {"Admin.RebuildProjections", kAdmin},
       {"Admin.Backup", kAdmin},
       {"Admin.ImportEvents", kAdmin},
+      // Another member's review feedback (a member reads its own).
+      {"Coaching.GetReviewFeedback", kAuditTrail},
   };
   return *kRules;
 }

@@ -24,6 +24,7 @@
 #include "server/domain/handoff.h"
 #include "server/domain/lead.h"
 #include "server/domain/meeting.h"
+#include "server/domain/review_feedback.h"
 #include "server/domain/order.h"
 #include "server/domain/team.h"
 #include "server/domain/ticket.h"
@@ -39,6 +40,7 @@ struct State {
   absl::node_hash_map<std::string, v1::Ticket> tickets;
   Workload workload;  // open items per member (handoff.h)
   MeetingsState meetings;  // meetings and action items (meeting.h)
+  FeedbackState feedback;  // review feedback (review_feedback.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;
@@ -65,7 +67,8 @@ struct CommandDecision {
   v1::Role acted_as = v1::ROLE_UNSPECIFIED;
   std::string override_reason;
   std::string lead_id;    // for lead commands
-  std::string member_id;  // for team commands
+  std::string member_id;  // for team and review feedback commands
+  std::string period;     // for review feedback commands
   std::string order_id;   // for order commands
   bool ticket_reply = false;  // for support commands: reply with ticket_id (maybe empty)
   std::string ticket_id;

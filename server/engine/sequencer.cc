@@ -34,6 +34,9 @@ std::string Serialize(const google::protobuf::Message& message) {
 
 std::string Fingerprint(v1::Command command) {
   if (v1::CommandOptions* options = domain::MutableOptionsOf(command)) options->clear_correlation_id();
+  // The review the service pinned moves with the log; a retry is the same
+  // request.
+  if (command.has_review_feedback()) command.mutable_review_feedback()->clear_pin();
   return Serialize(command);
 }
 

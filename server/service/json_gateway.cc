@@ -163,7 +163,7 @@ const std::vector<std::string>& GatewayMethods() {
       "Views/GetPipeline",       "Views/ListLeads",          "Views/GetWorkload",
       "Views/GetPerformanceReview", "Views/ListPerformanceReviews", "Views/CompareReviews",
       "Views/GetSalesAnalysis",  "Views/GetSatisfactionAnalysis", "Views/GetMeetingBrief",
-      "Meetings/GetMeeting",     "Meetings/ListMeetings",
+      "Meetings/GetMeeting",     "Meetings/ListMeetings",    "Coaching/GetReviewFeedback",
       "Leads/GetLead",           "Audit/GetLeadHistory",     "Audit/ReadLog",
       "Audit/VerifyLog",         "Audit/GetLogDigest",       "Audit/ListStageChanges",
       "Team/GetMember",          "Team/ListMembers",         "Team/ListTargets",

@@ -203,6 +203,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
       std::make_unique<SupportService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
   s->meetings_service_ =
       std::make_unique<MeetingsService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
+  s->coaching_service_ =
+      std::make_unique<CoachingService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
 
   if (s->scrubber_ != nullptr) s->scrubber_->Start();
 
@@ -232,6 +234,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.RegisterService(s->orders_service_.get());
   builder.RegisterService(s->support_service_.get());
   builder.RegisterService(s->meetings_service_.get());
+  builder.RegisterService(s->coaching_service_.get());
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     s->sequencer_->Stop();

@@ -42,6 +42,7 @@
 #include "server/service/orders_service.h"
 #include "server/service/subscribe.h"
 #include "server/service/meetings_service.h"
+#include "server/service/coaching_service.h"
 #include "server/service/support_service.h"
 #include "server/service/team_service.h"
 #include "server/service/tls.h"
@@ -276,6 +277,7 @@ class SalesopsServer {
   std::unique_ptr<OrdersService> orders_service_;
   std::unique_ptr<SupportService> support_service_;
   std::unique_ptr<MeetingsService> meetings_service_;
+  std::unique_ptr<CoachingService> coaching_service_;
   std::unique_ptr<grpc::Server> server_;
   absl::Duration drain_timeout_;
   absl::Duration drain_grace_;

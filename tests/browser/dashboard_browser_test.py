@@ -30,6 +30,19 @@ ADMIN = "admin-token-0123456789abcdef"
 REPS = {"wang_fang": "wang-fang-token-0123456789", "chen_chen": "chen-chen-token-0123456789"}
 
 
+def feedback_text(f):
+    """The dashboard's text for a review's feedback status (app.js feedbackText)."""
+    version = int(f.get("version", 0))
+    if not version:
+        return "—"
+    if f.get("acknowledged"):
+        return f"v{version} · 已确认 acknowledged"
+    acknowledged = int(f.get("acknowledgedVersion", 0))
+    if acknowledged:
+        return f"v{version} · 未确认 not acknowledged (v{acknowledged} 已确认)"
+    return f"v{version} · 未确认 not acknowledged"
+
+
 def fail(message):
     print(f"FAIL: {message}", file=sys.stderr)
     sys.exit(1)
@@ -282,6 +295,12 @@ def main():
         for row, review in zip(ranking, grpc["reviews"]):
             check(row[0] == review["review"]["displayName"] and f"{float(review.get('score', 0)):.2f}" == row[2],
                   f"review score: page {row}, gRPC {review['review']['displayName']} {review.get('score')}")
+            want = feedback_text(review["review"].get("feedback", {}))
+            check(row[4] == want, f"feedback status of {row[0]}: page {row[4]!r}, gRPC {want!r}")
+        # The demo wrote feedback on three reps' reviews, one corrected.
+        check(sorted(r[4] for r in ranking if r[4] != "—") ==
+              ["v1 · 未确认 not acknowledged"] * 2 + ["v2 · 未确认 not acknowledged"],
+              f"the demo's feedback: {[r[4] for r in ranking]}")
         compared = rows("comparison")
         grpc = server.json("compare-reviews", "--role=sales_rep", f"--period={period}", f"--policy_a={policies[0]}",
                            f"--policy_b={policies[1]}", f"--view.as_of_position={head}")
@@ -385,6 +404,12 @@ def main():
         score = float(next(r for r in grpc["roles"] if r["role"] == "ROLE_SALES_REP").get("score", 0))
         caption = driver.find_element(By.CSS_SELECTOR, "#review caption").text
         check(caption.endswith(f"score {score:.2f}"), f"王芳's own review: page {caption!r}, gRPC {score}")
+        # ... with the feedback on it, every version, as gRPC returns it to her.
+        feedback = server.json("get-review-feedback", f"--period={period}", token=REPS["wang_fang"])
+        shown = rows("feedback")
+        check([r[0] for r in shown] == [str(v["version"]) for v in feedback["versions"]] and
+              [r[5] for r in shown] == ["；".join(v.get("goals", [])) for v in feedback["versions"]],
+              f"王芳's feedback: page {shown}, gRPC {feedback}")
         driver.get(f"{base}/reviews?period={period}&member=chen_chen")
         refusal = wait.until(ec.visibility_of_element_located((By.ID, "error")))
         check("无权查看" in refusal.text and "ROLE_REQUIRED" in refusal.text, f"refusal shown: {refusal.text!r}")

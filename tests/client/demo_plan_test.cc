@@ -114,7 +114,7 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
                                              "orders.cancel-order", "team.set-target",
                                              "team.set-scoring-policy", "team.set-member-roles",
                                              "meetings.schedule-meeting", "meetings.record-minutes",
-                                             "meetings.add-action-item"};
+                                             "meetings.add-action-item", "coaching.record-review-feedback"};
   const DemoPlan plan = BuildDemoPlan(Options());
   std::set<std::string> rpcs;
   for (const DemoCall* call : AllCalls(plan)) {

@@ -45,8 +45,8 @@ TEST(GeneralHelpTest, CommandsAreDescribedByTheFirstSentenceWrappedUnderItself) 
     EXPECT_LE(DisplayWidth(line), kHelpWidth) << line;
   }
   EXPECT_THAT(commands,
-              HasSubstr("    identify-lead              Records a new lead at IDENTIFIED and hands it to\n"
-                        "                               a BD_MANAGER.\n"
+              HasSubstr("    identify-lead                Records a new lead at IDENTIFIED and hands it\n"
+                        "                                 to a BD_MANAGER.\n"
                         "    qualify-lead "));
   // Only the first sentence: the rest is in the command's own help.
   EXPECT_THAT(commands, Not(HasSubstr("That is the member named in options.assign_to")));

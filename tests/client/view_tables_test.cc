@@ -385,16 +385,24 @@ TEST(ViewTablesTest, RankingShowsTheWeighedMetrics) {
   AddRanked(&r, 1, 52, "liu_yang", "刘洋", 5, 1, 40, "sha256:aaaaaaaaaaaaaaaaaaaa");
   AddRanked(&r, 2, 50, "ouyang", "欧阳娜娜", 5, 0, 12, "sha256:bbbbbbbbbbbbbbbbbbbb");
   AddRanked(&r, 2, 50, "zhang_wei", "张伟", 4, 5, 31, "sha256:cccc");
+  // Feedback: acknowledged; corrected after the first was acknowledged; none.
+  v1::ReviewFeedbackStatus* f = r.mutable_reviews(0)->mutable_review()->mutable_feedback();
+  f->set_version(1);
+  f->set_acknowledged(true);
+  f->set_acknowledged_version(1);
+  f = r.mutable_reviews(2)->mutable_review()->mutable_feedback();
+  f->set_version(2);
+  f->set_acknowledged_version(1);
 
   const std::string text = RenderReviewRanking(r);
   EXPECT_EQ(text,
       "SALES_REP ranking · 2026-11 [2026-11-01T00:00:00Z, 2026-12-01T00:00:00Z)\n"
       "log position 120 · 2026-11-28T10:00:00Z · scoring policy v1\n"
       "\n"
-      "RANK  MEMBER     NAME      SCORE  deals_won  quotes_sent  INPUTS  DIGEST              \n"
-      "   1  liu_yang   刘洋      52.00          5            1      40  sha256:aaaaaaaaaaaa…\n"
-      "   2  ouyang     欧阳娜娜  50.00          5            0      12  sha256:bbbbbbbbbbbb…\n"
-      "   2  zhang_wei  张伟      50.00          4            5      31  sha256:cccc         \n");
+      "RANK  MEMBER     NAME      SCORE  deals_won  quotes_sent  INPUTS  DIGEST                FEEDBACK            \n"
+      "   1  liu_yang   刘洋      52.00          5            1      40  sha256:aaaaaaaaaaaa…  v1, acknowledged    \n"
+      "   2  ouyang     欧阳娜娜  50.00          5            0      12  sha256:bbbbbbbbbbbb…  —                   \n"
+      "   2  zhang_wei  张伟      50.00          4            5      31  sha256:cccc           v2 (v1 acknowledged)\n");
   ExpectAligned(text, "RANK", 3);
 }
 

@@ -79,6 +79,10 @@ const std::vector<EventKind>& AllKinds() {
        [](v1::Event& e) { e.mutable_action_item_completed(); }},
       {"ActionItemCancelled", v1::Event::kActionItemCancelled,
        [](v1::Event& e) { e.mutable_action_item_cancelled(); }},
+      {"ReviewFeedbackRecorded", v1::Event::kReviewFeedbackRecorded,
+       [](v1::Event& e) { e.mutable_review_feedback_recorded(); }},
+      {"ReviewFeedbackAcknowledged", v1::Event::kReviewFeedbackAcknowledged,
+       [](v1::Event& e) { e.mutable_review_feedback_acknowledged(); }},
   };
   return *kinds;
 }

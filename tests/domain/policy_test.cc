@@ -34,6 +34,7 @@ std::vector<Kind> AllKinds() {
     const google::protobuf::Descriptor* d = wrapper->GetDescriptor();
     for (int i = 0; i < d->field_count(); ++i) {
       const google::protobuf::FieldDescriptor* f = d->field(i);
+      if (f->containing_oneof() == nullptr) continue;  // e.g. the feedback's pin: not a command
       std::unique_ptr<google::protobuf::Message> w(wrapper->New());
       w->GetReflection()->MutableMessage(w.get(), f);  // selects the case
       Kind k;
@@ -49,6 +50,8 @@ std::vector<Kind> AllKinds() {
         *k.command.mutable_meeting() = static_cast<const v1::MeetingCommand&>(*w);
       } else if (w->GetDescriptor() == v1::ActionItemCommand::descriptor()) {
         *k.command.mutable_action_item() = static_cast<const v1::ActionItemCommand&>(*w);
+      } else if (w->GetDescriptor() == v1::ReviewFeedbackCommand::descriptor()) {
+        *k.command.mutable_review_feedback() = static_cast<const v1::ReviewFeedbackCommand&>(*w);
       } else {
         *k.command.mutable_team() = static_cast<const v1::TeamCommand&>(*w);
       }
@@ -68,6 +71,8 @@ std::vector<Kind> AllKinds() {
   add_cases(&meeting, [](v1::Command&) {});
   v1::ActionItemCommand action_item;
   add_cases(&action_item, [](v1::Command&) {});
+  v1::ReviewFeedbackCommand review_feedback;
+  add_cases(&review_feedback, [](v1::Command&) {});
   return kinds;
 }
 

@@ -34,6 +34,9 @@ struct Case {
 TEST(ReadPolicyTest, Table) {
   const Case cases[] = {
       {"auditor reads the log", {v1::ROLE_AUDITOR}, "Audit.ReadLog", false, true},
+      {"auditor reads another's review feedback", {v1::ROLE_AUDITOR}, "Coaching.GetReviewFeedback", false, true},
+      {"manager reads another's review feedback", {v1::ROLE_SALES_MANAGER}, "Coaching.GetReviewFeedback", false, true},
+      {"rep may not read another's review feedback", {v1::ROLE_SALES_REP}, "Coaching.GetReviewFeedback", false, false},
       {"manager reads the log", {v1::ROLE_SALES_MANAGER}, "Audit.ReadLog", false, true},
       {"admin reads the log", {v1::ROLE_ADMIN}, "Audit.ReadLog", false, true},
       {"rep may not read the log", {v1::ROLE_SALES_REP}, "Audit.ReadLog", false, false},

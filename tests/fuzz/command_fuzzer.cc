@@ -47,6 +47,12 @@ uint64_t StreamVersion(const domain::State& state, absl::string_view stream_id) 
   if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) return state.Lead(id).version;
   if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) return state.Order(id).version();
   if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) return state.Ticket(id).version();
+  if (absl::ConsumePrefix(&id, domain::kMeetingStreamPrefix)) return state.meetings.Meeting(id).version();
+  if (absl::ConsumePrefix(&id, domain::kActionItemStreamPrefix)) return state.meetings.Item(id).version();
+  if (absl::ConsumePrefix(&id, domain::kFeedbackStreamPrefix)) {
+    auto it = state.feedback.feedback.find(id);
+    return it == state.feedback.feedback.end() ? 0 : it->second.stream_version();
+  }
   if (stream_id == domain::kTeamStreamId) return state.team.version;
   InvariantBroken(absl::StrCat("a decision names stream '", stream_id, "', which no aggregate owns"));
 }
@@ -129,7 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const absl::Status valid = domain::ValidateCommand(command);
   domain::DecideContext context{world.now, actor, ""};
-  if (domain::NeedsNewLeadId(command) || domain::NeedsNewTicketId(command))
+  if (domain::NeedsNewLeadId(command) || domain::NeedsNewTicketId(command) || domain::NeedsNewMeetingId(command) ||
+      domain::NeedsNewActionItemId(command))
     context.new_lead_id = fuzz::kNewId;
   const absl::StatusOr<domain::CommandDecision> decision = domain::Decide(world.views.core, command, context);
   if (!valid.ok()) {

@@ -308,6 +308,82 @@ v1::Command Survey(const std::string& lead_id, const std::string& ticket_id) {
   return Support(std::move(c));
 }
 
+const absl::Time kMeetingsStart = absl::FromCivil(absl::CivilSecond(2024, 3, 1, 10, 0, 0), absl::UTCTimeZone());
+
+v1::Command ScheduleMeeting(const std::string& meeting_id, const std::string& member_id) {
+  v1::Command c;
+  v1::ScheduleMeetingRequest* r = c.mutable_meeting()->mutable_schedule();
+  r->set_meeting_id(meeting_id);
+  r->set_title("周例会");
+  r->set_member_id(member_id);
+  r->set_cadence(member_id.empty() ? v1::MEETING_CADENCE_WEEKLY : v1::MEETING_CADENCE_MONTHLY);
+  *r->mutable_starts_at() = ToProtoTime(kMeetingsStart);
+  return c;
+}
+v1::Command Minutes(const std::string& meeting_id) {
+  v1::Command c;
+  v1::RecordMinutesRequest* r = c.mutable_meeting()->mutable_minutes();
+  r->set_meeting_id(meeting_id);
+  r->set_minutes("回顾本周赢单。\n下周：跟进报价。");
+  r->add_attendees(ids::kRep);
+  r->add_attendees(ids::kManager);
+  return c;
+}
+v1::Command CancelMeeting(const std::string& meeting_id) {
+  v1::Command c;
+  c.mutable_meeting()->mutable_cancel()->set_meeting_id(meeting_id);
+  c.mutable_meeting()->mutable_cancel()->set_reason("改期");
+  return c;
+}
+v1::Command AddItem(const std::string& item_id, const std::string& meeting_id, const std::string& owner) {
+  v1::Command c;
+  v1::AddActionItemRequest* r = c.mutable_action_item()->mutable_add();
+  r->set_action_item_id(item_id);
+  r->set_meeting_id(meeting_id);
+  r->set_owner(owner);
+  r->set_title("回访客户");
+  r->set_due_date("2024-03-08");
+  r->set_lead_id("quoted");
+  return c;
+}
+v1::Command CompleteItem(const std::string& item_id) {
+  v1::Command c;
+  c.mutable_action_item()->mutable_complete()->set_action_item_id(item_id);
+  c.mutable_action_item()->mutable_complete()->set_note("已完成");
+  return c;
+}
+v1::Command CancelItem(const std::string& item_id) {
+  v1::Command c;
+  c.mutable_action_item()->mutable_cancel()->set_action_item_id(item_id);
+  c.mutable_action_item()->mutable_cancel()->set_reason("不需要了");
+  return c;
+}
+v1::Command Feedback(const std::string& member_id, const std::string& correction_reason = "") {
+  v1::Command c;
+  v1::RecordReviewFeedbackRequest* r = c.mutable_review_feedback()->mutable_record();
+  r->set_member_id(member_id);
+  r->set_period("2024-02");
+  r->set_strengths("报价及时");
+  r->set_problems("丢单原因记录不全");
+  r->set_guidance("当天写明原因");
+  r->add_goals("赢单 3 个");
+  r->set_correction_reason(correction_reason);
+  v1::ReviewPin* pin = c.mutable_review_feedback()->mutable_pin();
+  pin->set_policy_version(1);
+  pin->set_input_digest("sha256-sum:0000000000000000000000000000000000000000000000000000000000000000");
+  pin->set_as_of_position(3);
+  return c;
+}
+v1::Command AcknowledgeFeedback(const std::string& member_id, uint32_t version) {
+  v1::Command c;
+  v1::AcknowledgeReviewFeedbackRequest* r = c.mutable_review_feedback()->mutable_acknowledge();
+  r->set_member_id(member_id);
+  r->set_period("2024-02");
+  r->set_version(version);
+  r->set_comment("收到");
+  return c;
+}
+
 // Builds the world one command at a time, as the sequencer would.
 class Builder {
  public:
@@ -406,6 +482,23 @@ World Build() {
   b.Run(ids::kManager, Reopen("reopened"));
   b.Run(ids::kManager, AssignLead("qualified", ids::kMulti));
   b.Run(ids::kManager, ChangeOwner("needs", ids::kOtherRep));
+  // Meetings: a team meeting held, a one-to-one ahead, one cancelled; items
+  // open, done and cancelled; feedback on a review, acknowledged, and a
+  // corrected version on another's.
+  b.Run(ids::kManager, ScheduleMeeting("m-held", ""));
+  b.Run(ids::kManager, Minutes("m-held"));
+  b.Run(ids::kManager, ScheduleMeeting("m-1on1", ids::kRep));
+  b.Run(ids::kManager, ScheduleMeeting("m-cancelled", ""));
+  b.Run(ids::kManager, CancelMeeting("m-cancelled"));
+  b.Run(ids::kManager, AddItem("a-open", "m-held", ids::kRep));
+  b.Run(ids::kRep, AddItem("a-done", "m-held", ids::kRep));
+  b.Run(ids::kRep, CompleteItem("a-done"));
+  b.Run(ids::kManager, AddItem("a-cancelled", "m-held", ids::kOtherRep));
+  b.Run(ids::kManager, CancelItem("a-cancelled"));
+  b.Run(ids::kManager, Feedback(ids::kRep));
+  b.Run(ids::kRep, AcknowledgeFeedback(ids::kRep, 1));
+  b.Run(ids::kManager, Feedback(ids::kOtherRep));
+  b.Run(ids::kAdmin, Feedback(ids::kOtherRep, "目标更正"));
   return std::move(b).Finish();
 }
 
@@ -455,6 +548,15 @@ std::vector<ActedCommand> CommandsForEveryKind() {
       {"reopen_ticket", kAfterSales, ReopenTicket("t-resolved")},
       {"record_survey", kAfterSales, Survey("delivered", "t-resolved")},
       {"record_survey_without_ticket", kRep, Survey("delivered", "")},
+      {"schedule_meeting", kManager, ScheduleMeeting("m-new", "")},
+      {"record_minutes", kManager, Minutes("m-1on1")},
+      {"cancel_meeting", kManager, CancelMeeting("m-1on1")},
+      {"add_action_item", kRep, AddItem("a-new", "m-held", kRep)},
+      {"complete_action_item", kRep, CompleteItem("a-open")},
+      {"cancel_action_item", kManager, CancelItem("a-open")},
+      {"record_review_feedback", kManager, Feedback(kMulti)},
+      {"correct_review_feedback", kManager, Feedback(kRep, "更正")},
+      {"acknowledge_review_feedback", kOtherRep, AcknowledgeFeedback(kOtherRep, 2)},
   };
   // The options every command may carry, on a few of them.
   v1::CommandOptions* options = domain::MutableOptionsOf(out[2].command);

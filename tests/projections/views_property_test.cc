@@ -71,6 +71,20 @@ std::string Digest(const ViewsState& s) {
     absl::StatusOr<v1::SatisfactionAnalysis> a = BuildSatisfactionAnalysis(s, all_time, by, "");
     absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
   }
+  // Review feedback, and the reviews of named months that show it (with the
+  // previous month's goals).
+  absl::btree_map<std::string, std::string> feedback;
+  for (const auto& [key, f] : s.core.feedback.feedback) feedback[key] = Bytes(f);
+  for (const auto& [key, bytes] : feedback) absl::StrAppend(&out, key, bytes);
+  for (int month = 0; month < 4; ++month) {
+    const std::string label =
+        absl::FormatTime("%Y-%m", kStart + absl::Hours(24 * 30 * month), absl::UTCTimeZone());  // the walk's months
+    for (const char* member : {"r1", "bd1"}) {
+      absl::StatusOr<v1::PerformanceReview> review =
+          BuildReview(s, member, *ResolvePeriod(label, nullptr, nullptr), 0);
+      absl::StrAppend(&out, review.ok() ? Bytes(*review) : review.status().ToString());
+    }
+  }
   // Meetings, their action items, the overdue items in the workload (above)
   // and a team brief over the whole walk, built from this fold.
   v1::ListMeetingsRequest meetings;
@@ -304,6 +318,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
       }
     }
     if (!leads.empty() && pick(10) == 0) kind = 17;  // meetings, beside the leads' walk
+    if (!leads.empty() && pick(30) == 0) kind = 18;  // review feedback, beside them too
     switch (kind) {
       case 0: {
         const std::string id = absl::StrCat("P", leads.size());
@@ -451,6 +466,32 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         }
         break;
       }
+      case 18: {  // feedback on a review of this month or the last, corrected, acknowledged
+        v1::Command f;
+        const std::string member = pick(2) ? "r1" : "bd1";
+        const absl::Time month = world.clock().Now() - absl::Hours(24 * 31 * static_cast<int64_t>(pick(2)));
+        const std::string period = absl::FormatTime("%Y-%m", month, absl::UTCTimeZone());
+        const v1::ReviewFeedback known =
+            world.views().Read([&](const ViewsState& st) { return st.core.feedback.Find(member, period); });
+        std::string who = pick(4) != 0 ? "mgr" : actor;
+        if (known.versions().empty() || pick(3) == 0) {
+          v1::RecordReviewFeedbackRequest* r = f.mutable_review_feedback()->mutable_record();
+          r->set_member_id(member);
+          r->set_period(period);
+          r->set_strengths("跟进及时");
+          r->add_goals(absl::StrCat("赢单 ", 1 + pick(5), " 个"));
+          if (!known.versions().empty()) r->set_correction_reason("更正目标");
+        } else {
+          v1::AcknowledgeReviewFeedbackRequest* r = f.mutable_review_feedback()->mutable_acknowledge();
+          r->set_member_id(member);
+          r->set_period(period);
+          r->set_version(static_cast<uint32_t>(known.versions_size()));
+          r->set_comment("收到");
+          if (pick(4) != 0) who = member;
+        }
+        result = world.Run(who, std::move(f));
+        break;
+      }
       case 13: {
         v1::TeamCommand t;  // capacity changes move nobody's work but change load ratios
         t.mutable_set_roles()->set_member_id("bd2");
@@ -489,6 +530,14 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     std::set<v1::ActionItemStatus> item_statuses;
     for (const auto& [id, i] : s.core.meetings.items) item_statuses.insert(i.status());
     EXPECT_GE(item_statuses.size(), 2u);
+    // ... and review feedback corrected and acknowledged.
+    bool corrected = false, acknowledged = false;
+    for (const auto& [key, f] : s.core.feedback.feedback) {
+      corrected |= f.versions_size() > 1;
+      for (const v1::ReviewFeedbackVersion& v : f.versions()) acknowledged |= v.has_acknowledged_at();
+    }
+    EXPECT_TRUE(corrected);
+    EXPECT_TRUE(acknowledged);
     return 0;
   });
 

@@ -293,6 +293,14 @@ async function workloadPage(section, params) {
 
 const REVIEWED = ['ROLE_SALES_REP', 'ROLE_BD_MANAGER', 'ROLE_SALES_SUPPORT', 'ROLE_AFTER_SALES'];
 
+// A review's feedback status (Coaching): "v2 · 未确认 not acknowledged".
+function feedbackText(f) {
+  if (!f || !f.version) return '—';
+  if (f.acknowledged) return `v${f.version} · 已确认 acknowledged`;
+  if (f.acknowledgedVersion) return `v${f.version} · 未确认 not acknowledged (v${f.acknowledgedVersion} 已确认)`;
+  return `v${f.version} · 未确认 not acknowledged`;
+}
+
 async function reviewsPage(section, params) {
   const period = params.get('period') || new Date().toISOString().slice(0, 7);
   const role = params.get('role') || 'ROLE_SALES_REP';
@@ -308,7 +316,20 @@ async function reviewsPage(section, params) {
   const parts = [el('h2', { text: '绩效 Reviews' }), form];
   if (params.get('member')) {
     const r = await api('Views/GetPerformanceReview', { ...view, period, member_id: params.get('member'), policy_version: params.get('policy') });
-    parts.push(viewLine(r.view), el('h3', { text: `${r.displayName} (${r.memberId}) · ${r.period.label} · 政策 policy v${r.policyVersion}` }));
+    parts.push(viewLine(r.view), el('h3', { text: `${r.displayName} (${r.memberId}) · ${r.period.label} · 政策 policy v${r.policyVersion}` }),
+      el('p', { id: 'feedback-status' }, `反馈 Feedback: ${feedbackText(r.feedback)}`));
+    if ((r.previousGoals || []).length) {
+      parts.push(table(`上期约定目标 Goals agreed for this period (feedback on ${r.previousPeriod})`, ['目标 Goal'],
+        r.previousGoals.map((g) => [g]), 'previous-goals'));
+    }
+    if (r.feedback && r.feedback.version) {
+      const f = await api('Coaching/GetReviewFeedback', { member_id: r.memberId, period: r.period.label });
+      parts.push(table('反馈 Feedback (每个版本 every version)',
+        ['版本 Version', '撰写 Written by', '优点 Strengths', '问题 Problems', '指导 Guidance', '目标 Goals', '评审摘要 Review digest', '更正理由 Correction', '确认 Acknowledged'],
+        f.versions.map((v) => [{ value: v.version, num: true }, `${v.writtenBy} · ${time(v.writtenAt)}`, v.strengths || '', v.problems || '',
+          v.guidance || '', (v.goals || []).join('；'), v.review && v.review.inputDigest ? `${v.review.inputDigest.slice(0, 23)}… @${v.review.asOfPosition}` : '—',
+          v.correctionReason || '', v.acknowledgedAt ? `${time(v.acknowledgedAt)}${v.comment ? ` · ${v.comment}` : ''}` : '未确认 not yet']), 'feedback'));
+    }
     for (const rr of r.roles) {
       parts.push(table(`${label(ROLES, rr.role)} · 得分 score ${Number(rr.score).toFixed(2)}`,
         ['指标 Metric', '值 Value', '单位 Unit', '权重 Weight', '贡献 Contribution'],
@@ -325,12 +346,13 @@ async function reviewsPage(section, params) {
     parts.push(viewLine(list.view), el('p', { text: `${list.period.label} · ${label(ROLES, role)} · 政策 policy v${list.policyVersion}` }),
       barChart('得分 Score per member', list.reviews.map((r) => r.review.displayName || r.review.memberId),
         [{ label: '得分 Score', data: list.reviews.map((r) => Number(r.score)), backgroundColor: COLOURS.normal }]),
-      table('排名 Ranking', ['成员 Member', '排名 Rank', '得分 Score', '目标完成 Target attainment'], list.reviews.map((r) => {
+      table('排名 Ranking', ['成员 Member', '排名 Rank', '得分 Score', '目标完成 Target attainment', '反馈 Feedback'], list.reviews.map((r) => {
         const rr = r.review.roles.find((x) => x.role === role) || { targets: [] };
         return [{ node: el('a', { href: `/reviews?period=${period}&role=${role}&policy=${list.policyVersion}&member=${encodeURIComponent(r.review.memberId)}`,
           text: r.review.displayName || r.review.memberId }) }, { value: r.rank, num: true },
         { value: Number(r.score).toFixed(2), num: true, sort: r.score },
-        (rr.targets || []).map((t) => `${Number(t.attainmentPercent).toFixed(1)}%`).join(', ') || '—'];
+        (rr.targets || []).map((t) => `${Number(t.attainmentPercent).toFixed(1)}%`).join(', ') || '—',
+        feedbackText(r.review.feedback)];
       }), 'ranking'));
     if (params.get('policy_a') && params.get('policy_b')) {
       const c = await api('Views/CompareReviews', { ...view, period, role, policy_a: params.get('policy_a'), policy_b: params.get('policy_b') });

@@ -1,0 +1,112 @@
+#include "server/service/coaching_service.h"
+
+#include "projections/review.h"
+#include "server/domain/errors.h"
+#include "server/common/status_macros.h"
+#include "server/service/grpc_status.h"
+#include "server/service/submit.h"
+
+namespace salesops::service {
+namespace {
+
+constexpr std::initializer_list<v1::Role> kFeedbackWriters = {v1::ROLE_SALES_MANAGER, v1::ROLE_ADMIN};
+
+// The member's review for `period` as the views hold it now, and the
+// position it was computed at; an error when there is none to pin (an
+// unknown member, a malformed period: the sequencer refuses those with
+// their own errors).
+absl::StatusOr<v1::ReviewPin> PinReview(const projections::Views& views, const std::string& member_id,
+                                        const std::string& period) {
+  absl::StatusOr<v1::ReviewPeriod> resolved = projections::ResolvePeriod(period, nullptr, nullptr);
+  if (!resolved.ok()) return resolved.status();
+  return views.Read([&](const projections::ViewsState& state) -> absl::StatusOr<v1::ReviewPin> {
+    absl::StatusOr<v1::PerformanceReview> review = projections::BuildReview(state, member_id, *resolved, 0);
+    if (!review.ok()) return review.status();
+    v1::ReviewPin pin;
+    pin.set_policy_version(review->policy_version());
+    pin.set_input_digest(review->input_digest());
+    pin.set_input_events(review->input_events());
+    pin.set_as_of_position(state.position);
+    return pin;
+  });
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CoachingService::Submit(grpc::CallbackServerContext* context, v1::Command command,
+                                                  v1::ReviewFeedbackCommandReply* reply) {
+  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(command),
+                       [reply](v1::CommandReply&& r) { *reply = std::move(*r.mutable_review_feedback()); });
+}
+
+grpc::ServerUnaryReactor* CoachingService::RecordReviewFeedback(grpc::CallbackServerContext* context,
+                                                                const v1::RecordReviewFeedbackRequest* request,
+                                                                v1::ReviewFeedbackCommandReply* reply) {
+  absl::StatusOr<std::string> actor = access_->Check(*context);
+  if (!actor.ok()) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(actor.status()));
+    return reactor;
+  }
+  v1::Command command;
+  *command.mutable_review_feedback()->mutable_record() = *request;
+  // The review is computed (and its digest compared) only for a caller that
+  // may write feedback: nobody else learns a review's digest from a refusal.
+  // The sequencer authorizes the command itself either way.
+  if (access_->RequireRole(*actor, kFeedbackWriters, "Coaching.RecordReviewFeedback").ok()) {
+    absl::StatusOr<v1::ReviewPin> pin = PinReview(*views_, request->member_id(), request->period());
+    if (pin.ok()) {
+      if (!request->input_digest().empty() && request->input_digest() != pin->input_digest()) {
+        grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+        reactor->Finish(ToGrpcStatus(errors::WithReason(
+            absl::FailedPreconditionError(absl::StrCat(
+                "input_digest: the review of member '", request->member_id(), "' for ", request->period(),
+                " has changed since it was read (now ", pin->input_digest(), " at position ", pin->as_of_position(),
+                "); re-read the review and write the feedback about its current numbers")),
+            errors::kReviewChanged,
+            {{"input_digest", pin->input_digest()}, {"as_of_position", absl::StrCat(pin->as_of_position())}})));
+        return reactor;
+      }
+      *command.mutable_review_feedback()->mutable_pin() = *std::move(pin);
+    }
+  }
+  return Submit(context, std::move(command), reply);
+}
+
+grpc::ServerUnaryReactor* CoachingService::AcknowledgeReviewFeedback(
+    grpc::CallbackServerContext* context, const v1::AcknowledgeReviewFeedbackRequest* request,
+    v1::ReviewFeedbackCommandReply* reply) {
+  v1::Command command;
+  *command.mutable_review_feedback()->mutable_acknowledge() = *request;
+  return Submit(context, std::move(command), reply);
+}
+
+grpc::ServerUnaryReactor* CoachingService::GetReviewFeedback(grpc::CallbackServerContext* context,
+                                                             const v1::GetReviewFeedbackRequest* request,
+                                                             v1::ReviewFeedback* reply) {
+  return AnswerRead(context, *access_, [&](const std::string& reader) -> absl::Status {
+    const std::string member = request->member_id().empty() ? reader : request->member_id();
+    if (!domain::IsValidPeriod(request->period())) {
+      return absl::InvalidArgumentError("period: must be YYYY-MM or YYYY-Qn (n = 1..4)");
+    }
+    // A member reads its own; another's needs the table's rule.
+    if (member != reader) {
+      SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Coaching.GetReviewFeedback").status());
+    }
+    std::optional<v1::ReviewFeedback> feedback =
+        views_->Read([&](const projections::ViewsState& state) -> std::optional<v1::ReviewFeedback> {
+          const v1::ReviewFeedback& f = state.core.feedback.Find(member, request->period());
+          if (f.versions().empty()) return std::nullopt;
+          return f;
+        });
+    if (!feedback.has_value()) {
+      return errors::NotFound(
+          "review_feedback", domain::FeedbackKey(member, request->period()),
+          absl::StrCat("no feedback on the review of member '", member, "' for ", request->period()));
+    }
+    *reply = *std::move(feedback);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace salesops::service

@@ -1,0 +1,49 @@
+// salesops.v1.Coaching: feedback on performance reviews. Commands go through
+// the sequencer (authorized there); RecordReviewFeedback first computes the
+// member's review from the views fold and pins the command to it (and
+// refuses when the caller read a different review). GetReviewFeedback reads
+// the views fold.
+#ifndef SALESOPS_SERVER_SERVICE_COACHING_SERVICE_H_
+#define SALESOPS_SERVER_SERVICE_COACHING_SERVICE_H_
+
+#include "projections/views.h"
+#include "salesops/v1/coaching.grpc.pb.h"
+#include "server/engine/sequencer.h"
+#include "server/service/auth.h"
+#include "server/service/checked_unary.h"
+
+namespace salesops::service {
+
+class CoachingService final : public CheckedUnaryService<v1::Coaching> {
+ public:
+  // Borrows everything; all must outlive the service.
+  CoachingService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::Views* views)
+      : CheckedUnaryService(&access->tokens()), access_(access), sequencer_(sequencer), views_(views) {
+    Check(&CoachingService::RecordReviewFeedback);
+    Check(&CoachingService::AcknowledgeReviewFeedback);
+    Check(&CoachingService::GetReviewFeedback);
+    RequireAllChecked();
+  }
+
+  grpc::ServerUnaryReactor* RecordReviewFeedback(grpc::CallbackServerContext* context,
+                                                 const v1::RecordReviewFeedbackRequest* request,
+                                                 v1::ReviewFeedbackCommandReply* reply) override;
+  grpc::ServerUnaryReactor* AcknowledgeReviewFeedback(grpc::CallbackServerContext* context,
+                                                      const v1::AcknowledgeReviewFeedbackRequest* request,
+                                                      v1::ReviewFeedbackCommandReply* reply) override;
+  grpc::ServerUnaryReactor* GetReviewFeedback(grpc::CallbackServerContext* context,
+                                              const v1::GetReviewFeedbackRequest* request,
+                                              v1::ReviewFeedback* reply) override;
+
+ private:
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, v1::Command command,
+                                   v1::ReviewFeedbackCommandReply* reply);
+
+  const ReadAccess* const access_;
+  engine::Sequencer* const sequencer_;
+  const projections::Views* const views_;
+};
+
+}  // namespace salesops::service
+
+#endif  // SALESOPS_SERVER_SERVICE_COACHING_SERVICE_H_

@@ -1,0 +1,300 @@
+// Feedback and coaching on performance reviews end to end on a real
+// salesopsd: a manager writes feedback pinned to the review it read (and is
+// refused when the review has changed since), the member acknowledges it,
+// the review list shows both, the next period's review shows the agreed
+// goals, a retry after the review moved is the same request, and only the
+// member, its managers and auditors read the feedback.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "salesops/v1/coaching.grpc.pb.h"
+#include "salesops/v1/leads.grpc.pb.h"
+#include "salesops/v1/team.grpc.pb.h"
+#include "salesops/v1/views.grpc.pb.h"
+#include "server/domain/review_feedback.h"
+#include "tests/common/testing.h"
+#include "tests/e2e/server_process.h"
+
+namespace salesops {
+namespace {
+
+using ::salesops::testing::kRootToken;
+using ::salesops::testing::ServerProcess;
+using ::salesops::testing::TempDir;
+using ::salesops::testing::TokenOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class CoachingE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path());
+    std::string error;
+    ASSERT_TRUE(server_->Start(&error)) << error;
+    auto channel = server_->Channel();
+    leads_ = v1::Leads::NewStub(channel);
+    coaching_ = v1::Coaching::NewStub(channel);
+    team_ = v1::Team::NewStub(channel);
+    views_ = v1::Views::NewStub(channel);
+    const std::vector<std::pair<std::string, v1::Role>> members = {
+        {"rep1", v1::ROLE_SALES_REP},    {"rep2", v1::ROLE_SALES_REP},   {"bd1", v1::ROLE_BD_MANAGER},
+        {"mgr", v1::ROLE_SALES_MANAGER}, {"aud1", v1::ROLE_AUDITOR}};
+    for (const auto& [id, role] : members) {
+      v1::AddMemberRequest add;
+      add.set_member_id(id);
+      add.set_display_name(id == "rep1" ? "王小明" : id);
+      add.add_roles(role);
+      v1::TeamCommandReply r;
+      ASSERT_TRUE(team_->AddMember(Ctx("root").get(), add, &r).ok()) << id;
+    }
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& member) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    const std::string token = member == "root" ? std::string(kRootToken) : TokenOf(member);
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ctx;
+  }
+
+  static void Ok(const grpc::Status& s) { ASSERT_TRUE(s.ok()) << s.error_code() << ": " << s.error_message(); }
+
+  // A lead of rep1 won now (an input of rep1's review for this month).
+  void Win(const std::string& id, int64_t amount) {
+    v1::LeadCommandReply r;
+    v1::IdentifyLeadRequest identify;
+    identify.set_lead_id(id);
+    identify.set_company("上海星河贸易");
+    identify.mutable_contact()->set_name("李雷");
+    identify.set_source(v1::LEAD_SOURCE_REFERRAL);
+    Ok(leads_->IdentifyLead(Ctx("rep1").get(), identify, &r));
+    v1::QualifyLeadRequest qualify;
+    qualify.set_lead_id(id);
+    qualify.set_score(80);
+    Ok(leads_->QualifyLead(Ctx("bd1").get(), qualify, &r));
+    v1::RecordNeedsRequest needs;
+    needs.set_lead_id(id);
+    needs.set_requirements("CRM 集成");
+    Ok(leads_->RecordNeeds(Ctx("bd1").get(), needs, &r));
+    v1::ProposeSolutionRequest propose;
+    propose.set_lead_id(id);
+    propose.set_summary("标准版");
+    propose.mutable_value()->set_amount_minor(amount);
+    propose.mutable_value()->set_currency("CNY");
+    Ok(leads_->ProposeSolution(Ctx("rep1").get(), propose, &r));
+    v1::SendQuoteRequest quote;
+    quote.set_lead_id(id);
+    quote.set_quote_id(absl::StrCat("Q-", id));
+    *quote.mutable_amount() = propose.value();
+    quote.set_valid_until("2027-12-31");
+    Ok(leads_->SendQuote(Ctx("rep1").get(), quote, &r));
+    v1::WinDealRequest win;
+    win.set_lead_id(id);
+    *win.mutable_final_amount() = propose.value();
+    win.set_signed_date("2026-11-28");
+    Ok(leads_->WinDeal(Ctx("rep1").get(), win, &r));
+  }
+
+  v1::PerformanceReview Review(const std::string& reader, const std::string& member, const std::string& period,
+                               uint64_t as_of_position = 0) {
+    v1::GetPerformanceReviewRequest req;
+    req.set_member_id(member);
+    req.set_period(period);
+    req.mutable_view()->set_as_of_position(as_of_position);
+    v1::PerformanceReview review;
+    Ok(views_->GetPerformanceReview(Ctx(reader).get(), req, &review));
+    return review;
+  }
+
+  v1::RecordReviewFeedbackRequest Feedback(const std::string& member, const std::string& digest) {
+    v1::RecordReviewFeedbackRequest req;
+    req.set_member_id(member);
+    req.set_period(period_);
+    req.set_strengths("本月赢单节奏稳定，报价及时。");
+    req.set_problems("丢单原因记录不全。");
+    req.set_guidance("每次丢单后当天写明原因，周会上复盘。");
+    req.add_goals("下月赢单 3 个");
+    req.add_goals("平均成交周期少于 30 天");
+    req.set_input_digest(digest);
+    return req;
+  }
+
+  grpc::Status Get(const std::string& reader, const std::string& member, v1::ReviewFeedback* out) {
+    v1::GetReviewFeedbackRequest req;
+    req.set_member_id(member);
+    req.set_period(period_);
+    return coaching_->GetReviewFeedback(Ctx(reader).get(), req, out);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<v1::Leads::Stub> leads_;
+  std::unique_ptr<v1::Coaching::Stub> coaching_;
+  std::unique_ptr<v1::Team::Stub> team_;
+  std::unique_ptr<v1::Views::Stub> views_;
+  // This month (the server stamps events with its clock) and the next.
+  const std::string period_ = absl::FormatTime("%Y-%m", absl::Now(), absl::UTCTimeZone());
+};
+
+TEST_F(CoachingE2eTest, FeedbackIsPinnedToTheReviewAcknowledgedAndShownBesideTheNextPeriod) {
+  Win("L1", 50'000'00);
+  const v1::PerformanceReview read = Review("mgr", "rep1", period_);
+  ASSERT_FALSE(read.input_digest().empty());
+  EXPECT_EQ(read.feedback().version(), 0u);
+
+  v1::ReviewFeedbackCommandReply reply;
+  Ok(coaching_->RecordReviewFeedback(Ctx("mgr").get(), Feedback("rep1", read.input_digest()), &reply));
+  EXPECT_EQ(reply.version(), 1u);
+  EXPECT_FALSE(reply.acknowledged());
+
+  // Pinned to the review the manager read; that review regenerates as of
+  // the pinned position.
+  v1::ReviewFeedback feedback;
+  Ok(Get("rep1", "rep1", &feedback));
+  ASSERT_EQ(feedback.versions_size(), 1);
+  const v1::ReviewFeedbackVersion& v1 = feedback.versions(0);
+  EXPECT_EQ(v1.review().input_digest(), read.input_digest());
+  EXPECT_EQ(v1.review().input_events(), read.input_events());
+  EXPECT_EQ(v1.review().as_of_position(), read.view().position());
+  EXPECT_EQ(v1.written_by(), "mgr");
+  EXPECT_THAT(v1.goals(), ElementsAre("下月赢单 3 个", "平均成交周期少于 30 天"));
+  EXPECT_EQ(v1.strengths(), "本月赢单节奏稳定，报价及时。");
+
+  // The review moves on; feedback written about the old numbers is refused
+  // and nothing is written.
+  Win("L2", 20'000'00);
+  const v1::PerformanceReview now = Review("mgr", "rep1", period_);
+  ASSERT_NE(now.input_digest(), read.input_digest());
+  v1::RecordReviewFeedbackRequest stale = Feedback("rep1", read.input_digest());
+  stale.set_correction_reason("补充");
+  grpc::Status refused = coaching_->RecordReviewFeedback(Ctx("mgr").get(), stale, &reply);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("input_digest: the review of member 'rep1'"));
+  EXPECT_THAT(refused.error_message(), HasSubstr(now.input_digest()));
+  Ok(Get("mgr", "rep1", &feedback));
+  EXPECT_EQ(feedback.versions_size(), 1);
+  EXPECT_EQ(Review("mgr", "rep1", period_, v1.review().as_of_position()).input_digest(), read.input_digest());
+
+  // The ranking shows who has feedback and whether it was acknowledged.
+  v1::ListPerformanceReviewsRequest list;
+  list.set_role(v1::ROLE_SALES_REP);
+  list.set_period(period_);
+  v1::ListPerformanceReviewsResponse ranked;
+  Ok(views_->ListPerformanceReviews(Ctx("mgr").get(), list, &ranked));
+  ASSERT_EQ(ranked.reviews_size(), 2);
+  for (const v1::RankedReview& r : ranked.reviews()) {
+    const bool rep1 = r.review().member_id() == "rep1";
+    EXPECT_EQ(r.review().feedback().version(), rep1 ? 1u : 0u) << r.review().member_id();
+    EXPECT_FALSE(r.review().feedback().acknowledged());
+  }
+
+  v1::AcknowledgeReviewFeedbackRequest ack;
+  ack.set_member_id("rep1");
+  ack.set_period(period_);
+  ack.set_version(1);
+  ack.set_comment("收到，下月改进。");
+  Ok(coaching_->AcknowledgeReviewFeedback(Ctx("rep1").get(), ack, &reply));
+  EXPECT_TRUE(reply.acknowledged());
+  Ok(views_->ListPerformanceReviews(Ctx("mgr").get(), list, &ranked));
+  for (const v1::RankedReview& r : ranked.reviews()) {
+    EXPECT_EQ(r.review().feedback().acknowledged(), r.review().member_id() == "rep1") << r.review().member_id();
+  }
+  Ok(Get("rep1", "rep1", &feedback));
+  EXPECT_TRUE(feedback.versions(0).has_acknowledged_at());
+  EXPECT_EQ(feedback.versions(0).comment(), "收到，下月改进。");
+
+  // A correction is version 2, not yet acknowledged; version 1 keeps its
+  // acknowledgement.
+  v1::RecordReviewFeedbackRequest fix = Feedback("rep1", "");
+  fix.clear_goals();
+  fix.add_goals("下月赢单 4 个");
+  fix.set_correction_reason("目标与区域经理对齐后上调");
+  Ok(coaching_->RecordReviewFeedback(Ctx("root").get(), fix, &reply));  // an ADMIN writes feedback too
+  EXPECT_EQ(reply.version(), 2u);
+  EXPECT_FALSE(reply.acknowledged());
+  Ok(Get("aud1", "rep1", &feedback));
+  ASSERT_EQ(feedback.versions_size(), 2);
+  EXPECT_TRUE(feedback.versions(0).has_acknowledged_at());
+  EXPECT_EQ(feedback.versions(1).review().input_digest(), now.input_digest());
+  const v1::PerformanceReview this_month = Review("rep1", "rep1", period_);
+  EXPECT_EQ(this_month.feedback().version(), 2u);
+  EXPECT_EQ(this_month.feedback().acknowledged_version(), 1u);
+  EXPECT_FALSE(this_month.feedback().acknowledged());
+
+  // The next month's review shows the goals in force beside its figures.
+  const std::string next = absl::FormatTime(
+      "%Y-%m", absl::FromCivil(absl::CivilMonth(absl::ToCivilMonth(absl::Now(), absl::UTCTimeZone())) + 1,
+                               absl::UTCTimeZone()),
+      absl::UTCTimeZone());
+  ASSERT_EQ(domain::PreviousPeriod(next), period_);
+  const v1::PerformanceReview next_month = Review("rep1", "rep1", next);
+  EXPECT_EQ(next_month.previous_period(), period_);
+  EXPECT_THAT(next_month.previous_goals(), ElementsAre("下月赢单 4 个"));
+  EXPECT_EQ(next_month.feedback().version(), 0u);
+}
+
+TEST_F(CoachingE2eTest, ARetryAfterTheReviewMovedIsTheSameRequest) {
+  Win("L1", 50'000'00);
+  v1::RecordReviewFeedbackRequest req = Feedback("rep1", "");
+  req.mutable_options()->set_request_id("feedback-rep1-1");
+  v1::ReviewFeedbackCommandReply first;
+  Ok(coaching_->RecordReviewFeedback(Ctx("mgr").get(), req, &first));
+  // The review changes, so the service would pin different numbers now; the
+  // retry still answers from its record and writes nothing.
+  Win("L2", 20'000'00);
+  v1::ReviewFeedbackCommandReply again;
+  Ok(coaching_->RecordReviewFeedback(Ctx("mgr").get(), req, &again));
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  v1::ReviewFeedback feedback;
+  Ok(Get("mgr", "rep1", &feedback));
+  EXPECT_EQ(feedback.versions_size(), 1);
+}
+
+TEST_F(CoachingE2eTest, OnlyManagersWriteAndOnlyTheMemberItsManagersAndAuditorsRead) {
+  Win("L1", 50'000'00);
+  const std::string digest = Review("mgr", "rep1", period_).input_digest();
+  v1::ReviewFeedbackCommandReply reply;
+  // A rep may not write feedback, and learns nothing about the review from
+  // the refusal (not even with a wrong digest).
+  grpc::Status s = coaching_->RecordReviewFeedback(Ctx("rep2").get(), Feedback("rep1", "sha256-sum:0"), &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("RecordReviewFeedback needs role SALES_MANAGER or ADMIN"));
+  EXPECT_THAT(s.error_message(), Not(HasSubstr("sha256")));
+  s = coaching_->RecordReviewFeedback(Ctx("aud1").get(), Feedback("rep1", digest), &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Nobody writes feedback on its own review.
+  s = coaching_->RecordReviewFeedback(Ctx("mgr").get(), Feedback("mgr", ""), &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("may not write feedback on its own review"));
+
+  Ok(coaching_->RecordReviewFeedback(Ctx("mgr").get(), Feedback("rep1", digest), &reply));
+  // Only the member acknowledges.
+  v1::AcknowledgeReviewFeedbackRequest ack;
+  ack.set_member_id("rep1");
+  ack.set_period(period_);
+  ack.set_version(1);
+  s = coaching_->AcknowledgeReviewFeedback(Ctx("mgr").get(), ack, &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("its owner acting for itself ('rep1')"));
+
+  v1::ReviewFeedback feedback;
+  s = Get("rep2", "rep1", &feedback);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("Coaching.GetReviewFeedback"));
+  Ok(Get("rep1", "", &feedback));  // empty member: the caller's own
+  EXPECT_EQ(feedback.member_id(), "rep1");
+  Ok(Get("aud1", "rep1", &feedback));
+  Ok(Get("root", "rep1", &feedback));
+  EXPECT_EQ(Get("rep2", "", &feedback).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::GetReviewFeedbackRequest bad;
+  bad.set_period("2026-13");
+  s = coaching_->GetReviewFeedback(Ctx("rep1").get(), bad, &feedback);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("period: must be YYYY-MM or YYYY-Qn"));
+}
+
+}  // namespace
+}  // namespace salesops
