@@ -410,6 +410,7 @@ def main():
         check([r[0] for r in shown] == [str(v["version"]) for v in feedback["versions"]] and
               [r[5] for r in shown] == ["；".join(v.get("goals", [])) for v in feedback["versions"]],
               f"王芳's feedback: page {shown}, gRPC {feedback}")
+        shot("review-feedback")
         driver.get(f"{base}/reviews?period={period}&member=chen_chen")
         refusal = wait.until(ec.visibility_of_element_located((By.ID, "error")))
         check("无权查看" in refusal.text and "ROLE_REQUIRED" in refusal.text, f"refusal shown: {refusal.text!r}")
