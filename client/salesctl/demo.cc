@@ -360,7 +360,7 @@ int RunDemo(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ost
   out << "  orders    " << c.orders << ": " << c.delivered << " delivered, " << c.cancelled << " cancelled, "
       << c.orders - c.delivered - c.cancelled << " in progress\n";
   out << "  tickets   " << c.tickets << " (" << c.tickets_reopened << " reopened); " << c.surveys
-      << " surveys\n";
+      << " surveys; " << c.follow_ups << " low survey today opened a follow-up ticket for after-sales\n";
   out << "  targets   " << c.targets << "; scoring policies: " << absl::StrJoin(policies, ", ") << "\n";
   out << "  meetings  " << c.meetings << " (3 weekly held, 2 one-to-ones and next week's ahead); " << c.action_items
       << " action items, " << c.action_items_done << " done\n";

@@ -698,6 +698,9 @@ std::unique_ptr<v1::SetScoringPolicyRequest> Policy(bool quality) {
     add(v1::ROLE_SALES_SUPPORT, {{"orders_delivered", 3}, {"orders_shipped", 1}});
     add(v1::ROLE_AFTER_SALES, {{"tickets_resolved", 3}});
   }
+  // The quality policy closes the satisfaction loop: a survey scoring
+  // below 3 opens a follow-up ticket for AFTER_SALES.
+  if (quality) p->set_follow_up_below(3);
   return p;
 }
 
@@ -887,6 +890,39 @@ void AddFeedback(const DemoPlanOptions& options, DemoPlan& plan) {
   plan.closing.push_back(TeamCall("coaching.record-review-feedback", std::move(fix)));
 }
 
+// One low survey today, of a won deal without a survey of its own, after the
+// quality policy (follow_up_below 3) is in force: the server opens its
+// follow-up ticket for the least-loaded AFTER_SALES member (docs/PRACTICE.md).
+void AddLowSurvey(DemoPlan& plan) {
+  for (const DemoStory& story : plan.stories) {
+    bool won = false, surveyed = false;
+    for (const DemoCall& call : story.calls) {
+      won |= call.rpc == "leads.win-deal";
+      if (call.rpc == "support.record-survey") {
+        surveyed |= static_cast<const v1::RecordSurveyRequest&>(*call.request).ticket_id().empty();
+      }
+    }
+    if (!won || surveyed) continue;
+    const DemoMember* after_sales = nullptr;
+    for (const DemoMember& m : DemoTeam()) {
+      if (after_sales == nullptr && m.roles[0] == v1::ROLE_AFTER_SALES) after_sales = &m;
+    }
+    auto r = std::make_unique<v1::RecordSurveyRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:low-survey:", story.lead_id));
+    r->mutable_options()->set_override_reason(
+        absl::StrCat("salesctl demo: recorded for ", after_sales->display_name, " (", after_sales->id, ")"));
+    r->set_lead_id(story.lead_id);
+    r->set_product_quality(4);
+    r->set_service_attitude(3);
+    r->set_response_speed(2);
+    r->set_comment("交付后两周才有人回电话，希望改进");
+    plan.closing.push_back(TeamCall("support.record-survey", std::move(r)));
+    ++plan.counts.surveys;
+    ++plan.counts.follow_ups;
+    return;
+  }
+}
+
 DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   DemoPlan plan;
 
@@ -934,6 +970,7 @@ DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/true)));
   plan.counts.policies = 2;
   AddFeedback(options, plan);
+  AddLowSurvey(plan);
 
   // Fresh inbound leads, today: no assignee named, so the server hands each
   // to the least-loaded BD manager and records why (docs/ROLES.md). No

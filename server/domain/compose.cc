@@ -25,10 +25,10 @@ absl::Span<const Aggregate* const> Aggregates() {
 
 absl::Span<const ProcessStep* const> ProcessSteps() {
   // One line per cross-aggregate step, run in this order after the command's
-  // own aggregate has decided. (Next: "a survey below the threshold opens a
-  // follow-up item for AFTER_SALES", on kSurveyRecorded.)
+  // own aggregate has decided.
   static const ProcessStep* const kAll[] = {
       &kWonDealOpensOrder,
+      &kLowSurveyOpensFollowUp,
   };
   return kAll;
 }

@@ -108,6 +108,7 @@ extern const Aggregate kMeetingAggregate;
 extern const Aggregate kActionItemAggregate;
 extern const Aggregate kReviewFeedbackAggregate;
 extern const ProcessStep kWonDealOpensOrder;
+extern const ProcessStep kLowSurveyOpensFollowUp;
 
 // Helpers the entries share.
 

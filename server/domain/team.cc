@@ -134,6 +134,8 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
   if (command.has_set_scoring_policy()) {
     v.Add(ValidatePolicyRoles(command.set_scoring_policy().roles()));
     v.Add(ValidateText("note", command.set_scoring_policy().note(), 0, kMaxShortTextChars, TextKind::kMultiLine));
+    const uint32_t below = command.set_scoring_policy().follow_up_below();
+    if (below == 1 || below > 5) v.Add("follow_up_below", "must be 2..5 (a score below it opens a follow-up), or 0 for none");
     return std::move(v).Finish();
   }
   v.Add(ValidateId("member_id", MemberIdOf(command)));
@@ -188,6 +190,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const 
     e->set_version(static_cast<uint32_t>(state.policies.size() + 1));
     *e->mutable_roles() = command.set_scoring_policy().roles();
     e->set_note(command.set_scoring_policy().note());
+    e->set_follow_up_below(command.set_scoring_policy().follow_up_below());
     return events;
   }
   const std::string member_id(MemberIdOf(command));
@@ -332,6 +335,7 @@ void EvolveTeam(TeamState& state, const v1::EventEnvelope& envelope) {
       p.set_version(e.version());
       *p.mutable_roles() = e.roles();
       p.set_note(e.note());
+      p.set_follow_up_below(e.follow_up_below());
       p.set_set_by(envelope.actor());
       *p.mutable_set_at() = envelope.occurred_at();
       break;

@@ -81,6 +81,21 @@ const v1::CommandOptions& OptionsOf(const v1::SupportCommand& command) {
   return v1::CommandOptions::default_instance();
 }
 
+v1::Event FollowUpOpened(absl::string_view ticket_id, absl::string_view lead_id, std::string subject,
+                         std::string description, std::string reason) {
+  v1::Event event;
+  v1::TicketOpened* e = event.mutable_ticket_opened();
+  e->set_ticket_id(std::string(ticket_id));
+  e->set_lead_id(std::string(lead_id));
+  e->set_subject(std::move(subject));
+  e->set_description(std::move(description));
+  e->set_severity(v1::SEVERITY_P2);
+  e->set_channel(v1::CHANNEL_OTHER);
+  *e->mutable_ticket_transition() = Transition(v1::TICKET_STATUS_UNSPECIFIED, v1::TICKET_STATUS_OPEN);
+  e->set_follow_up_reason(std::move(reason));
+  return event;
+}
+
 absl::Status ValidateSupportCommand(const v1::SupportCommand& command) {
   if (command.command_case() == S::COMMAND_NOT_SET) return absl::InvalidArgumentError("command: is required");
   // Every field violation at once (errors::FieldViolations).
@@ -228,6 +243,7 @@ void EvolveTicket(v1::Ticket& ticket, const v1::EventEnvelope& envelope) {
       ticket.set_description(e.description());
       ticket.set_severity(e.severity());
       ticket.set_channel(e.channel());
+      ticket.set_follow_up_reason(e.follow_up_reason());
       *ticket.mutable_opened_at() = envelope.occurred_at();
       t = &e.ticket_transition();
       break;

@@ -37,6 +37,11 @@ const TicketRule& TicketRuleFor(v1::SupportCommand::CommandCase command);
 // The ticket a support command addresses (a survey's may be empty; an
 // OpenTicket's is empty when the server is to generate it).
 absl::string_view TicketIdOf(const v1::SupportCommand& command);
+
+// The TicketOpened of a follow-up the server opens for a low survey
+// (severity P2, channel OTHER): (none) -> OPEN, with `reason`.
+v1::Event FollowUpOpened(absl::string_view ticket_id, absl::string_view lead_id, std::string subject,
+                         std::string description, std::string reason);
 const v1::CommandOptions& OptionsOf(const v1::SupportCommand& command);
 
 // INVALID_ARGUMENT naming the field.

@@ -3,6 +3,7 @@
 // overrides exactly where the actor's own roles do not allow the action.
 #include "demo_plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -10,6 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/leads.pb.h"
+#include "salesops/v1/support.pb.h"
+#include "salesops/v1/team.pb.h"
 
 namespace salesctl {
 namespace {
@@ -122,7 +125,7 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
     const std::string& reason = OptionsOf(*call->request).override_reason();
     if (manager_may.contains(call->rpc)) {
       EXPECT_EQ(reason, "") << call->rpc;
-    } else if (call->rpc == "meetings.complete-action-item") {  // the owner's; not backfilled
+    } else if (!OptionsOf(*call->request).has_occurred_at()) {  // today's, not backfilled
       EXPECT_THAT(reason, ::testing::StartsWith("salesctl demo: recorded for ")) << call->rpc;
     } else {
       EXPECT_THAT(reason, ::testing::StartsWith("salesctl demo: backfilled for ")) << call->rpc;
@@ -178,6 +181,36 @@ TEST(DemoPlanTest, WorkGoesToNamedMembersBelowCapacity) {
   for (const auto& [member, open] : c.open_items) {
     ASSERT_TRUE(team.contains(member)) << member;
     EXPECT_LE(open + kMaxDemoParallel, static_cast<int>(team[member]->capacity)) << member;
+  }
+}
+
+TEST(DemoPlanTest, ALowSurveyIsRecordedTodayAfterTheThresholdPolicyOnAWonDealWithoutASurvey) {
+  const DemoPlan plan = BuildDemoPlan(Options());
+  EXPECT_EQ(plan.counts.follow_ups, 1);
+  int policy = -1, survey = -1;
+  for (size_t i = 0; i < plan.closing.size(); ++i) {
+    const std::string& id = OptionsOf(*plan.closing[i].request).request_id();
+    if (id == "demo:policy:quality") policy = static_cast<int>(i);
+    if (absl::StartsWith(id, "demo:low-survey:")) survey = static_cast<int>(i);
+  }
+  ASSERT_GE(policy, 0);
+  ASSERT_GT(survey, policy);
+  const auto& quality = static_cast<const salesops::v1::SetScoringPolicyRequest&>(*plan.closing[policy].request);
+  EXPECT_EQ(quality.follow_up_below(), 3u);
+  const auto& low = static_cast<const salesops::v1::RecordSurveyRequest&>(*plan.closing[survey].request);
+  EXPECT_LT(std::min({low.product_quality(), low.service_attitude(), low.response_speed()}), 3);
+  EXPECT_TRUE(low.ticket_id().empty());
+  for (const DemoStory& story : plan.stories) {
+    if (story.lead_id != low.lead_id()) continue;
+    bool won = false;
+    for (const DemoCall& call : story.calls) {
+      won |= call.rpc == "leads.win-deal";
+      if (call.rpc == "support.record-survey") {
+        EXPECT_FALSE(static_cast<const salesops::v1::RecordSurveyRequest&>(*call.request).ticket_id().empty())
+            << "the deal has a survey of its own already";
+      }
+    }
+    EXPECT_TRUE(won);
   }
 }
 

@@ -169,7 +169,7 @@ TEST(ComposeTest, EveryCommandOfAnAggregateWithAStatusHasOneRule) {
 // --- The process step: a won deal opens an order -----------------------------
 
 TEST(ComposeTest, WonDealStepIsListedAndReactsToDealWon) {
-  ASSERT_THAT(ProcessSteps(), ElementsAre(&kWonDealOpensOrder));
+  EXPECT_THAT(ProcessSteps(), ::testing::Contains(&kWonDealOpensOrder));
   EXPECT_EQ(kWonDealOpensOrder.on, v1::Event::kDealWon);
 }
 
@@ -290,6 +290,122 @@ TEST(ComposeTest, ValidateRefusesAsValidateCommandAndDecidingTheValidatedCommand
 }
 
 // --- RequireActiveMember ------------------------------------------------------
+
+// --- A low survey opens a follow-up --------------------------------------
+
+// `state` with an active AFTER_SALES member as1 (and as2, holding more),
+// L1 won and ticket T1 resolved, and a scoring policy whose follow_up_below
+// is `below`.
+State WithResolvedTicket(uint32_t below) {
+  State state = WithLead(Team(), v1::STAGE_WON);
+  for (const char* id : {"as1", "as2"}) {
+    v1::Command add;
+    add.mutable_team()->mutable_add_member()->set_member_id(id);
+    add.mutable_team()->mutable_add_member()->set_display_name(id);
+    add.mutable_team()->mutable_add_member()->add_roles(v1::ROLE_AFTER_SALES);
+    EXPECT_THAT(Run(state, "root", add), IsOk());
+  }
+  state.workload["as2"].open_items = 3;
+  v1::Ticket& t = state.tickets["T1"];
+  t.set_ticket_id("T1");
+  t.set_lead_id("L1");
+  t.set_status(v1::TICKET_STATUS_RESOLVED);
+  t.set_version(3);
+  v1::Command policy;
+  v1::SetScoringPolicyRequest* p = policy.mutable_team()->mutable_set_scoring_policy();
+  v1::RoleWeights* w = p->add_roles();
+  w->set_role(v1::ROLE_AFTER_SALES);
+  v1::MetricWeight* weight = w->add_weights();
+  weight->set_metric("tickets_resolved");
+  weight->set_weight(1);
+  p->set_follow_up_below(below);
+  EXPECT_THAT(Run(state, "mgr", policy), IsOk());
+  return state;
+}
+
+v1::Command Survey(int32_t product, int32_t attitude, int32_t speed, const std::string& ticket = "T1") {
+  v1::Command c;
+  v1::RecordSurveyRequest* r = c.mutable_support()->mutable_survey();
+  r->set_lead_id("L1");
+  r->set_ticket_id(ticket);
+  r->set_product_quality(product);
+  r->set_service_attitude(attitude);
+  r->set_response_speed(speed);
+  r->set_comment("响应太慢");
+  return c;
+}
+
+TEST(ComposeTest, LowSurveyStepIsListedAndReactsToSurveyRecorded) {
+  EXPECT_THAT(ProcessSteps(), ::testing::Contains(&kLowSurveyOpensFollowUp));
+  EXPECT_EQ(kLowSurveyOpensFollowUp.on, v1::Event::kSurveyRecorded);
+}
+
+TEST(ComposeTest, GivenAPolicyThresholdWhenASurveyScoresBelowItThenAFollowUpOpensForAfterSales) {
+  State state = WithResolvedTicket(3);
+  absl::StatusOr<CommandDecision> d = domain::Run(state, "as1", Survey(5, 4, 2));
+  ASSERT_THAT(d, IsOk());
+  ASSERT_EQ(d->streams.size(), 2u);
+  EXPECT_EQ(d->streams[0].stream_id, "ticket-T1");
+  EXPECT_EQ(d->streams[1].stream_id, "ticket-followup-T1");
+  EXPECT_EQ(d->streams[1].expected_version, 0u);
+  const v1::TicketOpened& opened = d->streams[1].events[0].ticket_opened();
+  EXPECT_EQ(opened.lead_id(), "L1");
+  EXPECT_EQ(opened.description(), "响应太慢");
+  EXPECT_EQ(opened.follow_up_reason(),
+            "survey of ticket 'T1' scored product quality 5, service attitude 4, response speed 2; below 3 "
+            "(follow_up_below of scoring policy v1)");
+  const v1::TicketAssigned& assigned = d->streams[1].events[1].ticket_assigned();
+  EXPECT_EQ(assigned.assignee(), "as1");  // the least loaded
+  EXPECT_EQ(assigned.role(), v1::ROLE_AFTER_SALES);
+  // Folded: the follow-up is an open ticket with its reason, on as1's load.
+  const v1::Ticket& followup = state.Ticket("followup-T1");
+  EXPECT_EQ(followup.status(), v1::TICKET_STATUS_OPEN);
+  EXPECT_EQ(followup.assignee(), "as1");
+  EXPECT_EQ(followup.follow_up_reason(), opened.follow_up_reason());
+}
+
+TEST(ComposeTest, NoFollowUpAtOrAboveTheThresholdWithoutOneOrWhenItExists) {
+  struct Case {
+    std::string name;
+    uint32_t below;
+    v1::Command survey;
+    bool follow_up_exists;
+  };
+  const std::vector<Case> cases = {
+      {"every score at the threshold", 3, Survey(3, 3, 3), false},
+      {"no threshold in the policy", 0, Survey(1, 1, 1), false},
+      {"the survey's follow-up is open already", 3, Survey(1, 5, 5), true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    State state = WithResolvedTicket(c.below);
+    if (c.follow_up_exists) state.tickets["followup-T1"].set_ticket_id("followup-T1");
+    absl::StatusOr<CommandDecision> d = domain::Run(state, "as1", c.survey);
+    ASSERT_THAT(d, IsOk());
+    EXPECT_EQ(d->streams.size(), 1u);
+  }
+  // Without any policy, nothing either.
+  State state = WithResolvedTicket(3);
+  state.team.policies.clear();
+  absl::StatusOr<CommandDecision> d = domain::Run(state, "as1", Survey(1, 1, 1));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->streams.size(), 1u);
+}
+
+TEST(ComposeTest, APolicyThresholdIsTwoToFiveOrNone) {
+  State state = WithResolvedTicket(0);
+  v1::Command policy;
+  v1::RoleWeights* w = policy.mutable_team()->mutable_set_scoring_policy()->add_roles();
+  w->set_role(v1::ROLE_AFTER_SALES);
+  v1::MetricWeight* weight = w->add_weights();
+  weight->set_metric("tickets_resolved");
+  weight->set_weight(1);
+  for (uint32_t bad : {1u, 6u}) {
+    policy.mutable_team()->mutable_set_scoring_policy()->set_follow_up_below(bad);
+    EXPECT_THAT(domain::Run(state, "mgr", policy),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("follow_up_below: must be 2..5")));
+  }
+}
 
 TEST(RequireActiveMemberTest, Table) {
   const State state = Team();

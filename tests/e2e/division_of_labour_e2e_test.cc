@@ -180,10 +180,33 @@ TEST_F(DivisionOfLabourTest, OneLeadThroughEveryRole) {
   Ok(support_->ResolveTicket(Ctx("as1").get(), resolve, &t));
   Ok(support_->RecordSurvey(Ctx("as1").get(), survey, &t));
   EXPECT_EQ(support_->RecordSurvey(Ctx("as1").get(), survey, &t).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  // That survey came before any follow-up threshold: nothing followed.
+  get_ticket.set_ticket_id("followup-t-1");
+  EXPECT_EQ(support_->GetTicket(Ctx("mgr").get(), get_ticket, &ticket).error_code(), grpc::StatusCode::NOT_FOUND);
+  // A manager closes the satisfaction loop: from now on a survey scoring
+  // below 4 opens a follow-up for after-sales, with the reason.
+  v1::SetScoringPolicyRequest policy;
+  v1::RoleWeights* weights = policy.add_roles();
+  weights->set_role(v1::ROLE_AFTER_SALES);
+  weights->add_weights()->set_metric("tickets_resolved");
+  weights->mutable_weights(0)->set_weight(1);
+  policy.set_follow_up_below(4);
+  v1::TeamCommandReply policy_reply;
+  Ok(team_->SetScoringPolicy(Ctx("mgr").get(), policy, &policy_reply));
   // The deal's own survey (no ticket) may come from the owning rep, once.
   survey.clear_ticket_id();
   EXPECT_EQ(support_->RecordSurvey(Ctx("rep2").get(), survey, &t).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   Ok(support_->RecordSurvey(Ctx("rep1").get(), survey, &t));
+  get_ticket.set_ticket_id("followup-j-1");
+  v1::Ticket followup;
+  Ok(support_->GetTicket(Ctx("mgr").get(), get_ticket, &followup));
+  EXPECT_EQ(followup.status(), v1::TICKET_STATUS_OPEN);
+  EXPECT_EQ(followup.lead_id(), "j-1");
+  EXPECT_THAT(followup.assignee(), ::testing::AnyOf("as1", "as2"));
+  EXPECT_EQ(followup.follow_up_reason(),
+            "survey of deal 'j-1' scored product quality 4, service attitude 5, response speed 3; below 4 "
+            "(follow_up_below of scoring policy v1)");
+  get_ticket.set_ticket_id("t-1");
   EXPECT_EQ(support_->RecordSurvey(Ctx("rep1").get(), survey, &t).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   survey.set_product_quality(6);
   EXPECT_THAT(support_->RecordSurvey(Ctx("as1").get(), survey, &t).error_message(),

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "salesops/v1/support.pb.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -228,15 +229,32 @@ TEST_F(SalesctlViewsE2eTest, DemoThenEveryView) {
     const auto history = ParseJson<v1::GetLeadHistoryResponse>(json.out);
     ASSERT_GT(history.entries_size(), 2);
     int overrides = 0;
+    bool low_survey = false;
     for (const v1::HistoryEntry& e : history.entries()) {
       EXPECT_EQ(e.actor(), "root");
       if (!e.override_reason().empty()) {
         ++overrides;
         EXPECT_EQ(e.actor_role(), v1::ROLE_SALES_MANAGER);
-        EXPECT_THAT(e.override_reason(), HasSubstr("salesctl demo: backfilled for "));
+        // Backfilled history, or today's low survey recorded for its member.
+        const bool today = absl::StartsWith(e.override_reason(), "salesctl demo: recorded for ");
+        low_survey |= today;
+        if (today) {
+          EXPECT_EQ(e.action(), "SurveyRecorded");
+        } else {
+          EXPECT_THAT(e.override_reason(), HasSubstr("salesctl demo: backfilled for "));
+        }
       }
     }
     EXPECT_GT(overrides, 0);
+    // demo-0001 is the deal the demo's low survey is about (the first won
+    // deal without a survey of its own): the server opened its follow-up.
+    if (low_survey) {
+      const CliRun ticket = Salesctl({"--json", "get-ticket", "--ticket_id=followup-demo-0001"});
+      ASSERT_EQ(ticket.exit_code, 0) << ticket.err;
+      const auto followup = ParseJson<v1::Ticket>(ticket.out);
+      EXPECT_THAT(followup.follow_up_reason(), HasSubstr("below 3 (follow_up_below of scoring policy v2)"));
+      EXPECT_EQ(followup.status(), v1::TICKET_STATUS_OPEN);
+    }
   }
 }
 

@@ -229,6 +229,7 @@ v1::Command SetScoringPolicy() {
   rate->set_metric("win_rate");
   rate->set_weight(1.5);
   c.mutable_set_scoring_policy()->set_note("Q1 policy");
+  c.mutable_set_scoring_policy()->set_follow_up_below(3);  // a low survey opens a follow-up
   return Team(std::move(c));
 }
 v1::Command Confirm(const std::string& order_id) {

@@ -290,6 +290,16 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
                          {"as1", {v1::ROLE_AFTER_SALES}},
                          {"as2", {v1::ROLE_AFTER_SALES}},
                          {"mgr", {v1::ROLE_SALES_MANAGER}}});
+  {
+    // Surveys scoring below 3 open follow-up tickets (a process step).
+    v1::TeamCommand policy;
+    v1::RoleWeights* w = policy.mutable_set_scoring_policy()->add_roles();
+    w->set_role(v1::ROLE_AFTER_SALES);
+    w->add_weights()->set_metric("tickets_resolved");
+    w->mutable_weights(0)->set_weight(1);
+    policy.mutable_set_scoring_policy()->set_follow_up_below(3);
+    ASSERT_TRUE(world.Team("mgr", policy).ok());
+  }
   const auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   std::vector<std::string> leads;
   std::vector<std::string> tickets;
@@ -388,7 +398,24 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         if (tickets.empty()) break;
         v1::SupportCommand s;
         const std::string id = tickets[pick(tickets.size())];
-        if (pick(2)) {
+        const size_t what = pick(4);
+        if (what == 3) {  // a survey of the ticket; below 3 opens a follow-up ticket
+          const v1::Ticket ticket = world.views().Read([&](const ViewsState& st) { return st.core.Ticket(id); });
+          if (ticket.status() == v1::TICKET_STATUS_OPEN && !ticket.assignee().empty()) {
+            v1::SupportCommand resolve;  // its assignee resolves it first
+            resolve.mutable_resolve()->set_ticket_id(id);
+            resolve.mutable_resolve()->set_resolution("已处理");
+            (void)world.Support(ticket.assignee(), resolve);
+          }
+          s.mutable_survey()->set_ticket_id(id);
+          s.mutable_survey()->set_lead_id(ticket.lead_id());
+          s.mutable_survey()->set_product_quality(static_cast<int32_t>(1 + pick(3)));
+          s.mutable_survey()->set_service_attitude(static_cast<int32_t>(1 + pick(5)));
+          s.mutable_survey()->set_response_speed(static_cast<int32_t>(2 + pick(4)));
+          result = world.Support(pick(2) ? "as1" : actor, s);
+          break;
+        }
+        if (what <= 1) {
           s.mutable_resolve()->set_ticket_id(id);
           s.mutable_resolve()->set_resolution("已处理");
         } else {
@@ -538,6 +565,10 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     }
     EXPECT_TRUE(corrected);
     EXPECT_TRUE(acknowledged);
+    // ... and low surveys followed up.
+    int follow_ups = 0;
+    for (const auto& [id, t] : s.core.tickets) follow_ups += t.follow_up_reason().empty() ? 0 : 1;
+    EXPECT_GT(follow_ups, 0);
     return 0;
   });
 
