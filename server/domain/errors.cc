@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "server/common/status_reason.h"
 
 namespace salesops::errors {
@@ -109,7 +110,12 @@ absl::Status AlreadyExists(absl::string_view kind, absl::string_view id, absl::s
 }
 
 absl::Status VersionConflict(absl::string_view kind, absl::string_view id, uint64_t actual, uint64_t expected,
-                             absl::string_view message) {
+                             absl::string_view subject) {
+  const std::string named = subject.empty()
+                                ? absl::StrCat(absl::StrReplaceAll(kind, {{"_", " "}}), " '", id, "'")
+                                : std::string(subject);
+  const std::string message = absl::StrCat(named, " is at version ", actual, ", expected_version was ",
+                                           expected, "; re-read and retry");
   return AboutResource(absl::AbortedError(message), kVersionConflict, kind, id,
                        {{"expected_version", absl::StrCat(expected)}, {"actual_version", absl::StrCat(actual)}});
 }

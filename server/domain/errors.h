@@ -118,7 +118,12 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
 //   NotFound        NOT_FOUND, reason NOT_FOUND
 //   AlreadyExists   ALREADY_EXISTS, reason ALREADY_EXISTS
 //   VersionConflict ABORTED, reason VERSION_CONFLICT, metadata
-//                   expected_version and actual_version
+//                   expected_version and actual_version, and the message
+//                   "<subject> is at version <actual>, expected_version
+//                   was <expected>; re-read and retry", where the subject
+//                   is "<kind> '<id>'" (an underscore in kind read as a
+//                   space: "action item 'A1'") unless `subject` is given
+//                   (e.g. "the team")
 //   NotAllowedIn    FAILED_PRECONDITION with `reason` (e.g.
 //                   STAGE_NOT_ALLOWED), metadata `state_key` = state and
 //                   "action", and PreconditionFailure{precondition_type,
@@ -126,7 +131,7 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration delay);
 absl::Status NotFound(absl::string_view kind, absl::string_view id, absl::string_view message);
 absl::Status AlreadyExists(absl::string_view kind, absl::string_view id, absl::string_view message);
 absl::Status VersionConflict(absl::string_view kind, absl::string_view id, uint64_t actual, uint64_t expected,
-                             absl::string_view message);
+                             absl::string_view subject = "");
 absl::Status NotAllowedIn(absl::string_view reason, absl::string_view kind, absl::string_view id,
                           absl::string_view precondition_type, absl::string_view state_key,
                           absl::string_view state, absl::string_view action, absl::string_view message);

@@ -317,10 +317,7 @@ absl::StatusOr<Decision> DecideLead(const LeadState& state, const v1::LeadComman
     return errors::NotFound("lead", decision.lead_id, absl::StrCat("lead '", decision.lead_id, "' not found"));
   }
   if (options.has_expected_version() && options.expected_version() != state.version) {
-    return errors::VersionConflict("lead", decision.lead_id, state.version, options.expected_version(),
-                                   absl::StrCat("lead '", decision.lead_id, "' is at version ", state.version,
-                                                ", expected_version was ", options.expected_version(),
-                                                "; re-read and retry"));
+    return errors::VersionConflict("lead", decision.lead_id, state.version, options.expected_version());
   }
   if (!creates && std::find(rule.allowed_from.begin(), rule.allowed_from.end(), state.stage) ==
                       rule.allowed_from.end()) {

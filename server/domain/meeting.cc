@@ -42,12 +42,10 @@ absl::Status NotFoundItem(absl::string_view id) {
   return errors::NotFound("action_item", id, absl::StrCat("action item '", id, "' not found"));
 }
 
-absl::Status CheckVersion(absl::string_view kind, absl::string_view label, absl::string_view id, uint64_t version,
+absl::Status CheckVersion(absl::string_view kind, absl::string_view id, uint64_t version,
                           const v1::CommandOptions& options) {
   if (!options.has_expected_version() || options.expected_version() == version) return absl::OkStatus();
-  return errors::VersionConflict(kind, id, version, options.expected_version(),
-                                 absl::StrCat(label, " '", id, "' is at version ", version, ", expected_version was ",
-                                              options.expected_version(), "; re-read and retry"));
+  return errors::VersionConflict(kind, id, version, options.expected_version());
 }
 
 absl::Status MeetingNotAllowed(const v1::Meeting& meeting, absl::string_view action, absl::string_view why) {
@@ -293,7 +291,7 @@ absl::StatusOr<MeetingDecision> DecideMeeting(const MeetingsState& state, const 
     return errors::AlreadyExists("meeting", d.meeting_id, absl::StrCat("meeting '", d.meeting_id, "' already exists"));
   }
   if (!command.has_schedule() && meeting.meeting_id().empty()) return NotFoundMeeting(d.meeting_id);
-  SALESOPS_RETURN_IF_ERROR(CheckVersion("meeting", "meeting", d.meeting_id, meeting.version(), options));
+  SALESOPS_RETURN_IF_ERROR(CheckVersion("meeting", d.meeting_id, meeting.version(), options));
   d.expected_version = meeting.version();
   const MeetingRule& rule = MeetingRules()[static_cast<size_t>(command.command_case()) - 1];
   if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), meeting.status()) == rule.allowed_from.end()) {
@@ -377,7 +375,7 @@ absl::StatusOr<MeetingDecision> DecideActionItem(const MeetingsState& state, con
                                  absl::StrCat("action item '", d.action_item_id, "' already exists"));
   }
   if (!command.has_add() && item.action_item_id().empty()) return NotFoundItem(d.action_item_id);
-  SALESOPS_RETURN_IF_ERROR(CheckVersion("action_item", "action item", d.action_item_id, item.version(), options));
+  SALESOPS_RETURN_IF_ERROR(CheckVersion("action_item", d.action_item_id, item.version(), options));
   d.expected_version = item.version();
   d.meeting_id = command.has_add() ? command.add().meeting_id() : item.meeting_id();
   const ActionItemRule& rule = ActionItemRules()[static_cast<size_t>(command.command_case()) - 1];

@@ -122,10 +122,7 @@ absl::StatusOr<std::vector<v1::Event>> DecideOrder(const v1::Order& order, const
   if (order.order_id().empty()) return errors::NotFound("order", id, absl::StrCat("order '", id, "' not found"));
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != order.version()) {
-    return errors::VersionConflict("order", id, order.version(), options.expected_version(),
-                                   absl::StrCat("order '", id, "' is at version ", order.version(),
-                                                ", expected_version was ", options.expected_version(),
-                                                "; re-read and retry"));
+    return errors::VersionConflict("order", id, order.version(), options.expected_version());
   }
   const OrderRule& rule = OrderRuleFor(command.command_case());
   if (std::find(rule.allowed_from.begin(), rule.allowed_from.end(), order.status()) == rule.allowed_from.end()) {

@@ -119,9 +119,7 @@ absl::StatusOr<FeedbackDecision> DecideReviewFeedback(const FeedbackState& state
   if (options.has_expected_version() && options.expected_version() != feedback.stream_version()) {
     return errors::VersionConflict(
         "review_feedback", key, feedback.stream_version(), options.expected_version(),
-        absl::StrCat("the feedback on the review of member '", member_id, "' for ", period, " is at version ",
-                     feedback.stream_version(), ", expected_version was ", options.expected_version(),
-                     "; re-read and retry"));
+        absl::StrCat("the feedback on the review of member '", member_id, "' for ", period));
   }
   FeedbackDecision d;
   d.stream_id = FeedbackStreamId(member_id, period);

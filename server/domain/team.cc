@@ -179,9 +179,7 @@ absl::Status ValidateTeamCommand(const v1::TeamCommand& command) {
 absl::StatusOr<std::vector<v1::Event>> DecideTeam(const TeamState& state, const v1::TeamCommand& command) {
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != state.version) {
-    return errors::VersionConflict("team", "team", state.version, options.expected_version(),
-                                   absl::StrCat("the team is at version ", state.version, ", expected_version was ",
-                                                options.expected_version(), "; re-read and retry"));
+    return errors::VersionConflict("team", "team", state.version, options.expected_version(), "the team");
   }
   if (command.has_set_scoring_policy()) {
     // A policy is about the team, not one member.

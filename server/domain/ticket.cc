@@ -182,10 +182,8 @@ absl::StatusOr<std::vector<v1::Event>> DecideTicket(const v1::Ticket& ticket, co
   }
   const v1::CommandOptions& options = OptionsOf(command);
   if (options.has_expected_version() && options.expected_version() != ticket.version()) {
-    return errors::VersionConflict("ticket", ticket.ticket_id(), ticket.version(), options.expected_version(),
-                                   absl::StrCat("ticket '", ticket.ticket_id(), "' is at version ",
-                                                ticket.version(), ", expected_version was ",
-                                                options.expected_version(), "; re-read and retry"));
+    return errors::VersionConflict("ticket", ticket.ticket_id(), ticket.version(),
+                                   options.expected_version());
   }
   const v1::TicketStatus status = ticket.status();
   const TicketRule& rule = TicketRuleFor(command.command_case());

@@ -40,10 +40,7 @@ absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& sur
   const v1::CommandOptions& options = survey.options();
   if (survey.ticket_id().empty()) {
     if (options.has_expected_version() && options.expected_version() != lead.version) {
-      return errors::VersionConflict("lead", survey.lead_id(), lead.version, options.expected_version(),
-                                     absl::StrCat("lead '", survey.lead_id(), "' is at version ", lead.version,
-                                                  ", expected_version was ", options.expected_version(),
-                                                  "; re-read and retry"));
+      return errors::VersionConflict("lead", survey.lead_id(), lead.version, options.expected_version());
     }
     if (decision.occurred_at < lead.last_occurred_at) {
       return absl::InvalidArgumentError("options.occurred_at: must not be before the lead's previous event");
@@ -74,10 +71,8 @@ absl::Status DecideSurvey(const State& state, const v1::RecordSurveyRequest& sur
                                              TicketStatusName(ticket.status()), "; a survey follows its resolution"));
   }
   if (options.has_expected_version() && options.expected_version() != ticket.version()) {
-    return errors::VersionConflict("ticket", survey.ticket_id(), ticket.version(), options.expected_version(),
-                                   absl::StrCat("ticket '", survey.ticket_id(), "' is at version ",
-                                                ticket.version(), ", expected_version was ",
-                                                options.expected_version(), "; re-read and retry"));
+    return errors::VersionConflict("ticket", survey.ticket_id(), ticket.version(),
+                                   options.expected_version());
   }
   if (ticket.survey_recorded()) {
     return errors::WithReason(

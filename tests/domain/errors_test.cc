@@ -207,11 +207,30 @@ TEST(ToRpcStatusTest, CarriesResourcePreconditionAndMetadata) {
   EXPECT_EQ(resource->resource_type(), "salesops.v1.Lead");
   EXPECT_EQ(resource->resource_name(), "L-1");
 
-  const absl::Status conflict = VersionConflict("order", "O-9", 4, 2, "order 'O-9' is at version 4");
+  const absl::Status conflict = VersionConflict("order", "O-9", 4, 2);
   EXPECT_EQ(conflict.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(conflict.message(), "order 'O-9' is at version 4, expected_version was 2; re-read and retry");
   EXPECT_THAT(ErrorInfoOf(conflict)->metadata(),
               UnorderedElementsAre(Pair("order_id", "O-9"), Pair("expected_version", "2"),
                                    Pair("actual_version", "4")));
+}
+
+TEST(ErrorsTest, AVersionConflictNamesItsSubject) {
+  struct Row {
+    std::string kind, id, subject, message;
+  };
+  const std::vector<Row> rows = {
+      {"lead", "acme-1", "", "lead 'acme-1' is at version 3, expected_version was 1; re-read and retry"},
+      {"action_item", "A1", "",
+       "action item 'A1' is at version 3, expected_version was 1; re-read and retry"},
+      {"team", "team", "the team", "the team is at version 3, expected_version was 1; re-read and retry"},
+  };
+  for (const Row& row : rows) {
+    const absl::Status conflict = VersionConflict(row.kind, row.id, 3, 1, row.subject);
+    EXPECT_EQ(conflict.message(), row.message) << row.kind;
+    EXPECT_EQ(ReasonOf(conflict), kVersionConflict) << row.kind;
+    EXPECT_EQ(ResourceInfoOf(conflict)->resource_name(), row.id) << row.kind;
+  }
 }
 
 TEST(CopyDetailsTest, ARebuiltStatusKeepsItsDetails) {
