@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "projections/review.h"
 #include "server/domain/lead_details.h"
 #include "server/domain/meeting.h"
+#include "server/domain/period.h"
 #include "server/domain/proto_time.h"
 
 namespace salesops::projections {
@@ -88,8 +88,9 @@ v1::BriefLead CloseOf(const Close& c) {
 // The month and the quarter holding `t`: "2026-11", "2026-Q4".
 std::vector<std::string> PeriodLabels(absl::Time t) {
   const absl::CivilMonth m = absl::ToCivilMonth(t, absl::UTCTimeZone());
-  return {absl::StrFormat("%04d-%02d", m.year(), m.month()),
-          absl::StrFormat("%04d-Q%d", m.year(), (m.month() - 1) / 3 + 1)};
+  const int year = static_cast<int>(m.year());
+  return {domain::PeriodLabel({.year = year, .month = m.month()}),
+          domain::PeriodLabel({.year = year, .quarter = (m.month() - 1) / 3 + 1})};
 }
 
 bool ItemBefore(const v1::ActionItem* a, const v1::ActionItem* b) {

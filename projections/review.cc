@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/util/time_util.h"
 #include "projections/review_totals.h"
+#include "server/domain/period.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/review_metrics.h"
 #include "server/domain/team.h"
@@ -327,20 +328,14 @@ absl::StatusOr<v1::ReviewPeriod> ResolvePeriod(absl::string_view label, const go
     if (from != nullptr || to != nullptr) {
       return absl::InvalidArgumentError("period: give either a period label or from and to, not both");
     }
-    if (!domain::IsValidPeriod(label)) return absl::InvalidArgumentError("period: must be YYYY-MM or YYYY-Qn (n = 1..4)");
-    int year = 0, month = 0;
-    (void)absl::SimpleAtoi(label.substr(0, 4), &year);
-    int months = 1;
-    if (label[5] == 'Q') {
-      month = 3 * (label[6] - '1') + 1;
-      months = 3;
-    } else {
-      (void)absl::SimpleAtoi(label.substr(5, 2), &month);
+    const std::optional<domain::NamedPeriod> named = domain::ParsePeriod(label);
+    if (!named.has_value()) {
+      return absl::InvalidArgumentError("period: must be YYYY-MM or YYYY-Qn (n = 1..4)");
     }
-    const absl::CivilMonth start(year, month);
+    const absl::CivilMonth start(named->year, named->first_month());
     out.set_label(std::string(label));
     *out.mutable_from() = ToProtoTime(absl::FromCivil(start, absl::UTCTimeZone()));
-    *out.mutable_to() = ToProtoTime(absl::FromCivil(start + months, absl::UTCTimeZone()));
+    *out.mutable_to() = ToProtoTime(absl::FromCivil(start + named->months(), absl::UTCTimeZone()));
     return out;
   }
   if (from == nullptr || to == nullptr) {

@@ -1,11 +1,9 @@
 #include "server/domain/review_feedback.h"
 
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "server/common/status_macros.h"
 #include "server/domain/errors.h"
+#include "server/domain/period.h"
 #include "server/domain/validation.h"
 
 namespace salesops::domain {
@@ -231,18 +229,6 @@ v1::ReviewFeedbackStatus FeedbackStatusOf(const v1::ReviewFeedback& feedback) {
     if (v.has_acknowledged_at()) status.set_acknowledged_version(v.version());
   }
   return status;
-}
-
-std::string PreviousPeriod(absl::string_view period) {
-  if (!IsValidPeriod(period)) return "";
-  const int year = std::atoi(std::string(period.substr(0, 4)).c_str());
-  if (year == 0 && (period == "0000-01" || period == "0000-Q1")) return "";
-  if (period[5] == 'Q') {
-    const int q = period[6] - '0';
-    return q == 1 ? absl::StrFormat("%04d-Q4", year - 1) : absl::StrFormat("%04d-Q%d", year, q - 1);
-  }
-  const int month = std::atoi(std::string(period.substr(5, 2)).c_str());
-  return month == 1 ? absl::StrFormat("%04d-12", year - 1) : absl::StrFormat("%04d-%02d", year, month - 1);
 }
 
 }  // namespace salesops::domain

@@ -81,10 +81,6 @@ void EvolveReviewFeedback(FeedbackState& state, absl::string_view key, const v1:
 // The status a PerformanceReview shows for `feedback`.
 v1::ReviewFeedbackStatus FeedbackStatusOf(const v1::ReviewFeedback& feedback);
 
-// The named period before `period` of the same length ("2026-01" ->
-// "2025-12", "2026-Q1" -> "2025-Q4"); empty for a malformed period.
-std::string PreviousPeriod(absl::string_view period);
-
 }  // namespace salesops::domain
 
 #endif  // SALESOPS_SERVER_DOMAIN_REVIEW_FEEDBACK_H_

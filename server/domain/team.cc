@@ -3,12 +3,11 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
 #include "server/domain/errors.h"
 #include "server/domain/events.h"
+#include "server/domain/period.h"
 #include "server/domain/review_metrics.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/validation.h"
@@ -61,20 +60,6 @@ const v1::Member* TeamState::Find(absl::string_view member_id) const {
 std::string TargetKey(const v1::TargetSet& t) {
   return absl::StrCat(t.member_id(), absl::string_view("\0", 1), t.period(), absl::string_view("\0", 1),
                       static_cast<int>(t.metric()), absl::string_view("\0", 1), t.won_value().currency());
-}
-
-bool IsValidPeriod(absl::string_view period) {
-  int year = 0, part = 0;
-  if (period.size() == 7 && period[4] == '-' && absl::SimpleAtoi(period.substr(0, 4), &year) &&
-      absl::ascii_isdigit(period[5]) && absl::ascii_isdigit(period[6]) &&
-      absl::SimpleAtoi(period.substr(5, 2), &part)) {
-    return year >= 1900 && part >= 1 && part <= 12;
-  }
-  if (period.size() == 7 && period[4] == '-' && period[5] == 'Q' && absl::SimpleAtoi(period.substr(0, 4), &year) &&
-      absl::ascii_isdigit(period[6])) {
-    return year >= 1900 && period[6] >= '1' && period[6] <= '4';
-  }
-  return false;
 }
 
 bool HasRole(const v1::Member& member, v1::Role role) {

@@ -60,8 +60,6 @@ absl::Status RequireActiveMember(const TeamState& team, absl::string_view member
 // "member\0period\0metric\0currency": one target in force per key.
 std::string TargetKey(const v1::TargetSet& target);
 
-// True for "YYYY-MM" (01..12) or "YYYY-Qn" (1..4).
-bool IsValidPeriod(absl::string_view period);
 std::string RoleName(v1::Role role);  // "SALES_REP"
 
 // Checks that `command` is well formed (INVALID_ARGUMENT naming the field).

@@ -2,6 +2,7 @@
 
 #include "projections/review.h"
 #include "server/domain/errors.h"
+#include "server/domain/period.h"
 #include "server/common/status_macros.h"
 #include "server/service/grpc_status.h"
 #include "server/service/submit.h"

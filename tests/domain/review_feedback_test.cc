@@ -225,19 +225,13 @@ TEST(ReviewFeedbackTest, ACorrectionIsANewVersionAndTheEarlierStays) {
   EXPECT_TRUE(FeedbackStatusOf(state.feedback.Find("rep", "2026-10")).acknowledged());
 }
 
-TEST(ReviewFeedbackTest, StreamsAndPeriods) {
+TEST(ReviewFeedbackTest, StreamIds) {
   EXPECT_EQ(FeedbackStreamId("rep-1", "2026-Q3"), "feedback-2026-Q3-rep-1");
   absl::string_view id;
   const Aggregate* owner = AggregateOfStream("feedback-2026-Q3-rep-1", &id);
   ASSERT_NE(owner, nullptr);
   EXPECT_EQ(owner->name, "review_feedback");
   EXPECT_EQ(id, "2026-Q3-rep-1");
-  EXPECT_EQ(PreviousPeriod("2026-01"), "2025-12");
-  EXPECT_EQ(PreviousPeriod("2026-11"), "2026-10");
-  EXPECT_EQ(PreviousPeriod("2026-Q1"), "2025-Q4");
-  EXPECT_EQ(PreviousPeriod("2026-Q3"), "2026-Q2");
-  EXPECT_EQ(PreviousPeriod("2026-13"), "");
-  EXPECT_EQ(PreviousPeriod(""), "");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/coaching.grpc.pb.h"
+#include "server/domain/period.h"
 #include "server/domain/review_feedback.h"
 #include "tests/e2e/team_e2e_test.h"
 
