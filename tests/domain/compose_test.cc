@@ -15,11 +15,11 @@
 #include "server/domain/events.h"
 #include "server/domain/lead.h"
 #include "server/domain/order.h"
-#include "server/domain/proto_time.h"
 #include "server/domain/state.h"
 #include "server/domain/team.h"
 #include "server/domain/ticket.h"
 #include "tests/common/testing.h"
+#include "tests/domain/compose_testing.h"
 
 namespace salesops::domain {
 namespace {
@@ -30,48 +30,16 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);
-
-// Decides `command` as `actor` and folds what it appends into `state`.
-absl::StatusOr<CommandDecision> Run(State& state, const std::string& actor, const v1::Command& command) {
-  absl::StatusOr<CommandDecision> decision = Decide(state, command, DecideContext{kNow, actor, ""});
-  if (!decision.ok()) return decision;
-  for (const StreamDecision& stream : decision->streams) {
-    uint64_t version = stream.expected_version;
-    for (const v1::Event& event : stream.events) {
-      v1::EventEnvelope e;
-      e.set_stream_id(stream.stream_id);
-      e.set_stream_version(++version);
-      *e.mutable_occurred_at() = ToProtoTime(kNow);
-      *e.mutable_event() = event;
-      Evolve(state, e);
-    }
-  }
-  return decision;
-}
-
 // A team: root (ADMIN), rep (SALES_REP), mgr (SALES_MANAGER), sup1 and sup2
 // (SALES_SUPPORT), after (AFTER_SALES, deactivated), bd (BD_MANAGER).
 State Team() {
-  State state;
-  v1::Command c;
-  c.mutable_team()->mutable_bootstrap()->set_member_id("root");
-  EXPECT_THAT(Run(state, std::string(kSystemActor), c), IsOk());
-  const std::vector<std::pair<std::string, v1::Role>> members = {
-      {"rep", v1::ROLE_SALES_REP},         {"mgr", v1::ROLE_SALES_MANAGER}, {"sup1", v1::ROLE_SALES_SUPPORT},
-      {"sup2", v1::ROLE_SALES_SUPPORT},    {"after", v1::ROLE_AFTER_SALES}, {"bd", v1::ROLE_BD_MANAGER},
-  };
-  for (const auto& [id, role] : members) {
-    v1::Command add;
-    add.mutable_team()->mutable_add_member()->set_member_id(id);
-    add.mutable_team()->mutable_add_member()->set_display_name(id);
-    add.mutable_team()->mutable_add_member()->add_roles(role);
-    EXPECT_THAT(Run(state, "root", add), IsOk());
-  }
-  v1::Command deactivate;
-  deactivate.mutable_team()->mutable_deactivate()->set_member_id("after");
-  EXPECT_THAT(Run(state, "root", deactivate), IsOk());
-  return state;
+  return TeamOf({{"rep", v1::ROLE_SALES_REP},
+                 {"mgr", v1::ROLE_SALES_MANAGER},
+                 {"sup1", v1::ROLE_SALES_SUPPORT},
+                 {"sup2", v1::ROLE_SALES_SUPPORT},
+                 {"after", v1::ROLE_AFTER_SALES},
+                 {"bd", v1::ROLE_BD_MANAGER}},
+                {"after"});
 }
 
 // `state` with lead L1 owned by rep, in `stage` (without its history: the
@@ -298,13 +266,7 @@ TEST(ComposeTest, ValidateRefusesAsValidateCommandAndDecidingTheValidatedCommand
 // is `below`.
 State WithResolvedTicket(uint32_t below) {
   State state = WithLead(Team(), v1::STAGE_WON);
-  for (const char* id : {"as1", "as2"}) {
-    v1::Command add;
-    add.mutable_team()->mutable_add_member()->set_member_id(id);
-    add.mutable_team()->mutable_add_member()->set_display_name(id);
-    add.mutable_team()->mutable_add_member()->add_roles(v1::ROLE_AFTER_SALES);
-    EXPECT_THAT(Run(state, "root", add), IsOk());
-  }
+  for (const char* id : {"as1", "as2"}) AddMember(state, id, v1::ROLE_AFTER_SALES);
   state.workload["as2"].open_items = 3;
   v1::Ticket& t = state.tickets["T1"];
   t.set_ticket_id("T1");
@@ -319,7 +281,7 @@ State WithResolvedTicket(uint32_t below) {
   weight->set_metric("tickets_resolved");
   weight->set_weight(1);
   p->set_follow_up_below(below);
-  EXPECT_THAT(Run(state, "mgr", policy), IsOk());
+  EXPECT_THAT(DecideAndFold(state, "mgr", policy), IsOk());
   return state;
 }
 
@@ -342,7 +304,7 @@ TEST(ComposeTest, LowSurveyStepIsListedAndReactsToSurveyRecorded) {
 
 TEST(ComposeTest, GivenAPolicyThresholdWhenASurveyScoresBelowItThenAFollowUpOpensForAfterSales) {
   State state = WithResolvedTicket(3);
-  absl::StatusOr<CommandDecision> d = domain::Run(state, "as1", Survey(5, 4, 2));
+  absl::StatusOr<CommandDecision> d = DecideAndFold(state, "as1", Survey(5, 4, 2));
   ASSERT_THAT(d, IsOk());
   ASSERT_EQ(d->streams.size(), 2u);
   EXPECT_EQ(d->streams[0].stream_id, "ticket-T1");
@@ -380,14 +342,14 @@ TEST(ComposeTest, NoFollowUpAtOrAboveTheThresholdWithoutOneOrWhenItExists) {
     SCOPED_TRACE(c.name);
     State state = WithResolvedTicket(c.below);
     if (c.follow_up_exists) state.tickets["followup-T1"].set_ticket_id("followup-T1");
-    absl::StatusOr<CommandDecision> d = domain::Run(state, "as1", c.survey);
+    absl::StatusOr<CommandDecision> d = DecideAndFold(state, "as1", c.survey);
     ASSERT_THAT(d, IsOk());
     EXPECT_EQ(d->streams.size(), 1u);
   }
   // Without any policy, nothing either.
   State state = WithResolvedTicket(3);
   state.team.policies.clear();
-  absl::StatusOr<CommandDecision> d = domain::Run(state, "as1", Survey(1, 1, 1));
+  absl::StatusOr<CommandDecision> d = DecideAndFold(state, "as1", Survey(1, 1, 1));
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(d->streams.size(), 1u);
 }
@@ -402,7 +364,7 @@ TEST(ComposeTest, APolicyThresholdIsTwoToFiveOrNone) {
   weight->set_weight(1);
   for (uint32_t bad : {1u, 6u}) {
     policy.mutable_team()->mutable_set_scoring_policy()->set_follow_up_below(bad);
-    EXPECT_THAT(domain::Run(state, "mgr", policy),
+    EXPECT_THAT(DecideAndFold(state, "mgr", policy),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("follow_up_below: must be 2..5")));
   }
 }

@@ -15,6 +15,7 @@
 #include "server/domain/proto_time.h"
 #include "server/domain/state.h"
 #include "tests/common/testing.h"
+#include "tests/domain/compose_testing.h"
 
 namespace salesops::domain {
 namespace {
@@ -24,49 +25,16 @@ using ::salesops::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'790'000'000);
-
-absl::StatusOr<CommandDecision> Act(State& state, const std::string& actor, const v1::Command& command,
-                                    absl::Time at = kNow) {
-  absl::StatusOr<CommandDecision> decision = Decide(state, command, DecideContext{at, actor, ""});
-  if (!decision.ok()) return decision;
-  for (const StreamDecision& stream : decision->streams) {
-    uint64_t version = stream.expected_version;
-    for (const v1::Event& event : stream.events) {
-      v1::EventEnvelope e;
-      e.set_stream_id(stream.stream_id);
-      e.set_stream_version(++version);
-      e.set_actor(actor);
-      *e.mutable_occurred_at() = ToProtoTime(at);
-      *e.mutable_event() = event;
-      Evolve(state, e);
-    }
-  }
-  return decision;
-}
-
 // root (ADMIN), mgr and mgr2 (SALES_MANAGER), rep and rep2 (SALES_REP),
 // audit (AUDITOR), gone (SALES_REP, deactivated).
 State Team() {
-  State state;
-  v1::Command c;
-  c.mutable_team()->mutable_bootstrap()->set_member_id("root");
-  EXPECT_THAT(Act(state, std::string(kSystemActor), c), IsOk());
-  const std::vector<std::pair<std::string, v1::Role>> members = {
-      {"mgr", v1::ROLE_SALES_MANAGER}, {"mgr2", v1::ROLE_SALES_MANAGER}, {"rep", v1::ROLE_SALES_REP},
-      {"rep2", v1::ROLE_SALES_REP},    {"audit", v1::ROLE_AUDITOR},      {"gone", v1::ROLE_SALES_REP},
-  };
-  for (const auto& [id, role] : members) {
-    v1::Command add;
-    add.mutable_team()->mutable_add_member()->set_member_id(id);
-    add.mutable_team()->mutable_add_member()->set_display_name(id);
-    add.mutable_team()->mutable_add_member()->add_roles(role);
-    EXPECT_THAT(Act(state, "root", add), IsOk());
-  }
-  v1::Command deactivate;
-  deactivate.mutable_team()->mutable_deactivate()->set_member_id("gone");
-  EXPECT_THAT(Act(state, "root", deactivate), IsOk());
-  return state;
+  return TeamOf({{"mgr", v1::ROLE_SALES_MANAGER},
+                 {"mgr2", v1::ROLE_SALES_MANAGER},
+                 {"rep", v1::ROLE_SALES_REP},
+                 {"rep2", v1::ROLE_SALES_REP},
+                 {"audit", v1::ROLE_AUDITOR},
+                 {"gone", v1::ROLE_SALES_REP}},
+                {"gone"});
 }
 
 v1::Command Record(const std::string& member, const std::string& period = "2026-10",
@@ -101,7 +69,7 @@ v1::Command Ack(const std::string& member, uint32_t version, const std::string& 
 
 TEST(ReviewFeedbackTest, AManagerRecordsFeedbackPinnedToTheReview) {
   State state = Team();
-  absl::StatusOr<CommandDecision> d = Act(state, "mgr", Record("rep"));
+  absl::StatusOr<CommandDecision> d = DecideAndFold(state, "mgr", Record("rep"));
   ASSERT_THAT(d, IsOk());
   ASSERT_EQ(d->streams.size(), 1u);
   EXPECT_EQ(d->streams[0].stream_id, "feedback-2026-10-rep");
@@ -119,7 +87,7 @@ TEST(ReviewFeedbackTest, AManagerRecordsFeedbackPinnedToTheReview) {
   EXPECT_EQ(FeedbackStatusOf(f).version(), 1u);
   EXPECT_FALSE(FeedbackStatusOf(f).acknowledged());
   // An ADMIN writes feedback too.
-  EXPECT_THAT(Act(state, "root", Record("rep2")), IsOk());
+  EXPECT_THAT(DecideAndFold(state, "root", Record("rep2")), IsOk());
 }
 
 TEST(ReviewFeedbackTest, RefusalsChangeNothing) {
@@ -174,9 +142,9 @@ TEST(ReviewFeedbackTest, RefusalsChangeNothing) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     State state = Team();
-    ASSERT_THAT(Act(state, "mgr", Record("rep")), IsOk());
+    ASSERT_THAT(DecideAndFold(state, "mgr", Record("rep")), IsOk());
     const v1::ReviewFeedback before = state.feedback.Find("rep", "2026-10");
-    EXPECT_THAT(Act(state, c.actor, c.command), StatusIs(c.code, HasSubstr(c.message)));
+    EXPECT_THAT(DecideAndFold(state, c.actor, c.command), StatusIs(c.code, HasSubstr(c.message)));
     EXPECT_EQ(state.feedback.Find("rep", "2026-10").SerializeAsString(), before.SerializeAsString());
     EXPECT_EQ(state.feedback.feedback.size(), 1u);
   }
@@ -184,8 +152,8 @@ TEST(ReviewFeedbackTest, RefusalsChangeNothing) {
 
 TEST(ReviewFeedbackTest, TheMemberAcknowledgesTheLatestVersionOnce) {
   State state = Team();
-  ASSERT_THAT(Act(state, "mgr", Record("rep")), IsOk());
-  absl::StatusOr<CommandDecision> d = Act(state, "rep", Ack("rep", 1), kNow + absl::Hours(1));
+  ASSERT_THAT(DecideAndFold(state, "mgr", Record("rep")), IsOk());
+  absl::StatusOr<CommandDecision> d = DecideAndFold(state, "rep", Ack("rep", 1), kNow + absl::Hours(1));
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(d->streams[0].events[0].review_feedback_acknowledged().version(), 1u);
   const v1::ReviewFeedback& f = state.feedback.Find("rep", "2026-10");
@@ -193,19 +161,19 @@ TEST(ReviewFeedbackTest, TheMemberAcknowledgesTheLatestVersionOnce) {
   EXPECT_EQ(f.versions(0).comment(), "收到，下月改进。");
   EXPECT_TRUE(FeedbackStatusOf(f).acknowledged());
   // Twice is refused, with the reason clients match on.
-  absl::StatusOr<CommandDecision> again = Act(state, "rep", Ack("rep", 1), kNow + absl::Hours(2));
+  absl::StatusOr<CommandDecision> again = DecideAndFold(state, "rep", Ack("rep", 1), kNow + absl::Hours(2));
   EXPECT_THAT(again, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is already acknowledged")));
   EXPECT_EQ(errors::ReasonOf(again.status()), errors::kFeedbackNotAcknowledgeable);
 }
 
 TEST(ReviewFeedbackTest, ACorrectionIsANewVersionAndTheEarlierStays) {
   State state = Team();
-  ASSERT_THAT(Act(state, "mgr", Record("rep")), IsOk());
-  ASSERT_THAT(Act(state, "rep", Ack("rep", 1), kNow + absl::Hours(1)), IsOk());
+  ASSERT_THAT(DecideAndFold(state, "mgr", Record("rep")), IsOk());
+  ASSERT_THAT(DecideAndFold(state, "rep", Ack("rep", 1), kNow + absl::Hours(1)), IsOk());
   v1::Command fix = Record("rep", "2026-10", "目标写错了");
   fix.mutable_review_feedback()->mutable_record()->clear_goals();
   fix.mutable_review_feedback()->mutable_record()->add_goals("赢单 4 个");
-  ASSERT_THAT(Act(state, "mgr2", fix, kNow + absl::Hours(2)), IsOk());
+  ASSERT_THAT(DecideAndFold(state, "mgr2", fix, kNow + absl::Hours(2)), IsOk());
   const v1::ReviewFeedback& f = state.feedback.Find("rep", "2026-10");
   ASSERT_EQ(f.versions_size(), 2);
   EXPECT_EQ(f.stream_version(), 3u);
@@ -219,9 +187,9 @@ TEST(ReviewFeedbackTest, ACorrectionIsANewVersionAndTheEarlierStays) {
   EXPECT_FALSE(status.acknowledged());
   EXPECT_EQ(status.acknowledged_version(), 1u);
   // Acknowledging the old version again is refused; the new one is taken.
-  EXPECT_THAT(Act(state, "rep", Ack("rep", 1), kNow + absl::Hours(3)),
+  EXPECT_THAT(DecideAndFold(state, "rep", Ack("rep", 1), kNow + absl::Hours(3)),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("latest version is 2")));
-  EXPECT_THAT(Act(state, "rep", Ack("rep", 2), kNow + absl::Hours(3)), IsOk());
+  EXPECT_THAT(DecideAndFold(state, "rep", Ack("rep", 2), kNow + absl::Hours(3)), IsOk());
   EXPECT_TRUE(FeedbackStatusOf(state.feedback.Find("rep", "2026-10")).acknowledged());
 }
 
