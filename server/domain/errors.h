@@ -56,6 +56,8 @@ inline constexpr absl::string_view kOverrideReasonRequired = "OVERRIDE_REASON_RE
 inline constexpr absl::string_view kMemberNotInTeam = "MEMBER_NOT_IN_TEAM";
 inline constexpr absl::string_view kMemberDeactivated = "MEMBER_DEACTIVATED";
 inline constexpr absl::string_view kSystemOnly = "SYSTEM_ONLY";
+// Recording review feedback on one's own review (any role).
+inline constexpr absl::string_view kSelfReviewFeedback = "SELF_REVIEW_FEEDBACK";
 // FAILED_PRECONDITION
 inline constexpr absl::string_view kStageNotAllowed = "STAGE_NOT_ALLOWED";
 inline constexpr absl::string_view kOrderStatusNotAllowed = "ORDER_STATUS_NOT_ALLOWED";

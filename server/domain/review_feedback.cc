@@ -132,7 +132,8 @@ absl::StatusOr<FeedbackDecision> DecideReviewFeedback(const FeedbackState& state
             absl::PermissionDeniedError(absl::StrCat(
                 "RecordReviewFeedback: member '", world.actor,
                 "' may not write feedback on its own review; another SALES_MANAGER or an ADMIN writes it")),
-            errors::kRoleRequired, {{"action", "RecordReviewFeedback"}, {"member_id", std::string(world.actor)}});
+            errors::kSelfReviewFeedback,
+            {{"action", "RecordReviewFeedback"}, {"member_id", std::string(world.actor)}});
       }
       SALESOPS_RETURN_IF_ERROR(
           RequireActiveMember(*world.team, member_id, v1::ROLE_UNSPECIFIED, "member_id", MemberCheck::kNamed));

@@ -150,6 +150,18 @@ TEST(ReviewFeedbackTest, RefusalsChangeNothing) {
   }
 }
 
+TEST(ReviewFeedbackTest, FeedbackOnOnesOwnReviewHasItsOwnReason) {
+  State state = Team();
+  const absl::StatusOr<CommandDecision> own = DecideAndFold(state, "mgr", Record("mgr"));
+  EXPECT_THAT(own, StatusIs(absl::StatusCode::kPermissionDenied,
+                            HasSubstr("may not write feedback on its own review")));
+  EXPECT_EQ(errors::ReasonOf(own.status()), errors::kSelfReviewFeedback);
+  EXPECT_EQ(errors::ReasonOf(DecideAndFold(state, "root", Record("root")).status()),
+            errors::kSelfReviewFeedback);
+  // Lacking the role is another reason.
+  EXPECT_EQ(errors::ReasonOf(DecideAndFold(state, "rep2", Record("rep")).status()), errors::kRoleRequired);
+}
+
 TEST(ReviewFeedbackTest, TheMemberAcknowledgesTheLatestVersionOnce) {
   State state = Team();
   ASSERT_THAT(DecideAndFold(state, "mgr", Record("rep")), IsOk());
