@@ -226,6 +226,11 @@ absl::StatusOr<v1::Member> ReadAccess::CheckRole(const grpc::ServerContextBase& 
 absl::StatusOr<v1::Member> ReadAccess::CheckRead(const grpc::ServerContextBase& context, absl::string_view rpc,
                                                  const domain::LeadParties* lead) const {
   SALESOPS_ASSIGN_OR_RETURN(std::string member_id, Check(context));
+  return RequireReadRule(member_id, rpc, lead);
+}
+
+absl::StatusOr<v1::Member> ReadAccess::RequireReadRule(const std::string& member_id, absl::string_view rpc,
+                                                       const domain::LeadParties* lead) const {
   std::optional<v1::Member> member = team_->Get(member_id);
   if (!member.has_value()) {
     return errors::WithReason(absl::PermissionDeniedError(absl::StrCat("member '", member_id, "' left the team")),

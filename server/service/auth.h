@@ -104,6 +104,9 @@ class ReadAccess {
   // PERMISSION_DENIED naming the roles (and lead rule) needed.
   absl::StatusOr<v1::Member> CheckRead(const grpc::ServerContextBase& context, absl::string_view rpc,
                                        const domain::LeadParties* lead = nullptr) const;
+  // CheckRead's rule check alone, for a member already checked.
+  absl::StatusOr<v1::Member> RequireReadRule(const std::string& member_id, absl::string_view rpc,
+                                             const domain::LeadParties* lead = nullptr) const;
   // The role check alone, for a member already checked.
   absl::StatusOr<v1::Member> RequireRole(const std::string& member_id, std::initializer_list<v1::Role> roles,
                                          absl::string_view what) const;

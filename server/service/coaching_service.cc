@@ -4,6 +4,7 @@
 #include "server/domain/errors.h"
 #include "server/domain/period.h"
 #include "server/common/status_macros.h"
+#include "server/service/async_read.h"
 #include "server/service/grpc_status.h"
 #include "server/service/submit.h"
 
@@ -32,20 +33,24 @@ absl::StatusOr<v1::ReviewPin> PinReview(const projections::Views& views, const s
   });
 }
 
+// Moves the Coaching part of a command reply into the RPC's response.
+auto TakeReply(v1::ReviewFeedbackCommandReply* reply) {
+  return [reply](v1::CommandReply&& r) { *reply = std::move(*r.mutable_review_feedback()); };
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* CoachingService::Submit(grpc::CallbackServerContext* context, v1::Command command,
                                                   v1::ReviewFeedbackCommandReply* reply) {
-  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(command),
-                       [reply](v1::CommandReply&& r) { *reply = std::move(*r.mutable_review_feedback()); });
+  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(command), TakeReply(reply));
 }
 
 grpc::ServerUnaryReactor* CoachingService::RecordReviewFeedback(grpc::CallbackServerContext* context,
                                                                 const v1::RecordReviewFeedbackRequest* request,
                                                                 v1::ReviewFeedbackCommandReply* reply) {
-  absl::StatusOr<std::string> actor = access_->Check(*context);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::string> actor = access_->tokens().Authenticate(*context);
   if (!actor.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
@@ -53,25 +58,40 @@ grpc::ServerUnaryReactor* CoachingService::RecordReviewFeedback(grpc::CallbackSe
   *command.mutable_review_feedback()->mutable_record() = *request;
   // The review is computed (and its digest compared) only for a caller that
   // may write feedback: nobody else learns a review's digest from a refusal.
-  // The sequencer authorizes the command itself either way.
-  if (access_->RequireRole(*actor, kFeedbackWriters, "Coaching.RecordReviewFeedback").ok()) {
-    absl::StatusOr<v1::ReviewPin> pin = PinReview(*views_, request->member_id(), request->period());
-    if (pin.ok()) {
-      if (!request->input_digest().empty() && request->input_digest() != pin->input_digest()) {
-        grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-        reactor->Finish(ToGrpcStatus(errors::WithReason(
-            absl::FailedPreconditionError(absl::StrCat(
-                "input_digest: the review of member '", request->member_id(), "' for ", request->period(),
-                " has changed since it was read (now ", pin->input_digest(), " at position ", pin->as_of_position(),
-                "); re-read the review and write the feedback about its current numbers")),
-            errors::kReviewChanged,
-            {{"input_digest", pin->input_digest()}, {"as_of_position", absl::StrCat(pin->as_of_position())}})));
-        return reactor;
-      }
-      *command.mutable_review_feedback()->mutable_pin() = *std::move(pin);
-    }
+  // The sequencer authorizes the command itself either way (an unknown or
+  // deactivated member is refused there).
+  if (!access_->RequireRole(*actor, kFeedbackWriters, "Coaching.RecordReviewFeedback").ok()) {
+    SubmitCommandAs(context, reactor, *sequencer_, *std::move(actor), std::move(command), TakeReply(reply));
+    return reactor;
   }
-  return Submit(context, std::move(command), reply);
+  // Building the review folds the member's period: long work, so it runs on
+  // the pool, which then queues the command; the handler thread returns now.
+  const std::string key = *actor;
+  const absl::Status queued = async_.pool->Submit(
+      key, [this, context, reactor, request, reply, actor = *std::move(actor),
+            command = std::move(command)]() mutable {
+        if (context->IsCancelled()) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client before it ran"));
+          return;
+        }
+        absl::StatusOr<v1::ReviewPin> pin = PinReview(*views_, request->member_id(), request->period());
+        if (pin.ok()) {
+          if (!request->input_digest().empty() && request->input_digest() != pin->input_digest()) {
+            reactor->Finish(ToGrpcStatus(errors::WithReason(
+                absl::FailedPreconditionError(absl::StrCat(
+                    "input_digest: the review of member '", request->member_id(), "' for ", request->period(),
+                    " has changed since it was read (now ", pin->input_digest(), " at position ",
+                    pin->as_of_position(), "); re-read the review and write the feedback about its current numbers")),
+                errors::kReviewChanged,
+                {{"input_digest", pin->input_digest()}, {"as_of_position", absl::StrCat(pin->as_of_position())}})));
+            return;
+          }
+          *command.mutable_review_feedback()->mutable_pin() = *std::move(pin);
+        }
+        SubmitCommandAs(context, reactor, *sequencer_, std::move(actor), std::move(command), TakeReply(reply));
+      });
+  if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* CoachingService::AcknowledgeReviewFeedback(
@@ -92,7 +112,7 @@ grpc::ServerUnaryReactor* CoachingService::GetReviewFeedback(grpc::CallbackServe
     }
     // A member reads its own; another's needs the table's rule.
     if (member != reader) {
-      SALESOPS_RETURN_IF_ERROR(access_->CheckRead(*context, "Coaching.GetReviewFeedback").status());
+      SALESOPS_RETURN_IF_ERROR(access_->RequireReadRule(reader, "Coaching.GetReviewFeedback").status());
     }
     std::optional<v1::ReviewFeedback> feedback =
         views_->Read([&](const projections::ViewsState& state) -> std::optional<v1::ReviewFeedback> {

@@ -1,14 +1,15 @@
 // salesops.v1.Coaching: feedback on performance reviews. Commands go through
 // the sequencer (authorized there); RecordReviewFeedback first computes the
-// member's review from the views fold and pins the command to it (and
-// refuses when the caller read a different review). GetReviewFeedback reads
-// the views fold.
+// member's review from the views fold on the work pool and pins the command
+// to it (and refuses when the caller read a different review).
+// GetReviewFeedback reads the views fold.
 #ifndef SALESOPS_SERVER_SERVICE_COACHING_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_COACHING_SERVICE_H_
 
 #include "projections/views.h"
 #include "salesops/v1/coaching.grpc.pb.h"
 #include "server/engine/sequencer.h"
+#include "server/service/async_read.h"
 #include "server/service/auth.h"
 #include "server/service/checked_unary.h"
 
@@ -17,8 +18,9 @@ namespace salesops::service {
 class CoachingService final : public CheckedUnaryService<v1::Coaching> {
  public:
   // Borrows everything; all must outlive the service.
-  CoachingService(const ReadAccess* access, engine::Sequencer* sequencer, const projections::Views* views)
-      : CheckedUnaryService(&access->tokens()), access_(access), sequencer_(sequencer), views_(views) {
+  CoachingService(const ReadAccess* access, AsyncReads async, engine::Sequencer* sequencer,
+                  const projections::Views* views)
+      : CheckedUnaryService(&access->tokens()), access_(access), async_(async), sequencer_(sequencer), views_(views) {
     Check(&CoachingService::RecordReviewFeedback);
     Check(&CoachingService::AcknowledgeReviewFeedback);
     Check(&CoachingService::GetReviewFeedback);
@@ -40,6 +42,7 @@ class CoachingService final : public CheckedUnaryService<v1::Coaching> {
                                    v1::ReviewFeedbackCommandReply* reply);
 
   const ReadAccess* const access_;
+  const AsyncReads async_;
   engine::Sequencer* const sequencer_;
   const projections::Views* const views_;
 };

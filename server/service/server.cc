@@ -204,7 +204,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->meetings_service_ =
       std::make_unique<MeetingsService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
   s->coaching_service_ =
-      std::make_unique<CoachingService>(s->read_access_.get(), s->sequencer_.get(), &s->views_);
+      std::make_unique<CoachingService>(s->read_access_.get(), async, s->sequencer_.get(), &s->views_);
 
   if (s->scrubber_ != nullptr) s->scrubber_->Start();
 

@@ -31,8 +31,26 @@ inline uint64_t ReplyPosition(const v1::CommandReply& reply) {
   }
 }
 
-// `take_reply(v1::CommandReply&&)` moves the part of the reply this RPC
-// returns into the response; it runs on the sequencer thread before Finish.
+// Queues `command` for `actor` (already authenticated) and finishes
+// `reactor` when the sequencer completes it. `take_reply(v1::CommandReply&&)`
+// moves the part of the reply this RPC returns into the response; it runs on
+// the sequencer thread before Finish. Any thread may call it.
+template <typename TakeReply>
+void SubmitCommandAs(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+                     engine::Sequencer& sequencer, std::string actor, v1::Command command, TakeReply take_reply) {
+  std::string request_id = domain::OptionsOf(command).request_id();
+  sequencer.Submit(std::move(actor), std::move(command),
+                   [context, reactor, request_id = std::move(request_id),
+                    take = std::move(take_reply)](engine::CommandResult result) mutable {
+                     // For the request log (call_observer.h): the request id and
+                     // the position the command's events end at.
+                     NoteCommand(*context, request_id, result.ok() ? ReplyPosition(*result) : 0);
+                     if (result.ok()) take(std::move(*result));
+                     reactor->Finish(ToGrpcStatus(result.status()));
+                   });
+}
+
+// Authenticates the caller, then SubmitCommandAs.
 template <typename TakeReply>
 grpc::ServerUnaryReactor* SubmitCommand(grpc::CallbackServerContext* context, const TokenAuthenticator& tokens,
                                         engine::Sequencer& sequencer, v1::Command command,
@@ -43,16 +61,7 @@ grpc::ServerUnaryReactor* SubmitCommand(grpc::CallbackServerContext* context, co
     reactor->Finish(ToGrpcStatus(actor.status()));
     return reactor;
   }
-  std::string request_id = domain::OptionsOf(command).request_id();
-  sequencer.Submit(std::move(*actor), std::move(command),
-                   [context, reactor, request_id = std::move(request_id),
-                    take = std::move(take_reply)](engine::CommandResult result) mutable {
-                     // For the request log (call_observer.h): the request id and
-                     // the position the command's events end at.
-                     NoteCommand(*context, request_id, result.ok() ? ReplyPosition(*result) : 0);
-                     if (result.ok()) take(std::move(*result));
-                     reactor->Finish(ToGrpcStatus(result.status()));
-                   });
+  SubmitCommandAs(context, reactor, sequencer, std::move(*actor), std::move(command), std::move(take_reply));
   return reactor;
 }
 
