@@ -47,6 +47,27 @@ bool ValidTime(const google::protobuf::Timestamp& t) {
 
 }  // namespace
 
+absl::StatusOr<std::pair<absl::Time, std::string>> ParseStartPageToken(absl::string_view token,
+                                                                       absl::string_view filter_key) {
+  std::string bytes;
+  v1::MeetingsPageToken parsed;
+  if (!absl::WebSafeBase64Unescape(token, &bytes) || !parsed.ParseFromString(bytes)) {
+    return absl::InvalidArgumentError("page_token: not a token this server issued");
+  }
+  if (parsed.filters() != filter_key) {
+    return absl::InvalidArgumentError("page_token: belongs to a query with other filters; repeat those filters");
+  }
+  return std::make_pair(FromProtoTime(parsed.starts_at()), std::move(*parsed.mutable_meeting_id()));
+}
+
+std::string StartPageToken(absl::string_view filter_key, absl::Time last_start, absl::string_view last_id) {
+  v1::MeetingsPageToken next;
+  next.set_filters(std::string(filter_key));
+  *next.mutable_starts_at() = ToProtoTime(last_start);
+  next.set_meeting_id(std::string(last_id));
+  return absl::WebSafeBase64Escape(DeterministicBytes(next));
+}
+
 absl::StatusOr<v1::Meeting> GetMeeting(const ViewsState& state, absl::string_view meeting_id) {
   if (absl::Status s = domain::ValidateId("meeting_id", meeting_id); !s.ok()) return s;
   const v1::Meeting& m = state.core.meetings.Meeting(meeting_id);
@@ -81,15 +102,9 @@ absl::StatusOr<v1::ListMeetingsResponse> ListMeetings(const ViewsState& state,
   const std::string filter_key = DeterministicBytes(filters);
   std::optional<Key> after;
   if (!request.page_token().empty()) {
-    std::string bytes;
-    v1::MeetingsPageToken token;
-    if (!absl::WebSafeBase64Unescape(request.page_token(), &bytes) || !token.ParseFromString(bytes)) {
-      return absl::InvalidArgumentError("page_token: not a token this server issued");
-    }
-    if (token.filters() != filter_key) {
-      return absl::InvalidArgumentError("page_token: belongs to a query with other filters; repeat those filters");
-    }
-    after = Key{FromProtoTime(token.starts_at()), token.meeting_id()};
+    absl::StatusOr<std::pair<absl::Time, std::string>> last = ParseStartPageToken(request.page_token(), filter_key);
+    if (!last.ok()) return last.status();
+    after = Key{last->first, std::move(last->second)};
   }
 
   std::vector<std::pair<Key, const v1::Meeting*>> rows;
@@ -118,12 +133,8 @@ absl::StatusOr<v1::ListMeetingsResponse> ListMeetings(const ViewsState& state,
   for (v1::Meeting& m : *out.mutable_meetings()) page.push_back(&m);
   AttachItems(state.core.meetings, page);
   if (rows.size() > page_size) {
-    v1::MeetingsPageToken next;
-    next.set_filters(filter_key);
     const Key& last = rows[page_size - 1].first;
-    *next.mutable_starts_at() = ToProtoTime(std::get<0>(last));
-    next.set_meeting_id(std::get<1>(last));
-    out.set_next_page_token(absl::WebSafeBase64Escape(DeterministicBytes(next)));
+    out.set_next_page_token(StartPageToken(filter_key, std::get<0>(last), std::get<1>(last)));
   }
   return out;
 }

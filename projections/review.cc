@@ -65,6 +65,8 @@ struct MemberPeriod {
   std::map<v1::Role, Measured> measured;
   v1::RoleReview rep_details;
   v1::RoleReview after_sales_details;
+  double training_hours = 0;
+  uint32_t training_sessions = 0;
   PositionDigest inputs;
 };
 
@@ -242,6 +244,10 @@ MemberPeriod Measure(const ViewsState& state, const std::string& member_id, cons
   after.SetMean("csat_service_attitude", static_cast<double>(totals.a_sum), totals.resolver_surveys);
   after.SetMean("csat_response_speed", static_cast<double>(totals.s_sum), totals.resolver_surveys);
   after.SetMean("handoff_delay_hours", totals.handoff[v1::ROLE_AFTER_SALES], absl::Hours(1));
+  // Training is measured whatever the role (0 hours is a measurement).
+  out.training_hours = absl::ToDoubleHours(totals.training);
+  out.training_sessions = static_cast<uint32_t>(std::max<int64_t>(totals.training_sessions, 0));
+  for (auto& [role, values] : out.measured) values.Set("training_hours", out.training_hours, out.training_sessions);
   for (const auto& [severity, sum] : totals.severity_time) {
     v1::SeverityTime* t = out.after_sales_details.add_resolution_time();
     t->set_severity(static_cast<v1::Severity>(severity));
@@ -379,6 +385,8 @@ absl::StatusOr<v1::PerformanceReview> BuildReview(const ViewsState& state, absl:
   out.set_policy_version(version);
   out.set_input_digest(measured.inputs.ToString());
   out.set_input_events(measured.inputs.count());
+  out.set_training_hours(measured.training_hours);
+  out.set_training_sessions(measured.training_sessions);
   const v1::ScoringPolicy* policy = FindPolicy(state.core.team, version);
   for (v1::Role role : domain::ReviewedRoles()) {
     if (domain::HasRole(*member, role)) *out.add_roles() = Section(role, measured, policy);

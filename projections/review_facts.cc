@@ -172,6 +172,20 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
     }
   }
+  // Training counts for the period the session starts in; a correction
+  // adds the change.
+  if (event.has_training_attendance_recorded()) {
+    const v1::TrainingAttendanceRecorded& e = event.training_attendance_recorded();
+    const v1::TrainingSession& session = core.training.Find(e.session_id());
+    uint32_t before = 0;
+    for (const v1::TrainingAttendance& a : session.attendance()) {
+      if (a.member_id() == e.member_id()) before = a.minutes();
+    }
+    Fact& f = add(e.member_id(), FactKind::kTrained);
+    f.at = FromProtoTime(session.starts_at());
+    f.duration = absl::Minutes(static_cast<int64_t>(e.minutes()) - static_cast<int64_t>(before));
+    f.code = (e.minutes() > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+  }
   // A survey is recorded on the lead's stream (no ticket) or the ticket's.
   if (event.has_survey_recorded()) {
     const v1::SurveyRecorded& e = event.survey_recorded();

@@ -38,6 +38,10 @@ enum class FactKind : uint8_t {
   kResolved = 13,      // AFTER_SALES (actor): code = severity; duration = opened → resolved; ref = ticket id
   kResolverSurvey = 14,  // the ticket's last resolver: a survey of that ticket (q, a, s)
   kHandOffDelay = 15,  // the member handed the work: role; duration = hand-off → its first own action
+  // The member's training attendance changed: dated at the session's start;
+  // duration = the change in minutes attended (negative for a correction
+  // down), code = the change in sessions attended (+1, 0, -1).
+  kTrained = 16,
 };
 
 // Kept per member for every event that credits one (most events): fields

@@ -121,6 +121,10 @@ void ReviewTotals::Add(const Fact& f) {
     case FactKind::kHandOffDelay:
       if (timed) handoff[static_cast<size_t>(f.role) % handoff.size()].Add(f.duration);
       break;
+    case FactKind::kTrained:
+      if (timed) training += f.duration;
+      training_sessions += f.code;
+      break;
     default:
       break;
   }
@@ -146,6 +150,8 @@ void ReviewTotals::Merge(const ReviewTotals& o) {
   a_sum += o.a_sum;
   s_sum += o.s_sum;
   resolver_surveys += o.resolver_surveys;
+  training += o.training;
+  training_sessions += o.training_sessions;
   inputs.Merge(o.inputs);
 }
 

@@ -53,7 +53,7 @@ class PositionDigest {
 };
 
 struct ReviewTotals {
-  std::array<uint64_t, 16> count{};  // by FactKind
+  std::array<uint64_t, 17> count{};  // by FactKind
   DurationSum cycle, turnaround, delivery, resolution;
   std::array<DurationSum, 8> handoff;  // by v1::Role
   absl::btree_map<std::string, std::pair<int64_t, uint64_t>> won;  // currency -> (amount_minor, deals)
@@ -63,6 +63,8 @@ struct ReviewTotals {
   uint64_t owner_surveys = 0;
   int64_t q_sum = 0, a_sum = 0, s_sum = 0;  // kResolverSurvey
   uint64_t resolver_surveys = 0;
+  absl::Duration training = absl::ZeroDuration();  // Σ kTrained durations
+  int64_t training_sessions = 0;                   // Σ kTrained codes
   PositionDigest inputs;  // the positions of the facts added, each once
 
   // Adds one fact. Facts of one event must be added one after another (they

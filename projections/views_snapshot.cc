@@ -99,6 +99,10 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     *chunk.add_review_feedback() = entry->second;
     if (chunk.review_feedback_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
+  for (const auto* entry : Sorted(state.core.training.sessions)) {
+    *chunk.add_training_sessions() = entry->second;
+    if (chunk.training_sessions_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
   size_t in_chunk = 0;  // facts and history records in the chunk being filled
   const auto count = [&](size_t n) {
     in_chunk += n;
@@ -264,6 +268,10 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     }
     for (v1::ReviewFeedback& f : *chunk.mutable_review_feedback()) {
       state.core.feedback.feedback[domain::FeedbackKey(f.member_id(), f.period())] = std::move(f);
+    }
+    for (v1::TrainingSession& s : *chunk.mutable_training_sessions()) {
+      std::string id = s.session_id();
+      state.core.training.sessions[std::move(id)] = std::move(s);
     }
     for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
       std::vector<Fact>& facts = state.facts.by_member[r.member_id()];

@@ -84,6 +84,7 @@ domain::State DecidersState(const domain::State& core) {
   out.tickets = core.tickets;
   out.meetings = core.meetings;
   out.feedback = core.feedback;
+  out.training = core.training;
   out.workload = core.workload;
   return out;
 }

@@ -365,13 +365,16 @@ int RunDemo(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ost
   out << "  meetings  " << c.meetings << " (3 weekly held, 2 one-to-ones and next week's ahead); " << c.action_items
       << " action items, " << c.action_items_done << " done\n";
   out << "  feedback  on " << c.feedback << " reps' reviews for last month (one corrected), not yet acknowledged\n";
+  out << "  training  " << c.training_sessions << " sessions (last month's product session, this week's workshop and "
+      << "briefing); " << c.attendances << " attendances, one corrected\n";
   out << "Every event names '" << actor
       << "' as its actor; team members' work is recorded as a SALES_MANAGER\n"
       << "override naming them (salesctl get-lead-history --lead_id=" << DemoLeadId(flags->seed, 1) << ").\n"
       << "Try: salesctl pipeline | workload | leads --stage=quoted | review --member=wang_fang | reviews |\n"
       << "     compare --policy-a=A --policy-b=B (the versions above) | list-meetings |\n"
       << "     get-meeting-brief --meeting_id=<next week's, from list-meetings> | analysis | satisfaction |\n"
-      << "     get-review-feedback --member_id=zhang_wei --period=<last month>\n";
+      << "     get-review-feedback --member_id=zhang_wei --period=<last month> |\n"
+      << "     list-training-sessions --period=<last month>\n";
   return kExitOk;
 }
 

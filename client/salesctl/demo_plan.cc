@@ -890,6 +890,75 @@ void AddFeedback(const DemoPlanOptions& options, DemoPlan& plan) {
   plan.closing.push_back(TeamCall("coaching.record-review-feedback", std::move(fix)));
 }
 
+// Training (docs/PRACTICE.md, "Training"): a product session on the 10th of
+// last month that every rep attended (one left early), a sales-skills
+// workshop yesterday for the reps and BD managers, and a market-trends
+// briefing two days ago; one attendance is corrected. The hours show in
+// each member's review of the month the session started in.
+void AddTraining(const DemoPlanOptions& options, DemoPlan& plan) {
+  const absl::CivilDay today = absl::ToCivilDay(options.anchor, absl::UTCTimeZone());
+  const absl::CivilMonth last_month = absl::CivilMonth(today) - 1;
+  const absl::Time product_day = absl::FromCivil(
+      absl::CivilSecond(last_month.year(), last_month.month(), 10, 9, 0, 0), absl::UTCTimeZone());
+  const absl::Time hour = absl::FromUnixSeconds(absl::ToUnixSeconds(options.anchor) / 3600 * 3600);
+  struct Session {
+    const char* suffix;  // of the session id, after "<tag>-"
+    const char* topic;
+    v1::TrainingCategory category;
+    const char* trainer;
+    absl::Time starts;
+    uint32_t minutes;
+  };
+  const Session sessions[] = {
+      {"training-product", "新一代智能网关：功能与竞品对比", v1::TRAINING_CATEGORY_PRODUCT_KNOWLEDGE,
+       "产品部 李工", product_day, 120},
+      {"training-skills", "大客户谈判：识别决策人与预算", v1::TRAINING_CATEGORY_SALES_SKILLS, "chen_jing",
+       hour - absl::Hours(26), 90},
+      {"training-market", "华南制造业数字化趋势", v1::TRAINING_CATEGORY_MARKET_TRENDS, "市场部 周敏",
+       hour - absl::Hours(50), 60},
+  };
+  const std::string tag = options.seed == 1 ? "demo" : absl::StrCat("demo", options.seed);
+  const auto id_of = [&](const Session& session) { return absl::StrCat(tag, "-", session.suffix); };
+  const auto attend = [&](const Session& session, const std::string& member, uint32_t minutes,
+                          const std::string& reason, int revision) {
+    auto r = std::make_unique<v1::RecordTrainingAttendanceRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:training:", id_of(session), ":", member, ":", revision));
+    r->set_session_id(id_of(session));
+    r->set_member_id(member);
+    r->set_minutes(minutes);
+    r->set_correction_reason(reason);
+    plan.closing.push_back(TeamCall("coaching.record-training-attendance", std::move(r)));
+  };
+  for (const Session& session : sessions) {
+    auto r = std::make_unique<v1::RecordTrainingSessionRequest>();
+    r->mutable_options()->set_request_id(absl::StrCat("demo:training:", id_of(session)));
+    r->set_session_id(id_of(session));
+    r->set_topic(session.topic);
+    r->set_category(session.category);
+    r->set_trainer(session.trainer);
+    *r->mutable_starts_at() = ToProto(session.starts);
+    r->set_duration_minutes(session.minutes);
+    plan.closing.push_back(TeamCall("coaching.record-training-session", std::move(r)));
+    ++plan.counts.training_sessions;
+  }
+  for (const DemoMember& m : DemoTeam()) {
+    const v1::Role role = m.roles[0];
+    if (role == v1::ROLE_SALES_REP) {
+      // zhang_wei left the product session after an hour.
+      attend(sessions[0], m.id, m.id == std::string("zhang_wei") ? 60 : 0, "", 1);
+      attend(sessions[1], m.id, 0, "", 1);
+      plan.counts.attendances += 2;
+    }
+    if (role == v1::ROLE_BD_MANAGER) {
+      attend(sessions[1], m.id, 0, "", 1);
+      attend(sessions[2], m.id, 0, "", 1);
+      plan.counts.attendances += 2;
+    }
+  }
+  // yang_fan was recorded for the whole workshop but came 30 minutes late.
+  attend(sessions[1], "yang_fan", 60, "签到表核对：迟到 30 分钟", 2);
+}
+
 // One low survey today, of a won deal without a survey of its own, after the
 // quality policy (follow_up_below 3) is in force: the server opens its
 // follow-up ticket for the least-loaded AFTER_SALES member (docs/PRACTICE.md).
@@ -970,6 +1039,7 @@ DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   plan.closing.push_back(TeamCall("team.set-scoring-policy", Policy(/*quality=*/true)));
   plan.counts.policies = 2;
   AddFeedback(options, plan);
+  AddTraining(options, plan);
   AddLowSurvey(plan);
 
   // Fresh inbound leads, today: no assignee named, so the server hands each

@@ -86,6 +86,8 @@ struct DemoCounts {
   int meetings = 0, action_items = 0, action_items_done = 0;
   int feedback = 0;  // members whose last month's review has feedback
   int follow_ups = 0;  // low surveys today, each opening a follow-up ticket
+  int training_sessions = 0;  // training sessions recorded
+  int attendances = 0;        // first attendance records (corrections not counted)
   int calls = 0;  // in stories and closing
   // Open items each member is left holding (leads, orders, tickets) once
   // every story has run, before the fresh leads.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "duration_text.h"
 #include "enum_names.h"
@@ -131,6 +132,11 @@ std::string RenderReview(const v1::PerformanceReview& review) {
   if (!review.previous_goals().empty()) {
     absl::StrAppend(&out, "goals agreed for it (feedback on ", review.previous_period(), "):\n");
     for (const std::string& goal : review.previous_goals()) absl::StrAppend(&out, "  - ", goal, "\n");
+  }
+  if (review.training_sessions() > 0) {
+    absl::StrAppend(&out, "training: ", absl::StrFormat("%.1f", review.training_hours()), " h in ",
+                    review.training_sessions(), review.training_sessions() == 1 ? " session" : " sessions",
+                    " (salesctl list-training-sessions --member_id=", review.member_id(), ")\n");
   }
   if (review.roles().empty())
     absl::StrAppend(&out, "\n(no reviewed role: SALES_REP, BD_MANAGER, SALES_SUPPORT, AFTER_SALES)\n");

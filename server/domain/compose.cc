@@ -19,6 +19,7 @@ absl::Span<const Aggregate* const> Aggregates() {
       &kMeetingAggregate,
       &kActionItemAggregate,
       &kReviewFeedbackAggregate,
+      &kTrainingAggregate,
   };
   return kAll;
 }

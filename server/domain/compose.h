@@ -107,6 +107,7 @@ extern const Aggregate kTicketAggregate;
 extern const Aggregate kMeetingAggregate;
 extern const Aggregate kActionItemAggregate;
 extern const Aggregate kReviewFeedbackAggregate;
+extern const Aggregate kTrainingAggregate;
 extern const ProcessStep kWonDealOpensOrder;
 extern const ProcessStep kLowSurveyOpensFollowUp;
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
+#include "server/domain/training.h"
 
 namespace salesops::domain {
 
@@ -255,6 +256,16 @@ std::string DescribeEvent(const v1::Event& event) {
       const auto& e = event.review_feedback_acknowledged();
       return absl::StrCat(e.member_id(), " acknowledged feedback v", e.version(), " for ", e.period(),
                           e.comment().empty() ? "" : ": ", e.comment());
+    }
+    case v1::Event::kTrainingSessionRecorded: {
+      const auto& e = event.training_session_recorded();
+      return absl::StrCat("training '", e.topic(), "' (", TrainingCategoryName(e.category()), ", ",
+                          e.duration_minutes(), " min) by ", e.trainer());
+    }
+    case v1::Event::kTrainingAttendanceRecorded: {
+      const auto& e = event.training_attendance_recorded();
+      return absl::StrCat(e.member_id(), " attended ", e.minutes(), " min of training ", e.session_id(),
+                          e.correction_reason().empty() ? "" : ", corrected: ", e.correction_reason());
     }
     case v1::Event::BODY_NOT_SET:
       return "";

@@ -21,17 +21,13 @@ using A = v1::ActionItemCommand;
 // The longest a meeting may be scheduled ahead of, or recorded behind, now.
 constexpr absl::Duration kMaxScheduleDistance = absl::Hours(24 * 366);
 
-bool ValidProtoTime(const google::protobuf::Timestamp& t) {
-  return t.nanos() >= 0 && t.nanos() <= 999'999'999 && t.seconds() >= 0 && t.seconds() < 253402300800;  // < 10000
-}
-
 void ValidateTime(errors::FieldViolations& v, absl::string_view field, bool present,
                   const google::protobuf::Timestamp& t, bool required) {
   if (!present) {
     if (required) v.Add(field, "is required");
     return;
   }
-  if (!ValidProtoTime(t)) v.Add(field, "must be a valid time between 1970 and 9999");
+  v.Add(ValidateTimestamp(field, t));
 }
 
 absl::Status NotFoundMeeting(absl::string_view id) {

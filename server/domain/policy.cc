@@ -71,6 +71,12 @@ size_t RowOf(const v1::Command& command) {
       case v1::ReviewFeedbackCommand::kAcknowledge: return 38;
       case v1::ReviewFeedbackCommand::COMMAND_NOT_SET: break;
     }
+  } else if (command.has_training()) {
+    switch (command.training().command_case()) {
+      case v1::TrainingCommand::kRecordSession: return 39;
+      case v1::TrainingCommand::kRecordAttendance: return 40;
+      case v1::TrainingCommand::COMMAND_NOT_SET: break;
+    }
   } else if (command.has_team()) {
     switch (command.team().command_case()) {
       case v1::TeamCommand::kAddMember: return 11;
@@ -83,7 +89,7 @@ size_t RowOf(const v1::Command& command) {
       case v1::TeamCommand::COMMAND_NOT_SET: break;
     }
   }
-  return 39;
+  return 41;
 }
 
 // The member an assignment command names (AssignLead, AssignTicket).
@@ -158,6 +164,8 @@ const std::vector<Responsibility>& ResponsibilityTable() {
       {"CancelActionItem", {ROLE_SALES_MANAGER}, false, false, false, false, true},
       {"RecordReviewFeedback", {ROLE_SALES_MANAGER, ROLE_ADMIN}},
       {"AcknowledgeReviewFeedback", {}, false, false, false, false, true},
+      {"RecordTrainingSession", {ROLE_SALES_MANAGER, ROLE_ADMIN}},
+      {"RecordTrainingAttendance", {ROLE_SALES_MANAGER, ROLE_ADMIN}},
       {"(no command)", {}},
   };
   return *table;

@@ -23,19 +23,20 @@ const std::vector<MetricDef>& MetricsOf(v1::Role role) {
       {"deals_won", "count"},            {"deals_lost", "count"},
       {"win_rate", "ratio"},             {"avg_sales_cycle_days", "days"},
       {"target_attainment_pct", "percent"}, {"csat", "score 1-5"},
-      {"handoff_delay_hours", "hours"}};
+      {"handoff_delay_hours", "hours"},  {"training_hours", "hours"}};
   static const std::vector<MetricDef>* const bd = new std::vector<MetricDef>{
       {"leads_qualified", "count"},     {"leads_disqualified", "count"},
       {"qualification_turnaround_hours", "hours"}, {"needs_analyses", "count"},
-      {"qualified_win_rate", "ratio"},  {"handoff_delay_hours", "hours"}};
+      {"qualified_win_rate", "ratio"},  {"handoff_delay_hours", "hours"},
+      {"training_hours", "hours"}};
   static const std::vector<MetricDef>* const support = new std::vector<MetricDef>{
       {"orders_confirmed", "count"}, {"orders_shipped", "count"}, {"orders_delivered", "count"},
-      {"win_to_delivery_days", "days"}, {"handoff_delay_hours", "hours"}};
+      {"win_to_delivery_days", "days"}, {"handoff_delay_hours", "hours"}, {"training_hours", "hours"}};
   static const std::vector<MetricDef>* const after_sales = new std::vector<MetricDef>{
       {"tickets_resolved", "count"},          {"avg_resolution_hours", "hours"},
       {"reopen_rate", "ratio"},               {"csat_product_quality", "score 1-5"},
       {"csat_service_attitude", "score 1-5"}, {"csat_response_speed", "score 1-5"},
-      {"handoff_delay_hours", "hours"}};
+      {"handoff_delay_hours", "hours"},       {"training_hours", "hours"}};
   static const std::vector<MetricDef>* const none = new std::vector<MetricDef>{};
   switch (role) {
     case v1::ROLE_SALES_REP: return *rep;

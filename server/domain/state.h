@@ -25,6 +25,7 @@
 #include "server/domain/lead.h"
 #include "server/domain/meeting.h"
 #include "server/domain/review_feedback.h"
+#include "server/domain/training.h"
 #include "server/domain/order.h"
 #include "server/domain/team.h"
 #include "server/domain/ticket.h"
@@ -41,6 +42,7 @@ struct State {
   Workload workload;  // open items per member (handoff.h)
   MeetingsState meetings;  // meetings and action items (meeting.h)
   FeedbackState feedback;  // review feedback (review_feedback.h)
+  TrainingState training;  // training sessions and attendance (training.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;
@@ -69,6 +71,7 @@ struct CommandDecision {
   std::string lead_id;    // for lead commands
   std::string member_id;  // for team and review feedback commands
   std::string period;     // for review feedback commands
+  std::string session_id;  // for training commands
   std::string order_id;   // for order commands
   bool ticket_reply = false;  // for support commands: reply with ticket_id (maybe empty)
   std::string ticket_id;

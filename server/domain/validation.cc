@@ -72,6 +72,14 @@ absl::Status ValidateMoney(absl::string_view field, const v1::Money& money) {
   return std::move(v).Finish();
 }
 
+absl::Status ValidateTimestamp(absl::string_view field, const google::protobuf::Timestamp& t) {
+  constexpr int64_t kYear10000 = 253402300800;  // 10000-01-01T00:00:00Z
+  if (t.nanos() >= 0 && t.nanos() <= 999'999'999 && t.seconds() >= 0 && t.seconds() < kYear10000) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(field, ": must be a valid time between 1970 and 9999"));
+}
+
 absl::Status ValidateDate(absl::string_view field, absl::string_view value) {
   int year = 0, month = 0, day = 0;
   bool shape = value.size() == 10 && value[4] == '-' && value[7] == '-';

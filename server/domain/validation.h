@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "salesops/v1/common.pb.h"
 #include "salesops/v1/leads.pb.h"
 
@@ -43,6 +44,9 @@ absl::Status ValidateToken(absl::string_view field, absl::string_view value);
 // currency one of ISO 4217's codes (currencies.h), 0 <= amount_minor <=
 // kMaxAmountMinor.
 absl::Status ValidateMoney(absl::string_view field, const v1::Money& money);
+
+// A protobuf Timestamp between 1970-01-01 and 9999-12-31 (nanos in range).
+absl::Status ValidateTimestamp(absl::string_view field, const google::protobuf::Timestamp& t);
 
 // A real calendar date written YYYY-MM-DD.
 absl::Status ValidateDate(absl::string_view field, absl::string_view value);

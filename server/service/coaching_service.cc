@@ -1,6 +1,7 @@
 #include "server/service/coaching_service.h"
 
 #include "projections/review.h"
+#include "projections/training_view.h"
 #include "server/domain/errors.h"
 #include "server/domain/period.h"
 #include "server/common/status_macros.h"
@@ -126,6 +127,53 @@ grpc::ServerUnaryReactor* CoachingService::GetReviewFeedback(grpc::CallbackServe
           absl::StrCat("no feedback on the review of member '", member, "' for ", request->period()));
     }
     *reply = *std::move(feedback);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CoachingService::RecordTrainingSession(grpc::CallbackServerContext* context,
+                                                                 const v1::RecordTrainingSessionRequest* request,
+                                                                 v1::TrainingCommandReply* reply) {
+  v1::Command command;
+  *command.mutable_training()->mutable_record_session() = *request;
+  return SubmitTraining(context, std::move(command), reply);
+}
+
+grpc::ServerUnaryReactor* CoachingService::RecordTrainingAttendance(
+    grpc::CallbackServerContext* context, const v1::RecordTrainingAttendanceRequest* request,
+    v1::TrainingCommandReply* reply) {
+  v1::Command command;
+  *command.mutable_training()->mutable_record_attendance() = *request;
+  return SubmitTraining(context, std::move(command), reply);
+}
+
+grpc::ServerUnaryReactor* CoachingService::SubmitTraining(grpc::CallbackServerContext* context, v1::Command command,
+                                                          v1::TrainingCommandReply* reply) {
+  return SubmitCommand(context, access_->tokens(), *sequencer_, std::move(command),
+                       [reply](v1::CommandReply&& r) { *reply = std::move(*r.mutable_training()); });
+}
+
+grpc::ServerUnaryReactor* CoachingService::GetTrainingSession(grpc::CallbackServerContext* context,
+                                                              const v1::GetTrainingSessionRequest* request,
+                                                              v1::TrainingSession* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
+    absl::StatusOr<v1::TrainingSession> session = views_->Read([&](const projections::ViewsState& state) {
+      return projections::GetTrainingSession(state, request->session_id());
+    });
+    if (!session.ok()) return session.status();
+    *reply = *std::move(session);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CoachingService::ListTrainingSessions(grpc::CallbackServerContext* context,
+                                                                const v1::ListTrainingSessionsRequest* request,
+                                                                v1::ListTrainingSessionsResponse* reply) {
+  return AnswerRead(context, *access_, [&](const std::string&) -> absl::Status {
+    absl::StatusOr<v1::ListTrainingSessionsResponse> page = views_->Read(
+        [&](const projections::ViewsState& state) { return projections::ListTrainingSessions(state, *request); });
+    if (!page.ok()) return page.status();
+    *reply = *std::move(page);
     return absl::OkStatus();
   });
 }

@@ -164,6 +164,7 @@ const std::vector<std::string>& GatewayMethods() {
       "Views/GetPerformanceReview", "Views/ListPerformanceReviews", "Views/CompareReviews",
       "Views/GetSalesAnalysis",  "Views/GetSatisfactionAnalysis", "Views/GetMeetingBrief",
       "Meetings/GetMeeting",     "Meetings/ListMeetings",    "Coaching/GetReviewFeedback",
+      "Coaching/GetTrainingSession", "Coaching/ListTrainingSessions",
       "Leads/GetLead",           "Audit/GetLeadHistory",     "Audit/ReadLog",
       "Audit/VerifyLog",         "Audit/GetLogDigest",       "Audit/ListStageChanges",
       "Team/GetMember",          "Team/ListMembers",         "Team/ListTargets",

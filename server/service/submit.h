@@ -27,6 +27,7 @@ inline uint64_t ReplyPosition(const v1::CommandReply& reply) {
     case v1::CommandReply::kTicket: return reply.ticket().position();
     case v1::CommandReply::kMeeting: return reply.meeting().position();
     case v1::CommandReply::kReviewFeedback: return reply.review_feedback().position();
+    case v1::CommandReply::kTraining: return reply.training().position();
     default: return 0;
   }
 }

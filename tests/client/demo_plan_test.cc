@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "salesops/v1/coaching.pb.h"
 #include "salesops/v1/leads.pb.h"
 #include "salesops/v1/support.pb.h"
 #include "salesops/v1/team.pb.h"
@@ -117,7 +118,9 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
                                              "orders.cancel-order", "team.set-target",
                                              "team.set-scoring-policy", "team.set-member-roles",
                                              "meetings.schedule-meeting", "meetings.record-minutes",
-                                             "meetings.add-action-item", "coaching.record-review-feedback"};
+                                             "meetings.add-action-item", "coaching.record-review-feedback",
+                                             "coaching.record-training-session",
+                                             "coaching.record-training-attendance"};
   const DemoPlan plan = BuildDemoPlan(Options());
   std::set<std::string> rpcs;
   for (const DemoCall* call : AllCalls(plan)) {
@@ -182,6 +185,27 @@ TEST(DemoPlanTest, WorkGoesToNamedMembersBelowCapacity) {
     ASSERT_TRUE(team.contains(member)) << member;
     EXPECT_LE(open + kMaxDemoParallel, static_cast<int>(team[member]->capacity)) << member;
   }
+}
+
+TEST(DemoPlanTest, TrainingSessionsComeBeforeTheirAttendanceAndOneIsCorrected) {
+  const DemoPlan plan = BuildDemoPlan(Options());
+  EXPECT_EQ(plan.counts.training_sessions, 3);
+  EXPECT_EQ(plan.counts.attendances, 6 * 2 + 3 * 2);  // reps: 2 sessions each; BD managers: 2
+  std::set<std::string> recorded;
+  int corrections = 0;
+  for (const DemoCall& call : plan.closing) {
+    if (call.rpc == "coaching.record-training-session") {
+      const auto& r = static_cast<const v1::RecordTrainingSessionRequest&>(*call.request);
+      EXPECT_TRUE(recorded.insert(r.session_id()).second) << r.session_id();
+      EXPECT_LE(r.starts_at().seconds(), absl::ToUnixSeconds(kAnchor)) << r.session_id();
+    }
+    if (call.rpc == "coaching.record-training-attendance") {
+      const auto& r = static_cast<const v1::RecordTrainingAttendanceRequest&>(*call.request);
+      EXPECT_TRUE(recorded.contains(r.session_id())) << "attendance before its session: " << r.session_id();
+      corrections += r.correction_reason().empty() ? 0 : 1;
+    }
+  }
+  EXPECT_EQ(corrections, 1);
 }
 
 TEST(DemoPlanTest, ALowSurveyIsRecordedTodayAfterTheThresholdPolicyOnAWonDealWithoutASurvey) {

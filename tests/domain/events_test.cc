@@ -83,6 +83,10 @@ const std::vector<EventKind>& AllKinds() {
        [](v1::Event& e) { e.mutable_review_feedback_recorded(); }},
       {"ReviewFeedbackAcknowledged", v1::Event::kReviewFeedbackAcknowledged,
        [](v1::Event& e) { e.mutable_review_feedback_acknowledged(); }},
+      {"TrainingSessionRecorded", v1::Event::kTrainingSessionRecorded,
+       [](v1::Event& e) { e.mutable_training_session_recorded(); }},
+      {"TrainingAttendanceRecorded", v1::Event::kTrainingAttendanceRecorded,
+       [](v1::Event& e) { e.mutable_training_attendance_recorded(); }},
   };
   return *kinds;
 }

@@ -52,6 +52,8 @@ std::vector<Kind> AllKinds() {
         *k.command.mutable_action_item() = static_cast<const v1::ActionItemCommand&>(*w);
       } else if (w->GetDescriptor() == v1::ReviewFeedbackCommand::descriptor()) {
         *k.command.mutable_review_feedback() = static_cast<const v1::ReviewFeedbackCommand&>(*w);
+      } else if (w->GetDescriptor() == v1::TrainingCommand::descriptor()) {
+        *k.command.mutable_training() = static_cast<const v1::TrainingCommand&>(*w);
       } else {
         *k.command.mutable_team() = static_cast<const v1::TeamCommand&>(*w);
       }
@@ -73,6 +75,8 @@ std::vector<Kind> AllKinds() {
   add_cases(&action_item, [](v1::Command&) {});
   v1::ReviewFeedbackCommand review_feedback;
   add_cases(&review_feedback, [](v1::Command&) {});
+  v1::TrainingCommand training;
+  add_cases(&training, [](v1::Command&) {});
   return kinds;
 }
 

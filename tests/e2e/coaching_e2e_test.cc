@@ -3,7 +3,9 @@
 // refused when the review has changed since), the member acknowledges it,
 // the review list shows both, the next period's review shows the agreed
 // goals, a retry after the review moved is the same request, and only the
-// member, its managers and auditors read the feedback.
+// member, its managers and auditors read the feedback. Training sessions
+// and attendance are recorded by managers, read by every member, and count
+// in the review of the period they start in.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -227,6 +229,122 @@ TEST_F(CoachingE2eTest, OnlyManagersWriteAndOnlyTheMemberItsManagersAndAuditorsR
   s = coaching_->GetReviewFeedback(Ctx("rep1").get(), bad, &feedback);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("period: must be YYYY-MM or YYYY-Qn"));
+}
+
+TEST_F(CoachingE2eTest, TrainingIsRecordedListedAndCountedInTheReview) {
+  // Two sessions a second apart (never across a month boundary: `base` is a
+  // whole minute), both in the past.
+  const absl::Time base = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now() - absl::Minutes(2)) / 60 * 60);
+  const std::string period = absl::FormatTime("%Y-%m", base, absl::UTCTimeZone());
+  const auto session = [&](const std::string& id, absl::Time start, uint32_t minutes, v1::TrainingCategory category,
+                           const std::string& caller = "mgr") {
+    v1::RecordTrainingSessionRequest req;
+    req.set_session_id(id);
+    req.set_topic("新品发布：智能网关（第二期）");
+    req.set_category(category);
+    req.set_trainer("王芳");
+    req.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(start));
+    req.set_duration_minutes(minutes);
+    v1::TrainingCommandReply reply;
+    return coaching_->RecordTrainingSession(Ctx(caller).get(), req, &reply);
+  };
+  const auto attend = [&](const std::string& id, const std::string& member, uint32_t minutes,
+                          const std::string& caller = "mgr") {
+    v1::RecordTrainingAttendanceRequest req;
+    req.set_session_id(id);
+    req.set_member_id(member);
+    req.set_minutes(minutes);
+    v1::TrainingCommandReply reply;
+    grpc::Status s = coaching_->RecordTrainingAttendance(Ctx(caller).get(), req, &reply);
+    if (s.ok()) {
+      EXPECT_EQ(reply.session_id(), id);
+      EXPECT_EQ(reply.member_id(), member);
+      EXPECT_GT(reply.position(), 0u);
+    }
+    return s;
+  };
+  Ok(session("S2", base, 60, v1::TRAINING_CATEGORY_MARKET_TRENDS));
+  Ok(session("S1", base + absl::Seconds(1), 90, v1::TRAINING_CATEGORY_PRODUCT_KNOWLEDGE));
+  Ok(attend("S1", "rep1", 0));  // the whole session
+  Ok(attend("S2", "rep1", 30));
+  Ok(attend("S1", "rep2", 45));
+  // Refusals: a rep records nothing, a session id is taken once, no more
+  // minutes than the session lasted.
+  grpc::Status s = attend("S1", "rep1", 90, "rep1");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("RecordTrainingAttendance needs role SALES_MANAGER or ADMIN"));
+  s = session("S1", base, 30, v1::TRAINING_CATEGORY_OTHER);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  s = attend("S2", "bd1", 61);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("minutes: must be at most the session's duration, 60 (got 61)"));
+
+  // Any member reads the calendar; the text comes back intact.
+  v1::GetTrainingSessionRequest get;
+  get.set_session_id("S1");
+  v1::TrainingSession got;
+  Ok(coaching_->GetTrainingSession(Ctx("bd1").get(), get, &got));
+  EXPECT_EQ(got.topic(), "新品发布：智能网关（第二期）");
+  EXPECT_EQ(got.trainer(), "王芳");
+  ASSERT_EQ(got.attendance_size(), 2);
+  EXPECT_EQ(got.attendance(0).member_id(), "rep1");
+  EXPECT_EQ(got.attendance(0).minutes(), 90u);
+  EXPECT_EQ(got.attendance(1).minutes(), 45u);
+  get.set_session_id("S9");
+  EXPECT_EQ(coaching_->GetTrainingSession(Ctx("bd1").get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::ListTrainingSessionsRequest list;
+  list.set_period(period);
+  v1::ListTrainingSessionsResponse sessions;
+  Ok(coaching_->ListTrainingSessions(Ctx("rep2").get(), list, &sessions));
+  ASSERT_EQ(sessions.sessions_size(), 2);
+  EXPECT_EQ(sessions.sessions(0).session_id(), "S1");  // newest start first
+  EXPECT_EQ(sessions.sessions(1).session_id(), "S2");
+  ASSERT_EQ(sessions.hours_size(), 2);
+  EXPECT_EQ(sessions.hours(0).member_id(), "rep1");
+  EXPECT_DOUBLE_EQ(sessions.hours(0).hours(), 2.0);  // (90 + 30) / 60
+  EXPECT_EQ(sessions.hours(0).sessions(), 2u);
+  EXPECT_DOUBLE_EQ(sessions.hours(1).hours(), 0.75);
+  // One member's sessions; a category; pages that join up.
+  list.set_member_id("rep2");
+  Ok(coaching_->ListTrainingSessions(Ctx("rep2").get(), list, &sessions));
+  ASSERT_EQ(sessions.sessions_size(), 1);
+  EXPECT_EQ(sessions.sessions(0).session_id(), "S1");
+  ASSERT_EQ(sessions.hours_size(), 1);
+  EXPECT_EQ(sessions.hours(0).member_id(), "rep2");
+  list.clear_member_id();
+  list.set_category(v1::TRAINING_CATEGORY_MARKET_TRENDS);
+  Ok(coaching_->ListTrainingSessions(Ctx("rep2").get(), list, &sessions));
+  ASSERT_EQ(sessions.sessions_size(), 1);
+  EXPECT_EQ(sessions.sessions(0).session_id(), "S2");
+  list.clear_category();
+  list.set_page_size(1);
+  Ok(coaching_->ListTrainingSessions(Ctx("rep2").get(), list, &sessions));
+  ASSERT_EQ(sessions.sessions_size(), 1);
+  ASSERT_FALSE(sessions.next_page_token().empty());
+  list.set_page_token(sessions.next_page_token());
+  Ok(coaching_->ListTrainingSessions(Ctx("rep2").get(), list, &sessions));
+  ASSERT_EQ(sessions.sessions_size(), 1);
+  EXPECT_EQ(sessions.sessions(0).session_id(), "S2");
+  EXPECT_TRUE(sessions.next_page_token().empty());
+  list.set_member_id("rep1");  // a token belongs to its filters
+  s = coaching_->ListTrainingSessions(Ctx("rep2").get(), list, &sessions);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token: belongs to a query with other filters"));
+
+  // The review of the period shows the hours, as a metric of the role too.
+  const v1::PerformanceReview review = Review("rep1", "rep1", period);
+  EXPECT_DOUBLE_EQ(review.training_hours(), 2.0);
+  EXPECT_EQ(review.training_sessions(), 2u);
+  ASSERT_EQ(review.roles_size(), 1);
+  bool found = false;
+  for (const v1::MetricValue& m : review.roles(0).metrics()) {
+    if (m.metric() != "training_hours") continue;
+    found = true;
+    EXPECT_DOUBLE_EQ(m.value(), 2.0);
+    EXPECT_EQ(m.weight(), 0);  // no policy names it
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

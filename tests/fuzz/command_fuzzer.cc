@@ -53,6 +53,7 @@ uint64_t StreamVersion(const domain::State& state, absl::string_view stream_id) 
     auto it = state.feedback.feedback.find(id);
     return it == state.feedback.feedback.end() ? 0 : it->second.stream_version();
   }
+  if (absl::ConsumePrefix(&id, domain::kTrainingStreamPrefix)) return state.training.Find(id).stream_version();
   if (stream_id == domain::kTeamStreamId) return state.team.version;
   InvariantBroken(absl::StrCat("a decision names stream '", stream_id, "', which no aggregate owns"));
 }

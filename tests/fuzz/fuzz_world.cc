@@ -385,6 +385,28 @@ v1::Command AcknowledgeFeedback(const std::string& member_id, uint32_t version) 
   return c;
 }
 
+v1::Command TrainingSession(const std::string& session_id) {
+  v1::Command c;
+  v1::RecordTrainingSessionRequest* r = c.mutable_training()->mutable_record_session();
+  r->set_session_id(session_id);
+  r->set_topic("产品知识：网关");
+  r->set_category(v1::TRAINING_CATEGORY_PRODUCT_KNOWLEDGE);
+  r->set_trainer("李工");
+  *r->mutable_starts_at() = ToProtoTime(kMeetingsStart);
+  r->set_duration_minutes(90);
+  return c;
+}
+v1::Command Attend(const std::string& session_id, const std::string& member_id, uint32_t minutes,
+                   const std::string& correction_reason = "") {
+  v1::Command c;
+  v1::RecordTrainingAttendanceRequest* r = c.mutable_training()->mutable_record_attendance();
+  r->set_session_id(session_id);
+  r->set_member_id(member_id);
+  r->set_minutes(minutes);
+  r->set_correction_reason(correction_reason);
+  return c;
+}
+
 // Builds the world one command at a time, as the sequencer would.
 class Builder {
  public:
@@ -500,6 +522,11 @@ World Build() {
   b.Run(ids::kRep, AcknowledgeFeedback(ids::kRep, 1));
   b.Run(ids::kManager, Feedback(ids::kOtherRep));
   b.Run(ids::kAdmin, Feedback(ids::kOtherRep, "目标更正"));
+  // A training session attended by two, one attendance corrected.
+  b.Run(ids::kManager, TrainingSession("t-1"));
+  b.Run(ids::kManager, Attend("t-1", ids::kRep, 0));
+  b.Run(ids::kManager, Attend("t-1", ids::kOtherRep, 60));
+  b.Run(ids::kAdmin, Attend("t-1", ids::kOtherRep, 30, "提前离场"));
   return std::move(b).Finish();
 }
 
@@ -558,6 +585,9 @@ std::vector<ActedCommand> CommandsForEveryKind() {
       {"record_review_feedback", kManager, Feedback(kMulti)},
       {"correct_review_feedback", kManager, Feedback(kRep, "更正")},
       {"acknowledge_review_feedback", kOtherRep, AcknowledgeFeedback(kOtherRep, 2)},
+      {"record_training_session", kManager, TrainingSession("t-new")},
+      {"record_training_attendance", kManager, Attend("t-1", kMulti, 45)},
+      {"correct_training_attendance", kAdmin, Attend("t-1", kRep, 0, "未到场")},
   };
   // The options every command may carry, on a few of them.
   v1::CommandOptions* options = domain::MutableOptionsOf(out[2].command);

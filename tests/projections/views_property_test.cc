@@ -16,6 +16,7 @@
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/review_totals.h"
+#include "projections/training_view.h"
 #include "server/domain/proto_time.h"
 #include "projections/views_snapshot.h"
 #include "projections/workload.h"
@@ -85,6 +86,10 @@ std::string Digest(const ViewsState& s) {
       absl::StrAppend(&out, review.ok() ? Bytes(*review) : review.status().ToString());
     }
   }
+  // Training sessions with each member's hours (the reviews above count them).
+  v1::ListTrainingSessionsRequest training;
+  training.set_page_size(500);
+  absl::StrAppend(&out, Bytes(*ListTrainingSessions(s, training)));
   // Meetings, their action items, the overdue items in the workload (above)
   // and a team brief over the whole walk, built from this fold.
   v1::ListMeetingsRequest meetings;
@@ -329,6 +334,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     }
     if (!leads.empty() && pick(10) == 0) kind = 17;  // meetings, beside the leads' walk
     if (!leads.empty() && pick(30) == 0) kind = 18;  // review feedback, beside them too
+    if (!leads.empty() && pick(30) == 0) kind = 19;  // training, beside them too
     switch (kind) {
       case 0: {
         const std::string id = absl::StrCat("P", leads.size());
@@ -519,6 +525,36 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         result = world.Run(who, std::move(f));
         break;
       }
+      case 19: {  // a training session now or weeks ago, attendance recorded and corrected
+        v1::Command t;
+        const size_t sessions =
+            world.views().Read([](const ViewsState& st) { return st.core.training.sessions.size(); });
+        if (sessions == 0 || pick(3) == 0) {
+          v1::RecordTrainingSessionRequest* r = t.mutable_training()->mutable_record_session();
+          r->set_session_id(absl::StrCat("T", sessions));
+          r->set_topic("产品知识");
+          r->set_category(static_cast<v1::TrainingCategory>(1 + pick(4)));
+          r->set_trainer("mgr");
+          *r->mutable_starts_at() = ToProtoTime(world.clock().Now() - absl::Hours(24 * static_cast<int64_t>(pick(40))));
+          r->set_duration_minutes(30 + 30 * static_cast<uint32_t>(pick(4)));
+        } else {
+          const std::string id = absl::StrCat("T", pick(sessions));
+          const std::string member = pick(2) ? "r1" : "bd1";
+          const bool recorded = world.views().Read([&](const ViewsState& st) {
+            for (const v1::TrainingAttendance& a : st.core.training.Find(id).attendance()) {
+              if (a.member_id() == member) return true;
+            }
+            return false;
+          });
+          v1::RecordTrainingAttendanceRequest* r = t.mutable_training()->mutable_record_attendance();
+          r->set_session_id(id);
+          r->set_member_id(member);
+          r->set_minutes(static_cast<uint32_t>(pick(31)));
+          if (recorded) r->set_correction_reason("更正时长");
+        }
+        result = world.Run(pick(4) != 0 ? "mgr" : actor, std::move(t));
+        break;
+      }
       case 13: {
         v1::TeamCommand t;  // capacity changes move nobody's work but change load ratios
         t.mutable_set_roles()->set_member_id("bd2");
@@ -565,6 +601,16 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
     }
     EXPECT_TRUE(corrected);
     EXPECT_TRUE(acknowledged);
+    // ... and training attended, some of it corrected.
+    bool attended = false, attendance_corrected = false;
+    for (const auto& [id, session] : s.core.training.sessions) {
+      for (const v1::TrainingAttendance& a : session.attendance()) {
+        attended |= a.minutes() > 0;
+        attendance_corrected |= a.revision() > 1;
+      }
+    }
+    EXPECT_TRUE(attended);
+    EXPECT_TRUE(attendance_corrected);
     // ... and low surveys followed up.
     int follow_ups = 0;
     for (const auto& [id, t] : s.core.tickets) follow_ups += t.follow_up_reason().empty() ? 0 : 1;

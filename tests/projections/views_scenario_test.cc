@@ -621,5 +621,77 @@ TEST_F(ReviewScenarioTest, ARegeneratedReviewHasTheSameNumbersAndDigest) {
   EXPECT_NE(Review("r1", Whole()).input_digest(), Review("r1", early).input_digest());
 }
 
+TEST_F(ReviewScenarioTest, TrainingHoursCountInTheSessionsPeriodAndWeighOnlyWhenNamed) {
+  SetPolicy({{"deals_won", 1}});  // version 1: training not named
+  const v1::ReviewPeriod early = [] {
+    v1::ReviewPeriod p;
+    *p.mutable_from() = ToProtoTime(kT0);
+    *p.mutable_to() = ToProtoTime(kT0 + absl::Hours(150));
+    return p;
+  }();
+  // The policy is set now, after `early` ends: name it.
+  const v1::PerformanceReview untrained = Review("r1", early, 1);
+  EXPECT_EQ(untrained.training_sessions(), 0u);
+  EXPECT_EQ(MetricOf(SectionOf(untrained, v1::ROLE_SALES_REP), "training_hours").value(), 0);
+  // Sessions start at T0 + 10 h (120 min), T0 + 100 h (60 min) and
+  // T0 + 200 h (90 min, after `early`); recorded now, at T0 + 250 h.
+  const auto session = [&](const std::string& id, absl::Duration start, uint32_t minutes) {
+    v1::Command c;
+    v1::RecordTrainingSessionRequest* r = c.mutable_training()->mutable_record_session();
+    r->set_session_id(id);
+    r->set_topic("谈判技巧");
+    r->set_category(v1::TRAINING_CATEGORY_SALES_SKILLS);
+    r->set_trainer("mgr");
+    *r->mutable_starts_at() = ToProtoTime(kT0 + start);
+    r->set_duration_minutes(minutes);
+    Must(world_.Run("mgr", std::move(c)));
+  };
+  const auto attend = [&](const std::string& id, const std::string& member, uint32_t minutes,
+                          const std::string& reason = "") {
+    v1::Command c;
+    v1::RecordTrainingAttendanceRequest* r = c.mutable_training()->mutable_record_attendance();
+    r->set_session_id(id);
+    r->set_member_id(member);
+    r->set_minutes(minutes);
+    r->set_correction_reason(reason);
+    Must(world_.Run("mgr", std::move(c)));
+  };
+  session("A", absl::Hours(10), 120);
+  session("B", absl::Hours(100), 60);
+  session("C", absl::Hours(200), 90);
+  attend("A", "r1", 0);             // the whole session: 120 min
+  attend("B", "r1", 60);
+  attend("B", "r1", 30, "迟到半小时");  // corrected: 30 min
+  attend("C", "r1", 90);
+  attend("A", "r2", 45);
+  attend("A", "r2", 0, "记错了人");      // withdrawn
+
+  const v1::PerformanceReview r1 = Review("r1", early, 1);
+  EXPECT_DOUBLE_EQ(r1.training_hours(), 2.5);  // (120 + 30) / 60
+  EXPECT_EQ(r1.training_sessions(), 2u);
+  const v1::RoleReview rep = SectionOf(r1, v1::ROLE_SALES_REP);
+  const v1::MetricValue& hours = MetricOf(rep, "training_hours");
+  EXPECT_EQ(hours.unit(), "hours");
+  EXPECT_DOUBLE_EQ(hours.value(), 2.5);
+  EXPECT_EQ(hours.samples(), 2u);
+  // Not named by the policy: weight 0, the score does not move; the inputs
+  // now include the four attendance events of r1 in the period.
+  EXPECT_EQ(hours.weight(), 0);
+  EXPECT_EQ(rep.score(), SectionOf(untrained, v1::ROLE_SALES_REP).score());
+  EXPECT_GT(rep.score(), 0);
+  EXPECT_EQ(r1.input_events(), untrained.input_events() + 3);  // A, B, B corrected
+  EXPECT_DOUBLE_EQ(Review("r1", Whole()).training_hours(), 4.0);
+  EXPECT_EQ(Review("r1", Whole()).training_sessions(), 3u);
+  // r2: recorded, then withdrawn.
+  EXPECT_EQ(Review("r2", Whole()).training_hours(), 0);
+  EXPECT_EQ(Review("r2", Whole()).training_sessions(), 0u);
+
+  // A policy that names it weighs it like any metric: 1 × deals + 10 × hours.
+  SetPolicy({{"deals_won", 1}, {"training_hours", 10}});  // version 2
+  const v1::RoleReview weighed = SectionOf(Review("r1", early, 2), v1::ROLE_SALES_REP);
+  EXPECT_DOUBLE_EQ(MetricOf(weighed, "training_hours").contribution(), 25);
+  EXPECT_DOUBLE_EQ(weighed.score(), rep.score() + 25);
+}
+
 }  // namespace
 }  // namespace salesops::projections
