@@ -297,6 +297,11 @@ def main():
                   f"review score: page {row}, gRPC {review['review']['displayName']} {review.get('score')}")
             want = feedback_text(review["review"].get("feedback", {}))
             check(row[4] == want, f"feedback status of {row[0]}: page {row[4]!r}, gRPC {want!r}")
+            hours = f"{float(review['review'].get('trainingHours', 0)):.1f}"
+            check(row[5] == hours, f"training hours of {row[0]}: page {row[5]!r}, gRPC {hours!r}")
+        # The demo's product session on the 10th of last month: 2 h for every
+        # rep but 张伟, who left after an hour.
+        check(sorted(r[5] for r in ranking) == ["1.0"] + ["2.0"] * 5, f"the demo's training: {[r[5] for r in ranking]}")
         # The demo wrote feedback on three reps' reviews, one corrected.
         check(sorted(r[4] for r in ranking if r[4] != "—") ==
               ["v1 · 未确认 not acknowledged"] * 2 + ["v2 · 未确认 not acknowledged"],
@@ -410,6 +415,9 @@ def main():
         check([r[0] for r in shown] == [str(v["version"]) for v in feedback["versions"]] and
               [r[5] for r in shown] == ["；".join(v.get("goals", [])) for v in feedback["versions"]],
               f"王芳's feedback: page {shown}, gRPC {feedback}")
+        status = driver.find_element(By.ID, "training-status").text
+        want = f"{float(grpc.get('trainingHours', 0)):.1f} h · {grpc.get('trainingSessions', 0)} 次"
+        check(want in status, f"王芳's training: page {status!r}, gRPC {want!r}")
         shot("review-feedback")
         driver.get(f"{base}/reviews?period={period}&member=chen_chen")
         refusal = wait.until(ec.visibility_of_element_located((By.ID, "error")))

@@ -293,6 +293,11 @@ async function workloadPage(section, params) {
 
 const REVIEWED = ['ROLE_SALES_REP', 'ROLE_BD_MANAGER', 'ROLE_SALES_SUPPORT', 'ROLE_AFTER_SALES'];
 
+// A review's training (Coaching): "2.0 h · 1 次 session(s)".
+function trainingText(review) {
+  return `${Number(review.trainingHours || 0).toFixed(1)} h · ${review.trainingSessions || 0} 次 session(s)`;
+}
+
 // A review's feedback status (Coaching): "v2 · 未确认 not acknowledged".
 function feedbackText(f) {
   if (!f || !f.version) return '—';
@@ -317,7 +322,8 @@ async function reviewsPage(section, params) {
   if (params.get('member')) {
     const r = await api('Views/GetPerformanceReview', { ...view, period, member_id: params.get('member'), policy_version: params.get('policy') });
     parts.push(viewLine(r.view), el('h3', { text: `${r.displayName} (${r.memberId}) · ${r.period.label} · 政策 policy v${r.policyVersion}` }),
-      el('p', { id: 'feedback-status' }, `反馈 Feedback: ${feedbackText(r.feedback)}`));
+      el('p', { id: 'feedback-status' }, `反馈 Feedback: ${feedbackText(r.feedback)}`),
+      el('p', { id: 'training-status' }, `培训 Training: ${trainingText(r)}`));
     if ((r.previousGoals || []).length) {
       parts.push(table(`上期约定目标 Goals agreed for this period (feedback on ${r.previousPeriod})`, ['目标 Goal'],
         r.previousGoals.map((g) => [g]), 'previous-goals'));
@@ -346,13 +352,13 @@ async function reviewsPage(section, params) {
     parts.push(viewLine(list.view), el('p', { text: `${list.period.label} · ${label(ROLES, role)} · 政策 policy v${list.policyVersion}` }),
       barChart('得分 Score per member', list.reviews.map((r) => r.review.displayName || r.review.memberId),
         [{ label: '得分 Score', data: list.reviews.map((r) => Number(r.score)), backgroundColor: COLOURS.normal }]),
-      table('排名 Ranking', ['成员 Member', '排名 Rank', '得分 Score', '目标完成 Target attainment', '反馈 Feedback'], list.reviews.map((r) => {
+      table('排名 Ranking', ['成员 Member', '排名 Rank', '得分 Score', '目标完成 Target attainment', '反馈 Feedback', '培训 Training (h)'], list.reviews.map((r) => {
         const rr = r.review.roles.find((x) => x.role === role) || { targets: [] };
         return [{ node: el('a', { href: `/reviews?period=${period}&role=${role}&policy=${list.policyVersion}&member=${encodeURIComponent(r.review.memberId)}`,
           text: r.review.displayName || r.review.memberId }) }, { value: r.rank, num: true },
         { value: Number(r.score).toFixed(2), num: true, sort: r.score },
         (rr.targets || []).map((t) => `${Number(t.attainmentPercent).toFixed(1)}%`).join(', ') || '—',
-        feedbackText(r.review.feedback)];
+        feedbackText(r.review.feedback), { value: Number(r.review.trainingHours || 0).toFixed(1), num: true }];
       }), 'ranking'));
     if (params.get('policy_a') && params.get('policy_b')) {
       const c = await api('Views/CompareReviews', { ...view, period, role, policy_a: params.get('policy_a'), policy_b: params.get('policy_b') });
