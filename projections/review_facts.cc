@@ -8,6 +8,7 @@
 #include "server/domain/order.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/ticket.h"
+#include "server/domain/training.h"
 
 namespace salesops::projections {
 namespace {
@@ -177,10 +178,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
   if (event.has_training_attendance_recorded()) {
     const v1::TrainingAttendanceRecorded& e = event.training_attendance_recorded();
     const v1::TrainingSession& session = core.training.Find(e.session_id());
-    uint32_t before = 0;
-    for (const v1::TrainingAttendance& a : session.attendance()) {
-      if (a.member_id() == e.member_id()) before = a.minutes();
-    }
+    const uint32_t before = domain::AttendedMinutes(session, e.member_id());
     Fact& f = add(e.member_id(), FactKind::kTrained);
     f.at = FromProtoTime(session.starts_at());
     f.duration = absl::Minutes(static_cast<int64_t>(e.minutes()) - static_cast<int64_t>(before));

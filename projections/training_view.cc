@@ -13,6 +13,7 @@
 #include "server/domain/errors.h"
 #include "server/domain/period.h"
 #include "server/domain/proto_time.h"
+#include "server/domain/training.h"
 #include "server/domain/validation.h"
 
 namespace salesops::projections {
@@ -23,14 +24,6 @@ using Key = std::tuple<absl::Time, std::string>;  // (starts_at, session_id)
 // Newest start first, then session id.
 bool Before(const Key& a, const Key& b) {
   return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) > std::get<0>(b) : std::get<1>(a) < std::get<1>(b);
-}
-
-// The minutes `member_id` attended `session` (0: none).
-uint32_t MinutesOf(const v1::TrainingSession& session, absl::string_view member_id) {
-  for (const v1::TrainingAttendance& a : session.attendance()) {
-    if (a.member_id() == member_id) return a.minutes();
-  }
-  return 0;
 }
 
 }  // namespace
@@ -88,7 +81,7 @@ absl::StatusOr<v1::ListTrainingSessionsResponse> ListTrainingSessions(const View
     const absl::Time start = FromProtoTime(s.starts_at());
     if (window.has_value() && (start < window->first || start >= window->second)) continue;
     if (request.category() != v1::TRAINING_CATEGORY_UNSPECIFIED && s.category() != request.category()) continue;
-    if (!request.member_id().empty() && MinutesOf(s, request.member_id()) == 0) continue;
+    if (!request.member_id().empty() && domain::AttendedMinutes(s, request.member_id()) == 0) continue;
     for (const v1::TrainingAttendance& a : s.attendance()) {
       if (a.minutes() == 0) continue;
       if (!request.member_id().empty() && a.member_id() != request.member_id()) continue;

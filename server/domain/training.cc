@@ -1,7 +1,5 @@
 #include "server/domain/training.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "server/common/status_macros.h"
 #include "server/domain/errors.h"
@@ -20,15 +18,19 @@ absl::Status NotFoundSession(absl::string_view id) {
   return errors::NotFound("training_session", id, absl::StrCat("training session '", id, "' not found"));
 }
 
-// The attendance record of `member_id` in `session` (null: none).
-v1::TrainingAttendance* FindAttendance(v1::TrainingSession& session, absl::string_view member_id) {
-  for (v1::TrainingAttendance& a : *session.mutable_attendance()) {
+}  // namespace
+
+const v1::TrainingAttendance* AttendanceOf(const v1::TrainingSession& session, absl::string_view member_id) {
+  for (const v1::TrainingAttendance& a : session.attendance()) {
     if (a.member_id() == member_id) return &a;
   }
   return nullptr;
 }
 
-}  // namespace
+uint32_t AttendedMinutes(const v1::TrainingSession& session, absl::string_view member_id) {
+  const v1::TrainingAttendance* a = AttendanceOf(session, member_id);
+  return a == nullptr ? 0 : a->minutes();
+}
 
 std::string TrainingStreamId(absl::string_view session_id) { return absl::StrCat(kTrainingStreamPrefix, session_id); }
 
@@ -155,10 +157,7 @@ absl::StatusOr<TrainingDecision> DecideTraining(const TrainingState& state, cons
         return absl::InvalidArgumentError(absl::StrCat("minutes: must be at most the session's duration, ",
                                                        session.duration_minutes(), " (got ", r.minutes(), ")"));
       }
-      const v1::TrainingAttendance* before = nullptr;
-      for (const v1::TrainingAttendance& a : session.attendance()) {
-        if (a.member_id() == r.member_id()) before = &a;
-      }
+      const v1::TrainingAttendance* before = AttendanceOf(session, r.member_id());
       if (before != nullptr && r.correction_reason().empty()) {
         return absl::InvalidArgumentError(absl::StrCat(
             "correction_reason: required: the attendance of member '", r.member_id(), "' at training session '", id,
@@ -202,16 +201,17 @@ void EvolveTraining(TrainingState& state, absl::string_view session_id, const v1
     }
     case v1::Event::kTrainingAttendanceRecorded: {
       const v1::TrainingAttendanceRecorded& e = event.training_attendance_recorded();
-      v1::TrainingAttendance* a = FindAttendance(s, e.member_id());
-      if (a == nullptr) {
-        a = s.add_attendance();
-        a->set_member_id(e.member_id());
-        // Kept by member id.
-        auto* all = s.mutable_attendance();
-        std::sort(all->begin(), all->end(), [](const v1::TrainingAttendance& x, const v1::TrainingAttendance& y) {
-          return x.member_id() < y.member_id();
-        });
-        a = FindAttendance(s, e.member_id());
+      v1::TrainingAttendance* a = nullptr;
+      for (v1::TrainingAttendance& x : *s.mutable_attendance()) {
+        if (x.member_id() == e.member_id()) a = &x;
+      }
+      if (a == nullptr) {  // a new member: moved into its place by member id
+        int i = s.attendance_size();
+        s.add_attendance()->set_member_id(e.member_id());
+        for (; i > 0 && s.attendance(i - 1).member_id() > e.member_id(); --i) {
+          s.mutable_attendance()->SwapElements(i, i - 1);
+        }
+        a = s.mutable_attendance(i);
       }
       a->set_minutes(e.minutes());
       a->set_revision(e.revision());

@@ -69,6 +69,11 @@ struct TrainingRule {
 };
 const std::vector<TrainingRule>& TrainingRules();  // by v1::TrainingCommand case (1-based - 1)
 
+// The attendance of `member_id` at `session` as last recorded (null: never
+// recorded), and its minutes (0: never recorded, or withdrawn).
+const v1::TrainingAttendance* AttendanceOf(const v1::TrainingSession& session, absl::string_view member_id);
+uint32_t AttendedMinutes(const v1::TrainingSession& session, absl::string_view member_id);
+
 // Fold one committed event of the session stream `session_id`.
 void EvolveTraining(TrainingState& state, absl::string_view session_id, const v1::EventEnvelope& envelope);
 

@@ -1,6 +1,6 @@
 // Helpers for tests that decide commands through the composition
 // (server/domain/compose.h) on a State and fold what the decisions append,
-// as the sequencer would: compose_test, review_feedback_test.
+// as the sequencer would: compose_test, review_feedback_test, training_test.
 //
 // Named DecideAndFold, not Run: inside a TEST body an unqualified Run finds
 // testing::Test::Run first.
