@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "projections/beside.h"
 #include "projections/deterministic_bytes.h"
 #include "salesops/v1/internal.pb.h"
 #include "server/domain/lead_details.h"
@@ -208,8 +210,12 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
   // Two threads parse the chunks (each takes every other one) while this
   // one folds them in order as they become ready. The parsers stay at most
   // kAhead chunks ahead of the fold (so parsed chunks do not pile up), and
-  // stop when the fold does.
+  // stop when the fold does. A small snapshot is parsed by this thread as
+  // it folds: threads would cost more than they save.
   constexpr size_t kAhead = 8;
+  size_t bytes = 0;
+  for (size_t i = 1; i < chunks.size(); ++i) bytes += chunks[i].size();
+  const bool parallel = bytes >= kSnapshotBytesWorthThreads;
   std::vector<v1::ViewsSnapshotChunk> parsed(chunks.size());
   std::vector<char> readable(chunks.size(), 0);
   std::vector<absl::Notification> ready(chunks.size());
@@ -228,18 +234,25 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       ready[i].Notify();
     }
   };
-  std::thread odd(parse, 1);
-  std::thread even(parse, 2);
+  std::optional<std::thread> odd, even;
+  if (parallel) {
+    odd.emplace(parse, 1);
+    even.emplace(parse, 2);
+  }
   absl::Cleanup join = [&] {
     {
       absl::MutexLock lock(&mu);
       stop = true;
     }
-    odd.join();
-    even.join();
+    if (odd) odd->join();
+    if (even) even->join();
   };
   for (size_t i = 1; i < parsed.size(); ++i) {
-    ready[i].WaitForNotification();
+    if (parallel) {
+      ready[i].WaitForNotification();
+    } else {
+      readable[i] = parsed[i].ParseFromString(chunks[i]) ? 1 : 0;
+    }
     if (!readable[i]) return absl::DataLossError(absl::StrCat("views snapshot: chunk ", i, " unreadable"));
     {
       absl::MutexLock lock(&mu);
@@ -313,9 +326,9 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     }
   }
   // The daily review totals and the indexes read disjoint parts of the fold.
-  std::thread days([&state] { state.days = SumDays(state.facts); });
+  Beside days(state.core.leads.size() >= kLeadsWorthAThread, [&state] { state.days = SumDays(state.facts); });
   IndexViews(state);
-  days.join();
+  days.Join();
   return state;
 }
 

@@ -21,6 +21,9 @@ namespace salesops::projections {
 inline constexpr uint32_t kViewsVersion = 3;  // 2: review facts and scoring policies; 3: loss reasons and sources in facts
 inline constexpr char kViewsSnapshotName[] = "views";
 inline constexpr size_t kLeadsPerChunk = 10'000;
+// From this many bytes of chunks on, two threads parse them while the
+// decoder folds; a smaller snapshot is parsed as it is folded.
+inline constexpr size_t kSnapshotBytesWorthThreads = size_t{1} << 20;
 
 std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state);
 

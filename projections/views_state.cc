@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "projections/beside.h"
 #include "projections/lead_directory.h"
 #include "server/domain/events.h"
 #include "server/domain/proto_time.h"
@@ -50,8 +50,9 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
 void IndexViews(ViewsState& state) {
   state.index = ViewIndexes();
   // The two indexes share nothing but the (read-only) fold: build them at
-  // once.
-  std::thread leads([&state] { IndexLeads(state.index.leads, state.core.leads); });
+  // once when there are enough leads to pay for a thread.
+  Beside leads(state.core.leads.size() >= kLeadsWorthAThread,
+               [&state] { IndexLeads(state.index.leads, state.core.leads); });
   // Work items in the order they were assigned, so each lands at the end of
   // its set.
   std::vector<std::pair<std::string, WorkItem>> items;
@@ -70,7 +71,7 @@ void IndexViews(ViewsState& state) {
     return a.second.since != b.second.since ? a.second.since < b.second.since : a.first < b.first;
   });
   for (const auto& [stream, item] : items) IndexWork(state.index.work, stream, item);
-  leads.join();
+  leads.Join();
 }
 
 domain::State DecidersState(const domain::State& core) {

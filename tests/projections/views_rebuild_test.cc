@@ -24,7 +24,9 @@ TEST(ViewsRebuildTest, RebuildDuringWritesLosesAndDuplicatesNothing) {
     for (int i = 0; i < kLeads; ++i) {
       world.clock().Advance(absl::Minutes(7));
       EXPECT_TRUE(world.Lead("r1", IdentifyCommand(absl::StrCat("R", i), Yuan(1000 + i))).ok());
-      if (i % 2 == 0) EXPECT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("R", i), 40)).ok());
+      if (i % 2 == 0) {
+        EXPECT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("R", i), 40)).ok());
+      }
     }
   });
   int rebuilds = 0;

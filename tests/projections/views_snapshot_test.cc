@@ -66,10 +66,17 @@ ViewsState ManyLeads(int n) {
   return state;
 }
 
+size_t Bytes(const std::vector<std::string>& chunks) {
+  size_t bytes = 0;
+  for (const std::string& chunk : chunks) bytes += chunk.size();
+  return bytes;
+}
+
 TEST(ViewsSnapshotTest, AFoldOfManyChunksDecodesToTheSameFoldAndIndexes) {
   ViewsState state = ManyLeads(static_cast<int>(3 * kLeadsPerChunk + 17));
   const std::vector<std::string> chunks = EncodeViewsSnapshot(state);
   ASSERT_GT(chunks.size(), 4u) << "the fold must span several chunks";
+  ASSERT_GE(Bytes(chunks), kSnapshotBytesWorthThreads) << "the chunks must be parsed beside the fold";
 
   absl::StatusOr<ViewsState> decoded = DecodeViewsSnapshot(chunks);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -82,11 +89,28 @@ TEST(ViewsSnapshotTest, AFoldOfManyChunksDecodesToTheSameFoldAndIndexes) {
 TEST(ViewsSnapshotTest, AnUnreadableChunkIsRefusedByNumber) {
   std::vector<std::string> chunks = EncodeViewsSnapshot(ManyLeads(static_cast<int>(2 * kLeadsPerChunk + 1)));
   ASSERT_GT(chunks.size(), 3u);
+  ASSERT_GE(Bytes(chunks), kSnapshotBytesWorthThreads) << "the parsers must stop with the fold";
   chunks[2] = std::string("\xff\xff\xff", 3);
   absl::StatusOr<ViewsState> decoded = DecodeViewsSnapshot(chunks);
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(decoded.status().message(), HasSubstr("chunk 2 unreadable"));
+}
+
+TEST(ViewsSnapshotTest, ASmallFoldIsParsedAsItIsFoldedAndRefusesAnUnreadableChunkAlike) {
+  ViewsState state = ManyLeads(50);
+  std::vector<std::string> chunks = EncodeViewsSnapshot(state);
+  ASSERT_LT(Bytes(chunks), kSnapshotBytesWorthThreads);
+  absl::StatusOr<ViewsState> decoded = DecodeViewsSnapshot(chunks);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(EncodeViewsSnapshot(*decoded), chunks);
+  EXPECT_TRUE(decoded->index == state.index);
+
+  chunks[1] = std::string("\xff\xff\xff", 3);
+  decoded = DecodeViewsSnapshot(chunks);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(decoded.status().message(), HasSubstr("chunk 1 unreadable"));
 }
 
 }  // namespace
