@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "server/domain/lead_details.h"
 #include "server/domain/proto_time.h"
 
 namespace salesops::projections {
@@ -163,9 +164,9 @@ absl::StatusOr<v1::SalesAnalysis> BuildSalesAnalysis(const ViewsState& state, co
                                                      absl::string_view only_member) {
   if (group_by == v1::SALES_GROUPING_UNSPECIFIED) group_by = v1::SALES_GROUPING_OWNER;
   if (group_by != v1::SALES_GROUPING_OWNER && group_by != v1::SALES_GROUPING_SOURCE &&
-      group_by != v1::SALES_GROUPING_MONTH) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("group_by: must be OWNER, SOURCE or MONTH (got ", static_cast<int>(group_by), ")"));
+      group_by != v1::SALES_GROUPING_MONTH && group_by != v1::SALES_GROUPING_PRODUCT) {
+    return absl::InvalidArgumentError(absl::StrCat("group_by: must be OWNER, SOURCE, MONTH or PRODUCT (got ",
+                                                   static_cast<int>(group_by), ")"));
   }
   const absl::Time from = FromProtoTime(period.from()), to = FromProtoTime(period.to());
   Grouped<SalesSums> g;
@@ -174,21 +175,32 @@ absl::StatusOr<v1::SalesAnalysis> BuildSalesAnalysis(const ViewsState& state, co
     ForFactsIn(facts, from, to, [&, &member = member](const Fact& f) {
       if (!IsSalesFact(f.kind)) return;
       const std::string month = MonthOf(f.at);
-      std::string key;
+      const auto add_to = [&](const std::string& key) {
+        auto& row = g.rows[key];
+        row.all.Add(f);
+        if (group_by != v1::SALES_GROUPING_MONTH) row.by_month[month].Add(f);
+      };
       switch (group_by) {
         case v1::SALES_GROUPING_SOURCE:
-          key = v1::LeadSource_Name(static_cast<v1::LeadSource>(f.source));
+          add_to(v1::LeadSource_Name(static_cast<v1::LeadSource>(f.source)));
           break;
         case v1::SALES_GROUPING_MONTH:
-          key = month;
+          add_to(month);
           break;
+        case v1::SALES_GROUPING_PRODUCT: {
+          // Under each product the proposal named (once, if named twice),
+          // the whole fact each time: a proposal has no price per product.
+          std::vector<absl::string_view> products = domain::UnpackProducts(f.products.str());
+          std::sort(products.begin(), products.end());
+          products.erase(std::unique(products.begin(), products.end()), products.end());
+          if (products.empty()) add_to("");
+          for (absl::string_view product : products) add_to(std::string(product));
+          break;
+        }
         default:
-          key = member;
+          add_to(member);
           break;
       }
-      auto& row = g.rows[key];
-      row.all.Add(f);
-      if (group_by != v1::SALES_GROUPING_MONTH) row.by_month[month].Add(f);
       g.totals.Add(f);
       g.months[month].Add(f);
     });

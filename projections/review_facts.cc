@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "projections/review_totals.h"
 #include "server/domain/events.h"
+#include "server/domain/lead_details.h"
 #include "server/domain/order.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/ticket.h"
@@ -69,23 +70,30 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
     const uint8_t source = static_cast<uint8_t>(event.has_lead_identified() ? event.lead_identified().source()
                                                 : view != nullptr ? view->source
                                                                   : v1::LEAD_SOURCE_UNSPECIFIED);
+    // ... and the products of its latest proposal (none before one).
+    const InternedString products =
+        view != nullptr ? InternedString(view->text.Get(domain::TextFields::kProducts)) : InternedString();
+    const auto add_lead_fact = [&](const std::string& member, FactKind kind) -> Fact& {
+      Fact& f = add(member, kind);
+      f.source = source;
+      f.products = products;
+      return f;
+    };
     if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
         t.has_value() && view != nullptr && t->from_stage() != t->to_stage() && domain::IsOpenStage(t->from_stage())) {
-      Fact& f = add(lead.owner, FactKind::kStageTime);
-      f.source = source;
+      Fact& f = add_lead_fact(lead.owner, FactKind::kStageTime);
       f.code = t->from_stage();
       f.duration = at - view->time(D::kStageEntered);
     }
     switch (event.body_case()) {
       case v1::Event::kLeadIdentified:
-        add(event.lead_identified().owner(), FactKind::kIdentified).source = source;
+        add_lead_fact(event.lead_identified().owner(), FactKind::kIdentified);
         break;
       case v1::Event::kQuoteSent:
         add(lead.owner, FactKind::kQuoteSent);
         break;
       case v1::Event::kDealWon: {
-        Fact& f = add(lead.owner, FactKind::kWon);
-        f.source = source;
+        Fact& f = add_lead_fact(lead.owner, FactKind::kWon);
         f.amount_minor = event.deal_won().final_amount().amount_minor();
         f.currency = event.deal_won().final_amount().currency();
         if (view != nullptr) f.duration = at - view->time(D::kIdentifiedTime);
@@ -93,8 +101,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       }
       case v1::Event::kDealLost: {
-        Fact& f = add(lead.owner, FactKind::kLost);
-        f.source = source;
+        Fact& f = add_lead_fact(lead.owner, FactKind::kLost);
         f.code = event.deal_lost().reason();
         f.ref = event.deal_lost().note();
         facts.lead_closes[lead_id].push_back({at, envelope.position(), false});

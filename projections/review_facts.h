@@ -16,13 +16,15 @@
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
 #include "projections/lead_views.h"
+#include "server/common/interned.h"
 #include "server/domain/state.h"
 
 namespace salesops::projections {
 
 enum class FactKind : uint8_t {
   // Lead facts (kIdentified, kWon, kLost, kStageTime) also carry the lead's
-  // source when they happened (Fact::source), for the sales analysis.
+  // source and proposed products when they happened (Fact::source,
+  // Fact::products), for the sales analysis.
   kIdentified = 1,     // SALES_REP (owner): a lead identified
   kQuoteSent = 2,      // owner: a quote sent
   kWon = 3,            // owner: amount, currency; duration = identified → won
@@ -59,6 +61,10 @@ struct Fact {
   v1::Role role = v1::ROLE_UNSPECIFIED;
   FactKind kind;
   uint8_t source = 0;  // lead facts: the v1::LeadSource (in what was padding)
+  // Lead facts: the products of the lead's latest proposal, packed
+  // (domain::PackProducts; in what was padding). Interned: a team proposes
+  // few distinct lists.
+  InternedString products;
 };
 static_assert(sizeof(Fact) == 112, "a Fact is kept per event: keep it compact");
 

@@ -138,6 +138,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
         out->set_role(f.role);
         out->set_ref(f.ref);
         out->set_source(static_cast<v1::LeadSource>(f.source));
+        for (absl::string_view name : domain::UnpackProducts(f.products.str())) out->add_products(std::string(name));
       }
       count(end - begin);
     }
@@ -303,6 +304,7 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
         f.role = in.role();
         f.ref = in.ref();
         f.source = static_cast<uint8_t>(in.source());
+        if (!in.products().empty()) f.products = domain::PackProducts(in.products());
       }
     }
     for (const v1::LeadClosesRecord& r : chunk.lead_closes()) {

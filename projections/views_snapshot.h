@@ -18,7 +18,9 @@ namespace salesops::projections {
 // EvolveViews (or anything it calls) would fold the same log differently, or
 // the encoding changes: a snapshot of another version is ignored and the
 // views are rebuilt from the log.
-inline constexpr uint32_t kViewsVersion = 3;  // 2: review facts and scoring policies; 3: loss reasons and sources in facts
+// 2: review facts and scoring policies; 3: loss reasons and sources in facts;
+// 4: proposed products on leads and in lead facts.
+inline constexpr uint32_t kViewsVersion = 4;
 inline constexpr char kViewsSnapshotName[] = "views";
 inline constexpr size_t kLeadsPerChunk = 10'000;
 // From this many bytes of chunks on, two threads parse them while the

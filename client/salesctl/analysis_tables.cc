@@ -81,13 +81,23 @@ std::string RenderSalesAnalysis(const v1::SalesAnalysis& a) {
                                  " \u00b7 ", Scope(a.all_members()), "\n", ViewLine(a.view()), "\n\n");
   Table rows = SalesTable(grouping);
   for (const v1::SalesAnalysisRow& row : a.rows()) {
-    const std::string label = a.group_by() == v1::SALES_GROUPING_SOURCE
-                                  ? EnumShortNameOf(*v1::LeadSource_descriptor(), row.source())
-                                  : RowLabel(row.key(), row.display_name());
+    std::string label;
+    if (a.group_by() == v1::SALES_GROUPING_SOURCE) {
+      label = EnumShortNameOf(*v1::LeadSource_descriptor(), row.source());
+    } else if (a.group_by() == v1::SALES_GROUPING_PRODUCT && row.key().empty()) {
+      label = "(no products proposed)";
+    } else {
+      label = RowLabel(row.key(), row.display_name());
+    }
     rows.AddRow(SalesCells(label, row.figures()));
   }
   rows.AddRow(SalesCells("TOTAL", a.totals()));
   absl::StrAppend(&out, rows.Render());
+  if (a.group_by() == v1::SALES_GROUPING_PRODUCT) {
+    absl::StrAppend(&out,
+                    "\nA lead counts under each product its latest proposal named: the rows may add up to more "
+                    "than TOTAL.\n");
+  }
   if (a.months_size() > 1 && a.group_by() != v1::SALES_GROUPING_MONTH) {
     Table months = SalesTable("MONTH");
     for (const v1::SalesMonth& m : a.months()) months.AddRow(SalesCells(m.month(), m.figures()));

@@ -189,9 +189,9 @@ const std::vector<ViewCommand>& ViewCommands() {
        "  default period, role   the last complete UTC month, SALES_REP\n", /*default_period=*/true,
        /*default_role=*/true},
       {"analysis", "views.get-sales-analysis",
-       "Sales figures of a period by owner, source or month: leads, win rate, won value, cycle time, stage "
-       "times, loss reasons, trend.",
-       "  --group-by=owner|source|month  group_by (default: owner)\n"
+       "Sales figures of a period by owner, source, month or product: leads, win rate, won value, cycle time, "
+       "stage times, loss reasons, trend.",
+       "  --group-by=owner|source|month|product  group_by (default: owner)\n"
        "  default period         the last complete UTC month\n",
        /*default_period=*/true},
       {"satisfaction", "views.get-satisfaction-analysis",

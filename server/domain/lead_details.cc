@@ -64,6 +64,28 @@ void SetContact(LeadDetails& d, const v1::Contact& c) {
 
 }  // namespace
 
+std::string PackProducts(const google::protobuf::RepeatedPtrField<std::string>& products) {
+  std::string out;
+  char length[10];
+  for (const std::string& name : products) {
+    out.append(length, PutVarint(length, name.size()));
+    out.append(name);
+  }
+  return out;
+}
+
+std::vector<absl::string_view> UnpackProducts(absl::string_view packed) {
+  std::vector<absl::string_view> out;
+  const char* p = packed.data();
+  const char* const end = packed.data() + packed.size();
+  while (p < end) {
+    const uint64_t size = GetVarint(p);
+    out.emplace_back(p, size);
+    p += size;
+  }
+  return out;
+}
+
 google::protobuf::Timestamp Stamp::ToProto() const {
   google::protobuf::Timestamp t;
   t.set_seconds(seconds);
@@ -164,6 +186,7 @@ void EvolveLeadDetails(LeadState& lead, absl::string_view lead_id, const v1::Eve
       break;
     case v1::Event::kSolutionProposed:
       SetMoney(d, LeadDetails::kEstimated, P::kEstimatedValue, event.solution_proposed().value());
+      d.text.Set(T::kProducts, PackProducts(event.solution_proposed().products()));
       break;
     case v1::Event::kQuoteSent:
       d.text.Set(T::kQuoteId, event.quote_sent().quote_id());
@@ -242,6 +265,7 @@ void RestoreLeadDetails(LeadState& lead, absl::string_view lead_id, const v1::Le
   d.loss_reason = view.loss_reason();
   d.text.Set(T::kCompetitor, view.competitor());
   d.furthest_stage = view.furthest_stage();
+  d.text.Set(T::kProducts, PackProducts(view.products()));
 }
 
 absl::string_view ShownLeadId(absl::string_view lead_id, const LeadState& lead) {
@@ -284,6 +308,7 @@ v1::Lead ToLeadMessage(absl::string_view lead_id, const LeadState& lead) {
   m.set_awaiting_role(lead.awaiting_role);
   if (d.has(P::kAssignedAt)) *m.mutable_assigned_at() = d.times[LeadDetails::kAssigned].ToProto();
   m.set_furthest_stage(d.furthest_stage);
+  for (absl::string_view name : UnpackProducts(d.text.Get(T::kProducts))) m.add_products(std::string(name));
   return m;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -49,6 +50,7 @@ class TextFields {
     kQuoteId,
     kSignedDate,
     kCompetitor,
+    kProducts,  // the latest proposal's products, packed (PackProducts)
     kCount
   };
 
@@ -116,6 +118,12 @@ v1::Lead ToLeadMessage(absl::string_view lead_id, const LeadState& lead);
 // snapshot's): the inverse of ToLeadMessage for the details. The fields
 // `lead` holds itself (owner, stage, version, ...) are not read from `view`.
 void RestoreLeadDetails(LeadState& lead, absl::string_view lead_id, const v1::Lead& view);
+
+// A list of product names as one string (each name's length as a varint,
+// then its bytes; "" for no names), and back. UnpackProducts takes only what
+// PackProducts made; its views point into `packed`.
+std::string PackProducts(const google::protobuf::RepeatedPtrField<std::string>& products);
+std::vector<absl::string_view> UnpackProducts(absl::string_view packed);
 
 // The lead_id field of that message, without building it.
 absl::string_view ShownLeadId(absl::string_view lead_id, const LeadState& lead);

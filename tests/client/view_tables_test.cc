@@ -504,6 +504,26 @@ TEST(AnalysisTablesTest, SalesRowsTotalTrendStagesAndLossNotesAligned) {
   EXPECT_THAT(RenderSalesAnalysis(a), ::testing::HasSubstr("your own figures only"));
 }
 
+TEST(AnalysisTablesTest, ProductRowsNameTheNoProductRowAndSayTheyOverlap) {
+  v1::SalesAnalysis a;
+  SetView(a.mutable_view());
+  SetPeriod(a.mutable_period());
+  a.set_group_by(v1::SALES_GROUPING_PRODUCT);
+  a.set_all_members(true);
+  for (const char* product : {"", "旗舰版", "年度维保 Annual care"}) {
+    v1::SalesAnalysisRow* row = a.add_rows();
+    row->set_key(product);
+    row->mutable_figures()->set_won(1);
+  }
+  a.mutable_totals()->set_won(2);
+  const std::string text = RenderSalesAnalysis(a);
+  EXPECT_THAT(text, ::testing::HasSubstr("by PRODUCT"));
+  EXPECT_THAT(text, ::testing::HasSubstr("(no products proposed)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("年度维保 Annual care"));
+  EXPECT_THAT(text, ::testing::HasSubstr("add up to more than TOTAL"));
+  ExpectAlignedBlocks(text);
+}
+
 TEST(AnalysisTablesTest, SatisfactionRowsAndTrendAligned) {
   v1::SatisfactionAnalysis a;
   SetView(a.mutable_view());

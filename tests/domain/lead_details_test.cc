@@ -38,7 +38,9 @@ std::string Bytes(const v1::Lead& lead) {
 TEST(TextFieldsTest, EveryFieldKeepsItsBytesWhenAnotherChanges) {
   const std::string long_text(300, 'x');  // a length of two varint bytes
   const std::vector<std::string> values = {"lead-α", "杭州云栖网络科技有限公司", "张伟", "zw@example.cn",
-                                           "+86 (571) 8888-0000", long_text, "Q-7", "2026-12-01", "华为"};
+                                           "+86 (571) 8888-0000", long_text, "Q-7", "2026-12-01", "华为",
+                                           "\x09旗舰版"};
+  ASSERT_EQ(values.size(), static_cast<size_t>(T::kCount));
   TextFields text;
   for (int i = 0; i < T::kCount; ++i) text.Set(static_cast<T::Field>(i), values[i]);
   for (int i = 0; i < T::kCount; ++i) EXPECT_EQ(text.Get(static_cast<T::Field>(i)), values[i]) << i;
@@ -58,11 +60,30 @@ TEST(TextFieldsTest, EveryFieldKeepsItsBytesWhenAnotherChanges) {
   EXPECT_FALSE(copy == text);
 }
 
+// A proposal naming `products`.
+v1::Event ProposalOf(std::vector<std::string> products, v1::Stage from = v1::STAGE_NEEDS_ANALYZED) {
+  v1::Event e = ev::SolutionProposed(from, 900'000);
+  for (std::string& p : products) e.mutable_solution_proposed()->add_products(std::move(p));
+  return e;
+}
+
+TEST(ProductsTest, AListPacksAndUnpacksByteForByte) {
+  const std::vector<std::vector<std::string>> lists = {
+      {}, {"CRM 旗舰版"}, {"CRM 旗舰版", "年度维保", "CRM 旗舰版"}, {"", std::string(300, 'x'), "a\nb"}};
+  for (const auto& list : lists) {
+    google::protobuf::RepeatedPtrField<std::string> field(list.begin(), list.end());
+    const std::string packed = PackProducts(field);
+    EXPECT_EQ(packed.empty(), list.empty());
+    const std::vector<absl::string_view> back = UnpackProducts(packed);
+    EXPECT_EQ(std::vector<std::string>(back.begin(), back.end()), list);
+  }
+}
+
 TEST(LeadDetailsTest, TheMessageShowsWhatTheEventsSaid) {
   const LeadState lead = Fold("ACME-1", {ev::LeadIdentified("ACME-1", "ACME 北京", "alice"),
                                          ev::LeadQualified(v1::STAGE_IDENTIFIED, 80),
                                          ev::NeedsRecorded(v1::STAGE_QUALIFIED),
-                                         ev::SolutionProposed(v1::STAGE_NEEDS_ANALYZED, 900'000),
+                                         ProposalOf({"CRM 旗舰版", "年度维保"}),
                                          ev::QuoteSent(v1::STAGE_SOLUTION_PROPOSED, 1, 850'000, "Q-7"),
                                          ev::DealLost(v1::STAGE_QUOTED, v1::LOSS_REASON_COMPETITOR, "华为", "价格更低")});
   const v1::Lead m = ToLeadMessage("ACME-1", lead);
@@ -83,6 +104,7 @@ TEST(LeadDetailsTest, TheMessageShowsWhatTheEventsSaid) {
   EXPECT_EQ(m.competitor(), "华为");
   EXPECT_EQ(m.close_reason(), "价格更低");
   EXPECT_EQ(m.furthest_stage(), v1::STAGE_QUOTED);
+  EXPECT_THAT(m.products(), ::testing::ElementsAre("CRM 旗舰版", "年度维保"));
   EXPECT_FALSE(m.has_won_amount());
   EXPECT_FALSE(m.has_assigned_at()) << "closed: nobody is assigned";
   EXPECT_EQ(m.stage_entered_at().seconds(), ToProtoTime(ev::HistoryStart() + absl::Hours(5)).seconds());
@@ -117,8 +139,11 @@ TEST(LeadDetailsTest, ALeadIdOtherThanTheStreamsIsShownAsTheEventSaid) {
 TEST(LeadDetailsTest, RestoringFromTheMessageGivesTheSameLeadAndMessage) {
   const std::vector<std::vector<v1::Event>> histories = {
       {ev::LeadIdentified("A")},
-      {ev::LeadIdentified("A"), ev::LeadQualified(), ev::NeedsRecorded(), ev::SolutionProposed(),
+      {ev::LeadIdentified("A"), ev::LeadQualified(), ev::NeedsRecorded(), ProposalOf({"旗舰版", "年度维保"}),
        ev::QuoteSent(v1::STAGE_SOLUTION_PROPOSED, 1), ev::DealWon(v1::STAGE_QUOTED)},
+      // A second proposal replaces the products, here by none.
+      {ev::LeadIdentified("A"), ev::LeadQualified(), ev::NeedsRecorded(), ProposalOf({"旗舰版"}),
+       ProposalOf({}, v1::STAGE_SOLUTION_PROPOSED)},
       {ev::LeadIdentified("A"), ev::LeadDisqualified(v1::STAGE_IDENTIFIED, "没有预算"),
        ev::LeadReopened(v1::STAGE_DISQUALIFIED, v1::STAGE_IDENTIFIED)},
       {ev::LeadIdentified("other")},
@@ -129,6 +154,12 @@ TEST(LeadDetailsTest, RestoringFromTheMessageGivesTheSameLeadAndMessage) {
     LeadState restored = lead.WithoutDetails();
     RestoreLeadDetails(restored, "A", shown);
     EXPECT_TRUE(restored == lead) << shown.ShortDebugString();
+    if (&history == &histories[1]) {
+      EXPECT_EQ(shown.products_size(), 2);
+    }
+    if (&history == &histories[2]) {
+      EXPECT_EQ(shown.products_size(), 0);
+    }
     EXPECT_EQ(Bytes(ToLeadMessage("A", restored)), Bytes(shown));
   }
 }

@@ -43,6 +43,9 @@ constexpr absl::Duration kDay = absl::Hours(24);
 // D    r2   INBOUND    06-01      06-02     06-03  06-04    06-05  -           lost 06-06 PRICE "价格太高"
 // E    r2   REFERRAL   06-10      06-11     06-12  06-13    06-14  -           lost 06-15 COMPETITOR
 //                                                                              "选择了竞争对手的方案"
+// Products proposed: A 标准版 + 年度维保; B 标准版; C 旗舰版 + 年度维保 (named
+// twice); D 旗舰版; E none.
+//
 // After-sales: ticket TA on A opened 05-15, handed to as1, resolved by as1
 // 05-16, survey S1 05-17 (5, 4, 3); ticket TC on C opened 06-03, handed to
 // as2, resolved by as2 06-04, survey S2 06-05 (4, 4, 4); survey S3 on C
@@ -101,6 +104,14 @@ class AnalysisTest : public ::testing::Test {
     std::string note;
   };
 
+  static std::vector<std::string> ProductsOf(const std::string& lead) {
+    if (lead == "A") return {"标准版", "年度维保"};
+    if (lead == "B") return {"标准版"};
+    if (lead == "C") return {"旗舰版", "年度维保", "年度维保"};
+    if (lead == "D") return {"旗舰版"};
+    return {};
+  }
+
   void At(absl::Time t, std::function<void()> step) { steps_[t].push_back(std::move(step)); }
   void Must(const engine::CommandResult& r) { ASSERT_TRUE(r.ok()) << r.status(); }
 
@@ -133,7 +144,7 @@ class AnalysisTest : public ::testing::Test {
           case 3:
             c.mutable_propose_solution()->set_lead_id(id);
             c.mutable_propose_solution()->set_summary("标准版");
-            c.mutable_propose_solution()->add_products("标准版");
+            for (const std::string& p : ProductsOf(id)) c.mutable_propose_solution()->add_products(p);
             *c.mutable_propose_solution()->mutable_value() = Yuan(1'000'000);
             break;
           case 4:
@@ -331,6 +342,71 @@ TEST_F(AnalysisTest, SalesByMonthAndSourceOverTheQuarterWorkedByHand) {
   EXPECT_EQ(by_source.rows(1).months(2).figures().won(), 1u);  // C in June
 }
 
+TEST_F(AnalysisTest, SalesByProductOverTheQuarterWorkedByHand) {
+  const v1::SalesAnalysis by_product = Sales("2026-Q2", v1::SALES_GROUPING_PRODUCT);
+  EXPECT_EQ(by_product.group_by(), v1::SALES_GROUPING_PRODUCT);
+  // Ordered by key (UTF-8 bytes): "" (E5..., E6 97..., E6 A0...).
+  ASSERT_THAT(Keys(by_product), ElementsAre("", "年度维保", "旗舰版", "标准版"));
+  // "": what happened before a proposal named products — every
+  // identification (6), the stages left before it (IDENTIFIED, QUALIFIED,
+  // NEEDS_ANALYZED by A to E), and all of E (no products): E left
+  // SOLUTION_PROPOSED and QUOTED and was lost.
+  const v1::SalesFigures& none = by_product.rows(0).figures();
+  EXPECT_EQ(none.leads_identified(), 6u);
+  EXPECT_EQ(none.won(), 0u);
+  EXPECT_EQ(none.lost(), 1u);
+  EXPECT_EQ(none.loss_reasons(0).reason(), v1::LOSS_REASON_COMPETITOR);
+  std::map<v1::Stage, uint64_t> none_samples;
+  for (const v1::StageTime& t : none.time_in_stage()) none_samples[t.stage()] = t.samples();
+  EXPECT_EQ(none_samples, (std::map<v1::Stage, uint64_t>{{v1::STAGE_IDENTIFIED, 5},
+                                                         {v1::STAGE_QUALIFIED, 5},
+                                                         {v1::STAGE_NEEDS_ANALYZED, 5},
+                                                         {v1::STAGE_SOLUTION_PROPOSED, 1},
+                                                         {v1::STAGE_QUOTED, 1}}));
+  // 年度维保: A (won 10 000.00 after 7 days) and C (won 5 000.00 after 13,
+  // counted once though named twice): 2 of 2, 15 000.00, (7 + 13) / 2 days.
+  const v1::SalesFigures& care = by_product.rows(1).figures();
+  EXPECT_EQ(care.leads_identified(), 0u) << "no lead has products when it is identified";
+  EXPECT_EQ(care.won(), 2u);
+  EXPECT_EQ(care.lost(), 0u);
+  EXPECT_DOUBLE_EQ(care.win_rate(), 1.0);
+  ASSERT_EQ(care.won_value_size(), 1);
+  EXPECT_EQ(care.won_value(0).amount_minor(), 1'500'000);
+  EXPECT_EQ(FromProtoDuration(care.average_cycle_time()), 10 * kDay);
+  // 旗舰版: C won (5 000.00, 13 days), D lost on price: 1 of 2.
+  const v1::SalesFigures& flagship = by_product.rows(2).figures();
+  EXPECT_EQ(flagship.won(), 1u);
+  EXPECT_EQ(flagship.lost(), 1u);
+  EXPECT_DOUBLE_EQ(flagship.win_rate(), 0.5);
+  EXPECT_EQ(flagship.won_value(0).amount_minor(), 500'000);
+  EXPECT_EQ(FromProtoDuration(flagship.average_cycle_time()), 13 * kDay);
+  EXPECT_EQ(flagship.loss_reasons(0).note(), "价格太高");
+  // 标准版: A won (10 000.00, 7 days), B lost on price; each left
+  // SOLUTION_PROPOSED after one day (A 05-08 → 05-09, B 05-12 → 05-13).
+  const v1::SalesFigures& standard = by_product.rows(3).figures();
+  EXPECT_EQ(standard.won(), 1u);
+  EXPECT_EQ(standard.lost(), 1u);
+  EXPECT_EQ(standard.won_value(0).amount_minor(), 1'000'000);
+  EXPECT_EQ(FromProtoDuration(standard.average_cycle_time()), 7 * kDay);
+  ASSERT_GE(standard.time_in_stage_size(), 1);
+  EXPECT_EQ(standard.time_in_stage(0).stage(), v1::STAGE_SOLUTION_PROPOSED);
+  EXPECT_EQ(standard.time_in_stage(0).samples(), 2u);
+  EXPECT_EQ(Average(standard.time_in_stage(0)), kDay);
+  // The totals count each fact once: the quarter's 2 won of 5, 15 000.00.
+  EXPECT_EQ(by_product.totals().won(), 2u);
+  EXPECT_EQ(by_product.totals().lost(), 3u);
+  EXPECT_EQ(by_product.totals().won_value(0).amount_minor(), 1'500'000);
+  // The series per product: 旗舰版 won in June (C), nothing in May.
+  ASSERT_EQ(by_product.rows(2).months_size(), 3);
+  EXPECT_EQ(by_product.rows(2).months(1).figures().won(), 0u);
+  EXPECT_EQ(by_product.rows(2).months(2).figures().won(), 1u);
+
+  // A rep's own: r1 proposed only 标准版 and 年度维保 (A, B).
+  const v1::SalesAnalysis own = Sales("2026-Q2", v1::SALES_GROUPING_PRODUCT, "r1");
+  ASSERT_THAT(Keys(own), ElementsAre("", "年度维保", "标准版"));
+  EXPECT_EQ(own.rows(1).figures().won_value(0).amount_minor(), 1'000'000);
+}
+
 TEST_F(AnalysisTest, ASourceCorrectedLaterDoesNotMoveThePastFacts) {
   // G's source becomes EVENT after the quarter: its identification stays
   // INBOUND (the source when it happened).
@@ -441,7 +517,7 @@ TEST_F(AnalysisTest, UnknownGroupingIsInvalidArgumentNamingTheField) {
   world_.views().Read([](const ViewsState& s) {
     EXPECT_THAT(
         BuildSalesAnalysis(s, Period("2026-05"), static_cast<v1::SalesGrouping>(42), "").status().message(),
-        HasSubstr("group_by: must be OWNER, SOURCE or MONTH"));
+        HasSubstr("group_by: must be OWNER, SOURCE, MONTH or PRODUCT"));
     EXPECT_EQ(BuildSatisfactionAnalysis(s, Period("2026-05"), static_cast<v1::SatisfactionGrouping>(42), "")
                   .status()
                   .code(),

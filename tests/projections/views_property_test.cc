@@ -61,7 +61,8 @@ std::string Digest(const ViewsState& s) {
     absl::StatusOr<v1::PerformanceReview> review = BuildReview(s, member, all_time, 0);
     absl::StrAppend(&out, review.ok() ? Bytes(*review) : review.status().ToString());
   }
-  for (v1::SalesGrouping by : {v1::SALES_GROUPING_OWNER, v1::SALES_GROUPING_SOURCE, v1::SALES_GROUPING_MONTH}) {
+  for (v1::SalesGrouping by : {v1::SALES_GROUPING_OWNER, v1::SALES_GROUPING_SOURCE, v1::SALES_GROUPING_MONTH,
+                              v1::SALES_GROUPING_PRODUCT}) {
     for (const char* only : {"", "r1"}) {
       absl::StatusOr<v1::SalesAnalysis> a = BuildSalesAnalysis(s, all_time, by, only);
       absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
@@ -355,6 +356,10 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
         c.mutable_propose_solution()->set_lead_id(lead);
         c.mutable_propose_solution()->set_summary("方案");
         *c.mutable_propose_solution()->mutable_value() = Yuan(1 + pick(500'000));
+        for (int n = static_cast<int>(pick(4)); n > 0; --n) {  // 0 to 3, maybe one twice
+          static const char* const kProducts[] = {"标准版", "旗舰版", "年度维保"};
+          c.mutable_propose_solution()->add_products(kProducts[pick(3)]);
+        }
         break;
       case 4:
         c.mutable_send_quote()->set_lead_id(lead);
