@@ -1025,7 +1025,10 @@ DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   }
   // Two BD managers go part-time today: what they already hold puts one
   // over her new capacity and the other near his, so the workload view (and
-  // the dashboard's colours) show both; new work goes around them.
+  // the dashboard's colours) show both; new work goes around them. The
+  // capacities here are placeholders: salesctl demo sizes them to the loads
+  // once the stories are in (demo.cc, SizePartTime), as those depend on the
+  // hour the demo runs.
   for (const auto& [id, capacity] : {std::pair<const char*, uint32_t>{"sun_li", 12}, {"zhao_lei", 16}}) {
     auto part_time = std::make_unique<v1::SetMemberRolesRequest>();
     part_time->mutable_options()->set_request_id(absl::StrCat("demo:part-time:", id));

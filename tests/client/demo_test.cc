@@ -57,6 +57,15 @@ class FakeServer final : public RpcClient {
         v1::EventEnvelope* event = static_cast<v1::ReadLogResponse*>(reply.get())->add_events();
         event->set_position(static_cast<const v1::ReadLogRequest&>(request).from_position());
         event->mutable_recorded_at()->set_seconds(kAnchor);
+      } else if (method == "GetWorkload") {
+        // What the two BD managers hold once the stories are in.
+        workload_min_position_ = static_cast<const v1::GetWorkloadRequest&>(request).view().min_position();
+        auto* workload = static_cast<v1::Workload*>(reply.get());
+        for (const auto& [id, load] : {std::pair<const char*, uint32_t>{"sun_li", 16}, {"zhao_lei", 13}}) {
+          v1::MemberWorkload* m = workload->add_members();
+          m->set_member_id(id);
+          m->set_load(load);
+        }
       } else if (method == "ListScoringPolicies") {
         auto* list = static_cast<v1::ListScoringPoliciesResponse*>(reply.get());
         for (const std::string& note : policy_notes_) {
@@ -100,6 +109,7 @@ class FakeServer final : public RpcClient {
   std::vector<std::string> policy_notes_;
   v1::SetMemberRolesRequest set_roles_;  // the actor's
   std::map<std::string, v1::SetMemberRolesRequest> set_roles_of_;
+  uint64_t workload_min_position_ = 0;
   uint64_t position_ = 5;
   int64_t latest_ = 0;
   int writes_ = 0;
@@ -133,9 +143,12 @@ TEST_F(DemoTest, FillsTheServerInOrder) {
   EXPECT_EQ(m[19], "IdentifyLead");
   EXPECT_EQ(m.back(), "ListScoringPolicies");
   EXPECT_THAT(server_.set_roles_.roles(), ElementsAre(v1::ROLE_SALES_MANAGER, v1::ROLE_ADMIN));
-  // Two BD managers go part-time at the end (one over, one near capacity).
+  // Two BD managers go part-time at the end, sized to what they hold then
+  // (read after every story's write): one over (16 on 12), one near (13 on
+  // 14) capacity.
+  EXPECT_GT(server_.workload_min_position_, 0u);
   EXPECT_EQ(server_.set_roles_of_["sun_li"].capacity(), 12u);
-  EXPECT_EQ(server_.set_roles_of_["zhao_lei"].capacity(), 16u);
+  EXPECT_EQ(server_.set_roles_of_["zhao_lei"].capacity(), 14u);
   EXPECT_THAT(server_.set_roles_of_["zhao_lei"].roles(), ElementsAre(v1::ROLE_BD_MANAGER));
   EXPECT_LE(server_.latest_, kAnchor);  // nothing backfilled past the anchor
 
