@@ -105,6 +105,19 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     *chunk.add_training_sessions() = entry->second;
     if (chunk.training_sessions_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
+  for (const auto* entry : Sorted(state.core.accounts.by_id)) {
+    const domain::AccountState& a = entry->second;
+    v1::AccountRecord* r = chunk.add_accounts();
+    r->set_account_id(entry->first);
+    r->set_company(a.company);
+    r->set_match_key(a.match_key);
+    r->set_opened_by_lead_id(a.opened_by_lead_id);
+    *r->mutable_opened_at() = ToProtoTime(a.opened_at);
+    r->set_version(a.version);
+    auto keyed = state.core.accounts.by_key.find(a.match_key);
+    r->set_matched_by_name(keyed != state.core.accounts.by_key.end() && keyed->second == entry->first);
+    if (chunk.accounts_size() >= static_cast<int>(kLeadsPerChunk)) flush();
+  }
   size_t in_chunk = 0;  // facts and history records in the chunk being filled
   const auto count = [&](size_t n) {
     in_chunk += n;
@@ -286,6 +299,15 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
     for (v1::TrainingSession& s : *chunk.mutable_training_sessions()) {
       std::string id = s.session_id();
       state.core.training.sessions[std::move(id)] = std::move(s);
+    }
+    for (const v1::AccountRecord& r : chunk.accounts()) {
+      domain::AccountState& a = state.core.accounts.by_id[r.account_id()];
+      a.company = r.company();
+      a.match_key = r.match_key();
+      a.opened_by_lead_id = r.opened_by_lead_id();
+      a.opened_at = FromProtoTime(r.opened_at());
+      a.version = r.version();
+      if (r.matched_by_name()) state.core.accounts.by_key[r.match_key()] = r.account_id();
     }
     for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
       std::vector<Fact>& facts = state.facts.by_member[r.member_id()];

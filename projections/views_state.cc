@@ -86,6 +86,7 @@ domain::State DecidersState(const domain::State& core) {
   out.meetings = core.meetings;
   out.feedback = core.feedback;
   out.training = core.training;
+  out.accounts = core.accounts;
   out.workload = core.workload;
   return out;
 }

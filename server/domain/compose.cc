@@ -20,6 +20,7 @@ absl::Span<const Aggregate* const> Aggregates() {
       &kActionItemAggregate,
       &kReviewFeedbackAggregate,
       &kTrainingAggregate,
+      &kAccountAggregate,  // no commands: only a process step writes to it
   };
   return kAll;
 }
@@ -28,6 +29,7 @@ absl::Span<const ProcessStep* const> ProcessSteps() {
   // One line per cross-aggregate step, run in this order after the command's
   // own aggregate has decided.
   static const ProcessStep* const kAll[] = {
+      &kIdentifiedLeadOpensAccount,
       &kWonDealOpensOrder,
       &kLowSurveyOpensFollowUp,
   };
@@ -35,6 +37,7 @@ absl::Span<const ProcessStep* const> ProcessSteps() {
 }
 
 const Aggregate* AggregateFor(v1::Command::KindCase kind) {
+  if (kind == v1::Command::KIND_NOT_SET) return nullptr;  // not the accounts' "no command"
   for (const Aggregate* aggregate : Aggregates()) {
     if (aggregate->command == kind) return aggregate;
   }

@@ -45,7 +45,10 @@ namespace salesops::domain {
 // hot write path dispatches with one table lookup, no std::function.
 struct Aggregate {
   absl::string_view name;               // "lead"
-  v1::Command::KindCase command;        // the v1::Command case it decides
+  // The v1::Command case it decides; KIND_NOT_SET for an aggregate without
+  // commands, written to only by process steps (accounts), whose validate,
+  // options, decide and reply are null.
+  v1::Command::KindCase command;
   // Its streams: "<stream_prefix><id>" ("lead-acme-1"), or, when
   // `single_stream`, the one stream named stream_prefix ("team").
   absl::string_view stream_prefix;
@@ -108,6 +111,8 @@ extern const Aggregate kMeetingAggregate;
 extern const Aggregate kActionItemAggregate;
 extern const Aggregate kReviewFeedbackAggregate;
 extern const Aggregate kTrainingAggregate;
+extern const Aggregate kAccountAggregate;
+extern const ProcessStep kIdentifiedLeadOpensAccount;
 extern const ProcessStep kWonDealOpensOrder;
 extern const ProcessStep kLowSurveyOpensFollowUp;
 

@@ -91,6 +91,8 @@ std::string DescribeEvent(const v1::Event& event) {
       std::string s = absl::StrCat(e.company(), " / ", e.contact().name(), ", source ",
                                    SourceName(e.source()), ", owner ", e.owner());
       if (e.has_estimated_value()) absl::StrAppend(&s, ", est. ", FormatMoney(e.estimated_value()));
+      if (!e.account_id().empty()) absl::StrAppend(&s, ", account ", e.account_id());
+      if (!e.referred_by_account_id().empty()) absl::StrAppend(&s, ", referred by ", e.referred_by_account_id());
       return s;
     }
     case v1::Event::kLeadQualified: {
@@ -266,6 +268,10 @@ std::string DescribeEvent(const v1::Event& event) {
       const auto& e = event.training_attendance_recorded();
       return absl::StrCat(e.member_id(), " attended ", e.minutes(), " min of training ", e.session_id(),
                           e.correction_reason().empty() ? "" : ", corrected: ", e.correction_reason());
+    }
+    case v1::Event::kAccountOpened: {
+      const auto& e = event.account_opened();
+      return absl::StrCat("account ", e.account_id(), " opened for ", e.company(), " by lead ", e.lead_id());
     }
     case v1::Event::BODY_NOT_SET:
       return "";

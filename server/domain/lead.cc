@@ -54,6 +54,8 @@ v1::Event MakeEvent(const LeadState& state, const C& command, const std::string&
       if (c.has_estimated_value()) *e->mutable_estimated_value() = c.estimated_value();
       e->set_owner(c.owner().empty() ? context.actor : c.owner());
       *e->mutable_transition() = Transition(v1::STAGE_UNSPECIFIED, kIdentified);
+      e->set_account_id(c.account_id());  // as the entry resolved it (ResolveAccount)
+      e->set_referred_by_account_id(c.referred_by_account_id());
       break;
     }
     case C::kQualify: {

@@ -174,6 +174,8 @@ void EvolveLeadDetails(LeadState& lead, absl::string_view lead_id, const v1::Eve
       SetContact(d, e.contact());
       d.source = e.source();
       if (e.has_estimated_value()) SetMoney(d, LeadDetails::kEstimated, P::kEstimatedValue, e.estimated_value());
+      d.text.Set(T::kAccountId, e.account_id());
+      d.text.Set(T::kReferredBy, e.referred_by_account_id());
       d.times[LeadDetails::kIdentifiedTime] = Stamp::Of(envelope.occurred_at());
       d.set(P::kIdentifiedAt, true);
       break;
@@ -266,6 +268,8 @@ void RestoreLeadDetails(LeadState& lead, absl::string_view lead_id, const v1::Le
   d.text.Set(T::kCompetitor, view.competitor());
   d.furthest_stage = view.furthest_stage();
   d.text.Set(T::kProducts, PackProducts(view.products()));
+  d.text.Set(T::kAccountId, view.account_id());
+  d.text.Set(T::kReferredBy, view.referred_by_account_id());
 }
 
 absl::string_view ShownLeadId(absl::string_view lead_id, const LeadState& lead) {
@@ -309,6 +313,8 @@ v1::Lead ToLeadMessage(absl::string_view lead_id, const LeadState& lead) {
   if (d.has(P::kAssignedAt)) *m.mutable_assigned_at() = d.times[LeadDetails::kAssigned].ToProto();
   m.set_furthest_stage(d.furthest_stage);
   for (absl::string_view name : UnpackProducts(d.text.Get(T::kProducts))) m.add_products(std::string(name));
+  m.set_account_id(std::string(d.text.Get(T::kAccountId)));
+  m.set_referred_by_account_id(std::string(d.text.Get(T::kReferredBy)));
   return m;
 }
 

@@ -51,6 +51,8 @@ class TextFields {
     kSignedDate,
     kCompetitor,
     kProducts,  // the latest proposal's products, packed (PackProducts)
+    kAccountId,
+    kReferredBy,  // the referring account
     kCount
   };
 

@@ -79,13 +79,18 @@ absl::Status DecideLeadEntry(const State& state, const v1::Command& command, con
   const LeadState& lead = state.Lead(lead_id);
   SALESOPS_ASSIGN_OR_RETURN(Authorization auth,
                             Authorize(state.team, context.actor, command, lead.owner, lead.awaiting_role));
-  // Only IdentifyLead needs a changed copy (the resolved owner); every other
-  // command is decided as sent, without copying it.
+  // Only IdentifyLead needs a changed copy (the resolved owner and
+  // account); every other command is decided as sent, without copying it.
   v1::LeadCommand with_owner;
   if (lead_command.has_identify()) {
     SALESOPS_ASSIGN_OR_RETURN(std::string owner, OwnerOfNewLead(state.team, lead_command.identify(), context.actor));
     with_owner = lead_command;
     with_owner.mutable_identify()->set_owner(owner);
+    if (!lead.exists) {  // identifying an existing lead is refused by DecideLead
+      SALESOPS_ASSIGN_OR_RETURN(ResolvedAccount account,
+                                ResolveAccount(state.accounts, lead_command.identify(), lead_id));
+      with_owner.mutable_identify()->set_account_id(std::move(account.account_id));
+    }
   }
   const v1::LeadCommand& effective = lead_command.has_identify() ? with_owner : lead_command;
   if (lead_command.has_change_owner()) {

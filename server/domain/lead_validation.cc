@@ -46,6 +46,13 @@ absl::Status ValidateLeadCommand(const v1::LeadCommand& command) {
       }
       v.Add(OptionalMoney("estimated_value", c.has_estimated_value(), c.estimated_value()));
       if (!c.owner().empty()) v.Add(ValidateId("owner", c.owner()));
+      if (!c.account_id().empty()) v.Add(ValidateId("account_id", c.account_id()));
+      if (!c.referred_by_account_id().empty()) {
+        v.Add(ValidateId("referred_by_account_id", c.referred_by_account_id()));
+        if (c.source() != v1::LEAD_SOURCE_REFERRAL) {
+          v.Add(absl::InvalidArgumentError("referred_by_account_id: only for source referral"));
+        }
+      }
       break;
     }
     case v1::LeadCommand::kQualify: {

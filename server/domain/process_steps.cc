@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "server/domain/account.h"
 #include "server/domain/compose.h"
 #include "server/domain/events.h"
 #include "server/domain/ticket.h"
@@ -80,7 +81,25 @@ absl::Status OpenFollowUpOfLowSurvey(const State& state, const DecidedEvent& dec
   return absl::OkStatus();
 }
 
+// An identification naming an account no event has opened opens it (the
+// account id ResolveAccount wrote into the LeadIdentified).
+absl::Status OpenAccountOfIdentifiedLead(const State& state, const DecidedEvent& decided,
+                                         std::vector<StreamDecision>& caused) {
+  const v1::LeadIdentified& identified = decided.event.lead_identified();
+  if (identified.account_id().empty() || state.accounts.Find(identified.account_id()) != nullptr) {
+    return absl::OkStatus();
+  }
+  StreamDecision& account = caused.emplace_back();
+  account.stream_id = AccountStreamId(identified.account_id());
+  account.expected_version = 0;
+  account.events.push_back(AccountOpenedBy(identified, absl::StripPrefix(decided.stream_id, kLeadStreamPrefix)));
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+const ProcessStep kIdentifiedLeadOpensAccount{"an identification naming a new account opens it",
+                                              v1::Event::kLeadIdentified, OpenAccountOfIdentifiedLead};
 
 const ProcessStep kLowSurveyOpensFollowUp{"a survey below the policy's threshold opens a follow-up for AFTER_SALES",
                                           v1::Event::kSurveyRecorded, OpenFollowUpOfLowSurvey};

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/internal.pb.h"
+#include "server/domain/account.h"
 #include "server/domain/handoff.h"
 #include "server/domain/lead.h"
 #include "server/domain/meeting.h"
@@ -43,6 +44,7 @@ struct State {
   MeetingsState meetings;  // meetings and action items (meeting.h)
   FeedbackState feedback;  // review feedback (review_feedback.h)
   TrainingState training;  // training sessions and attendance (training.h)
+  AccountsState accounts;  // customer accounts (account.h)
 
   // The lead's state (a default, non-existing state for an unknown id).
   const LeadState& Lead(absl::string_view lead_id) const;

@@ -574,10 +574,11 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
 
   domain::DecideContext context{staging.now, pending.actor, ""};
   if (domain::NeedsNewLeadId(command)) {
-    // A generated id that happens to be taken is drawn again, never refused.
+    // A generated id that happens to be taken is drawn again, never refused
+    // (also as an account's id: a new account may take the lead's).
     do {
       context.new_lead_id = ids_->NewId();
-    } while (state_.leads.contains(context.new_lead_id));
+    } while (state_.leads.contains(context.new_lead_id) || state_.accounts.by_id.contains(context.new_lead_id));
   } else if (domain::NeedsNewTicketId(command)) {
     do {
       context.new_lead_id = ids_->NewId();

@@ -145,8 +145,8 @@ TEST(ListFlagsTest, ExpandsMessagesAndListsOptionsLast) {
     paths.push_back(flag.path + (flag.via_options ? " (options)" : ""));
   }
   EXPECT_THAT(paths, ::testing::ElementsAre("lead_id", "company", "contact.name", "contact.email",
-                                            "contact.phone", "source", "estimated_value", "owner",
-                                            "request_id (options)", "expected_version (options)",
+                                            "contact.phone", "source", "estimated_value", "owner", "account_id",
+                                            "new_account", "referred_by_account_id", "request_id (options)", "expected_version (options)",
                                             "correlation_id (options)", "occurred_at (options)",
                                             "override_reason (options)", "assign_to (options)"));
 }

@@ -95,6 +95,7 @@ TEST(ComposeTest, EveryStreamHasOneOwnerAndItsId) {
       {OrderStreamId("acme-1"), &kOrderAggregate, "acme-1"},
       {TicketStreamId("T-9"), &kTicketAggregate, "T-9"},
       {std::string(kTeamStreamId), &kTeamAggregate, ""},
+      {AccountStreamId("hz-yunfan"), &kAccountAggregate, "hz-yunfan"},
       {"teams", nullptr, ""},
       {"unknown-1", nullptr, ""},
   };

@@ -87,6 +87,7 @@ const std::vector<EventKind>& AllKinds() {
        [](v1::Event& e) { e.mutable_training_session_recorded(); }},
       {"TrainingAttendanceRecorded", v1::Event::kTrainingAttendanceRecorded,
        [](v1::Event& e) { e.mutable_training_attendance_recorded(); }},
+      {"AccountOpened", v1::Event::kAccountOpened, [](v1::Event& e) { e.mutable_account_opened(); }},
   };
   return *kinds;
 }

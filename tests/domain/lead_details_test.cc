@@ -39,7 +39,7 @@ TEST(TextFieldsTest, EveryFieldKeepsItsBytesWhenAnotherChanges) {
   const std::string long_text(300, 'x');  // a length of two varint bytes
   const std::vector<std::string> values = {"lead-α", "杭州云栖网络科技有限公司", "张伟", "zw@example.cn",
                                            "+86 (571) 8888-0000", long_text, "Q-7", "2026-12-01", "华为",
-                                           "\x09旗舰版"};
+                                           "\x09旗舰版", "hz-yunfan", "acct-7"};
   ASSERT_EQ(values.size(), static_cast<size_t>(T::kCount));
   TextFields text;
   for (int i = 0; i < T::kCount; ++i) text.Set(static_cast<T::Field>(i), values[i]);

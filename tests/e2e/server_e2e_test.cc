@@ -202,8 +202,9 @@ TEST_F(E2eTest, FullLifecycleToWonWithHistory) {
   // 8 actions and 2 hand-offs: to a BD_MANAGER on identification, to the
   // owning rep once the needs are recorded.
   EXPECT_EQ(won.version(), 10u);
-  // The win also opened the order and handed it on: two more events.
-  EXPECT_EQ(won.position(), base_ + 12);
+  // The identification also opened the customer's account, and the win the
+  // order and its hand-off: three more events.
+  EXPECT_EQ(won.position(), base_ + 13);
 
   v1::GetLeadRequest get;
   get.set_lead_id("acme-1");
@@ -294,8 +295,57 @@ TEST_F(E2eTest, RefusalsNameTheRuleAndAppendNothing) {
   log.set_stream_prefix("lead-");
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), log, &page).ok());
-  EXPECT_EQ(page.head_position(), base_ + 2);
+  EXPECT_EQ(page.head_position(), base_ + 3);  // and the customer's AccountOpened
   EXPECT_EQ(page.events_size(), 2);  // identified, handed to a BD_MANAGER
+}
+
+TEST_F(E2eTest, LeadsOfOneCompanyShareAnAccountOpenedOnceInTheSameBatch) {
+  v1::LeadCommandReply reply;
+  Must(leads_->IdentifyLead(Ctx().get(), Identify("hw-1"), &reply));  // 华为技术有限公司
+  const uint64_t first = reply.position();
+  v1::IdentifyLeadRequest again = Identify("hw-2");
+  again.set_company(" 华为技术有限公司\u3000");  // spaces differ: the same match key
+  Must(leads_->IdentifyLead(Ctx().get(), again, &reply));
+  v1::IdentifyLeadRequest referred = Identify("zte-1");
+  referred.set_company("中兴通讯");
+  referred.set_referred_by_account_id("hw-1");
+  Must(leads_->IdentifyLead(Ctx().get(), referred, &reply));
+
+  const auto lead = [&](const std::string& id) {
+    v1::GetLeadRequest get;
+    get.set_lead_id(id);
+    v1::Lead out;
+    Must(leads_->GetLead(Ctx().get(), get, &out));
+    return out;
+  };
+  EXPECT_EQ(lead("hw-1").account_id(), "hw-1");
+  EXPECT_EQ(lead("hw-2").account_id(), "hw-1");
+  EXPECT_EQ(lead("hw-2").company(), " 华为技术有限公司\u3000") << "the lead keeps its name byte for byte";
+  EXPECT_EQ(lead("zte-1").account_id(), "zte-1");
+  EXPECT_EQ(lead("zte-1").referred_by_account_id(), "hw-1");
+
+  // Two accounts opened, each in its first lead's batch, after the lead's
+  // own events.
+  v1::ReadLogRequest log;
+  log.add_event_types("AccountOpened");
+  v1::ReadLogResponse page;
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), log, &page).ok());
+  ASSERT_EQ(page.events_size(), 2);
+  EXPECT_EQ(page.events(0).stream_id(), "account-hw-1");
+  EXPECT_EQ(page.events(0).position(), first) << "the last event of the identification's batch (its reply's position)";
+  EXPECT_EQ(page.events(0).event().account_opened().company(), "华为技术有限公司");
+  EXPECT_EQ(page.events(0).event().account_opened().lead_id(), "hw-1");
+  EXPECT_EQ(page.events(0).actor(), "alice");
+  EXPECT_EQ(page.events(1).stream_id(), "account-zte-1");
+
+  // A refusal names the field and appends nothing.
+  const uint64_t head = reply.position();
+  v1::IdentifyLeadRequest unknown = Identify("x-1");
+  unknown.set_account_id("no-such-account");
+  EXPECT_THAT(leads_->IdentifyLead(Ctx().get(), unknown, &reply),
+              GrpcIs(grpc::StatusCode::NOT_FOUND, HasSubstr("account_id: account 'no-such-account' not found")));
+  ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), v1::ReadLogRequest(), &page).ok());
+  EXPECT_EQ(page.head_position(), head);
 }
 
 TEST_F(E2eTest, ErrorDetailsListEveryBadFieldAtOnce) {
@@ -470,7 +520,9 @@ TEST_F(E2eTest, RetryWithSameRequestIdReturnsTheOriginalReply) {
 
   v1::ReadLogResponse page;
   ASSERT_TRUE(audit_->ReadLog(Ctx(kCarolToken).get(), v1::ReadLogRequest(), &page).ok());
-  EXPECT_EQ(page.head_position(), base_ + 4);
+  // Two identifications, each with its hand-off and a new account (two
+  // companies).
+  EXPECT_EQ(page.head_position(), base_ + 6);
 }
 
 TEST_F(E2eTest, CleanRestartKeepsEverything) {
@@ -494,10 +546,10 @@ TEST_F(E2eTest, CleanRestartKeepsEverything) {
   v1::GetLeadHistoryResponse history;
   ASSERT_TRUE(audit_->GetLeadHistory(Ctx().get(), hreq, &history).ok());
   EXPECT_EQ(history.entries_size(), 10);
-  // Positions continue after the restart.
+  // Positions continue after the restart (the account is known: no new one).
   v1::LeadCommandReply reply;
   ASSERT_TRUE(leads_->IdentifyLead(Ctx().get(), Identify("keep-2"), &reply).ok());
-  EXPECT_EQ(reply.position(), base_ + 14);
+  EXPECT_EQ(reply.position(), base_ + 15);
 }
 
 // Runs 4 writers identifying leads until at least 200 were acknowledged,

@@ -156,15 +156,17 @@ TEST_F(SequencerTest, LaterCommandsInABatchSeeEarlierStagedEffects) {
   sequencer_->Resume();
   ASSERT_THAT(identify->Get(), IsOk());
   ASSERT_THAT(qualify->Get(), IsOk());
-  // IdentifyLead appends LeadIdentified and the hand-off to a BD_MANAGER
-  // (alice); alice keeps the lead when she qualifies it.
-  EXPECT_EQ(identify->Get()->position(), base_ + 2);
-  EXPECT_EQ(qualify->Get()->position(), base_ + 3);
+  // IdentifyLead appends LeadIdentified, the hand-off to a BD_MANAGER
+  // (alice) and, for the company's first lead, its AccountOpened (every
+  // lead here is for one company: later identifications append two events);
+  // alice keeps the lead when she qualifies it.
+  EXPECT_EQ(identify->Get()->position(), base_ + 3);
+  EXPECT_EQ(qualify->Get()->position(), base_ + 4);
   EXPECT_EQ(qualify->Get()->version(), 3u);
   EXPECT_EQ(qualify->Get()->stage(), v1::STAGE_QUALIFIED);
   EXPECT_THAT(again->Get(), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in stage QUALIFIED")));
   EXPECT_THAT(duplicate->Get(), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("'L1'")));
-  EXPECT_EQ(store_->Head(), base_ + 3);
+  EXPECT_EQ(store_->Head(), base_ + 4);
   // Published before the replies: read-your-writes.
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
 }
@@ -182,7 +184,7 @@ TEST_F(SequencerTest, SameRequestIdTwiceInOneBatchAppendsOnce) {
   EXPECT_EQ(retry->Get()->lead_id(), "gen1");
   EXPECT_EQ(retry->Get()->position(), first->Get()->position());
   ASSERT_THAT(misuse->Get(), IsOk());  // no request id: an ordinary command
-  EXPECT_EQ(store_->Head(), base_ + 3);
+  EXPECT_EQ(store_->Head(), base_ + 4);
 }
 
 TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
@@ -192,7 +194,7 @@ TEST_F(SequencerTest, RequestIdReusedForAnotherCommandIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'r-1' was already used")));
   // Scoped per member: bob may use r-1.
   EXPECT_THAT(Submit(other, "bob")->Get(), IsOk());
-  EXPECT_EQ(store_->Head(), base_ + 4);
+  EXPECT_EQ(store_->Head(), base_ + 5);
 }
 
 TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
@@ -202,8 +204,8 @@ TEST_F(SequencerTest, RetryWithAnotherCorrelationIdIsStillARetry) {
   command.mutable_identify()->mutable_options()->set_correlation_id("trace-b");
   const LeadReply& retry = Submit(command)->Get();
   ASSERT_THAT(retry, IsOk());
-  EXPECT_EQ(retry->position(), base_ + 2);
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(retry->position(), base_ + 3);
+  EXPECT_EQ(store_->Head(), base_ + 3);
 }
 
 TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
@@ -211,11 +213,11 @@ TEST_F(SequencerTest, RetryAfterRestartReturnsTheOriginalReply) {
   ASSERT_THAT(first, IsOk());
   Close();
   Open();
-  EXPECT_EQ(sequencer_->recovered_events(), base_ + 2);
+  EXPECT_EQ(sequencer_->recovered_events(), base_ + 3);
   const LeadReply& retry = Submit(Identify("", "r-9"))->Get();
   ASSERT_THAT(retry, IsOk());
   EXPECT_EQ(retry->lead_id(), first->lead_id());
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 3);
 }
 
 TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
@@ -238,13 +240,13 @@ TEST_F(SequencerTest, FailedWriteFailsTheWholeBatchExposesNothingAndStops) {
   store::EventStoreInternal::FailWrites(*store_, false);
   EXPECT_THAT(Submit(Identify("C"))->Get(),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("retry with the same request_id once the server has restarted")));
-  EXPECT_EQ(store_->Head(), base_ + 2);
+  EXPECT_EQ(store_->Head(), base_ + 3);
 
   // A restart recovers from disk and serves again; the staged state is gone.
   Close();
   Open();
   EXPECT_THAT(Submit(Identify("A"))->Get(), IsOk());
-  EXPECT_EQ(store_->Head(), base_ + 4);
+  EXPECT_EQ(store_->Head(), base_ + 5);
 }
 
 // Batches of one command, submitted without waiting: each is decided while
@@ -271,8 +273,8 @@ TEST_F(SequencerTest, CommandsDecidedWhileEarlierBatchesAreWrittenSeeThemAndRetr
     EXPECT_GT(qualify->Get()->position(), first->Get()->position());
   }
   // Each round: LeadIdentified, the hand-off, LeadQualified — the retries
-  // appended nothing.
-  EXPECT_EQ(store_->Head(), base_ + 3 * kRounds);
+  // appended nothing; the first also opened the account.
+  EXPECT_EQ(store_->Head(), base_ + 3 * kRounds + 1);
 }
 
 TEST_F(SequencerTest, AFailedWriteAlsoFailsTheBatchesDecidedAfterIt) {
@@ -298,7 +300,7 @@ TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
   ASSERT_THAT(Submit(Qualify("L1"))->Get(), IsOk());
   Close();
   Open();
-  EXPECT_EQ(sequencer_->recovered_events(), base_ + 3);
+  EXPECT_EQ(sequencer_->recovered_events(), base_ + 4);
   EXPECT_EQ(directory_->Get("L1")->stage(), v1::STAGE_QUALIFIED);
   EXPECT_EQ(directory_->Get("L1")->assignee(), "alice");
   EXPECT_EQ(directory_->Get("L1")->awaiting_role(), v1::ROLE_BD_MANAGER);
@@ -311,7 +313,7 @@ TEST_F(SequencerTest, RecoveryRebuildsDeciderStateAndProjections) {
   const LeadReply& reply = Submit(needs)->Get();
   ASSERT_THAT(reply, IsOk());
   // NEEDS_ANALYZED hands the lead to its owning rep: a second event.
-  EXPECT_EQ(reply->position(), base_ + 5);
+  EXPECT_EQ(reply->position(), base_ + 6);
   EXPECT_EQ(reply->version(), 5u);
   EXPECT_EQ(directory_->Get("L1")->awaiting_role(), v1::ROLE_SALES_REP);
 }
@@ -406,7 +408,7 @@ TEST_F(SequencerTest, EventsRecordTheRoleActedInAndRefusalsAppendNothing) {
   EXPECT_EQ((*events)[0].actor_role(), v1::ROLE_SALES_REP);
   EXPECT_EQ((*events)[1].actor_role(), v1::ROLE_SALES_REP);
   EXPECT_EQ((*events)[2].actor_role(), v1::ROLE_BD_MANAGER);
-  EXPECT_EQ(store_->Head(), base_ + 3);
+  EXPECT_EQ(store_->Head(), base_ + 4);
 
   v1::TeamCommand deactivate;
   deactivate.mutable_deactivate()->set_member_id("alice");

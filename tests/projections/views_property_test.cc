@@ -51,6 +51,15 @@ std::string Digest(const ViewsState& s) {
   mine.set_owner("r1");
   absl::StrAppend(&out, Bytes(*BuildPipeline(s, mine, kReadAt)));
   absl::StrAppend(&out, Bytes(*BuildWorkload(s, {}, kReadAt)));
+  // The customer accounts (no view reads them yet), by id.
+  absl::btree_map<std::string, std::string> accounts;
+  for (const auto& [id, a] : s.core.accounts.by_id) {
+    auto keyed = s.core.accounts.by_key.find(a.match_key);
+    accounts[id] = absl::StrCat(a.company, "|", a.match_key, "|", a.opened_by_lead_id, "|",
+                                absl::FormatTime(a.opened_at), "|", a.version, "|",
+                                keyed != s.core.accounts.by_key.end() && keyed->second == id);
+  }
+  for (const auto& [id, a] : accounts) absl::StrAppend(&out, "account ", id, " ", a, "\n");
   v1::ListLeadsRequest list;
   list.set_page_size(500);
   absl::StrAppend(&out, Bytes(*ListLeads(s, list, kReadAt)));
@@ -340,9 +349,18 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
       case 0: {
         const std::string id = absl::StrCat("P", leads.size());
         c.mutable_identify()->set_lead_id(id);
-        c.mutable_identify()->set_company("广州某某有限公司");
+        // A few companies, spelled more than one way (so leads join accounts),
+        // now and then a second account of one name, and referrals by the
+        // first lead's account (refused when that is the lead's own).
+        static const char* const kCompanies[] = {"广州某某有限公司", " 广州某某有限公司\u3000", "深圳某某科技",
+                                                 "ＡＣＭＥ 中国", "acme 中国"};
+        c.mutable_identify()->set_company(kCompanies[pick(5)]);
+        if (pick(10) == 0) c.mutable_identify()->set_new_account(true);
         c.mutable_identify()->mutable_contact()->set_name("黄磊");
         c.mutable_identify()->set_source(static_cast<v1::LeadSource>(1 + pick(7)));
+        if (c.identify().source() == v1::LEAD_SOURCE_REFERRAL && !leads.empty() && pick(2) == 0) {
+          c.mutable_identify()->set_referred_by_account_id(leads.front());
+        }
         if (pick(4) != 0) *c.mutable_identify()->mutable_estimated_value() = Yuan(1 + pick(1'000'000), pick(3) ? "CNY" : "USD");
         const std::string rep = pick(2) ? "r1" : "r2";
         if (rep == "r2" && pick(3) == 0) Backfill(c, world.clock().Now() - absl::Hours(pick(72)));

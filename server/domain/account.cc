@@ -1,0 +1,129 @@
+#include "server/domain/account.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/domain/errors.h"
+#include "server/domain/proto_time.h"
+
+namespace salesops::domain {
+namespace {
+
+bool Continuation(absl::string_view s, size_t i) {
+  return i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
+}
+
+// The code point at s[i] and its length in bytes; a byte that starts no
+// well-formed sequence is returned alone as 0xFFFFFFFF.
+std::pair<uint32_t, size_t> CodePointAt(absl::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
+  const uint32_t c = b(0);
+  if (c < 0x80) return {c, 1};
+  if ((c >> 5) == 0x6 && Continuation(s, i + 1)) return {((c & 0x1F) << 6) | (b(1) & 0x3F), 2};
+  if ((c >> 4) == 0xE && Continuation(s, i + 1) && Continuation(s, i + 2)) {
+    return {((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F), 3};
+  }
+  if ((c >> 3) == 0x1E && Continuation(s, i + 1) && Continuation(s, i + 2) && Continuation(s, i + 3)) {
+    return {((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F), 4};
+  }
+  return {0xFFFFFFFF, 1};
+}
+
+bool IsWhiteSpace(uint32_t c) {
+  return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xA0 || c == 0x3000;
+}
+
+}  // namespace
+
+std::string AccountStreamId(absl::string_view account_id) { return absl::StrCat(kAccountStreamPrefix, account_id); }
+
+const AccountState* AccountsState::Find(absl::string_view account_id) const {
+  auto it = by_id.find(account_id);
+  return it == by_id.end() ? nullptr : &it->second;
+}
+
+std::string AccountMatchKey(absl::string_view company) {
+  std::string out;
+  out.reserve(company.size());
+  bool space = false;  // white space seen since the last character kept
+  for (size_t i = 0; i < company.size();) {
+    auto [c, length] = CodePointAt(company, i);
+    if (IsWhiteSpace(c)) {
+      space = !out.empty();
+      i += length;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    if (c >= 0xFF01 && c <= 0xFF5E) c = c - 0xFF01 + 0x21;  // full-width ASCII forms
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.append(company.data() + i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
+absl::StatusOr<ResolvedAccount> ResolveAccount(const AccountsState& accounts, const v1::IdentifyLeadRequest& request,
+                                               absl::string_view lead_id) {
+  const std::string& referrer = request.referred_by_account_id();
+  if (!referrer.empty() && accounts.Find(referrer) == nullptr) {
+    return errors::NotFound("account", referrer,
+                            absl::StrCat("referred_by_account_id: account '", referrer, "' not found"));
+  }
+  ResolvedAccount r;
+  if (request.new_account() || request.account_id().empty()) {
+    // A named account, else the company's, else a new one with the lead's id.
+    if (!request.new_account()) {
+      const std::string key = AccountMatchKey(request.company());
+      if (auto it = accounts.by_key.find(key); !key.empty() && it != accounts.by_key.end()) r.account_id = it->second;
+    }
+    if (r.account_id.empty()) {
+      r.account_id = request.account_id().empty() ? std::string(lead_id) : request.account_id();
+      r.opens = true;
+      if (const AccountState* taken = accounts.Find(r.account_id)) {
+        return errors::AlreadyExists(
+            "account", r.account_id,
+            absl::StrCat("account_id: account '", r.account_id, "' exists (", taken->company,
+                         "); name it without new_account to join it, or give another account_id"));
+      }
+    }
+  } else {
+    r.account_id = request.account_id();
+    if (accounts.Find(r.account_id) == nullptr) {
+      return errors::NotFound("account", r.account_id,
+                              absl::StrCat("account_id: account '", r.account_id,
+                                           "' not found (to open an account with this id, set new_account)"));
+    }
+  }
+  if (referrer == r.account_id) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "referred_by_account_id: must be another account than the lead's own ('", r.account_id, "')"));
+  }
+  return r;
+}
+
+v1::Event AccountOpenedBy(const v1::LeadIdentified& identified, absl::string_view lead_id) {
+  v1::Event event;
+  v1::AccountOpened* opened = event.mutable_account_opened();
+  opened->set_account_id(identified.account_id());
+  opened->set_company(identified.company());
+  opened->set_match_key(AccountMatchKey(identified.company()));
+  opened->set_lead_id(std::string(lead_id));
+  return event;
+}
+
+void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope) {
+  AccountState& account = accounts.by_id[account_id];
+  account.version = envelope.stream_version();
+  if (!envelope.event().has_account_opened()) return;
+  const v1::AccountOpened& opened = envelope.event().account_opened();
+  account.company = opened.company();
+  account.match_key = opened.match_key();
+  account.opened_by_lead_id = opened.lead_id();
+  account.opened_at = FromProtoTime(envelope.occurred_at());
+  if (!opened.match_key().empty()) accounts.by_key.emplace(opened.match_key(), std::string(account_id));
+}
+
+}  // namespace salesops::domain

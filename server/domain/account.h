@@ -1,0 +1,78 @@
+// Customer accounts (docs/ACCOUNTS.md): the company a lead is for, with a
+// stable id, so that a customer's leads — and through them its orders,
+// tickets and surveys — belong together. One stream per account,
+// "account-<account_id>"; an account is opened by the identification of its
+// first lead (the process step kIdentifiedLeadOpensAccount appends its
+// AccountOpened in the same atomic batch), and has no commands of its own.
+//
+// Which account a new lead belongs to (ResolveAccount) is decided once, when
+// the lead is identified, and written into its LeadIdentified: an account
+// the caller names, else the account whose company name has the same match
+// key (AccountMatchKey: no fuzzier guess), else a new one. Pure.
+#ifndef SALESOPS_SERVER_DOMAIN_ACCOUNT_H_
+#define SALESOPS_SERVER_DOMAIN_ACCOUNT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "salesops/v1/events.pb.h"
+#include "salesops/v1/leads.pb.h"
+
+namespace salesops::domain {
+
+inline constexpr absl::string_view kAccountStreamPrefix = "account-";
+
+std::string AccountStreamId(absl::string_view account_id);
+
+struct AccountState {
+  std::string company;    // as the opening lead gave it
+  std::string match_key;  // AccountMatchKey(company) when opened
+  std::string opened_by_lead_id;
+  absl::Time opened_at;
+  uint64_t version = 0;  // events on the account's stream
+  bool operator==(const AccountState&) const = default;
+};
+
+struct AccountsState {
+  absl::flat_hash_map<std::string, AccountState> by_id;
+  // Match key -> the first account opened with it (a later one opened with
+  // new_account under the same name is found only by its id).
+  absl::flat_hash_map<std::string, std::string> by_key;
+
+  const AccountState* Find(absl::string_view account_id) const;
+  bool operator==(const AccountsState&) const = default;
+};
+
+// The key company names are matched by: leading and trailing white space
+// dropped, each run of white space inside as one ASCII space (U+3000
+// IDEOGRAPHIC SPACE and U+00A0 count as white space), full-width ASCII forms
+// (U+FF01..U+FF5E: "（", "Ａ") as their ASCII characters, ASCII letters in
+// lower case. Nothing else changes: "杭州云帆科技" and "杭州云帆科技有限公司"
+// are two names. Bytes that are not UTF-8 are kept as they are.
+std::string AccountMatchKey(absl::string_view company);
+
+// The account a lead identified with `request` (already validated) joins,
+// and whether the identification opens it. Errors: NOT_FOUND for an
+// account_id or referred_by_account_id no account has (naming the field),
+// ALREADY_EXISTS for a new account whose id is taken, INVALID_ARGUMENT for a
+// referral by the lead's own account.
+struct ResolvedAccount {
+  std::string account_id;
+  bool opens = false;
+};
+absl::StatusOr<ResolvedAccount> ResolveAccount(const AccountsState& accounts, const v1::IdentifyLeadRequest& request,
+                                               absl::string_view lead_id);
+
+// The AccountOpened of an identification that opens an account.
+v1::Event AccountOpenedBy(const v1::LeadIdentified& identified, absl::string_view lead_id);
+
+// Folds one event of the account's stream `account_id`.
+void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope);
+
+}  // namespace salesops::domain
+
+#endif  // SALESOPS_SERVER_DOMAIN_ACCOUNT_H_

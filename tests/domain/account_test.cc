@@ -1,0 +1,206 @@
+// Customer accounts as given(state) / when(IdentifyLead) / then(events or
+// error), decided through the composition: which account a new lead joins
+// (named, matched by its company name's key, or opened), the AccountOpened
+// the process step appends in the same decision, referrals, and the
+// refusals, each of which changes nothing.
+#include "server/domain/account.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/domain/compose.h"
+#include "server/domain/errors.h"
+#include "server/domain/state.h"
+#include "tests/common/testing.h"
+#include "tests/domain/compose_testing.h"
+
+namespace salesops::domain {
+namespace {
+
+using ::salesops::testing::IsOk;
+using ::salesops::testing::StatusIs;
+using ::testing::HasSubstr;
+
+State Team() { return TeamOf({{"rep", v1::ROLE_SALES_REP}}); }
+
+struct Identify {
+  std::string lead_id;
+  std::string company;
+  std::string account_id = "";
+  bool new_account = false;
+  std::string referred_by = "";
+  v1::LeadSource source = v1::LEAD_SOURCE_INBOUND;
+};
+
+v1::Command CommandOf(const Identify& i) {
+  v1::Command c;
+  v1::IdentifyLeadRequest* r = c.mutable_lead()->mutable_identify();
+  r->set_lead_id(i.lead_id);
+  r->set_company(i.company);
+  r->mutable_contact()->set_name("周敏");
+  r->set_source(i.source);
+  r->set_account_id(i.account_id);
+  r->set_new_account(i.new_account);
+  r->set_referred_by_account_id(i.referred_by);
+  return c;
+}
+
+// The account a decided identification put its lead in, and whether the
+// decision opened it (its AccountOpened, on the account's stream).
+struct Joined {
+  std::string account_id;
+  bool opened = false;
+};
+
+Joined JoinedBy(const CommandDecision& d) {
+  Joined j;
+  j.account_id = d.streams.at(0).events.at(0).lead_identified().account_id();
+  for (const StreamDecision& s : d.streams) {
+    for (const v1::Event& e : s.events) {
+      if (!e.has_account_opened()) continue;
+      EXPECT_EQ(s.stream_id, AccountStreamId(e.account_opened().account_id()));
+      EXPECT_EQ(s.expected_version, 0u);
+      EXPECT_EQ(e.account_opened().account_id(), j.account_id);
+      j.opened = true;
+    }
+  }
+  return j;
+}
+
+TEST(AccountMatchKeyTest, FoldsSpacesWidthAndAsciiCaseAndNothingElse) {
+  struct Row {
+    std::string company, key;
+  };
+  const std::vector<Row> rows = {
+      {"杭州云帆科技", "杭州云帆科技"},
+      {"  杭州云帆科技  ", "杭州云帆科技"},
+      {"\u3000杭州云帆科技\u3000", "杭州云帆科技"},        // ideographic spaces
+      {"ACME  China\tLtd.", "acme china ltd."},
+      {"ＡＣＭＥ（中国）", "acme(中国)"},                  // full-width forms
+      {"Acme (中国)", "acme (中国)"},                       // a space is not dropped
+      {"杭州云帆科技有限公司", "杭州云帆科技有限公司"},    // no suffix stripping
+      {"Ärzte GmbH", "Ärzte gmbh"},                         // only ASCII letters fold
+      {std::string("a\xff" "B", 3), std::string("a\xff" "b", 3)},  // bytes kept
+      {" \u00a0 ", ""},
+  };
+  for (const Row& r : rows) EXPECT_EQ(AccountMatchKey(r.company), r.key) << r.company;
+}
+
+TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
+  State state = Team();
+  absl::StatusOr<CommandDecision> d = DecideAndFold(state, "rep", CommandOf({"L1", "杭州云帆科技"}));
+  ASSERT_THAT(d, IsOk());
+  Joined j = JoinedBy(*d);
+  EXPECT_EQ(j.account_id, "L1") << "a new account takes the lead's id";
+  EXPECT_TRUE(j.opened);
+  const AccountState* a = state.accounts.Find("L1");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->company, "杭州云帆科技");
+  EXPECT_EQ(a->opened_by_lead_id, "L1");
+  EXPECT_EQ(a->version, 1u);
+  EXPECT_EQ(a->opened_at, kNow);
+
+  // Spaces and width differ: the same key, the same account, nothing opened.
+  d = DecideAndFold(state, "rep", CommandOf({"L2", " 杭州云帆科技\u3000"}));
+  ASSERT_THAT(d, IsOk());
+  j = JoinedBy(*d);
+  EXPECT_EQ(j.account_id, "L1");
+  EXPECT_FALSE(j.opened);
+  EXPECT_EQ(d->streams.size(), 1u);
+  // Another name: another account.
+  d = DecideAndFold(state, "rep", CommandOf({"L3", "杭州云帆科技有限公司"}));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(JoinedBy(*d).account_id, "L3");
+  EXPECT_EQ(state.accounts.by_id.size(), 2u);
+}
+
+TEST(AccountTest, ANamedAccountIsJoinedWhateverTheCompanyName) {
+  State state = Team();
+  ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "ACME 中国"})), IsOk());
+  absl::StatusOr<CommandDecision> d =
+      DecideAndFold(state, "rep", CommandOf({"L2", "艾克米（上海）分公司", "L1"}));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(JoinedBy(*d).account_id, "L1");
+  EXPECT_FALSE(JoinedBy(*d).opened);
+}
+
+TEST(AccountTest, NewAccountOpensOneEvenWhenTheNameMatches) {
+  State state = Team();
+  ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "华信科技"})), IsOk());
+  // Two companies of one name: the caller says so.
+  absl::StatusOr<CommandDecision> d =
+      DecideAndFold(state, "rep", CommandOf({"L2", "华信科技", "huaxin-sz", /*new_account=*/true}));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(JoinedBy(*d).account_id, "huaxin-sz");
+  EXPECT_TRUE(JoinedBy(*d).opened);
+  // Without an id, the lead's.
+  d = DecideAndFold(state, "rep", CommandOf({"L3", "华信科技", "", true}));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(JoinedBy(*d).account_id, "L3");
+  // A name still matches the first account opened with it.
+  d = DecideAndFold(state, "rep", CommandOf({"L4", "华信科技"}));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(JoinedBy(*d).account_id, "L1");
+}
+
+TEST(AccountTest, AReferralNamesAnotherExistingAccount) {
+  State state = Team();
+  ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "老客户集团"})), IsOk());
+  Identify referred{"L2", "新客户公司"};
+  referred.source = v1::LEAD_SOURCE_REFERRAL;
+  referred.referred_by = "L1";
+  absl::StatusOr<CommandDecision> d = DecideAndFold(state, "rep", CommandOf(referred));
+  ASSERT_THAT(d, IsOk());
+  EXPECT_EQ(d->streams[0].events[0].lead_identified().referred_by_account_id(), "L1");
+  EXPECT_EQ(JoinedBy(*d).account_id, "L2");
+}
+
+TEST(AccountTest, RefusalsNameTheFieldAndChangeNothing) {
+  State state = Team();
+  ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "老客户集团"})), IsOk());
+  struct Row {
+    const char* name;
+    Identify when;
+    absl::StatusCode code;
+    std::string message;
+  };
+  Identify self_referral{"L9", "老客户集团", "", false, "L1", v1::LEAD_SOURCE_REFERRAL};
+  Identify unknown_referrer{"L9", "某公司", "", false, "nobody", v1::LEAD_SOURCE_REFERRAL};
+  Identify referral_not_by_referral{"L9", "某公司", "", false, "L1", v1::LEAD_SOURCE_EVENT};
+  const std::vector<Row> rows = {
+      {"unknown account", {"L9", "某公司", "nobody"}, absl::StatusCode::kNotFound,
+       "account_id: account 'nobody' not found (to open an account with this id, set new_account)"},
+      {"new account with a taken id", {"L9", "某公司", "L1", true}, absl::StatusCode::kAlreadyExists,
+       "account_id: account 'L1' exists (老客户集团)"},
+      {"unknown referrer", unknown_referrer, absl::StatusCode::kNotFound,
+       "referred_by_account_id: account 'nobody' not found"},
+      {"own account as referrer", self_referral, absl::StatusCode::kInvalidArgument,
+       "referred_by_account_id: must be another account than the lead's own ('L1')"},
+      {"referrer without the referral source", referral_not_by_referral, absl::StatusCode::kInvalidArgument,
+       "referred_by_account_id: only for source referral"},
+      {"malformed account id", {"L9", "某公司", "no spaces"}, absl::StatusCode::kInvalidArgument,
+       "account_id: must match [A-Za-z0-9_-]{1,64}"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    State before = state;
+    absl::StatusOr<CommandDecision> d = DecideAndFold(state, "rep", CommandOf(r.when));
+    EXPECT_THAT(d, StatusIs(r.code, HasSubstr(r.message)));
+    EXPECT_TRUE(state.accounts == before.accounts);
+    EXPECT_EQ(state.leads.size(), before.leads.size());
+  }
+}
+
+TEST(AccountTest, ALeadIdThatNamesAnotherAccountAlreadyIsRefusedNotMerged) {
+  State state = Team();
+  ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "甲公司", "acme", true})), IsOk());
+  // A lead "acme" of another company would open an account "acme": taken.
+  EXPECT_THAT(DecideAndFold(state, "rep", CommandOf({"acme", "乙公司"})),
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("account_id: account 'acme' exists (甲公司)")));
+  EXPECT_EQ(state.accounts.by_id.size(), 1u);
+}
+
+}  // namespace
+}  // namespace salesops::domain
