@@ -106,7 +106,7 @@ TEST_F(AuditE2eTest, DigestsStayAndVerifyOverGrpc) {
 TEST_F(AuditE2eTest, AChangedLogIsNamedAndRefusesWrites) {
   v1::LeadCommandReply reply;
   ASSERT_TRUE(Identify("nj-1", &reply).ok());
-  const uint64_t changed = reply.position() - 1;  // the LeadIdentified event
+  const uint64_t changed = reply.position() - 2;  // the LeadIdentified (then the hand-off and the new AccountOpened)
   ASSERT_TRUE(Identify("nj-2", &reply).ok());
   Stop();
   ASSERT_TRUE(salesops::testing::FlipEventByte(dir_.path() + "/db", changed, 10).ok());
