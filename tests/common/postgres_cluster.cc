@@ -230,6 +230,13 @@ absl::Status PostgresCluster::StartServer(absl::Duration timeout) {
         const std::string log = Log();
         // Another process took the port between our probe and the bind.
         if (!fixed_port && attempt < 5 && absl::StrContains(log, "could not bind")) break;
+        // A killed postmaster's backends still held its shared memory:
+        // PostgreSQL exits rather than wait for them, so start it again
+        // once they are gone (until the deadline).
+        if (absl::StrContains(log, "pre-existing shared memory block") && absl::Now() < deadline) {
+          absl::SleepFor(absl::Milliseconds(50));
+          break;
+        }
         return absl::InternalError(absl::StrCat("postgres exited (status ", status, ") before it was ready: ", log));
       }
       if (absl::Now() >= deadline) {
@@ -259,9 +266,9 @@ void PostgresCluster::Kill() {
   kill(pid_, SIGKILL);
   WaitFor(pid_, absl::Seconds(10), &status);
   pid_ = -1;
-  // Its backends notice the postmaster's death and exit; the next start
-  // waits for them (PostgreSQL refuses to start while they hold the
-  // shared memory), which StartServer's polling absorbs.
+  // Its backends notice the postmaster's death and exit; until they have,
+  // PostgreSQL refuses to start (they hold the shared memory), and
+  // StartServer starts it again until they are gone.
 }
 
 absl::Status PostgresCluster::Restart(absl::Duration timeout) {
