@@ -70,13 +70,12 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
     const uint8_t source = static_cast<uint8_t>(event.has_lead_identified() ? event.lead_identified().source()
                                                 : view != nullptr ? view->source
                                                                   : v1::LEAD_SOURCE_UNSPECIFIED);
-    // ... and the products of its latest proposal (none before one).
-    const InternedString products =
-        view != nullptr ? InternedString(view->text.Get(domain::TextFields::kProducts)) : InternedString();
+    // ... and the products of its latest proposal (none before one),
+    // interned only for an event that records a lead fact (Intern locks).
     const auto add_lead_fact = [&](const std::string& member, FactKind kind) -> Fact& {
       Fact& f = add(member, kind);
       f.source = source;
-      f.products = products;
+      if (view != nullptr) f.products = InternedString(view->text.Get(domain::TextFields::kProducts));
       return f;
     };
     if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
