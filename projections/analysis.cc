@@ -17,20 +17,6 @@
 namespace salesops::projections {
 namespace {
 
-std::string MonthOf(absl::Time t) {
-  const absl::CivilMonth m = absl::ToCivilMonth(t, absl::UTCTimeZone());
-  return absl::StrFormat("%04d-%02d", m.year(), m.month());
-}
-
-// Every UTC month that [from, to) overlaps, in order.
-std::vector<std::string> MonthsOf(absl::Time from, absl::Time to) {
-  std::vector<std::string> out;
-  const absl::CivilMonth last = absl::ToCivilMonth(to - absl::Nanoseconds(1), absl::UTCTimeZone());
-  for (absl::CivilMonth m = absl::ToCivilMonth(from, absl::UTCTimeZone()); m <= last; ++m) {
-    out.push_back(absl::StrFormat("%04d-%02d", m.year(), m.month()));
-  }
-  return out;
-}
 
 // Visits the facts of `facts` (FactBefore order) dated in [from, to).
 template <typename Visit>
@@ -43,6 +29,12 @@ void ForFactsIn(const std::vector<Fact>& facts, absl::Time from, absl::Time to, 
 std::string DisplayName(const ViewsState& state, const std::string& member) {
   auto it = state.core.team.members.find(member);
   return it == state.core.team.members.end() ? std::string() : it->second.display_name();
+}
+
+// An account's company as its first lead gave it ("" for none).
+std::string CompanyOf(const ViewsState& state, const std::string& account_id) {
+  const domain::AccountState* account = state.core.accounts.Find(account_id);
+  return account == nullptr ? std::string() : account->company;
 }
 
 // --- Sales ---------------------------------------------------------------
@@ -60,6 +52,7 @@ struct DurationMean {
 
 struct SalesSums {
   uint64_t identified = 0, won = 0, lost = 0;
+  uint64_t repeat_wins = 0, referral_leads = 0, referral_wins = 0;
   std::map<std::string, int64_t> won_value;  // by currency
   DurationMean cycle;
   std::map<int32_t, DurationMean> stage_time;                  // by stage left
@@ -69,9 +62,12 @@ struct SalesSums {
     switch (f.kind) {
       case FactKind::kIdentified:
         ++identified;
+        if (f.flags & kReferral) ++referral_leads;
         break;
       case FactKind::kWon:
         ++won;
+        if (f.flags & kRepeatWin) ++repeat_wins;
+        if (f.flags & kReferral) ++referral_wins;
         won_value[f.currency.str()] += f.amount_minor;
         cycle.Add(f.duration);
         break;
@@ -92,6 +88,10 @@ struct SalesSums {
     out.set_won(won);
     out.set_lost(lost);
     out.set_win_rate(won + lost == 0 ? 0.0 : static_cast<double>(won) / static_cast<double>(won + lost));
+    out.set_repeat_wins(repeat_wins);
+    out.set_repeat_purchase_rate(won == 0 ? 0.0 : static_cast<double>(repeat_wins) / static_cast<double>(won));
+    out.set_referral_leads(referral_leads);
+    out.set_referral_wins(referral_wins);
     for (const auto& [currency, minor] : won_value) {
       v1::Money* m = out.add_won_value();
       m->set_currency(currency);
@@ -125,26 +125,6 @@ bool IsSalesFact(FactKind kind) {
 
 // --- Satisfaction ----------------------------------------------------------
 
-struct ScoreSums {
-  uint64_t n = 0;
-  int64_t q = 0, a = 0, s = 0;  // integer sums: a mean does not depend on the order of adding
-  void Add(const Fact& f) {
-    ++n;
-    q += f.q;
-    a += f.a;
-    s += f.s;
-  }
-  void ToProto(v1::SatisfactionScores& out) const {
-    out.set_surveys(n);
-    if (n == 0) return;
-    const double d = static_cast<double>(n);
-    out.set_product_quality(static_cast<double>(q) / d);
-    out.set_service_attitude(static_cast<double>(a) / d);
-    out.set_response_speed(static_cast<double>(s) / d);
-    out.set_overall(static_cast<double>(q + a + s) / (3.0 * d));
-  }
-};
-
 // Rows keyed by a string, each with its sums and its sums per month.
 template <typename Sums>
 struct Grouped {
@@ -159,13 +139,38 @@ struct Grouped {
 
 }  // namespace
 
+std::string MonthOf(absl::Time t) {
+  const absl::CivilMonth m = absl::ToCivilMonth(t, absl::UTCTimeZone());
+  return absl::StrFormat("%04d-%02d", m.year(), m.month());
+}
+
+std::vector<std::string> MonthsOf(absl::Time from, absl::Time to) {
+  std::vector<std::string> out;
+  const absl::CivilMonth last = absl::ToCivilMonth(to - absl::Nanoseconds(1), absl::UTCTimeZone());
+  for (absl::CivilMonth m = absl::ToCivilMonth(from, absl::UTCTimeZone()); m <= last; ++m) {
+    out.push_back(absl::StrFormat("%04d-%02d", m.year(), m.month()));
+  }
+  return out;
+}
+
+void ScoreSums::ToProto(v1::SatisfactionScores& out) const {
+  out.set_surveys(n);
+  if (n == 0) return;
+  const double d = static_cast<double>(n);
+  out.set_product_quality(static_cast<double>(q) / d);
+  out.set_service_attitude(static_cast<double>(a) / d);
+  out.set_response_speed(static_cast<double>(s) / d);
+  out.set_overall(static_cast<double>(q + a + s) / (3.0 * d));
+}
+
 absl::StatusOr<v1::SalesAnalysis> BuildSalesAnalysis(const ViewsState& state, const v1::ReviewPeriod& period,
                                                      v1::SalesGrouping group_by,
                                                      absl::string_view only_member) {
   if (group_by == v1::SALES_GROUPING_UNSPECIFIED) group_by = v1::SALES_GROUPING_OWNER;
   if (group_by != v1::SALES_GROUPING_OWNER && group_by != v1::SALES_GROUPING_SOURCE &&
-      group_by != v1::SALES_GROUPING_MONTH && group_by != v1::SALES_GROUPING_PRODUCT) {
-    return absl::InvalidArgumentError(absl::StrCat("group_by: must be OWNER, SOURCE, MONTH or PRODUCT (got ",
+      group_by != v1::SALES_GROUPING_MONTH && group_by != v1::SALES_GROUPING_PRODUCT &&
+      group_by != v1::SALES_GROUPING_ACCOUNT) {
+    return absl::InvalidArgumentError(absl::StrCat("group_by: must be OWNER, SOURCE, MONTH, PRODUCT or ACCOUNT (got ",
                                                    static_cast<int>(group_by), ")"));
   }
   const absl::Time from = FromProtoTime(period.from()), to = FromProtoTime(period.to());
@@ -197,6 +202,9 @@ absl::StatusOr<v1::SalesAnalysis> BuildSalesAnalysis(const ViewsState& state, co
           for (absl::string_view product : products) add_to(std::string(product));
           break;
         }
+        case v1::SALES_GROUPING_ACCOUNT:
+          add_to(state.core.accounts.IdOf(f.account));
+          break;
         default:
           add_to(member);
           break;
@@ -223,6 +231,7 @@ absl::StatusOr<v1::SalesAnalysis> BuildSalesAnalysis(const ViewsState& state, co
     v1::SalesAnalysisRow* r = out.add_rows();
     r->set_key(key);
     if (group_by == v1::SALES_GROUPING_OWNER) r->set_display_name(DisplayName(state, key));
+    if (group_by == v1::SALES_GROUPING_ACCOUNT) r->set_display_name(CompanyOf(state, key));
     if (group_by == v1::SALES_GROUPING_SOURCE) {
       v1::LeadSource source = v1::LEAD_SOURCE_UNSPECIFIED;
       (void)v1::LeadSource_Parse(key, &source);
@@ -243,9 +252,10 @@ absl::StatusOr<v1::SatisfactionAnalysis> BuildSatisfactionAnalysis(const ViewsSt
   if (group_by == v1::SATISFACTION_GROUPING_UNSPECIFIED)
     group_by = v1::SATISFACTION_GROUPING_AFTER_SALES_MEMBER;
   if (group_by != v1::SATISFACTION_GROUPING_AFTER_SALES_MEMBER &&
-      group_by != v1::SATISFACTION_GROUPING_SALES_OWNER && group_by != v1::SATISFACTION_GROUPING_MONTH) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "group_by: must be AFTER_SALES_MEMBER, SALES_OWNER or MONTH (got ", static_cast<int>(group_by), ")"));
+      group_by != v1::SATISFACTION_GROUPING_SALES_OWNER && group_by != v1::SATISFACTION_GROUPING_MONTH &&
+      group_by != v1::SATISFACTION_GROUPING_ACCOUNT) {
+    return absl::InvalidArgumentError(absl::StrCat("group_by: must be AFTER_SALES_MEMBER, SALES_OWNER, MONTH or ACCOUNT (got ",
+                                                   static_cast<int>(group_by), ")"));
   }
   const absl::Time from = FromProtoTime(period.from()), to = FromProtoTime(period.to());
   // Every survey has one owner fact (its deal's owner); a survey of a ticket
@@ -282,16 +292,20 @@ absl::StatusOr<v1::SatisfactionAnalysis> BuildSatisfactionAnalysis(const ViewsSt
         if (!only_member.empty() && !my_customer && !resolved_by_me) continue;
         key = month;
         break;
+      case v1::SATISFACTION_GROUPING_ACCOUNT:
+        if (!only_member.empty() && !my_customer && !resolved_by_me) continue;
+        key = state.core.accounts.IdOf(survey.fact->account);
+        break;
       default:  // a survey without a ticket has no after-sales member
         if (survey.resolver == nullptr || (!only_member.empty() && !resolved_by_me)) continue;
         key = *survey.resolver;
         break;
     }
     auto& row = g.rows[key];
-    row.all.Add(*survey.fact);
-    if (group_by != v1::SATISFACTION_GROUPING_MONTH) row.by_month[month].Add(*survey.fact);
-    g.totals.Add(*survey.fact);
-    g.months[month].Add(*survey.fact);
+    row.all.Add(survey.fact->q, survey.fact->a, survey.fact->s);
+    if (group_by != v1::SATISFACTION_GROUPING_MONTH) row.by_month[month].Add(survey.fact->q, survey.fact->a, survey.fact->s);
+    g.totals.Add(survey.fact->q, survey.fact->a, survey.fact->s);
+    g.months[month].Add(survey.fact->q, survey.fact->a, survey.fact->s);
   }
   v1::SatisfactionAnalysis out;
   *out.mutable_period() = period;
@@ -311,7 +325,8 @@ absl::StatusOr<v1::SatisfactionAnalysis> BuildSatisfactionAnalysis(const ViewsSt
     v1::SatisfactionRow* r = out.add_rows();
     r->set_key(key);
     if (group_by != v1::SATISFACTION_GROUPING_MONTH) {
-      r->set_display_name(DisplayName(state, key));
+      r->set_display_name(group_by == v1::SATISFACTION_GROUPING_ACCOUNT ? CompanyOf(state, key)
+                                                                        : DisplayName(state, key));
       series(row.by_month, [r] { return r->add_months(); });
     }
     row.all.ToProto(*r->mutable_scores());

@@ -6,14 +6,36 @@
 #ifndef SALESOPS_PROJECTIONS_ANALYSIS_H_
 #define SALESOPS_PROJECTIONS_ANALYSIS_H_
 
+#include <cstdint>
 #include <initializer_list>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "projections/views_state.h"
 #include "salesops/v1/views.pb.h"
 
 namespace salesops::projections {
+
+// "YYYY-MM" of the UTC month `t` is in.
+std::string MonthOf(absl::Time t);
+// Every UTC month that [from, to) overlaps, in order ("YYYY-MM").
+std::vector<std::string> MonthsOf(absl::Time from, absl::Time to);
+
+// Sums of survey scores; their means (SatisfactionScores).
+struct ScoreSums {
+  uint64_t n = 0;
+  int64_t q = 0, a = 0, s = 0;  // integer sums: a mean does not depend on the order of adding
+  void Add(int q_score, int a_score, int s_score) {
+    ++n;
+    q += q_score;
+    a += a_score;
+    s += s_score;
+  }
+  void ToProto(v1::SatisfactionScores& out) const;
+};
 
 // Members holding one of these roles read every member's figures in the
 // analyses; any other member reads only its own (docs/ROLES.md, "Reads").

@@ -1,5 +1,6 @@
 #include "projections/lead_directory.h"
 
+#include "projections/accounts_view.h"
 #include "server/domain/lead_details.h"
 
 namespace salesops::projections {
@@ -25,7 +26,11 @@ std::optional<v1::Lead> LeadDirectory::Get(absl::string_view lead_id) const {
   return views_->Read([&](const ViewsState& state) -> std::optional<v1::Lead> {
     auto it = state.core.leads.find(lead_id);
     if (it == state.core.leads.end() || it->second.details == nullptr) return std::nullopt;
-    return domain::ToLeadMessage(it->first, it->second);
+    v1::Lead lead = domain::ToLeadMessage(it->first, it->second);
+    if (std::optional<v1::AccountSummary> history = CustomerHistory(state, it->first)) {
+      *lead.mutable_customer_history() = *std::move(history);
+    }
+    return lead;
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "projections/review_totals.h"
+#include "projections/view_index.h"
 #include "server/domain/events.h"
 #include "server/domain/lead_details.h"
 #include "server/domain/order.h"
@@ -31,7 +32,8 @@ void KeepInTimeOrder(std::vector<Fact>& facts, size_t first_new) {
 
 }  // namespace
 
-void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const v1::EventEnvelope& envelope) {
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const AccountIndex& accounts,
+                 const v1::EventEnvelope& envelope) {
   using D = domain::LeadDetails;
   const v1::Event& event = envelope.event();
   const absl::Time at = FromProtoTime(envelope.occurred_at());
@@ -70,12 +72,20 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
     const uint8_t source = static_cast<uint8_t>(event.has_lead_identified() ? event.lead_identified().source()
                                                 : view != nullptr ? view->source
                                                                   : v1::LEAD_SOURCE_UNSPECIFIED);
-    // ... and the products of its latest proposal (none before one),
-    // interned only for an event that records a lead fact (Intern locks).
+    // ... the products of its latest proposal (none before one), interned
+    // only for an event that records a lead fact (Intern locks) ...
+    // ... and its customer account (an identification opening one is
+    // followed by the AccountOpened, which gives the account to its fact).
+    const v1::LeadIdentified* identified = event.has_lead_identified() ? &event.lead_identified() : nullptr;
     const auto add_lead_fact = [&](const std::string& member, FactKind kind) -> Fact& {
       Fact& f = add(member, kind);
       f.source = source;
       if (view != nullptr) f.products = InternedString(view->text.Get(domain::TextFields::kProducts));
+      f.account = identified != nullptr ? core.accounts.OrdinalOf(identified->account_id()) : AccountOfLead(core, lead);
+      const bool referred = identified != nullptr ? !identified->referred_by_account_id().empty()
+                            : view != nullptr     ? !view->text.Get(domain::TextFields::kReferredBy).empty()
+                                                  : false;
+      if (referred && (kind == FactKind::kIdentified || kind == FactKind::kWon)) f.flags |= kReferral;
       return f;
     };
     if (const std::optional<v1::StageTransition> t = domain::TransitionOf(event);
@@ -93,6 +103,9 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
         break;
       case v1::Event::kDealWon: {
         Fact& f = add_lead_fact(lead.owner, FactKind::kWon);
+        if (const AccountEntry* entry = accounts.Find(f.account); entry != nullptr && entry->won > 0) {
+          f.flags |= kRepeatWin;
+        }
         f.amount_minor = event.deal_won().final_amount().amount_minor();
         f.currency = event.deal_won().final_amount().currency();
         if (view != nullptr) f.duration = at - view->time(D::kIdentifiedTime);
@@ -193,16 +206,48 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
   // A survey is recorded on the lead's stream (no ticket) or the ticket's.
   if (event.has_survey_recorded()) {
     const v1::SurveyRecorded& e = event.survey_recorded();
-    const auto fill = [&](Fact& f) {
-      f.q = e.product_quality();
-      f.a = e.service_attitude();
-      f.s = e.response_speed();
+    const auto fill = [&](Fact& f) -> Fact& {
+      f.q = static_cast<uint8_t>(e.product_quality());
+      f.a = static_cast<uint8_t>(e.service_attitude());
+      f.s = static_cast<uint8_t>(e.response_speed());
+      return f;
     };
     const domain::LeadState& lead = core.Lead(e.lead_id());
-    if (!lead.owner.empty()) fill(add(lead.owner, FactKind::kOwnerSurvey));
+    const uint32_t account = AccountOfLead(core, lead);
+    if (!lead.owner.empty()) {
+      Fact& f = fill(add(lead.owner, FactKind::kOwnerSurvey));
+      f.account = account;
+      f.ref = e.lead_id();  // the account index finds the surveyed deal by it
+    }
     if (!e.ticket_id().empty()) {
       if (auto r = facts.ticket_resolver.find(e.ticket_id()); r != facts.ticket_resolver.end()) {
-        fill(add(r->second, FactKind::kResolverSurvey));
+        fill(add(r->second, FactKind::kResolverSurvey)).account = account;
+      }
+    }
+  }
+  // An identification that opened an account recorded its fact before the
+  // account existed (the AccountOpened follows it in the same batch): give
+  // that fact its account now.
+  if (event.has_account_opened() && absl::StartsWith(stream, domain::kAccountStreamPrefix)) {
+    const uint32_t account = static_cast<uint32_t>(core.accounts.in_order.size()) + 1;  // the ordinal it is given
+    auto lead = core.leads.find(event.account_opened().lead_id());
+    if (core.accounts.Find(stream.substr(domain::kAccountStreamPrefix.size())) == nullptr && lead != core.leads.end() &&
+        lead->second.details != nullptr &&
+        lead->second.details->text.Get(domain::TextFields::kAccountId) ==
+            stream.substr(domain::kAccountStreamPrefix.size())) {
+      const absl::Time identified = lead->second.details->time(domain::LeadDetails::kIdentifiedTime);
+      auto found = facts.by_member.find(lead->second.owner.str());
+      if (found != facts.by_member.end()) {
+        std::vector<Fact>& mine = found->second;
+        Fact* latest = nullptr;  // the lead's: the latest such fact before this event
+        for (auto it = std::lower_bound(mine.begin(), mine.end(), identified,
+                                        [](const Fact& f, absl::Time t) { return f.at < t; });
+             it != mine.end() && it->at == identified; ++it) {
+          if (it->kind == FactKind::kIdentified && it->account == 0 && it->position < envelope.position()) {
+            latest = &*it;
+          }
+        }
+        if (latest != nullptr) latest->account = account;
       }
     }
   }

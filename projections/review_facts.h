@@ -30,7 +30,7 @@ enum class FactKind : uint8_t {
   kWon = 3,            // owner: amount, currency; duration = identified → won
   kLost = 4,           // owner: code = the LossReason; ref = the note, byte for byte
   kStageTime = 5,      // owner: code = the stage left; duration = time spent in it
-  kOwnerSurvey = 6,    // owner: a survey of the customer (q, a, s)
+  kOwnerSurvey = 6,    // owner: a survey of the customer (q, a, s); ref = the lead id
   kQualified = 7,      // BD_MANAGER (actor): duration = hand-off → decision; ref = lead id
   kDisqualified = 8,   // actor: duration = hand-off → decision
   kNeedsRecorded = 9,  // actor
@@ -46,9 +46,17 @@ enum class FactKind : uint8_t {
   kTrained = 16,
 };
 
+enum FactFlags : uint8_t {
+  // kWon: the account had won a deal before (earlier in the log): repeat
+  // business.
+  kRepeatWin = 1 << 0,
+  // kIdentified, kWon: the lead was referred by an existing account.
+  kReferral = 1 << 1,
+};
+
 // Kept per member for every event that credits one (most events): fields
-// ordered so that the struct has no padding but its end, the currency
-// interned (112 bytes).
+// ordered so that the struct has little padding, the currency interned
+// (112 bytes).
 struct Fact {
   absl::Time at;  // business time (occurred_at) of the event
   absl::Duration duration = absl::InfiniteDuration();  // infinite: not measured
@@ -57,10 +65,14 @@ struct Fact {
   std::string ref;
   InternedString currency;
   int32_t code = 0;  // stage or severity
-  int32_t q = 0, a = 0, s = 0;  // survey: product quality, service attitude, response speed
   v1::Role role = v1::ROLE_UNSPECIFIED;
+  // Lead and survey facts: the lead's customer account (its
+  // domain::AccountState::ordinal; 0 for none).
+  uint32_t account = 0;
+  uint8_t q = 0, a = 0, s = 0;  // survey: product quality, service attitude, response speed (1..5)
   FactKind kind;
-  uint8_t source = 0;  // lead facts: the v1::LeadSource (in what was padding)
+  uint8_t source = 0;  // lead facts: the v1::LeadSource
+  uint8_t flags = 0;   // FactFlags
   // Lead facts: the products of the lead's latest proposal, packed
   // (domain::PackProducts; in what was padding). Interned: a team proposes
   // few distinct lists.
@@ -100,9 +112,13 @@ struct ReviewFacts {
 
 struct ReviewDays;  // review_totals.h
 
+struct AccountIndex;  // view_index.h
+
 // Records the facts of `envelope`, and adds them to `days`. `core` (the
-// views' fold, leads with their details) is the state before the event.
-void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const v1::EventEnvelope& envelope);
+// views' fold, leads with their details) and `accounts` (its index) are the
+// state before the event.
+void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core, const AccountIndex& accounts,
+                 const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::projections
 

@@ -13,7 +13,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
@@ -160,6 +162,81 @@ struct WorkIndex {
   bool operator==(const WorkIndex&) const = default;
 };
 
+// One survey of an account's deals (from the survey's owner fact).
+struct AccountSurvey {
+  absl::Time at;  // occurred_at
+  uint64_t position = 0;
+  IdRef lead;     // the surveyed deal
+  uint8_t q = 0, a = 0, s = 0;  // as Fact
+
+  friend auto operator<=>(const AccountSurvey& x, const AccountSurvey& y) {
+    return std::tie(x.at, x.position) <=> std::tie(y.at, y.position);
+  }
+  bool operator==(const AccountSurvey&) const = default;
+};
+
+// What the account views read about one customer account
+// (docs/ACCOUNTS.md, "Reads"): its leads and tickets in order, its surveys,
+// and running counts, so that a read costs the leads it lists, the
+// account's tickets and surveys, not all its leads. Lists are sorted, so
+// folding and re-deriving give the same.
+struct AccountEntry {
+  std::vector<TimedKey> leads;         // (identified_at, lead id): its leads
+  std::vector<IdRef> tickets;          // tickets of its leads, by id
+  std::vector<AccountSurvey> surveys;  // surveys of its deals, by (at, position)
+  // Its leads by stage now.
+  uint32_t open = 0, won = 0, lost = 0;  // lost: LOST or DISQUALIFIED
+  std::map<std::string, CurrencyTotal> won_value;  // the WON leads and Σ their final amounts, by currency
+  // Its two latest wins (the time the lead entered WON, lead id).
+  std::optional<TimedKey> last_win, previous_win;
+  uint32_t orders = 0, open_orders = 0;  // its leads' orders; of them, neither delivered nor cancelled
+  uint32_t referred = 0, referral_wins = 0;  // leads naming it as referrer; of them, WON
+
+  bool operator==(const AccountEntry&) const = default;
+};
+
+struct AccountIndex {
+  AccountIndex() = default;
+  AccountIndex(AccountIndex&&) = default;
+  AccountIndex& operator=(AccountIndex&&) = default;
+  AccountIndex(const AccountIndex&) = delete;
+  AccountIndex& operator=(const AccountIndex&) = delete;
+
+  // The account with `ordinal` (domain::AccountState::ordinal); null for 0
+  // or an ordinal the fold does not have.
+  const AccountEntry* Find(uint32_t ordinal) const;
+  // ... made when missing (ordinal > 0).
+  AccountEntry& At(uint32_t ordinal);
+
+  std::vector<AccountEntry> entries;  // [ordinal - 1]
+
+  bool operator==(const AccountIndex&) const = default;
+};
+
+// The customer account a lead of the views' fold belongs to (its ordinal;
+// 0 for none, or an account not opened yet).
+uint32_t AccountOfLead(const domain::State& core, const domain::LeadState& lead);
+
+// What an event's stream was before the event: the lead's stage, or the
+// order's or ticket's status (for a new one, UNSPECIFIED).
+struct StreamBefore {
+  v1::Stage stage = v1::STAGE_UNSPECIFIED;
+  v1::OrderStatus order = v1::ORDER_STATUS_UNSPECIFIED;
+  v1::TicketStatus ticket = v1::TICKET_STATUS_UNSPECIFIED;
+};
+StreamBefore StreamBeforeOf(const domain::State& core, absl::string_view stream_id);
+
+// Keeps `index` current with `envelope`, just folded into `core`; `before`
+// is its stream as it was before the event.
+void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1::EventEnvelope& envelope,
+                       const StreamBefore& before);
+
+struct ReviewFacts;  // review_facts.h
+
+// Builds the index from a whole fold (one loaded from a snapshot); the
+// surveys come from the owner facts in `facts`.
+void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewFacts& facts);
+
 struct ViewIndexes {
   ViewIndexes() = default;
   ViewIndexes(ViewIndexes&&) = default;
@@ -171,6 +248,7 @@ struct ViewIndexes {
 
   LeadIndex leads;
   WorkIndex work;
+  AccountIndex accounts;
 
   bool operator==(const ViewIndexes&) const = default;
 };

@@ -105,17 +105,18 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     *chunk.add_training_sessions() = entry->second;
     if (chunk.training_sessions_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
-  for (const auto* entry : Sorted(state.core.accounts.by_id)) {
-    const domain::AccountState& a = entry->second;
+  // In the order the log opened them: decoding gives each its ordinal back.
+  for (const std::string& account_id : state.core.accounts.in_order) {
+    const domain::AccountState& a = state.core.accounts.by_id.at(account_id);
     v1::AccountRecord* r = chunk.add_accounts();
-    r->set_account_id(entry->first);
+    r->set_account_id(account_id);
     r->set_company(a.company);
     r->set_match_key(a.match_key);
     r->set_opened_by_lead_id(a.opened_by_lead_id);
     *r->mutable_opened_at() = ToProtoTime(a.opened_at);
     r->set_version(a.version);
     auto keyed = state.core.accounts.by_key.find(a.match_key);
-    r->set_matched_by_name(keyed != state.core.accounts.by_key.end() && keyed->second == entry->first);
+    r->set_matched_by_name(keyed != state.core.accounts.by_key.end() && keyed->second == account_id);
     if (chunk.accounts_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
   size_t in_chunk = 0;  // facts and history records in the chunk being filled
@@ -152,6 +153,8 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
         out->set_ref(f.ref);
         out->set_source(static_cast<v1::LeadSource>(f.source));
         for (absl::string_view name : domain::UnpackProducts(f.products.str())) out->add_products(std::string(name));
+        out->set_account(f.account);
+        out->set_flags(f.flags);
       }
       count(end - begin);
     }
@@ -301,7 +304,11 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       state.core.training.sessions[std::move(id)] = std::move(s);
     }
     for (const v1::AccountRecord& r : chunk.accounts()) {
-      domain::AccountState& a = state.core.accounts.by_id[r.account_id()];
+      auto [it, added] = state.core.accounts.by_id.try_emplace(r.account_id());
+      if (!added) return absl::DataLossError(absl::StrCat("views snapshot: account '", r.account_id(), "' twice"));
+      domain::AccountState& a = it->second;
+      state.core.accounts.in_order.push_back(r.account_id());
+      a.ordinal = static_cast<uint32_t>(state.core.accounts.in_order.size());
       a.company = r.company();
       a.match_key = r.match_key();
       a.opened_by_lead_id = r.opened_by_lead_id();
@@ -320,9 +327,11 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
         f.amount_minor = in.amount_minor();
         f.currency = in.currency();
         f.code = in.code();
-        f.q = in.q();
-        f.a = in.a();
-        f.s = in.s();
+        f.q = static_cast<uint8_t>(in.q());
+        f.a = static_cast<uint8_t>(in.a());
+        f.s = static_cast<uint8_t>(in.s());
+        f.account = in.account();
+        f.flags = static_cast<uint8_t>(in.flags());
         f.role = in.role();
         f.ref = in.ref();
         f.source = static_cast<uint8_t>(in.source());

@@ -19,8 +19,9 @@ namespace salesops::projections {
 // the encoding changes: a snapshot of another version is ignored and the
 // views are rebuilt from the log.
 // 2: review facts and scoring policies; 3: loss reasons and sources in facts;
-// 4: proposed products on leads and in lead facts.
-inline constexpr uint32_t kViewsVersion = 4;
+// 4: proposed products on leads and in lead facts; 5: customer accounts and
+// repeat/referral flags in facts, accounts in the order the log opened them.
+inline constexpr uint32_t kViewsVersion = 5;
 inline constexpr char kViewsSnapshotName[] = "views";
 inline constexpr size_t kLeadsPerChunk = 10'000;
 // From this many bytes of chunks on, two threads parse them while the

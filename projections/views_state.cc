@@ -36,7 +36,9 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
       before = IndexKeyOf(lead->second);
     }
   }
-  RecordFacts(state.facts, state.days, state.core, envelope);  // needs the state before the event
+  // Needs the state before the event.
+  RecordFacts(state.facts, state.days, state.core, state.index.accounts, envelope);
+  const StreamBefore stream_before = StreamBeforeOf(state.core, stream);
   domain::Evolve(state.core, envelope);
   if (lead_stream) {
     auto lead = state.core.leads.find(lead_id);  // domain::Evolve made it
@@ -45,6 +47,7 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
     ReindexLead(state.index.leads, lead->first, before.has_value() ? &*before : nullptr, &after);
   }
   IndexWork(state.index.work, stream, WorkItemOf(state.core, stream));
+  IndexAccountEvent(state.index.accounts, state.core, envelope, stream_before);
 }
 
 void IndexViews(ViewsState& state) {
@@ -71,6 +74,7 @@ void IndexViews(ViewsState& state) {
     return a.second.since != b.second.since ? a.second.since < b.second.since : a.first < b.first;
   });
   for (const auto& [stream, item] : items) IndexWork(state.index.work, stream, item);
+  IndexAccounts(state.index.accounts, state.core, state.facts);
   leads.Join();
 }
 

@@ -4,6 +4,7 @@
 #include "duration_text.h"
 #include "enum_names.h"
 #include "table.h"
+#include "time_text.h"
 #include "view_text.h"
 
 namespace salesctl {
@@ -25,6 +26,18 @@ std::string Value(const v1::SalesFigures& f) {
   return f.won_value().empty() ? std::string(kNone) : MoneyList(f.won_value());
 }
 
+// Wins of returning customers, with their share of the wins.
+std::string Repeat(const v1::SalesFigures& f) {
+  return f.won() == 0 ? std::string(kNone)
+                      : absl::StrCat(f.repeat_wins(), " (", Percent(f.repeat_purchase_rate()), ")");
+}
+
+// Referred leads identified / referred leads won.
+std::string Referrals(const v1::SalesFigures& f) {
+  return f.referral_leads() + f.referral_wins() == 0 ? std::string(kNone)
+                                                     : absl::StrCat(f.referral_leads(), "/", f.referral_wins());
+}
+
 std::vector<std::string> SalesCells(std::string label, const v1::SalesFigures& f) {
   return {std::move(label),
           absl::StrCat(f.leads_identified()),
@@ -32,7 +45,9 @@ std::vector<std::string> SalesCells(std::string label, const v1::SalesFigures& f
           absl::StrCat(f.lost()),
           WinRate(f),
           Value(f),
-          Cycle(f)};
+          Cycle(f),
+          Repeat(f),
+          Referrals(f)};
 }
 
 Table SalesTable(absl::string_view first) {
@@ -42,7 +57,9 @@ Table SalesTable(absl::string_view first) {
                 {"LOST", Align::kRight},
                 {"WIN RATE", Align::kRight},
                 {"WON VALUE", Align::kRight},
-                {"AVG CYCLE", Align::kRight}});
+                {"AVG CYCLE", Align::kRight},
+                {"REPEAT WON", Align::kRight},
+                {"REFERRED/WON", Align::kRight}});
 }
 
 std::string Scope(bool all_members) { return all_members ? "every member" : "your own figures only"; }
@@ -86,6 +103,8 @@ std::string RenderSalesAnalysis(const v1::SalesAnalysis& a) {
       label = EnumShortNameOf(*v1::LeadSource_descriptor(), row.source());
     } else if (a.group_by() == v1::SALES_GROUPING_PRODUCT && row.key().empty()) {
       label = "(no products proposed)";
+    } else if (a.group_by() == v1::SALES_GROUPING_ACCOUNT && row.key().empty()) {
+      label = "(no account)";
     } else {
       label = RowLabel(row.key(), row.display_name());
     }
@@ -98,6 +117,9 @@ std::string RenderSalesAnalysis(const v1::SalesAnalysis& a) {
                     "\nA lead counts under each product its latest proposal named: the rows may add up to more "
                     "than TOTAL.\n");
   }
+  absl::StrAppend(&out,
+                  "\nREPEAT WON: wins of customers that had bought before (share of WON). REFERRED/WON: leads "
+                  "a customer referred, identified / won.\n");
   if (a.months_size() > 1 && a.group_by() != v1::SALES_GROUPING_MONTH) {
     Table months = SalesTable("MONTH");
     for (const v1::SalesMonth& m : a.months()) months.AddRow(SalesCells(m.month(), m.figures()));
@@ -127,14 +149,55 @@ std::string RenderSatisfactionAnalysis(const v1::SatisfactionAnalysis& a) {
                                  grouping, " \u00b7 ", Scope(a.all_members()), "\n", ViewLine(a.view()),
                                  "\nScores 1-5: mean per dimension; OVERALL = mean of the three.\n\n");
   Table rows = ScoreTable(grouping);
-  for (const v1::SatisfactionRow& row : a.rows())
-    rows.AddRow(ScoreCells(RowLabel(row.key(), row.display_name()), row.scores()));
+  for (const v1::SatisfactionRow& row : a.rows()) {
+    const bool no_account = a.group_by() == v1::SATISFACTION_GROUPING_ACCOUNT && row.key().empty();
+    rows.AddRow(ScoreCells(no_account ? "(no account)" : RowLabel(row.key(), row.display_name()), row.scores()));
+  }
   rows.AddRow(ScoreCells("TOTAL", a.totals()));
   absl::StrAppend(&out, rows.Render());
   if (a.months_size() > 1 && a.group_by() != v1::SATISFACTION_GROUPING_MONTH) {
     Table months = ScoreTable("MONTH");
     for (const v1::SatisfactionMonth& m : a.months()) months.AddRow(ScoreCells(m.month(), m.scores()));
     absl::StrAppend(&out, "\nTrend (every survey in scope):\n", months.Render());
+  }
+  return out;
+}
+
+std::string RenderAccount(const v1::Account& account) {
+  const v1::AccountSummary& a = account.summary();
+  std::string out = absl::StrCat("Account ", a.account_id(), " \u00b7 ", a.company(), " \u00b7 opened ",
+                                 FormatTimestamp(account.opened_at(), true), " by lead ", account.opened_by_lead_id(),
+                                 "\n", ViewLine(account.view()), "\n\n");
+  Table figures({{"LEADS", Align::kRight},
+                 {"OPEN", Align::kRight},
+                 {"WON", Align::kRight},
+                 {"LOST", Align::kRight},
+                 {"WON VALUE", Align::kRight},
+                 {"LAST PURCHASE", Align::kRight},
+                 {"SINCE", Align::kRight}});
+  figures.AddRow({absl::StrCat(a.leads()), absl::StrCat(a.open_leads()), absl::StrCat(a.won()), absl::StrCat(a.lost()),
+                  a.won_value().empty() ? std::string(kNone) : MoneyList(a.won_value()),
+                  a.has_last_purchase_at() ? FormatTimestamp(a.last_purchase_at(), true) : std::string(kNone),
+                  account.has_since_last_purchase() ? HumanDuration(account.since_last_purchase())
+                                                    : std::string(kNone)});
+  absl::StrAppend(&out, figures.Render());
+  absl::StrAppend(&out, "\nOrders ", a.orders(), " (", a.open_orders(), " open) \u00b7 tickets ", a.tickets(), " (",
+                  a.open_tickets(), " open) \u00b7 referred ", a.referred_leads(), " leads, ", a.referral_wins(),
+                  " won\n");
+  Table scores = ScoreTable("SATISFACTION");
+  scores.AddRow(ScoreCells("all surveys", a.satisfaction()));
+  for (const v1::SatisfactionMonth& m : account.satisfaction_trend()) scores.AddRow(ScoreCells(m.month(), m.scores()));
+  absl::StrAppend(&out, "\n", scores.Render());
+  if (!a.latest_leads().empty()) {
+    Table leads({{"LEAD"}, {"COMPANY", Align::kLeft, 30}, {"STAGE"}, {"OWNER"}, {"IDENTIFIED"},
+                 {"VALUE", Align::kRight}});
+    for (const v1::AccountLead& l : a.latest_leads()) {
+      const v1::Money& value = l.has_won_amount() ? l.won_amount() : l.estimated_value();
+      leads.AddRow({l.lead_id(), l.company(), StageName(l.stage()), l.owner(),
+                    l.has_identified_at() ? FormatTimestamp(l.identified_at(), true) : std::string(kNone),
+                    value.currency().empty() ? std::string(kNone) : GroupedMoney(value)});
+    }
+    absl::StrAppend(&out, "\nLatest leads (VALUE: won amount, else estimated):\n", leads.Render());
   }
   return out;
 }

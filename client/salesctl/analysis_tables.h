@@ -19,6 +19,10 @@ std::string RenderSalesAnalysis(const salesops::v1::SalesAnalysis& analysis);
 // overall mean, the total, and the month-by-month series of the total.
 std::string RenderSatisfactionAnalysis(const salesops::v1::SatisfactionAnalysis& analysis);
 
+// Views.GetAccount: the account's figures, orders and tickets, its
+// satisfaction with the monthly trend, and its latest leads.
+std::string RenderAccount(const salesops::v1::Account& account);
+
 }  // namespace salesctl
 
 #endif  // SALESOPS_CLIENT_SALESCTL_ANALYSIS_TABLES_H_

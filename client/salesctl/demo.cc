@@ -215,7 +215,7 @@ grpc::Status SizePartTime(Sender& sender, v1::SetMemberRolesRequest& request) {
 }
 
 StoryFailure SendStories(Sender& sender, const std::vector<DemoStory>& stories, int parallel,
-                         std::ostream& out) {
+                         std::ostream& out, absl::string_view label = "customers") {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   absl::Mutex mu;
@@ -236,7 +236,7 @@ StoryFailure SendStories(Sender& sender, const std::vector<DemoStory>& stories, 
       }
       absl::MutexLock lock(&mu);
       if (++done % step == 0 || done == stories.size()) {
-        out << "  customers " << done << "/" << stories.size() << "\n";
+        out << "  " << label << " " << done << "/" << stories.size() << "\n";
         out.flush();
       }
     }
@@ -349,6 +349,9 @@ int RunDemo(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ost
   out.flush();
   const StoryFailure failure = SendStories(sender, plan.stories, flags->parallel, out);
   if (!failure.status.ok()) return Fail(err, failure.what, failure.status);
+  const StoryFailure returning =
+      SendStories(sender, plan.returning, flags->parallel, out, "customers coming back or referred");
+  if (!returning.status.ok()) return Fail(err, returning.what, returning.status);
   for (const DemoCall& call : plan.closing) {
     if (call.rpc == "team.set-member-roles" && call.request->GetDescriptor() == v1::SetMemberRolesRequest::descriptor()) {
       // A BD manager going part-time: the capacity is sized to what the
@@ -385,6 +388,8 @@ int RunDemo(const CommandLine& line, RpcClient& rpc, std::ostream& out, std::ost
   out << "  leads     " << c.leads << ": " << c.won << " won, " << c.lost << " lost, " << c.disqualified
       << " disqualified, " << c.open << " open (" << c.reopened << " reopened); " << c.fresh_leads
       << " fresh inbound leads today\n";
+  out << "  accounts  " << c.returning << " customers came back for another deal, " << c.referrals
+      << " referred a new customer (salesctl account --account-id=<lead id>)\n";
   out << "  orders    " << c.orders << ": " << c.delivered << " delivered, " << c.cancelled << " cancelled, "
       << c.orders - c.delivered - c.cancelled << " in progress\n";
   out << "  tickets   " << c.tickets << " (" << c.tickets_reopened << " reopened); " << c.surveys

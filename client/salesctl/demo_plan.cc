@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -240,8 +242,18 @@ class Timeline {
 // Builds one customer's story.
 class StoryWriter {
  public:
-  StoryWriter(const DemoPlanOptions& options, int index, DemoCounts* counts)
+  // A customer coming back: the same company, a new lead no earlier than
+  // `after` (its last purchase), or a new customer referred by the account
+  // `referred_by`.
+  struct Returning {
+    std::string company;      // empty: a new company
+    absl::Time after;
+    std::string referred_by;  // an account id, or empty
+  };
+
+  StoryWriter(const DemoPlanOptions& options, int index, DemoCounts* counts, std::optional<Returning> returning = {})
       : options_(options),
+        returning_(std::move(returning)),
         random_(options.seed * 0x100000001B3ULL + static_cast<uint64_t>(index)),
         lead_id_(DemoLeadId(options.seed, index)),
         counts_(counts),
@@ -254,8 +266,11 @@ class StoryWriter {
     story_.lead_id = lead_id_;
     ++counts_->leads;
     // Business grows: more leads lately than four months ago.
-    const absl::Time start =
+    absl::Time start =
         options_.anchor - absl::Hours(6) - (kDemoHistory - absl::Hours(6)) * std::pow(random_.Unit(), 1.25);
+    if (returning_.has_value()) {  // some days after the purchase, before today
+      start = std::min(returning_->after + random_.Hours(72, 960), options_.anchor - absl::Hours(6));
+    }
     const absl::Time in_hours = OfficeHours(start);
     Timeline clock(in_hours <= options_.anchor ? in_hours : start, options_.anchor);
     Identify(clock.now());
@@ -301,11 +316,19 @@ class StoryWriter {
     r.set_lead_id(lead_id_);
     r.set_company(absl::StrCat(random_.Pick(kCities), random_.Pick(kBrands), random_.Pick(kTrades),
                                random_.Chance(0.2) ? "股份有限公司" : "有限公司"));
+    // A returning customer's lead joins its account by the company name
+    // (docs/ACCOUNTS.md); a referral names the referring account.
+    if (returning_.has_value() && !returning_->company.empty()) r.set_company(returning_->company);
+    story_.company = r.company();
     r.mutable_contact()->set_name(absl::StrCat(random_.Pick(kSurnames), random_.Pick(kGivenNames)));
     r.mutable_contact()->set_phone(absl::StrFormat("1%d%d-%04d-%04d", random_.Between(3, 8),
                                                    random_.Between(0, 9), random_.Between(0, 9999),
                                                    random_.Between(0, 9999)));
     r.set_source(random_.Weighted(kSources).value);
+    if (returning_.has_value() && !returning_->referred_by.empty()) {
+      r.set_source(v1::LEAD_SOURCE_REFERRAL);
+      r.set_referred_by_account_id(returning_->referred_by);
+    }
     // Deal sizes are spread over two orders of magnitude (log-uniform); a
     // few customers buy in dollars.
     const double spread = std::exp(std::log(30'000.0) + random_.Unit() * std::log(2'500'000.0 / 30'000.0));
@@ -497,6 +520,7 @@ class StoryWriter {
       r.set_signed_date(Date(at));
       r.mutable_options()->set_assign_to(support_.id);
       Add("leads.win-deal", std::move(r), at, rep_.id, "SALES_REP");
+      story_.won_at = at;
       return Stage::kWon;
     }
     static constexpr Choice<v1::LossReason> kReasons[] = {{v1::LOSS_REASON_PRICE, 35},
@@ -647,6 +671,7 @@ class StoryWriter {
   }
 
   const DemoPlanOptions& options_;
+  std::optional<Returning> returning_;
   Random random_;
   const std::string lead_id_;
   DemoCounts* const counts_;
@@ -992,12 +1017,46 @@ void AddLowSurvey(DemoPlan& plan) {
   }
 }
 
+// Customers coming back (docs/ACCOUNTS.md): some won customers whose
+// company no other story shares (so the account its lead opened has that
+// lead's id) buy again — a new lead of the same company, some days after
+// the purchase — and a few refer a new customer. These stories are sent
+// after every story: a referral needs the referring account to exist, and a
+// returning lead should find its customer's history.
+void AddRepeatBusiness(const DemoPlanOptions& options, int leads, DemoPlan& plan) {
+  std::map<std::string, int> names;
+  for (const DemoStory& story : plan.stories) ++names[story.company];
+  std::vector<const DemoStory*> won;
+  for (const DemoStory& story : plan.stories) {
+    const bool won_days_ago = story.won_at != absl::InfinitePast() && story.won_at < options.anchor - absl::Hours(24 * 5);
+    if (won_days_ago && names[story.company] == 1) won.push_back(&story);
+  }
+  const size_t returning = std::min<size_t>(won.size(), std::max(1, leads / 25));
+  const size_t referrals = std::min<size_t>(won.size() - returning, std::max(1, leads / 60));
+  int index = leads;
+  for (size_t k = 0; k < returning + referrals; ++k) {
+    const DemoStory& customer = *won[k];
+    StoryWriter::Returning r;
+    r.after = customer.won_at;
+    if (k < returning) {
+      r.company = customer.company;
+      ++plan.counts.returning;
+    } else {
+      r.referred_by = customer.lead_id;
+      ++plan.counts.referrals;
+    }
+    plan.returning.push_back(StoryWriter(options, ++index, &plan.counts, std::move(r)).Write());
+  }
+}
+
 DemoPlan BuildDemoPlan(const DemoPlanOptions& options) {
   DemoPlan plan;
 
-  for (int i = 1; i <= std::clamp(options.leads, 1, kMaxDemoLeads); ++i) {
+  const int leads = std::clamp(options.leads, 1, kMaxDemoLeads);
+  for (int i = 1; i <= leads; ++i) {
     plan.stories.push_back(StoryWriter(options, i, &plan.counts).Write());
   }
+  AddRepeatBusiness(options, leads, plan);
 
   // Targets: monthly won value for the last three months, won deals for the
   // quarter. Team events cannot be backfilled before the team's last event,

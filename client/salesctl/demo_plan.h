@@ -76,6 +76,8 @@ struct DemoCall {
 struct DemoStory {
   std::string lead_id;
   std::vector<DemoCall> calls;
+  std::string company;                         // as its lead gives it
+  absl::Time won_at = absl::InfinitePast();    // the deal's win; InfinitePast when not won
 };
 
 // What the plan records, for the summary.
@@ -86,6 +88,8 @@ struct DemoCounts {
   int meetings = 0, action_items = 0, action_items_done = 0;
   int feedback = 0;  // members whose last month's review has feedback
   int follow_ups = 0;  // low surveys today, each opening a follow-up ticket
+  int returning = 0;  // leads of customers that had bought before (repeat business)
+  int referrals = 0;  // leads referred by such a customer's account
   int training_sessions = 0;  // training sessions recorded
   int attendances = 0;        // first attendance records (corrections not counted)
   int calls = 0;  // in stories and closing
@@ -98,6 +102,9 @@ struct DemoPlan {
   std::vector<DemoMember> members;
   std::vector<DemoCall> team;      // AddMember: first, one at a time
   std::vector<DemoStory> stories;  // after the team, any number at once
+  // Then customers coming back and those they referred (they need the
+  // stories' accounts): any number at once.
+  std::vector<DemoStory> returning;
   std::vector<DemoCall> closing;   // then these, one at a time: targets, policies, fresh leads
   DemoCounts counts;
 };

@@ -189,16 +189,20 @@ const std::vector<ViewCommand>& ViewCommands() {
        "  default period, role   the last complete UTC month, SALES_REP\n", /*default_period=*/true,
        /*default_role=*/true},
       {"analysis", "views.get-sales-analysis",
-       "Sales figures of a period by owner, source, month or product: leads, win rate, won value, cycle time, "
-       "stage times, loss reasons, trend.",
-       "  --group-by=owner|source|month|product  group_by (default: owner)\n"
+       "Sales figures of a period by owner, source, month, product or account: leads, win rate, won value, "
+       "cycle time, repeat and referral wins, stage times, loss reasons, trend.",
+       "  --group-by=owner|source|month|product|account  group_by (default: owner)\n"
        "  default period         the last complete UTC month\n",
        /*default_period=*/true},
       {"satisfaction", "views.get-satisfaction-analysis",
-       "Survey scores of a period per after-sales member, sales owner or month, with the trend.",
-       "  --group-by=after_sales_member|sales_owner|month  group_by (default: after_sales_member)\n"
+       "Survey scores of a period per after-sales member, sales owner, month or account, with the trend.",
+       "  --group-by=after_sales_member|sales_owner|month|account  group_by (default: after_sales_member)\n"
        "  default period         the last complete UTC month\n",
        /*default_period=*/true},
+      {"account", "views.get-account",
+       "A customer account: leads, wins and won value, time since the last purchase, orders, tickets, "
+       "satisfaction trend, referrals, latest leads (--account-id=ID).",
+       ""},
   };
   return *kCommands;
 }
@@ -257,6 +261,7 @@ std::string RenderView(const pb::Message& reply) {
   if (type == v1::CompareReviewsResponse::descriptor()) return render(&RenderReviewComparison);
   if (type == v1::SalesAnalysis::descriptor()) return render(&RenderSalesAnalysis);
   if (type == v1::SatisfactionAnalysis::descriptor()) return render(&RenderSatisfactionAnalysis);
+  if (type == v1::Account::descriptor()) return render(&RenderAccount);
   return FormatReadable(reply);
 }
 

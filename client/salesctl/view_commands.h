@@ -5,6 +5,7 @@
 //   leads     -> Views.ListLeads               review   -> Views.GetPerformanceReview
 //   reviews   -> Views.ListPerformanceReviews  compare  -> Views.CompareReviews
 //   analysis  -> Views.GetSalesAnalysis        satisfaction -> Views.GetSatisfactionAnalysis
+//   account   -> Views.GetAccount
 //
 // Each takes every flag of its request exactly as the generic command does
 // (request_args.h, field_flags.h: "salesctl get-pipeline" keeps working),

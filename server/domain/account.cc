@@ -40,6 +40,16 @@ const AccountState* AccountsState::Find(absl::string_view account_id) const {
   return it == by_id.end() ? nullptr : &it->second;
 }
 
+uint32_t AccountsState::OrdinalOf(absl::string_view account_id) const {
+  const AccountState* account = Find(account_id);
+  return account == nullptr ? 0 : account->ordinal;
+}
+
+const std::string& AccountsState::IdOf(uint32_t ordinal) const {
+  static const std::string kNone;
+  return ordinal == 0 || ordinal > in_order.size() ? kNone : in_order[ordinal - 1];
+}
+
 std::string AccountMatchKey(absl::string_view company) {
   std::string out;
   out.reserve(company.size());
@@ -115,7 +125,12 @@ v1::Event AccountOpenedBy(const v1::LeadIdentified& identified, absl::string_vie
 }
 
 void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope) {
-  AccountState& account = accounts.by_id[account_id];
+  auto [it, first_event] = accounts.by_id.try_emplace(account_id);
+  AccountState& account = it->second;
+  if (first_event) {
+    accounts.in_order.emplace_back(account_id);
+    account.ordinal = static_cast<uint32_t>(accounts.in_order.size());
+  }
   account.version = envelope.stream_version();
   if (!envelope.event().has_account_opened()) return;
   const v1::AccountOpened& opened = envelope.event().account_opened();

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -34,6 +35,9 @@ struct AccountState {
   std::string opened_by_lead_id;
   absl::Time opened_at;
   uint64_t version = 0;  // events on the account's stream
+  // 1 for the first account the log opened, 2 for the next, ...: what the
+  // views' facts and indexes hold instead of the id (AccountsState::in_order).
+  uint32_t ordinal = 0;
   bool operator==(const AccountState&) const = default;
 };
 
@@ -42,8 +46,14 @@ struct AccountsState {
   // Match key -> the first account opened with it (a later one opened with
   // new_account under the same name is found only by its id).
   absl::flat_hash_map<std::string, std::string> by_key;
+  // Account ids in the order the log opened them: in_order[ordinal - 1].
+  std::vector<std::string> in_order;
 
   const AccountState* Find(absl::string_view account_id) const;
+  // The account's ordinal; 0 for an id no account has.
+  uint32_t OrdinalOf(absl::string_view account_id) const;
+  // The id of the account with `ordinal`; "" for 0 or an unknown ordinal.
+  const std::string& IdOf(uint32_t ordinal) const;
   bool operator==(const AccountsState&) const = default;
 };
 

@@ -162,7 +162,7 @@ const std::vector<std::string>& GatewayMethods() {
   static const auto* const methods = new std::vector<std::string>{
       "Views/GetPipeline",       "Views/ListLeads",          "Views/GetWorkload",
       "Views/GetPerformanceReview", "Views/ListPerformanceReviews", "Views/CompareReviews",
-      "Views/GetSalesAnalysis",  "Views/GetSatisfactionAnalysis", "Views/GetMeetingBrief",
+      "Views/GetSalesAnalysis",  "Views/GetSatisfactionAnalysis", "Views/GetAccount", "Views/GetMeetingBrief",
       "Meetings/GetMeeting",     "Meetings/ListMeetings",    "Coaching/GetReviewFeedback",
       "Coaching/GetTrainingSession", "Coaching/ListTrainingSessions",
       "Leads/GetLead",           "Audit/GetLeadHistory",     "Audit/ReadLog",

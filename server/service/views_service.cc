@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "projections/meeting_brief.h"
+#include "projections/accounts_view.h"
 #include "projections/analysis.h"
 #include "projections/pipeline.h"
 #include "projections/review.h"
@@ -362,6 +363,15 @@ grpc::ServerUnaryReactor* ViewsService::GetSatisfactionAnalysis(grpc::CallbackSe
     const std::string only = AnalysisScope(reader);
     return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time) {
       return projections::BuildSatisfactionAnalysis(state, period, request->group_by(), only);
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* ViewsService::GetAccount(grpc::CallbackServerContext* context,
+                                                   const v1::GetAccountRequest* request, v1::Account* reply) {
+  return AnswerReadAsync(context, *access_, async_, PlanFor(request->view()), [this, request, reply](const std::string&) {
+    return Answer(request->view(), *reply, [&](const projections::ViewsState& state, absl::Time now) {
+      return projections::BuildAccount(state, *request, now);
     });
   });
 }

@@ -53,6 +53,7 @@ class ViewsService final : public CheckedUnaryService<v1::Views> {
     Check(&ViewsService::GetMeetingBrief);
     Check(&ViewsService::GetSalesAnalysis);
     Check(&ViewsService::GetSatisfactionAnalysis);
+    Check(&ViewsService::GetAccount);
     RequireAllChecked();
   }
 
@@ -79,6 +80,8 @@ class ViewsService final : public CheckedUnaryService<v1::Views> {
   grpc::ServerUnaryReactor* GetSalesAnalysis(grpc::CallbackServerContext* context,
                                              const v1::GetSalesAnalysisRequest* request,
                                              v1::SalesAnalysis* reply) override;
+  grpc::ServerUnaryReactor* GetAccount(grpc::CallbackServerContext* context, const v1::GetAccountRequest* request,
+                                       v1::Account* reply) override;
   grpc::ServerUnaryReactor* GetSatisfactionAnalysis(grpc::CallbackServerContext* context,
                                                     const v1::GetSatisfactionAnalysisRequest* request,
                                                     v1::SatisfactionAnalysis* reply) override;

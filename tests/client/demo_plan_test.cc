@@ -53,8 +53,10 @@ std::string StreamOf(const DemoCall& call) {
 
 std::vector<const DemoCall*> AllCalls(const DemoPlan& plan) {
   std::vector<const DemoCall*> calls;
-  for (const DemoStory& story : plan.stories) {
-    for (const DemoCall& call : story.calls) calls.push_back(&call);
+  for (const auto* stories : {&plan.stories, &plan.returning}) {
+    for (const DemoStory& story : *stories) {
+      for (const DemoCall& call : story.calls) calls.push_back(&call);
+    }
   }
   for (const DemoCall& call : plan.closing) calls.push_back(&call);
   return calls;
@@ -81,8 +83,12 @@ TEST(DemoPlanTest, SameOptionsSameRequests) {
 TEST(DemoPlanTest, BusinessTimesAscendPerStreamWithinFourMonths) {
   const DemoPlan plan = BuildDemoPlan(Options());
   std::map<std::string, int64_t> last;
-  for (const DemoStory& story : plan.stories) {
-    for (const DemoCall& call : story.calls) {
+  std::vector<const DemoStory*> stories;
+  for (const auto* list : {&plan.stories, &plan.returning}) {
+    for (const DemoStory& story : *list) stories.push_back(&story);
+  }
+  for (const DemoStory* story : stories) {
+    for (const DemoCall& call : story->calls) {
       const v1::CommandOptions& o = OptionsOf(*call.request);
       ASSERT_TRUE(o.has_occurred_at()) << call.rpc;
       const int64_t at = o.occurred_at().seconds();
@@ -157,7 +163,11 @@ TEST(DemoPlanTest, OverridesExactlyWhereTheActorsRolesDoNotAllow) {
 TEST(DemoPlanTest, WorkGoesToNamedMembersBelowCapacity) {
   const DemoPlan plan = BuildDemoPlan(Options());
   const DemoCounts& c = plan.counts;
-  EXPECT_EQ(c.leads, 300);
+  // 300 customers, then 12 of them back for another deal and 5 referred.
+  EXPECT_EQ(c.returning, 12);
+  EXPECT_EQ(c.referrals, 5);
+  EXPECT_EQ(c.leads, 300 + 12 + 5);
+  EXPECT_EQ(plan.returning.size(), 17u);
   EXPECT_EQ(c.won + c.lost + c.disqualified + c.open, c.leads);
   EXPECT_GT(c.won, 30);
   EXPECT_GT(c.lost, 20);
@@ -185,6 +195,40 @@ TEST(DemoPlanTest, WorkGoesToNamedMembersBelowCapacity) {
     ASSERT_TRUE(team.contains(member)) << member;
     EXPECT_LE(open + kMaxDemoParallel, static_cast<int>(team[member]->capacity)) << member;
   }
+}
+
+TEST(DemoPlanTest, WonCustomersComeBackAndReferOthers) {
+  const DemoPlan plan = BuildDemoPlan(Options());
+  std::map<std::string, int> names;
+  std::map<std::string, const DemoStory*> by_company, by_lead;
+  for (const DemoStory& story : plan.stories) {
+    ++names[story.company];
+    by_company[story.company] = &story;
+    by_lead[story.lead_id] = &story;
+  }
+  int back = 0, referred = 0;
+  for (const DemoStory& story : plan.returning) {
+    const auto& identify = static_cast<const v1::IdentifyLeadRequest&>(*story.calls.front().request);
+    const absl::Time at = absl::FromUnixSeconds(identify.options().occurred_at().seconds());
+    const DemoStory* customer = nullptr;
+    if (!identify.referred_by_account_id().empty()) {
+      // The referring account is a won story's, opened by its lead: a
+      // company no other story has.
+      ++referred;
+      EXPECT_EQ(identify.source(), v1::LEAD_SOURCE_REFERRAL);
+      ASSERT_TRUE(by_lead.contains(identify.referred_by_account_id())) << identify.referred_by_account_id();
+      customer = by_lead[identify.referred_by_account_id()];
+    } else {
+      // The same company as a won story, and no other story's.
+      ++back;
+      ASSERT_TRUE(by_company.contains(identify.company())) << identify.company();
+      customer = by_company[identify.company()];
+    }
+    EXPECT_EQ(names[customer->company], 1) << customer->company;
+    EXPECT_LT(customer->won_at, at) << story.lead_id << " comes before its customer's purchase";
+  }
+  EXPECT_EQ(back, plan.counts.returning);
+  EXPECT_EQ(referred, plan.counts.referrals);
 }
 
 TEST(DemoPlanTest, TrainingSessionsComeBeforeTheirAttendanceAndOneIsCorrected) {

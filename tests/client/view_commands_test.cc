@@ -105,6 +105,7 @@ TEST_F(ViewCommandsTest, EachNameCallsItsRpc) {
       {"compare", "/salesops.v1.Views/CompareReviews"},
       {"analysis", "/salesops.v1.Views/GetSalesAnalysis"},
       {"satisfaction", "/salesops.v1.Views/GetSatisfactionAnalysis"},
+      {"account", "/salesops.v1.Views/GetAccount"},
   };
   for (const auto& [name, path] : expected) {
     rpc_.paths.clear();

@@ -524,6 +524,82 @@ TEST(AnalysisTablesTest, ProductRowsNameTheNoProductRowAndSayTheyOverlap) {
   ExpectAlignedBlocks(text);
 }
 
+TEST(AnalysisTablesTest, AccountRowsShowRepeatAndReferralWins) {
+  v1::SalesAnalysis a;
+  SetView(a.mutable_view());
+  SetPeriod(a.mutable_period());
+  a.set_group_by(v1::SALES_GROUPING_ACCOUNT);
+  a.set_all_members(true);
+  v1::SalesAnalysisRow* none = a.add_rows();
+  none->mutable_figures()->set_leads_identified(2);
+  v1::SalesAnalysisRow* row = a.add_rows();
+  row->set_key("demo-0007");
+  row->set_display_name("杭州云帆科技有限公司");
+  v1::SalesFigures* f = row->mutable_figures();
+  f->set_leads_identified(3);
+  f->set_won(2);
+  f->set_repeat_wins(1);
+  f->set_repeat_purchase_rate(0.5);
+  f->set_referral_leads(4);
+  f->set_referral_wins(1);
+  *a.mutable_totals() = *f;
+  const std::string text = RenderSalesAnalysis(a);
+  EXPECT_THAT(text, ::testing::HasSubstr("by ACCOUNT"));
+  EXPECT_THAT(text, ::testing::HasSubstr("(no account)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("杭州云帆科技有限公司 (demo-0007)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("1 (50.0%)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("4/1"));
+  EXPECT_THAT(text, ::testing::HasSubstr("REPEAT WON: wins of customers that had bought before"));
+  ExpectAlignedBlocks(text);
+}
+
+TEST(AnalysisTablesTest, AnAccountWithItsTrendAndLatestLeadsAligned) {
+  v1::Account account;
+  SetView(account.mutable_view());
+  account.set_opened_by_lead_id("demo-0007");
+  account.mutable_opened_at()->set_seconds(1'780'000'000);
+  v1::AccountSummary* a = account.mutable_summary();
+  a->set_account_id("demo-0007");
+  a->set_company("杭州云帆科技有限公司");
+  a->set_leads(3);
+  a->set_open_leads(1);
+  a->set_won(2);
+  *a->add_won_value() = Money(1'300'000, "CNY");
+  a->mutable_last_purchase_at()->set_seconds(1'785'000'000);
+  account.mutable_since_last_purchase()->set_seconds(42 * 86400);
+  a->set_orders(2);
+  a->set_open_orders(1);
+  a->set_tickets(1);
+  a->set_referred_leads(1);
+  a->set_referral_wins(1);
+  a->mutable_satisfaction()->set_surveys(2);
+  a->mutable_satisfaction()->set_product_quality(4);
+  a->mutable_satisfaction()->set_overall(3.5);
+  v1::SatisfactionMonth* m = account.add_satisfaction_trend();
+  m->set_month("2026-03");
+  m->mutable_scores()->set_surveys(1);
+  m->mutable_scores()->set_overall(4.33);
+  for (const char* company : {"杭州云帆科技有限公司", "云帆（杭州）"}) {
+    v1::AccountLead* l = a->add_latest_leads();
+    l->set_lead_id(absl::StrCat("L-", company == std::string("云帆（杭州）") ? 2 : 1));
+    l->set_company(company);
+    l->set_stage(v1::STAGE_WON);
+    l->set_owner("wang_fang");
+    l->mutable_identified_at()->set_seconds(1'781'000'000);
+    *l->mutable_won_amount() = Money(300'000, "CNY");
+  }
+  const std::string text = RenderAccount(account);
+  EXPECT_THAT(text, ::testing::HasSubstr("Account demo-0007 \u00b7 杭州云帆科技有限公司"));
+  EXPECT_THAT(text, ::testing::HasSubstr("by lead demo-0007"));
+  EXPECT_THAT(text, ::testing::HasSubstr("13,000.00"));
+  EXPECT_THAT(text, ::testing::HasSubstr("42d"));
+  EXPECT_THAT(text, ::testing::HasSubstr("Orders 2 (1 open)"));
+  EXPECT_THAT(text, ::testing::HasSubstr("referred 1 leads, 1 won"));
+  EXPECT_THAT(text, ::testing::HasSubstr("2026-03"));
+  EXPECT_THAT(text, ::testing::HasSubstr("云帆（杭州）"));
+  ExpectAlignedBlocks(text);
+}
+
 TEST(AnalysisTablesTest, SatisfactionRowsAndTrendAligned) {
   v1::SatisfactionAnalysis a;
   SetView(a.mutable_view());

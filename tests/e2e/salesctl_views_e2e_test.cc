@@ -14,6 +14,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "salesops/v1/audit.pb.h"
+#include "salesops/v1/leads.pb.h"
 #include "salesops/v1/views.pb.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/run_program.h"
@@ -221,6 +222,40 @@ TEST_F(SalesctlViewsE2eTest, DemoThenEveryView) {
     }
     EXPECT_GT(a, 0);
     EXPECT_GT(b, 0);
+  }
+  {
+    SCOPED_TRACE("accounts");
+    // 300 stories, then 12 customers coming back (demo-0301 .. demo-0312)
+    // and 5 referred by one (demo-0313 .. demo-0317): docs/ACCOUNTS.md.
+    EXPECT_THAT(demo.out, HasSubstr("  accounts  12 customers came back for another deal, 5 referred a new customer"));
+    const CliRun back = Salesctl({"--json", "get-lead", "--lead_id=demo-0301"});
+    ASSERT_EQ(back.exit_code, 0) << back.err;
+    const auto lead = ParseJson<v1::Lead>(back.out);
+    ASSERT_TRUE(lead.has_customer_history()) << back.out;
+    EXPECT_EQ(lead.customer_history().account_id(), lead.account_id());
+    EXPECT_GE(lead.customer_history().won(), 1u) << "the customer bought before it came back";
+    EXPECT_TRUE(lead.customer_history().has_last_purchase_at());
+    const CliRun table = Salesctl({"account", absl::StrCat("--account-id=", lead.account_id())});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_THAT(table.out, HasSubstr(lead.company()));
+    EXPECT_THAT(table.out, HasSubstr("LAST PURCHASE"));
+    EXPECT_THAT(table.out, HasSubstr("demo-0301"));
+    ExpectAligned(TableLines(table.out, "LEADS"));
+    const auto account =
+        ParseJson<v1::Account>(Salesctl({"--json", "account", absl::StrCat("--account-id=", lead.account_id())}).out);
+    EXPECT_GE(account.summary().leads(), 2u);
+    EXPECT_TRUE(account.has_since_last_purchase());
+    // A referral names the account that referred it, which counts it.
+    const auto referred = ParseJson<v1::Lead>(Salesctl({"--json", "get-lead", "--lead_id=demo-0313"}).out);
+    EXPECT_EQ(referred.source(), v1::LEAD_SOURCE_REFERRAL);
+    ASSERT_FALSE(referred.referred_by_account_id().empty());
+    const auto referrer = ParseJson<v1::Account>(
+        Salesctl({"--json", "account", absl::StrCat("--account-id=", referred.referred_by_account_id())}).out);
+    EXPECT_GE(referrer.summary().referred_leads(), 1u);
+    const CliRun by_account = Salesctl({"analysis", "--group-by=account"});
+    ASSERT_EQ(by_account.exit_code, 0) << by_account.err;
+    EXPECT_THAT(by_account.out, HasSubstr("by ACCOUNT"));
+    EXPECT_THAT(by_account.out, HasSubstr("REPEAT WON"));
   }
   {
     SCOPED_TRACE("who recorded the history");

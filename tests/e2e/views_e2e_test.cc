@@ -517,7 +517,7 @@ TEST_F(ViewsE2eTest, AnalysesShowEveryMembersFiguresOnlyToManagersAdminsAndAudit
   v1::GetSalesAnalysisRequest bad_group = sales;
   bad_group.set_group_by(static_cast<v1::SalesGrouping>(42));
   EXPECT_THAT(views_->GetSalesAnalysis(Ctx("mgr").get(), bad_group, &analysis),
-              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("group_by: must be OWNER, SOURCE, MONTH or PRODUCT")));
+              GrpcIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("group_by: must be OWNER, SOURCE, MONTH, PRODUCT or ACCOUNT")));
   v1::GetSatisfactionAnalysisRequest bad_period;
   bad_period.set_period("2026-13");
   v1::SatisfactionAnalysis scores;

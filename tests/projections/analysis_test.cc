@@ -517,7 +517,7 @@ TEST_F(AnalysisTest, UnknownGroupingIsInvalidArgumentNamingTheField) {
   world_.views().Read([](const ViewsState& s) {
     EXPECT_THAT(
         BuildSalesAnalysis(s, Period("2026-05"), static_cast<v1::SalesGrouping>(42), "").status().message(),
-        HasSubstr("group_by: must be OWNER, SOURCE, MONTH or PRODUCT"));
+        HasSubstr("group_by: must be OWNER, SOURCE, MONTH, PRODUCT or ACCOUNT"));
     EXPECT_EQ(BuildSatisfactionAnalysis(s, Period("2026-05"), static_cast<v1::SatisfactionGrouping>(42), "")
                   .status()
                   .code(),

@@ -2,6 +2,7 @@
 // live equal the views rebuilt from the log and a snapshot plus the tail of
 // the log, and as_of(p) equals the live views captured right after position p.
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "projections/accounts_view.h"
 #include "projections/analysis.h"
 #include "projections/meeting_brief.h"
 #include "projections/meetings_view.h"
@@ -51,15 +53,26 @@ std::string Digest(const ViewsState& s) {
   mine.set_owner("r1");
   absl::StrAppend(&out, Bytes(*BuildPipeline(s, mine, kReadAt)));
   absl::StrAppend(&out, Bytes(*BuildWorkload(s, {}, kReadAt)));
-  // The customer accounts (no view reads them yet), by id.
+  // The customer accounts, by id: their state, the account view, and each
+  // lead's customer history.
   absl::btree_map<std::string, std::string> accounts;
   for (const auto& [id, a] : s.core.accounts.by_id) {
     auto keyed = s.core.accounts.by_key.find(a.match_key);
+    v1::GetAccountRequest get;
+    get.set_account_id(id);
+    get.set_max_leads(kMaxAccountLeads);
+    absl::StatusOr<v1::Account> view = BuildAccount(s, get, kReadAt);
     accounts[id] = absl::StrCat(a.company, "|", a.match_key, "|", a.opened_by_lead_id, "|",
-                                absl::FormatTime(a.opened_at), "|", a.version, "|",
-                                keyed != s.core.accounts.by_key.end() && keyed->second == id);
+                                absl::FormatTime(a.opened_at), "|", a.version, "|", a.ordinal, "|",
+                                keyed != s.core.accounts.by_key.end() && keyed->second == id, "|",
+                                view.ok() ? Bytes(*view) : view.status().ToString());
   }
   for (const auto& [id, a] : accounts) absl::StrAppend(&out, "account ", id, " ", a, "\n");
+  absl::btree_map<std::string, std::string> histories;
+  for (const auto& [id, lead] : s.core.leads) {
+    if (std::optional<v1::AccountSummary> h = CustomerHistory(s, id)) histories[id] = Bytes(*h);
+  }
+  for (const auto& [id, h] : histories) absl::StrAppend(&out, "history ", id, " ", h, "\n");
   v1::ListLeadsRequest list;
   list.set_page_size(500);
   absl::StrAppend(&out, Bytes(*ListLeads(s, list, kReadAt)));
@@ -71,14 +84,15 @@ std::string Digest(const ViewsState& s) {
     absl::StrAppend(&out, review.ok() ? Bytes(*review) : review.status().ToString());
   }
   for (v1::SalesGrouping by : {v1::SALES_GROUPING_OWNER, v1::SALES_GROUPING_SOURCE, v1::SALES_GROUPING_MONTH,
-                              v1::SALES_GROUPING_PRODUCT}) {
+                              v1::SALES_GROUPING_PRODUCT, v1::SALES_GROUPING_ACCOUNT}) {
     for (const char* only : {"", "r1"}) {
       absl::StatusOr<v1::SalesAnalysis> a = BuildSalesAnalysis(s, all_time, by, only);
       absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
     }
   }
   for (v1::SatisfactionGrouping by : {v1::SATISFACTION_GROUPING_AFTER_SALES_MEMBER,
-                                      v1::SATISFACTION_GROUPING_SALES_OWNER, v1::SATISFACTION_GROUPING_MONTH}) {
+                                      v1::SATISFACTION_GROUPING_SALES_OWNER, v1::SATISFACTION_GROUPING_MONTH,
+                                      v1::SATISFACTION_GROUPING_ACCOUNT}) {
     absl::StatusOr<v1::SatisfactionAnalysis> a = BuildSatisfactionAnalysis(s, all_time, by, "");
     absl::StrAppend(&out, a.ok() ? Bytes(*a) : a.status().ToString());
   }

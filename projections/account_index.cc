@@ -1,0 +1,241 @@
+// The customer accounts' index (view_index.h, AccountIndex): what the
+// account views read, kept by EvolveViews and re-derived from a fold loaded
+// from a snapshot.
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/strip.h"
+#include "projections/review_facts.h"
+#include "projections/view_index.h"
+#include "server/domain/account.h"
+#include "server/domain/events.h"
+#include "server/domain/lead_details.h"
+#include "server/domain/order.h"
+#include "server/domain/proto_time.h"
+#include "server/domain/ticket.h"
+
+namespace salesops::projections {
+namespace {
+
+using D = domain::LeadDetails;
+
+// Inserts `key` at its place in the sorted `list`, unless it is there.
+template <typename T>
+void InsertSorted(std::vector<T>& list, T key) {
+  auto it = std::lower_bound(list.begin(), list.end(), key);
+  if (it == list.end() || !(*it == key)) list.insert(it, std::move(key));
+}
+
+template <typename T>
+void SortUnique(std::vector<T>& list) {
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+}
+
+TimedKey KeyOf(const std::string& id, const domain::LeadState& lead) {
+  return {lead.details->time(D::kIdentifiedTime), IdRef(id)};
+}
+
+uint32_t ReferrerOfLead(const domain::State& core, const domain::LeadState& lead) {
+  if (lead.details == nullptr) return 0;
+  return core.accounts.OrdinalOf(lead.details->text.Get(domain::TextFields::kReferredBy));
+}
+
+// The account of the lead `lead_id` (0 for an unknown lead or none).
+uint32_t AccountOfLeadId(const domain::State& core, absl::string_view lead_id) {
+  auto it = core.leads.find(lead_id);
+  return it == core.leads.end() ? 0 : AccountOfLead(core, it->second);
+}
+
+bool IsLostStage(v1::Stage stage) { return stage == v1::STAGE_LOST || stage == v1::STAGE_DISQUALIFIED; }
+
+// The counter of `entry` a lead in `stage` counts in (null for none).
+uint32_t* StageCounter(AccountEntry& entry, v1::Stage stage) {
+  if (stage == v1::STAGE_WON) return &entry.won;
+  if (IsLostStage(stage)) return &entry.lost;
+  if (domain::IsOpenStage(stage)) return &entry.open;
+  return nullptr;
+}
+
+bool IsOpenOrder(v1::OrderStatus status) {
+  return status != v1::ORDER_STATUS_UNSPECIFIED && status != v1::ORDER_STATUS_DELIVERED &&
+         status != v1::ORDER_STATUS_CANCELLED;
+}
+
+// Adds a WON lead's amount and win to the account's sums.
+void AddWin(AccountEntry& entry, const std::string& id, const domain::LeadState& lead) {
+  const D& d = *lead.details;
+  if (d.has(D::kWonAmount)) {
+    CurrencyTotal& total = entry.won_value[d.currency_of(D::kWon)];
+    ++total.leads;
+    total.total_minor += d.amount_minor[D::kWon];
+  }
+  const TimedKey win{d.time(D::kStageEntered), IdRef(id)};
+  if (!entry.last_win.has_value() || entry.last_win < win) {
+    entry.previous_win = entry.last_win;
+    entry.last_win = win;
+  } else if (!entry.previous_win.has_value() || entry.previous_win < win) {
+    entry.previous_win = win;
+  }
+}
+
+// The sums of one account from its leads (the order lists unchanged).
+void SumLeads(AccountEntry& entry, const domain::State& core) {
+  entry.open = entry.won = entry.lost = 0;
+  entry.won_value.clear();
+  entry.last_win.reset();
+  entry.previous_win.reset();
+  for (const TimedKey& key : entry.leads) {
+    const domain::LeadState& lead = core.leads.find(*key.second)->second;
+    if (uint32_t* counter = StageCounter(entry, lead.stage)) ++*counter;
+    if (lead.stage == v1::STAGE_WON) AddWin(entry, *key.second, lead);
+  }
+}
+
+}  // namespace
+
+const AccountEntry* AccountIndex::Find(uint32_t ordinal) const {
+  return ordinal == 0 || ordinal > entries.size() ? nullptr : &entries[ordinal - 1];
+}
+
+AccountEntry& AccountIndex::At(uint32_t ordinal) {
+  if (ordinal > entries.size()) entries.resize(ordinal);
+  return entries[ordinal - 1];
+}
+
+uint32_t AccountOfLead(const domain::State& core, const domain::LeadState& lead) {
+  if (lead.details == nullptr) return 0;
+  return core.accounts.OrdinalOf(lead.details->text.Get(domain::TextFields::kAccountId));
+}
+
+StreamBefore StreamBeforeOf(const domain::State& core, absl::string_view stream_id) {
+  StreamBefore before;
+  absl::string_view id = stream_id;
+  if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
+    if (auto it = core.leads.find(id); it != core.leads.end()) before.stage = it->second.stage;
+  } else if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
+    if (auto it = core.orders.find(id); it != core.orders.end()) before.order = it->second.status();
+  } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
+    if (auto it = core.tickets.find(id); it != core.tickets.end()) before.ticket = it->second.status();
+  }
+  return before;
+}
+
+void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1::EventEnvelope& envelope,
+                       const StreamBefore& before) {
+  const v1::Event& event = envelope.event();
+  absl::string_view id = envelope.stream_id();
+  if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
+    auto lead = core.leads.find(id);
+    if (lead != core.leads.end() && lead->second.details != nullptr) {
+      const domain::LeadState& l = lead->second;
+      const uint32_t account = AccountOfLead(core, l);
+      const uint32_t referrer = ReferrerOfLead(core, l);
+      const bool identified = event.has_lead_identified();
+      if (identified && referrer != 0) ++index.At(referrer).referred;
+      const bool won_before = !identified && before.stage == v1::STAGE_WON, won_now = l.stage == v1::STAGE_WON;
+      if (referrer != 0 && won_before != won_now) {
+        uint32_t& wins = index.At(referrer).referral_wins;
+        wins = won_now ? wins + 1 : wins - 1;
+      }
+      if (account != 0) {
+        AccountEntry& entry = index.At(account);
+        if (identified) {
+          InsertSorted(entry.leads, KeyOf(lead->first, l));
+          if (uint32_t* counter = StageCounter(entry, l.stage)) ++*counter;
+          if (won_now) AddWin(entry, lead->first, l);
+        } else if (won_before && !won_now) {
+          SumLeads(entry, core);  // WON is final; only an imported history leaves it
+        } else if (before.stage != l.stage) {
+          if (uint32_t* counter = StageCounter(entry, before.stage)) --*counter;
+          if (uint32_t* counter = StageCounter(entry, l.stage)) ++*counter;
+          if (won_now) AddWin(entry, lead->first, l);
+        }
+      }
+    }
+  } else if (absl::ConsumePrefix(&id, domain::kAccountStreamPrefix)) {
+    // An entry for every account the fold has, as IndexAccounts makes.
+    if (index.entries.size() < core.accounts.in_order.size()) index.entries.resize(core.accounts.in_order.size());
+    // The lead that opened it was identified just before, when the account
+    // did not exist yet.
+    const uint32_t account = core.accounts.OrdinalOf(id);
+    auto lead = event.has_account_opened() ? core.leads.find(event.account_opened().lead_id()) : core.leads.end();
+    if (account != 0 && lead != core.leads.end() && AccountOfLead(core, lead->second) == account) {
+      AccountEntry& entry = index.At(account);
+      InsertSorted(entry.leads, KeyOf(lead->first, lead->second));
+      SumLeads(entry, core);
+    }
+  } else if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
+    auto order = core.orders.find(id);
+    const uint32_t account = order == core.orders.end() ? 0 : AccountOfLeadId(core, order->second.lead_id());
+    if (account != 0) {
+      AccountEntry& entry = index.At(account);
+      if (before.order == v1::ORDER_STATUS_UNSPECIFIED) ++entry.orders;
+      entry.open_orders += (IsOpenOrder(order->second.status()) ? 1 : 0) - (IsOpenOrder(before.order) ? 1 : 0);
+    }
+  } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
+    auto ticket = core.tickets.find(id);
+    const uint32_t account = ticket == core.tickets.end() ? 0 : AccountOfLeadId(core, ticket->second.lead_id());
+    if (account != 0 && before.ticket == v1::TICKET_STATUS_UNSPECIFIED) {
+      InsertSorted(index.At(account).tickets, IdRef(ticket->first));
+    }
+  }
+  // A survey is on the lead's stream or its ticket's; like its owner fact
+  // (review_facts.cc), only for a lead with an owner.
+  if (event.has_survey_recorded()) {
+    const v1::SurveyRecorded& e = event.survey_recorded();
+    auto lead = core.leads.find(e.lead_id());
+    const uint32_t account =
+        lead == core.leads.end() || lead->second.owner.empty() ? 0 : AccountOfLead(core, lead->second);
+    if (account != 0) {
+      InsertSorted(index.At(account).surveys,
+                   AccountSurvey{FromProtoTime(envelope.occurred_at()), envelope.position(), IdRef(lead->first),
+                                 static_cast<uint8_t>(e.product_quality()), static_cast<uint8_t>(e.service_attitude()),
+                                 static_cast<uint8_t>(e.response_speed())});
+    }
+  }
+}
+
+void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewFacts& facts) {
+  index = AccountIndex();
+  index.entries.resize(core.accounts.in_order.size());
+  for (const auto& [id, lead] : core.leads) {
+    if (lead.details == nullptr) continue;
+    if (const uint32_t account = AccountOfLead(core, lead); account != 0) {
+      index.At(account).leads.push_back(KeyOf(id, lead));
+    }
+    if (const uint32_t referrer = ReferrerOfLead(core, lead); referrer != 0) {
+      AccountEntry& entry = index.At(referrer);
+      ++entry.referred;
+      if (lead.stage == v1::STAGE_WON) ++entry.referral_wins;
+    }
+  }
+  for (const auto& [id, order] : core.orders) {
+    if (const uint32_t account = AccountOfLeadId(core, order.lead_id()); account != 0) {
+      AccountEntry& entry = index.At(account);
+      ++entry.orders;
+      if (IsOpenOrder(order.status())) ++entry.open_orders;
+    }
+  }
+  for (const auto& [id, ticket] : core.tickets) {
+    if (const uint32_t account = AccountOfLeadId(core, ticket.lead_id()); account != 0) {
+      index.At(account).tickets.emplace_back(id);
+    }
+  }
+  for (const auto& [member, list] : facts.by_member) {
+    for (const Fact& f : list) {
+      if (f.kind != FactKind::kOwnerSurvey || f.account == 0 || f.account > core.accounts.in_order.size()) continue;
+      auto lead = core.leads.find(f.ref);
+      if (lead == core.leads.end()) continue;
+      index.At(f.account).surveys.push_back(AccountSurvey{f.at, f.position, IdRef(lead->first), f.q, f.a, f.s});
+    }
+  }
+  for (AccountEntry& entry : index.entries) {
+    SortUnique(entry.leads);
+    SortUnique(entry.tickets);
+    SortUnique(entry.surveys);
+    SumLeads(entry, core);
+  }
+}
+
+}  // namespace salesops::projections

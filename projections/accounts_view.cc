@@ -1,0 +1,168 @@
+#include "projections/accounts_view.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "projections/analysis.h"
+#include "server/domain/lead.h"
+#include "server/domain/lead_details.h"
+#include "server/domain/proto_time.h"
+#include "server/domain/validation.h"
+
+namespace salesops::projections {
+namespace {
+
+using D = domain::LeadDetails;
+
+bool IsLost(v1::Stage stage) { return stage == v1::STAGE_LOST || stage == v1::STAGE_DISQUALIFIED; }
+
+void SetMoney(v1::Money& out, const D& details, D::Money which) {
+  out.set_currency(details.currency_of(which));
+  out.set_amount_minor(details.amount_minor[which]);
+}
+
+void FillLead(v1::AccountLead& out, const std::string& id, const domain::LeadState& lead) {
+  const D& d = *lead.details;
+  out.set_lead_id(std::string(domain::ShownLeadId(id, lead)));
+  out.set_company(std::string(d.text.Get(domain::TextFields::kCompany)));
+  out.set_stage(lead.stage);
+  out.set_owner(lead.owner.str());
+  out.set_source(d.source);
+  if (d.has(D::kIdentifiedAt)) *out.mutable_identified_at() = d.times[D::kIdentifiedTime].ToProto();
+  if (d.has(D::kEstimatedValue)) SetMoney(*out.mutable_estimated_value(), d, D::kEstimated);
+  if (lead.stage == v1::STAGE_WON && d.has(D::kWonAmount)) SetMoney(*out.mutable_won_amount(), d, D::kWon);
+  if ((lead.stage == v1::STAGE_WON || IsLost(lead.stage)) && d.has(D::kStageEnteredAt)) {
+    *out.mutable_closed_at() = d.times[D::kStageEntered].ToProto();
+  }
+  for (absl::string_view name : domain::UnpackProducts(d.text.Get(domain::TextFields::kProducts))) {
+    out.add_products(std::string(name));
+  }
+}
+
+// The summary of the account `ordinal` over its leads but `except` (all of
+// them for null), listing the latest `max_leads` of them.
+v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const AccountEntry& entry,
+                             const std::string* except, uint32_t max_leads) {
+  const std::string& account_id = state.core.accounts.IdOf(ordinal);
+  v1::AccountSummary out;
+  out.set_account_id(account_id);
+  if (const domain::AccountState* account = state.core.accounts.Find(account_id)) out.set_company(account->company);
+  // The account's running counts, less the excepted lead's part.
+  const domain::LeadState* lead = nullptr;
+  if (except != nullptr) lead = &state.core.leads.find(*except)->second;
+  const auto less = [&](bool counts) -> uint64_t { return counts ? 1 : 0; };
+  const v1::Stage stage = lead == nullptr ? v1::STAGE_UNSPECIFIED : lead->stage;
+  const bool won = stage == v1::STAGE_WON;
+  out.set_leads(entry.leads.size() - less(lead != nullptr));
+  out.set_open_leads(entry.open - less(lead != nullptr && domain::IsOpenStage(stage)));
+  out.set_won(entry.won - less(won));
+  out.set_lost(entry.lost - less(IsLost(stage)));
+  for (const auto& [currency, total] : entry.won_value) {
+    CurrencyTotal sum = total;
+    if (won && lead->details->has(D::kWonAmount) && lead->details->currency_of(D::kWon) == currency) {
+      --sum.leads;
+      sum.total_minor -= lead->details->amount_minor[D::kWon];
+    }
+    if (sum.leads == 0) continue;
+    v1::Money* m = out.add_won_value();
+    m->set_currency(currency);
+    m->set_amount_minor(sum.total_minor);
+  }
+  std::optional<TimedKey> last = entry.last_win;
+  if (last.has_value() && except != nullptr && *last->second == *except) last = entry.previous_win;
+  if (last.has_value()) *out.mutable_last_purchase_at() = ToProtoTime(last->first);
+  // Orders: at most one per lead, with the lead's id.
+  out.set_orders(entry.orders);
+  out.set_open_orders(entry.open_orders);
+  if (except != nullptr) {
+    if (auto order = state.core.orders.find(*except);
+        order != state.core.orders.end() && order->second.lead_id() == *except) {
+      out.set_orders(out.orders() - 1);
+      const v1::OrderStatus status = order->second.status();
+      if (status != v1::ORDER_STATUS_DELIVERED && status != v1::ORDER_STATUS_CANCELLED) {
+        out.set_open_orders(out.open_orders() - 1);
+      }
+    }
+  }
+  for (IdRef id : entry.tickets) {
+    const v1::Ticket& ticket = state.core.Ticket(*id);
+    if (except != nullptr && ticket.lead_id() == *except) continue;
+    out.set_tickets(out.tickets() + 1);
+    if (ticket.status() != v1::TICKET_STATUS_RESOLVED && ticket.status() != v1::TICKET_STATUS_CLOSED) {
+      out.set_open_tickets(out.open_tickets() + 1);
+    }
+  }
+  ScoreSums scores;
+  for (const AccountSurvey& s : entry.surveys) {
+    if (except == nullptr || *s.lead != *except) scores.Add(s.q, s.a, s.s);
+  }
+  scores.ToProto(*out.mutable_satisfaction());
+  out.set_referred_leads(entry.referred);
+  out.set_referral_wins(entry.referral_wins);
+  for (auto it = entry.leads.end(); it != entry.leads.begin() && out.latest_leads_size() < static_cast<int>(max_leads);) {
+    --it;
+    if (except != nullptr && *it->second == *except) continue;
+    auto found = state.core.leads.find(*it->second);
+    if (found == state.core.leads.end() || found->second.details == nullptr) continue;
+    FillLead(*out.add_latest_leads(), found->first, found->second);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetAccountRequest& request,
+                                         absl::Time now) {
+  if (absl::Status s = domain::ValidateId("account_id", request.account_id()); !s.ok()) return s;
+  if (request.max_leads() > kMaxAccountLeads) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_leads: must be at most ", kMaxAccountLeads, " (got ", request.max_leads(), ")"));
+  }
+  const domain::AccountState* account = state.core.accounts.Find(request.account_id());
+  if (account == nullptr) {
+    return absl::NotFoundError(absl::StrCat("account '", request.account_id(), "' not found"));
+  }
+  static const AccountEntry kEmpty;
+  const AccountEntry* found = state.index.accounts.Find(account->ordinal);
+  const AccountEntry& entry = found == nullptr ? kEmpty : *found;
+  v1::Account out;
+  *out.mutable_summary() = Summarize(state, account->ordinal, entry, nullptr,
+                                     request.max_leads() == 0 ? kDefaultAccountLeads : request.max_leads());
+  *out.mutable_opened_at() = ToProtoTime(account->opened_at);
+  out.set_opened_by_lead_id(account->opened_by_lead_id);
+  if (out.summary().has_last_purchase_at()) {
+    const absl::Duration since = now - FromProtoTime(out.summary().last_purchase_at());
+    *out.mutable_since_last_purchase() = ToProtoDuration(std::max(since, absl::ZeroDuration()));
+  }
+  if (!entry.surveys.empty()) {
+    std::map<std::string, ScoreSums> by_month;
+    for (const AccountSurvey& s : entry.surveys) by_month[MonthOf(s.at)].Add(s.q, s.a, s.s);
+    static const ScoreSums kNone;
+    for (const std::string& month :
+         MonthsOf(entry.surveys.front().at, entry.surveys.back().at + absl::Nanoseconds(1))) {
+      v1::SatisfactionMonth* m = out.add_satisfaction_trend();
+      m->set_month(month);
+      auto it = by_month.find(month);
+      (it == by_month.end() ? kNone : it->second).ToProto(*m->mutable_scores());
+    }
+  }
+  return out;
+}
+
+std::optional<v1::AccountSummary> CustomerHistory(const ViewsState& state, absl::string_view lead_id) {
+  auto lead = state.core.leads.find(lead_id);
+  if (lead == state.core.leads.end() || lead->second.details == nullptr) return std::nullopt;
+  const uint32_t ordinal = AccountOfLead(state.core, lead->second);
+  const AccountEntry* entry = state.index.accounts.Find(ordinal);
+  const TimedKey self{lead->second.details->time(D::kIdentifiedTime), IdRef(lead->first)};
+  // A customer with no other lead is a new one.
+  if (entry == nullptr || entry->leads.size() < 2 ||
+      !std::binary_search(entry->leads.begin(), entry->leads.end(), self)) {
+    return std::nullopt;
+  }
+  return Summarize(state, ordinal, *entry, &lead->first, kHistoryLeads);
+}
+
+}  // namespace salesops::projections
