@@ -92,6 +92,58 @@ void SumLeads(AccountEntry& entry, const domain::State& core) {
   }
 }
 
+// A lead identified again (an imported history): out of the entries
+// `before` names, into those it names now, with its order and tickets (its
+// surveys stay where their facts counted them).
+void MoveLead(AccountIndex& index, const domain::State& core, const std::string& id, const domain::LeadState& lead,
+              const StreamBefore& before) {
+  const uint32_t account = AccountOfLead(core, lead), referrer = ReferrerOfLead(core, lead);
+  const TimedKey old_key{before.identified, IdRef(id)};
+  auto order = core.orders.find(id);
+  const bool has_order = order != core.orders.end() && order->second.lead_id() == id;
+  std::vector<IdRef> tickets;
+  if (before.account != 0) {
+    AccountEntry& entry = index.At(before.account);
+    if (auto it = std::lower_bound(entry.leads.begin(), entry.leads.end(), old_key);
+        it != entry.leads.end() && *it == old_key) {
+      entry.leads.erase(it);
+    }
+    if (has_order) {
+      --entry.orders;
+      if (IsOpenOrder(order->second.status())) --entry.open_orders;
+    }
+    for (auto it = entry.tickets.begin(); it != entry.tickets.end();) {
+      if (core.Ticket(**it).lead_id() == id) {
+        tickets.push_back(*it);
+        it = entry.tickets.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    SumLeads(entry, core);
+  }
+  if (before.referrer != 0) {
+    AccountEntry& entry = index.At(before.referrer);
+    --entry.referred;
+    if (before.stage == v1::STAGE_WON) --entry.referral_wins;
+  }
+  if (account != 0) {
+    AccountEntry& entry = index.At(account);
+    InsertSorted(entry.leads, KeyOf(id, lead));
+    if (has_order) {
+      ++entry.orders;
+      if (IsOpenOrder(order->second.status())) ++entry.open_orders;
+    }
+    for (IdRef ticket : tickets) InsertSorted(entry.tickets, ticket);
+    SumLeads(entry, core);
+  }
+  if (referrer != 0) {
+    AccountEntry& entry = index.At(referrer);
+    ++entry.referred;
+    if (lead.stage == v1::STAGE_WON) ++entry.referral_wins;
+  }
+}
+
 }  // namespace
 
 const AccountEntry* AccountIndex::Find(uint32_t ordinal) const {
@@ -112,7 +164,15 @@ StreamBefore StreamBeforeOf(const domain::State& core, absl::string_view stream_
   StreamBefore before;
   absl::string_view id = stream_id;
   if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
-    if (auto it = core.leads.find(id); it != core.leads.end()) before.stage = it->second.stage;
+    if (auto it = core.leads.find(id); it != core.leads.end()) {
+      before.stage = it->second.stage;
+      if (it->second.details != nullptr) {
+        before.lead_known = true;
+        before.account = AccountOfLead(core, it->second);
+        before.referrer = ReferrerOfLead(core, it->second);
+        before.identified = it->second.details->time(D::kIdentifiedTime);
+      }
+    }
   } else if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
     if (auto it = core.orders.find(id); it != core.orders.end()) before.order = it->second.status();
   } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
@@ -131,7 +191,12 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
       const domain::LeadState& l = lead->second;
       const uint32_t account = AccountOfLead(core, l);
       const uint32_t referrer = ReferrerOfLead(core, l);
-      const bool identified = event.has_lead_identified();
+      if (before.lead_known && (before.account != account || before.referrer != referrer ||
+                                before.identified != l.details->time(D::kIdentifiedTime))) {
+        MoveLead(index, core, lead->first, l, before);
+        return;
+      }
+      const bool identified = event.has_lead_identified() && !before.lead_known;
       if (identified && referrer != 0) ++index.At(referrer).referred;
       const bool won_before = !identified && before.stage == v1::STAGE_WON, won_now = l.stage == v1::STAGE_WON;
       if (referrer != 0 && won_before != won_now) {

@@ -221,6 +221,12 @@ uint32_t AccountOfLead(const domain::State& core, const domain::LeadState& lead)
 // order's or ticket's status (for a new one, UNSPECIFIED).
 struct StreamBefore {
   v1::Stage stage = v1::STAGE_UNSPECIFIED;
+  // A lead the views held (identified) before: where it was indexed. A
+  // LeadIdentified on its stream again (only an imported history has one)
+  // may move it.
+  bool lead_known = false;
+  uint32_t account = 0, referrer = 0;
+  absl::Time identified;
   v1::OrderStatus order = v1::ORDER_STATUS_UNSPECIFIED;
   v1::TicketStatus ticket = v1::TICKET_STATUS_UNSPECIFIED;
 };

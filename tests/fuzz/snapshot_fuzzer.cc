@@ -5,8 +5,8 @@
 // (fuzz_input.h), at most kMaxChunks of them. They go through
 // projections::DecodeViewsSnapshot as at a restart; a state it accepts is
 // then read as the server reads a loaded fold: re-encoded (the next
-// snapshot), queried (pipeline and lead list) and folded on by the next
-// event of the log.
+// snapshot), queried (pipeline, lead list, the first accounts and customer
+// histories) and folded on by the next event of the log.
 //
 // Invariants checked:
 //   * a refusal is NOT_FOUND (no chunks), FAILED_PRECONDITION (another
@@ -23,6 +23,7 @@
 
 #include "google/protobuf/util/message_differencer.h"
 #include "projections/pipeline.h"
+#include "projections/accounts_view.h"
 #include "projections/views_snapshot.h"
 #include "projections/views_state.h"
 #include "salesops/v1/internal.pb.h"
@@ -123,6 +124,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::Time now = fuzz::TheWorld().now;
   projections::ListLeads(*decoded, v1::ListLeadsRequest(), now).IgnoreError();
   projections::BuildPipeline(*decoded, v1::GetPipelineRequest(), now).IgnoreError();
+  // The account views read the account index the decoder re-derived.
+  for (size_t i = 0; i < decoded->core.accounts.in_order.size() && i < 3; ++i) {
+    v1::GetAccountRequest account;
+    account.set_account_id(decoded->core.accounts.in_order[i]);
+    projections::BuildAccount(*decoded, account, now).IgnoreError();
+  }
+  int histories = 0;
+  for (const auto& [id, lead] : decoded->core.leads) {
+    if (++histories > 3) break;
+    (void)projections::CustomerHistory(*decoded, id);
+  }
   projections::EvolveViews(*decoded, fuzz::NextEvent(*decoded));
   return 0;
 }
