@@ -2,6 +2,8 @@
 // account views read, kept by EvolveViews and re-derived from a fold loaded
 // from a snapshot.
 #include <algorithm>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/strip.h"
@@ -77,6 +79,13 @@ void AddWin(AccountEntry& entry, const std::string& id, const domain::LeadState&
   } else if (!entry.previous_win.has_value() || entry.previous_win < win) {
     entry.previous_win = win;
   }
+}
+
+// What a lead adds to its account's won value and wins.
+std::tuple<bool, std::string, int64_t, absl::Time> WinOf(const domain::LeadState& lead) {
+  const D& d = *lead.details;
+  if (lead.stage != v1::STAGE_WON) return {};
+  return {d.has(D::kWonAmount), d.currency_of(D::kWon), d.amount_minor[D::kWon], d.time(D::kStageEntered)};
 }
 
 // The sums of one account from its leads (the order lists unchanged).
@@ -168,15 +177,22 @@ StreamBefore StreamBeforeOf(const domain::State& core, absl::string_view stream_
       before.stage = it->second.stage;
       if (it->second.details != nullptr) {
         before.lead_known = true;
+        before.win = WinOf(it->second);
         before.account = AccountOfLead(core, it->second);
         before.referrer = ReferrerOfLead(core, it->second);
         before.identified = it->second.details->time(D::kIdentifiedTime);
       }
     }
   } else if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
-    if (auto it = core.orders.find(id); it != core.orders.end()) before.order = it->second.status();
+    if (auto it = core.orders.find(id); it != core.orders.end()) {
+      before.order = it->second.status();
+      before.order_account = AccountOfLeadId(core, it->second.lead_id());
+    }
   } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
-    if (auto it = core.tickets.find(id); it != core.tickets.end()) before.ticket = it->second.status();
+    if (auto it = core.tickets.find(id); it != core.tickets.end()) {
+      before.ticket = it->second.status();
+      before.ticket_account = AccountOfLeadId(core, it->second.lead_id());
+    }
   }
   return before;
 }
@@ -194,6 +210,13 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
       if (before.lead_known && (before.account != account || before.referrer != referrer ||
                                 before.identified != l.details->time(D::kIdentifiedTime))) {
         MoveLead(index, core, lead->first, l, before);
+        return;
+      }
+      // A win whose amount or time changed (an imported DealWon on a WON
+      // lead): the sums again.
+      if (account != 0 && before.stage == v1::STAGE_WON && l.stage == v1::STAGE_WON &&
+          before.win != WinOf(l)) {
+        SumLeads(index.At(account), core);
         return;
       }
       const bool identified = event.has_lead_identified() && !before.lead_known;
@@ -231,18 +254,33 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
       SumLeads(entry, core);
     }
   } else if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
+    // Out of the account it counted in before (none for a new order; another
+    // one only when an imported OrderOpened names another lead), into its
+    // lead's account now.
     auto order = core.orders.find(id);
     const uint32_t account = order == core.orders.end() ? 0 : AccountOfLeadId(core, order->second.lead_id());
+    if (before.order_account != 0) {
+      AccountEntry& entry = index.At(before.order_account);
+      --entry.orders;
+      if (IsOpenOrder(before.order)) --entry.open_orders;
+    }
     if (account != 0) {
       AccountEntry& entry = index.At(account);
-      if (before.order == v1::ORDER_STATUS_UNSPECIFIED) ++entry.orders;
-      entry.open_orders += (IsOpenOrder(order->second.status()) ? 1 : 0) - (IsOpenOrder(before.order) ? 1 : 0);
+      ++entry.orders;
+      if (IsOpenOrder(order->second.status())) ++entry.open_orders;
     }
   } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
     auto ticket = core.tickets.find(id);
     const uint32_t account = ticket == core.tickets.end() ? 0 : AccountOfLeadId(core, ticket->second.lead_id());
-    if (account != 0 && before.ticket == v1::TICKET_STATUS_UNSPECIFIED) {
-      InsertSorted(index.At(account).tickets, IdRef(ticket->first));
+    if (before.ticket_account != account) {
+      if (before.ticket_account != 0) {
+        std::vector<IdRef>& tickets = index.At(before.ticket_account).tickets;
+        const IdRef key(ticket->first);
+        if (auto it = std::lower_bound(tickets.begin(), tickets.end(), key); it != tickets.end() && *it == key) {
+          tickets.erase(it);
+        }
+      }
+      if (account != 0) InsertSorted(index.At(account).tickets, IdRef(ticket->first));
     }
   }
   // A survey is on the lead's stream or its ticket's; like its owner fact

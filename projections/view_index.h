@@ -227,6 +227,10 @@ struct StreamBefore {
   bool lead_known = false;
   uint32_t account = 0, referrer = 0;
   absl::Time identified;
+  // A WON lead's part of its account's sums: won amount present, currency,
+  // amount, time it was won.
+  std::tuple<bool, std::string, int64_t, absl::Time> win;
+  uint32_t order_account = 0, ticket_account = 0;  // the order's or ticket's lead's account
   v1::OrderStatus order = v1::ORDER_STATUS_UNSPECIFIED;
   v1::TicketStatus ticket = v1::TICKET_STATUS_UNSPECIFIED;
 };
