@@ -28,6 +28,15 @@ void InsertSorted(std::vector<T>& list, T key) {
   if (it == list.end() || !(*it == key)) list.insert(it, std::move(key));
 }
 
+// Erases `key` from the sorted `list`; false when it was not there.
+template <typename T>
+bool EraseSorted(std::vector<T>& list, const T& key) {
+  auto it = std::lower_bound(list.begin(), list.end(), key);
+  if (it == list.end() || !(*it == key)) return false;
+  list.erase(it);
+  return true;
+}
+
 template <typename T>
 void SortUnique(std::vector<T>& list) {
   std::sort(list.begin(), list.end());
@@ -40,13 +49,15 @@ TimedKey KeyOf(const std::string& id, const domain::LeadState& lead) {
 
 uint32_t ReferrerOfLead(const domain::State& core, const domain::LeadState& lead) {
   if (lead.details == nullptr) return 0;
-  return core.accounts.OrdinalOf(lead.details->text.Get(domain::TextFields::kReferredBy));
+  const absl::string_view referrer = lead.details->text.Get(domain::TextFields::kReferredBy);
+  return referrer.empty() ? 0 : core.accounts.OrdinalOf(referrer);
 }
 
-// The account of the lead `lead_id` (0 for an unknown lead or none).
-uint32_t AccountOfLeadId(const domain::State& core, absl::string_view lead_id) {
+// The lead `lead_id` (null for an unknown one) and its account (0 for none).
+std::pair<const std::string*, uint32_t> LeadAndAccount(const domain::State& core, absl::string_view lead_id) {
   auto it = core.leads.find(lead_id);
-  return it == core.leads.end() ? 0 : AccountOfLead(core, it->second);
+  if (it == core.leads.end()) return {nullptr, 0};
+  return {&it->first, AccountOfLead(core, it->second)};
 }
 
 bool IsLostStage(v1::Stage stage) { return stage == v1::STAGE_LOST || stage == v1::STAGE_DISQUALIFIED; }
@@ -62,6 +73,11 @@ uint32_t* StageCounter(AccountEntry& entry, v1::Stage stage) {
 bool IsOpenOrder(v1::OrderStatus status) {
   return status != v1::ORDER_STATUS_UNSPECIFIED && status != v1::ORDER_STATUS_DELIVERED &&
          status != v1::ORDER_STATUS_CANCELLED;
+}
+
+bool IsOpenTicket(v1::TicketStatus status) {
+  return status != v1::TICKET_STATUS_UNSPECIFIED && status != v1::TICKET_STATUS_RESOLVED &&
+         status != v1::TICKET_STATUS_CLOSED;
 }
 
 // Adds a WON lead's amount and win to the account's sums.
@@ -88,7 +104,7 @@ std::tuple<bool, std::string, int64_t, absl::Time> WinOf(const domain::LeadState
   return {d.has(D::kWonAmount), d.currency_of(D::kWon), d.amount_minor[D::kWon], d.time(D::kStageEntered)};
 }
 
-// The sums of one account from its leads (the order lists unchanged).
+// The sums of one account from its leads (the other lists unchanged).
 void SumLeads(AccountEntry& entry, const domain::State& core) {
   entry.open = entry.won = entry.lost = 0;
   entry.won_value.clear();
@@ -101,34 +117,43 @@ void SumLeads(AccountEntry& entry, const domain::State& core) {
   }
 }
 
+void AddTicket(AccountEntry& entry, AccountTicket ticket, v1::TicketStatus status) {
+  InsertSorted(entry.tickets, ticket);
+  if (IsOpenTicket(status)) ++entry.open_tickets;
+}
+
+void AddSurvey(AccountEntry& entry, AccountSurvey survey) {
+  ++entry.survey_count;
+  entry.survey_q += survey.q;
+  entry.survey_a += survey.a;
+  entry.survey_s += survey.s;
+  InsertSorted(entry.surveys, std::move(survey));
+}
+
 // A lead identified again (an imported history): out of the entries
 // `before` names, into those it names now, with its order and tickets (its
 // surveys stay where their facts counted them).
 void MoveLead(AccountIndex& index, const domain::State& core, const std::string& id, const domain::LeadState& lead,
               const StreamBefore& before) {
   const uint32_t account = AccountOfLead(core, lead), referrer = ReferrerOfLead(core, lead);
-  const TimedKey old_key{before.identified, IdRef(id)};
   auto order = core.orders.find(id);
   const bool has_order = order != core.orders.end() && order->second.lead_id() == id;
-  std::vector<IdRef> tickets;
+  std::vector<AccountTicket> tickets;
   if (before.account != 0) {
     AccountEntry& entry = index.At(before.account);
-    if (auto it = std::lower_bound(entry.leads.begin(), entry.leads.end(), old_key);
-        it != entry.leads.end() && *it == old_key) {
-      entry.leads.erase(it);
-    }
+    EraseSorted(entry.leads, TimedKey{before.identified, IdRef(id)});
     if (has_order) {
       --entry.orders;
       if (IsOpenOrder(order->second.status())) --entry.open_orders;
     }
-    for (auto it = entry.tickets.begin(); it != entry.tickets.end();) {
-      if (core.Ticket(**it).lead_id() == id) {
-        tickets.push_back(*it);
-        it = entry.tickets.erase(it);
-      } else {
-        ++it;
-      }
+    const AccountTicket first{IdRef(id), IdRef::Least()};
+    auto it = std::lower_bound(entry.tickets.begin(), entry.tickets.end(), first);
+    auto end = it;
+    while (end != entry.tickets.end() && *end->lead == id) {
+      if (IsOpenTicket(core.Ticket(*end->ticket).status())) --entry.open_tickets;
+      tickets.push_back(*end++);
     }
+    entry.tickets.erase(it, end);
     SumLeads(entry, core);
   }
   if (before.referrer != 0) {
@@ -143,13 +168,51 @@ void MoveLead(AccountIndex& index, const domain::State& core, const std::string&
       ++entry.orders;
       if (IsOpenOrder(order->second.status())) ++entry.open_orders;
     }
-    for (IdRef ticket : tickets) InsertSorted(entry.tickets, ticket);
+    for (const AccountTicket& t : tickets) AddTicket(entry, t, core.Ticket(*t.ticket).status());
     SumLeads(entry, core);
   }
   if (referrer != 0) {
     AccountEntry& entry = index.At(referrer);
     ++entry.referred;
     if (lead.stage == v1::STAGE_WON) ++entry.referral_wins;
+  }
+}
+
+// The part of IndexAccountEvent for an event of the lead `lead`.
+void IndexLeadEvent(AccountIndex& index, const domain::State& core, const v1::Event& event,
+                    const std::pair<const std::string, domain::LeadState>* lead, const StreamBefore& before) {
+  const domain::LeadState& l = lead->second;
+  const bool identified = event.has_lead_identified();
+  if (identified && before.lead_known) {
+    if (before.account != AccountOfLead(core, l) || before.referrer != ReferrerOfLead(core, l) ||
+        before.identified != l.details->time(D::kIdentifiedTime)) {
+      MoveLead(index, core, lead->first, l, before);
+      return;
+    }
+  }
+  const bool won_before = before.stage == v1::STAGE_WON, won_now = l.stage == v1::STAGE_WON;
+  // Nothing an account counts changed: most events of a lead that stays
+  // in its stage.
+  if (!identified && before.stage == l.stage && !(won_now && event.has_deal_won())) return;
+  const uint32_t account = AccountOfLead(core, l);
+  const uint32_t referrer = ReferrerOfLead(core, l);
+  if (identified && !before.lead_known && referrer != 0) ++index.At(referrer).referred;
+  if (referrer != 0 && won_before != won_now) {
+    uint32_t& wins = index.At(referrer).referral_wins;
+    wins = won_now ? wins + 1 : wins - 1;
+  }
+  if (account == 0) return;
+  AccountEntry& entry = index.At(account);
+  if (identified && !before.lead_known) {
+    InsertSorted(entry.leads, KeyOf(lead->first, l));
+    if (uint32_t* counter = StageCounter(entry, l.stage)) ++*counter;
+    if (won_now) AddWin(entry, lead->first, l);
+  } else if (won_before && (!won_now || before.win != WinOf(l))) {
+    SumLeads(entry, core);  // WON is final: only an imported history leaves it or wins again
+  } else if (before.stage != l.stage) {
+    if (uint32_t* counter = StageCounter(entry, before.stage)) --*counter;
+    if (uint32_t* counter = StageCounter(entry, l.stage)) ++*counter;
+    if (won_now) AddWin(entry, lead->first, l);
   }
 }
 
@@ -166,32 +229,36 @@ AccountEntry& AccountIndex::At(uint32_t ordinal) {
 
 uint32_t AccountOfLead(const domain::State& core, const domain::LeadState& lead) {
   if (lead.details == nullptr) return 0;
-  return core.accounts.OrdinalOf(lead.details->text.Get(domain::TextFields::kAccountId));
+  const absl::string_view account = lead.details->text.Get(domain::TextFields::kAccountId);
+  return account.empty() ? 0 : core.accounts.OrdinalOf(account);
 }
 
-StreamBefore StreamBeforeOf(const domain::State& core, absl::string_view stream_id) {
+StreamBefore StreamBeforeOf(const domain::State& core, const v1::EventEnvelope& envelope) {
   StreamBefore before;
-  absl::string_view id = stream_id;
+  const v1::Event& event = envelope.event();
+  absl::string_view id = envelope.stream_id();
   if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
-    if (auto it = core.leads.find(id); it != core.leads.end()) {
-      before.stage = it->second.stage;
-      if (it->second.details != nullptr) {
-        before.lead_known = true;
-        before.win = WinOf(it->second);
-        before.account = AccountOfLead(core, it->second);
-        before.referrer = ReferrerOfLead(core, it->second);
-        before.identified = it->second.details->time(D::kIdentifiedTime);
-      }
+    auto it = core.leads.find(id);
+    if (it == core.leads.end()) return before;
+    before.stage = it->second.stage;
+    if (it->second.details == nullptr) return before;
+    if (event.has_lead_identified()) {
+      before.lead_known = true;
+      before.account = AccountOfLead(core, it->second);
+      before.referrer = ReferrerOfLead(core, it->second);
+      before.identified = it->second.details->time(D::kIdentifiedTime);
     }
+    if (event.has_deal_won() && before.stage == v1::STAGE_WON) before.win = WinOf(it->second);
   } else if (absl::ConsumePrefix(&id, domain::kOrderStreamPrefix)) {
     if (auto it = core.orders.find(id); it != core.orders.end()) {
       before.order = it->second.status();
-      before.order_account = AccountOfLeadId(core, it->second.lead_id());
+      before.order_account = LeadAndAccount(core, it->second.lead_id()).second;
     }
   } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
     if (auto it = core.tickets.find(id); it != core.tickets.end()) {
       before.ticket = it->second.status();
-      before.ticket_account = AccountOfLeadId(core, it->second.lead_id());
+      before.ticket_account = LeadAndAccount(core, it->second.lead_id()).second;
+      before.ticket_lead = it->second.lead_id();
     }
   }
   return before;
@@ -203,44 +270,7 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
   absl::string_view id = envelope.stream_id();
   if (absl::ConsumePrefix(&id, domain::kLeadStreamPrefix)) {
     auto lead = core.leads.find(id);
-    if (lead != core.leads.end() && lead->second.details != nullptr) {
-      const domain::LeadState& l = lead->second;
-      const uint32_t account = AccountOfLead(core, l);
-      const uint32_t referrer = ReferrerOfLead(core, l);
-      if (before.lead_known && (before.account != account || before.referrer != referrer ||
-                                before.identified != l.details->time(D::kIdentifiedTime))) {
-        MoveLead(index, core, lead->first, l, before);
-        return;
-      }
-      // A win whose amount or time changed (an imported DealWon on a WON
-      // lead): the sums again.
-      if (account != 0 && before.stage == v1::STAGE_WON && l.stage == v1::STAGE_WON &&
-          before.win != WinOf(l)) {
-        SumLeads(index.At(account), core);
-        return;
-      }
-      const bool identified = event.has_lead_identified() && !before.lead_known;
-      if (identified && referrer != 0) ++index.At(referrer).referred;
-      const bool won_before = !identified && before.stage == v1::STAGE_WON, won_now = l.stage == v1::STAGE_WON;
-      if (referrer != 0 && won_before != won_now) {
-        uint32_t& wins = index.At(referrer).referral_wins;
-        wins = won_now ? wins + 1 : wins - 1;
-      }
-      if (account != 0) {
-        AccountEntry& entry = index.At(account);
-        if (identified) {
-          InsertSorted(entry.leads, KeyOf(lead->first, l));
-          if (uint32_t* counter = StageCounter(entry, l.stage)) ++*counter;
-          if (won_now) AddWin(entry, lead->first, l);
-        } else if (won_before && !won_now) {
-          SumLeads(entry, core);  // WON is final; only an imported history leaves it
-        } else if (before.stage != l.stage) {
-          if (uint32_t* counter = StageCounter(entry, before.stage)) --*counter;
-          if (uint32_t* counter = StageCounter(entry, l.stage)) ++*counter;
-          if (won_now) AddWin(entry, lead->first, l);
-        }
-      }
-    }
+    if (lead != core.leads.end() && lead->second.details != nullptr) IndexLeadEvent(index, core, event, &*lead, before);
   } else if (absl::ConsumePrefix(&id, domain::kAccountStreamPrefix)) {
     // An entry for every account the fold has, as IndexAccounts makes.
     if (index.entries.size() < core.accounts.in_order.size()) index.entries.resize(core.accounts.in_order.size());
@@ -258,7 +288,8 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
     // one only when an imported OrderOpened names another lead), into its
     // lead's account now.
     auto order = core.orders.find(id);
-    const uint32_t account = order == core.orders.end() ? 0 : AccountOfLeadId(core, order->second.lead_id());
+    const uint32_t account =
+        order == core.orders.end() ? 0 : LeadAndAccount(core, order->second.lead_id()).second;
     if (before.order_account != 0) {
       AccountEntry& entry = index.At(before.order_account);
       --entry.orders;
@@ -270,18 +301,19 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
       if (IsOpenOrder(order->second.status())) ++entry.open_orders;
     }
   } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
+    // The same for a ticket.
     auto ticket = core.tickets.find(id);
-    const uint32_t account = ticket == core.tickets.end() ? 0 : AccountOfLeadId(core, ticket->second.lead_id());
-    if (before.ticket_account != account) {
-      if (before.ticket_account != 0) {
-        std::vector<IdRef>& tickets = index.At(before.ticket_account).tickets;
-        const IdRef key(ticket->first);
-        if (auto it = std::lower_bound(tickets.begin(), tickets.end(), key); it != tickets.end() && *it == key) {
-          tickets.erase(it);
-        }
+    if (ticket != core.tickets.end() && before.ticket_account != 0) {
+      AccountEntry& entry = index.At(before.ticket_account);
+      if (EraseSorted(entry.tickets, AccountTicket{IdRef(before.ticket_lead), IdRef(ticket->first)}) &&
+          IsOpenTicket(before.ticket)) {
+        --entry.open_tickets;
       }
-      if (account != 0) InsertSorted(index.At(account).tickets, IdRef(ticket->first));
     }
+    const auto [lead, account] =
+        ticket == core.tickets.end() ? std::pair<const std::string*, uint32_t>{nullptr, 0}
+                                     : LeadAndAccount(core, ticket->second.lead_id());
+    if (account != 0) AddTicket(index.At(account), {IdRef(*lead), IdRef(ticket->first)}, ticket->second.status());
   }
   // A survey is on the lead's stream or its ticket's; like its owner fact
   // (review_facts.cc), only for a lead with an owner.
@@ -291,10 +323,10 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
     const uint32_t account =
         lead == core.leads.end() || lead->second.owner.empty() ? 0 : AccountOfLead(core, lead->second);
     if (account != 0) {
-      InsertSorted(index.At(account).surveys,
-                   AccountSurvey{FromProtoTime(envelope.occurred_at()), envelope.position(), IdRef(lead->first),
-                                 static_cast<uint8_t>(e.product_quality()), static_cast<uint8_t>(e.service_attitude()),
-                                 static_cast<uint8_t>(e.response_speed())});
+      AddSurvey(index.At(account),
+                AccountSurvey{FromProtoTime(envelope.occurred_at()), envelope.position(), IdRef(lead->first),
+                              static_cast<uint8_t>(e.product_quality()), static_cast<uint8_t>(e.service_attitude()),
+                              static_cast<uint8_t>(e.response_speed())});
     }
   }
 }
@@ -314,15 +346,17 @@ void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewF
     }
   }
   for (const auto& [id, order] : core.orders) {
-    if (const uint32_t account = AccountOfLeadId(core, order.lead_id()); account != 0) {
+    if (const uint32_t account = LeadAndAccount(core, order.lead_id()).second; account != 0) {
       AccountEntry& entry = index.At(account);
       ++entry.orders;
       if (IsOpenOrder(order.status())) ++entry.open_orders;
     }
   }
   for (const auto& [id, ticket] : core.tickets) {
-    if (const uint32_t account = AccountOfLeadId(core, ticket.lead_id()); account != 0) {
-      index.At(account).tickets.emplace_back(id);
+    if (const auto [lead, account] = LeadAndAccount(core, ticket.lead_id()); account != 0) {
+      AccountEntry& entry = index.At(account);
+      entry.tickets.push_back({IdRef(*lead), IdRef(id)});
+      if (IsOpenTicket(ticket.status())) ++entry.open_tickets;
     }
   }
   for (const auto& [member, list] : facts.by_member) {
@@ -330,7 +364,12 @@ void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewF
       if (f.kind != FactKind::kOwnerSurvey || f.account == 0 || f.account > core.accounts.in_order.size()) continue;
       auto lead = core.leads.find(f.ref);
       if (lead == core.leads.end()) continue;
-      index.At(f.account).surveys.push_back(AccountSurvey{f.at, f.position, IdRef(lead->first), f.q, f.a, f.s});
+      AccountEntry& entry = index.At(f.account);
+      entry.surveys.push_back(AccountSurvey{f.at, f.position, IdRef(lead->first), f.q, f.a, f.s});
+      ++entry.survey_count;
+      entry.survey_q += f.q;
+      entry.survey_a += f.a;
+      entry.survey_s += f.s;
     }
   }
   for (AccountEntry& entry : index.entries) {

@@ -86,17 +86,34 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
       }
     }
   }
-  for (IdRef id : entry.tickets) {
-    const v1::Ticket& ticket = state.core.Ticket(*id);
-    if (except != nullptr && ticket.lead_id() == *except) continue;
-    out.set_tickets(out.tickets() + 1);
-    if (ticket.status() != v1::TICKET_STATUS_RESOLVED && ticket.status() != v1::TICKET_STATUS_CLOSED) {
-      out.set_open_tickets(out.open_tickets() + 1);
-    }
-  }
+  // Tickets and surveys: the account's, less the excepted deal's range.
+  out.set_tickets(entry.tickets.size());
+  out.set_open_tickets(entry.open_tickets);
   ScoreSums scores;
-  for (const AccountSurvey& s : entry.surveys) {
-    if (except == nullptr || *s.lead != *except) scores.Add(s.q, s.a, s.s);
+  scores.n = entry.survey_count;
+  scores.q = entry.survey_q;
+  scores.a = entry.survey_a;
+  scores.s = entry.survey_s;
+  if (except != nullptr) {
+    const IdRef self(*except);
+    for (auto it = std::lower_bound(entry.tickets.begin(), entry.tickets.end(), AccountTicket{self, IdRef::Least()});
+         it != entry.tickets.end() && it->lead == self; ++it) {
+      out.set_tickets(out.tickets() - 1);
+      const v1::TicketStatus status = state.core.Ticket(*it->ticket).status();
+      if (status != v1::TICKET_STATUS_RESOLVED && status != v1::TICKET_STATUS_CLOSED) {
+        out.set_open_tickets(out.open_tickets() - 1);
+      }
+    }
+    const auto first_survey = [&] {
+      return std::partition_point(entry.surveys.begin(), entry.surveys.end(),
+                                  [&](const AccountSurvey& x) { return x.lead < self; });
+    };
+    for (auto it = first_survey(); it != entry.surveys.end() && it->lead == self; ++it) {
+      --scores.n;
+      scores.q -= it->q;
+      scores.a -= it->a;
+      scores.s -= it->s;
+    }
   }
   scores.ToProto(*out.mutable_satisfaction());
   out.set_referred_leads(entry.referred);
@@ -138,10 +155,14 @@ absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetA
   }
   if (!entry.surveys.empty()) {
     std::map<std::string, ScoreSums> by_month;
-    for (const AccountSurvey& s : entry.surveys) by_month[MonthOf(s.at)].Add(s.q, s.a, s.s);
+    absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
+    for (const AccountSurvey& s : entry.surveys) {
+      by_month[MonthOf(s.at)].Add(s.q, s.a, s.s);
+      first = std::min(first, s.at);
+      last = std::max(last, s.at);
+    }
     static const ScoreSums kNone;
-    for (const std::string& month :
-         MonthsOf(entry.surveys.front().at, entry.surveys.back().at + absl::Nanoseconds(1))) {
+    for (const std::string& month : MonthsOf(first, last + absl::Nanoseconds(1))) {
       v1::SatisfactionMonth* m = out.add_satisfaction_trend();
       m->set_month(month);
       auto it = by_month.find(month);

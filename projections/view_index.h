@@ -169,10 +169,21 @@ struct AccountSurvey {
   IdRef lead;     // the surveyed deal
   uint8_t q = 0, a = 0, s = 0;  // as Fact
 
+  // By the deal, then in time: a deal's surveys are one range.
   friend auto operator<=>(const AccountSurvey& x, const AccountSurvey& y) {
-    return std::tie(x.at, x.position) <=> std::tie(y.at, y.position);
+    return std::tie(x.lead, x.at, x.position) <=> std::tie(y.lead, y.at, y.position);
   }
   bool operator==(const AccountSurvey&) const = default;
+};
+
+// One ticket of an account's deals, ordered by the deal, then the ticket:
+// a deal's tickets are one range.
+struct AccountTicket {
+  IdRef lead;
+  IdRef ticket;
+
+  friend auto operator<=>(const AccountTicket& x, const AccountTicket& y) = default;
+  bool operator==(const AccountTicket&) const = default;
 };
 
 // What the account views read about one customer account
@@ -181,9 +192,12 @@ struct AccountSurvey {
 // account's tickets and surveys, not all its leads. Lists are sorted, so
 // folding and re-deriving give the same.
 struct AccountEntry {
-  std::vector<TimedKey> leads;         // (identified_at, lead id): its leads
-  std::vector<IdRef> tickets;          // tickets of its leads, by id
-  std::vector<AccountSurvey> surveys;  // surveys of its deals, by (at, position)
+  std::vector<TimedKey> leads;           // (identified_at, lead id): its leads
+  std::vector<AccountTicket> tickets;    // tickets of its leads
+  std::vector<AccountSurvey> surveys;    // surveys of its deals
+  uint32_t open_tickets = 0;             // of the tickets, neither resolved nor closed
+  uint32_t survey_count = 0;             // the surveys' count and score sums
+  int64_t survey_q = 0, survey_a = 0, survey_s = 0;
   // Its leads by stage now.
   uint32_t open = 0, won = 0, lost = 0;  // lost: LOST or DISQUALIFIED
   std::map<std::string, CurrencyTotal> won_value;  // the WON leads and Σ their final amounts, by currency
@@ -218,23 +232,25 @@ struct AccountIndex {
 uint32_t AccountOfLead(const domain::State& core, const domain::LeadState& lead);
 
 // What an event's stream was before the event: the lead's stage, or the
-// order's or ticket's status (for a new one, UNSPECIFIED).
+// order's or ticket's status (for a new one, UNSPECIFIED), and what the
+// event may change of where it is indexed.
 struct StreamBefore {
   v1::Stage stage = v1::STAGE_UNSPECIFIED;
-  // A lead the views held (identified) before: where it was indexed. A
-  // LeadIdentified on its stream again (only an imported history has one)
-  // may move it.
+  // For a LeadIdentified on the stream of a lead the views held (only an
+  // imported history has one): where it was indexed, as the event may move
+  // it.
   bool lead_known = false;
   uint32_t account = 0, referrer = 0;
   absl::Time identified;
-  // A WON lead's part of its account's sums: won amount present, currency,
-  // amount, time it was won.
+  // For a DealWon on a WON lead (imported): its part of its account's sums
+  // — won amount present, currency, amount, time it was won.
   std::tuple<bool, std::string, int64_t, absl::Time> win;
   uint32_t order_account = 0, ticket_account = 0;  // the order's or ticket's lead's account
+  std::string ticket_lead;                         // the ticket's lead
   v1::OrderStatus order = v1::ORDER_STATUS_UNSPECIFIED;
   v1::TicketStatus ticket = v1::TICKET_STATUS_UNSPECIFIED;
 };
-StreamBefore StreamBeforeOf(const domain::State& core, absl::string_view stream_id);
+StreamBefore StreamBeforeOf(const domain::State& core, const v1::EventEnvelope& envelope);
 
 // Keeps `index` current with `envelope`, just folded into `core`; `before`
 // is its stream as it was before the event.

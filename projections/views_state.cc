@@ -38,7 +38,7 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   }
   // Needs the state before the event.
   RecordFacts(state.facts, state.days, state.core, state.index.accounts, envelope);
-  const StreamBefore stream_before = StreamBeforeOf(state.core, stream);
+  const StreamBefore stream_before = StreamBeforeOf(state.core, envelope);
   domain::Evolve(state.core, envelope);
   if (lead_stream) {
     auto lead = state.core.leads.find(lead_id);  // domain::Evolve made it

@@ -41,6 +41,7 @@ const AccountState* AccountsState::Find(absl::string_view account_id) const {
 }
 
 uint32_t AccountsState::OrdinalOf(absl::string_view account_id) const {
+  if (account_id.empty()) return 0;
   const AccountState* account = Find(account_id);
   return account == nullptr ? 0 : account->ordinal;
 }
