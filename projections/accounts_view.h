@@ -1,7 +1,10 @@
 // The customer-account views (docs/ACCOUNTS.md, "Reads") over a ViewsState:
 // Views.GetAccount, and a returning customer's history on its new lead
-// (Leads.GetLead's customer_history). Pure. Each costs the account's leads,
-// orders, tickets and surveys (AccountIndex), not the length of the log.
+// (Leads.GetLead's customer_history). Pure. From the running counts of the
+// account index (AccountIndex, view_index.h): GetAccount costs the leads it
+// lists and the account's surveys (the trend); a customer history the 5
+// leads it lists and the lead's own tickets and surveys — never the
+// account's other leads, nor the length of the log.
 #ifndef SALESOPS_PROJECTIONS_ACCOUNTS_VIEW_H_
 #define SALESOPS_PROJECTIONS_ACCOUNTS_VIEW_H_
 
@@ -24,9 +27,10 @@ inline constexpr uint32_t kHistoryLeads = 5;  // the latest earlier leads a lead
 // account_id or max_leads; NOT_FOUND for an account the fold does not have.
 absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetAccountRequest& request, absl::Time now);
 
-// The history of the lead `lead_id`'s customer: what its account's leads
-// identified before it did; nullopt when there are none (a new customer,
-// or a lead without an account).
+// The history of the lead `lead_id`'s customer: what its account's other
+// leads did (the lead's own stage, win, order, tickets and surveys left
+// out); nullopt when there are none (a new customer, or a lead without an
+// account).
 std::optional<v1::AccountSummary> CustomerHistory(const ViewsState& state, absl::string_view lead_id);
 
 }  // namespace salesops::projections
