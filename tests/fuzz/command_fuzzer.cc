@@ -28,6 +28,7 @@
 #include "absl/strings/strip.h"
 #include "projections/views_state.h"
 #include "server/common/utf8.h"
+#include "server/domain/account.h"
 #include "server/domain/events.h"
 #include "server/domain/order.h"
 #include "server/domain/state.h"
@@ -54,6 +55,10 @@ uint64_t StreamVersion(const domain::State& state, absl::string_view stream_id) 
     return it == state.feedback.feedback.end() ? 0 : it->second.stream_version();
   }
   if (absl::ConsumePrefix(&id, domain::kTrainingStreamPrefix)) return state.training.Find(id).stream_version();
+  if (absl::ConsumePrefix(&id, domain::kAccountStreamPrefix)) {
+    const domain::AccountState* account = state.accounts.Find(id);
+    return account == nullptr ? 0 : account->version;
+  }
   if (stream_id == domain::kTeamStreamId) return state.team.version;
   InvariantBroken(absl::StrCat("a decision names stream '", stream_id, "', which no aggregate owns"));
 }
