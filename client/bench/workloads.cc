@@ -84,9 +84,14 @@ void PingWorkload::Start(int client, OpDone done) {
 
 // ---------------------------------------------------------------- append --
 
-v1::IdentifyLeadRequest AppendWorkload::Template() {
+std::string BenchCompany(uint64_t n) {
+  if (n % 5 == 4) return BenchCompany(n / 5);
+  return absl::StrCat("华东精密制造", n, "号有限公司");
+}
+
+v1::IdentifyLeadRequest AppendWorkload::Template(uint64_t n) {
   v1::IdentifyLeadRequest request;
-  request.set_company("华东精密制造有限公司");
+  request.set_company(BenchCompany(n));
   request.mutable_contact()->set_name("李娜");
   request.mutable_contact()->set_email("lina@example.cn");
   request.mutable_contact()->set_phone("+86 21 5555 0101");
@@ -96,36 +101,38 @@ v1::IdentifyLeadRequest AppendWorkload::Template() {
 }
 
 void AppendWorkload::Start(int client, OpDone done) {
-  v1::IdentifyLeadRequest request = Template();
   const uint64_t call = calls_.fetch_add(1, std::memory_order_relaxed);
-  std::string id;
-  size_t sender = static_cast<size_t>(client);
+  Sent sent{.sender = static_cast<size_t>(client)};
   bool retry = false;
   if (retry_every_ > 0 && call % static_cast<uint64_t>(retry_every_) == 0) {
     absl::MutexLock lock(&mu_);
     if (!acknowledged_.empty()) {
       // The same member re-sends the same request: request ids are per member.
-      std::tie(id, sender) = acknowledged_[NextRandom(random_) % acknowledged_.size()];
+      sent = acknowledged_[NextRandom(random_) % acknowledged_.size()];
       retry = true;
     }
   }
   // Its own id space: the append and retry workloads both create leads.
-  if (!retry) id = absl::StrCat(world_.tag(), retry_every_ > 0 ? "-r" : "-a", next_.fetch_add(1, std::memory_order_relaxed));
-  request.set_lead_id(id);
-  if (request_ids_ || retry) request.mutable_options()->set_request_id(id);
-  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, sender);
+  if (!retry) {
+    sent.n = next_.fetch_add(1, std::memory_order_relaxed);
+    sent.id = absl::StrCat(world_.tag(), retry_every_ > 0 ? "-r" : "-a", sent.n);
+  }
+  v1::IdentifyLeadRequest request = Template(sent.n);
+  request.set_lead_id(sent.id);
+  if (request_ids_ || retry) request.mutable_options()->set_request_id(sent.id);
+  const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, sent.sender);
   const Stubs& stubs = world_.client().ForClient(client);
   CallAsync<v1::LeadCommandReply>(
       rep.token, std::move(request), SALESOPS_BENCH_ASYNC(stubs.leads.get(), IdentifyLead),
-      [this, id = std::move(id), sender, retry, done = std::move(done)](const grpc::Status& s,
-                                                                       const v1::LeadCommandReply& reply) mutable {
+      [this, sent = std::move(sent), retry, done = std::move(done)](const grpc::Status& s,
+                                                                   const v1::LeadCommandReply& reply) mutable {
         if (s.ok() && !retry) {
           world_.SawPosition(reply.position());
           if (retry_every_ > 0) {
             absl::MutexLock lock(&mu_);
-            if (acknowledged_.size() < kMaxRemembered) acknowledged_.emplace_back(id, sender);
+            if (acknowledged_.size() < kMaxRemembered) acknowledged_.push_back(sent);
           }
-          world_.leads().Add(std::move(id));
+          world_.leads().Add(std::move(sent.id));
         }
         std::move(done)(Ordinary(s));
       });
@@ -180,7 +187,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
   using TicketReply = v1::TicketCommandReply;
   switch (planned.step) {
     case Step::kIdentify: {
-      v1::IdentifyLeadRequest r = AppendWorkload::Template();
+      v1::IdentifyLeadRequest r = AppendWorkload::Template(planned.lead);
       r.set_lead_id(lead_id);
       r.set_source(v1::LEAD_SOURCE_MARKET_RESEARCH);
       CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, IdentifyLead),
@@ -321,7 +328,7 @@ absl::Status ContendedWorkload::Setup() {
   versions_ = std::make_unique<std::atomic<uint64_t>[]>(static_cast<size_t>(hot_leads_));
   const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, 0);
   for (int i = 0; i < hot_leads_; ++i) {
-    v1::IdentifyLeadRequest request = AppendWorkload::Template();
+    v1::IdentifyLeadRequest request = AppendWorkload::Template(static_cast<uint64_t>(i));
     request.set_lead_id(absl::StrCat(world_.tag(), "-h", i));
     grpc::ClientContext context;
     PrepareContext(context, rep.token);

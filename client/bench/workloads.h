@@ -86,6 +86,12 @@ class BenchWorld {
 // A small, fast per-client random sequence (splitmix64).
 uint64_t NextRandom(uint64_t& state);
 
+// The customer the n-th lead a workload identifies is for: most leads are a
+// new customer's (a company name of its own, opening a new account), every
+// fifth a returning customer's (the company of lead n / 5, an earlier one),
+// so the accounts the views hold grow as a real sales log's do.
+std::string BenchCompany(uint64_t n);
+
 class PingWorkload final : public Workload {
  public:
   explicit PingWorkload(BenchWorld& world) : world_(world) {}
@@ -107,8 +113,9 @@ class AppendWorkload final : public Workload {
       : world_(world), request_ids_(request_ids), retry_every_(retry_every) {}
   void Start(int client, OpDone done) override;
 
-  // The IdentifyLead every call sends (with its own lead id).
-  static v1::IdentifyLeadRequest Template();
+  // The IdentifyLead the n-th call sends (then given its own lead id), for
+  // the customer BenchCompany(n).
+  static v1::IdentifyLeadRequest Template(uint64_t n);
 
  private:
   BenchWorld& world_;
@@ -120,7 +127,12 @@ class AppendWorkload final : public Workload {
   // kMaxRemembered of them, and what picks one.
   static constexpr size_t kMaxRemembered = 1'000'000;
   absl::Mutex mu_;
-  std::vector<std::pair<std::string, size_t>> acknowledged_ ABSL_GUARDED_BY(mu_);
+  struct Sent {
+    std::string id;     // the lead id
+    size_t sender = 0;  // the sending client
+    uint64_t n = 0;     // Template's n
+  };
+  std::vector<Sent> acknowledged_ ABSL_GUARDED_BY(mu_);
   uint64_t random_ ABSL_GUARDED_BY(mu_) = 0x5eed;
 };
 
