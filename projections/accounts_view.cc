@@ -48,7 +48,7 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
   const std::string& account_id = state.core.accounts.IdOf(ordinal);
   v1::AccountSummary out;
   out.set_account_id(account_id);
-  if (const domain::AccountState* account = state.core.accounts.Find(account_id)) out.set_company(account->company);
+  if (const domain::AccountDetails* d = state.core.accounts.DetailsOf(ordinal)) out.set_company(d->company);
   // The account's running counts, less the excepted lead's part.
   const domain::LeadState* lead = nullptr;
   if (except != nullptr) lead = &state.core.leads.find(*except)->second;
@@ -147,8 +147,10 @@ absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetA
   v1::Account out;
   *out.mutable_summary() = Summarize(state, account->ordinal, entry, nullptr,
                                      request.max_leads() == 0 ? kDefaultAccountLeads : request.max_leads());
-  *out.mutable_opened_at() = ToProtoTime(account->opened_at);
-  out.set_opened_by_lead_id(account->opened_by_lead_id);
+  if (const domain::AccountDetails* d = state.core.accounts.DetailsOf(account->ordinal)) {
+    *out.mutable_opened_at() = ToProtoTime(d->opened_at);
+    out.set_opened_by_lead_id(d->opened_by_lead_id);
+  }
   if (out.summary().has_last_purchase_at()) {
     const absl::Duration since = now - FromProtoTime(out.summary().last_purchase_at());
     *out.mutable_since_last_purchase() = ToProtoDuration(std::max(since, absl::ZeroDuration()));

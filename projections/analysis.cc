@@ -33,8 +33,8 @@ std::string DisplayName(const ViewsState& state, const std::string& member) {
 
 // An account's company as its first lead gave it ("" for none).
 std::string CompanyOf(const ViewsState& state, const std::string& account_id) {
-  const domain::AccountState* account = state.core.accounts.Find(account_id);
-  return account == nullptr ? std::string() : account->company;
+  const domain::AccountDetails* d = state.core.accounts.DetailsOf(state.core.accounts.OrdinalOf(account_id));
+  return d == nullptr ? std::string() : d->company;
 }
 
 // --- Sales ---------------------------------------------------------------

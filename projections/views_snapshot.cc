@@ -106,17 +106,27 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     if (chunk.training_sessions_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
   // In the order the log opened them: decoding gives each its ordinal back.
-  for (const std::string& account_id : state.core.accounts.in_order) {
-    const domain::AccountState& a = state.core.accounts.by_id.at(account_id);
+  // A match key only for the account a company name finds (by_key).
+  const domain::AccountsState& accounts = state.core.accounts;
+  std::vector<const std::string*> key_of(accounts.in_order.size(), nullptr);
+  for (const auto& [key, ordinal] : accounts.by_key) {
+    if (ordinal >= 1 && ordinal <= key_of.size()) key_of[ordinal - 1] = &key;
+  }
+  for (size_t i = 0; i < accounts.in_order.size(); ++i) {
+    const std::string& account_id = accounts.in_order[i];
+    const domain::AccountState& a = accounts.by_id.at(account_id);
     v1::AccountRecord* r = chunk.add_accounts();
     r->set_account_id(account_id);
-    r->set_company(a.company);
-    r->set_match_key(a.match_key);
-    r->set_opened_by_lead_id(a.opened_by_lead_id);
-    *r->mutable_opened_at() = ToProtoTime(a.opened_at);
+    if (const domain::AccountDetails* d = accounts.DetailsOf(a.ordinal)) {
+      r->set_company(d->company);
+      r->set_opened_by_lead_id(d->opened_by_lead_id);
+      *r->mutable_opened_at() = ToProtoTime(d->opened_at);
+    }
     r->set_version(a.version);
-    auto keyed = state.core.accounts.by_key.find(a.match_key);
-    r->set_matched_by_name(keyed != state.core.accounts.by_key.end() && keyed->second == account_id);
+    if (key_of[i] != nullptr) {
+      r->set_match_key(*key_of[i]);
+      r->set_matched_by_name(true);
+    }
     if (chunk.accounts_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
   size_t in_chunk = 0;  // facts and history records in the chunk being filled
@@ -309,12 +319,10 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       domain::AccountState& a = it->second;
       state.core.accounts.in_order.push_back(r.account_id());
       a.ordinal = static_cast<uint32_t>(state.core.accounts.in_order.size());
-      a.company = r.company();
-      a.match_key = r.match_key();
-      a.opened_by_lead_id = r.opened_by_lead_id();
-      a.opened_at = FromProtoTime(r.opened_at());
       a.version = r.version();
-      if (r.matched_by_name()) state.core.accounts.by_key[r.match_key()] = r.account_id();
+      state.core.accounts.details.push_back(domain::AccountDetails{
+          .company = r.company(), .opened_by_lead_id = r.opened_by_lead_id(), .opened_at = FromProtoTime(r.opened_at())});
+      if (r.matched_by_name()) state.core.accounts.by_key[r.match_key()] = a.ordinal;
     }
     for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
       std::vector<Fact>& facts = state.facts.by_member[r.member_id()];

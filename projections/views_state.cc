@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "projections/beside.h"
 #include "projections/lead_directory.h"
+#include "server/domain/account.h"
 #include "server/domain/events.h"
 #include "server/domain/proto_time.h"
 
@@ -40,6 +41,9 @@ void EvolveViews(ViewsState& state, const v1::EventEnvelope& envelope) {
   RecordFacts(state.facts, state.days, state.core, state.index.accounts, envelope);
   const StreamBefore stream_before = StreamBeforeOf(state.core, envelope);
   domain::Evolve(state.core, envelope);
+  if (absl::string_view account_id = stream; absl::ConsumePrefix(&account_id, domain::kAccountStreamPrefix)) {
+    domain::RecordAccountDetails(state.core.accounts, account_id, envelope);
+  }
   if (lead_stream) {
     auto lead = state.core.leads.find(lead_id);  // domain::Evolve made it
     LeadDirectory::Evolve(lead->second, lead->first, envelope);

@@ -51,6 +51,10 @@ const std::string& AccountsState::IdOf(uint32_t ordinal) const {
   return ordinal == 0 || ordinal > in_order.size() ? kNone : in_order[ordinal - 1];
 }
 
+const AccountDetails* AccountsState::DetailsOf(uint32_t ordinal) const {
+  return ordinal == 0 || ordinal > details.size() ? nullptr : &details[ordinal - 1];
+}
+
 std::string AccountMatchKey(absl::string_view company) {
   std::string out;
   out.reserve(company.size());
@@ -88,16 +92,18 @@ absl::StatusOr<ResolvedAccount> ResolveAccount(const AccountsState& accounts, co
     // A named account, else the company's, else a new one with the lead's id.
     if (!request.new_account()) {
       const std::string key = AccountMatchKey(request.company());
-      if (auto it = accounts.by_key.find(key); !key.empty() && it != accounts.by_key.end()) r.account_id = it->second;
+      if (auto it = accounts.by_key.find(key); !key.empty() && it != accounts.by_key.end()) {
+        r.account_id = accounts.IdOf(it->second);
+      }
     }
     if (r.account_id.empty()) {
       r.account_id = request.account_id().empty() ? std::string(lead_id) : request.account_id();
       r.opens = true;
-      if (const AccountState* taken = accounts.Find(r.account_id)) {
+      if (accounts.Find(r.account_id) != nullptr) {
         return errors::AlreadyExists(
             "account", r.account_id,
-            absl::StrCat("account_id: account '", r.account_id, "' exists (", taken->company,
-                         "); name it without new_account to join it, or give another account_id"));
+            absl::StrCat("account_id: account '", r.account_id,
+                         "' exists; name it without new_account to join it, or give another account_id"));
       }
     }
   } else {
@@ -135,11 +141,19 @@ void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const 
   account.version = envelope.stream_version();
   if (!envelope.event().has_account_opened()) return;
   const v1::AccountOpened& opened = envelope.event().account_opened();
-  account.company = opened.company();
-  account.match_key = opened.match_key();
-  account.opened_by_lead_id = opened.lead_id();
-  account.opened_at = FromProtoTime(envelope.occurred_at());
-  if (!opened.match_key().empty()) accounts.by_key.emplace(opened.match_key(), std::string(account_id));
+  if (!opened.match_key().empty()) accounts.by_key.emplace(opened.match_key(), account.ordinal);
+}
+
+void RecordAccountDetails(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope) {
+  const uint32_t ordinal = accounts.OrdinalOf(account_id);
+  if (ordinal == 0) return;
+  if (accounts.details.size() < ordinal) accounts.details.resize(ordinal);
+  if (!envelope.event().has_account_opened()) return;
+  const v1::AccountOpened& opened = envelope.event().account_opened();
+  AccountDetails& d = accounts.details[ordinal - 1];
+  d.company = opened.company();
+  d.opened_by_lead_id = opened.lead_id();
+  d.opened_at = FromProtoTime(envelope.occurred_at());
 }
 
 }  // namespace salesops::domain

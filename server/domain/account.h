@@ -29,11 +29,8 @@ inline constexpr absl::string_view kAccountStreamPrefix = "account-";
 
 std::string AccountStreamId(absl::string_view account_id);
 
+// What deciding needs of an account (the deciders' and the views' folds).
 struct AccountState {
-  std::string company;    // as the opening lead gave it
-  std::string match_key;  // AccountMatchKey(company) when opened
-  std::string opened_by_lead_id;
-  absl::Time opened_at;
   uint64_t version = 0;  // events on the account's stream
   // 1 for the first account the log opened, 2 for the next, ...: what the
   // views' facts and indexes hold instead of the id (AccountsState::in_order).
@@ -41,19 +38,35 @@ struct AccountState {
   bool operator==(const AccountState&) const = default;
 };
 
+// What the views show of an account beside that (Views.GetAccount, the
+// analyses' display names), from its AccountOpened: kept by the views' fold
+// only (RecordAccountDetails), so the deciders' fold does not pay for it.
+struct AccountDetails {
+  std::string company;  // as the opening lead gave it
+  std::string opened_by_lead_id;
+  absl::Time opened_at;
+  bool operator==(const AccountDetails&) const = default;
+};
+
 struct AccountsState {
   absl::flat_hash_map<std::string, AccountState> by_id;
-  // Match key -> the first account opened with it (a later one opened with
-  // new_account under the same name is found only by its id).
-  absl::flat_hash_map<std::string, std::string> by_key;
+  // Match key -> the ordinal of the first account opened with it (a later
+  // one opened with new_account under the same name is found only by its id).
+  absl::flat_hash_map<std::string, uint32_t> by_key;
   // Account ids in the order the log opened them: in_order[ordinal - 1].
   std::vector<std::string> in_order;
+  // In the views' fold, details[ordinal - 1] (an account whose stream had
+  // no AccountOpened yet has empty details); empty in the deciders' fold.
+  std::vector<AccountDetails> details;
 
   const AccountState* Find(absl::string_view account_id) const;
   // The account's ordinal; 0 for an id no account has.
   uint32_t OrdinalOf(absl::string_view account_id) const;
   // The id of the account with `ordinal`; "" for 0 or an unknown ordinal.
   const std::string& IdOf(uint32_t ordinal) const;
+  // Its details (views' fold); null for 0, an unknown ordinal, or the
+  // deciders' fold.
+  const AccountDetails* DetailsOf(uint32_t ordinal) const;
   bool operator==(const AccountsState&) const = default;
 };
 
@@ -82,6 +95,10 @@ v1::Event AccountOpenedBy(const v1::LeadIdentified& identified, absl::string_vie
 
 // Folds one event of the account's stream `account_id`.
 void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope);
+
+// The views' part of the same (after EvolveAccount): an AccountOpened's
+// company, lead and time into `accounts.details`.
+void RecordAccountDetails(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::domain
 

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/domain/compose.h"
 #include "server/domain/errors.h"
+#include "server/domain/proto_time.h"
 #include "server/domain/state.h"
 #include "tests/common/testing.h"
 #include "tests/domain/compose_testing.h"
@@ -97,10 +98,21 @@ TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
   EXPECT_TRUE(j.opened);
   const AccountState* a = state.accounts.Find("L1");
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->company, "杭州云帆科技");
-  EXPECT_EQ(a->opened_by_lead_id, "L1");
   EXPECT_EQ(a->version, 1u);
-  EXPECT_EQ(a->opened_at, kNow);
+  EXPECT_EQ(a->ordinal, 1u);
+  EXPECT_TRUE(state.accounts.details.empty()) << "the deciders' fold keeps no details";
+  // The views' part, from the AccountOpened: company, lead and time.
+  v1::EventEnvelope opened;
+  opened.set_stream_id(AccountStreamId("L1"));
+  opened.set_stream_version(1);
+  *opened.mutable_event() = d->streams.at(1).events.at(0);
+  *opened.mutable_occurred_at() = ToProtoTime(kNow);
+  RecordAccountDetails(state.accounts, "L1", opened);
+  const AccountDetails* details = state.accounts.DetailsOf(1);
+  ASSERT_NE(details, nullptr);
+  EXPECT_EQ(details->company, "杭州云帆科技");
+  EXPECT_EQ(details->opened_by_lead_id, "L1");
+  EXPECT_EQ(details->opened_at, kNow);
 
   // Spaces and width differ: the same key, the same account, nothing opened.
   d = DecideAndFold(state, "rep", CommandOf({"L2", " 杭州云帆科技\u3000"}));
@@ -173,7 +185,7 @@ TEST(AccountTest, RefusalsNameTheFieldAndChangeNothing) {
       {"unknown account", {"L9", "某公司", "nobody"}, absl::StatusCode::kNotFound,
        "account_id: account 'nobody' not found (to open an account with this id, set new_account)"},
       {"new account with a taken id", {"L9", "某公司", "L1", true}, absl::StatusCode::kAlreadyExists,
-       "account_id: account 'L1' exists (老客户集团)"},
+       "account_id: account 'L1' exists; name it without new_account to join it"},
       {"unknown referrer", unknown_referrer, absl::StatusCode::kNotFound,
        "referred_by_account_id: account 'nobody' not found"},
       {"own account as referrer", self_referral, absl::StatusCode::kInvalidArgument,
@@ -198,7 +210,7 @@ TEST(AccountTest, ALeadIdThatNamesAnotherAccountAlreadyIsRefusedNotMerged) {
   ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "甲公司", "acme", true})), IsOk());
   // A lead "acme" of another company would open an account "acme": taken.
   EXPECT_THAT(DecideAndFold(state, "rep", CommandOf({"acme", "乙公司"})),
-              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("account_id: account 'acme' exists (甲公司)")));
+              StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("account_id: account 'acme' exists; name it without new_account")));
   EXPECT_EQ(state.accounts.by_id.size(), 1u);
 }
 

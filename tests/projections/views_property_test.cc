@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 #include <random>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -56,15 +57,18 @@ std::string Digest(const ViewsState& s) {
   // The customer accounts, by id: their state, the account view, and each
   // lead's customer history.
   absl::btree_map<std::string, std::string> accounts;
+  std::map<uint32_t, std::string> keys;  // ordinal -> the match key that finds it
+  for (const auto& [key, ordinal] : s.core.accounts.by_key) keys[ordinal] = key;
   for (const auto& [id, a] : s.core.accounts.by_id) {
-    auto keyed = s.core.accounts.by_key.find(a.match_key);
+    const domain::AccountDetails* d = s.core.accounts.DetailsOf(a.ordinal);
     v1::GetAccountRequest get;
     get.set_account_id(id);
     get.set_max_leads(kMaxAccountLeads);
     absl::StatusOr<v1::Account> view = BuildAccount(s, get, kReadAt);
-    accounts[id] = absl::StrCat(a.company, "|", a.match_key, "|", a.opened_by_lead_id, "|",
-                                absl::FormatTime(a.opened_at), "|", a.version, "|", a.ordinal, "|",
-                                keyed != s.core.accounts.by_key.end() && keyed->second == id, "|",
+    accounts[id] = absl::StrCat(d == nullptr ? "no details" : absl::StrCat(d->company, "|", d->opened_by_lead_id, "|",
+                                                                          absl::FormatTime(d->opened_at)),
+                                "|", a.version, "|", a.ordinal, "|", s.core.accounts.IdOf(a.ordinal) == id, "|",
+                                keys.contains(a.ordinal) ? keys[a.ordinal] : "-", "|",
                                 view.ok() ? Bytes(*view) : view.status().ToString());
   }
   for (const auto& [id, a] : accounts) absl::StrAppend(&out, "account ", id, " ", a, "\n");
