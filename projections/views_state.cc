@@ -94,7 +94,10 @@ domain::State DecidersState(const domain::State& core) {
   out.meetings = core.meetings;
   out.feedback = core.feedback;
   out.training = core.training;
-  out.accounts = core.accounts;
+  // The accounts without the views' details (the deciders' fold keeps none).
+  out.accounts.by_id = core.accounts.by_id;
+  out.accounts.by_key = core.accounts.by_key;
+  out.accounts.in_order = core.accounts.in_order;
   out.workload = core.workload;
   return out;
 }

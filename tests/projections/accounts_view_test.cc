@@ -17,7 +17,9 @@
 #include "projections/lead_directory.h"
 #include "projections/review.h"
 #include "projections/views_snapshot.h"
+#include "projections/views_state.h"
 #include "server/domain/proto_time.h"
+#include "server/domain/state.h"
 #include "server/service/views_service.h"
 #include "tests/projections/views_world.h"
 
@@ -491,6 +493,24 @@ TEST_F(AccountsViewTest, RebuiltAndSnapshotFoldsAnswerAsTheLiveOne) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(answers(*loaded), live);
   EXPECT_TRUE(loaded->index == rebuilt->index);
+}
+
+// A restart gives the sequencer its state from the views' snapshot
+// (DecidersState): its accounts must be the deciders' own fold of the log,
+// without the views' details.
+TEST_F(AccountsViewTest, TheDecidersStateFromTheViewsIsTheirOwnFold) {
+  domain::State own;
+  ASSERT_TRUE(world_.store().Scan(1, [&](const v1::EventEnvelope& e) {
+    domain::Evolve(own, e);
+    return absl::OkStatus();
+  }).ok());
+  ASSERT_FALSE(own.accounts.by_id.empty());
+  EXPECT_TRUE(own.accounts.details.empty());
+  const domain::State restored = Read([](const ViewsState& s) {
+    EXPECT_EQ(s.core.accounts.details.size(), s.core.accounts.in_order.size()) << "the views keep every account's";
+    return DecidersState(s.core);
+  });
+  EXPECT_TRUE(restored.accounts == own.accounts);
 }
 
 }  // namespace
