@@ -4,7 +4,8 @@
 // GoogleTest and GoogleMock — so that they are parsed once, not in each of
 // ~300 files: that build is what most of .ci/run's time goes to. Nothing here
 // may be relied on: every file still includes what it uses, which the
-// ordinary build (no precompiled header) checks.
+// builds without it check — the ordinary build of a local `dev.sh test`,
+// and in CI the clang fuzz build for the libraries its targets link.
 #ifndef SALESOPS_TESTS_PRECOMPILED_H_
 #define SALESOPS_TESTS_PRECOMPILED_H_
 

@@ -42,7 +42,7 @@ std::string SteadyMixDescription() {
 std::string SteadyLeadId(absl::string_view tag, uint64_t i) { return absl::StrCat(tag, "-s", i); }
 
 v1::IdentifyLeadRequest SteadyIdentify(absl::string_view tag, uint64_t i) {
-  v1::IdentifyLeadRequest request = AppendWorkload::Template(i);
+  v1::IdentifyLeadRequest request = AppendWorkload::Template(absl::StrCat(tag, "-s"), i);
   request.set_lead_id(SteadyLeadId(tag, i));
   request.mutable_options()->set_request_id(request.lead_id());
   return request;

@@ -84,14 +84,14 @@ void PingWorkload::Start(int client, OpDone done) {
 
 // ---------------------------------------------------------------- append --
 
-std::string BenchCompany(uint64_t n) {
-  if (n % 5 == 4) return BenchCompany(n / 5);
-  return absl::StrCat("华东精密制造", n, "号有限公司");
+std::string BenchCompany(absl::string_view series, uint64_t n) {
+  if (n % 5 == 4) return BenchCompany(series, n / 5);
+  return absl::StrCat("华东精密制造 ", series, "-", n, " 号有限公司");
 }
 
-v1::IdentifyLeadRequest AppendWorkload::Template(uint64_t n) {
+v1::IdentifyLeadRequest AppendWorkload::Template(absl::string_view series, uint64_t n) {
   v1::IdentifyLeadRequest request;
-  request.set_company(BenchCompany(n));
+  request.set_company(BenchCompany(series, n));
   request.mutable_contact()->set_name("李娜");
   request.mutable_contact()->set_email("lina@example.cn");
   request.mutable_contact()->set_phone("+86 21 5555 0101");
@@ -115,9 +115,9 @@ void AppendWorkload::Start(int client, OpDone done) {
   // Its own id space: the append and retry workloads both create leads.
   if (!retry) {
     sent.n = next_.fetch_add(1, std::memory_order_relaxed);
-    sent.id = absl::StrCat(world_.tag(), retry_every_ > 0 ? "-r" : "-a", sent.n);
+    sent.id = absl::StrCat(series_, sent.n);
   }
-  v1::IdentifyLeadRequest request = Template(sent.n);
+  v1::IdentifyLeadRequest request = Template(series_, sent.n);
   request.set_lead_id(sent.id);
   if (request_ids_ || retry) request.mutable_options()->set_request_id(sent.id);
   const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, sent.sender);
@@ -187,7 +187,7 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
   using TicketReply = v1::TicketCommandReply;
   switch (planned.step) {
     case Step::kIdentify: {
-      v1::IdentifyLeadRequest r = AppendWorkload::Template(planned.lead);
+      v1::IdentifyLeadRequest r = AppendWorkload::Template(absl::StrCat(world_.tag(), "-l"), planned.lead);
       r.set_lead_id(lead_id);
       r.set_source(v1::LEAD_SOURCE_MARKET_RESEARCH);
       CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, IdentifyLead),
@@ -328,7 +328,7 @@ absl::Status ContendedWorkload::Setup() {
   versions_ = std::make_unique<std::atomic<uint64_t>[]>(static_cast<size_t>(hot_leads_));
   const BenchMember& rep = world_.team().Pick(v1::ROLE_SALES_REP, 0);
   for (int i = 0; i < hot_leads_; ++i) {
-    v1::IdentifyLeadRequest request = AppendWorkload::Template(static_cast<uint64_t>(i));
+    v1::IdentifyLeadRequest request = AppendWorkload::Template(absl::StrCat(world_.tag(), "-h"), static_cast<uint64_t>(i));
     request.set_lead_id(absl::StrCat(world_.tag(), "-h", i));
     grpc::ClientContext context;
     PrepareContext(context, rep.token);

@@ -86,11 +86,12 @@ class BenchWorld {
 // A small, fast per-client random sequence (splitmix64).
 uint64_t NextRandom(uint64_t& state);
 
-// The customer the n-th lead a workload identifies is for: most leads are a
-// new customer's (a company name of its own, opening a new account), every
-// fifth a returning customer's (the company of lead n / 5, an earlier one),
-// so the accounts the views hold grow as a real sales log's do.
-std::string BenchCompany(uint64_t n);
+// The customer the n-th lead of a series (the prefix of its lead ids, which
+// holds the run's tag) is for: most leads are a new customer's (a company
+// name of its own, opening a new account), every fifth a returning
+// customer's (the company of lead n / 5 of the same series, an earlier
+// one), so the accounts the views hold grow as a real sales log's do.
+std::string BenchCompany(absl::string_view series, uint64_t n);
 
 class PingWorkload final : public Workload {
  public:
@@ -110,17 +111,21 @@ class AppendWorkload final : public Workload {
   // already acknowledged, with its request_id, which the server answers
   // from the idempotency record without writing (the retry scenario).
   explicit AppendWorkload(BenchWorld& world, bool request_ids = true, int retry_every = 0)
-      : world_(world), request_ids_(request_ids), retry_every_(retry_every) {}
+      : world_(world),
+        request_ids_(request_ids),
+        retry_every_(retry_every),
+        series_(world.tag() + (retry_every > 0 ? "-r" : "-a")) {}
   void Start(int client, OpDone done) override;
 
-  // The IdentifyLead the n-th call sends (then given its own lead id), for
-  // the customer BenchCompany(n).
-  static v1::IdentifyLeadRequest Template(uint64_t n);
+  // The IdentifyLead the n-th lead of `series` is identified with (then
+  // given its own lead id), for the customer BenchCompany(series, n).
+  static v1::IdentifyLeadRequest Template(absl::string_view series, uint64_t n);
 
  private:
   BenchWorld& world_;
   const bool request_ids_;
   const int retry_every_;
+  const std::string series_;  // its lead ids' prefix: one per run and workload
   std::atomic<uint64_t> next_{0};
   std::atomic<uint64_t> calls_{0};
   // With retry_every_: acknowledged (lead id, sending client), the first

@@ -145,8 +145,11 @@ void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const 
 }
 
 void RecordAccountDetails(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope) {
-  const uint32_t ordinal = accounts.OrdinalOf(account_id);
-  if (ordinal == 0) return;
+  // By the stream's id as EvolveAccount found it (an imported "account-"
+  // stream has the empty id, which OrdinalOf leaves out).
+  const AccountState* account = accounts.Find(account_id);
+  if (account == nullptr) return;
+  const uint32_t ordinal = account->ordinal;
   if (accounts.details.size() < ordinal) accounts.details.resize(ordinal);
   if (!envelope.event().has_account_opened()) return;
   const v1::AccountOpened& opened = envelope.event().account_opened();

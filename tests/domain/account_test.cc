@@ -128,6 +128,22 @@ TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
   EXPECT_EQ(state.accounts.by_id.size(), 2u);
 }
 
+// An imported log may hold an AccountOpened on the stream "account-" (the
+// empty id): the views keep its details in step with its ordinal all the same.
+TEST(AccountTest, AnAccountWithTheEmptyIdKeepsItsDetails) {
+  AccountsState accounts;
+  v1::EventEnvelope e;
+  e.set_stream_id(AccountStreamId(""));
+  e.set_stream_version(1);
+  e.mutable_event()->mutable_account_opened()->set_company("无名公司");
+  e.mutable_event()->mutable_account_opened()->set_lead_id("L1");
+  EvolveAccount(accounts, "", e);
+  RecordAccountDetails(accounts, "", e);
+  ASSERT_EQ(accounts.in_order.size(), 1u);
+  ASSERT_EQ(accounts.details.size(), 1u);
+  EXPECT_EQ(accounts.details[0].company, "无名公司");
+}
+
 TEST(AccountTest, ANamedAccountIsJoinedWhateverTheCompanyName) {
   State state = Team();
   ASSERT_THAT(DecideAndFold(state, "rep", CommandOf({"L1", "ACME 中国"})), IsOk());

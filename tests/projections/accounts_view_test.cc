@@ -511,6 +511,11 @@ TEST_F(AccountsViewTest, TheDecidersStateFromTheViewsIsTheirOwnFold) {
     return DecidersState(s.core);
   });
   EXPECT_TRUE(restored.accounts == own.accounts);
+  // ... and after a restart, from the views' snapshot.
+  const absl::StatusOr<ViewsState> loaded =
+      DecodeViewsSnapshot(Read([](const ViewsState& s) { return EncodeViewsSnapshot(s); }));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(DecidersState(loaded->core).accounts == own.accounts);
 }
 
 }  // namespace
