@@ -42,7 +42,7 @@ jobs="${SALESOPS_JOBS:-$(nproc)}"
 # (libjs-chart.js) is compiled into salesopsd for the dashboard
 # (docs/DASHBOARD.md, "Serving").
 build_packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ninja-build mold
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   libcpp-httplib-dev libsystemd-dev libpq-dev libjs-chart.js
@@ -78,7 +78,13 @@ build() {
   local dir="$1"
   shift
   log "building in $dir"
-  cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  # A new build directory uses Ninja (ninja-build): it compiles the other
+  # targets' files while the large generated protobuf files still compile,
+  # where Make waits for the whole library and leaves a core idle. A
+  # directory made before keeps its generator.
+  local generator=()
+  [ -f "$dir/CMakeCache.txt" ] || generator=(-G Ninja)
+  cmake -S "$root" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
 }
 

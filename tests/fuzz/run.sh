@@ -25,8 +25,8 @@
 # targets that fold views cover thousands per input; measured, it cut their
 # executions per second by 5 to 10 times.
 #
-# The build uses clang (Debian: clang, libclang-rt-14-dev) and
-# CMAKE_CXX_COMPILER_LAUNCHER from the environment when set (e.g. ccache).
+# The build uses clang (Debian: clang, libclang-rt-14-dev), Ninja when it is
+# installed, and CMAKE_CXX_COMPILER_LAUNCHER from the environment when set (e.g. ccache).
 # Per target it prints the executions, exec/s, the coverage before and after
 # (libFuzzer's "cov", covered edges) and the inputs it added, and the crashes.
 # Exits 1 when any target crashed, leaked, ran out of memory or timed out on
@@ -99,9 +99,14 @@ if [ "$build" = 1 ]; then
     launcher=()
     [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ] ||
       launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER="$CMAKE_CXX_COMPILER_LAUNCHER")
-    cmake -S "$root" -B "$build_dir" --no-warn-unused-cli -DSALESOPS_FUZZ=ON \
-      -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "${launcher[@]}" >/dev/null
+    # -O1 and line tables, as OSS-Fuzz builds its targets: about as fast to
+    # run as -O2, quicker to build, and every report still names its lines.
+    # A Debug build keeps the libraries' debug checks on.
+    generator=()
+    ! command -v ninja >/dev/null || generator=(-G Ninja)
+    cmake -S "$root" -B "$build_dir" "${generator[@]}" --no-warn-unused-cli -DSALESOPS_FUZZ=ON \
+      -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+      -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" "${launcher[@]}" >/dev/null
   fi
   log "building ${targets[*]/#/fuzz_} in $build_dir"
   cmake --build "$build_dir" -j"$jobs" --target "${targets[@]/#/fuzz_}"
