@@ -53,6 +53,12 @@ ABSL_FLAG(absl::Duration, lease_duration, absl::Seconds(5),
           "expired)");
 ABSL_FLAG(absl::Duration, lease_renewal, absl::Seconds(1),
           "cluster mode: how often the leader renews its lease; shorter than --lease-duration");
+ABSL_FLAG(std::string, node_id, "",
+          "cluster mode: this node's name in the lease and Admin.GetClusterStatus (default HOSTNAME/LISTEN, "
+          "or HOSTNAME/pid-PID with port 0); keep it across restarts");
+ABSL_FLAG(uint64_t, max_follower_lag, 10'000,
+          "cluster mode: a follower's read services report NOT_SERVING while it is more than this many "
+          "events behind the log of record");
 ABSL_FLAG(std::string, tokens_file, "",
           "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
 ABSL_FLAG(std::string, bootstrap_admin, "",
@@ -179,6 +185,8 @@ int main(int argc, char** argv) {
   options.log = absl::GetFlag(FLAGS_log);
   options.lease_duration = absl::GetFlag(FLAGS_lease_duration);
   options.lease_renewal = absl::GetFlag(FLAGS_lease_renewal);
+  options.node_id = absl::GetFlag(FLAGS_node_id);
+  options.max_follower_lag = absl::GetFlag(FLAGS_max_follower_lag);
   if (!options.log.empty()) {
     if (const absl::Status cluster = salesops::store::postgres::ValidateClusterFlags(
             options.log, options.lease_duration, options.lease_renewal);

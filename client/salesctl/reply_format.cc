@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "audit_tables.h"
+#include "cluster_table.h"
 #include "google/protobuf/util/json_util.h"
 #include "text_printer.h"
 
@@ -28,6 +29,11 @@ std::string FormatReadable(const google::protobuf::Message& reply) {
     salesops::v1::ReadLogResponse page;
     page.CopyFrom(reply);
     return RenderLogPage(page);
+  }
+  if (type == salesops::v1::GetClusterStatusResponse::descriptor()) {
+    salesops::v1::GetClusterStatusResponse status;
+    status.CopyFrom(reply);
+    return RenderClusterStatus(status);
   }
   return FormatFields(reply);
 }

@@ -17,7 +17,9 @@ namespace salesctl {
 absl::StatusOr<std::string> FormatJson(const google::protobuf::Message& reply);
 
 // The audit tables (audit_tables.h) for GetLeadHistoryResponse and
-// ReadLogResponse; FormatFields (text_printer.h) for everything else.
+// ReadLogResponse, the cluster table (cluster_table.h) for
+// GetClusterStatusResponse; FormatFields (text_printer.h) for everything
+// else.
 std::string FormatReadable(const google::protobuf::Message& reply);
 
 }  // namespace salesctl

@@ -27,6 +27,7 @@ const std::vector<ReadRule>& ReadRules() {
       {"Admin.RebuildProjections", kAdmin},
       {"Admin.Backup", kAdmin},
       {"Admin.ImportEvents", kAdmin},
+      {"Admin.GetClusterStatus", kAdmin},
       // Another member's review feedback (a member reads its own).
       {"Coaching.GetReviewFeedback", kAuditTrail},
   };

@@ -123,4 +123,18 @@ grpc::ServerUnaryReactor* AdminService::ImportEvents(grpc::CallbackServerContext
   return reactor;
 }
 
+// In cluster mode one read of PostgreSQL: on the work pool.
+grpc::ServerUnaryReactor* AdminService::GetClusterStatus(grpc::CallbackServerContext* context,
+                                                         const v1::GetClusterStatusRequest*,
+                                                         v1::GetClusterStatusResponse* reply) {
+  ReadPlan plan;
+  plan.heavy = cluster_status_reads_postgres_;
+  return AnswerAsync(context, async_, plan, ReadRule(*access_, "Admin.GetClusterStatus"),
+                     [this, reply](const std::string&) -> absl::Status {
+                       if (!cluster_status_) return absl::UnimplementedError("no cluster status on this server");
+                       SALESOPS_ASSIGN_OR_RETURN(*reply, cluster_status_());
+                       return absl::OkStatus();
+                     });
+}
+
 }  // namespace salesops::service

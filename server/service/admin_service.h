@@ -2,6 +2,7 @@
 #ifndef SALESOPS_SERVER_SERVICE_ADMIN_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_ADMIN_SERVICE_H_
 
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -35,7 +36,17 @@ class AdminService final : public CheckedUnaryService<v1::Admin> {
     Check(&AdminService::RebuildProjections);
     Check(&AdminService::Backup);
     Check(&AdminService::ImportEvents, kMaxMessageBytes);
+    Check(&AdminService::GetClusterStatus);
     RequireAllChecked();
+  }
+
+  // What GetClusterStatus answers with (SalesopsServer::ClusterStatus), and
+  // whether it reads PostgreSQL (then it runs on the long-read pool). Set
+  // before the server starts.
+  using ClusterStatusSource = std::function<absl::StatusOr<v1::GetClusterStatusResponse>()>;
+  void set_cluster_status(ClusterStatusSource source, bool reads_postgres) {
+    cluster_status_ = std::move(source);
+    cluster_status_reads_postgres_ = reads_postgres;
   }
 
   grpc::ServerUnaryReactor* Ping(grpc::CallbackServerContext* context, const v1::PingRequest* request,
@@ -51,6 +62,9 @@ class AdminService final : public CheckedUnaryService<v1::Admin> {
   grpc::ServerUnaryReactor* ImportEvents(grpc::CallbackServerContext* context,
                                          const v1::ImportEventsRequest* request,
                                          v1::ImportEventsResponse* reply) override;
+  grpc::ServerUnaryReactor* GetClusterStatus(grpc::CallbackServerContext* context,
+                                             const v1::GetClusterStatusRequest* request,
+                                             v1::GetClusterStatusResponse* reply) override;
 
  private:
   const ReadAccess* const access_;
@@ -59,6 +73,8 @@ class AdminService final : public CheckedUnaryService<v1::Admin> {
   projections::Views* const views_;
   engine::Sequencer* const sequencer_;
   const std::string import_admin_;
+  ClusterStatusSource cluster_status_;
+  bool cluster_status_reads_postgres_ = false;
 };
 
 }  // namespace salesops::service

@@ -172,6 +172,21 @@ std::string ServerMetrics::Render(const MetricSources& sources) const {
     out.Family("salesops_writes_accepted", "gauge", "1 while the log takes writes, 0 while it refuses them.");
     out.Sample("salesops_writes_accepted", {}, sources.writes_accepted() ? 1 : 0);
   }
+  if (sources.reads_serving) {
+    out.Family("salesops_reads_serving", "gauge",
+               "1 while the read services serve (health salesops.reads), 0 on a follower far behind.");
+    out.Sample("salesops_reads_serving", {}, sources.reads_serving() ? 1 : 0);
+  }
+  if (sources.cluster_leading) {
+    out.Family("salesops_cluster_leading", "gauge", "Cluster mode: 1 while this node leads, 0 while it follows.");
+    out.Sample("salesops_cluster_leading", {}, sources.cluster_leading() ? 1 : 0);
+  }
+  if (sources.cluster_head && sources.views_position) {
+    const uint64_t head = sources.cluster_head(), applied = sources.views_position();
+    out.Family("salesops_cluster_lag_events", "gauge",
+               "Cluster mode: events of the log of record (its head as last read) this node has not applied.");
+    out.Sample("salesops_cluster_lag_events", {}, static_cast<double>(head > applied ? head - applied : 0));
+  }
   if (sources.storage) {
     const store::StorageStats s = sources.storage();
     out.Family("salesops_storage_table_bytes", "gauge", "Size of the log's table files on disk.");

@@ -54,6 +54,11 @@ struct MetricSources {
   std::function<size_t()> long_reads_queued;
   std::function<store::StorageStats()> storage;
   std::function<bool()> writes_accepted;
+  std::function<bool()> reads_serving;  // the salesops.reads health
+  // Cluster mode only: whether this node leads, and the log of record's
+  // head as this node last read it.
+  std::function<bool()> cluster_leading;
+  std::function<uint64_t()> cluster_head;
 };
 
 class ServerMetrics {

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -17,21 +18,36 @@
 #include "server/common/log.h"
 #include "server/common/status_macros.h"
 #include "server/domain/errors.h"
+#include "server/domain/proto_time.h"
 #include "server/domain/validation.h"
 #include "server/service/call_observer.h"
 #include "server/service/checked_unary.h"
+#include "server/service/reads_health.h"
 #include "server/store/event_store.h"
 #include "server/store/postgres/cluster_log.h"
 
 namespace salesops::service {
 namespace {
 
-// This node's name in the lease row: host name, process id and --listen.
-std::string NodeName(const std::string& listen) {
+// This node's default name (ServerOptions::node_id): host name and
+// --listen, stable across restarts; with port 0 (tests, several nodes on
+// one machine) the process id instead of the listen address.
+std::string DefaultNodeId(const std::string& listen) {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host[0] != '\0' ? host : "unknown-host", "/", getpid(), "/", listen);
+  const std::string name = host[0] != '\0' ? host : "unknown-host";
+  if (absl::EndsWith(listen, ":0")) return absl::StrCat(name, "/pid-", getpid());
+  return absl::StrCat(name, "/", listen);
 }
+
+// The host part of "HOST:PORT" ("[::1]:50051" -> "[::1]").
+std::string HostOf(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+// A node silent for this long is dropped from the heartbeat table.
+constexpr absl::Duration kForgetSilentNodes = absl::Hours(24);
 
 // A follower polls PostgreSQL's head this often (and at once again after a
 // full copy), and checks whether the leader's lease is free this often.
@@ -61,6 +77,13 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->metrics_ = std::make_unique<ServerMetrics>();
   s->tokens_file_ = options.tokens_file;
 
+  s->node_id_ = options.node_id.empty() ? DefaultNodeId(options.listen) : options.node_id;
+  s->listen_host_ = HostOf(options.listen);
+  s->started_at_ = absl::Now();
+  s->heartbeat_every_ = options.lease_renewal;
+  s->lease_duration_ = options.lease_duration;
+  s->max_follower_lag_ = options.max_follower_lag;
+
   store::StoreOptions store_options;
   store_options.path = options.data_dir;
   store_options.sync = options.durability == Durability::kSync;
@@ -82,7 +105,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     cluster.postgres.synchronous_commit = options.durability == Durability::kSync;
     cluster.local = store_options;
     cluster.lease = store::postgres::LeaseOptions{.conninfo = options.log,
-                                                  .holder = NodeName(options.listen),
+                                                  .holder = s->node_id_,
                                                   .address = options.listen,
                                                   .duration = options.lease_duration,
                                                   .renew_every = options.lease_renewal,
@@ -102,6 +125,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
       LogInfo("cluster mode: following (head %d)", node->Head());
     }
     rocks = &node->local();
+    // Open has just read the log of record's head and copied up to it.
+    s->followed_at_.store(absl::ToUnixMicros(absl::Now()), std::memory_order_release);
     s->cluster_ = node.get();
     s->store_ = std::move(node);
   }
@@ -195,6 +220,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->audit_service_->set_subscriptions(s->subscriptions_.get());
   s->admin_service_ = std::make_unique<AdminService>(s->read_access_.get(), async, s->store_.get(), &s->views_,
                                                     s->sequencer_.get(), options.import_admin);
+  s->admin_service_->set_cluster_status([server = s.get()] { return server->ClusterStatus(); },
+                                        /*reads_postgres=*/s->cluster_ != nullptr);
   s->views_service_ = std::make_unique<ViewsService>(s->read_access_.get(), async, &s->views_, s->store_.get(), clock);
   s->team_service_ = std::make_unique<TeamService>(s->read_access_.get(), s->sequencer_.get(), &s->team_directory_);
   s->orders_service_ =
@@ -241,6 +268,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   s->health_ = std::thread([server = s.get()] { server->HealthLoop(); });
+  if (s->cluster_ != nullptr) s->heartbeat_thread_ = std::thread([server = s.get()] { server->HeartbeatLoop(); });
   if (!options.metrics_listen.empty()) {
     SalesopsServer* server = s.get();
     MetricSources sources{
@@ -258,7 +286,12 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
         .long_reads_queued = [server] { return server->pool_->queued(); },
         .storage = [server] { return server->store_->Stats(); },
         .writes_accepted = [server] { return server->store_->write_state().status.ok(); },
+        .reads_serving = [server] { return server->ReadsServing().first; },
     };
+    if (server->cluster_ != nullptr) {
+      sources.cluster_leading = [server] { return server->cluster_->leading(); };
+      sources.cluster_head = [server] { return server->cluster_->postgres().Head(); };
+    }
     HttpEndpoint::Handlers handlers{
         .metrics = [server, sources] { return server->metrics_->Render(sources); },
         .health = [server]() -> absl::Status {
@@ -418,6 +451,7 @@ void SalesopsServer::WakeHealth() {
 
 absl::StatusOr<size_t> SalesopsServer::FollowOnce() {
   SALESOPS_ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, cluster_->Follow());
+  followed_at_.store(absl::ToUnixMicros(absl::Now()), std::memory_order_release);
   if (events.empty()) return 0;
   // The projections in the sequencer's order: while the node follows this
   // thread is their only writer (the sequencer commits nothing).
@@ -539,11 +573,102 @@ void SalesopsServer::ClusterLoop() {
   }
 }
 
+void SalesopsServer::HeartbeatLoop() {
+  absl::Time next_error_log = absl::InfinitePast();
+  for (;;) {
+    const store::postgres::NodeHeartbeat beat{
+        .node_id = node_id_,
+        .address = absl::StrCat(listen_host_, ":", port_),
+        .leading = cluster_->leading(),
+        .epoch = cluster_->epoch(),
+        .applied_position = views_.position(),
+        .serving = ReadsServing().first,
+        .started_at = started_at_};
+    const absl::Status sent = cluster_->postgres().Heartbeat(beat, kForgetSilentNodes);
+    if (!sent.ok() && absl::Now() >= next_error_log) {
+      LogWarning("cluster: heartbeat not recorded (%s); retrying", sent.ToString());
+      next_error_log = absl::Now() + absl::Seconds(30);
+    }
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&shutdown_started_), heartbeat_every_);
+    if (shutdown_started_) return;
+  }
+}
+
+absl::StatusOr<v1::GetClusterStatusResponse> SalesopsServer::ClusterStatus() const {
+  v1::GetClusterStatusResponse out;
+  out.set_answered_by(node_id_);
+  if (cluster_ == nullptr) {
+    const uint64_t head = store_->Head(), applied = views_.position();
+    out.set_mode(v1::CLUSTER_MODE_EMBEDDED);
+    out.set_leader_id(node_id_);
+    out.set_leader_address(absl::StrCat(listen_host_, ":", port_));
+    out.set_head_position(head);
+    *out.mutable_read_at() = ToProtoTime(absl::Now());
+    v1::ClusterNode* self = out.add_nodes();
+    self->set_node_id(node_id_);
+    self->set_address(out.leader_address());
+    self->set_leading(true);
+    self->set_applied_position(applied);
+    self->set_lag_events(head > applied ? head - applied : 0);
+    *self->mutable_since_heartbeat() = ToProtoDuration(absl::ZeroDuration());
+    self->set_serving(true);
+    *self->mutable_started_at() = ToProtoTime(started_at_);
+    return out;
+  }
+  SALESOPS_ASSIGN_OR_RETURN(const store::postgres::ClusterRecord record, cluster_->postgres().ReadCluster());
+  out.set_mode(v1::CLUSTER_MODE_POSTGRESQL);
+  if (!record.lease.free) {
+    // The address the leader's heartbeat gives (its bound port), else the
+    // one in the lease row (its --listen).
+    out.set_leader_id(record.lease.holder);
+    out.set_leader_address(record.lease.address);
+    for (const store::postgres::ClusterRecord::Node& n : record.nodes) {
+      if (n.heartbeat.node_id == record.lease.holder) out.set_leader_address(n.heartbeat.address);
+    }
+  }
+  out.set_epoch(record.lease.epoch);
+  if (record.lease_expires_at != absl::InfinitePast()) {
+    *out.mutable_lease_expires_at() = ToProtoTime(record.lease_expires_at);
+  }
+  out.set_head_position(record.head);
+  *out.mutable_read_at() = ToProtoTime(record.read_at);
+  for (const store::postgres::ClusterRecord::Node& n : record.nodes) {
+    v1::ClusterNode* node = out.add_nodes();
+    node->set_node_id(n.heartbeat.node_id);
+    node->set_address(n.heartbeat.address);
+    node->set_leading(n.heartbeat.leading);
+    node->set_epoch(n.heartbeat.epoch);
+    node->set_applied_position(n.heartbeat.applied_position);
+    node->set_lag_events(record.head > n.heartbeat.applied_position ? record.head - n.heartbeat.applied_position : 0);
+    *node->mutable_since_heartbeat() = ToProtoDuration(n.since_heartbeat);
+    node->set_stale(n.since_heartbeat > lease_duration_);
+    node->set_serving(n.heartbeat.serving);
+    *node->mutable_started_at() = ToProtoTime(n.heartbeat.started_at);
+  }
+  return out;
+}
+
 absl::StatusOr<size_t> SalesopsServer::ReloadTokens() { return auth_->ReloadFromFile(tokens_file_); }
 
+std::pair<bool, std::string> SalesopsServer::ReadsServing() const {
+  if (cluster_ == nullptr) return {true, ""};
+  const int64_t followed = followed_at_.load(std::memory_order_acquire);
+  ReadsHealth health = DecideReadsHealth(
+      {.follower = !cluster_->leading(),
+       .followed_at = followed == 0 ? absl::InfinitePast() : absl::FromUnixMicros(followed),
+       .now = absl::Now(),
+       .head = cluster_->postgres().Head(),
+       .applied = views_.position(),
+       .max_lag = max_follower_lag_,
+       .head_unread_for = lease_duration_});
+  return {health.serving, std::move(health.why_not)};
+}
+
 void SalesopsServer::HealthLoop() {
-  bool writes = true, integrity = true, first = true;
+  bool writes = true, integrity = true, reads = true, first = true;
   for (;;) {
+    const auto [reads_now, reads_why] = ReadsServing();
     const store::WriteState state = store_->write_state();
     const bool writes_now = state.status.ok();
     bool integrity_now = true;
@@ -554,8 +679,16 @@ void SalesopsServer::HealthLoop() {
       if (!scrub.ok) damage = absl::StrCat("position ", scrub.first_broken, ": ", scrub.what);
     }
     grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-    if (first) {
-      for (const char* service : kReadServices) health->SetServingStatus(service, true);
+    if (first || reads_now != reads) {
+      health->SetServingStatus(kReadsHealth, reads_now);
+      for (const char* service : kReadServices) health->SetServingStatus(service, reads_now);
+      if (!first || !reads_now) {
+        if (reads_now) {
+          LogInfo("health: %s SERVING: this node is caught up", kReadsHealth);
+        } else {
+          LogWarning("health: %s NOT_SERVING: %s", kReadsHealth, reads_why);
+        }
+      }
     }
     if (first || writes_now != writes) {
       health->SetServingStatus(kWritesHealth, writes_now);
@@ -574,6 +707,7 @@ void SalesopsServer::HealthLoop() {
     }
     writes = writes_now;
     integrity = integrity_now;
+    reads = reads_now;
     first = false;
     absl::MutexLock lock(&mu_);
     const auto wake = [this]()
@@ -614,6 +748,7 @@ void SalesopsServer::Shutdown() {
   // would end CANCELLED.
   if (auth_ != nullptr) auth_->StopAdmitting();
   if (cluster_thread_.joinable()) cluster_thread_.join();  // ends once shutdown_started_ is set
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();  // likewise
   if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(false);
   // Subscriptions never end by themselves: end them (UNAVAILABLE) so that
   // the drain does not wait for them.

@@ -16,8 +16,10 @@
 #ifndef SALESOPS_SERVER_SERVICE_SERVER_H_
 #define SALESOPS_SERVER_SERVICE_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -79,6 +81,13 @@ struct ServerOptions {
   std::string log;
   absl::Duration lease_duration = absl::Seconds(5);
   absl::Duration lease_renewal = absl::Seconds(1);
+  // This node's name in the lease row and its heartbeats (--node-id);
+  // empty: HOSTNAME/LISTEN, or HOSTNAME/pid-PID when listen's port is 0.
+  // A node sends a heartbeat every lease_renewal (Admin.GetClusterStatus).
+  std::string node_id;
+  // A follower's read services are NOT_SERVING while it is more than this
+  // many events behind the log of record (or cannot read its head).
+  uint64_t max_follower_lag = 10'000;
   // Free space kept on the data directory's file system: below it writes
   // are refused with RESOURCE_EXHAUSTED (reads go on) and resume by
   // themselves when space returns; 0: no reserve (docs/STORAGE.md).
@@ -158,6 +167,10 @@ inline constexpr char kWritesHealth[] = "salesops.writes";
 inline constexpr const char* kWriteServices[] = {"salesops.v1.Leads", "salesops.v1.Orders", "salesops.v1.Support",
                                                  "salesops.v1.Team"};
 inline constexpr const char* kReadServices[] = {"salesops.v1.Views", "salesops.v1.Audit", "salesops.v1.Admin"};
+// The read services follow this one: SERVING, except on a cluster follower
+// more than max_follower_lag events behind the log of record, or that could
+// not read the log of record's head for a lease duration.
+inline constexpr char kReadsHealth[] = "salesops.reads";
 inline constexpr char kIntegrityHealth[] = "salesops.integrity";
 
 class SalesopsServer {
@@ -233,9 +246,19 @@ class SalesopsServer {
   // The snapshot thread: writes one every snapshot_every_events events.
   void SnapshotLoop(uint64_t every);
   // The health thread: every second, the per-service health statuses
-  // kWritesHealth and kIntegrityHealth from the log's write state and the
-  // scrubber's last finding, logging each change.
+  // kWritesHealth, kReadsHealth and kIntegrityHealth from the log's write
+  // state, a follower's lag and the scrubber's last finding, logging each
+  // change.
   void HealthLoop();
+  // Cluster mode: the heartbeat thread, one every lease_renewal
+  // (store::postgres::NodeHeartbeat), on its own thread so that a
+  // PostgreSQL that does not answer never holds up the role thread.
+  void HeartbeatLoop();
+  // Whether the read services serve (kReadsHealth), and why not.
+  std::pair<bool, std::string> ReadsServing() const;
+  // Admin.GetClusterStatus's answer (docs/CLUSTER.md, "Cluster status").
+  // Reads PostgreSQL in cluster mode: call it off the gRPC threads.
+  absl::StatusOr<v1::GetClusterStatusResponse> ClusterStatus() const;
 
  public:
   // The number of events the last restart replayed, and the position of the
@@ -258,6 +281,16 @@ class SalesopsServer {
   store::postgres::ClusterLog* cluster_ = nullptr;  // store_ in cluster mode, else null
   std::thread cluster_thread_;                      // cluster mode: ClusterLoop
   absl::Duration lease_check_every_;                // how often a follower reads the lease row
+  std::thread heartbeat_thread_;                    // cluster mode: HeartbeatLoop
+  std::string node_id_;                             // ServerOptions::node_id or its default
+  std::string listen_host_;                         // of --listen, for the address heartbeats give
+  absl::Time started_at_;
+  absl::Duration heartbeat_every_;                  // lease_renewal
+  absl::Duration lease_duration_;
+  uint64_t max_follower_lag_ = 0;
+  // A follower's last successful read of the log of record's head (unix
+  // micros; 0: none yet).
+  std::atomic<int64_t> followed_at_{0};
   std::unique_ptr<store::Scrubber> scrubber_;  // null without a scrub; stopped before store_ closes
   std::thread health_;
   projections::TeamDirectory team_directory_;

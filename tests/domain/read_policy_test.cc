@@ -56,6 +56,8 @@ TEST(ReadPolicyTest, Table) {
       {"admin imports", {v1::ROLE_ADMIN}, "Admin.ImportEvents", false, true},
       {"admin pings", {v1::ROLE_ADMIN}, "Admin.Ping", false, true},
       {"rep may not ping", {v1::ROLE_SALES_REP}, "Admin.Ping", false, false},
+      {"admin reads the cluster status", {v1::ROLE_ADMIN}, "Admin.GetClusterStatus", false, true},
+      {"auditor may not read the cluster status", {v1::ROLE_AUDITOR}, "Admin.GetClusterStatus", false, false},
       {"no roles", {}, "Audit.GetLogDigest", false, false},
       {"an RPC without a rule is refused", {v1::ROLE_ADMIN}, "Admin.Unknown", false, false},
   };

@@ -22,6 +22,8 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
+#include "salesops/v1/admin.grpc.pb.h"
 #include "salesops/v1/audit.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
@@ -29,6 +31,7 @@
 #include "tests/common/postgres_cluster.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/raw_call.h"
+#include "tests/e2e/run_program.h"
 #include "tests/e2e/server_process.h"
 
 namespace salesops {
@@ -280,6 +283,151 @@ TEST_F(ClusterE2eTest, ANodeThatLosesItsLeaseStepsDownAndLeadsAgainOnceItIsFree)
 // digest, and refuses writes naming the leader. Once the leader is killed
 // and its lease expired, the follower takes over in its running process
 // with every acknowledged event, and serves writes.
+// Admin.GetClusterStatus answers the same on every node, from the nodes'
+// heartbeats in PostgreSQL: who leads with which epoch, each node's role,
+// applied position and lag. A follower that cannot reach PostgreSQL stops
+// serving reads (salesops.reads) and goes stale in the others' answers; it
+// serves again once it reaches PostgreSQL.
+TEST_F(ClusterE2eTest, EveryNodeReportsTheClusterAndAFollowerCutOffStopsServingReads) {
+  TempDir first_dir, second_dir;
+  std::unique_ptr<ServerProcess> first =
+      Node(first_dir, {"--lease-duration=1s", "--lease-renewal=200ms", "--node-id=北京-1"});
+  std::string error;
+  ASSERT_TRUE(first->Start(&error)) << error;
+  Write(*first, 3);
+  // The follower logs in as a role of its own, so that the test can cut
+  // it off from PostgreSQL alone.
+  ASSERT_THAT(Sql("CREATE ROLE follower LOGIN; GRANT USAGE, CREATE ON SCHEMA public TO follower; "
+                  "GRANT ALL ON ALL TABLES IN SCHEMA public TO follower"),
+              IsOk());
+  std::string follower_uri = pg_.Uri("salesops");
+  follower_uri.replace(follower_uri.find("://") + 3, follower_uri.find('@') - follower_uri.find("://") - 3, "follower");
+  auto second = std::make_unique<ServerProcess>(
+      second_dir.path(), std::vector<std::string>{absl::StrCat("--log=", follower_uri), "--lease-duration=1s",
+                                                  "--lease-renewal=200ms", "--node-id=shanghai-2",
+                                                  "--metrics-listen=127.0.0.1:0"});
+  ASSERT_TRUE(second->Start(&error)) << error;
+  const int metrics_port = testing::NumberAfter(second->Log(), "bound port ");
+  ASSERT_GT(metrics_port, 0) << second->Log();
+  const auto metrics = [metrics_port] {
+    httplib::Client http("127.0.0.1", metrics_port);
+    const httplib::Result got = http.Get("/metrics");
+    return got ? got->body : std::string();
+  };
+  const uint64_t head = Digest(*first).position();
+
+  v1::GetClusterStatusResponse status;
+  const auto status_from = [&status](ServerProcess& node) {
+    status.Clear();
+    const grpc::Status s = v1::Admin::NewStub(node.Channel())->GetClusterStatus(Ctx("root").get(), {}, &status);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return s.ok();
+  };
+  const auto both_caught_up = [&] {
+    return status.nodes_size() == 2 && status.nodes(0).applied_position() == head &&
+           status.nodes(1).applied_position() == head;
+  };
+  // Nodes sorted by id, bytewise: "shanghai-2" before "北京-1".
+  for (ServerProcess* node : {second.get(), first.get()}) {
+    ASSERT_TRUE(PollUntil(absl::Seconds(10), [&] { return status_from(*node) && both_caught_up(); }))
+        << status.DebugString();
+    EXPECT_EQ(status.mode(), v1::CLUSTER_MODE_POSTGRESQL);
+    EXPECT_EQ(status.answered_by(), node == first.get() ? "北京-1" : "shanghai-2");
+    EXPECT_EQ(status.leader_id(), "北京-1");
+    EXPECT_EQ(status.leader_address(), absl::StrCat("127.0.0.1:", first->port()));
+    EXPECT_EQ(status.epoch(), 1);
+    EXPECT_EQ(status.head_position(), head);
+    EXPECT_TRUE(status.has_lease_expires_at());
+    const v1::ClusterNode& follower = status.nodes(0);
+    const v1::ClusterNode& leader = status.nodes(1);
+    EXPECT_EQ(follower.node_id(), "shanghai-2");
+    EXPECT_FALSE(follower.leading());
+    EXPECT_EQ(follower.epoch(), 0);
+    EXPECT_EQ(follower.address(), absl::StrCat("127.0.0.1:", second->port()));
+    EXPECT_EQ(leader.node_id(), "北京-1");
+    EXPECT_TRUE(leader.leading());
+    EXPECT_EQ(leader.epoch(), 1);
+    for (const v1::ClusterNode& n : status.nodes()) {
+      EXPECT_EQ(n.lag_events(), 0u) << n.node_id();
+      EXPECT_TRUE(n.serving()) << n.node_id();
+      EXPECT_FALSE(n.stale()) << n.node_id();
+      EXPECT_LT(n.since_heartbeat().seconds(), 1) << n.node_id();
+      EXPECT_TRUE(n.has_started_at()) << n.node_id();
+    }
+  }
+  EXPECT_TRUE(HealthIs(*second, "salesops.reads", kServing));
+  EXPECT_TRUE(HealthIs(*second, "salesops.v1.Views", kServing));
+  const std::string scraped = metrics();
+  EXPECT_THAT(scraped, HasSubstr("salesops_cluster_leading 0\n"));
+  EXPECT_THAT(scraped, HasSubstr("salesops_cluster_lag_events 0\n"));
+  EXPECT_THAT(scraped, HasSubstr("salesops_reads_serving 1\n"));
+  // What an operator types: the same answer as a table.
+  const testing::CliRun cli =
+      testing::RunProgram({SALESCTL_PATH, absl::StrCat("--server=127.0.0.1:", second->port()),
+                           absl::StrCat("--token=", kRootToken), "get-cluster-status"},
+                          second_dir.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_THAT(cli.out, HasSubstr(absl::StrCat("mode: postgresql  leader: 北京-1 at 127.0.0.1:", first->port(),
+                                              "  epoch: 1")));
+  EXPECT_THAT(cli.out, HasSubstr(absl::StrCat("\nhead: ", head, "  answered by: shanghai-2")));
+  EXPECT_THAT(cli.out, HasSubstr("北京-1      leader (epoch 1)"));
+  EXPECT_THAT(cli.out, HasSubstr("shanghai-2  follower        "));
+
+  // Cut the follower off: its logins refused, its connections ended.
+  ASSERT_THAT(Sql("ALTER ROLE follower NOLOGIN; SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  "WHERE usename = 'follower'"),
+              IsOk());
+  EXPECT_TRUE(PollUntil(absl::Seconds(10), [&] { return HealthIs(*second, "salesops.reads", kNotServing); }));
+  EXPECT_TRUE(HealthIs(*second, "salesops.v1.Views", kNotServing));
+  EXPECT_THAT(metrics(), HasSubstr("salesops_reads_serving 0\n"));
+  EXPECT_TRUE(second->WaitForLog("health: salesops.reads NOT_SERVING: this follower has not read the log of "
+                                 "record's head for",
+                                 absl::Seconds(5)))
+      << second->Log();
+  ASSERT_TRUE(PollUntil(absl::Seconds(10), [&] { return status_from(*first) && status.nodes(0).stale(); }))
+      << status.DebugString();
+  EXPECT_FALSE(status.nodes(1).stale());
+  // The follower itself cannot answer: it cannot read PostgreSQL.
+  grpc::Status cut = v1::Admin::NewStub(second->Channel())->GetClusterStatus(Ctx("root").get(), {}, &status);
+  EXPECT_EQ(cut.error_code(), grpc::StatusCode::UNAVAILABLE) << cut.error_message();
+
+  // Let it in again: it reads the head, serves, and its heartbeats resume.
+  ASSERT_THAT(Sql("ALTER ROLE follower LOGIN"), IsOk());
+  EXPECT_TRUE(PollUntil(absl::Seconds(10), [&] { return HealthIs(*second, "salesops.reads", kServing); }));
+  EXPECT_TRUE(PollUntil(absl::Seconds(10), [&] { return status_from(*first) && !status.nodes(0).stale(); }))
+      << status.DebugString();
+  EXPECT_EQ(second->Stop(), 0) << second->Log();
+  EXPECT_EQ(first->Stop(), 0) << first->Log();
+}
+
+// An embedded server answers Admin.GetClusterStatus about itself: the only
+// node, leading, at its head.
+TEST(ClusterStatusE2eTest, AnEmbeddedServerIsItsOwnCluster) {
+  TempDir dir;
+  ServerProcess server(dir.path(), {"--node-id=单机"});
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  v1::GetClusterStatusResponse status;
+  const grpc::Status s = v1::Admin::NewStub(server.Channel())->GetClusterStatus(Ctx("root").get(), {}, &status);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(status.mode(), v1::CLUSTER_MODE_EMBEDDED);
+  EXPECT_EQ(status.answered_by(), "单机");
+  EXPECT_EQ(status.leader_id(), "单机");
+  EXPECT_EQ(status.leader_address(), absl::StrCat("127.0.0.1:", server.port()));
+  EXPECT_FALSE(status.has_lease_expires_at());
+  EXPECT_EQ(status.head_position(), Digest(server).position());
+  ASSERT_EQ(status.nodes_size(), 1);
+  EXPECT_TRUE(status.nodes(0).leading());
+  EXPECT_EQ(status.nodes(0).applied_position(), status.head_position());
+  EXPECT_TRUE(status.nodes(0).serving());
+  // Only ADMIN may ask (alice has a token, and no role).
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", testing::kAliceToken));
+  EXPECT_EQ(v1::Admin::NewStub(server.Channel())->GetClusterStatus(&ctx, {}, &status).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(server.Stop(), 0) << server.Log();
+}
+
 TEST_F(ClusterE2eTest, ASecondNodeFollowsAndTakesOverOnlyAfterTheLeaseExpires) {
   TempDir first_dir, second_dir;
   const std::vector<std::string> lease = {"--lease-duration=1s", "--lease-renewal=200ms"};
@@ -533,7 +681,8 @@ TEST_F(ClusterFailoverE2eTest, KillingTheLeaderDuringABurstLosesNothingAndAnothe
   const auto leader = [&]() -> int {
     const absl::StatusOr<std::vector<std::string>> holder = Sql("SELECT holder FROM salesops_lease");
     for (int i = 0; i < kNodes && holder.ok() && !holder->empty(); ++i) {
-      if (absl::StrContains((*holder)[0], absl::StrCat("/", nodes[i]->pid(), "/"))) return i;
+      // The default --node-id of a node on port 0: HOSTNAME/pid-PID.
+      if (absl::EndsWith((*holder)[0], absl::StrCat("/pid-", nodes[i]->pid()))) return i;
     }
     return -1;
   };

@@ -115,6 +115,8 @@ TEST_F(MetricsE2eTest, MetricsCountCallsAndPassPromtool) {
   EXPECT_THAT(text, HasSubstr("salesops_log_head_position 1\n"));  // the bootstrap
   EXPECT_THAT(text, HasSubstr("salesops_commit_commands_count 1\n"));
   EXPECT_THAT(text, HasSubstr("salesops_writes_accepted 1\n"));
+  EXPECT_THAT(text, HasSubstr("salesops_reads_serving 1\n"));
+  EXPECT_EQ(text.find("salesops_cluster_leading"), std::string::npos);  // an embedded server
   EXPECT_THAT(text, HasSubstr("salesops_build_info{version=\""));
   // The format as Prometheus' own checker reads it.
   const std::string file = dir_.path() + "/metrics.txt";

@@ -118,10 +118,31 @@ PostgresCluster* PostgresEventLogTest::pg_ = nullptr;
 TEST_F(PostgresEventLogTest, CreatesItsSchemaOnceAndRefusesANewerOne) {
   ASSERT_NE(OpenLog(), nullptr);
   ASSERT_NE(OpenLog(), nullptr);  // idempotent
-  EXPECT_THAT(Sql("SELECT version FROM salesops_schema_migrations"), QueryRows(ElementsAre("1")));
+  EXPECT_THAT(Sql("SELECT version FROM salesops_schema_migrations ORDER BY version"),
+              QueryRows(ElementsAre("1", "2")));
   ASSERT_THAT(Sql("INSERT INTO salesops_schema_migrations (version, description) VALUES (99, 'future')"), IsOk());
   EXPECT_THAT(PostgresEventLog::Open(Options()),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("schema version 99")));
+}
+
+// A log made by a salesopsd of schema version 1 (before node heartbeats)
+// gains what version 2 adds, and keeps its events.
+TEST_F(PostgresEventLogTest, ALogOfTheFirstSchemaVersionIsMigrated) {
+  {
+    std::unique_ptr<PostgresEventLog> log = OpenLog();
+    ASSERT_NE(log, nullptr);
+    AppendBatch batch;
+    batch.streams = {Stream("lead-a", 0, {"one"})};
+    ASSERT_THAT(log->Append(batch), IsOk());
+  }
+  ASSERT_THAT(Sql("DROP TABLE salesops_nodes"), IsOk());
+  ASSERT_THAT(Sql("DELETE FROM salesops_schema_migrations WHERE version = 2"), IsOk());
+  std::unique_ptr<PostgresEventLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->Head(), 1u);
+  EXPECT_THAT(Sql("SELECT version FROM salesops_schema_migrations ORDER BY version"),
+              QueryRows(ElementsAre("1", "2")));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_nodes"), QueryRows(ElementsAre("0")));
 }
 
 TEST_F(PostgresEventLogTest, ABadConnectionStringIsRefusedNamingWhy) {

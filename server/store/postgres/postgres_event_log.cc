@@ -458,6 +458,71 @@ absl::StatusOr<LeaseRow> PostgresEventLog::ReadLease() const {
                   .free = rows.at(0, 3) == "t"};
 }
 
+namespace {
+
+// SQL for a timestamptz as microseconds since the Unix epoch (NULL for
+// ±infinity), and back.
+std::string Micros(absl::string_view column) {
+  return absl::StrCat("CASE WHEN isfinite(", column, ") THEN floor(extract(epoch FROM ", column,
+                      ") * 1000000)::bigint END");
+}
+absl::Time TimeOfMicros(const PgResult& rows, size_t row, size_t column) {
+  return rows.is_null(row, column) ? absl::InfinitePast() : absl::FromUnixMicros(rows.Int(row, column));
+}
+
+}  // namespace
+
+absl::Status PostgresEventLog::Heartbeat(const NodeHeartbeat& node, absl::Duration forget_after) {
+  SALESOPS_RETURN_IF_ERROR(
+      Read("INSERT INTO salesops_nodes (node_id, address, is_leader, epoch, applied_position, serving, started_at, "
+           "heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::bigint / 1000000.0), now()) "
+           "ON CONFLICT (node_id) DO UPDATE SET address = excluded.address, is_leader = excluded.is_leader, "
+           "epoch = excluded.epoch, applied_position = excluded.applied_position, serving = excluded.serving, "
+           "started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at",
+           {PgParam::Text(node.node_id), PgParam::Text(node.address), PgParam::Text(node.leading ? "t" : "f"),
+            PgParam::Int(node.epoch), PgParam::Int(static_cast<int64_t>(node.applied_position)),
+            PgParam::Text(node.serving ? "t" : "f"), PgParam::Int(absl::ToUnixMicros(node.started_at))})
+          .status());
+  if (!node.leading) return absl::OkStatus();
+  return Read("DELETE FROM salesops_nodes WHERE heartbeat_at < now() - make_interval(secs => $1::bigint)",
+              {PgParam::Int(absl::ToInt64Seconds(forget_after))})
+      .status();
+}
+
+absl::StatusOr<ClusterRecord> PostgresEventLog::ReadCluster() const {
+  // One statement: the lease, the head and the nodes from one snapshot.
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult rows,
+      Read(absl::StrCat("SELECT l.epoch, l.holder, l.address, l.expires_at <= now(), ", Micros("l.expires_at"),
+                        ", h.position, ", Micros("now()"),
+                        ", n.node_id, n.address, n.is_leader, n.epoch, n.applied_position, n.serving, ",
+                        Micros("n.started_at"),
+                        ", floor(extract(epoch FROM now() - n.heartbeat_at) * 1000000)::bigint "
+                        "FROM salesops_lease l CROSS JOIN salesops_head h LEFT JOIN salesops_nodes n ON true "
+                        "WHERE l.id = 1 AND h.id = 1 ORDER BY n.node_id COLLATE \"C\""),
+           {}));
+  if (rows.rows() == 0) return absl::DataLossError("the PostgreSQL log has no lease or head row");
+  ClusterRecord out;
+  out.lease = LeaseRow{.epoch = rows.Int(0, 0), .holder = rows.at(0, 1), .address = rows.at(0, 2),
+                       .free = rows.at(0, 3) == "t"};
+  out.lease_expires_at = TimeOfMicros(rows, 0, 4);
+  out.head = static_cast<uint64_t>(rows.Int(0, 5));
+  out.read_at = TimeOfMicros(rows, 0, 6);
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    if (rows.is_null(r, 7)) continue;  // no node has reported yet
+    ClusterRecord::Node& node = out.nodes.emplace_back();
+    node.heartbeat = NodeHeartbeat{.node_id = rows.at(r, 7),
+                                   .address = rows.at(r, 8),
+                                   .leading = rows.at(r, 9) == "t",
+                                   .epoch = rows.Int(r, 10),
+                                   .applied_position = static_cast<uint64_t>(rows.Int(r, 11)),
+                                   .serving = rows.at(r, 12) == "t",
+                                   .started_at = TimeOfMicros(rows, r, 13)};
+    node.since_heartbeat = absl::Microseconds(rows.Int(r, 14));
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> PostgresEventLog::ChainDigest(uint64_t position) const {
   if (position == 0) return GenesisDigest();
   if (position > Head()) {

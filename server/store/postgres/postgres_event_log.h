@@ -67,6 +67,33 @@ struct LeaseRow {
   bool free = false;  // expired or released: a node may take it
 };
 
+// One node's heartbeat (a row of salesops_nodes, docs/CLUSTER.md "Cluster
+// status"): who it is, where it serves, its role and how far it applied
+// the log.
+struct NodeHeartbeat {
+  std::string node_id;
+  std::string address;
+  bool leading = false;
+  int64_t epoch = 0;  // the lease epoch it leads with; 0 while following
+  uint64_t applied_position = 0;
+  bool serving = false;  // its read services' health
+  absl::Time started_at;
+};
+
+// The cluster as PostgreSQL records it, read in one statement (one
+// snapshot): the lease, the head and every node's latest heartbeat.
+struct ClusterRecord {
+  LeaseRow lease;
+  absl::Time lease_expires_at = absl::InfinitePast();
+  uint64_t head = 0;
+  absl::Time read_at;  // PostgreSQL's clock
+  struct Node {
+    NodeHeartbeat heartbeat;
+    absl::Duration since_heartbeat;  // by PostgreSQL's clock
+  };
+  std::vector<Node> nodes;  // by node_id
+};
+
 class PostgresEventLog final : public EventLog {
  public:
   // Connects (two connections: appends and reads), creates or migrates the
@@ -119,6 +146,14 @@ class PostgresEventLog final : public EventLog {
   absl::StatusOr<uint64_t> RefreshHead();
   // Reads the lease row (who leads; whether the lease is free).
   absl::StatusOr<LeaseRow> ReadLease() const;
+  // Records a node's heartbeat (an upsert by node_id, stamped with
+  // PostgreSQL's now(); safe to repeat). A leader's heartbeat also forgets
+  // the nodes silent for longer than `forget_after` (stopped for good, or
+  // restarted under another id). UNAVAILABLE when PostgreSQL cannot be
+  // reached.
+  absl::Status Heartbeat(const NodeHeartbeat& node, absl::Duration forget_after);
+  // The lease, the head and the heartbeats (ClusterRecord).
+  absl::StatusOr<ClusterRecord> ReadCluster() const;
 
   // A new term (a follower promoted in-process, docs/CLUSTER.md): from now
   // on every Append is fenced by `epoch`; the append connection is

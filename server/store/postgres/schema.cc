@@ -52,6 +52,19 @@ CREATE TABLE salesops_lease (
 );
 INSERT INTO salesops_lease (id, epoch, holder, address, expires_at) VALUES (1, 0, '', '', '-infinity');
 )sql"},
+    {2, "node heartbeats (Admin.GetClusterStatus)",
+     R"sql(
+CREATE TABLE salesops_nodes (
+  node_id text PRIMARY KEY,
+  address text NOT NULL,
+  is_leader boolean NOT NULL,
+  epoch bigint NOT NULL,
+  applied_position bigint NOT NULL CHECK (applied_position >= 0),
+  serving boolean NOT NULL,
+  started_at timestamptz NOT NULL,
+  heartbeat_at timestamptz NOT NULL
+);
+)sql"},
 };
 
 absl::Status MigrateOnce(PgConnection& conn) {

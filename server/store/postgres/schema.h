@@ -23,7 +23,7 @@
 namespace salesops::store::postgres {
 
 // The newest schema version this salesopsd knows.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Brings the database to kSchemaVersion: applies, in one transaction, every
 // migration not recorded in salesops_schema_migrations (creating that table
