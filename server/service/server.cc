@@ -576,15 +576,7 @@ void SalesopsServer::ClusterLoop() {
 void SalesopsServer::HeartbeatLoop() {
   absl::Time next_error_log = absl::InfinitePast();
   for (;;) {
-    const store::postgres::NodeHeartbeat beat{
-        .node_id = node_id_,
-        .address = absl::StrCat(listen_host_, ":", port_),
-        .leading = cluster_->leading(),
-        .epoch = cluster_->epoch(),
-        .applied_position = views_.position(),
-        .serving = ReadsServing().first,
-        .started_at = started_at_};
-    const absl::Status sent = cluster_->postgres().Heartbeat(beat, kForgetSilentNodes);
+    const absl::Status sent = cluster_->postgres().Heartbeat(SelfHeartbeat(), kForgetSilentNodes);
     if (!sent.ok() && absl::Now() >= next_error_log) {
       LogWarning("cluster: heartbeat not recorded (%s); retrying", sent.ToString());
       next_error_log = absl::Now() + absl::Seconds(30);
@@ -595,25 +587,48 @@ void SalesopsServer::HeartbeatLoop() {
   }
 }
 
+store::postgres::NodeHeartbeat SalesopsServer::SelfHeartbeat() const {
+  return {.node_id = node_id_,
+          .address = absl::StrCat(listen_host_, ":", port_),
+          .leading = cluster_ == nullptr || cluster_->leading(),
+          .epoch = cluster_ != nullptr ? cluster_->epoch() : 0,
+          .applied_position = views_.position(),
+          .serving = ReadsServing().first,
+          .started_at = started_at_};
+}
+
+namespace {
+
+// One node of a status answer, from its heartbeat: `head` is the log of
+// record's head read with it, `since` the heartbeat's age.
+void SetNode(const store::postgres::NodeHeartbeat& beat, uint64_t head, absl::Duration since,
+             absl::Duration stale_after, v1::ClusterNode& node) {
+  node.set_node_id(beat.node_id);
+  node.set_address(beat.address);
+  node.set_leading(beat.leading);
+  node.set_epoch(beat.epoch);
+  node.set_applied_position(beat.applied_position);
+  node.set_lag_events(head > beat.applied_position ? head - beat.applied_position : 0);
+  *node.mutable_since_heartbeat() = ToProtoDuration(since);
+  node.set_stale(since > stale_after);
+  node.set_serving(beat.serving);
+  *node.mutable_started_at() = ToProtoTime(beat.started_at);
+}
+
+}  // namespace
+
 absl::StatusOr<v1::GetClusterStatusResponse> SalesopsServer::ClusterStatus() const {
   v1::GetClusterStatusResponse out;
   out.set_answered_by(node_id_);
   if (cluster_ == nullptr) {
-    const uint64_t head = store_->Head(), applied = views_.position();
+    // The only node, answering about itself as it is now.
+    const store::postgres::NodeHeartbeat self = SelfHeartbeat();
     out.set_mode(v1::CLUSTER_MODE_EMBEDDED);
-    out.set_leader_id(node_id_);
-    out.set_leader_address(absl::StrCat(listen_host_, ":", port_));
-    out.set_head_position(head);
+    out.set_leader_id(self.node_id);
+    out.set_leader_address(self.address);
+    out.set_head_position(store_->Head());
     *out.mutable_read_at() = ToProtoTime(absl::Now());
-    v1::ClusterNode* self = out.add_nodes();
-    self->set_node_id(node_id_);
-    self->set_address(out.leader_address());
-    self->set_leading(true);
-    self->set_applied_position(applied);
-    self->set_lag_events(head > applied ? head - applied : 0);
-    *self->mutable_since_heartbeat() = ToProtoDuration(absl::ZeroDuration());
-    self->set_serving(true);
-    *self->mutable_started_at() = ToProtoTime(started_at_);
+    SetNode(self, out.head_position(), absl::ZeroDuration(), lease_duration_, *out.add_nodes());
     return out;
   }
   SALESOPS_ASSIGN_OR_RETURN(const store::postgres::ClusterRecord record, cluster_->postgres().ReadCluster());
@@ -634,17 +649,7 @@ absl::StatusOr<v1::GetClusterStatusResponse> SalesopsServer::ClusterStatus() con
   out.set_head_position(record.head);
   *out.mutable_read_at() = ToProtoTime(record.read_at);
   for (const store::postgres::ClusterRecord::Node& n : record.nodes) {
-    v1::ClusterNode* node = out.add_nodes();
-    node->set_node_id(n.heartbeat.node_id);
-    node->set_address(n.heartbeat.address);
-    node->set_leading(n.heartbeat.leading);
-    node->set_epoch(n.heartbeat.epoch);
-    node->set_applied_position(n.heartbeat.applied_position);
-    node->set_lag_events(record.head > n.heartbeat.applied_position ? record.head - n.heartbeat.applied_position : 0);
-    *node->mutable_since_heartbeat() = ToProtoDuration(n.since_heartbeat);
-    node->set_stale(n.since_heartbeat > lease_duration_);
-    node->set_serving(n.heartbeat.serving);
-    *node->mutable_started_at() = ToProtoTime(n.heartbeat.started_at);
+    SetNode(n.heartbeat, record.head, n.since_heartbeat, lease_duration_, *out.add_nodes());
   }
   return out;
 }

@@ -254,6 +254,8 @@ class SalesopsServer {
   // (store::postgres::NodeHeartbeat), on its own thread so that a
   // PostgreSQL that does not answer never holds up the role thread.
   void HeartbeatLoop();
+  // This node as its heartbeat reports it (an embedded server: leading).
+  store::postgres::NodeHeartbeat SelfHeartbeat() const;
   // Whether the read services serve (kReadsHealth), and why not.
   std::pair<bool, std::string> ReadsServing() const;
   // Admin.GetClusterStatus's answer (docs/CLUSTER.md, "Cluster status").

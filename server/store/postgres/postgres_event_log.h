@@ -13,7 +13,8 @@
 // the idempotency records; and returns only after COMMIT returned.
 //
 // Thread safety: every method may be called from any thread. Appends are
-// serialized on one connection, reads on another.
+// serialized on one connection; reads, and the node heartbeats (writes safe
+// to repeat), on another.
 #ifndef SALESOPS_SERVER_STORE_POSTGRES_POSTGRES_EVENT_LOG_H_
 #define SALESOPS_SERVER_STORE_POSTGRES_POSTGRES_EVENT_LOG_H_
 
