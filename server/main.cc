@@ -59,6 +59,15 @@ ABSL_FLAG(std::string, node_id, "",
 ABSL_FLAG(uint64_t, max_follower_lag, 10'000,
           "cluster mode: a follower's read services report NOT_SERVING while it is more than this many "
           "events behind the log of record");
+ABSL_FLAG(std::string, advertise_address, "",
+          "cluster mode: the HOST:PORT other nodes reach this one at (followers forward writes to the leader's); "
+          "default: --listen's host (this machine's host name for 0.0.0.0 or [::]) and the bound port");
+ABSL_FLAG(bool, forward_writes, true,
+          "cluster mode: a follower forwards the commands it is sent to the leader; false: it refuses them "
+          "UNAVAILABLE naming the leader");
+ABSL_FLAG(std::string, tls_peer_ca, "",
+          "cluster mode with TLS: PEM CA certificate(s) that signed the other nodes' certificates, to verify the "
+          "leader when forwarding writes (default: the system's roots)");
 ABSL_FLAG(std::string, tokens_file, "",
           "file of 'TOKEN MEMBER_ID' lines ('#' comments); default DATA_DIR/tokens");
 ABSL_FLAG(std::string, bootstrap_admin, "",
@@ -187,6 +196,9 @@ int main(int argc, char** argv) {
   options.lease_renewal = absl::GetFlag(FLAGS_lease_renewal);
   options.node_id = absl::GetFlag(FLAGS_node_id);
   options.max_follower_lag = absl::GetFlag(FLAGS_max_follower_lag);
+  options.advertise_address = absl::GetFlag(FLAGS_advertise_address);
+  options.forward_writes = absl::GetFlag(FLAGS_forward_writes);
+  options.tls.peer_ca_file = absl::GetFlag(FLAGS_tls_peer_ca);
   if (!options.log.empty()) {
     if (const absl::Status cluster = salesops::store::postgres::ValidateClusterFlags(
             options.log, options.lease_duration, options.lease_renewal);

@@ -292,4 +292,17 @@ google::rpc::Status ToRpcStatus(const absl::Status& status, absl::string_view me
   return out;
 }
 
+absl::Status FromRpcStatus(const google::rpc::Status& status) {
+  const int code = status.code();
+  if (code == 0) return absl::OkStatus();
+  absl::Status out(code > 0 && code <= static_cast<int>(absl::StatusCode::kUnauthenticated)
+                       ? static_cast<absl::StatusCode>(code)
+                       : absl::StatusCode::kUnknown,
+                   status.message());
+  for (const google::protobuf::Any& detail : status.details()) {
+    if (absl::StartsWith(detail.type_url(), kTypePrefix)) out.SetPayload(detail.type_url(), absl::Cord(detail.value()));
+  }
+  return out;
+}
+
 }  // namespace salesops::errors

@@ -56,6 +56,7 @@ inline constexpr absl::string_view kOverrideReasonRequired = "OVERRIDE_REASON_RE
 inline constexpr absl::string_view kMemberNotInTeam = "MEMBER_NOT_IN_TEAM";
 inline constexpr absl::string_view kMemberDeactivated = "MEMBER_DEACTIVATED";
 inline constexpr absl::string_view kSystemOnly = "SYSTEM_ONLY";
+inline constexpr absl::string_view kNodeSecretRequired = "NODE_SECRET_REQUIRED";
 // Recording review feedback on one's own review (any role).
 inline constexpr absl::string_view kSelfReviewFeedback = "SELF_REVIEW_FEEDBACK";
 // FAILED_PRECONDITION
@@ -83,6 +84,7 @@ inline constexpr absl::string_view kNotFound = "NOT_FOUND";
 // UNAVAILABLE
 inline constexpr absl::string_view kShuttingDown = "SHUTTING_DOWN";
 inline constexpr absl::string_view kWritesStopped = "WRITES_STOPPED";
+inline constexpr absl::string_view kLeaderUnreachable = "LEADER_UNREACHABLE";
 // RESOURCE_EXHAUSTED
 inline constexpr absl::string_view kServerBusy = "SERVER_BUSY";
 inline constexpr absl::string_view kMemberLimit = "MEMBER_LIMIT";
@@ -204,6 +206,12 @@ std::optional<std::pair<std::string, std::string>> SplitFieldMessage(absl::strin
 // RetryInfo for UNAVAILABLE, ABORTED and RESOURCE_EXHAUSTED (the site's,
 // else a default delay).
 google::rpc::Status ToRpcStatus(const absl::Status& status, absl::string_view message);
+
+// The status a google.rpc.Status stands for (another node's refusal, in
+// cluster mode): its code and message, and its details as payloads, so
+// that ToRpcStatus hands them on unchanged. A code outside google.rpc.Code
+// becomes UNKNOWN.
+absl::Status FromRpcStatus(const google::rpc::Status& status);
 
 }  // namespace salesops::errors
 

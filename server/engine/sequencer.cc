@@ -201,7 +201,18 @@ absl::Status Sequencer::Queue(Pending& pending, absl::string_view retry, bool bo
   return absl::OkStatus();
 }
 
-void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback done) {
+void Sequencer::Submit(std::string actor, v1::Command command, ReplyCallback done, SubmitOptions options) {
+  if (options.may_forward) {
+    CommandForwarder* forwarder = nullptr;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!options_.refuse_writes.ok()) forwarder = forwarder_;
+    }
+    if (forwarder != nullptr) {
+      forwarder->Forward(std::move(actor), std::move(command), options.deadline, std::move(done));
+      return;
+    }
+  }
   Pending pending;
   pending.actor = std::move(actor);
   pending.command = std::move(command);
@@ -257,10 +268,11 @@ void Sequencer::Stop() {
   if (writer_.joinable()) writer_.join();
 }
 
-bool Sequencer::Follow(absl::Status refusal, absl::Time deadline) {
+bool Sequencer::Follow(absl::Status refusal, absl::Time deadline, CommandForwarder* forwarder) {
   {
     absl::MutexLock lock(&mu_);
     options_.refuse_writes = std::move(refusal);
+    forwarder_ = forwarder;
   }
   // Everything queued is refused or failed by the deciding and writing
   // threads; once nothing is in flight, neither touches the state.
@@ -288,6 +300,7 @@ absl::Status Sequencer::Lead(domain::State state, uint64_t position, absl::Time 
   last_now_ = std::max(last_now_, log_time);
   next_position_ = position + 1;
   options_.refuse_writes = absl::OkStatus();
+  forwarder_ = nullptr;
   return absl::OkStatus();
 }
 

@@ -85,6 +85,24 @@ using ReplyCallback = absl::AnyInvocable<void(CommandResult) &&>;
 using ImportResult = absl::StatusOr<std::string>;
 using ImportCallback = absl::AnyInvocable<void(ImportResult) &&>;
 
+// Cluster mode: where a following node's sequencer sends the commands it
+// does not decide itself (docs/CLUSTER.md, "Write forwarding").
+class CommandForwarder {
+ public:
+  virtual ~CommandForwarder() = default;
+  // Has `command` decided as `actor` by the leader; `done` runs exactly
+  // once, with the leader's reply or refusal, or UNAVAILABLE when the
+  // leader cannot be reached, by `deadline`. Must not block.
+  virtual void Forward(std::string actor, v1::Command command, absl::Time deadline, ReplyCallback done) = 0;
+};
+
+struct SubmitOptions {
+  // When the caller stops waiting (a forwarded command's deadline).
+  absl::Time deadline = absl::InfiniteFuture();
+  // False for a command another node forwarded: never forwarded again.
+  bool may_forward = true;
+};
+
 class Sequencer {
  public:
   // Recovers the deciders' state and the projections by replaying the log
@@ -110,7 +128,9 @@ class Sequencer {
   // failed). A retry with the same options.request_id by the same actor gets
   // the original reply without appending; the same request_id with a
   // different command (correlation_id aside) gets INVALID_ARGUMENT.
-  void Submit(std::string actor, v1::Command command, ReplyCallback done);
+  // While the node follows with a forwarder (Follow), the command goes to
+  // the forwarder instead, unless `options.may_forward` is false.
+  void Submit(std::string actor, v1::Command command, ReplyCallback done, SubmitOptions options = {});
 
   // Queues pre-recorded envelopes (Admin.ImportEvents) to be appended
   // verbatim, in order, as one atomic batch between two command batches:
@@ -146,7 +166,10 @@ class Sequencer {
   // forgets the failure, so that Lead may start a new term. False when
   // commands were still in flight at `deadline` (the sequencer then stays
   // failed). Also changes the refusal of a sequencer that already refuses.
-  bool Follow(absl::Status refusal, absl::Time deadline);
+  // With `forwarder` (which must outlive the sequencer, or the next Follow
+  // or Lead), commands are forwarded to it instead of refused; imports are
+  // always refused.
+  bool Follow(absl::Status refusal, absl::Time deadline, CommandForwarder* forwarder = nullptr);
   // A follower promoted: decides commands again, against `state`, the
   // deciders' fold of the log up to `position`, which must be the log's
   // head (and every projection's position); `log_time` is the last
@@ -203,6 +226,7 @@ class Sequencer {
   size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  CommandForwarder* forwarder_ ABSL_GUARDED_BY(mu_) = nullptr;  // while following (Follow)
   std::thread thread_;  // decides (Run)
 
   // Commands and imports submitted and not yet completed (AwaitIdle).

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -44,6 +45,31 @@ std::string DefaultNodeId(const std::string& listen) {
 std::string HostOf(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+// Where other nodes reach this one: --advertise-address, else --listen's
+// host (this machine's name for a wildcard) and the bound port.
+std::string AdvertisedAddress(const std::string& flag, const std::string& listen_host, int port) {
+  if (!flag.empty()) return flag;
+  std::string host = listen_host;
+  if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") {
+    char name[256] = {};
+    host = gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0' ? name : "localhost";
+  }
+  return absl::StrCat(host, ":", port);
+}
+
+// --advertise-address: HOST:PORT with a port in 1..65535.
+absl::Status ValidateAdvertiseAddress(const std::string& address) {
+  if (address.empty()) return absl::OkStatus();
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 || !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 1 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("--advertise-address: '", address,
+                                                   "' is not HOST:PORT with a port from 1 to 65535"));
+  }
+  return absl::OkStatus();
 }
 
 // A node silent for this long is dropped from the heartbeat table.
@@ -100,13 +126,17 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   } else {
     SALESOPS_RETURN_IF_ERROR(
         store::postgres::ValidateClusterFlags(options.log, options.lease_duration, options.lease_renewal));
+    SALESOPS_RETURN_IF_ERROR(ValidateAdvertiseAddress(options.advertise_address));
     store::postgres::ClusterLogOptions cluster;
     cluster.postgres.conninfo = options.log;
     cluster.postgres.synchronous_commit = options.durability == Durability::kSync;
     cluster.local = store_options;
     cluster.lease = store::postgres::LeaseOptions{.conninfo = options.log,
                                                   .holder = s->node_id_,
-                                                  .address = options.listen,
+                                                  // Until the port is bound (Advertise, below).
+                                                  .address = options.advertise_address.empty()
+                                                                 ? options.listen
+                                                                 : options.advertise_address,
                                                   .duration = options.lease_duration,
                                                   .renew_every = options.lease_renewal,
                                                   .acquire_timeout = 3 * options.lease_duration};
@@ -176,6 +206,24 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   // position: the waiters come after the views in the apply order.
   s->waiters_ = std::make_unique<engine::PositionWaiters>(s->snapshot_position_, options.position_waiters);
   s->pool_ = std::make_unique<WorkPool>(options.work_pool);
+  std::string node_secret;
+  if (s->cluster_ != nullptr) {
+    SALESOPS_ASSIGN_OR_RETURN(node_secret, s->cluster_->postgres().ReadNodeSecret());
+    if (options.forward_writes) {
+      SALESOPS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> peers, PeerCredentialsFor(options.tls));
+      s->forwarder_ = std::make_unique<LeaderForwarder>(LeaderForwarderOptions{
+          .node_id = s->node_id_,
+          .node_secret = node_secret,
+          .credentials = std::move(peers),
+          .waiters = s->waiters_.get(),
+          .follow_now =
+              [server = s.get()] {
+                absl::MutexLock lock(&server->mu_);
+                server->follow_now_ = true;
+              },
+      });
+    }
+  }
   SALESOPS_ASSIGN_OR_RETURN(
       s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->team_directory_, &s->views_, s->waiters_.get()},
                                               clock, ids, std::move(sequencer_options)));
@@ -185,6 +233,11 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->last_snapshot_ = s->snapshot_position_;
   if (s->cluster_ != nullptr) {
     s->lease_check_every_ = std::min(kFollowerLeaseCheck, options.lease_renewal);
+    if (s->cluster_->following()) {
+      if (const absl::StatusOr<store::postgres::LeaseRow> lease = s->cluster_->ReadLease(); lease.ok()) {
+        s->FollowLeader(*lease);
+      }
+    }
     s->cluster_thread_ = std::thread([server = s.get()] { server->ClusterLoop(); });
   }
   if (options.snapshot_every_events > 0) {
@@ -262,10 +315,19 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.RegisterService(s->support_service_.get());
   builder.RegisterService(s->meetings_service_.get());
   builder.RegisterService(s->coaching_service_.get());
+  if (s->cluster_ != nullptr) {
+    s->cluster_service_ = std::make_unique<ClusterService>(s->sequencer_.get(), node_secret);
+    builder.RegisterService(s->cluster_service_.get());
+  }
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {
     s->sequencer_->Stop();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  s->advertised_ = AdvertisedAddress(options.advertise_address, s->listen_host_, s->port_);
+  if (s->cluster_ != nullptr) {
+    s->cluster_->Advertise(s->advertised_);
+    LogInfo("cluster: node %s, reached by other nodes at %s", s->node_id_, s->advertised_);
   }
   s->health_ = std::thread([server = s.get()] { server->HealthLoop(); });
   if (s->cluster_ != nullptr) s->heartbeat_thread_ = std::thread([server = s.get()] { server->HeartbeatLoop(); });
@@ -516,17 +578,25 @@ void SalesopsServer::StepDown(const absl::Status& why) {
     return;
   }
   cluster_->StepDown();
-  if (cluster_->ReadLease().ok()) sequencer_->Follow(cluster_->write_state().status, absl::Now());
+  if (const absl::StatusOr<store::postgres::LeaseRow> lease = cluster_->ReadLease(); lease.ok()) FollowLeader(*lease);
   WakeHealth();
+}
+
+void SalesopsServer::FollowLeader(const store::postgres::LeaseRow& lease) {
+  if (forwarder_ != nullptr) {
+    // A free lease: nobody leads (writes fail fast until a node takes it).
+    forwarder_->SetLeader(lease.holder, lease.free || lease.holder == node_id_ ? "" : lease.address);
+  }
+  sequencer_->Follow(cluster_->write_state().status, absl::Now(), forwarder_.get());
 }
 
 void SalesopsServer::ClusterLoop() {
   absl::Time next_lease_check = absl::Now();
   absl::Time next_error_log = absl::InfinitePast();
-  int64_t leader_epoch = -1;  // the epoch the sequencer's refusal names
+  store::postgres::LeaseRow leader{.epoch = -1};  // the lease the sequencer's refusal (or forwarding) follows
   bool more = false;          // the last copy was a full one: go on at once
   const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return shutdown_started_ || !fatal_.ok() || !step_down_.ok();
+    return shutdown_started_ || !fatal_.ok() || !step_down_.ok() || follow_now_;
   };
   for (;;) {
     absl::Status step_down;
@@ -539,6 +609,7 @@ void SalesopsServer::ClusterLoop() {
       }
       if (shutdown_started_ || !fatal_.ok()) return;
       step_down = std::exchange(step_down_, absl::OkStatus());
+      follow_now_ = false;
     }
     if (!step_down.ok()) {
       StepDown(step_down);
@@ -559,16 +630,16 @@ void SalesopsServer::ClusterLoop() {
     next_lease_check = absl::Now() + lease_check_every_;
     const absl::StatusOr<store::postgres::LeaseRow> lease = cluster_->ReadLease();
     if (!lease.ok()) continue;
-    if (lease->epoch != leader_epoch) {  // refusals name the new leader
-      leader_epoch = lease->epoch;
-      sequencer_->Follow(cluster_->write_state().status, absl::Now());
+    if (lease->epoch != leader.epoch || lease->address != leader.address || lease->free != leader.free) {
+      leader = *lease;  // refusals name the new leader, writes go to it
+      FollowLeader(leader);
     }
     // The leader's lease is free (it died, or stopped cleanly) and this
     // node has applied the log up to the head it just read: take over.
     if (lease->free && *copied == 0) {
       const absl::StatusOr<bool> promoted = Promote();
       if (!promoted.ok()) LogWarning("cluster: promotion given up: %s", promoted.status().ToString());
-      leader_epoch = -1;
+      leader.epoch = -1;
     }
   }
 }
@@ -589,7 +660,7 @@ void SalesopsServer::HeartbeatLoop() {
 
 store::postgres::NodeHeartbeat SalesopsServer::SelfHeartbeat() const {
   return {.node_id = node_id_,
-          .address = absl::StrCat(listen_host_, ":", port_),
+          .address = advertised_,
           .leading = cluster_ == nullptr || cluster_->leading(),
           .epoch = cluster_ != nullptr ? cluster_->epoch() : 0,
           .applied_position = views_.position(),
@@ -772,6 +843,13 @@ void SalesopsServer::Shutdown() {
   }
   if (pool_ != nullptr && !pool_->AwaitIdle(drained_by)) {
     LogWarning("drain: long reads still running after %s; they end CANCELLED", absl::FormatDuration(drain_timeout_));
+  }
+  if (forwarder_ != nullptr) {
+    if (!forwarder_->AwaitIdle(drained_by)) {
+      LogWarning("drain: commands forwarded to the leader still unanswered after %s; they end UNAVAILABLE",
+                 absl::FormatDuration(drain_timeout_));
+    }
+    forwarder_->Stop();
   }
   // The dashboard's requests are calls into the server: with the drain
   // over, they are done; stop it before the server it calls.

@@ -46,6 +46,8 @@
 #include "server/service/meetings_service.h"
 #include "server/service/coaching_service.h"
 #include "server/service/support_service.h"
+#include "server/service/cluster_service.h"
+#include "server/service/leader_forwarder.h"
 #include "server/service/team_service.h"
 #include "server/service/tls.h"
 #include "server/service/views_service.h"
@@ -88,6 +90,15 @@ struct ServerOptions {
   // A follower's read services are NOT_SERVING while it is more than this
   // many events behind the log of record (or cannot read its head).
   uint64_t max_follower_lag = 10'000;
+  // The HOST:PORT other nodes reach this one at (--advertise-address): the
+  // lease row names it while this node leads, and followers forward writes
+  // there. Empty: --listen's host (this machine's host name when that is
+  // 0.0.0.0 or [::]) and the bound port.
+  std::string advertise_address;
+  // A follower forwards the commands it is sent to the leader
+  // (--forward-writes); false: it refuses them UNAVAILABLE naming the
+  // leader.
+  bool forward_writes = true;
   // Free space kept on the data directory's file system: below it writes
   // are refused with RESOURCE_EXHAUSTED (reads go on) and resume by
   // themselves when space returns; 0: no reserve (docs/STORAGE.md).
@@ -241,6 +252,10 @@ class SalesopsServer {
   // copy that could not be written is Fatal instead.
   void StepDownLater(const absl::Status& why);
   void StepDown(const absl::Status& why);
+  // A follower's sequencer, from the lease row just read: forwards commands
+  // to its holder (while the lease is held; --forward-writes), or refuses
+  // them naming it.
+  void FollowLeader(const store::postgres::LeaseRow& lease);
   // Wakes the health thread to report a changed role at once.
   void WakeHealth();
   // The snapshot thread: writes one every snapshot_every_events events.
@@ -285,7 +300,8 @@ class SalesopsServer {
   absl::Duration lease_check_every_;                // how often a follower reads the lease row
   std::thread heartbeat_thread_;                    // cluster mode: HeartbeatLoop
   std::string node_id_;                             // ServerOptions::node_id or its default
-  std::string listen_host_;                         // of --listen, for the address heartbeats give
+  std::string listen_host_;                         // of --listen
+  std::string advertised_;  // where other nodes reach this one (set once the port is bound)
   absl::Time started_at_;
   absl::Duration heartbeat_every_;                  // lease_renewal
   absl::Duration lease_duration_;
@@ -301,6 +317,9 @@ class SalesopsServer {
   std::unique_ptr<ReadAccess> read_access_;
   std::unique_ptr<engine::PositionWaiters> waiters_;  // a projection after views_; outlives the gRPC server
   std::unique_ptr<WorkPool> pool_;                    // outlives the gRPC server
+  // A follower's write forwarding (cluster mode with --forward-writes):
+  // outlives the sequencer and the gRPC server.
+  std::unique_ptr<LeaderForwarder> forwarder_;
   std::unique_ptr<engine::EventHub> hub_;  // fed by the sequencer; outlives it
   std::unique_ptr<Subscriptions> subscriptions_;
   std::unique_ptr<engine::Sequencer> sequencer_;
@@ -311,6 +330,7 @@ class SalesopsServer {
   std::unique_ptr<TeamService> team_service_;
   std::unique_ptr<OrdersService> orders_service_;
   std::unique_ptr<SupportService> support_service_;
+  std::unique_ptr<ClusterService> cluster_service_;  // cluster mode: forwarded commands
   std::unique_ptr<MeetingsService> meetings_service_;
   std::unique_ptr<CoachingService> coaching_service_;
   std::unique_ptr<grpc::Server> server_;
@@ -324,6 +344,7 @@ class SalesopsServer {
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status step_down_ ABSL_GUARDED_BY(mu_);  // cluster mode: why the term ends (StepDownLater)
   bool health_wake_ ABSL_GUARDED_BY(mu_) = false;
+  bool follow_now_ ABSL_GUARDED_BY(mu_) = false;  // a forwarded write committed: copy it now
   std::unique_ptr<DashboardHttp> dashboard_;  // a client of server_: stopped in Shutdown before it
   std::unique_ptr<HttpEndpoint> http_;  // last: stopped first
 };

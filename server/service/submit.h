@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "grpcpp/server_context.h"
+#include "absl/time/time.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/domain/state.h"
 #include "server/engine/sequencer.h"
@@ -35,11 +36,16 @@ inline uint64_t ReplyPosition(const v1::CommandReply& reply) {
 // Queues `command` for `actor` (already authenticated) and finishes
 // `reactor` when the sequencer completes it. `take_reply(v1::CommandReply&&)`
 // moves the part of the reply this RPC returns into the response; it runs on
-// the sequencer thread before Finish. Any thread may call it.
+// the sequencer thread (or, on a follower, the thread the leader's reply
+// arrives on) before Finish. Any thread may call it. On a follower the
+// command is forwarded to the leader with the call's deadline, unless
+// `may_forward` is false (a command another node forwarded here).
 template <typename TakeReply>
 void SubmitCommandAs(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                     engine::Sequencer& sequencer, std::string actor, v1::Command command, TakeReply take_reply) {
+                     engine::Sequencer& sequencer, std::string actor, v1::Command command, TakeReply take_reply,
+                     bool may_forward = true) {
   std::string request_id = domain::OptionsOf(command).request_id();
+  const engine::SubmitOptions options{.deadline = absl::FromChrono(context->deadline()), .may_forward = may_forward};
   sequencer.Submit(std::move(actor), std::move(command),
                    [context, reactor, request_id = std::move(request_id),
                     take = std::move(take_reply)](engine::CommandResult result) mutable {
@@ -48,7 +54,8 @@ void SubmitCommandAs(grpc::CallbackServerContext* context, grpc::ServerUnaryReac
                      NoteCommand(*context, request_id, result.ok() ? ReplyPosition(*result) : 0);
                      if (result.ok()) take(std::move(*result));
                      reactor->Finish(ToGrpcStatus(result.status()));
-                   });
+                   },
+                   options);
 }
 
 // Authenticates the caller, then SubmitCommandAs.

@@ -163,4 +163,21 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(ab
   return grpc::experimental::TlsServerCredentials(options);
 }
 
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentialsFor(const TlsOptions& tls) {
+  if (!tls.enabled()) {
+    if (!tls.peer_ca_file.empty()) {
+      return absl::InvalidArgumentError("--tls-peer-ca: needs --tls-cert and --tls-key (the nodes speak TLS)");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!tls.peer_ca_file.empty()) {
+    SALESOPS_RETURN_IF_ERROR(CertificatesIn("--tls-peer-ca", tls.peer_ca_file).status());
+    SALESOPS_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile("--tls-peer-ca", tls.peer_ca_file));
+  }
+  SALESOPS_ASSIGN_OR_RETURN(ssl.pem_cert_chain, ReadFile("--tls-cert", tls.cert_file));
+  SALESOPS_ASSIGN_OR_RETURN(ssl.pem_private_key, ReadFile("--tls-key", tls.key_file));
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace salesops::service

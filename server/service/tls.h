@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 
 namespace salesops::service {
@@ -40,6 +41,10 @@ struct TlsOptions {
   absl::Duration refresh_interval = absl::Minutes(1);
   // Plaintext on a non-loopback address.
   bool allow_insecure = false;
+  // Cluster mode: PEM CA certificate(s) that signed the other nodes'
+  // certificates, for the TLS calls of write forwarding; empty: the
+  // system's roots.
+  std::string peer_ca_file;
 
   bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
 };
@@ -56,6 +61,15 @@ bool IsLoopbackListen(absl::string_view listen);
 // plaintext on a non-loopback address without `allow_insecure`.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(absl::string_view listen,
                                                                               const TlsOptions& tls);
+
+// The credentials this node calls another node with (cluster mode's write
+// forwarding): plaintext when `tls` is off; else TLS that verifies the peer
+// against tls.peer_ca_file (or the system's roots) and presents this node's
+// own certificate and key (for a peer that asks for client certificates).
+// The files are read once, here. INVALID_ARGUMENT naming the flag
+// (--tls-peer-ca) for a file that cannot be read or holds no certificate,
+// or --tls-peer-ca without TLS.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentialsFor(const TlsOptions& tls);
 
 }  // namespace salesops::service
 

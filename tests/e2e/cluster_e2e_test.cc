@@ -9,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <utility>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,7 +25,10 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "salesops/v1/admin.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "salesops/v1/audit.grpc.pb.h"
+#include "salesops/v1/internal.grpc.pb.h"
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "salesops/v1/views.grpc.pb.h"
@@ -436,7 +440,10 @@ TEST_F(ClusterE2eTest, ASecondNodeFollowsAndTakesOverOnlyAfterTheLeaseExpires) {
   ASSERT_TRUE(first->Start(&error)) << error;
   Write(*first, 10);
 
-  std::unique_ptr<ServerProcess> second = Node(second_dir, lease);
+  // This follower refuses writes instead of forwarding them.
+  std::vector<std::string> follower_flags = lease;
+  follower_flags.push_back("--forward-writes=false");
+  std::unique_ptr<ServerProcess> second = Node(second_dir, follower_flags);
   ASSERT_TRUE(second->Start(&error)) << error;
   EXPECT_THAT(second->Log(), HasSubstr("cluster mode: following"));
   // Writes made after the follower started reach it too.
@@ -478,6 +485,141 @@ TEST_F(ClusterE2eTest, ASecondNodeFollowsAndTakesOverOnlyAfterTheLeaseExpires) {
   EXPECT_THAT(Sql("SELECT min(position) FROM salesops_events WHERE stream_id = 'lead-after-failover'"),
               QueryRows(ElementsAre(absl::StrCat(before.position() + 1))));
   EXPECT_TRUE(PollUntil(absl::Seconds(3), [&] { return HealthIs(*second, "salesops.writes", kServing); }));
+  EXPECT_EQ(second->Stop(), 0) << second->Log();
+}
+
+// The reason and metadata of a refusal's ErrorInfo ("" when it has none).
+std::pair<std::string, std::map<std::string, std::string>> ReasonOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return {};
+  for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return {info.reason(), {info.metadata().begin(), info.metadata().end()}};
+  }
+  return {};
+}
+
+// Write forwarding (docs/CLUSTER.md): a client may send commands to any
+// node. A follower forwards each to the leader as the member it
+// authenticated, request_id and all: the reply is the leader's (the same
+// request sent to the leader again gets the same reply), the event names
+// the caller, a read on the follower right after the reply sees the
+// write, and refusals come back with their details. A caller without a
+// token is refused by the follower itself, and the leader takes forwarded
+// commands only from a node that shows the cluster's node secret.
+TEST_F(ClusterE2eTest, AFollowerForwardsWritesToTheLeaderAsTheCaller) {
+  TempDir first_dir, second_dir;
+  const std::vector<std::string> lease = {"--lease-duration=1s", "--lease-renewal=200ms"};
+  std::unique_ptr<ServerProcess> first = Node(first_dir, lease);
+  std::string error;
+  ASSERT_TRUE(first->Start(&error)) << error;
+  Write(*first, 1);  // rep1 (SALES_REP, BD_MANAGER) and lead-0
+  std::unique_ptr<ServerProcess> second = Node(second_dir, lease);
+  ASSERT_TRUE(second->Start(&error)) << error;
+  ASSERT_THAT(second->Log(), HasSubstr("cluster mode: following"));
+
+  // A team command and a lead command, both through the follower.
+  v1::AddMemberRequest add;
+  add.set_member_id("rep2");
+  add.set_display_name("李雷");
+  add.add_roles(v1::ROLE_SALES_REP);
+  v1::TeamCommandReply added;
+  grpc::Status s = v1::Team::NewStub(second->Channel())->AddMember(Ctx("root").get(), add, &added);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto via_follower = v1::Leads::NewStub(second->Channel());
+  const v1::IdentifyLeadRequest identify = Identify("via-follower");
+  v1::LeadCommandReply reply;
+  s = via_follower->IdentifyLead(Ctx("rep1").get(), identify, &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(reply.lead_id(), "via-follower");
+  ASSERT_GT(reply.position(), added.position());
+  // Read on the follower right after, without min_position: every time
+  // (the follower polls every 20 ms, so without the reply's wait some of
+  // these reads would come first).
+  auto reads = v1::Leads::NewStub(second->Channel());
+  v1::GetLeadRequest get;
+  v1::Lead lead;
+  int unseen = 0;
+  for (int i = 0; i < 30; ++i) {
+    v1::LeadCommandReply written;
+    s = via_follower->IdentifyLead(Ctx("rep1").get(), Identify(absl::StrCat("ryw-", i)), &written);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    get.set_lead_id(absl::StrCat("ryw-", i));
+    if (!reads->GetLead(Ctx("rep1").get(), get, &lead).ok()) ++unseen;
+  }
+  EXPECT_EQ(unseen, 0) << "reads on the follower that missed the write just acknowledged";
+  get.set_lead_id("via-follower");
+  s = reads->GetLead(Ctx("rep1").get(), get, &lead);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(lead.company(), "杭州某某科技有限公司");
+  // The event names the caller, not a node.
+  v1::ReadLogRequest read;
+  read.set_from_position(reply.position() - 1);
+  read.set_limit(2);
+  v1::ReadLogResponse events;
+  s = v1::Audit::NewStub(second->Channel())->ReadLog(Ctx("root").get(), read, &events);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(events.events_size(), 2);
+  EXPECT_EQ(events.events(0).actor(), "rep1");
+  EXPECT_EQ(events.events(0).stream_id(), "lead-via-follower");
+  // The same request on the leader: a retry, answered with the first reply.
+  v1::LeadCommandReply retried;
+  s = v1::Leads::NewStub(first->Channel())->IdentifyLead(Ctx("rep1").get(), identify, &retried);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(retried.position(), reply.position());
+  const v1::GetLogDigestResponse head = Digest(*first);
+
+  // Refusals: the leader's, with its details, as the caller (rep2 lacks
+  // BD_MANAGER); the follower's own for a caller without a token.
+  v1::QualifyLeadRequest qualify;
+  qualify.set_lead_id("via-follower");
+  qualify.set_score(60);
+  qualify.set_need("CRM");
+  s = via_follower->QualifyLead(Ctx("rep2").get(), qualify, &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  const auto [reason, metadata] = ReasonOf(s);
+  EXPECT_EQ(reason, "ROLE_REQUIRED");
+  EXPECT_EQ(metadata.count("member_id") ? metadata.at("member_id") : "", "rep2");
+  grpc::ClientContext anonymous;
+  s = via_follower->QualifyLead(&anonymous, qualify, &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+
+  // The leader's Cluster service: without the node secret, or with a wrong
+  // one, nothing is decided, whatever token the caller has; with the
+  // secret from PostgreSQL the command is decided as the named member.
+  v1::ForwardedCommand forged;
+  forged.set_actor("rep1");
+  *forged.mutable_command()->mutable_lead()->mutable_identify() = Identify("forged");
+  auto cluster = v1::Cluster::NewStub(first->Channel());
+  v1::CommandReply forged_reply;
+  std::unique_ptr<grpc::ClientContext> no_secret = Ctx("root");
+  s = cluster->ForwardCommand(no_secret.get(), forged, &forged_reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_EQ(ReasonOf(s).first, "NODE_SECRET_REQUIRED");
+  std::unique_ptr<grpc::ClientContext> wrong_secret = Ctx("root");
+  wrong_secret->AddMetadata("salesops-node-secret", std::string(64, 'a'));
+  s = cluster->ForwardCommand(wrong_secret.get(), forged, &forged_reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-forged'"),
+              QueryRows(ElementsAre("0")));
+  EXPECT_EQ(Digest(*first).position(), head.position());
+  EXPECT_TRUE(first->WaitForLog("NODE_SECRET_REQUIRED", absl::Seconds(5))) << first->Log();
+  const absl::StatusOr<std::vector<std::string>> secret = Sql("SELECT secret FROM salesops_node_secret");
+  ASSERT_THAT(secret, IsOk());
+  ASSERT_EQ(secret->size(), 1u);
+  grpc::ClientContext with_secret;
+  with_secret.AddMetadata("salesops-node-secret", (*secret)[0]);
+  s = cluster->ForwardCommand(&with_secret, forged, &forged_reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(forged_reply.lead().position(), head.position() + 2);
+  // A node that does not lead never forwards a forwarded command again.
+  grpc::ClientContext to_follower;
+  to_follower.AddMetadata("salesops-node-secret", (*secret)[0]);
+  *forged.mutable_command()->mutable_lead()->mutable_identify() = Identify("twice");
+  s = v1::Cluster::NewStub(second->Channel())->ForwardCommand(&to_follower, forged, &forged_reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("this node follows the leader"));
+  EXPECT_EQ(first->Stop(), 0) << first->Log();
   EXPECT_EQ(second->Stop(), 0) << second->Log();
 }
 
@@ -589,9 +731,12 @@ class ClusterFailoverE2eTest : public ClusterE2eTest {
 
   // A leader on `first_dir` with rep1 and `leads` leads, then a follower
   // on `second_dir` (both with a short lease); nulls after a failure.
+  // `first_flags` go to the first node (the leader) too.
   std::pair<std::unique_ptr<ServerProcess>, std::unique_ptr<ServerProcess>> LeaderAndFollower(
-      const TempDir& first_dir, const TempDir& second_dir, int leads) {
-    std::unique_ptr<ServerProcess> first = Node(first_dir, ShortLease());
+      const TempDir& first_dir, const TempDir& second_dir, int leads, std::vector<std::string> first_flags = {}) {
+    std::vector<std::string> flags = ShortLease();
+    flags.insert(flags.end(), first_flags.begin(), first_flags.end());
+    std::unique_ptr<ServerProcess> first = Node(first_dir, flags);
     std::string error;
     if (!first->Start(&error)) {
       ADD_FAILURE() << error;
@@ -731,7 +876,9 @@ TEST_F(ClusterFailoverE2eTest, KillingTheLeaderDuringABurstLosesNothingAndAnothe
 // down, follows the new leader, and its log equals the new leader's.
 TEST_F(ClusterFailoverE2eTest, APausedLeaderCannotAppendAfterItsLeaseAndFollows) {
   TempDir first_dir, second_dir;
-  auto [first, second] = LeaderAndFollower(first_dir, second_dir, 5);
+  // Without forwarding, so that the write sent to it can only be its own
+  // append (forwarded, the new leader would take it).
+  auto [first, second] = LeaderAndFollower(first_dir, second_dir, 5, {"--forward-writes=false"});
   ASSERT_NE(second, nullptr);
   first->Signal(SIGSTOP);
   ASSERT_TRUE(second->WaitForLog("this node leads with lease epoch 2", absl::Seconds(10))) << second->Log();

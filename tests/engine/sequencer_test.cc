@@ -4,11 +4,13 @@
 
 #include <array>
 #include <memory>
+#include <tuple>
 
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/lead_directory.h"
+#include "projections/views_state.h"
 #include "server/domain/proto_time.h"
 #include "server/store/event_store_internal.h"
 #include "tests/common/testing.h"
@@ -422,6 +424,66 @@ TEST_F(SequencerTest, BootstrapOnlyOnAnEmptyTeamAndOnlyByTheServer) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not empty")));
   EXPECT_THAT(SubmitTeam(Bootstrap("eve"), "root"),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("BootstrapAdmin")));
+}
+
+// A forwarder that keeps what it was given and answers with a fixed reply.
+class RecordingForwarder final : public CommandForwarder {
+ public:
+  void Forward(std::string actor, v1::Command command, absl::Time deadline, ReplyCallback done) override {
+    actors.push_back(std::move(actor));
+    commands.push_back(std::move(command));
+    deadlines.push_back(deadline);
+    v1::CommandReply reply;
+    reply.mutable_lead()->set_lead_id("from-the-leader");
+    reply.mutable_lead()->set_position(4242);
+    std::move(done)(std::move(reply));
+  }
+  std::vector<std::string> actors;
+  std::vector<v1::Command> commands;
+  std::vector<absl::Time> deadlines;
+};
+
+// A following node's sequencer hands commands to its forwarder (cluster
+// mode's write forwarding) with the actor, the command and the caller's
+// deadline; a command another node forwarded is refused, never forwarded
+// again; without a forwarder, and once leading again, nothing is forwarded.
+TEST_F(SequencerTest, AFollowerForwardsCommandsButNeverAForwardedOne) {
+  RecordingForwarder forwarder;
+  const absl::Status refusal = absl::UnavailableError("this node follows the leader n1");
+  ASSERT_TRUE(sequencer_->Follow(refusal, absl::Now() + absl::Seconds(30), &forwarder));
+
+  v1::Command command;
+  *command.mutable_lead() = Identify("转发-1");
+  const absl::Time deadline = absl::Now() + absl::Seconds(7);
+  CommandResult forwarded = absl::UnknownError("not completed");
+  sequencer_->Submit("alice", command, [&](CommandResult r) { forwarded = std::move(r); }, {.deadline = deadline});
+  ASSERT_THAT(forwarded, IsOk());
+  EXPECT_EQ(forwarded->lead().lead_id(), "from-the-leader");
+  ASSERT_EQ(forwarder.actors.size(), 1u);
+  EXPECT_EQ(forwarder.actors[0], "alice");
+  EXPECT_EQ(forwarder.commands[0].SerializeAsString(), command.SerializeAsString());
+  EXPECT_EQ(forwarder.deadlines[0], deadline);
+
+  CommandResult again = absl::UnknownError("not completed");
+  sequencer_->Submit("alice", command, [&](CommandResult r) { again = std::move(r); }, {.may_forward = false});
+  EXPECT_EQ(again.status(), refusal);
+  EXPECT_EQ(forwarder.actors.size(), 1u);
+
+  ASSERT_TRUE(sequencer_->Follow(refusal, absl::Now() + absl::Seconds(30)));
+  EXPECT_THAT(Submit(Identify("L9"))->Get(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("follows")));
+  EXPECT_EQ(forwarder.actors.size(), 1u);
+  EXPECT_EQ(store_->Head(), base_);  // nothing was written here
+
+  ASSERT_TRUE(sequencer_->Follow(refusal, absl::Now() + absl::Seconds(30), &forwarder));
+  auto [state, position, log_time] = views_->Read([](const projections::ViewsState& v) {
+    return std::make_tuple(projections::DecidersState(v.core), v.position, v.log_time);
+  });
+  ASSERT_THAT(sequencer_->Lead(std::move(state), position, log_time), IsOk());
+  const LeadReply& led = Submit(Identify("L10"))->Get();
+  ASSERT_THAT(led, IsOk());
+  EXPECT_GT(led->position(), base_);  // decided and written here
+  EXPECT_EQ(led->position(), store_->Head());
+  EXPECT_EQ(forwarder.actors.size(), 1u);
 }
 
 TEST(StoreOptionsTest, DefaultDurabilityIsFsyncBeforeReply) { EXPECT_TRUE(store::StoreOptions{}.sync); }

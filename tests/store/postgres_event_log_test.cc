@@ -119,14 +119,15 @@ TEST_F(PostgresEventLogTest, CreatesItsSchemaOnceAndRefusesANewerOne) {
   ASSERT_NE(OpenLog(), nullptr);
   ASSERT_NE(OpenLog(), nullptr);  // idempotent
   EXPECT_THAT(Sql("SELECT version FROM salesops_schema_migrations ORDER BY version"),
-              QueryRows(ElementsAre("1", "2")));
+              QueryRows(ElementsAre("1", "2", "3")));
   ASSERT_THAT(Sql("INSERT INTO salesops_schema_migrations (version, description) VALUES (99, 'future')"), IsOk());
   EXPECT_THAT(PostgresEventLog::Open(Options()),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("schema version 99")));
 }
 
-// A log made by a salesopsd of schema version 1 (before node heartbeats)
-// gains what version 2 adds, and keeps its events.
+// A log made by a salesopsd of schema version 1 (before node heartbeats
+// and the node secret) gains what versions 2 and 3 add, and keeps its
+// events.
 TEST_F(PostgresEventLogTest, ALogOfTheFirstSchemaVersionIsMigrated) {
   {
     std::unique_ptr<PostgresEventLog> log = OpenLog();
@@ -136,13 +137,37 @@ TEST_F(PostgresEventLogTest, ALogOfTheFirstSchemaVersionIsMigrated) {
     ASSERT_THAT(log->Append(batch), IsOk());
   }
   ASSERT_THAT(Sql("DROP TABLE salesops_nodes"), IsOk());
-  ASSERT_THAT(Sql("DELETE FROM salesops_schema_migrations WHERE version = 2"), IsOk());
+  ASSERT_THAT(Sql("DROP TABLE salesops_node_secret"), IsOk());
+  ASSERT_THAT(Sql("DELETE FROM salesops_schema_migrations WHERE version >= 2"), IsOk());
   std::unique_ptr<PostgresEventLog> log = OpenLog();
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(log->Head(), 1u);
   EXPECT_THAT(Sql("SELECT version FROM salesops_schema_migrations ORDER BY version"),
-              QueryRows(ElementsAre("1", "2")));
+              QueryRows(ElementsAre("1", "2", "3")));
   EXPECT_THAT(Sql("SELECT count(*) FROM salesops_nodes"), QueryRows(ElementsAre("0")));
+  EXPECT_THAT(log->ReadNodeSecret(), IsOk());
+}
+
+// Every log gets a node secret of its own, made once: 64 hexadecimal
+// digits (244 random bits) from PostgreSQL's strong random source, the
+// same on every read.
+TEST_F(PostgresEventLogTest, EveryLogHasANodeSecretOfItsOwnMadeOnce) {
+  std::unique_ptr<PostgresEventLog> log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<std::string> secret = log->ReadNodeSecret();
+  ASSERT_THAT(secret, IsOk());
+  EXPECT_EQ(secret->size(), 64u);
+  EXPECT_EQ(secret->find_first_not_of("0123456789abcdef"), std::string::npos) << *secret;
+  std::unique_ptr<PostgresEventLog> again = OpenLog();
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->ReadNodeSecret().value_or(""), *secret);
+  ASSERT_THAT(pg_->CreateDatabase(db_ + "_other"), IsOk());
+  absl::StatusOr<std::unique_ptr<PostgresEventLog>> other =
+      PostgresEventLog::Open({.conninfo = pg_->ConnectionString(db_ + "_other")});
+  ASSERT_THAT(other, IsOk());
+  absl::StatusOr<std::string> other_secret = (*other)->ReadNodeSecret();
+  ASSERT_THAT(other_secret, IsOk());
+  EXPECT_NE(*other_secret, *secret);
 }
 
 TEST_F(PostgresEventLogTest, ABadConnectionStringIsRefusedNamingWhy) {

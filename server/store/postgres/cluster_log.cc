@@ -163,6 +163,12 @@ absl::StatusOr<LeaseRow> ClusterLog::ReadLease() const {
   return row;
 }
 
+void ClusterLog::Advertise(std::string address) {
+  absl::MutexLock lock(&role_mu_);
+  if (lease_ != nullptr) lease_->SetAddress(address);
+  advertised_ = std::move(address);
+}
+
 int64_t ClusterLog::epoch() const {
   absl::MutexLock lock(&role_mu_);
   return lease_ != nullptr && !following() ? lease_->epoch() : 0;
@@ -181,7 +187,12 @@ absl::StatusOr<bool> ClusterLog::TakeLease() {
     absl::MutexLock lock(&role_mu_);
     if (lease_ != nullptr) return true;
   }
-  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<Lease> lease, Lease::TryAcquire(*lease_options_));
+  LeaseOptions options = *lease_options_;
+  {
+    absl::MutexLock lock(&role_mu_);
+    if (!advertised_.empty()) options.address = advertised_;
+  }
+  SALESOPS_ASSIGN_OR_RETURN(std::unique_ptr<Lease> lease, Lease::TryAcquire(options));
   if (lease == nullptr) return false;
   absl::MutexLock lock(&role_mu_);
   lease_ = std::move(lease);
@@ -240,7 +251,7 @@ WriteState ClusterLog::write_state() const {
   if (following()) {
     absl::MutexLock lock(&role_mu_);
     return {absl::UnavailableError(absl::StrCat("this node follows the leader ", leader_,
-                                                "; send writes to the leader (forwarding comes later)")),
+                                                "; send writes to the leader")),
             false};
   }
   {

@@ -153,6 +153,9 @@ class ClusterLog final : public EventLog {
   // The lease row (ReadLease): a follower watches for it to be free. Also
   // remembers its holder for the followers' refusals (write_state).
   absl::StatusOr<LeaseRow> ReadLease() const;
+  // The gRPC address this node serves, for the lease row while it leads
+  // (followers forward writes there): from now on, and in every later term.
+  void Advertise(std::string address);
 
   // Promotion in the running process (docs/CLUSTER.md, "Failover"), in
   // three steps on one thread, the follower's:
@@ -197,6 +200,7 @@ class ClusterLog final : public EventLog {
   // first when the log closes.
   std::unique_ptr<Lease> lease_ ABSL_GUARDED_BY(role_mu_);
   std::optional<LeaseOptions> lease_options_;  // from Open: to take the lease again
+  std::string advertised_ ABSL_GUARDED_BY(role_mu_);  // Advertise; else lease_options_'s
   std::unique_ptr<PostgresEventLog> postgres_;
   std::unique_ptr<EventStore> local_;
   absl::Mutex append_mu_;  // one Append at a time, PostgreSQL then local

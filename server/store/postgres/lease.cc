@@ -44,7 +44,14 @@ absl::Status Lease::ValidateDurations(absl::Duration duration, absl::Duration re
 }
 
 Lease::Lease(const LeaseOptions& options, std::unique_ptr<PgConnection> conn, int64_t epoch)
-    : options_(options), conn_(std::move(conn)), epoch_(epoch) {}
+    : options_(options), conn_(std::move(conn)), epoch_(epoch), address_(options.address) {}
+
+void Lease::SetAddress(std::string address) {
+  absl::MutexLock lock(&mu_);
+  if (address == address_) return;
+  address_ = std::move(address);
+  address_changed_ = true;
+}
 
 Lease::~Lease() { Release(); }
 
@@ -113,10 +120,15 @@ void Lease::Renew() {
   // (or of the acquisition) plus the duration, whatever the clocks say.
   absl::Time renewed = absl::Now() - options_.renew_every;
   absl::Status last_error;
+  const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || address_changed_; };
   for (;;) {
+    std::string address;
     {
       absl::MutexLock lock(&mu_);
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.renew_every)) return;
+      mu_.AwaitWithTimeout(absl::Condition(&wake), options_.renew_every);
+      if (stopping_) return;
+      address_changed_ = false;
+      address = address_;
     }
     const absl::Time attempt = absl::Now();
     absl::StatusOr<PgResult> result = absl::UnavailableError("no connection");
@@ -127,9 +139,9 @@ void Lease::Renew() {
     }
     if (conn_ != nullptr && conn_->ok()) {
       result = conn_->Exec(
-          "UPDATE salesops_lease SET expires_at = now() + $2::bigint * interval '1 millisecond' "
+          "UPDATE salesops_lease SET expires_at = now() + $2::bigint * interval '1 millisecond', address = $3 "
           "WHERE id = 1 AND epoch = $1",
-          {PgParam::Int(epoch_), Millis(options_.duration)});
+          {PgParam::Int(epoch_), Millis(options_.duration), PgParam::Text(address)});
     }
     absl::Status lost;
     if (result.ok() && result->affected() == 1) {

@@ -10,8 +10,8 @@
 // cannot append even before it notices. Expiry is judged by PostgreSQL's
 // now(), never by a node's clock.
 //
-// Thread safety: epoch() and lost() from any thread; Acquire, Start and
-// Release from one thread (the owner's).
+// Thread safety: epoch(), lost() and SetAddress from any thread; Acquire,
+// Start and Release from one thread (the owner's).
 #ifndef SALESOPS_SERVER_STORE_POSTGRES_LEASE_H_
 #define SALESOPS_SERVER_STORE_POSTGRES_LEASE_H_
 
@@ -34,7 +34,8 @@ class PgConnection;
 struct LeaseOptions {
   std::string conninfo;
   // Who takes it (logged, and shown to the next node that waits) and the
-  // gRPC address it serves (for forwarding, later).
+  // gRPC address it serves (where followers forward writes; SetAddress
+  // changes it).
   std::string holder;
   std::string address;
   // How long a lease lasts unless renewed, and how often it is renewed
@@ -75,6 +76,10 @@ class Lease {
   // True once the lease was lost.
   bool lost() const { return lost_.load(std::memory_order_acquire); }
 
+  // The address followers forward writes to, written into the lease row by
+  // the next renewal, which runs at once (after Start). Any thread.
+  void SetAddress(std::string address);
+
   // Stops renewing and lets the lease expire now (when it is still ours),
   // so that the next node need not wait out the duration. Idempotent.
   void Release();
@@ -87,7 +92,7 @@ class Lease {
   Lease(const LeaseOptions& options, std::unique_ptr<PgConnection> conn, int64_t epoch);
   void Renew();
 
-  const LeaseOptions options_;
+  const LeaseOptions options_;  // its address as taken; address_ from then on
   std::unique_ptr<PgConnection> conn_;  // the renewal thread's, after Start
   const int64_t epoch_;
   std::atomic<bool> lost_{false};
@@ -95,6 +100,8 @@ class Lease {
   std::thread renewer_;
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::string address_ ABSL_GUARDED_BY(mu_);
+  bool address_changed_ ABSL_GUARDED_BY(mu_) = false;  // renew now
   bool released_ = false;
 };
 

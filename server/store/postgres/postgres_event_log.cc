@@ -458,6 +458,14 @@ absl::StatusOr<LeaseRow> PostgresEventLog::ReadLease() const {
                   .free = rows.at(0, 3) == "t"};
 }
 
+absl::StatusOr<std::string> PostgresEventLog::ReadNodeSecret() const {
+  SALESOPS_ASSIGN_OR_RETURN(PgResult rows, Read("SELECT secret FROM salesops_node_secret WHERE id = 1", {}));
+  if (rows.rows() != 1 || rows.at(0, 0).size() < 32) {
+    return absl::DataLossError("the PostgreSQL log has no node secret (salesops_node_secret)");
+  }
+  return std::string(rows.at(0, 0));
+}
+
 namespace {
 
 // SQL for a timestamptz as microseconds since the Unix epoch (NULL for

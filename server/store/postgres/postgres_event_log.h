@@ -147,6 +147,9 @@ class PostgresEventLog final : public EventLog {
   absl::StatusOr<uint64_t> RefreshHead();
   // Reads the lease row (who leads; whether the lease is free).
   absl::StatusOr<LeaseRow> ReadLease() const;
+  // The secret every node of this log shows the leader when it forwards a
+  // command (salesops_node_secret; docs/CLUSTER.md, "Write forwarding").
+  absl::StatusOr<std::string> ReadNodeSecret() const;
   // Records a node's heartbeat (an upsert by node_id, stamped with
   // PostgreSQL's now(); safe to repeat). A leader's heartbeat also forgets
   // the nodes silent for longer than `forget_after` (stopped for good, or

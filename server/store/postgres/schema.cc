@@ -14,8 +14,10 @@ struct Migration {
 };
 
 // Append only: a migration, once released, is never changed; a new version
-// adds one. Portable SQL (no functions, triggers or advisory locks), so the
-// same schema can run on an engine that speaks the PostgreSQL protocol.
+// adds one. Portable SQL (no functions of our own, triggers or advisory
+// locks; gen_random_uuid(), which PostgreSQL has since 13 and the
+// distributed engines have too), so the same schema can run on an engine
+// that speaks the PostgreSQL protocol.
 constexpr Migration kMigrations[] = {
     {1, "events, stream index, idempotency records, head and lease",
      R"sql(
@@ -64,6 +66,16 @@ CREATE TABLE salesops_nodes (
   started_at timestamptz NOT NULL,
   heartbeat_at timestamptz NOT NULL
 );
+)sql"},
+    {3, "the node secret (write forwarding between nodes)",
+     // 244 random bits (two version-4 UUIDs from a strong source), made once.
+     R"sql(
+CREATE TABLE salesops_node_secret (
+  id int PRIMARY KEY CHECK (id = 1),
+  secret text NOT NULL
+);
+INSERT INTO salesops_node_secret (id, secret)
+  VALUES (1, replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
 )sql"},
 };
 

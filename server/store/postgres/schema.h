@@ -10,6 +10,8 @@
 //                               the batch that wrote it; followers copy records by it)
 //   salesops_head               one row: position and chain digest of the last event
 //   salesops_lease              one row: epoch (the fencing token), holder, address, expires_at
+//   salesops_nodes              one row per node: its last heartbeat (cluster status)
+//   salesops_node_secret        one row: the secret nodes show each other when forwarding writes
 //
 // Internal to server/store/postgres/.
 #ifndef SALESOPS_SERVER_STORE_POSTGRES_SCHEMA_H_
@@ -23,7 +25,7 @@
 namespace salesops::store::postgres {
 
 // The newest schema version this salesopsd knows.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings the database to kSchemaVersion: applies, in one transaction, every
 // migration not recorded in salesops_schema_migrations (creating that table
