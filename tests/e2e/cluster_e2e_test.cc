@@ -32,7 +32,9 @@
 #include "salesops/v1/leads.grpc.pb.h"
 #include "salesops/v1/team.grpc.pb.h"
 #include "salesops/v1/views.grpc.pb.h"
+#include "client/tls/channel.h"
 #include "tests/common/postgres_cluster.h"
+#include "tests/common/test_certs.h"
 #include "tests/common/testing.h"
 #include "tests/e2e/raw_call.h"
 #include "tests/e2e/run_program.h"
@@ -46,7 +48,10 @@ using ::salesops::testing::kRootToken;
 using ::salesops::testing::PostgresCluster;
 using ::salesops::testing::QueryRows;
 using ::salesops::testing::ServerProcess;
+using ::salesops::testing::CertifiedKey;
 using ::salesops::testing::TempDir;
+using ::salesops::testing::TestCa;
+using ::salesops::testing::WriteTextFile;
 using ::salesops::testing::TokenOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -621,6 +626,64 @@ TEST_F(ClusterE2eTest, AFollowerForwardsWritesToTheLeaderAsTheCaller) {
   EXPECT_THAT(s.error_message(), HasSubstr("this node follows the leader"));
   EXPECT_EQ(first->Stop(), 0) << first->Log();
   EXPECT_EQ(second->Stop(), 0) << second->Log();
+}
+
+// Write forwarding over TLS: the follower verifies the leader against
+// --tls-peer-ca; a follower that trusts another CA cannot deliver (the
+// handshake fails), says so, and nothing is written.
+TEST_F(ClusterE2eTest, AFollowerForwardsOverTlsOnlyToALeaderItsPeerCaSigned) {
+  TempDir certs;
+  const TestCa ca("salesops cluster CA");
+  const TestCa other_ca("an unrelated CA");
+  const std::string dir = certs.path();
+  WriteTextFile(dir + "/ca.pem", ca.cert_pem());
+  WriteTextFile(dir + "/other-ca.pem", other_ca.cert_pem());
+  const CertifiedKey node = ca.IssueServer();  // localhost and 127.0.0.1: every node's
+  WriteTextFile(dir + "/node.pem", node.cert_pem);
+  WriteTextFile(dir + "/node.key", node.key_pem);
+  const auto flags = [&](const std::string& peer_ca) {
+    return std::vector<std::string>{"--lease-duration=1s", "--lease-renewal=200ms", "--tls-cert=" + dir + "/node.pem",
+                                    "--tls-key=" + dir + "/node.key", "--tls-peer-ca=" + dir + "/" + peer_ca};
+  };
+  TempDir first_dir, second_dir, third_dir;
+  std::unique_ptr<ServerProcess> first = Node(first_dir, flags("ca.pem"));
+  std::string error;
+  ASSERT_TRUE(first->Start(&error)) << error;
+  std::unique_ptr<ServerProcess> second = Node(second_dir, flags("ca.pem"));
+  ASSERT_TRUE(second->Start(&error)) << error;
+  std::unique_ptr<ServerProcess> third = Node(third_dir, flags("other-ca.pem"));
+  ASSERT_TRUE(third->Start(&error)) << error;
+  ASSERT_THAT(third->Log(), HasSubstr("cluster mode: following"));
+
+  client::ChannelSecurity tls;
+  tls.ca_file = dir + "/ca.pem";
+  const auto channel = [&](ServerProcess& to) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> c = client::NewChannel(to.address(), tls);
+    EXPECT_THAT(c, IsOk());
+    return c.ok() ? *c : nullptr;
+  };
+  v1::AddMemberRequest add;
+  add.set_member_id("rep1");
+  add.set_display_name("王芳");
+  add.add_roles(v1::ROLE_SALES_REP);
+  v1::TeamCommandReply added;
+  grpc::Status s = v1::Team::NewStub(channel(*second))->AddMember(Ctx("root").get(), add, &added);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::LeadCommandReply reply;
+  s = v1::Leads::NewStub(channel(*second))->IdentifyLead(Ctx("rep1").get(), Identify("over-tls"), &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-over-tls'"),
+              QueryRows(ElementsAre("2")));
+
+  s = v1::Leads::NewStub(channel(*third))->IdentifyLead(Ctx("rep1").get(), Identify("untrusted"), &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(ReasonOf(s).first, "LEADER_UNREACHABLE") << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("could not be reached"));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-untrusted'"),
+              QueryRows(ElementsAre("0")));
+  EXPECT_EQ(first->Stop(), 0) << first->Log();
+  EXPECT_EQ(second->Stop(), 0) << second->Log();
+  EXPECT_EQ(third->Stop(), 0) << third->Log();
 }
 
 // Clients writing to a cluster as a careful client does: each command (a
