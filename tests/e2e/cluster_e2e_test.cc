@@ -970,6 +970,110 @@ TEST_F(ClusterFailoverE2eTest, APausedLeaderCannotAppendAfterItsLeaseAndFollows)
   EXPECT_EQ(second->Stop(), 0) << second->Log();
 }
 
+// Three nodes on one PostgreSQL, each sent commands (the followers forward
+// theirs): every node holds the same log (digest at the head, VerifyLog),
+// and answers the pipeline, the workload and a performance review the
+// same — live after min_position, and byte for byte as of one moment.
+TEST_F(ClusterFailoverE2eTest, ThreeNodesSentCommandsEachAgreeOnTheLogAndEveryView) {
+  TempDir dirs[3];
+  std::vector<std::unique_ptr<ServerProcess>> nodes;
+  for (const TempDir& dir : dirs) {
+    nodes.push_back(Node(dir, ShortLease()));
+    std::string error;
+    ASSERT_TRUE(nodes.back()->Start(&error)) << error;
+  }
+  ASSERT_THAT(nodes[1]->Log(), HasSubstr("cluster mode: following"));
+  ASSERT_THAT(nodes[2]->Log(), HasSubstr("cluster mode: following"));
+  Write(*nodes[1], 12);  // rep1 and twelve leads (every fourth qualified), through a follower
+  uint64_t last = 0;
+  for (int i = 0; i < 12; ++i) {
+    ServerProcess& node = *nodes[i % 3];
+    auto leads = v1::Leads::NewStub(node.Channel());
+    v1::LeadCommandReply reply;
+    grpc::Status s = leads->IdentifyLead(Ctx("rep1").get(), Identify(absl::StrCat("n", i % 3, "-", i)), &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    if (i % 2 == 0) {
+      v1::QualifyLeadRequest q;
+      q.set_lead_id(absl::StrCat("lead-", i));
+      q.set_score(50 + i);
+      q.set_need("客户管理系统");
+      s = leads->QualifyLead(Ctx("rep1").get(), q, &reply);
+      if (i % 4 != 0) ASSERT_TRUE(s.ok()) << s.error_message();  // every fourth was qualified already
+    }
+    if (i % 3 == 2) {
+      v1::DisqualifyLeadRequest d;
+      d.set_lead_id(absl::StrCat("n2-", i));
+      d.set_reason("预算不足");
+      s = leads->DisqualifyLead(Ctx("rep1").get(), d, &reply);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    last = std::max(last, reply.position());
+  }
+  const v1::GetLogDigestResponse leader = Digest(*nodes[0]);
+  ASSERT_GE(leader.position(), last);
+  const absl::Time moment = absl::Now();
+  google::protobuf::Timestamp as_of;
+  as_of.set_seconds(absl::ToUnixSeconds(moment));
+  as_of.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(moment - absl::FromUnixSeconds(as_of.seconds()))));
+  for (std::unique_ptr<ServerProcess>& node : nodes) {
+    ASSERT_TRUE(PollUntil(absl::Seconds(10), [&] { return Digest(*node).position() >= leader.position(); }));
+    EXPECT_EQ(Digest(*node).digest(), leader.digest());
+    v1::VerifyLogResponse verified;
+    const grpc::Status s = v1::Audit::NewStub(node->Channel())->VerifyLog(Ctx("root").get(), {}, &verified);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(verified.ok()) << verified.DebugString();
+  }
+  // Every answer of every node, live after min_position and as of `moment`.
+  const auto answers = [&](ServerProcess& node) {
+    auto views = v1::Views::NewStub(node.Channel());
+    std::vector<std::string> out;
+    for (const bool fixed : {false, true}) {
+      v1::ViewOptions view;
+      view.set_min_position(leader.position());
+      if (fixed) *view.mutable_as_of_time() = as_of;
+      v1::GetPipelineRequest pipeline;
+      *pipeline.mutable_view() = view;
+      v1::Pipeline p;
+      EXPECT_TRUE(views->GetPipeline(Ctx("root").get(), pipeline, &p).ok());
+      v1::GetWorkloadRequest workload;
+      *workload.mutable_view() = view;
+      v1::Workload w;
+      EXPECT_TRUE(views->GetWorkload(Ctx("root").get(), workload, &w).ok());
+      v1::GetPerformanceReviewRequest review;
+      *review.mutable_view() = view;
+      review.set_member_id("rep1");
+      review.set_period(absl::FormatTime("%Y-%m", moment, absl::UTCTimeZone()));
+      v1::PerformanceReview r;
+      const grpc::Status s = views->GetPerformanceReview(Ctx("root").get(), review, &r);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!fixed) {  // live: the moment each is measured to differs
+        p.clear_view();
+        p.mutable_win_rate()->clear_from();
+        p.mutable_win_rate()->clear_to();
+        for (v1::StageSummary& stage : *p.mutable_stages()) {
+          stage.clear_average_time_in_stage();
+          stage.clear_max_time_in_stage();
+        }
+        w.clear_view();
+        for (v1::MemberWorkload& m : *w.mutable_members()) m.clear_oldest_item_age();
+        r.clear_view();
+      }
+      EXPECT_GT(p.stages_size(), 0);
+      out.push_back(p.SerializeAsString());
+      out.push_back(w.SerializeAsString());
+      out.push_back(r.SerializeAsString());
+    }
+    return out;
+  };
+  const std::vector<std::string> expected = answers(*nodes[0]);
+  for (size_t i = 1; i < nodes.size(); ++i) {
+    const std::vector<std::string> got = answers(*nodes[i]);
+    ASSERT_EQ(got.size(), expected.size());
+    for (size_t k = 0; k < got.size(); ++k) EXPECT_TRUE(got[k] == expected[k]) << "node " << i << ", answer " << k;
+  }
+  for (std::unique_ptr<ServerProcess>& node : nodes) EXPECT_EQ(node->Stop(), 0) << node->Log();
+}
+
 // A follower stopped while the leader takes thousands of events catches
 // up when it starts again, and its views equal the leader's.
 TEST_F(ClusterFailoverE2eTest, AFollowerRestartedAfterMissingManyEventsCatchesUp) {
