@@ -65,6 +65,9 @@ ABSL_FLAG(std::string, advertise_address, "",
 ABSL_FLAG(bool, forward_writes, true,
           "cluster mode: a follower forwards the commands it is sent to the leader; false: it refuses them "
           "UNAVAILABLE naming the leader");
+ABSL_FLAG(absl::Duration, follower_poll, absl::Milliseconds(20),
+          "cluster mode: how often a follower reads the log of record's head when the leader's wake-up did not "
+          "come first");
 ABSL_FLAG(std::string, tls_peer_ca, "",
           "cluster mode with TLS: PEM CA certificate(s) that signed the other nodes' certificates, to verify the "
           "leader when forwarding writes (default: the system's roots)");
@@ -198,6 +201,7 @@ int main(int argc, char** argv) {
   options.max_follower_lag = absl::GetFlag(FLAGS_max_follower_lag);
   options.advertise_address = absl::GetFlag(FLAGS_advertise_address);
   options.forward_writes = absl::GetFlag(FLAGS_forward_writes);
+  options.follower_poll = absl::GetFlag(FLAGS_follower_poll);
   options.tls.peer_ca_file = absl::GetFlag(FLAGS_tls_peer_ca);
   if (!options.log.empty()) {
     if (const absl::Status cluster = salesops::store::postgres::ValidateClusterFlags(

@@ -3,9 +3,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "server/domain/errors.h"
 #include "server/domain/validation.h"
 #include "server/service/grpc_status.h"
@@ -42,8 +44,9 @@ absl::Status CheckNodeSecret(const grpc::ServerContextBase& context, const std::
 
 }  // namespace
 
-ClusterService::ClusterService(engine::Sequencer* sequencer, const std::string& node_secret)
-    : sequencer_(sequencer), secret_digest_(Sha256(node_secret)) {}
+ClusterService::ClusterService(engine::Sequencer* sequencer, engine::PositionWaiters* waiters,
+                               std::function<bool()> leading, const std::string& node_secret)
+    : sequencer_(sequencer), waiters_(waiters), leading_(std::move(leading)), secret_digest_(Sha256(node_secret)) {}
 
 grpc::ServerUnaryReactor* ClusterService::ForwardCommand(grpc::CallbackServerContext* context,
                                                          const v1::ForwardedCommand* request,
@@ -61,6 +64,32 @@ grpc::ServerUnaryReactor* ClusterService::ForwardCommand(grpc::CallbackServerCon
   SubmitCommandAs(
       context, reactor, *sequencer_, request->actor(), request->command(),
       [reply](v1::CommandReply&& r) { *reply = std::move(r); }, /*may_forward=*/false);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClusterService::AwaitHead(grpc::CallbackServerContext* context,
+                                                    const v1::AwaitHeadRequest* request,
+                                                    v1::AwaitHeadResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status admitted = CheckNodeSecret(*context, secret_digest_);
+  if (admitted.ok() && !leading_()) {
+    admitted = absl::UnavailableError("this node does not lead: ask the lease holder");
+  }
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
+    return reactor;
+  }
+  const absl::Time deadline = std::min(absl::FromChrono(context->deadline()), absl::Now() + kMaxHeadWait);
+  // Answered with the head at the deadline too: nothing new is an answer.
+  absl::StatusOr<bool> parked = waiters_->Wait(
+      reactor, absl::StrCat("node:", request->from_node()), request->after() + 1, deadline,
+      [this, reactor, reply](absl::Status waited) {
+        reply->set_head(waiters_->position());
+        reactor->Finish(waited.ok() || absl::IsDeadlineExceeded(waited) ? grpc::Status::OK : ToGrpcStatus(waited));
+      });
+  if (parked.ok() && *parked) return reactor;
+  reply->set_head(waiters_->position());
+  reactor->Finish(parked.ok() ? grpc::Status::OK : ToGrpcStatus(parked.status()));
   return reactor;
 }
 

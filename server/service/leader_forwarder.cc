@@ -25,7 +25,17 @@ struct LeaderForwarder::Call {
   absl::Time deadline;
 };
 
+struct LeaderForwarder::HeadCall {
+  grpc::ClientContext context;
+  v1::AwaitHeadRequest request;
+  v1::AwaitHeadResponse reply;
+  std::shared_ptr<v1::Cluster::Stub> stub;
+};
+
 namespace {
+
+// How long a follower waits before it asks again after a failed AwaitHead.
+constexpr absl::Duration kWatchRetry = absl::Milliseconds(500);
 
 absl::Status LeaderUnreachable(absl::string_view why, const std::string& leader) {
   return errors::WithReason(absl::UnavailableError(absl::StrCat(why, "; retry with the same request_id")),
@@ -44,7 +54,9 @@ LeaderForwarder::LeaderForwarder(LeaderForwarderOptions options) : options_(std:
 
 LeaderForwarder::~LeaderForwarder() {
   Stop();
-  AwaitIdle(absl::InfiniteFuture());
+  absl::MutexLock lock(&mu_);
+  const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return calls_.empty() && head_call_ == nullptr; };
+  mu_.Await(absl::Condition(&idle));
 }
 
 void LeaderForwarder::SetLeader(const std::string& leader_id, const std::string& address) {
@@ -144,22 +156,53 @@ void LeaderForwarder::Complete(Call* call, engine::CommandResult result) {
   calls_.erase(call);
 }
 
+void LeaderForwarder::WatchHead(uint64_t applied) {
+  std::shared_ptr<HeadCall> call;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ || stub_ == nullptr || head_call_ != nullptr || absl::Now() < next_watch_) return;
+    call = std::make_shared<HeadCall>();
+    call->stub = stub_;
+    head_call_ = call;
+  }
+  // Past the leader's longest wait, so that a silent leader ends the call.
+  call->context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  call->context.AddMetadata(kNodeSecretHeader, options_.node_secret);
+  call->request.set_after(applied);
+  call->request.set_from_node(options_.node_id);
+  HeadCall* raw = call.get();  // head_call_ owns it until answered
+  raw->stub->async()->AwaitHead(&raw->context, &raw->request, &raw->reply, [this, raw](grpc::Status status) {
+    const bool newer = status.ok() && raw->reply.head() > raw->request.after();
+    std::shared_ptr<HeadCall> done;  // freed on return, outside mu_
+    {
+      absl::MutexLock lock(&mu_);
+      if (!status.ok()) next_watch_ = absl::Now() + kWatchRetry;
+      if (head_call_.get() == raw) done = std::move(head_call_);
+    }
+    // Only now: the woken follower asks again at once, and must find no
+    // call in flight.
+    if (newer && options_.follow_now) options_.follow_now();
+  });
+}
+
 void LeaderForwarder::Stop() {
   std::vector<std::shared_ptr<Call>> calls;
+  std::shared_ptr<HeadCall> head;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     for (auto& [raw, call] : calls_) calls.push_back(call);
+    head = head_call_;
   }
   // Outside mu_: a cancelled call may complete on this thread.
   for (const std::shared_ptr<Call>& call : calls) call->context.TryCancel();
+  if (head != nullptr) head->context.TryCancel();
 }
 
 bool LeaderForwarder::AwaitIdle(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  return mu_.AwaitWithDeadline(absl::Condition(
-                                   +[](absl::flat_hash_map<Call*, std::shared_ptr<Call>>* calls) { return calls->empty(); }, &calls_),
-                               deadline);
+  const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return calls_.empty(); };
+  return mu_.AwaitWithDeadline(absl::Condition(&idle), deadline);
 }
 
 size_t LeaderForwarder::in_flight() const {

@@ -15,6 +15,10 @@
 // events at once. Nothing blocks: the call uses gRPC's callback API, the
 // wait a PositionWaiters notification.
 //
+// It is also the follower's wake-up (WatchHead): one AwaitHead call to the
+// leader at a time, answered once the leader applied something new, after
+// which the follower copies at once rather than at its next poll.
+//
 // Thread safety: every method may be called from any thread.
 #ifndef SALESOPS_SERVER_SERVICE_LEADER_FORWARDER_H_
 #define SALESOPS_SERVER_SERVICE_LEADER_FORWARDER_H_
@@ -64,15 +68,21 @@ class LeaderForwarder final : public engine::CommandForwarder {
 
   void Forward(std::string actor, v1::Command command, absl::Time deadline, engine::ReplyCallback done) override;
 
+  // Starts an AwaitHead call to the leader unless one is in flight (or one
+  // failed less than half a second ago): follow_now runs once the leader
+  // has applied a position past `applied`. Does not block.
+  void WatchHead(uint64_t applied);
+
   // Cancels every call in flight (they end UNAVAILABLE, SHUTTING_DOWN) and
   // refuses later ones. Idempotent.
   void Stop();
-  // True once no call is in flight, false at `deadline`.
+  // True once no forwarded command is in flight, false at `deadline`.
   bool AwaitIdle(absl::Time deadline);
   size_t in_flight() const;
 
  private:
   struct Call;
+  struct HeadCall;
   // The leader's answer (on a gRPC thread).
   void Answered(Call* call, const grpc::Status& status);
   // Hands `result` to the command's callback and forgets the call.
@@ -86,6 +96,8 @@ class LeaderForwarder final : public engine::CommandForwarder {
   // Every call in flight, owned here until it completes (Stop holds a
   // reference of its own while it cancels, outside mu_).
   absl::flat_hash_map<Call*, std::shared_ptr<Call>> calls_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<HeadCall> head_call_ ABSL_GUARDED_BY(mu_);  // WatchHead's, while in flight
+  absl::Time next_watch_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // after a failed one
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
 
@@ -75,9 +76,7 @@ absl::Status ValidateAdvertiseAddress(const std::string& address) {
 // A node silent for this long is dropped from the heartbeat table.
 constexpr absl::Duration kForgetSilentNodes = absl::Hours(24);
 
-// A follower polls PostgreSQL's head this often (and at once again after a
-// full copy), and checks whether the leader's lease is free this often.
-constexpr absl::Duration kFollowerPoll = absl::Milliseconds(20);
+// A follower checks whether the leader's lease is free this often.
 constexpr absl::Duration kFollowerLeaseCheck = absl::Milliseconds(500);  // or --lease-renewal, if shorter
 
 // How long gRPC's shutdown waits for what is left once our calls drained:
@@ -127,6 +126,10 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     SALESOPS_RETURN_IF_ERROR(
         store::postgres::ValidateClusterFlags(options.log, options.lease_duration, options.lease_renewal));
     SALESOPS_RETURN_IF_ERROR(ValidateAdvertiseAddress(options.advertise_address));
+    if (options.follower_poll < absl::Milliseconds(1)) {
+      return absl::InvalidArgumentError(absl::StrCat("--follower-poll must be at least 1ms (got ",
+                                                     absl::FormatDuration(options.follower_poll), ")"));
+    }
     store::postgres::ClusterLogOptions cluster;
     cluster.postgres.conninfo = options.log;
     cluster.postgres.synchronous_commit = options.durability == Durability::kSync;
@@ -209,20 +212,20 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   std::string node_secret;
   if (s->cluster_ != nullptr) {
     SALESOPS_ASSIGN_OR_RETURN(node_secret, s->cluster_->postgres().ReadNodeSecret());
-    if (options.forward_writes) {
-      SALESOPS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> peers, PeerCredentialsFor(options.tls));
-      s->forwarder_ = std::make_unique<LeaderForwarder>(LeaderForwarderOptions{
-          .node_id = s->node_id_,
-          .node_secret = node_secret,
-          .credentials = std::move(peers),
-          .waiters = s->waiters_.get(),
-          .follow_now =
-              [server = s.get()] {
-                absl::MutexLock lock(&server->mu_);
-                server->follow_now_ = true;
-              },
-      });
-    }
+    // The link to the leader: its wake-up, and write forwarding.
+    SALESOPS_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> peers, PeerCredentialsFor(options.tls));
+    s->forwarder_ = std::make_unique<LeaderForwarder>(LeaderForwarderOptions{
+        .node_id = s->node_id_,
+        .node_secret = node_secret,
+        .credentials = std::move(peers),
+        .waiters = s->waiters_.get(),
+        .follow_now =
+            [server = s.get()] {
+              absl::MutexLock lock(&server->mu_);
+              server->follow_now_ = true;
+            },
+    });
+    s->forward_writes_ = options.forward_writes;
   }
   SALESOPS_ASSIGN_OR_RETURN(
       s->sequencer_, engine::Sequencer::Start(s->store_.get(), {&s->team_directory_, &s->views_, s->waiters_.get()},
@@ -233,6 +236,7 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   s->last_snapshot_ = s->snapshot_position_;
   if (s->cluster_ != nullptr) {
     s->lease_check_every_ = std::min(kFollowerLeaseCheck, options.lease_renewal);
+    s->follower_poll_ = options.follower_poll;
     if (s->cluster_->following()) {
       if (const absl::StatusOr<store::postgres::LeaseRow> lease = s->cluster_->ReadLease(); lease.ok()) {
         s->FollowLeader(*lease);
@@ -316,7 +320,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.RegisterService(s->meetings_service_.get());
   builder.RegisterService(s->coaching_service_.get());
   if (s->cluster_ != nullptr) {
-    s->cluster_service_ = std::make_unique<ClusterService>(s->sequencer_.get(), node_secret);
+    s->cluster_service_ = std::make_unique<ClusterService>(
+        s->sequencer_.get(), s->waiters_.get(), [server = s.get()] { return server->cluster_->leading(); },
+        node_secret);
     builder.RegisterService(s->cluster_service_.get());
   }
   s->server_ = builder.BuildAndStart();
@@ -587,7 +593,7 @@ void SalesopsServer::FollowLeader(const store::postgres::LeaseRow& lease) {
     // A free lease: nobody leads (writes fail fast until a node takes it).
     forwarder_->SetLeader(lease.holder, lease.free || lease.holder == node_id_ ? "" : lease.address);
   }
-  sequencer_->Follow(cluster_->write_state().status, absl::Now(), forwarder_.get());
+  sequencer_->Follow(cluster_->write_state().status, absl::Now(), forward_writes_ ? forwarder_.get() : nullptr);
 }
 
 void SalesopsServer::ClusterLoop() {
@@ -600,12 +606,16 @@ void SalesopsServer::ClusterLoop() {
   };
   for (;;) {
     absl::Status step_down;
+    // Woken by the leader once it applied more than this node has.
+    if (!cluster_->leading() && !more) forwarder_->WatchHead(views_.position());
     {
       absl::MutexLock lock(&mu_);
       if (cluster_->leading()) {
         mu_.Await(absl::Condition(&wake));
       } else if (!more) {
-        mu_.AwaitWithTimeout(absl::Condition(&wake), kFollowerPoll);
+        // The poll, unless woken first; the lease is read every
+        // lease_check_every_ however long the poll.
+        mu_.AwaitWithTimeout(absl::Condition(&wake), std::min(follower_poll_, lease_check_every_));
       }
       if (shutdown_started_ || !fatal_.ok()) return;
       step_down = std::exchange(step_down_, absl::OkStatus());

@@ -99,6 +99,11 @@ struct ServerOptions {
   // (--forward-writes); false: it refuses them UNAVAILABLE naming the
   // leader.
   bool forward_writes = true;
+  // How often a follower reads the log of record's head when nothing woke
+  // it (--follower-poll); the leader wakes its followers when it applies
+  // something new (Cluster.AwaitHead), so this bounds the lag only when
+  // that wake-up is lost.
+  absl::Duration follower_poll = absl::Milliseconds(20);
   // Free space kept on the data directory's file system: below it writes
   // are refused with RESOURCE_EXHAUSTED (reads go on) and resume by
   // themselves when space returns; 0: no reserve (docs/STORAGE.md).
@@ -317,9 +322,11 @@ class SalesopsServer {
   std::unique_ptr<ReadAccess> read_access_;
   std::unique_ptr<engine::PositionWaiters> waiters_;  // a projection after views_; outlives the gRPC server
   std::unique_ptr<WorkPool> pool_;                    // outlives the gRPC server
-  // A follower's write forwarding (cluster mode with --forward-writes):
-  // outlives the sequencer and the gRPC server.
-  std::unique_ptr<LeaderForwarder> forwarder_;
+  // A follower's wake-up and write forwarding (cluster mode; forwarding
+  // with --forward-writes): outlives the sequencer and the gRPC server.
+  std::unique_ptr<LeaderForwarder> forwarder_;  // cluster mode: the link to the leader
+  bool forward_writes_ = false;
+  absl::Duration follower_poll_ = absl::Milliseconds(20);
   std::unique_ptr<engine::EventHub> hub_;  // fed by the sequencer; outlives it
   std::unique_ptr<Subscriptions> subscriptions_;
   std::unique_ptr<engine::Sequencer> sequencer_;
