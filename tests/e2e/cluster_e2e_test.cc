@@ -1039,7 +1039,9 @@ TEST_F(ClusterFailoverE2eTest, ThreeNodesSentCommandsEachAgreeOnTheLogAndEveryVi
       q.set_score(50 + i);
       q.set_need("客户管理系统");
       s = leads->QualifyLead(Ctx("rep1").get(), q, &reply);
-      if (i % 4 != 0) ASSERT_TRUE(s.ok()) << s.error_message();  // every fourth was qualified already
+      if (i % 4 != 0) {  // every fourth was qualified already
+        ASSERT_TRUE(s.ok()) << s.error_message();
+      }
     }
     if (i % 3 == 2) {
       v1::DisqualifyLeadRequest d;
