@@ -170,13 +170,18 @@ std::optional<absl::StatusOr<std::string>> TokenAuthenticator::CertificateMember
   return member;
 }
 
-absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerContextBase& context) const {
+absl::Status TokenAuthenticator::Admitting() const {
   if (draining_.load(std::memory_order_acquire)) {
     return errors::WithReason(
         absl::UnavailableError(
             "the server is shutting down; retry (with the same request_id) on its successor or another node"),
         errors::kShuttingDown);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> TokenAuthenticator::Authenticate(const grpc::ServerContextBase& context) const {
+  SALESOPS_RETURN_IF_ERROR(Admitting());
   return Identify(context);
 }
 

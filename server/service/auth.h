@@ -57,6 +57,9 @@ class TokenAuthenticator {
   // From now on Authenticate answers UNAVAILABLE ("shutting down; retry
   // elsewhere"): the first step of a drain (SalesopsServer::Shutdown).
   void StopAdmitting() { draining_.store(true, std::memory_order_release); }
+  // OK, or the UNAVAILABLE (SHUTTING_DOWN) Authenticate answers once
+  // StopAdmitting was called (for calls that authenticate otherwise: nodes).
+  absl::Status Admitting() const;
   absl::StatusOr<std::string> AuthenticateHeader(absl::string_view authorization) const;
 
   // Tokens and certificate names in force.

@@ -45,14 +45,20 @@ absl::Status CheckNodeSecret(const grpc::ServerContextBase& context, const std::
 }  // namespace
 
 ClusterService::ClusterService(engine::Sequencer* sequencer, engine::PositionWaiters* waiters,
-                               std::function<bool()> leading, const std::string& node_secret)
-    : sequencer_(sequencer), waiters_(waiters), leading_(std::move(leading)), secret_digest_(Sha256(node_secret)) {}
+                               const TokenAuthenticator* auth, std::function<bool()> leading,
+                               const std::string& node_secret)
+    : sequencer_(sequencer),
+      waiters_(waiters),
+      auth_(auth),
+      leading_(std::move(leading)),
+      secret_digest_(Sha256(node_secret)) {}
 
 grpc::ServerUnaryReactor* ClusterService::ForwardCommand(grpc::CallbackServerContext* context,
                                                          const v1::ForwardedCommand* request,
                                                          v1::CommandReply* reply) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Status admitted = CheckNodeSecret(*context, secret_digest_);
+  if (admitted.ok()) admitted = auth_->Admitting();  // a draining leader decides nothing new
   if (admitted.ok()) admitted = domain::ValidateId("actor", request->actor(), /*allow_dot=*/true);
   if (admitted.ok() && request->command().kind_case() == v1::Command::KIND_NOT_SET) {
     admitted = absl::InvalidArgumentError("command: required");

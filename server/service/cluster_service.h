@@ -22,15 +22,18 @@
 #include "salesops/v1/internal.grpc.pb.h"
 #include "server/engine/position_waiters.h"
 #include "server/engine/sequencer.h"
+#include "server/service/auth.h"
 
 namespace salesops::service {
 
 class ClusterService final : public v1::Cluster::CallbackService {
  public:
-  // Borrows the sequencer and the waiters, which must outlive the service.
-  // `leading` says whether this node leads now (any thread).
-  ClusterService(engine::Sequencer* sequencer, engine::PositionWaiters* waiters, std::function<bool()> leading,
-                 const std::string& node_secret);
+  // Borrows the sequencer, the waiters and `auth` (whose drain it follows:
+  // no forwarded command is taken once the server stops admitting calls),
+  // which must outlive the service. `leading` says whether this node leads
+  // now (any thread).
+  ClusterService(engine::Sequencer* sequencer, engine::PositionWaiters* waiters, const TokenAuthenticator* auth,
+                 std::function<bool()> leading, const std::string& node_secret);
 
   grpc::ServerUnaryReactor* ForwardCommand(grpc::CallbackServerContext* context,
                                            const v1::ForwardedCommand* request, v1::CommandReply* reply) override;
@@ -43,6 +46,7 @@ class ClusterService final : public v1::Cluster::CallbackService {
  private:
   engine::Sequencer* const sequencer_;
   engine::PositionWaiters* const waiters_;
+  const TokenAuthenticator* const auth_;
   const std::function<bool()> leading_;
   const std::string secret_digest_;  // SHA-256 of the node secret
 };

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
@@ -52,14 +53,22 @@ absl::Status ShuttingDown() {
 
 LeaderForwarder::LeaderForwarder(LeaderForwarderOptions options) : options_(std::move(options)) {}
 
-LeaderForwarder::~LeaderForwarder() {
+LeaderForwarder::~LeaderForwarder() { StopAndWait(); }
+
+void LeaderForwarder::StopAndWait() {
   Stop();
   absl::MutexLock lock(&mu_);
-  const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return calls_.empty() && head_call_ == nullptr; };
+  const auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return calls_.empty() && head_call_ == nullptr && waking_ == 0;
+  };
   mu_.Await(absl::Condition(&idle));
 }
 
 void LeaderForwarder::SetLeader(const std::string& leader_id, const std::string& address) {
+  std::shared_ptr<HeadCall> stale;  // a wake-up call to the last leader, cancelled outside mu_
+  absl::Cleanup cancel = [&stale] {
+    if (stale != nullptr) stale->context.TryCancel();
+  };
   absl::MutexLock lock(&mu_);
   if (address == address_ && (stub_ != nullptr) == !address.empty()) {
     leader_ = absl::StrCat(leader_id, " at ", address);
@@ -68,6 +77,7 @@ void LeaderForwarder::SetLeader(const std::string& leader_id, const std::string&
   address_ = address;
   leader_ = absl::StrCat(leader_id, " at ", address);
   stub_.reset();
+  stale = head_call_;
   if (address.empty()) return;
   grpc::ChannelArguments args;
   // A leader that went away is noticed by the next call, not after minutes.
@@ -81,22 +91,25 @@ void LeaderForwarder::SetLeader(const std::string& leader_id, const std::string&
 void LeaderForwarder::Forward(std::string actor, v1::Command command, absl::Time deadline,
                               engine::ReplyCallback done) {
   auto call = std::make_shared<Call>();
+  absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) {
-      std::move(done)(ShuttingDown());
-      return;
-    }
-    if (stub_ == nullptr) {
-      std::move(done)(LeaderUnreachable(
+      refused = ShuttingDown();
+    } else if (stub_ == nullptr) {
+      refused = LeaderUnreachable(
           "this node follows, and no node leads the cluster now (the last leader's lease is free or "
           "being taken over)",
-          ""));
-      return;
+          "");
+    } else {
+      call->stub = stub_;
+      call->leader = leader_;
+      calls_.emplace(call.get(), call);
     }
-    call->stub = stub_;
-    call->leader = leader_;
-    calls_.emplace(call.get(), call);
+  }
+  if (!refused.ok()) {  // outside mu_: `done` may do anything
+    std::move(done)(std::move(refused));
+    return;
   }
   call->deadline = std::min(deadline, absl::Now() + options_.max_wait);
   call->context.set_deadline(absl::ToChronoTime(call->deadline));
@@ -178,10 +191,13 @@ void LeaderForwarder::WatchHead(uint64_t applied) {
       absl::MutexLock lock(&mu_);
       if (!status.ok()) next_watch_ = absl::Now() + kWatchRetry;
       if (head_call_.get() == raw) done = std::move(head_call_);
+      ++waking_;  // the destructor waits for this callback's last use of the forwarder
     }
-    // Only now: the woken follower asks again at once, and must find no
-    // call in flight.
+    // Only after head_call_ is cleared: the woken follower asks again at
+    // once, and must find no call in flight.
     if (newer && options_.follow_now) options_.follow_now();
+    absl::MutexLock lock(&mu_);
+    --waking_;
   });
 }
 

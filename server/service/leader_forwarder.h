@@ -59,7 +59,7 @@ struct LeaderForwarderOptions {
 class LeaderForwarder final : public engine::CommandForwarder {
  public:
   explicit LeaderForwarder(LeaderForwarderOptions options);
-  // Stop(), then waits until every call has completed.
+  // StopAndWait().
   ~LeaderForwarder() override;
 
   // Who leads and at which address (read from the lease row). An empty
@@ -78,6 +78,10 @@ class LeaderForwarder final : public engine::CommandForwarder {
   void Stop();
   // True once no forwarded command is in flight, false at `deadline`.
   bool AwaitIdle(absl::Time deadline);
+  // Stop(), then waits until no call is in flight and no callback still
+  // runs (every call has a deadline): after it, nothing calls follow_now
+  // or a command's callback any more.
+  void StopAndWait();
   size_t in_flight() const;
 
  private:
@@ -97,6 +101,7 @@ class LeaderForwarder final : public engine::CommandForwarder {
   // reference of its own while it cancels, outside mu_).
   absl::flat_hash_map<Call*, std::shared_ptr<Call>> calls_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<HeadCall> head_call_ ABSL_GUARDED_BY(mu_);  // WatchHead's, while in flight
+  int waking_ ABSL_GUARDED_BY(mu_) = 0;  // wake-up callbacks still running follow_now
   absl::Time next_watch_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // after a failed one
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -321,8 +321,8 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
   builder.RegisterService(s->coaching_service_.get());
   if (s->cluster_ != nullptr) {
     s->cluster_service_ = std::make_unique<ClusterService>(
-        s->sequencer_.get(), s->waiters_.get(), [server = s.get()] { return server->cluster_->leading(); },
-        node_secret);
+        s->sequencer_.get(), s->waiters_.get(), s->auth_.get(),
+        [server = s.get()] { return server->cluster_->leading(); }, node_secret);
     builder.RegisterService(s->cluster_service_.get());
   }
   s->server_ = builder.BuildAndStart();
@@ -330,10 +330,14 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
     s->sequencer_->Stop();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
-  s->advertised_ = AdvertisedAddress(options.advertise_address, s->listen_host_, s->port_);
+  const std::string advertised = AdvertisedAddress(options.advertise_address, s->listen_host_, s->port_);
+  {
+    absl::MutexLock lock(&s->advertised_mu_);
+    s->advertised_ = advertised;
+  }
   if (s->cluster_ != nullptr) {
-    s->cluster_->Advertise(s->advertised_);
-    LogInfo("cluster: node %s, reached by other nodes at %s", s->node_id_, s->advertised_);
+    s->cluster_->Advertise(advertised);
+    LogInfo("cluster: node %s, reached by other nodes at %s", s->node_id_, advertised);
   }
   s->health_ = std::thread([server = s.get()] { server->HealthLoop(); });
   if (s->cluster_ != nullptr) s->heartbeat_thread_ = std::thread([server = s.get()] { server->HeartbeatLoop(); });
@@ -599,17 +603,22 @@ void SalesopsServer::FollowLeader(const store::postgres::LeaseRow& lease) {
 void SalesopsServer::ClusterLoop() {
   absl::Time next_lease_check = absl::Now();
   absl::Time next_error_log = absl::InfinitePast();
-  store::postgres::LeaseRow leader{.epoch = -1};  // the lease the sequencer's refusal (or forwarding) follows
+  store::postgres::LeaseRow leader;  // the lease the sequencer's refusal (or forwarding) follows
+  leader.epoch = -1;
   bool more = false;          // the last copy was a full one: go on at once
+  bool copy_failed = false;   // the last copy failed: wait a poll before the next
   const auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return shutdown_started_ || !fatal_.ok() || !step_down_.ok() || follow_now_;
   };
   for (;;) {
     absl::Status step_down;
-    // Woken by the leader once it applied more than this node has.
-    if (!cluster_->leading() && !more) forwarder_->WatchHead(views_.position());
+    // Woken by the leader once it applied more than this node has (not
+    // right after a failed copy: a wake-up would retry it at once, and the
+    // poll is the back-off).
+    if (!cluster_->leading() && !more && !copy_failed) forwarder_->WatchHead(views_.position());
     {
       absl::MutexLock lock(&mu_);
+      if (copy_failed) follow_now_ = false;
       if (cluster_->leading()) {
         mu_.Await(absl::Condition(&wake));
       } else if (!more) {
@@ -628,6 +637,7 @@ void SalesopsServer::ClusterLoop() {
     }
     if (cluster_->leading()) continue;
     absl::StatusOr<size_t> copied = FollowOnce();
+    copy_failed = !copied.ok();
     more = copied.ok() && *copied >= store::postgres::ClusterLog::kCatchUpBatch;
     if (!copied.ok()) {
       if (absl::Now() >= next_error_log) {
@@ -670,7 +680,10 @@ void SalesopsServer::HeartbeatLoop() {
 
 store::postgres::NodeHeartbeat SalesopsServer::SelfHeartbeat() const {
   return {.node_id = node_id_,
-          .address = advertised_,
+          .address = [this] {
+            absl::MutexLock lock(&advertised_mu_);
+            return advertised_;
+          }(),
           .leading = cluster_ == nullptr || cluster_->leading(),
           .epoch = cluster_ != nullptr ? cluster_->epoch() : 0,
           .applied_position = views_.position(),
@@ -859,7 +872,9 @@ void SalesopsServer::Shutdown() {
       LogWarning("drain: commands forwarded to the leader still unanswered after %s; they end UNAVAILABLE",
                  absl::FormatDuration(drain_timeout_));
     }
-    forwarder_->Stop();
+    // Cancels what is left and waits for the last callbacks (they lock
+    // mu_ and complete calls): nothing of the forwarder runs after this.
+    forwarder_->StopAndWait();
   }
   // The dashboard's requests are calls into the server: with the drain
   // over, they are done; stop it before the server it calls.

@@ -306,7 +306,10 @@ class SalesopsServer {
   std::thread heartbeat_thread_;                    // cluster mode: HeartbeatLoop
   std::string node_id_;                             // ServerOptions::node_id or its default
   std::string listen_host_;                         // of --listen
-  std::string advertised_;  // where other nodes reach this one (set once the port is bound)
+  // Where other nodes reach this one (set once the port is bound, while
+  // calls may already be served).
+  mutable absl::Mutex advertised_mu_;
+  std::string advertised_ ABSL_GUARDED_BY(advertised_mu_);
   absl::Time started_at_;
   absl::Duration heartbeat_every_;                  // lease_renewal
   absl::Duration lease_duration_;

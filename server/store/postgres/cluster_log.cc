@@ -196,6 +196,8 @@ absl::StatusOr<bool> ClusterLog::TakeLease() {
   if (lease == nullptr) return false;
   absl::MutexLock lock(&role_mu_);
   lease_ = std::move(lease);
+  // An address advertised while the lease was being taken.
+  if (!advertised_.empty()) lease_->SetAddress(advertised_);
   return true;
 }
 
