@@ -221,9 +221,4 @@ bool LeaderForwarder::AwaitIdle(absl::Time deadline) {
   return mu_.AwaitWithDeadline(absl::Condition(&idle), deadline);
 }
 
-size_t LeaderForwarder::in_flight() const {
-  absl::MutexLock lock(&mu_);
-  return calls_.size();
-}
-
 }  // namespace salesops::service

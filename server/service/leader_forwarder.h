@@ -66,6 +66,8 @@ class LeaderForwarder final : public engine::CommandForwarder {
   // address: no node leads now (commands end UNAVAILABLE at once).
   void SetLeader(const std::string& leader_id, const std::string& address);
 
+  // `done` runs on the calling thread when the command is refused at once
+  // (no leader known, stopping), else on a gRPC or the waiters' thread.
   void Forward(std::string actor, v1::Command command, absl::Time deadline, engine::ReplyCallback done) override;
 
   // Starts an AwaitHead call to the leader unless one is in flight (or one
@@ -82,7 +84,6 @@ class LeaderForwarder final : public engine::CommandForwarder {
   // runs (every call has a deadline): after it, nothing calls follow_now
   // or a command's callback any more.
   void StopAndWait();
-  size_t in_flight() const;
 
  private:
   struct Call;
