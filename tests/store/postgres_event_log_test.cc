@@ -4,15 +4,19 @@
 // and a node's local copy (ClusterLog).
 #include "server/store/postgres/postgres_event_log.h"
 
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/domain/events.h"
 #include "server/store/event_store.h"
 #include "server/store/postgres/cluster_log.h"
+#include "server/store/postgres/pg_connection.h"
 #include "tests/common/postgres_cluster.h"
 #include "tests/common/testing.h"
 
@@ -299,6 +303,108 @@ TEST_F(PostgresEventLogTest, AHeadMovedByAnotherWriterStopsTheLog) {
   EXPECT_THAT(b->Append(batch), StatusIs(absl::StatusCode::kAborted, HasSubstr("another writer appended")));
   EXPECT_TRUE(b->failed());
   EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("1")));
+}
+
+// Polls `sql` (one row, one column) until it reads `want`, up to 20 s.
+bool SqlReads(const std::function<absl::StatusOr<std::vector<std::string>>(absl::string_view)>& sql,
+              absl::string_view query, absl::string_view want) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  for (;;) {
+    const absl::StatusOr<std::vector<std::string>> rows = sql(query);
+    if (rows.ok() && rows->size() == 1 && (*rows)[0] == want) return true;
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+}
+
+// A COMMIT cut off after PostgreSQL committed it (the backend, waiting for
+// a synchronous standby that never answers, is terminated: "committed
+// locally") is resolved by reading the batch back: acknowledged once, the
+// log goes on.
+TEST_F(PostgresEventLogTest, ACommitCutOffAfterItCommittedIsAcknowledgedOnce) {
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  ASSERT_NE(pg, nullptr);
+  std::vector<AppendBatch> batches = Batches();
+  ASSERT_THAT(pg->Append(batches[0]), IsOk());
+  const auto sql = [this](absl::string_view query) { return Sql(query); };
+  ASSERT_THAT(Sql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'"), IsOk());
+  ASSERT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
+  ASSERT_TRUE(SqlReads(sql, "SHOW synchronous_standby_names", "nobody"));
+  absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
+  std::thread append([&] { appended = pg->Append(batches[1]); });
+  const std::string waiting = absl::StrCat("FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND datname = '", db_,
+                                           "'");
+  const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
+                   Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
+  EXPECT_THAT(Sql("ALTER SYSTEM RESET synchronous_standby_names"), IsOk());
+  EXPECT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
+  append.join();
+  ASSERT_TRUE(cut);
+  ASSERT_THAT(appended, IsOk());
+  ASSERT_EQ(appended->size(), 3u);
+  EXPECT_EQ(appended->front().position(), 4u);
+  EXPECT_EQ(appended->back().position(), 6u);
+  EXPECT_FALSE(pg->failed());
+  EXPECT_EQ(pg->Head(), 6u);
+  EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"), QueryRows(ElementsAre("6/6")));
+  // The next batch goes on the new connection, continuing the chain.
+  ASSERT_THAT(pg->Append(batches[2]), IsOk());
+  ASSERT_THAT(pg->Append(batches[3]), IsOk());
+  absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
+  ASSERT_THAT(check, IsOk());
+  EXPECT_TRUE(check->ok);
+  EXPECT_EQ(pg->Head(), 36u);
+}
+
+// A transaction cut off before its COMMIT (its backend terminated while it
+// waits for a row lock) is found not written, and written again, once.
+TEST_F(PostgresEventLogTest, ABatchCutOffBeforeItsCommitIsWrittenAgainOnce) {
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  ASSERT_NE(pg, nullptr);
+  std::vector<AppendBatch> batches = Batches();
+  ASSERT_THAT(pg->Append(batches[0]), IsOk());
+  absl::StatusOr<std::unique_ptr<PgConnection>> locker = PgConnection::Connect(pg_->ConnectionString(db_));
+  ASSERT_THAT(locker, IsOk());
+  ASSERT_THAT((*locker)->ExecScript("BEGIN; SELECT 1 FROM salesops_head WHERE id = 1 FOR UPDATE"), IsOk());
+  absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
+  std::thread append([&] { appended = pg->Append(batches[1]); });
+  const auto sql = [this](absl::string_view query) { return Sql(query); };
+  const std::string waiting = absl::StrCat("FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '",
+                                           db_, "'");
+  const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
+                   Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
+  EXPECT_THAT((*locker)->ExecScript("ROLLBACK"), IsOk());
+  append.join();
+  ASSERT_TRUE(cut);
+  ASSERT_THAT(appended, IsOk());
+  EXPECT_EQ(appended->back().position(), 6u);
+  EXPECT_FALSE(pg->failed());
+  EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"), QueryRows(ElementsAre("6/6")));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-a'"), QueryRows(ElementsAre("4")));
+  ASSERT_THAT(pg->Append(batches[2]), IsOk());
+  absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
+  ASSERT_THAT(check, IsOk());
+  EXPECT_TRUE(check->ok);
+}
+
+// PostgreSQL gone for longer than reconnect_timeout: the append gives up,
+// saying nothing was written, and the log refuses further writes.
+TEST_F(PostgresEventLogTest, PostgresUnreachableForLongerThanTheReconnectTimeoutFailsTheLog) {
+  PostgresLogOptions options = Options();
+  options.reconnect_timeout = absl::Milliseconds(300);
+  absl::StatusOr<std::unique_ptr<PostgresEventLog>> pg = PostgresEventLog::Open(options);
+  ASSERT_THAT(pg, IsOk());
+  std::vector<AppendBatch> batches = Batches();
+  ASSERT_THAT((*pg)->Append(batches[0]), IsOk());
+  pg_->Stop();
+  const absl::Time start = absl::Now();
+  EXPECT_THAT((*pg)->Append(batches[1]),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("could not be reached; nothing was written")));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(250));
+  EXPECT_TRUE((*pg)->failed());
+  ASSERT_THAT(pg_->Restart(), IsOk());
+  EXPECT_THAT((*pg)->Append(batches[2]), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("restart")));
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("3")));
 }
 
 TEST_F(PostgresEventLogTest, AnEventChangedInPostgresIsFoundAndStopsWrites) {

@@ -40,6 +40,9 @@ absl::StatusOr<std::unique_ptr<ClusterLog>> ClusterLog::Open(const ClusterLogOpt
   PostgresLogOptions postgres_options = options.postgres;
   std::unique_ptr<Lease> lease;
   if (options.lease.has_value()) {
+    // A lost connection is resolved within the lease: past it this node
+    // no longer leads anyway.
+    postgres_options.reconnect_timeout = options.lease->duration;
     // The schema first (the lease row is part of it), then the lease,
     // before anything is copied: nobody else writes while this node
     // catches up and leads.

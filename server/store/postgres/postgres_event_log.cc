@@ -42,6 +42,19 @@ std::string ValuesList(size_t rows, size_t columns) {
   return out;
 }
 
+// Puts the first out.size() events of `batch`, moved to `out` by an
+// attempt that failed, back in their places (sealed: sealing them again
+// gives the same bytes).
+void RestoreBatch(AppendBatch& batch, std::vector<v1::EventEnvelope>& out) {
+  size_t next = 0;
+  for (StreamAppend& append : batch.streams) {
+    for (v1::EventEnvelope& e : append.events) {
+      if (next == out.size()) return;
+      e = std::move(out[next++]);
+    }
+  }
+}
+
 }  // namespace
 
 PostgresEventLog::PostgresEventLog(const PostgresLogOptions& options) : options_(options) {}
@@ -57,7 +70,8 @@ absl::StatusOr<std::unique_ptr<PostgresEventLog>> PostgresEventLog::Open(const P
     absl::MutexLock lock(&log->write_mu_);
     log->writer_ = std::move(writer);
     log->epoch_ = options.epoch;
-    SALESOPS_RETURN_IF_ERROR(log->PrepareWriter(options.stalled_transaction_timeout));
+    log->stalled_timeout_ = options.stalled_transaction_timeout;
+    SALESOPS_RETURN_IF_ERROR(log->PrepareWriter());
   }
   {
     absl::MutexLock lock(&log->read_mu_);
@@ -94,20 +108,24 @@ absl::StatusOr<std::unique_ptr<PostgresEventLog>> PostgresEventLog::Open(const P
   return log;
 }
 
-absl::Status PostgresEventLog::PrepareWriter(absl::Duration stalled_transaction_timeout) {
+absl::Status PostgresEventLog::ConnectWriter() {
   if (writer_ == nullptr || !writer_->ok()) {
     SALESOPS_ASSIGN_OR_RETURN(writer_, PgConnection::Connect(options_.conninfo));
   }
   if (!options_.synchronous_commit) {
     SALESOPS_RETURN_IF_ERROR(writer_->ExecScript("SET synchronous_commit = off").status());
   }
-  if (epoch_.has_value() && stalled_transaction_timeout > absl::ZeroDuration()) {
-    SALESOPS_RETURN_IF_ERROR(
-        writer_
-            ->ExecScript(absl::StrCat("SET idle_in_transaction_session_timeout = ",
-                                      absl::ToInt64Milliseconds(stalled_transaction_timeout)))
-            .status());
+  if (epoch_.has_value() && stalled_timeout_ > absl::ZeroDuration()) {
+    SALESOPS_RETURN_IF_ERROR(writer_
+                                 ->ExecScript(absl::StrCat("SET idle_in_transaction_session_timeout = ",
+                                                           absl::ToInt64Milliseconds(stalled_timeout_)))
+                                 .status());
   }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresEventLog::PrepareWriter() {
+  SALESOPS_RETURN_IF_ERROR(ConnectWriter());
   SALESOPS_ASSIGN_OR_RETURN(PgResult head,
                             writer_->Exec("SELECT position, chain FROM salesops_head WHERE id = 1"));
   if (head.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
@@ -119,7 +137,8 @@ absl::Status PostgresEventLog::PrepareWriter(absl::Duration stalled_transaction_
 absl::Status PostgresEventLog::Fence(int64_t epoch, absl::Duration stalled_transaction_timeout) {
   absl::MutexLock lock(&write_mu_);
   epoch_ = epoch;
-  SALESOPS_RETURN_IF_ERROR(PrepareWriter(stalled_transaction_timeout));
+  stalled_timeout_ = stalled_transaction_timeout;
+  SALESOPS_RETURN_IF_ERROR(PrepareWriter());
   fenced_.store(false, std::memory_order_release);
   failed_.store(false, std::memory_order_release);
   return absl::OkStatus();
@@ -174,44 +193,122 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::Append(AppendBa
     return absl::AbortedError(absl::StrCat("log head is ", head, ", expected ", *batch.expected_head));
   }
   if (batch.streams.empty() && batch.idempotency.empty()) return std::vector<v1::EventEnvelope>();
-  if (!writer_->ok()) {
-    failed_.store(true, std::memory_order_release);
-    LogError("storage: the PostgreSQL connection for appends was lost; refusing further writes");
-    return absl::UnavailableError("the PostgreSQL event log is unreachable");
-  }
-  if (absl::Status begun = writer_->ExecScript("BEGIN").status(); !begun.ok()) {
-    failed_.store(true, std::memory_order_release);
-    return absl::UnavailableError("the PostgreSQL event log could not be written; nothing was written");
-  }
-  bool version_conflict = false;
-  absl::StatusOr<std::vector<v1::EventEnvelope>> out = AppendInTransaction(batch, version_conflict);
-  if (!out.ok()) {
-    writer_->Rollback();
-    // A refused expected_version leaves the log as it was; anything else
-    // (fenced, the head moved, PostgreSQL failed) stops this log's writes.
-    if (!version_conflict) {
+  const std::string chain_before = last_chain_;
+  uint64_t last = head;  // the batch's last position
+  for (const StreamAppend& append : batch.streams) last += append.events.size();
+  const absl::Time give_up = absl::Now() + options_.reconnect_timeout;
+  for (int attempt = 1;; ++attempt) {
+    std::vector<v1::EventEnvelope> out;
+    std::string chain;
+    bool version_conflict = false;
+    bool at_commit = false;
+    const absl::Status written = WriteOnce(batch, out, chain, version_conflict, at_commit);
+    if (written.ok()) {
+      last_chain_ = std::move(chain);
+      if (!out.empty()) head_.store(out.back().position(), std::memory_order_release);
+      if (attempt > 1) LogInfo("storage: positions %d.. written to PostgreSQL after reconnecting", head + 1);
+      return out;
+    }
+    // A refused expected_version leaves the log as it was.
+    if (version_conflict) return written;
+    // UNAVAILABLE: the connection is gone (or its server is going:
+    // pg_connection.h).
+    const bool lost = absl::IsUnavailable(written);
+    if (!lost) {
+      // Fenced, the head moved, or PostgreSQL refused the statement: this
+      // log's writes stop.
       failed_.store(true, std::memory_order_release);
       LogError("storage: append of %d.. to PostgreSQL failed: %s; refusing further writes", head + 1,
-               out.status().ToString());
-      if (absl::IsUnavailable(out.status())) {
+               written.ToString());
+      // (A COMMIT answered with an error on a live connection rolled back.)
+      if (absl::IsUnavailable(written)) {
         return absl::UnavailableError("the PostgreSQL event log could not be written; nothing was written");
       }
+      return written;
     }
-    return out.status();
+    // The connection was lost: where the batch went is read back from
+    // PostgreSQL (the reachable primary, maybe a promoted standby).
+    LogWarning("storage: the PostgreSQL connection was lost while appending positions %d..%d (%s); reconnecting "
+               "to find out whether it was committed",
+               head + 1, last, written.ToString());
+    const absl::StatusOr<LostBatch> resolved = ResolveLostBatch(head, chain_before, last, chain, give_up);
+    if (!resolved.ok()) {
+      failed_.store(true, std::memory_order_release);
+      LogError("storage: PostgreSQL not reached again (%s); refusing further writes", resolved.status().ToString());
+      return absl::UnavailableError(
+          at_commit ? "the PostgreSQL event log could not be reached again after its COMMIT was cut off; the batch "
+                      "may or may not be committed"
+                    : "the PostgreSQL event log could not be reached; nothing was written");
+    }
+    switch (*resolved) {
+      case LostBatch::kCommitted:
+        LogWarning("storage: reconnected: positions %d..%d were committed before the connection was lost", head + 1,
+                   last);
+        last_chain_ = std::move(chain);
+        if (last > head) head_.store(last, std::memory_order_release);
+        return out;
+      case LostBatch::kNotWritten:
+        LogWarning("storage: reconnected: positions %d..%d were not committed; writing them again", head + 1, last);
+        RestoreBatch(batch, out);
+        continue;
+      case LostBatch::kOverwritten:
+        failed_.store(true, std::memory_order_release);
+        LogError("storage: reconnected: PostgreSQL's head is no longer position %d and position %d is not this "
+                 "batch: another writer appended; refusing further writes",
+                 head, last);
+        return absl::AbortedError(absl::StrCat("the PostgreSQL log's head is no longer position ", head,
+                                               ": another writer appended; nothing was written"));
+    }
   }
-  if (absl::Status committed = writer_->ExecScript("COMMIT").status(); !committed.ok()) {
-    failed_.store(true, std::memory_order_release);
-    LogError("storage: COMMIT of positions %d.. to PostgreSQL failed: %s; refusing further writes", head + 1,
-             committed.ToString());
-    return absl::UnavailableError(
-        "the PostgreSQL event log could not be written; the batch may or may not be committed");
-  }
-  if (!out->empty()) head_.store(out->back().position(), std::memory_order_release);
-  return out;
 }
 
-absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::AppendInTransaction(AppendBatch& batch,
-                                                                                     bool& version_conflict) {
+absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
+                                         bool& version_conflict, bool& at_commit) {
+  if (writer_ == nullptr || !writer_->ok()) {
+    return absl::UnavailableError("the PostgreSQL connection for appends was lost");
+  }
+  SALESOPS_RETURN_IF_ERROR(writer_->ExecScript("BEGIN").status());
+  if (absl::Status s = AppendInTransaction(batch, out, chain, version_conflict); !s.ok()) {
+    writer_->Rollback();
+    return s;
+  }
+  at_commit = true;
+  return writer_->ExecScript("COMMIT").status();
+}
+
+absl::StatusOr<PostgresEventLog::LostBatch> PostgresEventLog::ResolveLostBatch(uint64_t head,
+                                                                                const std::string& chain_before,
+                                                                                uint64_t last,
+                                                                                const std::string& chain,
+                                                                                absl::Time give_up) {
+  absl::Duration pause = absl::Milliseconds(20);
+  absl::Status error;
+  for (;;) {
+    error = ConnectWriter();
+    if (error.ok()) {
+      absl::StatusOr<PgResult> found =
+          writer_->Exec("SELECT h.position, h.chain, (SELECT e.chain FROM salesops_events e WHERE e.position = $1) "
+                        "FROM salesops_head h WHERE h.id = 1",
+                        {PgParam::Int(static_cast<int64_t>(last))});
+      if (found.ok() && found->rows() == 1) {
+        if (last > head && !found->is_null(0, 2) && found->at(0, 2) == chain) return LostBatch::kCommitted;
+        if (static_cast<uint64_t>(found->Int(0, 0)) == head && found->at(0, 1) == chain_before) {
+          return LostBatch::kNotWritten;
+        }
+        return LostBatch::kOverwritten;
+      }
+      error = found.ok() ? absl::DataLossError("the PostgreSQL log has no head row (salesops_head)") : found.status();
+      if (!absl::IsUnavailable(error)) return error;
+    }
+    const absl::Time now = absl::Now();
+    if (now >= give_up) return error;
+    absl::SleepFor(std::min(pause, give_up - now));
+    pause = std::min(pause * 2, absl::Milliseconds(500));
+  }
+}
+
+absl::Status PostgresEventLog::AppendInTransaction(AppendBatch& batch, std::vector<v1::EventEnvelope>& out,
+                                                   std::string& chain, bool& version_conflict) {
   const uint64_t head = Head();
   // 1. The fence: the lease row, locked FOR SHARE until COMMIT, so a
   // takeover (an UPDATE of that row) waits for this batch or this batch
@@ -244,11 +341,10 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::AppendInTransac
     }
   }
   // 3. Positions, versions, stored bytes and chain: as every EventLog does.
-  std::vector<v1::EventEnvelope> out;
   std::vector<std::string> bytes;
   std::vector<std::string> chains;
   uint64_t position = head;
-  std::string chain = last_chain_;
+  chain = last_chain_;
   for (StreamAppend& append : batch.streams) {
     uint64_t& version = versions[append.stream_id];
     if (append.expected_version.has_value() && *append.expected_version != version) {
@@ -316,8 +412,7 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::AppendInTransac
                    params)
             .status());
   }
-  last_chain_ = std::move(chain);
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::ReadStream(absl::string_view stream_id,

@@ -58,6 +58,12 @@ struct PostgresLogOptions {
   // timeout), so a paused leader cannot hold the lease row's lock past its
   // lease and block a takeover. Zero: PostgreSQL's default.
   absl::Duration stalled_transaction_timeout = absl::ZeroDuration();
+  // How long an Append whose connection was lost (PostgreSQL restarted, or
+  // a standby promoted: reached again through a multi-host conninfo) keeps
+  // reconnecting to learn whether its batch was committed, before it gives
+  // up with UNAVAILABLE and the log failed. In cluster mode, the lease's
+  // duration: past it, the lease is lost anyway.
+  absl::Duration reconnect_timeout = absl::Seconds(5);
 };
 
 // The lease row as it stands (lease.h).
@@ -107,13 +113,26 @@ class PostgresEventLog final : public EventLog {
   static absl::StatusOr<std::unique_ptr<PostgresEventLog>> Open(const PostgresLogOptions& options);
   ~PostgresEventLog() override;
 
-  // EventLog (event_log.h states each contract). Append's extra errors:
-  // FAILED_PRECONDITION when the lease holds another epoch (a newer leader
-  // took over: nothing written; the log is failed until the next Fence); ABORTED, and the log
-  // failed, when PostgreSQL's head is not the one this log last wrote
-  // (another writer appended without the lease). UNAVAILABLE when
-  // PostgreSQL failed or the connection was lost: when that happened at
-  // COMMIT the batch may or may not be committed.
+  // EventLog (event_log.h states each contract).
+  //
+  // A connection lost during an append (at BEGIN, in the transaction or
+  // at COMMIT) is not an answer: Append reconnects (libpq tries each host
+  // of the conninfo; `target_session_attrs=read-write` finds a promoted
+  // standby), reads back PostgreSQL's head and the chain hash at the
+  // batch's last position, and answers from what it finds, never by
+  // guessing: committed (the row holds this batch's chain hash) — the
+  // batch is acknowledged; not committed and the head where this log left
+  // it — the same batch is written again on the new connection (under the
+  // same fence); the head moved otherwise — ABORTED as below.
+  //
+  // Append's extra errors: FAILED_PRECONDITION when the lease holds another
+  // epoch (a newer leader took over: nothing written; the log is failed
+  // until the next Fence); ABORTED, and the log failed, when PostgreSQL's
+  // head is not the one this log last wrote (another writer appended
+  // without the lease). UNAVAILABLE, and the log failed, when PostgreSQL
+  // refused the write otherwise, or could not be reached again within
+  // `reconnect_timeout`: the message says whether the batch may have been
+  // committed (a lost COMMIT never resolved).
   absl::StatusOr<std::vector<v1::EventEnvelope>> Append(AppendBatch batch) override;
   bool failed() const override { return failed_.load(std::memory_order_acquire); }
   WriteState write_state() const override;
@@ -184,15 +203,34 @@ class PostgresEventLog final : public EventLog {
   // Runs one statement on the reader connection, reconnecting once when
   // the connection was lost (reads are safe to retry).
   absl::StatusOr<PgResult> Read(absl::string_view sql, const std::vector<PgParam>& params) const;
-  // Connects the append connection when it is not connected, sets it up
-  // (synchronous_commit, the stalled-transaction timeout under an epoch)
-  // and reads the head and its chain digest from PostgreSQL.
-  absl::Status PrepareWriter(absl::Duration stalled_transaction_timeout)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  // The append's transaction, after validation; the caller rolls back on
-  // an error. Sets `version_conflict` when a stream's expected_version
-  // differs (the only refusal that leaves the log writable).
-  absl::StatusOr<std::vector<v1::EventEnvelope>> AppendInTransaction(AppendBatch& batch, bool& version_conflict)
+  // Connects the append connection when it is not connected and sets it
+  // up (synchronous_commit, the stalled-transaction timeout under an
+  // epoch).
+  absl::Status ConnectWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // ConnectWriter, then reads the head and its chain digest from
+  // PostgreSQL.
+  absl::Status PrepareWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // One attempt at the batch: BEGIN, AppendInTransaction, COMMIT; rolls
+  // back on an error. The sealed events move from `batch` to `out` (also
+  // when it fails; RestoreBatch puts them back); `chain` is the chain
+  // digest after them. `version_conflict` as below; `at_commit` when the
+  // COMMIT itself failed.
+  absl::Status WriteOnce(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
+                         bool& version_conflict, bool& at_commit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The append's statements inside the transaction. Sets
+  // `version_conflict` when a stream's expected_version differs (the only
+  // refusal that leaves the log writable).
+  absl::Status AppendInTransaction(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
+                                   bool& version_conflict) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // What became of a batch whose connection was lost (Append's comment).
+  enum class LostBatch { kCommitted, kNotWritten, kOverwritten };
+  // Reconnects (until `give_up`) and reads back the head and the chain
+  // hash at `last`: kCommitted when it is `chain` (and `last` is past
+  // `head`), kNotWritten when the head is still `head` with
+  // `chain_before`, kOverwritten otherwise. UNAVAILABLE when PostgreSQL
+  // was not reached again in time.
+  absl::StatusOr<LostBatch> ResolveLostBatch(uint64_t head, const std::string& chain_before, uint64_t last,
+                                             const std::string& chain, absl::Time give_up)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   const PostgresLogOptions options_;
@@ -201,6 +239,9 @@ class PostgresEventLog final : public EventLog {
   std::string last_chain_ ABSL_GUARDED_BY(write_mu_);  // the chain digest at the head
   // The fencing token (PostgresLogOptions::epoch, then Fence/Unfence).
   std::optional<int64_t> epoch_ ABSL_GUARDED_BY(write_mu_);
+  // The writer session's idle_in_transaction_session_timeout under an
+  // epoch (PostgresLogOptions, then Fence).
+  absl::Duration stalled_timeout_ ABSL_GUARDED_BY(write_mu_);
   mutable absl::Mutex read_mu_;
   mutable std::unique_ptr<PgConnection> reader_ ABSL_GUARDED_BY(read_mu_);
   std::atomic<uint64_t> head_{0};
