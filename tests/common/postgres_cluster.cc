@@ -157,10 +157,9 @@ absl::StatusOr<pid_t> PostgresCluster::Spawn(const std::vector<std::string>& arg
   return pid;
 }
 
-absl::Status PostgresCluster::Start(const std::vector<std::string>& settings, absl::Duration timeout) {
+absl::Status PostgresCluster::MakeDir() {
   if (absl::Status available = PostgresAvailable(); !available.ok()) return available;
   if (!dir_.empty()) return absl::FailedPreconditionError("the cluster was started already (use Restart)");
-  settings_ = settings;
   std::string pattern = absl::StrCat(BaseDir(geteuid() == 0), "/salesops-pg-XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
@@ -175,21 +174,68 @@ absl::Status PostgresCluster::Start(const std::vector<std::string>& settings, ab
       return absl::InternalError(absl::StrCat("chown ", dir_, ": ", std::strerror(errno)));
     }
   }
-  const std::string initdb_log = dir_ + "/initdb.log";
-  absl::StatusOr<pid_t> initdb = Spawn({absl::StrCat(PostgresBinDir(), "/initdb"), "-D", dir_ + "/data", "-U", kUser,
-                                        "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
-                                       initdb_log);
-  if (!initdb.ok()) return initdb.status();
+  return absl::OkStatus();
+}
+
+absl::Status PostgresCluster::RunToEnd(const std::vector<std::string>& argv, const std::string& log) const {
+  absl::StatusOr<pid_t> pid = Spawn(argv, log);
+  if (!pid.ok()) return pid.status();
   int status = 0;
-  if (!WaitFor(*initdb, absl::Seconds(120), &status)) {
-    kill(*initdb, SIGKILL);
-    WaitFor(*initdb, absl::Seconds(5), &status);
-    return absl::DeadlineExceededError(absl::StrCat("initdb did not finish in 120 s: ", ReadFile(initdb_log)));
+  if (!WaitFor(*pid, absl::Seconds(120), &status)) {
+    kill(*pid, SIGKILL);
+    WaitFor(*pid, absl::Seconds(5), &status);
+    return absl::DeadlineExceededError(absl::StrCat(argv[0], " did not finish in 120 s: ", ReadFile(log)));
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat("initdb failed (status ", status, "): ", ReadFile(initdb_log)));
+    return absl::InternalError(absl::StrCat(argv[0], " failed (status ", status, "): ", ReadFile(log)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresCluster::Start(const std::vector<std::string>& settings, absl::Duration timeout) {
+  if (absl::Status made = MakeDir(); !made.ok()) return made;
+  settings_ = settings;
+  if (absl::Status created = RunToEnd({absl::StrCat(PostgresBinDir(), "/initdb"), "-D", dir_ + "/data", "-U", kUser,
+                                       "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
+                                      dir_ + "/initdb.log");
+      !created.ok()) {
+    return created;
   }
   return StartServer(timeout);
+}
+
+absl::Status PostgresCluster::StartStandby(const PostgresCluster& primary, absl::string_view application_name,
+                                           const std::vector<std::string>& settings, absl::Duration timeout) {
+  if (primary.pid_ <= 0) return absl::FailedPreconditionError("the primary is not running");
+  if (absl::Status made = MakeDir(); !made.ok()) return made;
+  // A copy of the primary, its WAL streamed meanwhile, after a fast
+  // checkpoint.
+  if (absl::Status copied = RunToEnd({absl::StrCat(PostgresBinDir(), "/pg_basebackup"), "-D", dir_ + "/data", "-h",
+                                      primary.dir_, "-p", absl::StrCat(primary.port_), "-U", kUser, "-X", "stream",
+                                      "-c", "fast", "--no-sync"},
+                                     dir_ + "/basebackup.log");
+      !copied.ok()) {
+    return copied;
+  }
+  const std::string signal = dir_ + "/data/standby.signal";
+  const int fd = open(signal.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot create ", signal, ": ", std::strerror(errno)));
+  const bool given = !drop_privileges_ || fchown(fd, uid_, gid_) == 0;
+  close(fd);
+  if (!given) return absl::InternalError(absl::StrCat("cannot chown ", signal, ": ", std::strerror(errno)));
+  settings_ = settings;
+  settings_.push_back(absl::StrCat("primary_conninfo=host=", primary.dir_, " port=", primary.port_, " user=", kUser,
+                                   " application_name=", application_name));
+  return StartServer(timeout);
+}
+
+absl::Status PostgresCluster::Promote() {
+  absl::StatusOr<std::vector<std::string>> promoted = Query("SELECT pg_promote(true, 60)");
+  if (!promoted.ok()) return promoted.status();
+  if (promoted->size() != 1 || (*promoted)[0] != "t") {
+    return absl::InternalError(absl::StrCat("pg_promote did not finish in 60 s: ", Log()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PostgresCluster::StartServer(absl::Duration timeout) {

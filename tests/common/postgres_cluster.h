@@ -75,6 +75,18 @@ class PostgresCluster {
   // either fails; DEADLINE_EXCEEDED when it is not ready in time.
   absl::Status Start(const std::vector<std::string>& settings = {}, absl::Duration timeout = absl::Seconds(60));
 
+  // A streaming-replication standby of `primary` (which must be running):
+  // pg_basebackup of it into a new directory, standby.signal, and the
+  // postmaster started on its own free port with primary_conninfo naming
+  // `application_name` (so the primary's synchronous_standby_names can
+  // name it) and `settings`. Ready once it accepts connections (hot
+  // standby: read-only). Errors as Start().
+  absl::Status StartStandby(const PostgresCluster& primary, absl::string_view application_name,
+                            const std::vector<std::string>& settings = {},
+                            absl::Duration timeout = absl::Seconds(60));
+  // Promotes a standby to a primary (pg_promote, waiting up to 60 s).
+  absl::Status Promote();
+
   // Fast shutdown (SIGINT to the postmaster), waiting up to 20 s, then
   // SIGKILL. Idempotent. The data stays until the object goes, so the
   // cluster can be started again with Restart().
@@ -108,6 +120,11 @@ class PostgresCluster {
   // returns the child's PID.
   absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log) const;
   absl::Status StartServer(absl::Duration timeout);
+  // Makes dir_ (a new temporary directory, given to `postgres` when root).
+  absl::Status MakeDir();
+  // Runs `argv` to completion (up to 120 s); INTERNAL with its log when it
+  // fails.
+  absl::Status RunToEnd(const std::vector<std::string>& argv, const std::string& log) const;
 
   std::string dir_;     // the cluster's directory: data/, the socket, logs
   std::vector<std::string> settings_;
