@@ -292,6 +292,36 @@ TEST_F(PostgresEventLogTest, ANewerLeaseEpochFencesTheWriter) {
   EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("restart")));
 }
 
+// The same for a sequencer's batch (every stream's version expected),
+// which goes as one pipeline: the fence is in its SQL, and a stale stream
+// version refused there leaves the log writable.
+TEST_F(PostgresEventLogTest, APipelinedBatchIsFencedAndVersionCheckedInPostgres) {
+  ASSERT_NE(OpenLog(), nullptr);  // the schema
+  ASSERT_THAT(Sql("UPDATE salesops_lease SET epoch = 4, holder = 'me'"), IsOk());
+  std::unique_ptr<PostgresEventLog> pg = OpenLog(/*epoch=*/4);
+  ASSERT_NE(pg, nullptr);
+  AppendBatch batch;
+  batch.streams = {Stream("lead-a", 0, {"one"}), Stream("lead-b", 0, {"二"})};
+  batch.idempotency = {Record("alice", "r1", 1)};
+  ASSERT_THAT(pg->Append(batch), IsOk());
+  batch.streams = {Stream("lead-a", 1, {"three"}), Stream("lead-b", 0, {"again"})};
+  batch.idempotency = {Record("alice", "r2", 2)};
+  EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-b is at version 1, expected 0")));
+  EXPECT_FALSE(pg->failed());
+  batch.streams = {Stream("lead-a", 1, {"three"}), Stream("lead-a", 0, {"twice"})};
+  EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kAborted, HasSubstr("lead-a is at version 2, expected 0")));
+  EXPECT_FALSE(pg->failed());
+  ASSERT_THAT(Sql("UPDATE salesops_lease SET epoch = 5, holder = 'other'"), IsOk());
+  batch.streams = {Stream("lead-a", 1, {"three"})};
+  EXPECT_THAT(pg->Append(batch), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                          HasSubstr("fenced: this node appends under lease epoch 4 but the lease is "
+                                                    "at epoch 5 (held by other)")));
+  EXPECT_TRUE(pg->failed());
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events"), QueryRows(ElementsAre("2")));
+  EXPECT_THAT(Sql("SELECT string_agg(request_id, ',') FROM salesops_idempotency"), QueryRows(ElementsAre("r1")));
+  EXPECT_THAT(Sql("SELECT position FROM salesops_head"), QueryRows(ElementsAre("2")));
+}
+
 // Another writer that moved the head (without the lease) is noticed.
 TEST_F(PostgresEventLogTest, AHeadMovedByAnotherWriterStopsTheLog) {
   std::unique_ptr<PostgresEventLog> a = OpenLog();
@@ -317,6 +347,16 @@ bool SqlReads(const std::function<absl::StatusOr<std::vector<std::string>>(absl:
   }
 }
 
+// The two kinds of batch an append may be cut off in: one with a stream of
+// no expected version (written statement by statement) and a sequencer's
+// (every stream's version expected: written as one pipeline), each three
+// events, the first at position 4 after Batches()[0], the second at 7.
+std::vector<AppendBatch> CutOffBatches() {
+  AppendBatch pipelined;
+  pipelined.streams = {Stream("lead-a", 4, {"七", "eight"}), Stream("lead-d", 0, {"nine"})};
+  return {Batches()[1], pipelined};
+}
+
 // A COMMIT cut off after PostgreSQL committed it (the backend, waiting for
 // a synchronous standby that never answers, is terminated: "committed
 // locally") is resolved by reading the batch back: acknowledged once, the
@@ -327,33 +367,39 @@ TEST_F(PostgresEventLogTest, ACommitCutOffAfterItCommittedIsAcknowledgedOnce) {
   std::vector<AppendBatch> batches = Batches();
   ASSERT_THAT(pg->Append(batches[0]), IsOk());
   const auto sql = [this](absl::string_view query) { return Sql(query); };
-  ASSERT_THAT(Sql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'"), IsOk());
-  ASSERT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
-  ASSERT_TRUE(SqlReads(sql, "SHOW synchronous_standby_names", "nobody"));
-  absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
-  std::thread append([&] { appended = pg->Append(batches[1]); });
-  const std::string waiting = absl::StrCat("FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND datname = '", db_,
-                                           "'");
-  const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
-                   Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
-  EXPECT_THAT(Sql("ALTER SYSTEM RESET synchronous_standby_names"), IsOk());
-  EXPECT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
-  append.join();
-  ASSERT_TRUE(cut);
-  ASSERT_THAT(appended, IsOk());
-  ASSERT_EQ(appended->size(), 3u);
-  EXPECT_EQ(appended->front().position(), 4u);
-  EXPECT_EQ(appended->back().position(), 6u);
-  EXPECT_FALSE(pg->failed());
-  EXPECT_EQ(pg->Head(), 6u);
-  EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"), QueryRows(ElementsAre("6/6")));
-  // The next batch goes on the new connection, continuing the chain.
+  uint64_t head = 3;
+  for (AppendBatch& batch : CutOffBatches()) {
+    SCOPED_TRACE(absl::StrCat("the batch from position ", head + 1));
+    ASSERT_THAT(Sql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'"), IsOk());
+    ASSERT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
+    ASSERT_TRUE(SqlReads(sql, "SHOW synchronous_standby_names", "nobody"));
+    absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
+    std::thread append([&] { appended = pg->Append(batch); });
+    const std::string waiting =
+        absl::StrCat("FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND datname = '", db_, "'");
+    const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
+                     Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
+    EXPECT_THAT(Sql("ALTER SYSTEM RESET synchronous_standby_names"), IsOk());
+    EXPECT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
+    append.join();
+    ASSERT_TRUE(cut);
+    ASSERT_THAT(appended, IsOk());
+    ASSERT_EQ(appended->size(), 3u);
+    EXPECT_EQ(appended->front().position(), head + 1);
+    EXPECT_EQ(appended->back().position(), head + 3);
+    head += 3;
+    EXPECT_FALSE(pg->failed());
+    EXPECT_EQ(pg->Head(), head);
+    EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"),
+                QueryRows(ElementsAre(absl::StrCat(head, "/", head))));
+  }
+  // The next batches go on the new connection, continuing the chain.
   ASSERT_THAT(pg->Append(batches[2]), IsOk());
   ASSERT_THAT(pg->Append(batches[3]), IsOk());
   absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
   ASSERT_THAT(check, IsOk());
   EXPECT_TRUE(check->ok);
-  EXPECT_EQ(pg->Head(), 36u);
+  EXPECT_EQ(pg->Head(), 39u);
 }
 
 // A transaction cut off before its COMMIT (its backend terminated while it
@@ -363,24 +409,30 @@ TEST_F(PostgresEventLogTest, ABatchCutOffBeforeItsCommitIsWrittenAgainOnce) {
   ASSERT_NE(pg, nullptr);
   std::vector<AppendBatch> batches = Batches();
   ASSERT_THAT(pg->Append(batches[0]), IsOk());
-  absl::StatusOr<std::unique_ptr<PgConnection>> locker = PgConnection::Connect(pg_->ConnectionString(db_));
-  ASSERT_THAT(locker, IsOk());
-  ASSERT_THAT((*locker)->ExecScript("BEGIN; SELECT 1 FROM salesops_head WHERE id = 1 FOR UPDATE"), IsOk());
-  absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
-  std::thread append([&] { appended = pg->Append(batches[1]); });
   const auto sql = [this](absl::string_view query) { return Sql(query); };
-  const std::string waiting = absl::StrCat("FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '",
-                                           db_, "'");
-  const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
-                   Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
-  EXPECT_THAT((*locker)->ExecScript("ROLLBACK"), IsOk());
-  append.join();
-  ASSERT_TRUE(cut);
-  ASSERT_THAT(appended, IsOk());
-  EXPECT_EQ(appended->back().position(), 6u);
-  EXPECT_FALSE(pg->failed());
-  EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"), QueryRows(ElementsAre("6/6")));
-  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-a'"), QueryRows(ElementsAre("4")));
+  uint64_t head = 3;
+  for (AppendBatch& batch : CutOffBatches()) {
+    SCOPED_TRACE(absl::StrCat("the batch from position ", head + 1));
+    absl::StatusOr<std::unique_ptr<PgConnection>> locker = PgConnection::Connect(pg_->ConnectionString(db_));
+    ASSERT_THAT(locker, IsOk());
+    ASSERT_THAT((*locker)->ExecScript("BEGIN; SELECT 1 FROM salesops_head WHERE id = 1 FOR UPDATE"), IsOk());
+    absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
+    std::thread append([&] { appended = pg->Append(batch); });
+    const std::string waiting =
+        absl::StrCat("FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = '", db_, "'");
+    const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
+                     Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
+    EXPECT_THAT((*locker)->ExecScript("ROLLBACK"), IsOk());
+    append.join();
+    ASSERT_TRUE(cut);
+    ASSERT_THAT(appended, IsOk());
+    EXPECT_EQ(appended->back().position(), head + 3);
+    head += 3;
+    EXPECT_FALSE(pg->failed());
+    EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"),
+                QueryRows(ElementsAre(absl::StrCat(head, "/", head))));
+  }
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-a'"), QueryRows(ElementsAre("6")));
   ASSERT_THAT(pg->Append(batches[2]), IsOk());
   absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
   ASSERT_THAT(check, IsOk());

@@ -134,6 +134,58 @@ absl::StatusOr<PgResult> PgConnection::ExecScript(absl::string_view sql) {
   return PgResultBuilder::Collect(Raw(conn_), result, sql, out);
 }
 
+absl::StatusOr<std::vector<PgResult>> PgConnection::ExecPipeline(const std::vector<PgStatement>& statements) {
+  PGconn* conn = Raw(conn_);
+  const auto lost = [conn](absl::string_view what) {
+    return absl::UnavailableError(
+        absl::StrCat("PostgreSQL: ", what, ": ", Trimmed(PQerrorMessage(conn))));
+  };
+  if (PQenterPipelineMode(conn) != 1) return lost("cannot enter pipeline mode");
+  for (const PgStatement& statement : statements) {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+    for (const PgParam& p : statement.params) {
+      values.push_back(p.null ? nullptr : p.value.data());
+      lengths.push_back(static_cast<int>(p.value.size()));
+      formats.push_back(p.binary ? 1 : 0);
+    }
+    if (PQsendQueryParams(conn, statement.sql.c_str(), static_cast<int>(statement.params.size()), nullptr,
+                          values.data(), lengths.data(), formats.data(), /*resultFormat=*/0) != 1) {
+      return lost("sending a statement failed");
+    }
+  }
+  if (PQpipelineSync(conn) != 1) return lost("sending the pipeline failed");
+  std::vector<PgResult> out(statements.size());
+  absl::Status first_error;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    PGresult* result = PQgetResult(conn);
+    if (result == nullptr) return lost("the pipeline's results ended early");
+    if (PQresultStatus(result) == PGRES_PIPELINE_ABORTED) {
+      PQclear(result);  // skipped after an earlier error
+    } else {
+      PgResult collected;
+      absl::StatusOr<PgResult> one = PgResultBuilder::Collect(conn, result, statements[i].sql, collected);
+      if (one.ok()) {
+        out[i] = *std::move(one);
+      } else if (first_error.ok()) {
+        first_error = one.status();
+      }
+    }
+    // Each statement's results end with a null.
+    if (PGresult* extra = PQgetResult(conn); extra != nullptr) {
+      PQclear(extra);
+      return lost("a statement of the pipeline returned more than one result");
+    }
+  }
+  PGresult* sync = PQgetResult(conn);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(conn) != 1) return lost("the pipeline did not end");
+  if (!first_error.ok()) return first_error;
+  return out;
+}
+
 void PgConnection::Rollback() {
   if (!ok()) return;
   PQclear(PQexec(Raw(conn_), "ROLLBACK"));

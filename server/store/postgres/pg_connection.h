@@ -40,6 +40,12 @@ struct PgParam {
   bool null = false;
 };
 
+// One statement of a pipeline (PgConnection::ExecPipeline).
+struct PgStatement {
+  std::string sql;
+  std::vector<PgParam> params;
+};
+
 // A statement's result: rows of columns as text (bytea columns as their raw
 // bytes); NULL reads as "".
 class PgResult {
@@ -78,6 +84,12 @@ class PgConnection {
   // Runs statements without parameters (BEGIN, COMMIT, several separated by
   // ';'): the last one's result.
   absl::StatusOr<PgResult> ExecScript(absl::string_view sql);
+  // Sends every statement at once and then reads their results (libpq's
+  // pipeline mode: one round trip for all of them), each as Exec would
+  // return it. The first statement that fails is the error returned; the
+  // statements after it are not run. A transaction begun in the pipeline
+  // and not committed by it is still open (the caller rolls it back).
+  absl::StatusOr<std::vector<PgResult>> ExecPipeline(const std::vector<PgStatement>& statements);
   // ROLLBACK, ignoring its outcome (after a failed statement in a
   // transaction; a lost connection rolls back by itself).
   void Rollback();

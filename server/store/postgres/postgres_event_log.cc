@@ -267,6 +267,15 @@ absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::Eve
   if (writer_ == nullptr || !writer_->ok()) {
     return absl::UnavailableError("the PostgreSQL connection for appends was lost");
   }
+  const bool pipelined =
+      !batch.streams.empty() && std::all_of(batch.streams.begin(), batch.streams.end(),
+                                            [](const StreamAppend& a) { return a.expected_version.has_value(); });
+  if (pipelined) {
+    // The COMMIT travels with the rest: a lost connection may have
+    // committed it.
+    at_commit = true;
+    return WritePipelined(batch, out, chain, version_conflict);
+  }
   SALESOPS_RETURN_IF_ERROR(writer_->ExecScript("BEGIN").status());
   if (absl::Status s = AppendInTransaction(batch, out, chain, version_conflict); !s.ok()) {
     writer_->Rollback();
@@ -274,6 +283,171 @@ absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::Eve
   }
   at_commit = true;
   return writer_->ExecScript("COMMIT").status();
+}
+
+absl::Status PostgresEventLog::WritePipelined(AppendBatch& batch, std::vector<v1::EventEnvelope>& out,
+                                              std::string& chain, bool& version_conflict) {
+  const uint64_t head = Head();
+  // The versions the sequencer decided against; PostgreSQL checks them in
+  // the head's UPDATE below.
+  absl::flat_hash_map<std::string, uint64_t> versions;
+  std::vector<std::pair<std::string, uint64_t>> first_versions;
+  for (const StreamAppend& append : batch.streams) {
+    if (append.stream_id.empty()) continue;  // refused by Append's checks
+    if (versions.emplace(append.stream_id, *append.expected_version).second) {
+      first_versions.emplace_back(append.stream_id, *append.expected_version);
+    }
+  }
+  std::vector<std::string> bytes;
+  std::vector<std::string> chains;
+  uint64_t position = head;
+  chain = last_chain_;
+  for (StreamAppend& append : batch.streams) {
+    uint64_t& version = versions[append.stream_id];
+    if (*append.expected_version != version) {  // a second append of a stream, not after the first
+      version_conflict = true;
+      return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version, ", expected ",
+                                             *append.expected_version));
+    }
+    for (v1::EventEnvelope& e : append.events) {
+      bytes.push_back(SealEvent(e, ++position, append.stream_id, ++version));
+      chain = ChainNext(chain, bytes.back());
+      chains.push_back(chain);
+      out.push_back(std::move(e));
+    }
+  }
+  std::vector<std::string> ids, expected;
+  for (const auto& [id, version] : first_versions) {
+    ids.push_back(id);
+    expected.push_back(absl::StrCat(version));
+  }
+  std::vector<PgStatement> statements;
+  statements.push_back({"BEGIN", {}});
+  // 1. The head, moved only from the one this log last wrote, only while
+  // the lease holds this log's epoch (its row locked FOR SHARE until
+  // COMMIT, so a takeover waits for this batch or this batch sees the new
+  // epoch), and only when every stream is at the version expected.
+  std::vector<PgParam> head_params = {PgParam::Int(static_cast<int64_t>(position)), PgParam::Bytes(chain),
+                                      PgParam::Int(static_cast<int64_t>(head)), PgParam::Bytes(last_chain_),
+                                      PgParam::Text(TextArrayLiteral(ids)), PgParam::Text(TextArrayLiteral(expected))};
+  std::string fence = "TRUE";
+  if (epoch_.has_value()) {
+    head_params.push_back(PgParam::Int(*epoch_));
+    fence = "EXISTS (SELECT 1 FROM lease WHERE epoch = $7)";
+  }
+  statements.push_back(
+      {absl::StrCat("WITH lease AS (SELECT epoch FROM salesops_lease WHERE id = 1 FOR SHARE) "
+                    "UPDATE salesops_head SET position = $1, chain = $2 WHERE id = 1 AND position = $3 AND chain = $4 "
+                    "AND ",
+                    fence,
+                    " AND NOT EXISTS (SELECT 1 FROM unnest($5::text[], $6::bigint[]) AS s(stream_id, version) "
+                    "WHERE coalesce((SELECT max(e.stream_version) FROM salesops_events e "
+                    "WHERE e.stream_id = s.stream_id), 0) <> s.version)"),
+       std::move(head_params)});
+  // 2. The events and the idempotency records, written only when the head
+  // is now this batch's.
+  const std::string moved = "EXISTS (SELECT 1 FROM salesops_head WHERE id = 1 AND position = $1 AND chain = $2)";
+  for (size_t begin = 0; begin < out.size(); begin += kRowsPerStatement) {
+    const size_t end = std::min(out.size(), begin + kRowsPerStatement);
+    PgStatement insert;
+    insert.params = {PgParam::Int(static_cast<int64_t>(position)), PgParam::Bytes(chain)};
+    insert.params.reserve(2 + (end - begin) * 6);
+    std::string values;
+    for (size_t i = begin; i < end; ++i) {
+      const size_t n = insert.params.size();
+      absl::StrAppend(&values, i > begin ? "," : "", "($", n + 1, "::bigint,$", n + 2, "::text,$", n + 3,
+                      "::bigint,$", n + 4, "::text,$", n + 5, "::bytea,$", n + 6, "::bytea)");
+      const v1::EventEnvelope& e = out[i];
+      insert.params.push_back(PgParam::Int(static_cast<int64_t>(e.position())));
+      insert.params.push_back(PgParam::Text(e.stream_id()));
+      insert.params.push_back(PgParam::Int(static_cast<int64_t>(e.stream_version())));
+      insert.params.push_back(PgParam::Text(e.event_type()));
+      insert.params.push_back(PgParam::Bytes(std::move(bytes[i])));
+      insert.params.push_back(PgParam::Bytes(std::move(chains[i])));
+    }
+    insert.sql = absl::StrCat(
+        "INSERT INTO salesops_events (position, stream_id, stream_version, event_type, envelope, chain) "
+        "SELECT * FROM (VALUES ",
+        values, ") AS v WHERE ", moved);
+    statements.push_back(std::move(insert));
+  }
+  for (size_t begin = 0; begin < batch.idempotency.size(); begin += kRowsPerStatement) {
+    const size_t end = std::min(batch.idempotency.size(), begin + kRowsPerStatement);
+    PgStatement insert;
+    insert.params = {PgParam::Int(static_cast<int64_t>(position)), PgParam::Bytes(chain)};
+    insert.params.reserve(2 + (end - begin) * 4);
+    std::string values;
+    for (size_t i = begin; i < end; ++i) {
+      const size_t n = insert.params.size();
+      absl::StrAppend(&values, i > begin ? "," : "", "($", n + 1, "::text,$", n + 2, "::text,$", n + 3, "::bytea,$",
+                      n + 4, "::bigint)");
+      const IdempotencyWrite& w = batch.idempotency[i];
+      insert.params.push_back(PgParam::Text(w.actor));
+      insert.params.push_back(PgParam::Text(w.request_id));
+      insert.params.push_back(PgParam::Bytes(w.record.SerializeAsString()));
+      insert.params.push_back(PgParam::Int(static_cast<int64_t>(position)));
+    }
+    insert.sql = absl::StrCat(
+        "INSERT INTO salesops_idempotency (actor, request_id, record, at_position) SELECT * FROM (VALUES ", values,
+        ") AS v WHERE ", moved,
+        " ON CONFLICT (actor, request_id) DO UPDATE SET record = EXCLUDED.record, at_position = EXCLUDED.at_position");
+    statements.push_back(std::move(insert));
+  }
+  statements.push_back({"COMMIT", {}});
+  absl::StatusOr<std::vector<PgResult>> results = writer_->ExecPipeline(statements);
+  if (!results.ok()) {
+    writer_->Rollback();
+    return results.status();
+  }
+  if ((*results)[1].affected() == 1) {
+    uint64_t events = 0;
+    for (size_t i = 2; i + 1 < results->size(); ++i) events += (*results)[i].affected();
+    if (events != out.size() + batch.idempotency.size()) {
+      return absl::DataLossError(absl::StrCat("PostgreSQL wrote ", events, " rows of a batch of ", out.size(),
+                                              " events and ", batch.idempotency.size(), " records"));
+    }
+    return absl::OkStatus();
+  }
+  // Nothing was written (the transaction committed no row): say why.
+  return Diagnose(head, first_versions, version_conflict);
+}
+
+absl::Status PostgresEventLog::Diagnose(uint64_t head,
+                                        const std::vector<std::pair<std::string, uint64_t>>& first_versions,
+                                        bool& version_conflict) {
+  SALESOPS_ASSIGN_OR_RETURN(PgResult state,
+                            writer_->Exec("SELECT (SELECT epoch FROM salesops_lease WHERE id = 1), "
+                                          "(SELECT holder FROM salesops_lease WHERE id = 1), position, chain "
+                                          "FROM salesops_head WHERE id = 1"));
+  if (state.rows() != 1) return absl::DataLossError("the PostgreSQL log has no head row (salesops_head)");
+  if (epoch_.has_value() && (state.is_null(0, 0) || state.Int(0, 0) != *epoch_)) {
+    fenced_.store(true, std::memory_order_release);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "fenced: this node appends under lease epoch ", *epoch_, " but the lease is at epoch ",
+        state.is_null(0, 0) ? -1 : state.Int(0, 0),
+        state.is_null(0, 1) ? "" : absl::StrCat(" (held by ", state.at(0, 1), ")"), "; nothing was written"));
+  }
+  if (static_cast<uint64_t>(state.Int(0, 2)) != head || state.at(0, 3) != last_chain_) {
+    return absl::AbortedError(absl::StrCat("the PostgreSQL log's head is no longer position ", head,
+                                           ": another writer appended; nothing was written"));
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, version] : first_versions) ids.push_back(id);
+  SALESOPS_ASSIGN_OR_RETURN(
+      PgResult found,
+      writer_->Exec("SELECT stream_id, max(stream_version) FROM salesops_events WHERE stream_id = ANY($1::text[]) "
+                    "GROUP BY stream_id",
+                    {PgParam::Text(TextArrayLiteral(ids))}));
+  absl::flat_hash_map<std::string, uint64_t> stored;
+  for (size_t r = 0; r < found.rows(); ++r) stored[found.at(r, 0)] = static_cast<uint64_t>(found.Int(r, 1));
+  for (const auto& [id, version] : first_versions) {
+    const uint64_t at = stored.contains(id) ? stored[id] : 0;
+    if (at != version) {
+      version_conflict = true;
+      return absl::AbortedError(absl::StrCat("stream ", id, " is at version ", at, ", expected ", version));
+    }
+  }
+  return absl::InternalError("PostgreSQL moved no head and no check says why; nothing was written");
 }
 
 absl::StatusOr<PostgresEventLog::LostBatch> PostgresEventLog::ResolveLostBatch(uint64_t head,

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -217,6 +218,18 @@ class PostgresEventLog final : public EventLog {
   // COMMIT itself failed.
   absl::Status WriteOnce(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
                          bool& version_conflict, bool& at_commit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // WriteOnce for a batch of events whose every stream names its expected
+  // version (the sequencer's batches): the whole transaction sent as one
+  // pipeline (one round trip), its writes guarded in SQL so that a fenced
+  // or stale batch writes nothing, then Diagnose names why.
+  absl::Status WritePipelined(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
+                              bool& version_conflict) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Why a pipelined batch moved no head: fenced (FAILED_PRECONDITION), the
+  // head moved (ABORTED), or a stream's version (ABORTED,
+  // `version_conflict`). `first_versions` are the batch's streams with the
+  // version each expected first.
+  absl::Status Diagnose(uint64_t head, const std::vector<std::pair<std::string, uint64_t>>& first_versions,
+                        bool& version_conflict) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // The append's statements inside the transaction. Sets
   // `version_conflict` when a stream's expected_version differs (the only
   // refusal that leaves the log writable).
