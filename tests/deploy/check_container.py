@@ -276,9 +276,75 @@ def main():
             if "salesopsd:9464" not in targets:
                 fail(f"{config}: no job scrapes salesopsd:9464/metrics")
 
+    check_cluster_compose(source, container_dir)
+
     if failures:
         sys.exit(1)
-    print(f"container files: {len(checked)} images, compose.yaml and prometheus.yml check out")
+    print(f"container files: {len(checked)} images, compose.yaml and prometheus.yml check out; "
+          "compose-cluster.yaml checks out")
+
+
+def flag(command, name):
+    """The value of --NAME=VALUE in a command list, or None."""
+    values = [a.split("=", 1)[1] for a in command if a.startswith(f"--{name}=")]
+    return values[0] if values else None
+
+
+def check_cluster_compose(source, container_dir):
+    """compose-cluster.yaml: PostgreSQL from a Debian 12 container file of
+    this directory, with a health check and an entry point that parses, and
+    at least three salesopsd nodes on it: the same --log, each its own
+    --node-id, an --advertise-address naming its service and listening
+    port, its own data volume, started once PostgreSQL is healthy."""
+    rel = "deploy/container/compose-cluster.yaml"
+    with open(os.path.join(container_dir, "compose-cluster.yaml"), encoding="utf-8") as f:
+        compose = yaml.safe_load(f)
+    services = compose.get("services", {})
+    postgres = services.get("postgres")
+    if postgres is None:
+        fail(f"{rel}: no service postgres")
+    else:
+        build = postgres.get("build", {})
+        context = os.path.normpath(os.path.join(container_dir, build.get("context", ".")))
+        path = os.path.normpath(os.path.join(context, build.get("dockerfile", "Containerfile")))
+        if not os.path.isfile(path):
+            fail(f"{rel}: service postgres: no container file {path}")
+        else:
+            packages, final = check_container_file(source, path, context, needs_healthcheck=True)
+            check_packages_exist(os.path.relpath(path, source), packages)
+            if "postgresql-15" not in packages:
+                fail(f"{os.path.relpath(path, source)}: does not install postgresql-15")
+            for keyword, args in instructions(path):
+                if keyword == "COPY" and args.split()[0].endswith(".sh"):
+                    script = os.path.join(context, args.split()[0])
+                    result = subprocess.run(["sh", "-n", script], capture_output=True, text=True)
+                    if result.returncode != 0:
+                        fail(f"sh -n {script}: {result.stderr.strip()}")
+    nodes = {name: s for name, s in services.items() if name != "postgres"}
+    if len(nodes) < 3:
+        fail(f"{rel}: {len(nodes)} salesopsd nodes, not three")
+    logs, ids, volumes = set(), set(), set()
+    for name, node in nodes.items():
+        command = node.get("command", [])
+        if not node.get("build"):
+            fail(f"{rel}: service {name} has no build (its image comes from this repository)")
+        logs.add(flag(command, "log"))
+        node_id = flag(command, "node-id")
+        if node_id is None or node_id in ids:
+            fail(f"{rel}: service {name}: --node-id missing or used twice ({node_id})")
+        ids.add(node_id)
+        listen = flag(command, "listen") or ""
+        if flag(command, "advertise-address") != f"{name}:{listen.rsplit(':', 1)[-1]}":
+            fail(f"{rel}: service {name}: --advertise-address is not {name}:<its --listen port>")
+        data = [v.split(":")[0] for v in node.get("volumes", []) if v.endswith(":/var/lib/salesops")]
+        if len(data) != 1 or data[0] in volumes:
+            fail(f"{rel}: service {name}: not one data volume of its own at /var/lib/salesops")
+        volumes.update(data)
+        depends = node.get("depends_on", {})
+        if not isinstance(depends, dict) or depends.get("postgres", {}).get("condition") != "service_healthy":
+            fail(f"{rel}: service {name} does not wait for PostgreSQL to be healthy")
+    if len(logs) != 1 or None in logs:
+        fail(f"{rel}: the nodes do not share one --log: {sorted(str(l) for l in logs)}")
 
 
 if __name__ == "__main__":
