@@ -114,6 +114,9 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
       }
     }
     options.query_log_events = *sizes;
+  } else if (name == "cluster-postgres") {
+    if (v.empty()) return Bad(name, "must be a libpq connection string (host=… port=… user=…)");
+    options.cluster_postgres = std::string(v);
   } else if (name == "repeat") {
     absl::StatusOr<int> n = ParseInt(name, v, 1, 20);
     if (!n.ok()) return n.status();
@@ -240,6 +243,9 @@ absl::StatusOr<BenchOptions> ParseBenchArgs(const std::vector<std::string>& args
   if (options.server.empty() && (options.security.UsesTls() || !options.security.server_name.empty())) {
     return absl::InvalidArgumentError("--tls, --tls-ca, --tls-cert, --tls-key and --tls-server-name are for --server");
   }
+  if (!options.cluster_postgres.empty() && (!options.server.empty() || options.soaking())) {
+    return absl::InvalidArgumentError("--cluster-postgres is for the bench's own servers, without --server or --soak");
+  }
   if (options.server.empty() && (!options.token.empty() || !options.tokens_file.empty())) {
     return absl::InvalidArgumentError("--token and --tokens-file are for --server; the bench's own server gets its own");
   }
@@ -271,6 +277,12 @@ usage: salesops-bench [--quick] [--json] [flags]
   --subscribers=N           live subscribers while append runs at 64 in flight (default 50)
   --fdatasync-samples=N     write+fdatasync probes for the fsync ceiling (default 200)
   --channels=N              gRPC channels the load is spread over (default 1)
+  --cluster-postgres=CONNINFO  also the cluster scenario: a database of the run's own on
+                            this PostgreSQL (keyword/value form, e.g. 'host=127.0.0.1
+                            port=5432 user=postgres'), its single-row INSERT ceiling at
+                            64 clients, three salesopsd nodes on it: append to the leader
+                            (and the followers' lag), append to a follower (forwarded),
+                            query on a follower, then a kill -9 of the leader
 
   A soak instead of the scenarios (docs/PERFORMANCE.md, "Soak"):
   --soak=DURATION           first the maximum append rate (append at 64 in flight for

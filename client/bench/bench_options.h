@@ -84,6 +84,14 @@ struct BenchOptions {
   SoakMix soak_mix = SoakMix::kGrowth;
   int soak_leads = 20'000;  // kSteady only
 
+  // --cluster-postgres=CONNINFO (keyword/value form): after the embedded
+  // scenarios, the cluster scenario (docs/PERFORMANCE.md, "Cluster") on a
+  // database the bench creates on that server and drops after: the
+  // PostgreSQL single-row INSERT ceiling, three salesopsd nodes, append to
+  // the leader (with the followers' lag) and to a follower, query on a
+  // follower, and a leader kill. Own server only.
+  std::string cluster_postgres;
+
   bool own_server() const { return server.empty(); }
   bool soaking() const { return soak > absl::ZeroDuration(); }
   bool Wants(absl::string_view scenario) const;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -258,14 +259,16 @@ int TargetConcurrency(const BenchOptions& options) {
 }
 
 std::optional<double> RatioToPing(const Report& report, const Run& run) {
-  if (run.scenario == "ping") return std::nullopt;
+  // The cluster's runs against Admin.Ping on its leader.
+  const std::string ceiling = absl::StartsWith(run.scenario, "cluster-") ? "cluster-ping" : "ping";
+  if (run.scenario == ceiling) return std::nullopt;
   const Run* ping = nullptr;
   for (const Run& candidate : report.runs) {
-    if (candidate.scenario == "ping" && candidate.concurrency == run.concurrency && candidate.round == run.round) {
+    if (candidate.scenario == ceiling && candidate.concurrency == run.concurrency && candidate.round == run.round) {
       ping = &candidate;
     }
   }
-  if (ping == nullptr) ping = FindRun(report, "ping", run.concurrency);
+  if (ping == nullptr) ping = FindRun(report, ceiling, run.concurrency);
   if (ping == nullptr || ping->ops_per_second() <= 0) return std::nullopt;
   return run.ops_per_second() / ping->ops_per_second();
 }
@@ -334,6 +337,69 @@ std::vector<std::string> SubscribeErrors(const Report& report) {
   }
   return errors;
 }
+
+namespace {
+
+// Issue #19's targets for the cluster scenario.
+std::vector<TargetCheck> ClusterTargets(const Report& report, int c) {
+  const ClusterRun& cluster = *report.cluster;
+  std::vector<TargetCheck> checks;
+  const Run* append = nullptr;
+  for (const Run& run : report.runs) {
+    if (run.scenario == "cluster-append" && run.concurrency == c && absl::StartsWith(run.note, "to the leader")) {
+      append = &run;
+    }
+  }
+  {
+    TargetCheck t;
+    t.target = absl::StrCat("cluster: append at ", c,
+                            " in flight >= PostgreSQL single-row INSERTs/s (the peer, one row per transaction)");
+    t.threshold = 1;
+    if (append != nullptr && cluster.inserts.has_value() && cluster.inserts->rows_per_second() > 0) {
+      t.measured = true;
+      t.value = append->ops_per_second() / cluster.inserts->rows_per_second();
+      t.met = t.value >= t.threshold;
+      t.detail = absl::StrFormat("%s/s vs %s/s (%d clients) = %.2f", Count(append->ops_per_second()),
+                                 Count(cluster.inserts->rows_per_second()), cluster.inserts->clients, t.value);
+    } else {
+      t.detail = "the cluster append run or the PostgreSQL ceiling is missing";
+    }
+    checks.push_back(t);
+  }
+  {
+    TargetCheck t;
+    t.target = "cluster: follower lag p99 <= 50 ms while append runs";
+    t.threshold = 50;
+    if (cluster.lag.count > 0) {
+      t.measured = true;
+      t.value = static_cast<double>(cluster.lag.p99_ns) / 1e6;
+      t.met = t.value <= t.threshold && cluster.lag_failures == 0;
+      t.detail = absl::StrFormat("p50 %s ms, p99 %s ms, max %s ms over %d reads on the followers (%d failed)",
+                                 Ms(cluster.lag.p50_ns), Ms(cluster.lag.p99_ns), Ms(cluster.lag.max_ns),
+                                 cluster.lag.count, cluster.lag_failures);
+    } else {
+      t.detail = "no lag sample";
+    }
+    checks.push_back(t);
+  }
+  {
+    TargetCheck t;
+    t.target = "cluster: failover (leader kill -9 to the first write acknowledged) <= lease + 2 s";
+    t.threshold = cluster.lease_seconds + 2;
+    if (cluster.failover_seconds > 0) {
+      t.measured = true;
+      t.value = cluster.failover_seconds;
+      t.met = t.value <= t.threshold;
+      t.detail = absl::StrFormat("%.2f s with a %.0f s lease", t.value, cluster.lease_seconds);
+    } else {
+      t.detail = cluster.failover_error.empty() ? "not measured" : cluster.failover_error;
+    }
+    checks.push_back(t);
+  }
+  return checks;
+}
+
+}  // namespace
 
 std::vector<TargetCheck> EvaluateTargets(const Report& report) {
   std::vector<TargetCheck> checks;
@@ -513,6 +579,9 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
       t.detail = "needs the bench's own server and the rebuild scenario";
     }
     checks.push_back(t);
+  }
+  if (report.cluster.has_value()) {
+    for (TargetCheck& t : ClusterTargets(report, c)) checks.push_back(std::move(t));
   }
   return checks;
 }
@@ -851,6 +920,31 @@ std::string RenderText(const Report& report) {
   }
   if (!report.unavailable.empty()) out += "\n";
 
+  if (report.cluster.has_value()) {
+    const ClusterRun& cl = *report.cluster;
+    absl::StrAppend(&out, "\nCluster: ", cl.nodes, " salesopsd nodes on PostgreSQL (", cl.postgres,
+                    "); its runs are the cluster-* rows above, each ratio against Admin.Ping on the leader\n");
+    if (cl.inserts.has_value()) {
+      const PostgresInsertResult& i = *cl.inserts;
+      absl::StrAppendFormat(&out,
+                            "  PostgreSQL single-row INSERTs (one per transaction, %d clients, %d B rows): %s/s, p50 "
+                            "%s ms, p99 %s ms%s\n",
+                            i.clients, i.row_bytes, Count(i.rows_per_second()), Ms(i.latency.p50_ns),
+                            Ms(i.latency.p99_ns), i.errors.empty() ? "" : absl::StrCat(", errors ", Codes(i.errors)));
+    }
+    absl::StrAppendFormat(&out, "  follower lag while append ran to the leader: p50 %s ms, p90 %s ms, p99 %s ms, max "
+                                "%s ms (%d reads, %d failed)\n",
+                          Ms(cl.lag.p50_ns), Ms(cl.lag.p90_ns), Ms(cl.lag.p99_ns), Ms(cl.lag.max_ns), cl.lag.count,
+                          cl.lag_failures);
+    if (cl.failover_seconds > 0) {
+      absl::StrAppendFormat(&out, "  failover: kill -9 of the leader to the first write acknowledged: %.2f s (lease "
+                                  "%.0f s)\n",
+                            cl.failover_seconds, cl.lease_seconds);
+    } else {
+      absl::StrAppend(&out, "  failover: not measured: ", cl.failover_error, "\n");
+    }
+  }
+
   out += "\nTargets (issue #6)\n";
   for (const TargetCheck& c : EvaluateTargets(report)) {
     absl::StrAppendFormat(&out, "  %-7s %s: %s\n", absl::StrCat("[", Verdict(c), "]"), c.target, c.detail);
@@ -971,7 +1065,7 @@ std::string RenderJson(const Report& report) {
     w.Field("ops", run.ops);
     w.Field("ops_per_s", run.ops_per_second());
     if (std::optional<double> r = RatioToPing(report, run)) {
-      w.Field("ceiling", kPingCeiling);
+      w.Field("ceiling", absl::StartsWith(run.scenario, "cluster-") ? "cluster-ping" : kPingCeiling);
       w.Field("ratio", *r);
     }
     w.Key("latency");
@@ -1041,6 +1135,33 @@ std::string RenderJson(const Report& report) {
     w.EndObject();
   }
   w.EndArray();
+
+  if (report.cluster.has_value()) {
+    const ClusterRun& cl = *report.cluster;
+    w.Key("cluster");
+    w.BeginObject();
+    w.Field("postgres", cl.postgres);
+    w.Field("nodes", static_cast<int64_t>(cl.nodes));
+    if (cl.inserts.has_value()) {
+      w.Key("postgres_inserts");
+      w.BeginObject();
+      w.Field("clients", static_cast<int64_t>(cl.inserts->clients));
+      w.Field("row_bytes", static_cast<int64_t>(cl.inserts->row_bytes));
+      w.Field("rows_per_second", cl.inserts->rows_per_second());
+      w.Key("latency");
+      WriteLatency(w, cl.inserts->latency);
+      w.Key("errors");
+      WriteCodes(w, cl.inserts->errors);
+      w.EndObject();
+    }
+    w.Key("follower_lag");
+    WriteLatency(w, cl.lag);
+    w.Field("follower_lag_failures", static_cast<int64_t>(cl.lag_failures));
+    w.Field("lease_seconds", cl.lease_seconds);
+    w.Field("failover_seconds", cl.failover_seconds);
+    if (!cl.failover_error.empty()) w.Field("failover_error", cl.failover_error);
+    w.EndObject();
+  }
 
   w.Key("targets");
   w.BeginArray();

@@ -15,6 +15,7 @@
 #include "bench_options.h"
 #include "ceilings.h"
 #include "latency_stats.h"
+#include "postgres_ceiling.h"
 #include "soak.h"
 #include "subscribers.h"
 
@@ -87,6 +88,27 @@ struct SubscribeRun {
   std::optional<FanOutRun> fan_out;
 };
 
+// The cluster scenario (--cluster-postgres; docs/PERFORMANCE.md,
+// "Cluster"): three salesopsd nodes on one PostgreSQL database of the
+// run's own. Its runs are in Report::runs as cluster-ping (Admin.Ping on
+// the leader, the cluster's RPC ceiling), cluster-append (to the leader,
+// then to a follower that forwards) and cluster-query (on a follower).
+struct ClusterRun {
+  std::string postgres;  // the server, as libpq describes it (no password)
+  int nodes = 0;
+  std::optional<PostgresInsertResult> inserts;  // the peer's ceiling
+  // The followers' lag while append runs to the leader: from the moment
+  // the bench saw a position acknowledged to the reply of a read on a
+  // follower that waited for it (Views.GetPipeline with min_position).
+  LatencySummary lag;
+  uint64_t lag_failures = 0;
+  double lease_seconds = 0;
+  // kill -9 of the leader to the first write acknowledged after it (sent
+  // to the other nodes in turn, with a request_id); 0 when not measured.
+  double failover_seconds = 0;
+  std::string failover_error;
+};
+
 struct Unavailable {
   std::string scenario;
   std::string reason;
@@ -113,6 +135,7 @@ struct Report {
   std::vector<IdleWait> idle_waits;
   // --soak: then nothing else ran but the fdatasync probe.
   std::optional<SoakRun> soak;
+  std::optional<ClusterRun> cluster;
 };
 
 // The run of `scenario` at `concurrency`; with several (query at several log

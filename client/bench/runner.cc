@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 #include <sstream>
 
 #include "absl/random/random.h"
@@ -23,6 +24,7 @@
 #include "ceilings.h"
 #include "closed_loop.h"
 #include "open_loop.h"
+#include "postgres_ceiling.h"
 #include "server/common/proc_stats.h"
 #include "server_process.h"
 #include "soak.h"
@@ -186,7 +188,15 @@ class Bench {
     report_.runs.push_back(MeasureRun(scenario, workload, concurrency, std::move(note)));
     report_.runs.back().round = round;
   }
-  Run MeasureRun(const std::string& scenario, Workload& workload, int concurrency, std::string note);
+  Run MeasureRun(const std::string& scenario, Workload& workload, int concurrency, std::string note) {
+    return MeasureRunOn(server_.get(), *world_, scenario, workload, concurrency, std::move(note));
+  }
+  // The same against `server` (its CPU and RSS; null: not measured), the
+  // log size as `world` knows it.
+  Run MeasureRunOn(ServerProcess* server, BenchWorld& world, const std::string& scenario, Workload& workload,
+                   int concurrency, std::string note);
+  // The cluster scenario (--cluster-postgres), after the embedded ones.
+  absl::Status Cluster();
   // The subscribe scenario: one subscriber from position 1 until caught_up
   // on a log of --subscribe-log-events ...
   absl::Status SubscribeCatchUp(Workload& lifecycle);
@@ -224,18 +234,19 @@ class Bench {
   bool append_ran_ = false;
 };
 
-Run Bench::MeasureRun(const std::string& scenario, Workload& workload, int concurrency, std::string note) {
-  Say(absl::StrCat(scenario, " at ", concurrency, " in flight"));
+Run Bench::MeasureRunOn(ServerProcess* server, BenchWorld& world, const std::string& scenario, Workload& workload,
+                        int concurrency, std::string note) {
+  Say(absl::StrCat(scenario, " at ", concurrency, " in flight", note.empty() ? "" : absl::StrCat(" (", note, ")")));
   Run run;
   run.scenario = scenario;
   run.concurrency = concurrency;
-  run.log_events = world_->head();
+  run.log_events = world.head();
   if (options_.warmup > absl::ZeroDuration()) {
     RunClosedLoop(workload, {concurrency, absl::ZeroDuration(), options_.warmup, nullptr});
   }
   std::optional<ProcessUsage> before;
-  if (server_ != nullptr) {
-    if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) before = *u;
+  if (server != nullptr) {
+    if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server->pid()); u.ok()) before = *u;
   }
   const double client_before = SelfCpuSeconds();
   const auto started = std::chrono::steady_clock::now();
@@ -243,7 +254,7 @@ Run Bench::MeasureRun(const std::string& scenario, Workload& workload, int concu
   run.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   run.client_cpu_seconds = SelfCpuSeconds() - client_before;
   if (before.has_value()) {
-    if (absl::StatusOr<ProcessUsage> after = ReadProcessUsage(server_->pid()); after.ok()) {
+    if (absl::StatusOr<ProcessUsage> after = ReadProcessUsage(server->pid()); after.ok()) {
       run.server_measured = true;
       run.server_cpu_seconds = after->cpu_seconds - before->cpu_seconds;
       run.server_rss_bytes = after->rss_bytes;
@@ -540,6 +551,183 @@ absl::Status Bench::Soak() {
   return absl::OkStatus();
 }
 
+// Reads on the followers that wait for the last position the bench saw
+// acknowledged (Views.GetPipeline with min_position), one after another on
+// each follower while append runs: each read's time is that follower's lag
+// behind the acknowledgement (docs/PERFORMANCE.md, "Cluster").
+class LagProbe {
+ public:
+  LagProbe(std::vector<const BenchClient*> followers, BenchWorld& leader_world, std::string token)
+      : leader_world_(leader_world), token_(std::move(token)) {
+    for (const BenchClient* f : followers) threads_.emplace_back([this, f] { Probe(*f); });
+  }
+  ~LagProbe() { Stop(); }
+  void Stop() {
+    stop_.store(true);
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+  LatencySummary Lag() {
+    absl::MutexLock lock(&mu_);
+    return Summarize(lags_);
+  }
+  uint64_t failures() const {
+    absl::MutexLock lock(&mu_);
+    return failures_;
+  }
+
+ private:
+  void Probe(const BenchClient& follower) {
+    while (!stop_.load()) {
+      const uint64_t position = leader_world_.head();
+      const auto seen = std::chrono::steady_clock::now();
+      if (position > 0) {
+        v1::GetPipelineRequest request;
+        request.mutable_view()->set_min_position(position);
+        v1::Pipeline reply;
+        grpc::ClientContext context;
+        PrepareContext(context, token_);
+        const grpc::Status s = follower.Main().views->GetPipeline(&context, request, &reply);
+        const auto lag = std::chrono::steady_clock::now() - seen;
+        absl::MutexLock lock(&mu_);
+        if (s.ok()) {
+          lags_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(lag).count());
+        } else {
+          ++failures_;
+        }
+      }
+      // Paced: a sample every 10 ms or so, not a flood of reads.
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  BenchWorld& leader_world_;
+  const std::string token_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  mutable absl::Mutex mu_;
+  std::vector<int64_t> lags_ ABSL_GUARDED_BY(mu_);
+  uint64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// `conninfo` without a password=… field, for the report.
+std::string WithoutPassword(const std::string& conninfo) {
+  std::vector<std::string> kept;
+  for (absl::string_view field : absl::StrSplit(conninfo, ' ', absl::SkipEmpty())) {
+    if (!absl::StartsWith(field, "password=")) kept.emplace_back(field);
+  }
+  return absl::StrJoin(kept, " ");
+}
+
+absl::Status Bench::Cluster() {
+  ClusterRun cluster;
+  cluster.postgres = WithoutPassword(options_.cluster_postgres);
+  const std::string database = absl::StrCat("salesops_bench_", world_->tag());
+  absl::StatusOr<std::string> conninfo = WithDatabase(options_.cluster_postgres, database);
+  if (!conninfo.ok()) return conninfo.status();
+  Say(absl::StrCat("cluster: creating the database ", database));
+  if (absl::Status s = CreateDatabase(options_.cluster_postgres, database); !s.ok()) return s;
+  struct Drop {
+    ~Drop() {
+      if (!keep) DropDatabase(admin, database).IgnoreError();
+    }
+    const std::string admin, database;
+    const bool keep;
+  } drop{options_.cluster_postgres, database, options_.keep_data};
+  const int c = TargetConcurrency(options_);
+  // Rows the size of one IdentifyLead's events, as the raw scan saw them.
+  const size_t row_bytes = report_.scan.has_value() && report_.scan->events > 0
+                               ? static_cast<size_t>(report_.scan->bytes / report_.scan->events)
+                               : 400;
+  Say(absl::StrCat("cluster: PostgreSQL single-row INSERTs, one per transaction, ", c, " clients"));
+  absl::StatusOr<PostgresInsertResult> inserts =
+      MeasurePostgresInserts(*conninfo, c, row_bytes, options_.warmup, options_.duration);
+  if (!inserts.ok()) return inserts.status();
+  cluster.inserts = *inserts;
+
+  absl::StatusOr<std::string> binary = FindSalesopsd(options_);
+  if (!binary.ok()) return binary.status();
+  std::vector<std::unique_ptr<ServerProcess>> nodes;
+  constexpr int kNodes = 3;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.push_back(std::make_unique<ServerProcess>(
+        *binary, std::vector<std::string>{absl::StrCat("--data-dir=", dir_->path(), "/cluster-node-", i),
+                                          absl::StrCat("--tokens-file=", dir_->path(), "/tokens"),
+                                          absl::StrCat("--bootstrap-admin=", kBenchAdmin),
+                                          absl::StrCat("--log=", *conninfo), absl::StrCat("--node-id=bench-node-", i)}));
+    Say(absl::StrCat("cluster: starting node ", i, i == 0 ? " (it takes the lease)" : " (it follows)"));
+    if (absl::Status s = nodes.back()->Start(kServerStartTimeout); !s.ok()) return s;
+  }
+  cluster.nodes = kNodes;
+  cluster.lease_seconds = 5;  // salesopsd's default --lease-duration
+  std::vector<std::unique_ptr<BenchClient>> clients;
+  for (const auto& node : nodes) {
+    absl::StatusOr<std::unique_ptr<BenchClient>> client = BenchClient::Connect(node->address(), options_.channels);
+    if (!client.ok()) return client.status();
+    if (absl::Status s = FirstPing(**client, world_->team().admin_token); !s.ok()) return s;
+    clients.push_back(*std::move(client));
+  }
+  if (absl::Status s = SetUpTeam(*clients[0], world_->team()); !s.ok()) return s;
+  BenchWorld leader_world(clients[0].get(), world_->team(), absl::StrCat(world_->tag(), "c"));
+  BenchWorld follower_world(clients[1].get(), world_->team(), absl::StrCat(world_->tag(), "f"));
+
+  PingWorkload ping(leader_world);
+  report_.runs.push_back(MeasureRunOn(nodes[0].get(), leader_world, "cluster-ping", ping, c, "on the leader"));
+  AppendWorkload to_leader(leader_world);
+  {
+    LagProbe probe({clients[1].get(), clients[2].get()}, leader_world, world_->team().admin_token);
+    report_.runs.push_back(MeasureRunOn(nodes[0].get(), leader_world, "cluster-append", to_leader, c,
+                                        "to the leader; server CPU: the leader's"));
+    probe.Stop();
+    cluster.lag = probe.Lag();
+    cluster.lag_failures = probe.failures();
+  }
+  AppendWorkload to_follower(follower_world);
+  report_.runs.push_back(MeasureRunOn(nodes[1].get(), follower_world, "cluster-append", to_follower, c,
+                                      "to a follower, forwarded to the leader; server CPU: the follower's"));
+  QueryWorkload query(follower_world);
+  query.Prepare(c);
+  report_.runs.push_back(MeasureRunOn(nodes[1].get(), follower_world, "cluster-query", query, c,
+                                      absl::StrCat("on a follower: ", query.MixDescription())));
+
+  // Failover: the leader killed, one write sent to the other nodes in turn
+  // (each try with a 2 s deadline and the same request_id) until one
+  // acknowledges it.
+  Say("cluster: kill -9 of the leader, then one write to the other nodes until acknowledged");
+  nodes[0]->Kill();
+  const auto killed = std::chrono::steady_clock::now();
+  v1::IdentifyLeadRequest write;
+  write.set_lead_id(absl::StrCat(world_->tag(), "-failover"));
+  write.set_company("故障切换测试有限公司");
+  write.mutable_contact()->set_name("陈静");
+  write.set_source(v1::LEAD_SOURCE_REFERRAL);
+  write.mutable_options()->set_request_id(write.lead_id());
+  const BenchMember& rep = world_->team().Pick(v1::ROLE_SALES_REP, 0);
+  grpc::Status last;
+  for (size_t attempt = 0; std::chrono::steady_clock::now() - killed < std::chrono::seconds(60); ++attempt) {
+    grpc::ClientContext context;
+    PrepareContext(context, rep.token);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::LeadCommandReply reply;
+    last = clients[1 + attempt % 2]->Main().leads->IdentifyLead(&context, write, &reply);
+    if (last.ok()) {
+      cluster.failover_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
+      break;
+    }
+    // The next try at once on the other node, then a short pause.
+    if (attempt % 2 == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (cluster.failover_seconds == 0) {
+    cluster.failover_error = absl::StrCat("no write acknowledged within 60 s of the kill; last: ",
+                                          StatusCodeName(last.error_code()), " ", last.error_message());
+  }
+  for (size_t i = 1; i < nodes.size(); ++i) {
+    if (absl::Status s = nodes[i]->Stop(); !s.ok()) Say(absl::StrCat("cluster: node ", i, ": ", s.message()));
+  }
+  report_.cluster = std::move(cluster);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Report> Bench::Execute() {
   report_.options = options_;
   std::string parent = options_.work_dir;
@@ -659,6 +847,9 @@ absl::StatusOr<Report> Bench::Execute() {
     if (absl::Status s = RawCeilings(); !s.ok()) return s;
     if (options_.Wants("rebuild")) {
       if (absl::Status s = Rebuild(); !s.ok()) return s;
+    }
+    if (!options_.cluster_postgres.empty()) {
+      if (absl::Status s = Cluster(); !s.ok()) return s;
     }
   } else {
     if (options_.Wants("rebuild")) {

@@ -1,4 +1,5 @@
 #include "bench_options.h"
+#include "postgres_ceiling.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -91,6 +92,26 @@ TEST(BenchOptionsTest, AnExistingServerNeedsAnAdminTokenAndTheMembersTokens) {
       ParseBenchArgs({"--server=127.0.0.1:50051", "--token=t", "--tokens-file=/etc/salesops/tokens"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_FALSE(o->own_server());
+}
+
+// The cluster scenario starts its own nodes: not with --server or --soak;
+// its connection string is the keyword/value form (the bench adds dbname).
+TEST(BenchOptionsTest, ClusterPostgresGoesWithTheBenchsOwnServers) {
+  absl::StatusOr<BenchOptions> o = ParseBenchArgs({"--cluster-postgres=host=127.0.0.1 port=5499 user=postgres"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->cluster_postgres, "host=127.0.0.1 port=5499 user=postgres");
+  EXPECT_THAT(ParseBenchArgs({"--cluster-postgres="}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--cluster-postgres")));
+  EXPECT_THAT(ParseBenchArgs({"--cluster-postgres=host=a", "--server=127.0.0.1:50051", "--token=t",
+                              "--tokens-file=/etc/salesops/tokens"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("for the bench's own servers")));
+  EXPECT_THAT(ParseBenchArgs({"--cluster-postgres=host=a", "--soak=1m"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("without --server or --soak")));
+  absl::StatusOr<std::string> with = WithDatabase("host=a port=5", "salesops_bench_x");
+  ASSERT_TRUE(with.ok()) << with.status();
+  EXPECT_EQ(*with, "host=a port=5 dbname=salesops_bench_x");
+  EXPECT_THAT(WithDatabase("postgresql://u@a/db", "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("keyword/value")));
 }
 
 // TLS is for an existing server (--server); the bench's own server is

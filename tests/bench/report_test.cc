@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <map>
+
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -223,6 +225,58 @@ TEST(ReportTest, SubscribeRowsAndFailedChecks) {
                                      "fan-out: subscriber 7: gap: position 100010 where 100009 was due"));
   EXPECT_FALSE(Find(EvaluateTargets(r), "subscribe catch-up").measured);
   EXPECT_THAT(RenderText(r), HasSubstr("ERROR: 49 of 50 subscribers"));
+}
+
+// The cluster's runs are against Admin.Ping on its leader, and its three
+// targets are judged from the cluster section.
+TEST(ReportTest, ClusterRunsAndTargets) {
+  Report r = SampleReport();
+  r.runs.push_back(MakeRun("cluster-ping", 64, 20'000, 2'000'000));
+  bench::Run to_leader = MakeRun("cluster-append", 64, 6'000, 9'000'000);
+  to_leader.note = "to the leader; server CPU: the leader's";
+  r.runs.push_back(to_leader);
+  bench::Run to_follower = MakeRun("cluster-append", 64, 3'000, 19'000'000);
+  to_follower.note = "to a follower, forwarded";
+  r.runs.push_back(to_follower);
+  ClusterRun cluster;
+  cluster.postgres = "host=127.0.0.1 port=5499";
+  cluster.nodes = 3;
+  PostgresInsertResult inserts;
+  inserts.clients = 64;
+  inserts.seconds = 1;
+  inserts.rows = 5'000;
+  cluster.inserts = inserts;
+  cluster.lag.count = 100;
+  cluster.lag.p99_ns = 60'000'000;  // 60 ms: over the 50 ms target
+  cluster.lease_seconds = 5;
+  cluster.failover_seconds = 5.5;
+  r.cluster = cluster;
+
+  EXPECT_DOUBLE_EQ(*RatioToPing(r, r.runs[r.runs.size() - 2]), 0.3);  // 6,000 of the leader's 20,000
+  EXPECT_FALSE(RatioToPing(r, r.runs[r.runs.size() - 3]).has_value());
+  const std::vector<TargetCheck> all = EvaluateTargets(r);
+  std::map<std::string, TargetCheck> checks;
+  for (const char* prefix : {"cluster: append", "cluster: follower lag", "cluster: failover"}) {
+    for (const TargetCheck& t : all) {
+      if (absl::StartsWith(t.target, prefix)) checks[prefix] = t;
+    }
+  }
+  ASSERT_EQ(checks.size(), 3u);
+  const TargetCheck& append = checks.at("cluster: append");
+  EXPECT_TRUE(append.measured);
+  EXPECT_TRUE(append.met);
+  EXPECT_DOUBLE_EQ(append.value, 1.2);  // the leader's 6,000/s over PostgreSQL's 5,000/s
+  const TargetCheck& lag = checks.at("cluster: follower lag");
+  EXPECT_TRUE(lag.measured);
+  EXPECT_FALSE(lag.met);
+  const TargetCheck& failover = checks.at("cluster: failover");
+  EXPECT_TRUE(failover.met);
+  EXPECT_DOUBLE_EQ(failover.threshold, 7);
+  const std::string text = RenderText(r);
+  EXPECT_THAT(text, HasSubstr("Cluster: 3 salesopsd nodes on PostgreSQL (host=127.0.0.1 port=5499)"));
+  EXPECT_THAT(text, HasSubstr("PostgreSQL single-row INSERTs (one per transaction, 64 clients"));
+  EXPECT_THAT(text, HasSubstr("failover: kill -9 of the leader to the first write acknowledged: 5.50 s"));
+  EXPECT_THAT(RenderJson(r), HasSubstr("\"failover_seconds\":5.5"));
 }
 
 }  // namespace
