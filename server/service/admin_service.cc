@@ -9,8 +9,8 @@
 #include "server/common/status_macros.h"
 #include "server/common/log.h"
 #include "server/domain/proto_time.h"
+#include "server/history/views_replay.h"
 #include "server/service/grpc_status.h"
-#include "server/service/views_service.h"
 
 namespace salesops::service {
 
@@ -29,7 +29,7 @@ grpc::ServerUnaryReactor* AdminService::RebuildProjections(grpc::CallbackServerC
   return AnswerAsync(context, async_, HeavyRead(), ReadRule(*access_, "Admin.RebuildProjections"),
                      [this, reply](const std::string&) -> absl::Status {
                        const absl::Time start = absl::Now();
-                       SALESOPS_ASSIGN_OR_RETURN(const uint64_t reached, RebuildViews(*store_, *views_));
+                       SALESOPS_ASSIGN_OR_RETURN(const uint64_t reached, history::RebuildViews(*store_, *views_));
                        reply->set_replayed_to(reached);
                        *reply->mutable_took() = ToProtoDuration(absl::Now() - start);
                        LogInfo("Admin.RebuildProjections: views rebuilt from the log up to position %d in %s",

@@ -5,8 +5,8 @@
 #include "server/common/status_macros.h"
 #include "server/domain/events.h"
 #include "server/domain/validation.h"
+#include "server/history/stage_changes.h"
 #include "server/service/grpc_status.h"
-#include "server/service/stage_changes.h"
 
 namespace salesops::service {
 absl::Status AuditService::History(const v1::GetLeadHistoryRequest& request,
@@ -107,7 +107,7 @@ grpc::ServerUnaryReactor* AuditService::ListStageChanges(grpc::CallbackServerCon
     return member.member_id();
   };
   return AnswerAsync(context, async_, HeavyRead(), check, [this, request, reply](const std::string&) -> absl::Status {
-    SALESOPS_ASSIGN_OR_RETURN(*reply, service::ListStageChanges(*store_, *request, kMaxLogScan));
+    SALESOPS_ASSIGN_OR_RETURN(*reply, history::ListStageChanges(*store_, *request, kMaxLogScan));
     return absl::OkStatus();
   });
 }

@@ -54,7 +54,7 @@ class AuditService final : public CheckedUnaryService<v1::Audit, v1::Audit::With
   void set_subscriptions(Subscriptions* subscriptions) { subscriptions_ = subscriptions; }
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
-  // Reads at most kMaxLogScan positions per call (stage_changes.h).
+  // Reads at most kMaxLogScan positions per call (server/history/stage_changes.h).
   grpc::ServerUnaryReactor* ListStageChanges(grpc::CallbackServerContext* context,
                                              const v1::ListStageChangesRequest* request,
                                              v1::ListStageChangesResponse* reply) override;

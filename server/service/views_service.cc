@@ -11,10 +11,10 @@
 #include "projections/pipeline.h"
 #include "projections/review.h"
 #include "projections/workload.h"
-#include "server/common/progress_log.h"
 #include "server/common/status_macros.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/validation.h"
+#include "server/history/views_replay.h"
 #include "server/service/async_read.h"
 #include "server/service/submit.h"
 
@@ -31,32 +31,6 @@ absl::Status ValidateViewOptions(const v1::ViewOptions& options) {
   return absl::OkStatus();
 }
 
-// The recorded_at of the event at `position`.
-absl::StatusOr<absl::Time> RecordedAt(const store::EventLog& store, uint64_t position) {
-  SALESOPS_ASSIGN_OR_RETURN(store::LogPage page, store.ReadLog(position, 1, store::LogFilter{}, 1));
-  if (page.events.empty() || page.events[0].position() != position) {
-    return absl::DataLossError(absl::StrCat("log position ", position, " is missing"));
-  }
-  return FromProtoTime(page.events[0].recorded_at());
-}
-
-// The last position recorded at or before `t` (0: none). recorded_at never
-// decreases along the log (the sequencer's batch time is monotonic), so a
-// binary search finds it.
-absl::StatusOr<uint64_t> PositionAt(const store::EventLog& store, absl::Time t) {
-  uint64_t lo = 0, hi = store.Head();  // invariant: lo is at or before t; hi+1 after it (or past the head)
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo + 1) / 2;
-    SALESOPS_ASSIGN_OR_RETURN(absl::Time recorded, RecordedAt(store, mid));
-    if (recorded <= t) {
-      lo = mid;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return lo;
-}
-
 }  // namespace
 
 ReadPlan ViewsService::PlanFor(const v1::ViewOptions& options) {
@@ -68,64 +42,13 @@ ReadPlan ViewsService::PlanFor(const v1::ViewOptions& options) {
   return plan;
 }
 
-absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventLog& store, uint64_t position) {
-  if (position > kMaxAsOfEvents) {
-    return absl::ResourceExhaustedError(absl::StrCat("view: an as_of query replays the log from the start; position ",
-                                                     position, " is beyond the limit of ", kMaxAsOfEvents,
-                                                     " events (docs/VIEWS.md)"));
-  }
-  projections::ViewsState state;
-  if (position == 0) return state;
-  // Scan stops at the first error its visitor returns; this one means "done".
-  const absl::Status done = absl::CancelledError("replay reached its position");
-  absl::Status scanned = store.Scan(1, [&](const v1::EventEnvelope& e) {
-    projections::EvolveViews(state, e);
-    return e.position() >= position ? done : absl::OkStatus();
-  });
-  if (!scanned.ok() && scanned != done) return scanned;
-  if (state.position != position) {
-    return absl::DataLossError(absl::StrCat("replay ended at position ", state.position, " before ", position));
-  }
-  return state;
-}
-
-absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections::Views& views) {
-  static absl::Mutex running;
-  if (!running.TryLock()) return absl::AbortedError("a projection rebuild is already running; retry when it ends");
-  struct Unlock {
-    ~Unlock() { running.Unlock(); }
-  } unlock;
-  projections::ViewsState fresh;
-  const uint64_t head = store.Head();
-  const absl::Status done = absl::CancelledError("rebuild reached the head");
-  if (head > 0) {
-    ProgressLog progress("Admin.RebuildProjections", "events", head);
-    absl::Status scanned = store.Scan(1, [&](const v1::EventEnvelope& e) {
-      progress.Update(e.position());
-      projections::EvolveViews(fresh, e);
-      return e.position() >= head ? done : absl::OkStatus();
-    });
-    if (!scanned.ok() && scanned != done) return scanned;
-  }
-  const uint64_t reached = fresh.position;
-  SALESOPS_RETURN_IF_ERROR(views.Replace(
-      std::move(fresh), [&](uint64_t after, absl::FunctionRef<void(const v1::EventEnvelope&)> fold) {
-        absl::Status read = store.Scan(after + 1, [&](const v1::EventEnvelope& e) {
-          fold(e);
-          return absl::OkStatus();
-        });
-        return read;
-      }));
-  return reached;
-}
-
 absl::StatusOr<ReplayedViews> ViewsService::Replay(const v1::ViewOptions& options) const {
   const uint64_t head = store_->Head();
   ReplayedViews out;
   uint64_t position = 0;
   if (options.has_as_of_time()) {
     out.now = FromProtoTime(options.as_of_time());
-    SALESOPS_ASSIGN_OR_RETURN(position, PositionAt(*store_, out.now));
+    SALESOPS_ASSIGN_OR_RETURN(position, history::PositionAt(*store_, out.now));
   } else {
     position = options.as_of_position();
     if (position > head) {
@@ -133,7 +56,7 @@ absl::StatusOr<ReplayedViews> ViewsService::Replay(const v1::ViewOptions& option
           absl::StrCat("view.as_of_position: ", position, " is beyond the head of the log (", head, ")"));
     }
   }
-  SALESOPS_ASSIGN_OR_RETURN(out.state, ReplayViews(*store_, position));
+  SALESOPS_ASSIGN_OR_RETURN(out.state, history::ReplayViews(*store_, position));
   if (!options.has_as_of_time()) out.now = out.state.log_time;
   return out;
 }

@@ -1,5 +1,6 @@
 // salesops.v1.Views: the pipeline, lead lists and role workload, answered
-// from the live Views projection, or from a replay of the log for as_of.
+// from the live Views projection, or from a replay of the log for as_of
+// (server/history/views_replay.h).
 #ifndef SALESOPS_SERVER_SERVICE_VIEWS_SERVICE_H_
 #define SALESOPS_SERVER_SERVICE_VIEWS_SERVICE_H_
 
@@ -16,8 +17,6 @@
 
 namespace salesops::service {
 
-// An as_of query replays at most this many events (RESOURCE_EXHAUSTED beyond).
-inline constexpr uint64_t kMaxAsOfEvents = 1'000'000;
 // min_position waits at most this long, whatever the call's deadline (the
 // wait parks the call; no thread waits).
 inline constexpr absl::Duration kMaxPositionWait = absl::Seconds(60);
@@ -28,16 +27,6 @@ struct ReplayedViews {
   projections::ViewsState state;
   absl::Time now;
 };
-
-// Replays the log from the start up to `position` (inclusive) into a fresh
-// ViewsState. RESOURCE_EXHAUSTED beyond kMaxAsOfEvents.
-absl::StatusOr<projections::ViewsState> ReplayViews(const store::EventLog& store, uint64_t position);
-
-// Rebuilds the live views from the log while writes continue (a replay up to
-// the head, then the events applied meanwhile, then a swap). Returns the
-// position the rebuilt fold reached before the swap. At most one runs at a
-// time (ABORTED otherwise).
-absl::StatusOr<uint64_t> RebuildViews(const store::EventLog& store, projections::Views& views);
 
 class ViewsService final : public CheckedUnaryService<v1::Views> {
  public:

@@ -1,6 +1,6 @@
 // Fuzz target "page_token": the page tokens of the two list RPCs that page,
 // Views.ListLeads (projections/pipeline.h) and Audit.ListStageChanges
-// (server/service/stage_changes.h), and the paging they drive.
+// (server/history/stage_changes.h), and the paging they drive.
 //
 // Input (fuzz_input.h): a mode byte, then a part holding the request's wire
 // bytes, then a part holding the forged contents of a token.
@@ -32,7 +32,7 @@
 #include "projections/deterministic_bytes.h"
 #include "projections/pipeline.h"
 #include "salesops/v1/internal.pb.h"
-#include "server/service/stage_changes.h"
+#include "server/history/stage_changes.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/fuzz_world.h"
 #include "tests/fuzz/memory_log.h"
@@ -144,7 +144,7 @@ std::vector<uint64_t> AllChangePages(const store::EventLog& log, v1::ListStageCh
   request.clear_page_token();
   for (int pages = 0;; ++pages) {
     FUZZ_CHECK(pages < kMaxPages, request.ShortDebugString());
-    absl::StatusOr<v1::ListStageChangesResponse> page = service::ListStageChanges(log, request, max_scan);
+    absl::StatusOr<v1::ListStageChangesResponse> page = history::ListStageChanges(log, request, max_scan);
     FUZZ_CHECK(page.ok(), page.status().ToString(), " on page ", pages);
     CheckChangeRows(request, *page);
     for (const v1::StageChange& row : page->changes()) positions.push_back(row.position());
@@ -161,7 +161,7 @@ void FuzzListStageChanges(uint8_t mode, absl::string_view request_bytes, absl::s
   const size_t max_scan = 8 + (mode >> 2) % 64;
   const bool forge = mode & 2;
   if (!forge) {
-    absl::StatusOr<v1::ListStageChangesResponse> page = service::ListStageChanges(log, request, max_scan);
+    absl::StatusOr<v1::ListStageChangesResponse> page = history::ListStageChanges(log, request, max_scan);
     if (!page.ok()) return CheckRefusal(page.status());
     CheckChangeRows(request, *page);
     if (!request.page_token().empty()) return;
@@ -169,13 +169,13 @@ void FuzzListStageChanges(uint8_t mode, absl::string_view request_bytes, absl::s
     request.set_page_size(1 + (mode >> 2) % 8);
     const std::vector<uint64_t> paged = AllChangePages(log, request, max_scan);
     for (size_t i = 1; i < paged.size(); ++i) FUZZ_CHECK(paged[i - 1] < paged[i], request.ShortDebugString());
-    request.set_page_size(service::kMaxStageChangesPage);
+    request.set_page_size(history::kMaxStageChangesPage);
     FUZZ_CHECK(AllChangePages(log, request, log.Head() + 1) == paged, request.ShortDebugString());
     return;
   }
   request.clear_page_token();
   request.set_page_size(1);
-  absl::StatusOr<v1::ListStageChangesResponse> first = service::ListStageChanges(log, request, max_scan);
+  absl::StatusOr<v1::ListStageChangesResponse> first = history::ListStageChanges(log, request, max_scan);
   if (!first.ok()) return CheckRefusal(first.status());
   if (first->next_page_token().empty()) return;
   std::string bytes;
@@ -187,7 +187,7 @@ void FuzzListStageChanges(uint8_t mode, absl::string_view request_bytes, absl::s
     next = next << 8 | static_cast<uint8_t>(cursor_bytes[i]);
   token.set_next(next);
   request.set_page_token(absl::WebSafeBase64Escape(projections::DeterministicBytes(token)));
-  absl::StatusOr<v1::ListStageChangesResponse> page = service::ListStageChanges(log, request, max_scan);
+  absl::StatusOr<v1::ListStageChangesResponse> page = history::ListStageChanges(log, request, max_scan);
   if (!page.ok()) return CheckRefusal(page.status());
   CheckChangeRows(request, *page);
 }

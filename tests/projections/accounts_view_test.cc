@@ -20,7 +20,7 @@
 #include "projections/views_state.h"
 #include "server/domain/proto_time.h"
 #include "server/domain/state.h"
-#include "server/service/views_service.h"
+#include "server/history/views_replay.h"
 #include "tests/projections/views_world.h"
 
 namespace salesops::projections {
@@ -486,7 +486,7 @@ TEST_F(AccountsViewTest, RebuiltAndSnapshotFoldsAnswerAsTheLiveOne) {
     return out;
   };
   const std::string live = Read(answers);
-  absl::StatusOr<ViewsState> rebuilt = service::ReplayViews(world_.store(), world_.store().Head());
+  absl::StatusOr<ViewsState> rebuilt = history::ReplayViews(world_.store(), world_.store().Head());
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
   EXPECT_EQ(answers(*rebuilt), live);
   absl::StatusOr<ViewsState> loaded = DecodeViewsSnapshot(EncodeViewsSnapshot(*rebuilt));

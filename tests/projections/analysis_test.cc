@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "projections/review.h"
 #include "server/domain/proto_time.h"
-#include "server/service/views_service.h"
+#include "server/history/views_replay.h"
 #include "tests/projections/views_world.h"
 
 namespace salesops::projections {
@@ -493,7 +493,7 @@ TEST_F(AnalysisTest, SatisfactionOwnRowsOnlyForOthersThanManagers) {
 
 TEST_F(AnalysisTest, AsOfTheEndOfMayAndAClosedPeriodDoesNotChange) {
   ASSERT_GT(end_of_may_, 0u);
-  absl::StatusOr<ViewsState> then = service::ReplayViews(world_.store(), end_of_may_);
+  absl::StatusOr<ViewsState> then = history::ReplayViews(world_.store(), end_of_may_);
   ASSERT_TRUE(then.ok()) << then.status();
   absl::StatusOr<v1::SalesAnalysis> q2_then =
       BuildSalesAnalysis(*then, Period("2026-Q2"), v1::SALES_GROUPING_MONTH, "");

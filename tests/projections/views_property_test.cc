@@ -23,7 +23,7 @@
 #include "server/domain/proto_time.h"
 #include "projections/views_snapshot.h"
 #include "projections/workload.h"
-#include "server/service/views_service.h"
+#include "server/history/views_replay.h"
 #include "tests/projections/views_world.h"
 
 namespace salesops::projections {
@@ -661,7 +661,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
 
   // Rebuilt from the log == live, now and at every captured position.
   const uint64_t head = world.store().Head();
-  absl::StatusOr<ViewsState> rebuilt = service::ReplayViews(world.store(), head);
+  absl::StatusOr<ViewsState> rebuilt = history::ReplayViews(world.store(), head);
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
   EXPECT_EQ(Digest(*rebuilt), world.views().Read([](const ViewsState& s) { return Digest(s); }));
   world.views().Read([](const ViewsState& s) {
@@ -673,7 +673,7 @@ TEST_P(ViewsPropertyTest, LiveEqualsRebuiltAndAsOfEqualsLiveThen) {
   EXPECT_EQ(EncodeViewsSnapshot(*rebuilt), live_state) << "rebuilt and live folds differ";
   int restored = 0;
   for (const auto& [position, digest] : live) {
-    absl::StatusOr<ViewsState> then = service::ReplayViews(world.store(), position);
+    absl::StatusOr<ViewsState> then = history::ReplayViews(world.store(), position);
     ASSERT_TRUE(then.ok()) << then.status();
     ASSERT_EQ(Digest(*then), digest) << "as_of position " << position;
     if (position % 7 != 0) continue;

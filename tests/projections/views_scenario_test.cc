@@ -10,7 +10,7 @@
 #include "projections/review.h"
 #include "projections/workload.h"
 #include "server/domain/proto_time.h"
-#include "server/service/views_service.h"
+#include "server/history/views_replay.h"
 #include "tests/projections/views_world.h"
 
 namespace salesops::projections {
@@ -402,11 +402,11 @@ TEST_F(ViewsScenarioTest, AsOfAPositionAnswersAsTheLogStoodThen) {
   const uint64_t head = world_.store().Head();
   uint64_t after_first = 0;
   for (uint64_t p = 1; p <= head && after_first == 0; ++p) {
-    absl::StatusOr<ViewsState> s = service::ReplayViews(world_.store(), p);
+    absl::StatusOr<ViewsState> s = history::ReplayViews(world_.store(), p);
     ASSERT_TRUE(s.ok()) << s.status();
     if (s->core.leads.contains("L000")) after_first = p;
   }
-  absl::StatusOr<ViewsState> then = service::ReplayViews(world_.store(), after_first);
+  absl::StatusOr<ViewsState> then = history::ReplayViews(world_.store(), after_first);
   ASSERT_TRUE(then.ok());
   absl::StatusOr<v1::Pipeline> p = BuildPipeline(*then, {}, kT0);
   ASSERT_TRUE(p.ok());

@@ -7,10 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/service/stage_changes.h"
+#include "server/history/stage_changes.h"
 #include "tests/projections/views_world.h"
 
-namespace salesops::service {
+namespace salesops::history {
 namespace {
 
 using ::salesops::testing::IdentifyCommand;
@@ -85,4 +85,4 @@ TEST(ListStageChangesTest, AFullPageResumesRightAfterItsLastRow) {
 }
 
 }  // namespace
-}  // namespace salesops::service
+}  // namespace salesops::history

@@ -5,12 +5,14 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "projections/views_snapshot.h"
-#include "server/service/views_service.h"
+#include "server/history/views_replay.h"
 #include "tests/projections/views_world.h"
 
-namespace salesops::projections {
+namespace salesops::history {
 namespace {
 
+using ::salesops::projections::EncodeViewsSnapshot;
+using ::salesops::projections::ViewsState;
 using ::salesops::testing::IdentifyCommand;
 using ::salesops::testing::QualifyCommand;
 using ::salesops::testing::ViewsWorld;
@@ -33,41 +35,21 @@ TEST(ViewsRebuildTest, RebuildDuringWritesLosesAndDuplicatesNothing) {
   // Rebuild again and again while the writer runs (and at least once).
   while (rebuilds == 0 || world.views().position() < world.store().Head() ||
          world.views().Read([](const ViewsState& s) { return s.core.leads.size(); }) < kLeads) {
-    absl::StatusOr<uint64_t> reached = service::RebuildViews(world.store(), world.views());
+    absl::StatusOr<uint64_t> reached = RebuildViews(world.store(), world.views());
     ASSERT_TRUE(reached.ok()) << reached.status();
     ++rebuilds;
     if (rebuilds > 10'000) break;
   }
   writer.join();
-  absl::StatusOr<uint64_t> last = service::RebuildViews(world.store(), world.views());
+  absl::StatusOr<uint64_t> last = RebuildViews(world.store(), world.views());
   ASSERT_TRUE(last.ok());
   const uint64_t head = world.store().Head();
   EXPECT_EQ(*last, head);
-  absl::StatusOr<ViewsState> replayed = service::ReplayViews(world.store(), head);
+  absl::StatusOr<ViewsState> replayed = ReplayViews(world.store(), head);
   ASSERT_TRUE(replayed.ok());
   EXPECT_EQ(world.views().Snapshot(), EncodeViewsSnapshot(*replayed));
   EXPECT_EQ(world.views().position(), head);
 }
 
-TEST(ViewsSnapshotTest, AForkedSnapshotIsTheFoldAtItsPositionWhileWritesGoOn) {
-  ViewsWorld world(absl::FromUnixSeconds(1'780'000'000));
-  world.AddTeam("root", {{"r1", {v1::ROLE_SALES_REP}}, {"bd1", {v1::ROLE_BD_MANAGER}}});
-  for (int i = 0; i < 40; ++i) ASSERT_TRUE(world.Lead("r1", IdentifyCommand(absl::StrCat("S", i), Yuan(10 + i))).ok());
-  const std::vector<std::string> at_start = world.views().Snapshot();
-  absl::StatusOr<Views::PendingSnapshot> pending = world.views().StartSnapshot();
-  ASSERT_TRUE(pending.ok()) << pending.status();
-  EXPECT_EQ(pending->position, world.views().position());
-  // The lock is free again: writes are applied before the encoding is read.
-  for (int i = 0; i < 40; ++i) ASSERT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("S", i), 50)).ok());
-  EXPECT_GT(world.views().position(), pending->position);
-  absl::StatusOr<std::vector<std::string>> chunks = pending->encoding.Collect();
-  ASSERT_TRUE(chunks.ok()) << chunks.status();
-  // What the fork saw, not what was applied since.
-  EXPECT_EQ(*chunks, at_start);
-  absl::StatusOr<ViewsState> decoded = DecodeViewsSnapshot(*chunks);
-  ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(decoded->position, pending->position);
-}
-
 }  // namespace
-}  // namespace salesops::projections
+}  // namespace salesops::history

@@ -1,4 +1,4 @@
-#include "server/service/stage_changes.h"
+#include "server/history/stage_changes.h"
 
 #include <algorithm>
 #include <limits>
@@ -14,7 +14,7 @@
 #include "server/domain/proto_time.h"
 #include "server/domain/validation.h"
 
-namespace salesops::service {
+namespace salesops::history {
 namespace {
 
 // How far after a change its command's hand-off may sit: a LeadAssigned
@@ -182,4 +182,4 @@ absl::StatusOr<v1::ListStageChangesResponse> ListStageChanges(const store::Event
   return out;
 }
 
-}  // namespace salesops::service
+}  // namespace salesops::history
