@@ -359,6 +359,9 @@ absl::StatusOr<std::unique_ptr<SalesopsServer>> SalesopsServer::Start(const Serv
         .storage = [server] { return server->store_->Stats(); },
         .writes_accepted = [server] { return server->store_->write_state().status.ok(); },
         .reads_serving = [server] { return server->ReadsServing().first; },
+        // Set below in cluster mode only.
+        .cluster_leading = nullptr,
+        .cluster_head = nullptr,
     };
     if (server->cluster_ != nullptr) {
       sources.cluster_leading = [server] { return server->cluster_->leading(); };

@@ -24,7 +24,9 @@ void Populate(ViewsWorld& world) {
   for (int i = 0; i < 30; ++i) {
     world.clock().Advance(absl::Minutes(5));
     ASSERT_TRUE(world.Lead("r1", IdentifyCommand(absl::StrCat("S", i), Yuan(5000 + i))).ok());
-    if (i % 3 == 0) ASSERT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("S", i), 60)).ok());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(world.Lead("bd1", QualifyCommand(absl::StrCat("S", i), 60)).ok());
+    }
   }
 }
 
