@@ -128,7 +128,8 @@ CertifiedKey TestCa::Issue(const CertificateRequest& request) const {
   X509* c = cert.get();
   AddExtension(c, keys_->cert.get(), NID_basic_constraints, "critical,CA:FALSE");
   AddExtension(c, keys_->cert.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
-  AddExtension(c, keys_->cert.get(), NID_ext_key_usage, request.server ? "serverAuth" : "clientAuth");
+  AddExtension(c, keys_->cert.get(), NID_ext_key_usage,
+               !request.server ? "clientAuth" : request.also_client ? "serverAuth,clientAuth" : "serverAuth");
   AddExtension(c, keys_->cert.get(), NID_subject_key_identifier, "hash");
   AddExtension(c, keys_->cert.get(), NID_authority_key_identifier, "keyid:always");
   std::vector<std::string> names;

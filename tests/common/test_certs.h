@@ -23,6 +23,7 @@ struct CertificateRequest {
   std::vector<std::string> uris;       // subjectAltName URI entries
   bool loopback_ip = false;            // subjectAltName IP 127.0.0.1
   bool server = false;                 // extendedKeyUsage serverAuth (else clientAuth)
+  bool also_client = false;            // with `server`: clientAuth too (a cluster node serves and calls)
   // Validity: from now + not_before to now + not_after.
   absl::Duration not_before = absl::Minutes(-5);
   absl::Duration not_after = absl::Hours(24);

@@ -732,6 +732,84 @@ TEST_F(ClusterE2eTest, AFollowerForwardsOverTlsOnlyToALeaderItsPeerCaSigned) {
   EXPECT_EQ(third->Stop(), 0) << third->Log();
 }
 
+// Mutual TLS between the nodes: every node requires a client certificate
+// signed by the cluster's CA (--tls-client-ca, required). A follower
+// presents its own certificate (serverAuth and clientAuth) when it
+// forwards, and the leader takes the command; a node whose certificate
+// another CA signed cannot forward (its handshake is refused: nothing is
+// written) though it trusts the leader.
+TEST_F(ClusterE2eTest, AFollowerForwardsToALeaderRequiringClientCertificatesOnlyWithOneItsCaSigned) {
+  TempDir certs;
+  const TestCa ca("salesops cluster CA");
+  const TestCa other_ca("an unrelated CA");
+  const std::string dir = certs.path();
+  WriteTextFile(dir + "/ca.pem", ca.cert_pem());
+  WriteTextFile(dir + "/other-ca.pem", other_ca.cert_pem());
+  const auto node_cert = [](const TestCa& by) {
+    return by.Issue({.common_name = "salesops node", .dns_names = {"localhost"}, .loopback_ip = true,
+                     .server = true, .also_client = true});
+  };
+  const CertifiedKey node = node_cert(ca);
+  WriteTextFile(dir + "/node.pem", node.cert_pem);
+  WriteTextFile(dir + "/node.key", node.key_pem);
+  const CertifiedKey stranger = node_cert(other_ca);
+  WriteTextFile(dir + "/stranger.pem", stranger.cert_pem);
+  WriteTextFile(dir + "/stranger.key", stranger.key_pem);
+  const CertifiedKey client_cert = ca.IssueClient("salesops test client");
+  WriteTextFile(dir + "/client.pem", client_cert.cert_pem);
+  WriteTextFile(dir + "/client.key", client_cert.key_pem);
+  const auto flags = [&](const std::string& cert, const std::string& client_ca) {
+    return std::vector<std::string>{"--lease-duration=1s",
+                                    "--lease-renewal=200ms",
+                                    "--tls-cert=" + dir + "/" + cert + ".pem",
+                                    "--tls-key=" + dir + "/" + cert + ".key",
+                                    "--tls-peer-ca=" + dir + "/ca.pem",
+                                    "--tls-client-ca=" + dir + "/" + client_ca,
+                                    "--tls-client-certificates=required"};
+  };
+  TempDir first_dir, second_dir, third_dir;
+  std::unique_ptr<ServerProcess> first = Node(first_dir, flags("node", "ca.pem"));
+  std::string error;
+  ASSERT_TRUE(first->Start(&error)) << error;
+  std::unique_ptr<ServerProcess> second = Node(second_dir, flags("node", "ca.pem"));
+  ASSERT_TRUE(second->Start(&error)) << error;
+  std::unique_ptr<ServerProcess> third = Node(third_dir, flags("stranger", "ca.pem"));
+  ASSERT_TRUE(third->Start(&error)) << error;
+  ASSERT_THAT(third->Log(), HasSubstr("cluster mode: following"));
+
+  const auto channel = [&](ServerProcess& to, const std::string& server_ca) {
+    client::ChannelSecurity tls;
+    tls.ca_file = dir + "/" + server_ca;
+    tls.cert_file = dir + "/client.pem";
+    tls.key_file = dir + "/client.key";
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> c = client::NewChannel(to.address(), tls);
+    EXPECT_THAT(c, IsOk());
+    return c.ok() ? *c : nullptr;
+  };
+  v1::AddMemberRequest add;
+  add.set_member_id("rep1");
+  add.set_display_name("王芳");
+  add.add_roles(v1::ROLE_SALES_REP);
+  v1::TeamCommandReply added;
+  grpc::Status s = v1::Team::NewStub(channel(*second, "ca.pem"))->AddMember(Ctx("root").get(), add, &added);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::LeadCommandReply reply;
+  s = v1::Leads::NewStub(channel(*second, "ca.pem"))->IdentifyLead(Ctx("rep1").get(), Identify("mutual"), &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-mutual'"),
+              QueryRows(ElementsAre("2")));
+
+  s = v1::Leads::NewStub(channel(*third, "other-ca.pem"))
+          ->IdentifyLead(Ctx("rep1").get(), Identify("stranger"), &reply);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(ReasonOf(s).first, "LEADER_UNREACHABLE") << s.error_message();
+  EXPECT_THAT(Sql("SELECT count(*) FROM salesops_events WHERE stream_id = 'lead-stranger'"),
+              QueryRows(ElementsAre("0")));
+  EXPECT_EQ(first->Stop(), 0) << first->Log();
+  EXPECT_EQ(second->Stop(), 0) << second->Log();
+  EXPECT_EQ(third->Stop(), 0) << third->Log();
+}
+
 // Clients writing to a cluster as a careful client does: each command (a
 // new lead with a request_id of its own) goes to the node that took the
 // last write, and while it is refused UNAVAILABLE (or the call fails
