@@ -3,9 +3,6 @@
 // to the leader and to a follower, query on a follower, the followers' lag,
 // a leader kill), every call succeeds, and the JSON holds each figure. It
 // checks that the scenario works, not how fast anything is.
-#include <stdio.h>
-#include <sys/wait.h>
-
 #include <map>
 #include <string>
 
@@ -14,6 +11,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tests/bench/run_command.h"
 #include "tests/common/postgres_cluster.h"
 #include "tests/common/testing.h"
 
@@ -23,24 +21,9 @@ namespace {
 using ::salesops::testing::IsOk;
 using ::salesops::testing::PostgresCluster;
 using ::salesops::testing::QueryRows;
+using ::salesops::testing::RunCommand;
 using ::salesops::testing::TempDir;
-
-struct Output {
-  int exit_status = -1;
-  std::string stdout_text;
-};
-
-Output RunCommand(const std::string& command) {
-  Output out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.stdout_text.append(buffer, n);
-  const int status = pclose(pipe);
-  out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using Output = ::salesops::testing::CommandOutput;
 
 TEST(BenchClusterTest, RunsTheClusterScenarioOnAPostgresItIsGiven) {
   SALESOPS_SKIP_WITHOUT_POSTGRES();

@@ -2,9 +2,6 @@
 // scenario and its ceilings, exits 0 (no operation failed unexpectedly) and
 // prints JSON naming every scenario. It checks that the tool works, not how
 // fast anything is.
-#include <stdio.h>
-#include <sys/wait.h>
-
 #include <set>
 #include <string>
 
@@ -13,6 +10,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tests/bench/run_command.h"
 #include "tests/common/testing.h"
 
 namespace salesops {
@@ -20,22 +18,8 @@ namespace {
 
 using ::salesops::testing::TempDir;
 
-struct Output {
-  int exit_status = -1;
-  std::string stdout_text;
-};
-
-Output RunCommand(const std::string& command) {
-  Output out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.stdout_text.append(buffer, n);
-  const int status = pclose(pipe);
-  out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using ::salesops::testing::RunCommand;
+using Output = ::salesops::testing::CommandOutput;
 
 TEST(BenchQuickTest, RunsEveryScenarioAgainstItsOwnServer) {
   TempDir dir;

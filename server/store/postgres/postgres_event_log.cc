@@ -55,6 +55,32 @@ void RestoreBatch(AppendBatch& batch, std::vector<v1::EventEnvelope>& out) {
   }
 }
 
+// Seals the batch's events after `head` (positions, stream versions from
+// `versions`, which it advances; the stored bytes and the chain from
+// `chain`) as every EventLog does, moving them to `out`. ABORTED, with
+// `version_conflict` set, for a stream whose expected_version is not its
+// version then.
+absl::Status SealBatch(AppendBatch& batch, absl::flat_hash_map<std::string, uint64_t>& versions, uint64_t head,
+                       std::string& chain, std::vector<v1::EventEnvelope>& out, std::vector<std::string>& bytes,
+                       std::vector<std::string>& chains, bool& version_conflict) {
+  uint64_t position = head;
+  for (StreamAppend& append : batch.streams) {
+    uint64_t& version = versions[append.stream_id];
+    if (append.expected_version.has_value() && *append.expected_version != version) {
+      version_conflict = true;
+      return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version, ", expected ",
+                                             *append.expected_version));
+    }
+    for (v1::EventEnvelope& e : append.events) {
+      bytes.push_back(SealEvent(e, ++position, append.stream_id, ++version));
+      chain = ChainNext(chain, bytes.back());
+      chains.push_back(chain);
+      out.push_back(std::move(e));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 PostgresEventLog::PostgresEventLog(const PostgresLogOptions& options) : options_(options) {}
@@ -298,24 +324,12 @@ absl::Status PostgresEventLog::WritePipelined(AppendBatch& batch, std::vector<v1
       first_versions.emplace_back(append.stream_id, *append.expected_version);
     }
   }
+  // (A second append of a stream in the batch must follow the first.)
   std::vector<std::string> bytes;
   std::vector<std::string> chains;
-  uint64_t position = head;
   chain = last_chain_;
-  for (StreamAppend& append : batch.streams) {
-    uint64_t& version = versions[append.stream_id];
-    if (*append.expected_version != version) {  // a second append of a stream, not after the first
-      version_conflict = true;
-      return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version, ", expected ",
-                                             *append.expected_version));
-    }
-    for (v1::EventEnvelope& e : append.events) {
-      bytes.push_back(SealEvent(e, ++position, append.stream_id, ++version));
-      chain = ChainNext(chain, bytes.back());
-      chains.push_back(chain);
-      out.push_back(std::move(e));
-    }
-  }
+  SALESOPS_RETURN_IF_ERROR(SealBatch(batch, versions, head, chain, out, bytes, chains, version_conflict));
+  const uint64_t position = head + out.size();
   std::vector<std::string> ids, expected;
   for (const auto& [id, version] : first_versions) {
     ids.push_back(id);
@@ -517,22 +531,9 @@ absl::Status PostgresEventLog::AppendInTransaction(AppendBatch& batch, std::vect
   // 3. Positions, versions, stored bytes and chain: as every EventLog does.
   std::vector<std::string> bytes;
   std::vector<std::string> chains;
-  uint64_t position = head;
   chain = last_chain_;
-  for (StreamAppend& append : batch.streams) {
-    uint64_t& version = versions[append.stream_id];
-    if (append.expected_version.has_value() && *append.expected_version != version) {
-      version_conflict = true;
-      return absl::AbortedError(absl::StrCat("stream ", append.stream_id, " is at version ", version, ", expected ",
-                                             *append.expected_version));
-    }
-    for (v1::EventEnvelope& e : append.events) {
-      bytes.push_back(SealEvent(e, ++position, append.stream_id, ++version));
-      chain = ChainNext(chain, bytes.back());
-      chains.push_back(chain);
-      out.push_back(std::move(e));
-    }
-  }
+  SALESOPS_RETURN_IF_ERROR(SealBatch(batch, versions, head, chain, out, bytes, chains, version_conflict));
+  const uint64_t position = head + out.size();
   // 4. The head, moved only from the one this log last wrote.
   SALESOPS_ASSIGN_OR_RETURN(
       PgResult moved,
