@@ -118,13 +118,14 @@ absl::StatusOr<PostgresInsertResult> MeasurePostgresInserts(const std::string& c
         PGresult* r = PQexecParams(conn, sql.c_str(), 4, nullptr, values, lengths, formats, 0);
         const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         const char* state = ok ? nullptr : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        const std::string code = ok ? "" : state != nullptr ? state : "connection";
         PQclear(r);
         const Clock::time_point done = Clock::now();
-        if (sent < measured_from || done > end) continue;
+        const bool measured = sent >= measured_from && done <= end;
         if (ok) {
-          mine.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(done - sent).count());
+          if (measured) mine.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(done - sent).count());
         } else {
-          ++my_errors[state != nullptr ? state : "connection"];
+          ++my_errors[code];  // warm-up's too: a failure is never hidden
           if (PQstatus(conn) != CONNECTION_OK) break;
         }
       }

@@ -587,6 +587,7 @@ class LagProbe {
         v1::Pipeline reply;
         grpc::ClientContext context;
         PrepareContext(context, token_);
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
         const grpc::Status s = follower.Main().views->GetPipeline(&context, request, &reply);
         const auto lag = std::chrono::steady_clock::now() - seen;
         absl::MutexLock lock(&mu_);

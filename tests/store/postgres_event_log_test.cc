@@ -4,8 +4,10 @@
 // and a node's local copy (ClusterLog).
 #include "server/store/postgres/postgres_event_log.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -357,49 +359,71 @@ std::vector<AppendBatch> CutOffBatches() {
   return {Batches()[1], pipelined};
 }
 
-// A COMMIT cut off after PostgreSQL committed it (the backend, waiting for
-// a synchronous standby that never answers, is terminated: "committed
-// locally") is resolved by reading the batch back: acknowledged once, the
-// log goes on.
-TEST_F(PostgresEventLogTest, ACommitCutOffAfterItCommittedIsAcknowledgedOnce) {
+// A COMMIT whose wait for a synchronous standby is cut short — its backend
+// terminated (the connection lost), or the wait cancelled (PostgreSQL then
+// answers COMMIT with success and a warning) — is committed on the primary
+// alone. The append reads the batch back, and acknowledges it only once a
+// later commit's wait for the standbys has ended without a warning: here,
+// once the test stops asking for a standby. Each way, for a batch written
+// statement by statement and for a pipelined one; each acknowledged once.
+TEST_F(PostgresEventLogTest, ACommitCutOffAfterItCommittedIsAcknowledgedOnceReplicated) {
   std::unique_ptr<PostgresEventLog> pg = OpenLog();
   ASSERT_NE(pg, nullptr);
   std::vector<AppendBatch> batches = Batches();
   ASSERT_THAT(pg->Append(batches[0]), IsOk());
   const auto sql = [this](absl::string_view query) { return Sql(query); };
+  const std::string waiting =
+      absl::StrCat("FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND datname = '", db_, "'");
   uint64_t head = 3;
-  for (AppendBatch& batch : CutOffBatches()) {
-    SCOPED_TRACE(absl::StrCat("the batch from position ", head + 1));
-    ASSERT_THAT(Sql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'"), IsOk());
-    ASSERT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
-    ASSERT_TRUE(SqlReads(sql, "SHOW synchronous_standby_names", "nobody"));
-    absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
-    std::thread append([&] { appended = pg->Append(batch); });
-    const std::string waiting =
-        absl::StrCat("FROM pg_stat_activity WHERE wait_event = 'SyncRep' AND datname = '", db_, "'");
-    const bool cut = SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1") &&
-                     Sql(absl::StrCat("SELECT pg_terminate_backend(pid) ", waiting)).ok();
-    EXPECT_THAT(Sql("ALTER SYSTEM RESET synchronous_standby_names"), IsOk());
-    EXPECT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
-    append.join();
-    ASSERT_TRUE(cut);
-    ASSERT_THAT(appended, IsOk());
-    ASSERT_EQ(appended->size(), 3u);
-    EXPECT_EQ(appended->front().position(), head + 1);
-    EXPECT_EQ(appended->back().position(), head + 3);
-    head += 3;
-    EXPECT_FALSE(pg->failed());
-    EXPECT_EQ(pg->Head(), head);
-    EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"),
-                QueryRows(ElementsAre(absl::StrCat(head, "/", head))));
+  int round = 0;
+  for (const char* cut : {"pg_terminate_backend", "pg_cancel_backend"}) {
+    for (const bool pipelined : {false, true}) {
+      SCOPED_TRACE(absl::StrCat(cut, pipelined ? ", pipelined" : ", statement by statement"));
+      ++round;
+      const std::optional<uint64_t> expected = pipelined ? std::optional<uint64_t>(0) : std::nullopt;
+      AppendBatch batch;
+      batch.streams = {Stream(absl::StrCat("cut-", round), expected, {"一", "two"}),
+                       Stream(absl::StrCat("cut-other-", round), expected, {"三"})};
+      ASSERT_THAT(Sql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'"), IsOk());
+      ASSERT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
+      ASSERT_TRUE(SqlReads(sql, "SHOW synchronous_standby_names", "nobody"));
+      absl::StatusOr<std::vector<v1::EventEnvelope>> appended;
+      std::atomic<bool> returned{false};
+      std::thread append([&] {
+        appended = pg->Append(batch);
+        returned.store(true);
+      });
+      // The batch's COMMIT waits for the standby; cut it short.
+      ASSERT_TRUE(SqlReads(sql, absl::StrCat("SELECT count(*) ", waiting), "1"));
+      ASSERT_THAT(Sql(absl::StrCat("SELECT ", cut, "(pid) ", waiting)), IsOk());
+      // The append waits again — for the standby, behind a later commit of
+      // no effect (AwaitReplicated's) — and has not answered.
+      const bool waits_again = SqlReads(
+          sql, absl::StrCat("SELECT count(*) ", waiting, " AND query LIKE '%SET position = position%'"), "1");
+      const bool answered_early = returned.load();
+      EXPECT_THAT(Sql("ALTER SYSTEM RESET synchronous_standby_names"), IsOk());
+      EXPECT_THAT(Sql("SELECT pg_reload_conf()"), IsOk());
+      append.join();
+      EXPECT_TRUE(waits_again);
+      EXPECT_FALSE(answered_early) << "acknowledged while committed on the primary alone";
+      ASSERT_THAT(appended, IsOk());
+      ASSERT_EQ(appended->size(), 3u);
+      EXPECT_EQ(appended->front().position(), head + 1);
+      EXPECT_EQ(appended->back().position(), head + 3);
+      head += 3;
+      EXPECT_FALSE(pg->failed());
+      EXPECT_EQ(pg->Head(), head);
+      EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"),
+                  QueryRows(ElementsAre(absl::StrCat(head, "/", head))));
+    }
   }
-  // The next batches go on the new connection, continuing the chain.
+  // The next batches continue the chain.
   ASSERT_THAT(pg->Append(batches[2]), IsOk());
   ASSERT_THAT(pg->Append(batches[3]), IsOk());
   absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
   ASSERT_THAT(check, IsOk());
   EXPECT_TRUE(check->ok);
-  EXPECT_EQ(pg->Head(), 39u);
+  EXPECT_EQ(pg->Head(), head + 30);
 }
 
 // A transaction cut off before its COMMIT (its backend terminated while it

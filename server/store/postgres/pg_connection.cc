@@ -1,6 +1,7 @@
 #include "server/store/postgres/pg_connection.h"
 
 #include <cstdlib>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -100,15 +101,24 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::s
                                                message));
   }
   std::unique_ptr<PgConnection> connection(new PgConnection(conn));
-  // Our text is UTF-8 (validated ids and names); notices go nowhere.
+  // Our text is UTF-8 (validated ids and names). Notices are not printed;
+  // warnings are counted (warnings()).
   PQsetClientEncoding(conn, "UTF8");
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeReceiver(
+      conn,
+      [](void* self, const PGresult* notice) {
+        const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+        if (severity != nullptr && std::string_view(severity) == "WARNING") {
+          ++static_cast<PgConnection*>(self)->warnings_;
+        }
+      },
+      connection.get());
   return connection;
 }
 
 PgConnection::~PgConnection() { PQfinish(Raw(conn_)); }
 
-bool PgConnection::ok() const { return PQstatus(Raw(conn_)) == CONNECTION_OK; }
+bool PgConnection::ok() const { return !broken_ && PQstatus(Raw(conn_)) == CONNECTION_OK; }
 
 absl::StatusOr<PgResult> PgConnection::Exec(absl::string_view sql, const std::vector<PgParam>& params) {
   std::vector<const char*> values;
@@ -136,7 +146,10 @@ absl::StatusOr<PgResult> PgConnection::ExecScript(absl::string_view sql) {
 
 absl::StatusOr<std::vector<PgResult>> PgConnection::ExecPipeline(const std::vector<PgStatement>& statements) {
   PGconn* conn = Raw(conn_);
-  const auto lost = [conn](absl::string_view what) {
+  // A pipeline that cannot be finished leaves the connection unusable (in
+  // pipeline mode, results unread): it counts as lost from then on.
+  const auto lost = [this, conn](absl::string_view what) {
+    broken_ = true;
     return absl::UnavailableError(
         absl::StrCat("PostgreSQL: ", what, ": ", Trimmed(PQerrorMessage(conn))));
   };

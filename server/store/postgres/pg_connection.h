@@ -93,12 +93,21 @@ class PgConnection {
   // ROLLBACK, ignoring its outcome (after a failed statement in a
   // transaction; a lost connection rolls back by itself).
   void Rollback();
-  // False once the connection was lost.
+  // False once the connection was lost (or left in a state no statement
+  // can follow: a pipeline that could not be finished).
   bool ok() const;
+  // How many WARNING notices the server sent on this connection so far.
+  // One during a COMMIT means the commit is not what it claims: PostgreSQL
+  // answers a COMMIT whose wait for the synchronous standbys was cancelled
+  // with success and a warning ("committed locally, but might not have
+  // been replicated").
+  uint64_t warnings() const { return warnings_; }
 
  private:
   explicit PgConnection(void* conn) : conn_(conn) {}
   void* conn_;  // PGconn
+  bool broken_ = false;
+  uint64_t warnings_ = 0;  // counted by the notice receiver Connect sets
 };
 
 // Checks that `conninfo` parses as a libpq connection string or URI;

@@ -42,6 +42,14 @@ std::string ValuesList(size_t rows, size_t columns) {
   return out;
 }
 
+// A COMMIT that succeeded with a warning: its wait for the synchronous
+// standbys was cancelled (pg_connection.h, warnings()), so it is committed
+// on the primary alone; Append reads it back and waits for them.
+absl::Status CancelledReplicationWait() {
+  return absl::UnavailableError("COMMIT answered with a warning: committed on the primary, not known to be on the "
+                                "synchronous standbys");
+}
+
 // Puts the first out.size() events of `batch`, moved to `out` by an
 // attempt that failed, back in their places (sealed: sealing them again
 // gives the same bytes).
@@ -238,29 +246,45 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::Append(AppendBa
     // A refused expected_version leaves the log as it was.
     if (version_conflict) return written;
     // UNAVAILABLE: the connection is gone (or its server is going:
-    // pg_connection.h).
+    // pg_connection.h), or a COMMIT's wait for the synchronous standbys
+    // was cancelled.
     const bool lost = absl::IsUnavailable(written);
-    if (!lost) {
+    if (!lost && attempt == 1) {
       // Fenced, the head moved, or PostgreSQL refused the statement: this
       // log's writes stop.
       failed_.store(true, std::memory_order_release);
       LogError("storage: append of %d.. to PostgreSQL failed: %s; refusing further writes", head + 1,
                written.ToString());
-      // (A COMMIT answered with an error on a live connection rolled back.)
-      if (absl::IsUnavailable(written)) {
-        return absl::UnavailableError("the PostgreSQL event log could not be written; nothing was written");
-      }
       return written;
     }
-    // The connection was lost: where the batch went is read back from
-    // PostgreSQL (the reachable primary, maybe a promoted standby).
-    LogWarning("storage: the PostgreSQL connection was lost while appending positions %d..%d (%s); reconnecting "
-               "to find out whether it was committed",
-               head + 1, last, written.ToString());
-    const absl::StatusOr<LostBatch> resolved = ResolveLostBatch(head, chain_before, last, chain, give_up);
+    // Where the batch went is read back from PostgreSQL (the reachable
+    // primary, maybe a promoted standby). A rewrite that was refused is
+    // read back too: the earlier attempt's transaction may have gone on
+    // without its client and committed.
+    if (lost) {
+      LogWarning("storage: the PostgreSQL connection was lost while appending positions %d..%d (%s); reconnecting "
+                 "to find out whether it was committed",
+                 head + 1, last, written.ToString());
+    } else {
+      LogWarning("storage: writing positions %d..%d again was refused (%s); reading back whether an earlier "
+                 "attempt committed them",
+                 head + 1, last, written.ToString());
+    }
+    absl::StatusOr<LostBatch> resolved =
+        attempt <= kMaxAppendAttempts && absl::Now() < give_up
+            ? ResolveLostBatch(head, chain_before, last, chain, give_up)
+            : absl::UnavailableError(absl::StrCat(attempt, " attempts in ",
+                                                  absl::FormatDuration(options_.reconnect_timeout)));
+    if (resolved.ok() && *resolved == LostBatch::kCommitted) {
+      // Committed on the server read back — on its synchronous standbys
+      // too only once a later commit's wait for them ends without a
+      // warning (a cancelled wait leaves a commit on the primary alone).
+      if (absl::Status replicated = AwaitReplicated(give_up); !replicated.ok()) resolved = replicated;
+    }
     if (!resolved.ok()) {
       failed_.store(true, std::memory_order_release);
-      LogError("storage: PostgreSQL not reached again (%s); refusing further writes", resolved.status().ToString());
+      LogError("storage: the outcome of positions %d..%d is not known (%s); refusing further writes", head + 1, last,
+               resolved.status().ToString());
       return absl::UnavailableError(
           at_commit ? "the PostgreSQL event log could not be reached again after its COMMIT was cut off; the batch "
                       "may or may not be committed"
@@ -274,6 +298,10 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::Append(AppendBa
         if (last > head) head_.store(last, std::memory_order_release);
         return out;
       case LostBatch::kNotWritten:
+        if (!lost) {  // the rewrite's refusal stands: nothing was committed
+          failed_.store(true, std::memory_order_release);
+          return written;
+        }
         LogWarning("storage: reconnected: positions %d..%d were not committed; writing them again", head + 1, last);
         RestoreBatch(batch, out);
         continue;
@@ -282,9 +310,32 @@ absl::StatusOr<std::vector<v1::EventEnvelope>> PostgresEventLog::Append(AppendBa
         LogError("storage: reconnected: PostgreSQL's head is no longer position %d and position %d is not this "
                  "batch: another writer appended; refusing further writes",
                  head, last);
+        if (!lost) return written;  // e.g. fenced: the rewrite said why
         return absl::AbortedError(absl::StrCat("the PostgreSQL log's head is no longer position ", head,
                                                ": another writer appended; nothing was written"));
     }
+  }
+}
+
+absl::Status PostgresEventLog::AwaitReplicated(absl::Time give_up) {
+  absl::Duration pause = absl::Milliseconds(20);
+  for (;;) {
+    absl::Status done = ConnectWriter();
+    if (done.ok()) {
+      const uint64_t warnings = writer_->warnings();
+      done = writer_->ExecScript("BEGIN; UPDATE salesops_head SET position = position WHERE id = 1; COMMIT").status();
+      if (!done.ok()) {
+        writer_->Rollback();
+      } else if (writer_->warnings() != warnings) {
+        done = absl::UnavailableError("the wait for the synchronous standbys was cancelled");
+      } else {
+        return absl::OkStatus();
+      }
+    }
+    const absl::Time now = absl::Now();
+    if (now >= give_up) return done;
+    absl::SleepFor(std::min(pause, give_up - now));
+    pause = std::min(pause * 2, absl::Milliseconds(500));
   }
 }
 
@@ -293,9 +344,19 @@ absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::Eve
   if (writer_ == nullptr || !writer_->ok()) {
     return absl::UnavailableError("the PostgreSQL connection for appends was lost");
   }
+  // (Not a large batch: libpq sends a pipeline's first 64 KiB before the
+  // rest, and PostgreSQL arms no idle-in-transaction timeout inside a
+  // pipeline, so a leader stalled mid-send would hold the lease row's lock;
+  // statement by statement, that timeout applies.)
+  size_t bytes = 0;
+  for (const StreamAppend& a : batch.streams) {
+    for (const v1::EventEnvelope& e : a.events) bytes += e.ByteSizeLong() + 64;
+  }
+  for (const IdempotencyWrite& w : batch.idempotency) bytes += w.record.ByteSizeLong() + w.request_id.size() + 64;
   const bool pipelined =
-      !batch.streams.empty() && std::all_of(batch.streams.begin(), batch.streams.end(),
-                                            [](const StreamAppend& a) { return a.expected_version.has_value(); });
+      !batch.streams.empty() && bytes <= kMaxPipelineBytes &&
+      std::all_of(batch.streams.begin(), batch.streams.end(),
+                  [](const StreamAppend& a) { return a.expected_version.has_value(); });
   if (pipelined) {
     // The COMMIT travels with the rest: a lost connection may have
     // committed it.
@@ -308,7 +369,9 @@ absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::Eve
     return s;
   }
   at_commit = true;
-  return writer_->ExecScript("COMMIT").status();
+  const uint64_t warnings = writer_->warnings();
+  SALESOPS_RETURN_IF_ERROR(writer_->ExecScript("COMMIT").status());
+  return writer_->warnings() == warnings ? absl::OkStatus() : CancelledReplicationWait();
 }
 
 absl::Status PostgresEventLog::WritePipelined(AppendBatch& batch, std::vector<v1::EventEnvelope>& out,
@@ -408,11 +471,13 @@ absl::Status PostgresEventLog::WritePipelined(AppendBatch& batch, std::vector<v1
     statements.push_back(std::move(insert));
   }
   statements.push_back({"COMMIT", {}});
+  const uint64_t warnings = writer_->warnings();
   absl::StatusOr<std::vector<PgResult>> results = writer_->ExecPipeline(statements);
   if (!results.ok()) {
     writer_->Rollback();
     return results.status();
   }
+  if (writer_->warnings() != warnings) return CancelledReplicationWait();
   if ((*results)[1].affected() == 1) {
     uint64_t events = 0;
     for (size_t i = 2; i + 1 < results->size(); ++i) events += (*results)[i].affected();

@@ -122,9 +122,14 @@ class PostgresEventLog final : public EventLog {
   // standby), reads back PostgreSQL's head and the chain hash at the
   // batch's last position, and answers from what it finds, never by
   // guessing: committed (the row holds this batch's chain hash) — the
-  // batch is acknowledged; not committed and the head where this log left
-  // it — the same batch is written again on the new connection (under the
-  // same fence); the head moved otherwise — ABORTED as below.
+  // batch is acknowledged, once a later write of no effect has committed
+  // without a warning (so PostgreSQL's synchronous standbys hold it too:
+  // AwaitReplicated); not committed and the head where this log left it —
+  // the same batch is written again on the new connection (under the same
+  // fence; at most kMaxAppendAttempts times, and a refused rewrite is read
+  // back once more); the head moved otherwise — ABORTED as below. A COMMIT
+  // answered with a warning (its wait for the synchronous standbys
+  // cancelled: committed on the primary alone) is resolved the same way.
   //
   // Append's extra errors: FAILED_PRECONDITION when the lease holds another
   // epoch (a newer leader took over: nothing written; the log is failed
@@ -198,6 +203,11 @@ class PostgresEventLog final : public EventLog {
   // Rows per INSERT statement and per read page.
   static constexpr size_t kRowsPerStatement = 1'000;
   static constexpr size_t kPageRows = 4'096;
+  // An append resolves a lost connection and writes the batch again at
+  // most this many times.
+  static constexpr int kMaxAppendAttempts = 5;
+  // A batch larger than this (estimated) goes statement by statement.
+  static constexpr size_t kMaxPipelineBytes = 48 * 1024;
 
  private:
   explicit PostgresEventLog(const PostgresLogOptions& options);
@@ -235,6 +245,11 @@ class PostgresEventLog final : public EventLog {
   // refusal that leaves the log writable).
   absl::Status AppendInTransaction(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
                                    bool& version_conflict) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Returns once a write of no effect, committed after everything this log
+  // committed, commits without a warning: PostgreSQL's synchronous standbys
+  // (when it has some) then hold it all. Retries until `give_up`, then
+  // returns the last error.
+  absl::Status AwaitReplicated(absl::Time give_up) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // What became of a batch whose connection was lost (Append's comment).
   enum class LostBatch { kCommitted, kNotWritten, kOverwritten };
   // Reconnects (until `give_up`) and reads back the head and the chain
