@@ -324,6 +324,30 @@ TEST_F(PostgresEventLogTest, APipelinedBatchIsFencedAndVersionCheckedInPostgres)
   EXPECT_THAT(Sql("SELECT position FROM salesops_head"), QueryRows(ElementsAre("2")));
 }
 
+// A sequencer's batch too large for one pipeline (over kMaxPipelineBytes)
+// goes statement by statement: every event once, the chain intact.
+TEST_F(PostgresEventLogTest, ABatchTooLargeForAPipelineIsWrittenStatementByStatement) {
+  std::unique_ptr<PostgresEventLog> pg = OpenLog();
+  ASSERT_NE(pg, nullptr);
+  AppendBatch batch;
+  const std::string reason(400, 'x');
+  for (int i = 0; i < 200; ++i) batch.streams.push_back(Stream(absl::StrCat("big-", i), 0, {reason + "一"}));
+  batch.idempotency = {Record("alice", "big", 1)};
+  absl::StatusOr<std::vector<v1::EventEnvelope>> appended = pg->Append(batch);
+  ASSERT_THAT(appended, IsOk());
+  EXPECT_EQ(appended->size(), 200u);
+  EXPECT_EQ(appended->back().position(), 200u);
+  EXPECT_THAT(Sql("SELECT count(*) || '/' || max(position) FROM salesops_events"), QueryRows(ElementsAre("200/200")));
+  absl::StatusOr<std::vector<v1::EventEnvelope>> stored = pg->ReadStream("big-199", 1, 10);
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().event().lead_disqualified().reason(), reason + "一");
+  EXPECT_EQ(stored->front().request_id(), "req-" + reason + "一");
+  absl::StatusOr<ChainCheck> check = pg->VerifyChain(1, pg->Head());
+  ASSERT_THAT(check, IsOk());
+  EXPECT_TRUE(check->ok);
+}
+
 // Another writer that moved the head (without the lease) is noticed.
 TEST_F(PostgresEventLogTest, AHeadMovedByAnotherWriterStopsTheLog) {
   std::unique_ptr<PostgresEventLog> a = OpenLog();

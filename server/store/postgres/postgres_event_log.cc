@@ -344,24 +344,17 @@ absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::Eve
   if (writer_ == nullptr || !writer_->ok()) {
     return absl::UnavailableError("the PostgreSQL connection for appends was lost");
   }
-  // (Not a large batch: libpq sends a pipeline's first 64 KiB before the
-  // rest, and PostgreSQL arms no idle-in-transaction timeout inside a
-  // pipeline, so a leader stalled mid-send would hold the lease row's lock;
-  // statement by statement, that timeout applies.)
-  size_t bytes = 0;
-  for (const StreamAppend& a : batch.streams) {
-    for (const v1::EventEnvelope& e : a.events) bytes += e.ByteSizeLong() + 64;
-  }
-  for (const IdempotencyWrite& w : batch.idempotency) bytes += w.record.ByteSizeLong() + w.request_id.size() + 64;
   const bool pipelined =
-      !batch.streams.empty() && bytes <= kMaxPipelineBytes &&
-      std::all_of(batch.streams.begin(), batch.streams.end(),
-                  [](const StreamAppend& a) { return a.expected_version.has_value(); });
+      !batch.streams.empty() && std::all_of(batch.streams.begin(), batch.streams.end(),
+                                            [](const StreamAppend& a) { return a.expected_version.has_value(); });
   if (pipelined) {
     // The COMMIT travels with the rest: a lost connection may have
     // committed it.
     at_commit = true;
-    return WritePipelined(batch, out, chain, version_conflict);
+    bool too_large = false;
+    absl::Status written = WritePipelined(batch, out, chain, version_conflict, too_large);
+    if (!too_large) return written;
+    at_commit = false;  // nothing was sent: statement by statement below
   }
   SALESOPS_RETURN_IF_ERROR(writer_->ExecScript("BEGIN").status());
   if (absl::Status s = AppendInTransaction(batch, out, chain, version_conflict); !s.ok()) {
@@ -375,7 +368,7 @@ absl::Status PostgresEventLog::WriteOnce(AppendBatch& batch, std::vector<v1::Eve
 }
 
 absl::Status PostgresEventLog::WritePipelined(AppendBatch& batch, std::vector<v1::EventEnvelope>& out,
-                                              std::string& chain, bool& version_conflict) {
+                                              std::string& chain, bool& version_conflict, bool& too_large) {
   const uint64_t head = Head();
   // The versions the sequencer decided against; PostgreSQL checks them in
   // the head's UPDATE below.
@@ -469,6 +462,20 @@ absl::Status PostgresEventLog::WritePipelined(AppendBatch& batch, std::vector<v1
         ") AS v WHERE ", moved,
         " ON CONFLICT (actor, request_id) DO UPDATE SET record = EXCLUDED.record, at_position = EXCLUDED.at_position");
     statements.push_back(std::move(insert));
+  }
+  // Not a large batch: libpq sends a pipeline's first 64 KiB before the
+  // rest, and PostgreSQL arms no idle-in-transaction timeout inside a
+  // pipeline, so a leader stalled mid-send would hold the lease row's lock;
+  // statement by statement, that timeout applies.
+  size_t sent_bytes = 0;
+  for (const PgStatement& statement : statements) {
+    for (const PgParam& p : statement.params) sent_bytes += p.value.size();
+  }
+  if (sent_bytes > kMaxPipelineBytes) {
+    too_large = true;
+    RestoreBatch(batch, out);
+    out.clear();
+    return absl::OkStatus();
   }
   statements.push_back({"COMMIT", {}});
   const uint64_t warnings = writer_->warnings();

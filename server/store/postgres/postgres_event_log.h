@@ -206,7 +206,8 @@ class PostgresEventLog final : public EventLog {
   // An append resolves a lost connection and writes the batch again at
   // most this many times.
   static constexpr int kMaxAppendAttempts = 5;
-  // A batch larger than this (estimated) goes statement by statement.
+  // A batch whose parameters are larger than this goes statement by
+  // statement.
   static constexpr size_t kMaxPipelineBytes = 48 * 1024;
 
  private:
@@ -231,9 +232,11 @@ class PostgresEventLog final : public EventLog {
   // WriteOnce for a batch of events whose every stream names its expected
   // version (the sequencer's batches): the whole transaction sent as one
   // pipeline (one round trip), its writes guarded in SQL so that a fenced
-  // or stale batch writes nothing, then Diagnose names why.
+  // or stale batch writes nothing, then Diagnose names why. A batch whose
+  // parameters pass kMaxPipelineBytes is not sent: `too_large`, the batch
+  // as it came (for the statement-by-statement path).
   absl::Status WritePipelined(AppendBatch& batch, std::vector<v1::EventEnvelope>& out, std::string& chain,
-                              bool& version_conflict) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+                              bool& version_conflict, bool& too_large) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Why a pipelined batch moved no head: fenced (FAILED_PRECONDITION), the
   // head moved (ABORTED), or a stream's version (ABORTED,
   // `version_conflict`). `first_versions` are the batch's streams with the
