@@ -26,6 +26,7 @@
 #include "server/service/protobuf_log.h"
 #include "server/service/server.h"
 #include "server/store/postgres/cluster_log.h"
+#include "server/common/openssl_exit.h"
 
 ABSL_FLAG(std::string, config, "",
           "a file of settings, 'name = value' per line with the flags' names ('#' comments); the command line "
@@ -138,6 +139,7 @@ absl::flat_hash_set<std::string> OurFlags() {
 }
 
 int main(int argc, char** argv) {
+  salesops::KeepOpenSslUntilExit();  // first: before gRPC's TLS (openssl_exit.h)
   // Debian's Abseil is built without NDEBUG, so every absl::Mutex (gRPC's
   // included) runs deadlock detection: about a tenth of the server's CPU
   // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.

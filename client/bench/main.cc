@@ -9,8 +9,10 @@
 #include "bench_options.h"
 #include "report.h"
 #include "runner.h"
+#include "server/common/openssl_exit.h"
 
 int main(int argc, char** argv) {
+  salesops::KeepOpenSslUntilExit();  // first: before gRPC's TLS (openssl_exit.h)
   // Debian's Abseil is built without NDEBUG, so every absl::Mutex (gRPC's
   // included) runs deadlock detection: about a tenth of a process's CPU
   // under load (docs/PERFORMANCE.md). Tests keep it; the binaries do not.

@@ -11,8 +11,10 @@
 #include "console.h"
 #include "rpc_client.h"
 #include "run.h"
+#include "server/common/openssl_exit.h"
 
 int main(int argc, char** argv) {
+  salesops::KeepOpenSslUntilExit();  // first: before gRPC's TLS (openssl_exit.h)
   const std::vector<std::string> args(argv + 1, argv + argc);
   const salesctl::EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
