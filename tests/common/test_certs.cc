@@ -15,9 +15,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/common/openssl_exit.h"
 
 namespace salesops::testing {
 namespace {
+
+// The tests that speak TLS link this file: their processes, like the
+// programs' main(), keep OpenSSL until exit (server/common/openssl_exit.h).
+[[maybe_unused]] const bool kOpenSslKeptUntilExit = (KeepOpenSslUntilExit(), true);
 
 [[noreturn]] void Fail(const char* what) {
   std::fprintf(stderr, "test certificates: %s failed\n", what);
@@ -75,10 +80,10 @@ void AddExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
   X509_EXTENSION_free(ext);
 }
 
-// A certificate for `key` named `common_name`, signed by `issuer_key`
-// (issuer == nullptr: self-signed).
+// A certificate for `key` named `common_name`, issued by `issuer`
+// (nullptr: self-issued); the caller signs it.
 X509Ptr NewCertificate(EVP_PKEY* key, const std::string& common_name, absl::Duration not_before,
-                       absl::Duration not_after, X509* issuer, EVP_PKEY* issuer_key) {
+                       absl::Duration not_after, X509* issuer) {
   X509Ptr cert(Check(X509_new(), "X509_new"));
   Check(X509_set_version(cert.get(), 2), "X509_set_version");
   unsigned char serial[16];
@@ -110,7 +115,7 @@ struct TestCa::Keys {
 
 TestCa::TestCa(const std::string& name) : keys_(std::make_unique<Keys>()) {
   keys_->key = NewKey();
-  keys_->cert = NewCertificate(keys_->key.get(), name, absl::Minutes(-5), absl::Hours(24 * 30), nullptr, nullptr);
+  keys_->cert = NewCertificate(keys_->key.get(), name, absl::Minutes(-5), absl::Hours(24 * 30), nullptr);
   X509* cert = keys_->cert.get();
   AddExtension(cert, cert, NID_basic_constraints, "critical,CA:TRUE");
   AddExtension(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign");
@@ -124,7 +129,7 @@ TestCa::~TestCa() = default;
 CertifiedKey TestCa::Issue(const CertificateRequest& request) const {
   KeyPtr key = NewKey();
   X509Ptr cert = NewCertificate(key.get(), request.common_name, request.not_before, request.not_after,
-                                keys_->cert.get(), keys_->key.get());
+                                keys_->cert.get());
   X509* c = cert.get();
   AddExtension(c, keys_->cert.get(), NID_basic_constraints, "critical,CA:FALSE");
   AddExtension(c, keys_->cert.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment");
@@ -142,11 +147,11 @@ CertifiedKey TestCa::Issue(const CertificateRequest& request) const {
 }
 
 CertifiedKey TestCa::IssueServer() const {
-  return Issue({.common_name = "salesopsd", .dns_names = {"localhost"}, .loopback_ip = true, .server = true});
+  return Issue({.common_name = "salesopsd", .dns_names = {"localhost"}, .uris = {}, .loopback_ip = true, .server = true});
 }
 
 CertifiedKey TestCa::IssueClient(const std::string& common_name, std::vector<std::string> uris) const {
-  return Issue({.common_name = common_name, .uris = std::move(uris)});
+  return Issue({.common_name = common_name, .dns_names = {}, .uris = std::move(uris)});
 }
 
 void WriteTextFile(const std::string& path, const std::string& text) {
