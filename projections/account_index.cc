@@ -22,23 +22,23 @@ namespace {
 using D = domain::LeadDetails;
 
 // Inserts `key` at its place in the sorted `list`, unless it is there.
-template <typename T>
-void InsertSorted(std::vector<T>& list, T key) {
+template <typename List, typename T>
+void InsertSorted(List& list, T key) {
   auto it = std::lower_bound(list.begin(), list.end(), key);
   if (it == list.end() || !(*it == key)) list.insert(it, std::move(key));
 }
 
 // Erases `key` from the sorted `list`; false when it was not there.
-template <typename T>
-bool EraseSorted(std::vector<T>& list, const T& key) {
+template <typename List, typename T>
+bool EraseSorted(List& list, const T& key) {
   auto it = std::lower_bound(list.begin(), list.end(), key);
   if (it == list.end() || !(*it == key)) return false;
   list.erase(it);
   return true;
 }
 
-template <typename T>
-void SortUnique(std::vector<T>& list) {
+template <typename List>
+void SortUnique(List& list) {
   std::sort(list.begin(), list.end());
   list.erase(std::unique(list.begin(), list.end()), list.end());
 }
@@ -83,17 +83,18 @@ bool IsOpenTicket(v1::TicketStatus status) {
 // Adds a WON lead's amount and win to the account's sums.
 void AddWin(AccountEntry& entry, const std::string& id, const domain::LeadState& lead) {
   const D& d = *lead.details;
+  AccountActivity& a = entry.mutable_activity();
   if (d.has(D::kWonAmount)) {
-    CurrencyTotal& total = entry.won_value[d.currency_of(D::kWon)];
+    CurrencyTotal& total = a.won_value[d.currency_of(D::kWon)];
     ++total.leads;
     total.total_minor += d.amount_minor[D::kWon];
   }
   const TimedKey win{d.time(D::kStageEntered), IdRef(id)};
-  if (!entry.last_win.has_value() || entry.last_win < win) {
-    entry.previous_win = entry.last_win;
-    entry.last_win = win;
-  } else if (!entry.previous_win.has_value() || entry.previous_win < win) {
-    entry.previous_win = win;
+  if (!a.last_win.has_value() || a.last_win < win) {
+    a.previous_win = a.last_win;
+    a.last_win = win;
+  } else if (!a.previous_win.has_value() || a.previous_win < win) {
+    a.previous_win = win;
   }
 }
 
@@ -107,9 +108,12 @@ std::tuple<bool, std::string, int64_t, absl::Time> WinOf(const domain::LeadState
 // The sums of one account from its leads (the other lists unchanged).
 void SumLeads(AccountEntry& entry, const domain::State& core) {
   entry.open = entry.won = entry.lost = 0;
-  entry.won_value.clear();
-  entry.last_win.reset();
-  entry.previous_win.reset();
+  if (entry.has_activity()) {
+    AccountActivity& a = entry.mutable_activity();
+    a.won_value.clear();
+    a.last_win.reset();
+    a.previous_win.reset();
+  }
   for (const TimedKey& key : entry.leads) {
     const domain::LeadState& lead = core.leads.find(*key.second)->second;
     if (uint32_t* counter = StageCounter(entry, lead.stage)) ++*counter;
@@ -118,16 +122,18 @@ void SumLeads(AccountEntry& entry, const domain::State& core) {
 }
 
 void AddTicket(AccountEntry& entry, AccountTicket ticket, v1::TicketStatus status) {
-  InsertSorted(entry.tickets, ticket);
-  if (IsOpenTicket(status)) ++entry.open_tickets;
+  AccountActivity& a = entry.mutable_activity();
+  InsertSorted(a.tickets, ticket);
+  if (IsOpenTicket(status)) ++a.open_tickets;
 }
 
 void AddSurvey(AccountEntry& entry, AccountSurvey survey) {
-  ++entry.survey_count;
-  entry.survey_q += survey.q;
-  entry.survey_a += survey.a;
-  entry.survey_s += survey.s;
-  InsertSorted(entry.surveys, std::move(survey));
+  AccountActivity& a = entry.mutable_activity();
+  ++a.survey_count;
+  a.survey_q += survey.q;
+  a.survey_a += survey.a;
+  a.survey_s += survey.s;
+  InsertSorted(a.surveys, std::move(survey));
 }
 
 // A lead identified again (an imported history): out of the entries
@@ -142,39 +148,41 @@ void MoveLead(AccountIndex& index, const domain::State& core, const std::string&
   if (before.account != 0) {
     AccountEntry& entry = index.At(before.account);
     EraseSorted(entry.leads, TimedKey{before.identified, IdRef(id)});
+    AccountActivity& a = entry.mutable_activity();
     if (has_order) {
-      --entry.orders;
-      if (IsOpenOrder(order->second.status())) --entry.open_orders;
+      --a.orders;
+      if (IsOpenOrder(order->second.status())) --a.open_orders;
     }
     const AccountTicket first{IdRef(id), IdRef::Least()};
-    auto it = std::lower_bound(entry.tickets.begin(), entry.tickets.end(), first);
+    auto it = std::lower_bound(a.tickets.begin(), a.tickets.end(), first);
     auto end = it;
-    while (end != entry.tickets.end() && *end->lead == id) {
-      if (IsOpenTicket(core.Ticket(*end->ticket).status())) --entry.open_tickets;
+    while (end != a.tickets.end() && *end->lead == id) {
+      if (IsOpenTicket(core.Ticket(*end->ticket).status())) --a.open_tickets;
       tickets.push_back(*end++);
     }
-    entry.tickets.erase(it, end);
+    a.tickets.erase(it, end);
     SumLeads(entry, core);
   }
   if (before.referrer != 0) {
-    AccountEntry& entry = index.At(before.referrer);
-    --entry.referred;
-    if (before.stage == v1::STAGE_WON) --entry.referral_wins;
+    AccountActivity& a = index.At(before.referrer).mutable_activity();
+    --a.referred;
+    if (before.stage == v1::STAGE_WON) --a.referral_wins;
   }
   if (account != 0) {
     AccountEntry& entry = index.At(account);
     InsertSorted(entry.leads, KeyOf(id, lead));
     if (has_order) {
-      ++entry.orders;
-      if (IsOpenOrder(order->second.status())) ++entry.open_orders;
+      AccountActivity& a = entry.mutable_activity();
+      ++a.orders;
+      if (IsOpenOrder(order->second.status())) ++a.open_orders;
     }
     for (const AccountTicket& t : tickets) AddTicket(entry, t, core.Ticket(*t.ticket).status());
     SumLeads(entry, core);
   }
   if (referrer != 0) {
-    AccountEntry& entry = index.At(referrer);
-    ++entry.referred;
-    if (lead.stage == v1::STAGE_WON) ++entry.referral_wins;
+    AccountActivity& a = index.At(referrer).mutable_activity();
+    ++a.referred;
+    if (lead.stage == v1::STAGE_WON) ++a.referral_wins;
   }
 }
 
@@ -196,9 +204,9 @@ void IndexLeadEvent(AccountIndex& index, const domain::State& core, const v1::Ev
   if (!identified && before.stage == l.stage && !(won_now && event.has_deal_won())) return;
   const uint32_t account = AccountOfLead(core, l);
   const uint32_t referrer = ReferrerOfLead(core, l);
-  if (identified && !before.lead_known && referrer != 0) ++index.At(referrer).referred;
+  if (identified && !before.lead_known && referrer != 0) ++index.At(referrer).mutable_activity().referred;
   if (referrer != 0 && won_before != won_now) {
-    uint32_t& wins = index.At(referrer).referral_wins;
+    uint32_t& wins = index.At(referrer).mutable_activity().referral_wins;
     wins = won_now ? wins + 1 : wins - 1;
   }
   if (account == 0) return;
@@ -217,6 +225,21 @@ void IndexLeadEvent(AccountIndex& index, const domain::State& core, const v1::Ev
 }
 
 }  // namespace
+
+const AccountActivity& AccountEntry::activity() const {
+  static const AccountActivity kNone;
+  return activity_ != nullptr ? *activity_ : kNone;
+}
+
+AccountActivity& AccountEntry::mutable_activity() {
+  if (activity_ == nullptr) activity_ = std::make_unique<AccountActivity>();
+  return *activity_;
+}
+
+bool AccountEntry::operator==(const AccountEntry& other) const {
+  return leads == other.leads && open == other.open && won == other.won && lost == other.lost &&
+         activity() == other.activity();
+}
 
 const AccountEntry* AccountIndex::Find(uint32_t ordinal) const {
   return ordinal == 0 || ordinal > entries.size() ? nullptr : &entries[ordinal - 1];
@@ -291,23 +314,23 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
     const uint32_t account =
         order == core.orders.end() ? 0 : LeadAndAccount(core, order->second.lead_id()).second;
     if (before.order_account != 0) {
-      AccountEntry& entry = index.At(before.order_account);
-      --entry.orders;
-      if (IsOpenOrder(before.order)) --entry.open_orders;
+      AccountActivity& a = index.At(before.order_account).mutable_activity();
+      --a.orders;
+      if (IsOpenOrder(before.order)) --a.open_orders;
     }
     if (account != 0) {
-      AccountEntry& entry = index.At(account);
-      ++entry.orders;
-      if (IsOpenOrder(order->second.status())) ++entry.open_orders;
+      AccountActivity& a = index.At(account).mutable_activity();
+      ++a.orders;
+      if (IsOpenOrder(order->second.status())) ++a.open_orders;
     }
   } else if (absl::ConsumePrefix(&id, domain::kTicketStreamPrefix)) {
     // The same for a ticket.
     auto ticket = core.tickets.find(id);
     if (ticket != core.tickets.end() && before.ticket_account != 0) {
-      AccountEntry& entry = index.At(before.ticket_account);
-      if (EraseSorted(entry.tickets, AccountTicket{IdRef(before.ticket_lead), IdRef(ticket->first)}) &&
+      AccountActivity& a = index.At(before.ticket_account).mutable_activity();
+      if (EraseSorted(a.tickets, AccountTicket{IdRef(before.ticket_lead), IdRef(ticket->first)}) &&
           IsOpenTicket(before.ticket)) {
-        --entry.open_tickets;
+        --a.open_tickets;
       }
     }
     const auto [lead, account] =
@@ -340,23 +363,23 @@ void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewF
       index.At(account).leads.push_back(KeyOf(id, lead));
     }
     if (const uint32_t referrer = ReferrerOfLead(core, lead); referrer != 0) {
-      AccountEntry& entry = index.At(referrer);
-      ++entry.referred;
-      if (lead.stage == v1::STAGE_WON) ++entry.referral_wins;
+      AccountActivity& a = index.At(referrer).mutable_activity();
+      ++a.referred;
+      if (lead.stage == v1::STAGE_WON) ++a.referral_wins;
     }
   }
   for (const auto& [id, order] : core.orders) {
     if (const uint32_t account = LeadAndAccount(core, order.lead_id()).second; account != 0) {
-      AccountEntry& entry = index.At(account);
-      ++entry.orders;
-      if (IsOpenOrder(order.status())) ++entry.open_orders;
+      AccountActivity& a = index.At(account).mutable_activity();
+      ++a.orders;
+      if (IsOpenOrder(order.status())) ++a.open_orders;
     }
   }
   for (const auto& [id, ticket] : core.tickets) {
     if (const auto [lead, account] = LeadAndAccount(core, ticket.lead_id()); account != 0) {
-      AccountEntry& entry = index.At(account);
-      entry.tickets.push_back({IdRef(*lead), IdRef(id)});
-      if (IsOpenTicket(ticket.status())) ++entry.open_tickets;
+      AccountActivity& a = index.At(account).mutable_activity();
+      a.tickets.push_back({IdRef(*lead), IdRef(id)});
+      if (IsOpenTicket(ticket.status())) ++a.open_tickets;
     }
   }
   for (const auto& [member, list] : facts.by_member) {
@@ -364,18 +387,21 @@ void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewF
       if (f.kind != FactKind::kOwnerSurvey || f.account == 0 || f.account > core.accounts.in_order.size()) continue;
       auto lead = core.leads.find(f.ref);
       if (lead == core.leads.end()) continue;
-      AccountEntry& entry = index.At(f.account);
-      entry.surveys.push_back(AccountSurvey{f.at, f.position, IdRef(lead->first), f.q, f.a, f.s});
-      ++entry.survey_count;
-      entry.survey_q += f.q;
-      entry.survey_a += f.a;
-      entry.survey_s += f.s;
+      AccountActivity& a = index.At(f.account).mutable_activity();
+      a.surveys.push_back(AccountSurvey{f.at, f.position, IdRef(lead->first), f.q, f.a, f.s});
+      ++a.survey_count;
+      a.survey_q += f.q;
+      a.survey_a += f.a;
+      a.survey_s += f.s;
     }
   }
   for (AccountEntry& entry : index.entries) {
     SortUnique(entry.leads);
-    SortUnique(entry.tickets);
-    SortUnique(entry.surveys);
+    if (entry.has_activity()) {
+      AccountActivity& a = entry.mutable_activity();
+      SortUnique(a.tickets);
+      SortUnique(a.surveys);
+    }
     SumLeads(entry, core);
   }
 }

@@ -59,7 +59,8 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
   out.set_open_leads(entry.open - less(lead != nullptr && domain::IsOpenStage(stage)));
   out.set_won(entry.won - less(won));
   out.set_lost(entry.lost - less(IsLost(stage)));
-  for (const auto& [currency, total] : entry.won_value) {
+  const AccountActivity& a = entry.activity();
+  for (const auto& [currency, total] : a.won_value) {
     CurrencyTotal sum = total;
     if (won && lead->details->has(D::kWonAmount) && lead->details->currency_of(D::kWon) == currency) {
       --sum.leads;
@@ -70,12 +71,12 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
     m->set_currency(currency);
     m->set_amount_minor(sum.total_minor);
   }
-  std::optional<TimedKey> last = entry.last_win;
-  if (last.has_value() && except != nullptr && *last->second == *except) last = entry.previous_win;
+  std::optional<TimedKey> last = a.last_win;
+  if (last.has_value() && except != nullptr && *last->second == *except) last = a.previous_win;
   if (last.has_value()) *out.mutable_last_purchase_at() = ToProtoTime(last->first);
   // Orders: at most one per lead, with the lead's id.
-  out.set_orders(entry.orders);
-  out.set_open_orders(entry.open_orders);
+  out.set_orders(a.orders);
+  out.set_open_orders(a.open_orders);
   if (except != nullptr) {
     if (auto order = state.core.orders.find(*except);
         order != state.core.orders.end() && order->second.lead_id() == *except) {
@@ -87,17 +88,17 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
     }
   }
   // Tickets and surveys: the account's, less the excepted deal's range.
-  out.set_tickets(entry.tickets.size());
-  out.set_open_tickets(entry.open_tickets);
+  out.set_tickets(a.tickets.size());
+  out.set_open_tickets(a.open_tickets);
   ScoreSums scores;
-  scores.n = entry.survey_count;
-  scores.q = entry.survey_q;
-  scores.a = entry.survey_a;
-  scores.s = entry.survey_s;
+  scores.n = a.survey_count;
+  scores.q = a.survey_q;
+  scores.a = a.survey_a;
+  scores.s = a.survey_s;
   if (except != nullptr) {
     const IdRef self(*except);
-    for (auto it = std::lower_bound(entry.tickets.begin(), entry.tickets.end(), AccountTicket{self, IdRef::Least()});
-         it != entry.tickets.end() && it->lead == self; ++it) {
+    for (auto it = std::lower_bound(a.tickets.begin(), a.tickets.end(), AccountTicket{self, IdRef::Least()});
+         it != a.tickets.end() && it->lead == self; ++it) {
       out.set_tickets(out.tickets() - 1);
       const v1::TicketStatus status = state.core.Ticket(*it->ticket).status();
       if (status != v1::TICKET_STATUS_RESOLVED && status != v1::TICKET_STATUS_CLOSED) {
@@ -105,10 +106,10 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
       }
     }
     const auto first_survey = [&] {
-      return std::partition_point(entry.surveys.begin(), entry.surveys.end(),
+      return std::partition_point(a.surveys.begin(), a.surveys.end(),
                                   [&](const AccountSurvey& x) { return x.lead < self; });
     };
-    for (auto it = first_survey(); it != entry.surveys.end() && it->lead == self; ++it) {
+    for (auto it = first_survey(); it != a.surveys.end() && it->lead == self; ++it) {
       --scores.n;
       scores.q -= it->q;
       scores.a -= it->a;
@@ -116,8 +117,8 @@ v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const Ac
     }
   }
   scores.ToProto(*out.mutable_satisfaction());
-  out.set_referred_leads(entry.referred);
-  out.set_referral_wins(entry.referral_wins);
+  out.set_referred_leads(a.referred);
+  out.set_referral_wins(a.referral_wins);
   for (auto it = entry.leads.end(); it != entry.leads.begin() && out.latest_leads_size() < static_cast<int>(max_leads);) {
     --it;
     if (except != nullptr && *it->second == *except) continue;
@@ -155,10 +156,10 @@ absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetA
     const absl::Duration since = now - FromProtoTime(out.summary().last_purchase_at());
     *out.mutable_since_last_purchase() = ToProtoDuration(std::max(since, absl::ZeroDuration()));
   }
-  if (!entry.surveys.empty()) {
+  if (const std::vector<AccountSurvey>& surveys = entry.activity().surveys; !surveys.empty()) {
     std::map<std::string, ScoreSums> by_month;
     absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
-    for (const AccountSurvey& s : entry.surveys) {
+    for (const AccountSurvey& s : surveys) {
       by_month[MonthOf(s.at)].Add(s.q, s.a, s.s);
       first = std::min(first, s.at);
       last = std::max(last, s.at);

@@ -10,7 +10,9 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -20,6 +22,7 @@
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/time/time.h"
 #include "salesops/v1/common.pb.h"
@@ -186,27 +189,51 @@ struct AccountTicket {
   bool operator==(const AccountTicket&) const = default;
 };
 
-// What the account views read about one customer account
-// (docs/ACCOUNTS.md, "Reads"): its leads and tickets in order, its surveys,
-// and running counts, so that a read costs the leads it lists, the
-// account's tickets and surveys, not all its leads. Lists are sorted, so
-// folding and re-deriving give the same.
-struct AccountEntry {
-  std::vector<TimedKey> leads;           // (identified_at, lead id): its leads
+// What of a customer account only some accounts have: wins, orders,
+// tickets, surveys, referrals. Most accounts of a real log are a lead or two
+// that never got that far, so AccountEntry holds this behind a pointer made
+// on first use (a few dozen bytes per account instead of about 250).
+struct AccountActivity {
   std::vector<AccountTicket> tickets;    // tickets of its leads
   std::vector<AccountSurvey> surveys;    // surveys of its deals
   uint32_t open_tickets = 0;             // of the tickets, neither resolved nor closed
   uint32_t survey_count = 0;             // the surveys' count and score sums
   int64_t survey_q = 0, survey_a = 0, survey_s = 0;
-  // Its leads by stage now.
-  uint32_t open = 0, won = 0, lost = 0;  // lost: LOST or DISQUALIFIED
   std::map<std::string, CurrencyTotal> won_value;  // the WON leads and Σ their final amounts, by currency
   // Its two latest wins (the time the lead entered WON, lead id).
   std::optional<TimedKey> last_win, previous_win;
   uint32_t orders = 0, open_orders = 0;  // its leads' orders; of them, neither delivered nor cancelled
   uint32_t referred = 0, referral_wins = 0;  // leads naming it as referrer; of them, WON
 
-  bool operator==(const AccountEntry&) const = default;
+  bool operator==(const AccountActivity&) const = default;
+};
+
+// What the account views read about one customer account
+// (docs/ACCOUNTS.md, "Reads"): its leads in order, counts by stage, and the
+// rest (AccountActivity), so that a read costs the leads it lists, the
+// account's tickets and surveys, not all its leads. Lists are sorted, so
+// folding and re-deriving give the same.
+struct AccountEntry {
+  AccountEntry() = default;
+  AccountEntry(AccountEntry&&) = default;
+  AccountEntry& operator=(AccountEntry&&) = default;
+
+  absl::InlinedVector<TimedKey, 1> leads;  // (identified_at, lead id): its leads (one: no allocation)
+  // Its leads by stage now.
+  uint32_t open = 0, won = 0, lost = 0;  // lost: LOST or DISQUALIFIED
+
+  // The rest; an empty one for an account that has none.
+  const AccountActivity& activity() const;
+  // The same, made on first use.
+  AccountActivity& mutable_activity();
+  bool has_activity() const { return activity_ != nullptr; }
+
+  // Compares the activities, not whether they were made: an account whose
+  // counts went back to zero equals one that never had any.
+  bool operator==(const AccountEntry& other) const;
+
+ private:
+  std::unique_ptr<AccountActivity> activity_;
 };
 
 struct AccountIndex {
@@ -222,7 +249,9 @@ struct AccountIndex {
   // ... made when missing (ordinal > 0).
   AccountEntry& At(uint32_t ordinal);
 
-  std::vector<AccountEntry> entries;  // [ordinal - 1]
+  // [ordinal - 1]; a deque, as an account is added at a time and a
+  // vector's doubling would leave a third of it unused on average.
+  std::deque<AccountEntry> entries;
 
   bool operator==(const AccountIndex&) const = default;
 };

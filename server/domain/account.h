@@ -13,6 +13,7 @@
 #define SALESOPS_SERVER_DOMAIN_ACCOUNT_H_
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -54,10 +55,12 @@ struct AccountsState {
   // one opened with new_account under the same name is found only by its id).
   absl::flat_hash_map<std::string, uint32_t> by_key;
   // Account ids in the order the log opened them: in_order[ordinal - 1].
-  std::vector<std::string> in_order;
+  // Deques here: accounts come one at a time, and a vector's doubling would
+  // leave about a third of its room unused.
+  std::deque<std::string> in_order;
   // In the views' fold, details[ordinal - 1] (an account whose stream had
   // no AccountOpened yet has empty details); empty in the deciders' fold.
-  std::vector<AccountDetails> details;
+  std::deque<AccountDetails> details;
 
   const AccountState* Find(absl::string_view account_id) const;
   // The account's ordinal; 0 for an id no account has.
