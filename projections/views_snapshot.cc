@@ -314,11 +314,9 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       state.core.training.sessions[std::move(id)] = std::move(s);
     }
     for (const v1::AccountRecord& r : chunk.accounts()) {
-      auto [it, added] = state.core.accounts.by_id.try_emplace(r.account_id());
+      bool added = false;
+      domain::AccountState& a = state.core.accounts.FindOrAdd(r.account_id(), &added);
       if (!added) return absl::DataLossError(absl::StrCat("views snapshot: account '", r.account_id(), "' twice"));
-      domain::AccountState& a = it->second;
-      state.core.accounts.in_order.push_back(r.account_id());
-      a.ordinal = static_cast<uint32_t>(state.core.accounts.in_order.size());
       a.version = r.version();
       state.core.accounts.details.push_back(domain::AccountDetails{
           .company = r.company(), .opened_by_lead_id = r.opened_by_lead_id(), .opened_at = FromProtoTime(r.opened_at())});

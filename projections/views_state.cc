@@ -95,9 +95,7 @@ domain::State DecidersState(const domain::State& core) {
   out.feedback = core.feedback;
   out.training = core.training;
   // The accounts without the views' details (the deciders' fold keeps none).
-  out.accounts.by_id = core.accounts.by_id;
-  out.accounts.by_key = core.accounts.by_key;
-  out.accounts.in_order = core.accounts.in_order;
+  out.accounts = core.accounts.WithoutDetails();
   out.workload = core.workload;
   return out;
 }

@@ -35,6 +35,32 @@ bool IsWhiteSpace(uint32_t c) {
 
 std::string AccountStreamId(absl::string_view account_id) { return absl::StrCat(kAccountStreamPrefix, account_id); }
 
+void AccountsState::CopyFrom(const AccountsState& other, bool with_details) {
+  in_order = other.in_order;
+  by_key = other.by_key;
+  if (with_details) {
+    details = other.details;
+  } else {
+    details.clear();
+  }
+  by_id.clear();
+  by_id.reserve(other.by_id.size());
+  for (const auto& [id, account] : other.by_id) {
+    // Every key is its account's id in in_order (FindOrAdd).
+    by_id.emplace(in_order[account.ordinal - 1], account);
+  }
+}
+
+AccountState& AccountsState::FindOrAdd(absl::string_view account_id, bool* added) {
+  auto it = by_id.find(account_id);
+  if (added != nullptr) *added = it == by_id.end();
+  if (it != by_id.end()) return it->second;
+  const std::string& id = in_order.emplace_back(account_id);
+  AccountState& account = by_id[id];
+  account.ordinal = static_cast<uint32_t>(in_order.size());
+  return account;
+}
+
 const AccountState* AccountsState::Find(absl::string_view account_id) const {
   auto it = by_id.find(account_id);
   return it == by_id.end() ? nullptr : &it->second;
@@ -132,12 +158,7 @@ v1::Event AccountOpenedBy(const v1::LeadIdentified& identified, absl::string_vie
 }
 
 void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope) {
-  auto [it, first_event] = accounts.by_id.try_emplace(account_id);
-  AccountState& account = it->second;
-  if (first_event) {
-    accounts.in_order.emplace_back(account_id);
-    account.ordinal = static_cast<uint32_t>(accounts.in_order.size());
-  }
+  AccountState& account = accounts.FindOrAdd(account_id);
   account.version = envelope.stream_version();
   if (!envelope.event().has_account_opened()) return;
   const v1::AccountOpened& opened = envelope.event().account_opened();

@@ -49,8 +49,34 @@ struct AccountDetails {
   bool operator==(const AccountDetails&) const = default;
 };
 
-struct AccountsState {
-  absl::flat_hash_map<std::string, AccountState> by_id;
+class AccountsState {
+ public:
+  AccountsState() = default;
+  // A copy's by_id points at the copy's own ids.
+  AccountsState(const AccountsState& other) { CopyFrom(other, /*with_details=*/true); }
+  AccountsState& operator=(const AccountsState& other) {
+    if (this != &other) CopyFrom(other, /*with_details=*/true);
+    return *this;
+  }
+  // A moved deque keeps its elements where they are, so by_id stays valid.
+  AccountsState(AccountsState&&) = default;
+  AccountsState& operator=(AccountsState&&) = default;
+
+  // A copy without the views' details (what the deciders' fold keeps).
+  AccountsState WithoutDetails() const {
+    AccountsState out;
+    out.CopyFrom(*this, /*with_details=*/false);
+    return out;
+  }
+
+  // The account `account_id`, added with the next ordinal when new (then
+  // `added`). The only way accounts are added: by_id's keys are the ids in
+  // in_order.
+  AccountState& FindOrAdd(absl::string_view account_id, bool* added = nullptr);
+
+  // By id. The keys view the strings in in_order (a deque: an element never
+  // moves), so an id is held once per fold, not twice.
+  absl::flat_hash_map<absl::string_view, AccountState> by_id;
   // Match key -> the ordinal of the first account opened with it (a later
   // one opened with new_account under the same name is found only by its id).
   absl::flat_hash_map<std::string, uint32_t> by_key;
@@ -70,7 +96,12 @@ struct AccountsState {
   // Its details (views' fold); null for 0, an unknown ordinal, or the
   // deciders' fold.
   const AccountDetails* DetailsOf(uint32_t ordinal) const;
-  bool operator==(const AccountsState&) const = default;
+  bool operator==(const AccountsState& other) const {
+    return by_id == other.by_id && by_key == other.by_key && in_order == other.in_order && details == other.details;
+  }
+
+ private:
+  void CopyFrom(const AccountsState& other, bool with_details);
 };
 
 // The key company names are matched by: leading and trailing white space

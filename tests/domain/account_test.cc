@@ -5,9 +5,11 @@
 // refusals, each of which changes nothing.
 #include "server/domain/account.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/domain/compose.h"
@@ -87,6 +89,56 @@ TEST(AccountMatchKeyTest, FoldsSpacesWidthAndAsciiCaseAndNothingElse) {
       {" \u00a0 ", ""},
   };
   for (const Row& r : rows) EXPECT_EQ(AccountMatchKey(r.company), r.key) << r.company;
+}
+
+// by_id's keys view the ids in in_order: a copy, an assignment and a copy
+// without details must point into their own, a move may keep the original's
+// (a deque's elements do not move), and each must still find every account
+// once the original is gone.
+TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
+  auto original = std::make_unique<AccountsState>();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) {
+    // Short ids live inside the string (SSO), long ones on the heap.
+    ids.push_back(i % 2 == 0 ? absl::StrCat("a", i) : absl::StrCat("客户-account-with-a-long-id-", i));
+    bool added = false;
+    original->FindOrAdd(ids.back(), &added).version = i + 1;
+    ASSERT_TRUE(added);
+    original->details.push_back(AccountDetails{.company = ids.back(), .opened_by_lead_id = "", .opened_at = {}});
+  }
+  bool added = true;
+  EXPECT_EQ(original->FindOrAdd(ids[7], &added).ordinal, 8u);
+  EXPECT_FALSE(added) << "an account is added once";
+
+  AccountsState copy = *original;
+  AccountsState assigned;
+  assigned.FindOrAdd("dropped-by-the-assignment");
+  assigned = *original;
+  AccountsState lean = original->WithoutDetails();
+  AccountsState source = *original;
+  AccountsState moved = std::move(source);
+  AccountsState move_assigned;
+  {
+    AccountsState another = *original;
+    move_assigned = std::move(another);
+  }
+  original.reset();
+  for (const AccountsState* s : {&copy, &assigned, &lean, &moved, &move_assigned}) {
+    ASSERT_EQ(s->by_id.size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      EXPECT_EQ(s->OrdinalOf(ids[i]), i + 1);
+      EXPECT_EQ(s->Find(ids[i])->version, i + 1);
+      EXPECT_EQ(s->IdOf(i + 1), ids[i]);
+    }
+    for (const auto& [key, account] : s->by_id) {
+      EXPECT_EQ(key.data(), s->in_order[account.ordinal - 1].data()) << "a key views the state's own id";
+    }
+  }
+  EXPECT_TRUE(lean.details.empty());
+  EXPECT_EQ(copy.details.size(), ids.size());
+  EXPECT_EQ(copy, assigned);
+  EXPECT_EQ(copy, moved);
+  EXPECT_FALSE(assigned.Find("dropped-by-the-assignment"));
 }
 
 TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {

@@ -59,7 +59,8 @@ std::string Digest(const ViewsState& s) {
   absl::btree_map<std::string, std::string> accounts;
   std::map<uint32_t, std::string> keys;  // ordinal -> the match key that finds it
   for (const auto& [key, ordinal] : s.core.accounts.by_key) keys[ordinal] = key;
-  for (const auto& [id, a] : s.core.accounts.by_id) {
+  for (const auto& [id_view, a] : s.core.accounts.by_id) {
+    const std::string id(id_view);
     const domain::AccountDetails* d = s.core.accounts.DetailsOf(a.ordinal);
     v1::GetAccountRequest get;
     get.set_account_id(id);
