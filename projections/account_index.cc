@@ -148,19 +148,22 @@ void MoveLead(AccountIndex& index, const domain::State& core, const std::string&
   if (before.account != 0) {
     AccountEntry& entry = index.At(before.account);
     EraseSorted(entry.leads, TimedKey{before.identified, IdRef(id)});
-    AccountActivity& a = entry.mutable_activity();
-    if (has_order) {
-      --a.orders;
-      if (IsOpenOrder(order->second.status())) --a.open_orders;
+    // Its order and tickets counted in an activity made when they came.
+    if (entry.has_activity()) {
+      AccountActivity& a = entry.mutable_activity();
+      if (has_order) {
+        --a.orders;
+        if (IsOpenOrder(order->second.status())) --a.open_orders;
+      }
+      const AccountTicket first{IdRef(id), IdRef::Least()};
+      auto it = std::lower_bound(a.tickets.begin(), a.tickets.end(), first);
+      auto end = it;
+      while (end != a.tickets.end() && *end->lead == id) {
+        if (IsOpenTicket(core.Ticket(*end->ticket).status())) --a.open_tickets;
+        tickets.push_back(*end++);
+      }
+      a.tickets.erase(it, end);
     }
-    const AccountTicket first{IdRef(id), IdRef::Least()};
-    auto it = std::lower_bound(a.tickets.begin(), a.tickets.end(), first);
-    auto end = it;
-    while (end != a.tickets.end() && *end->lead == id) {
-      if (IsOpenTicket(core.Ticket(*end->ticket).status())) --a.open_tickets;
-      tickets.push_back(*end++);
-    }
-    a.tickets.erase(it, end);
     SumLeads(entry, core);
   }
   if (before.referrer != 0) {
@@ -227,7 +230,8 @@ void IndexLeadEvent(AccountIndex& index, const domain::State& core, const v1::Ev
 }  // namespace
 
 const AccountActivity& AccountEntry::activity() const {
-  static const AccountActivity kNone;
+  // Never destroyed: a read may still run while the process exits.
+  static const AccountActivity& kNone = *new AccountActivity;
   return activity_ != nullptr ? *activity_ : kNone;
 }
 

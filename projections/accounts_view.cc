@@ -142,7 +142,7 @@ absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetA
   if (account == nullptr) {
     return absl::NotFoundError(absl::StrCat("account '", request.account_id(), "' not found"));
   }
-  static const AccountEntry kEmpty;
+  static const AccountEntry& kEmpty = *new AccountEntry;  // never destroyed (account_index.cc)
   const AccountEntry* found = state.index.accounts.Find(account->ordinal);
   const AccountEntry& entry = found == nullptr ? kEmpty : *found;
   v1::Account out;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -60,7 +61,17 @@ class AccountsState {
   }
   // A moved deque keeps its elements where they are, so by_id stays valid.
   AccountsState(AccountsState&&) = default;
-  AccountsState& operator=(AccountsState&&) = default;
+  AccountsState& operator=(AccountsState&& other) {
+    // Not defaulted: a deque moved onto itself is emptied while the map
+    // keeps its keys, which would then view destroyed strings.
+    if (this != &other) {
+      by_id = std::move(other.by_id);
+      by_key = std::move(other.by_key);
+      in_order = std::move(other.in_order);
+      details = std::move(other.details);
+    }
+    return *this;
+  }
 
   // A copy without the views' details (what the deciders' fold keeps).
   AccountsState WithoutDetails() const {
@@ -75,7 +86,9 @@ class AccountsState {
   AccountState& FindOrAdd(absl::string_view account_id, bool* added = nullptr);
 
   // By id. The keys view the strings in in_order (a deque: an element never
-  // moves), so an id is held once per fold, not twice.
+  // moves), so an id is held once per fold, not twice. Add accounts only
+  // with FindOrAdd, and never change or remove an id in in_order: a key
+  // would then view a string that is gone.
   absl::flat_hash_map<absl::string_view, AccountState> by_id;
   // Match key -> the ordinal of the first account opened with it (a later
   // one opened with new_account under the same name is found only by its id).

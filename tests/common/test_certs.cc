@@ -22,6 +22,10 @@ namespace {
 
 // The tests that speak TLS link this file: their processes, like the
 // programs' main(), keep OpenSSL until exit (server/common/openssl_exit.h).
+// It takes effect only as OpenSSL's first initialization — true while no
+// other static initializer uses OpenSSL (gRPC and libpq start it lazily) —
+// and only in test binaries that link this file (the others that speak TLS
+// do it through the programs they start).
 [[maybe_unused]] const bool kOpenSslKeptUntilExit = (KeepOpenSslUntilExit(), true);
 
 [[noreturn]] void Fail(const char* what) {

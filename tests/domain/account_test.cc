@@ -93,8 +93,8 @@ TEST(AccountMatchKeyTest, FoldsSpacesWidthAndAsciiCaseAndNothingElse) {
 
 // by_id's keys view the ids in in_order: a copy, an assignment and a copy
 // without details must point into their own, a move may keep the original's
-// (a deque's elements do not move), and each must still find every account
-// once the original is gone.
+// (a deque's elements do not move), a move onto itself changes nothing, and
+// each must still find every account once the original is gone.
 TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
   auto original = std::make_unique<AccountsState>();
   std::vector<std::string> ids;
@@ -123,7 +123,10 @@ TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
     move_assigned = std::move(another);
   }
   original.reset();
-  for (const AccountsState* s : {&copy, &assigned, &lean, &moved, &move_assigned}) {
+  AccountsState self_moved = copy;
+  AccountsState& alias = self_moved;
+  self_moved = std::move(alias);  // a no-op, not an emptied id list under a full map
+  for (const AccountsState* s : {&copy, &assigned, &lean, &moved, &move_assigned, &self_moved}) {
     ASSERT_EQ(s->by_id.size(), ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
       EXPECT_EQ(s->OrdinalOf(ids[i]), i + 1);
