@@ -917,6 +917,17 @@ class ClusterFailoverE2eTest : public ClusterE2eTest {
  protected:
   static std::vector<std::string> ShortLease() { return {"--lease-duration=1s", "--lease-renewal=200ms"}; }
 
+  // A node with the short lease on each of `dirs`, started in order (the
+  // first one leads), into `nodes`. Use under ASSERT_NO_FATAL_FAILURE.
+  template <size_t N>
+  void StartNodes(const TempDir (&dirs)[N], std::vector<std::unique_ptr<ServerProcess>>& nodes) const {
+    for (const TempDir& dir : dirs) {
+      nodes.push_back(Node(dir, ShortLease()));
+      std::string error;
+      ASSERT_TRUE(nodes.back()->Start(&error)) << error;
+    }
+  }
+
   // A leader on `first_dir` with rep1 and `leads` leads, then a follower
   // on `second_dir` (both with a short lease); nulls after a failure.
   // `first_flags` go to the first node (the leader) too.
@@ -1102,11 +1113,7 @@ TEST_F(ClusterFailoverE2eTest, APausedLeaderCannotAppendAfterItsLeaseAndFollows)
 TEST_F(ClusterFailoverE2eTest, ThreeNodesSentCommandsEachAgreeOnTheLogAndEveryView) {
   TempDir dirs[3];
   std::vector<std::unique_ptr<ServerProcess>> nodes;
-  for (const TempDir& dir : dirs) {
-    nodes.push_back(Node(dir, ShortLease()));
-    std::string error;
-    ASSERT_TRUE(nodes.back()->Start(&error)) << error;
-  }
+  ASSERT_NO_FATAL_FAILURE(StartNodes(dirs, nodes));
   ASSERT_THAT(nodes[1]->Log(), HasSubstr("cluster mode: following"));
   ASSERT_THAT(nodes[2]->Log(), HasSubstr("cluster mode: following"));
   Write(*nodes[1], 12);  // rep1 and twelve leads (every fourth qualified), through a follower
@@ -1270,11 +1277,7 @@ TEST_F(ClusterFailoverE2eTest, APostgresPrimaryKilledDuringABurstLosesNothingOnc
 TEST_F(ClusterFailoverE2eTest, EveryNodeStreamsTheSameSubscription) {
   TempDir dirs[3];
   std::vector<std::unique_ptr<ServerProcess>> nodes;
-  for (const TempDir& dir : dirs) {
-    nodes.push_back(Node(dir, ShortLease()));
-    std::string error;
-    ASSERT_TRUE(nodes.back()->Start(&error)) << error;
-  }
+  ASSERT_NO_FATAL_FAILURE(StartNodes(dirs, nodes));
   struct Stream {
     std::unique_ptr<grpc::ClientContext> context;
     std::unique_ptr<v1::Audit::Stub> stub;
