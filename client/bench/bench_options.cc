@@ -130,6 +130,11 @@ absl::Status ApplyFlag(const std::string& name, const std::optional<std::string>
     if (!absl::SimpleAtoi(v, &n) || n == 0)
       return Bad(name, absl::StrCat("must be a positive whole number (got '", v, "')"));
     options.subscribe_log_events = n;
+  } else if (name == "restart-log-events") {
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(v, &n) || n < 1'000)
+      return Bad(name, absl::StrCat("must be a whole number of at least 1000 (got '", v, "')"));
+    options.restart_log_events = n;
   } else if (name == "subscribers") {
     absl::StatusOr<int> n = ParseInt(name, v, 1, 1'000);
     if (!n.ok()) return n.status();
@@ -178,12 +183,15 @@ bool BenchOptions::Wants(absl::string_view scenario) const {
 
 void ApplyQuickDefaults(BenchOptions& options) {
   options.quick = true;
+  options.scenarios.clear();
+  for (absl::string_view name : kScenarioNames) options.scenarios.emplace_back(name);
   options.concurrency = {1, 64};
   options.warmup = absl::Milliseconds(200);
   options.duration = absl::Seconds(1);
   options.query_log_events = {3'000, 6'000};
   options.hot_leads = 4;
   options.subscribe_log_events = 6'000;
+  options.restart_log_events = 30'000;
   options.fdatasync_samples = 30;
   options.soak_leads = 2'000;
 }
@@ -260,7 +268,8 @@ usage: salesops-bench [--quick] [--json] [flags]
 
   --quick                   every scenario at small sizes, in well under a minute
   --json                    print the report as JSON (the table otherwise)
-  --scenarios=LIST          append,lifecycle,contended,query,rebuild,subscribe (default: all)
+  --scenarios=LIST          append,retry,lifecycle,contended,query,rebuild,subscribe,restart
+                            (default: all but restart; --quick: all)
   --concurrency=LIST        in-flight calls per run (default 1,16,64,256; --quick 1,64)
   --duration=SECONDS        measured time per run (default 10; --quick 1)
   --warmup=SECONDS          unmeasured time before each run (default 2; --quick 0.2)
@@ -275,6 +284,11 @@ usage: salesops-bench [--quick] [--json] [flags]
   --subscribe-log-events=N  log size (events) the subscribe catch-up reads from position 1
                             (default 1000000; --quick 6000)
   --subscribers=N           live subscribers while append runs at 64 in flight (default 50)
+  --restart-log-events=N    the restart scenario's log (default 10000000; --quick 30000): the
+                            lifecycle's journeys decided in the bench by the server's own
+                            deciders and written to the stopped server's store (no RPCs),
+                            then the server restarted after a kill -9 (from its periodic
+                            snapshot plus a tail) and after a clean stop
   --fdatasync-samples=N     write+fdatasync probes for the fsync ceiling (default 200)
   --channels=N              gRPC channels the load is spread over (default 1)
   --cluster-postgres=CONNINFO  also the cluster scenario: a database of the run's own on

@@ -81,6 +81,20 @@ void WriteAppendRun(JsonWriter& w, const Run& run) {
   w.EndObject();
 }
 
+void WriteRestart(JsonWriter& w, const Restart& restart) {
+  w.BeginObject();
+  w.Field("events", restart.events);
+  w.Field("leads", restart.leads);
+  w.Field("listening_s", restart.listening_seconds);
+  w.Field("first_rpc_s", restart.first_rpc_seconds);
+  w.Field("serving_s", restart.serving_seconds);
+  w.Field("first_view_s", restart.first_view_seconds);
+  w.Field("recovery_s", restart.recovery_seconds);
+  w.Field("events_per_s", restart.events_per_second());
+  w.Field("rss_bytes", restart.rss_bytes);
+  w.EndObject();
+}
+
 void WriteErrors(JsonWriter& w, const std::vector<std::string>& errors) {
   w.Key("errors");
   w.BeginArray();
@@ -405,10 +419,10 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
   std::vector<TargetCheck> checks;
   const int c = TargetConcurrency(report.options);
 
-  {  // append at 64 in flight >= 0.7 x the empty RPC
+  {  // append at 64 in flight >= 0.6 x the empty RPC (issue #18; issue #6 asked 0.7)
     TargetCheck t;
-    t.target = absl::StrCat("append at ", c, " in flight >= 0.7 x Admin.Ping calls/s");
-    t.threshold = 0.7;
+    t.target = absl::StrCat("append at ", c, " in flight >= 0.6 x Admin.Ping calls/s");
+    t.threshold = 0.6;
     const Run* append = FindRun(report, "append", c);
     const std::optional<RatioSpread> spread = RepeatedRatio(report, "append", c);
     if (spread.has_value()) {
@@ -445,6 +459,39 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
       ref.detail = "append not run at this concurrency";
     }
     checks.push_back(ref);
+
+    // Issue #18, target 4: half the CPU per command.
+    TargetCheck cpu;
+    cpu.target = absl::StrCat("server CPU per append at ", c, " in flight <= 2 x per Admin.Ping");
+    cpu.threshold = 2;
+    std::vector<double> ratios;
+    for (const Run& run : report.runs) {
+      if (run.scenario != "append" || run.concurrency != c || !run.note.empty() || run.ops == 0) continue;
+      for (const Run& ping : report.runs) {
+        if (ping.scenario == "ping" && ping.concurrency == c && ping.round == run.round && ping.ops > 0 &&
+            ping.server_cpu_seconds > 0 && run.server_cpu_seconds > 0) {
+          ratios.push_back((run.server_cpu_seconds / static_cast<double>(run.ops)) /
+                           (ping.server_cpu_seconds / static_cast<double>(ping.ops)));
+        }
+      }
+    }
+    if (!ratios.empty()) {
+      cpu.measured = true;
+      cpu.value = Median(ratios);
+      cpu.met = cpu.value <= cpu.threshold;
+      cpu.detail = absl::StrFormat("%.2f x", cpu.value);
+      if (append != nullptr && append->ops > 0) {
+        absl::StrAppendFormat(&cpu.detail, " (%.0f us per append", 1e6 * append->server_cpu_seconds / append->ops);
+        if (const Run* ping = FindRun(report, "ping", c); ping != nullptr && ping->ops > 0) {
+          absl::StrAppendFormat(&cpu.detail, ", %.0f us per Admin.Ping", 1e6 * ping->server_cpu_seconds / ping->ops);
+        }
+        absl::StrAppend(&cpu.detail, ratios.size() > 1 ? "; first round)" : ")");
+      }
+      if (ratios.size() > 1) absl::StrAppendFormat(&cpu.detail, ", median of %d rounds", ratios.size());
+    } else {
+      cpu.detail = "needs append and Admin.Ping at this concurrency on the bench's own server";
+    }
+    checks.push_back(cpu);
   }
   {  // p50 at 1 in flight <= empty-RPC p50 + 2 x fdatasync
     TargetCheck t;
@@ -508,10 +555,10 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
     checks.push_back(t);
     checks.push_back(flat);
   }
-  {  // rebuild >= 0.4 x the raw scan rate
+  {  // rebuild >= 0.5 x the raw scan rate (issue #18; issue #6 asked 0.4)
     TargetCheck t;
-    t.target = "full rebuild (--rebuild-projections) >= 0.4 x raw store scan (events/s)";
-    t.threshold = 0.4;
+    t.target = "full rebuild (--rebuild-projections) >= 0.5 x raw store scan (events/s)";
+    t.threshold = 0.5;
     if (report.rebuild.has_value() && report.scan.has_value() && report.scan->events_per_second() > 0) {
       t.measured = true;
       t.value = report.rebuild->full.events_per_second() / report.scan->events_per_second();
@@ -525,33 +572,32 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
   }
   {  // subscribe catch-up, and the write path with live subscribers
     TargetCheck t;
-    t.target = "subscribe catch-up >= 200,000 events/s";
-    t.threshold = 200'000;
+    // Issue #18 (issue #6 asked 200,000 events/s).
+    t.target = "subscribe catch-up >= 0.5 x raw store scan (events/s)";
+    t.threshold = 0.5;
     const std::optional<CatchUpResult>& catch_up =
         report.subscribe.has_value() ? report.subscribe->catch_up : std::nullopt;
-    if (catch_up.has_value() && catch_up->errors.empty() && catch_up->seconds > 0) {
+    const std::optional<double> ratio =
+        catch_up.has_value() ? RatioToScan(report, catch_up->events_per_second()) : std::nullopt;
+    if (catch_up.has_value() && catch_up->errors.empty() && catch_up->seconds > 0 && ratio.has_value()) {
       t.measured = true;
-      t.value = catch_up->events_per_second();
+      t.value = *ratio;
       t.met = t.value >= t.threshold;
-      t.detail =
-          absl::StrFormat("%s events in %.2f s = %s events/s", Count(static_cast<double>(catch_up->events)),
-                          catch_up->seconds, Count(t.value));
-      if (const std::optional<double> ratio = RatioToScan(report, t.value)) {
-        absl::StrAppendFormat(&t.detail, " (%.2f of the raw store scan, %s events/s)", *ratio,
-                              Count(report.scan->events_per_second()));
-      }
+      t.detail = absl::StrFormat("%s events in %.2f s = %s events/s, %.2f of the raw store scan (%s events/s)",
+                                 Count(static_cast<double>(catch_up->events)), catch_up->seconds,
+                                 Count(catch_up->events_per_second()), *ratio, Count(report.scan->events_per_second()));
     } else {
-      t.detail = catch_up.has_value() ? "the catch-up failed (see Subscribe)" : "subscribe not run";
+      t.detail = catch_up.has_value() ? "the catch-up failed (see Subscribe), or no raw scan" : "subscribe not run";
     }
     checks.push_back(t);
 
-    // Issue #6 points to issue #5: many subscribers must not slow the
-    // write path measurably. 0.9 is the bench's reading of "measurably".
+    // Issue #18: live subscribers cost little (issue #6, after issue #5,
+    // asked 0.9).
     TargetCheck w;
     const int subscribers = report.options.subscribers;
     w.target = absl::StrCat("subscribe fan-out: append at 64 in flight with ", subscribers,
-                            " live subscribers >= 0.9 x without them (issue #5)");
-    w.threshold = 0.9;
+                            " live subscribers >= 0.8 x without them");
+    w.threshold = 0.8;
     const auto& fan_out = report.subscribe.has_value() ? report.subscribe->fan_out : std::nullopt;
     if (fan_out.has_value() && FanOutRatio(*fan_out).has_value()) {
       w.measured = true;
@@ -577,6 +623,25 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
                                  Count(static_cast<double>(report.rebuild->full.leads)), Count(t.value));
     } else {
       t.detail = "needs the bench's own server and the rebuild scenario";
+    }
+    checks.push_back(t);
+  }
+  {  // issue #18, target 2: serving within 3 s of start on a 10 M-event log
+    TargetCheck t;
+    t.target = "restart: first view answered <= 3 s after start, after kill -9 and after a clean stop (issue #18: "
+               "on a 10 M-event log)";
+    t.threshold = 3;
+    if (report.restart.has_value()) {
+      const RestartRun& r = *report.restart;
+      t.measured = true;
+      t.value = std::max(r.after_kill.first_view_seconds, r.after_clean_stop.first_view_seconds);
+      t.met = t.value <= t.threshold && r.views_equal;
+      t.detail = absl::StrFormat("%s events: after kill -9 %.2f s (%s events replayed), after a clean stop %.2f s%s",
+                                 Count(static_cast<double>(r.log_events)), r.after_kill.first_view_seconds,
+                                 Count(static_cast<double>(r.after_kill.events)), r.after_clean_stop.first_view_seconds,
+                                 r.views_equal ? "" : "; the two restarts' views differ");
+    } else {
+      t.detail = "needs the bench's own server and the restart scenario";
     }
     checks.push_back(t);
   }
@@ -910,6 +975,29 @@ std::string RenderText(const Report& report) {
                           Count(static_cast<double>(r.snapshot.events)), r.snapshot.listening_seconds,
                           r.snapshot.first_rpc_seconds, MiB(r.snapshot.rss_bytes));
   }
+  if (report.restart.has_value()) {
+    const RestartRun& r = *report.restart;
+    const auto line = [](absl::string_view what, const Restart& x) {
+      return absl::StrFormat(
+          "  %-33s %11s events replayed (server's own %6.2f s); listening %6.2f s, SERVING %6.2f s, first view "
+          "%6.2f s; RSS %s\n",
+          what, Count(static_cast<double>(x.events)), x.recovery_seconds, x.listening_seconds, x.serving_seconds,
+          x.first_view_seconds, MiB(x.rss_bytes));
+    };
+    absl::StrAppendFormat(&out,
+                          "\nRestart on a log of %s events (%s generated: %s commands decided by the server's deciders "
+                          "in the bench, %.1f s)\n",
+                          Count(static_cast<double>(r.log_events)), Count(static_cast<double>(r.generated_events)),
+                          Count(static_cast<double>(r.generated_commands)), r.generate_seconds);
+    out += line("first start (generated events)", r.first);
+    absl::StrAppendFormat(&out, "  %-33s at position %s, %.1f s after the first view; then kill -9, and %s more events\n",
+                          "periodic snapshot", Count(static_cast<double>(r.snapshot_position)), r.snapshot_seconds,
+                          Count(static_cast<double>(r.tail_events)));
+    out += line("after kill -9 (snapshot + tail)", r.after_kill);
+    absl::StrAppendFormat(&out, "  %-33s %.2f s (writes the snapshot)\n", "clean stop", r.clean_stop_seconds);
+    out += line("after the clean stop (snapshot)", r.after_clean_stop);
+    absl::StrAppendFormat(&out, "  CHECK: %s\n", r.check);
+  }
   if (report.subscribe.has_value()) out += RenderSubscribe(report);
   for (const Report::IdleWait& w : report.idle_waits) {
     absl::StrAppendFormat(&out, "\nthe server stayed busy for %.1f s after %s", w.seconds, w.after);
@@ -945,7 +1033,7 @@ std::string RenderText(const Report& report) {
     }
   }
 
-  out += "\nTargets (issue #6)\n";
+  out += "\nTargets (issue #18; the query and p50 rows are issue #6's)\n";
   for (const TargetCheck& c : EvaluateTargets(report)) {
     absl::StrAppendFormat(&out, "  %-7s %s: %s\n", absl::StrCat("[", Verdict(c), "]"), c.target, c.detail);
   }
@@ -1089,17 +1177,7 @@ std::string RenderJson(const Report& report) {
   }
   if (report.rebuild.has_value()) {
     const RebuildRun& r = *report.rebuild;
-    const auto write_restart = [&w](const Restart& restart) {
-      w.BeginObject();
-      w.Field("events", restart.events);
-      w.Field("leads", restart.leads);
-      w.Field("listening_s", restart.listening_seconds);
-      w.Field("first_rpc_s", restart.first_rpc_seconds);
-      w.Field("recovery_s", restart.recovery_seconds);
-      w.Field("events_per_s", restart.events_per_second());
-      w.Field("rss_bytes", restart.rss_bytes);
-      w.EndObject();
-    };
+    const auto write_restart = [&w](const Restart& restart) { WriteRestart(w, restart); };
     w.BeginObject();
     w.Field("scenario", "rebuild");
     w.Field("available", true);
@@ -1114,6 +1192,29 @@ std::string RenderJson(const Report& report) {
     write_restart(r.snapshot);
     w.Field("empty_server_rss_bytes", report.empty_server_rss_bytes);
     if (std::optional<double> b = BytesPerLead(report)) w.Field("rss_bytes_per_lead", *b);
+    w.EndObject();
+  }
+  if (report.restart.has_value()) {
+    const RestartRun& r = *report.restart;
+    w.BeginObject();
+    w.Field("scenario", "restart");
+    w.Field("available", true);
+    w.Field("log_events", r.log_events);
+    w.Field("generated_events", r.generated_events);
+    w.Field("generated_commands", r.generated_commands);
+    w.Field("generate_s", r.generate_seconds);
+    w.Key("first_start");
+    WriteRestart(w, r.first);
+    w.Field("snapshot_position", r.snapshot_position);
+    w.Field("snapshot_s", r.snapshot_seconds);
+    w.Field("tail_events", r.tail_events);
+    w.Key("after_kill");
+    WriteRestart(w, r.after_kill);
+    w.Field("clean_stop_s", r.clean_stop_seconds);
+    w.Key("after_clean_stop");
+    WriteRestart(w, r.after_clean_stop);
+    w.Field("views_equal", r.views_equal);
+    w.Field("check", r.check);
     w.EndObject();
   }
   if (report.subscribe.has_value()) WriteSubscribe(w, report);

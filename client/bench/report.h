@@ -64,6 +64,8 @@ struct Restart {
   uint64_t leads = 0;
   double listening_seconds = 0;  // spawn to "listening" in the log
   double first_rpc_seconds = 0;  // spawn to the first successful Admin.Ping
+  double serving_seconds = 0;    // spawn to grpc.health.v1.Health/Check answering SERVING
+  double first_view_seconds = 0;  // spawn to the first Views.GetPipeline answered
   double recovery_seconds = 0;   // the server's own replay time (its log)
   uint64_t rss_bytes = 0;        // right after the restart
 
@@ -74,6 +76,30 @@ struct RebuildRun {
   uint64_t log_events = 0;  // the log's size
   Restart full;             // --rebuild-projections: every view and decider state from the whole log
   Restart snapshot;         // a plain restart: from the views snapshot written at the clean stop
+};
+
+// The restart scenario (issue #18, target 2): a log grown to
+// --restart-log-events by the log generator (log_generator.h), restarted
+// after a kill -9 and after a clean stop.
+struct RestartRun {
+  uint64_t log_events = 0;          // the log's head at the end
+  uint64_t generated_events = 0;    // written by the generator (both parts)
+  uint64_t generated_commands = 0;
+  double generate_seconds = 0;      // both parts, the generator's replay of the log included
+  // The first start on the generated log: the previous snapshot plus every
+  // generated event; then its periodic snapshot (--snapshot-every-events,
+  // a tenth of the log) is awaited and the server killed with SIGKILL.
+  bench::Restart first;
+  double snapshot_seconds = 0;  // from the first start's first view to its periodic snapshot written
+  uint64_t snapshot_position = 0;
+  uint64_t tail_events = 0;     // generated after that snapshot, while the server was down
+  bench::Restart after_kill;    // that snapshot plus the tail
+  double clean_stop_seconds = 0;  // SIGTERM to exit (the snapshot at shutdown)
+  bench::Restart after_clean_stop;  // that snapshot alone
+  // Both restarts served the same pipeline (counts and values; ages
+  // aside) at the same position, the log's head.
+  bool views_equal = false;
+  std::string check;  // what the comparison found
 };
 
 // The subscribe scenario: the catch-up read of the log, and the append
@@ -123,6 +149,7 @@ struct Report {
   std::vector<RawAppendResult> raw_appends;
   std::optional<ScanResult> scan;  // template_events left empty
   std::optional<RebuildRun> rebuild;
+  std::optional<RestartRun> restart;
   std::optional<SubscribeRun> subscribe;
   uint64_t empty_server_rss_bytes = 0;  // right after the first start, before any load
   std::vector<Unavailable> unavailable;

@@ -23,8 +23,11 @@
 #include "bench_client.h"
 #include "ceilings.h"
 #include "closed_loop.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "log_generator.h"
 #include "open_loop.h"
 #include "postgres_ceiling.h"
+#include "projections/deterministic_bytes.h"
 #include "server/common/proc_stats.h"
 #include "server_process.h"
 #include "soak.h"
@@ -38,7 +41,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr absl::Duration kServerStartTimeout = absl::Seconds(120);
+// A start replays the log before it listens: the restart scenario's first
+// start replays millions of events.
+constexpr absl::Duration kServerStartTimeout = absl::Minutes(10);
 // The subscribe scenario's live fan-out runs append at this many in flight
 // (issue #6: "live fan-out to 50 subscribers during writes").
 constexpr int kFanOutConcurrency = 64;
@@ -207,10 +212,17 @@ class Bench {
   // Writes until the log holds at least `events` events.
   absl::Status PreloadTo(uint64_t events, Workload& lifecycle);
   absl::Status RawCeilings();
-  // Starts the stopped server with `extra_args`, waits for its first
-  // answer, reads its recovery line and stops it again.
+  // Starts the stopped server with `extra_args` and times it to its first
+  // answer (Admin.Ping), Health/Check SERVING and the first view answered;
+  // reads its recovery line and RSS. Leaves it running; `connected` (when
+  // not null) gets the client that asked.
+  absl::StatusOr<bench::Restart> StartTimed(const std::vector<std::string>& extra_args,
+                                            std::unique_ptr<BenchClient>* connected = nullptr);
+  // StartTimed, then a clean stop.
   absl::StatusOr<bench::Restart> Restart(const std::vector<std::string>& extra_args);
   absl::Status Rebuild();
+  // The restart scenario (report.h, RestartRun).
+  absl::Status RestartAtScale();
   // --soak: the maximum rate of the mix, then the open loop (soak.h).
   absl::Status Soak();
   // The log's head and its chain digest, as the server reports them.
@@ -363,22 +375,57 @@ absl::Status Bench::RawCeilings() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Restart> Bench::Restart(const std::vector<std::string>& extra_args) {
+absl::StatusOr<Restart> Bench::StartTimed(const std::vector<std::string>& extra_args,
+                                          std::unique_ptr<BenchClient>* connected) {
   const auto spawn = std::chrono::steady_clock::now();
+  const auto since_spawn = [spawn] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - spawn).count();
+  };
   absl::Duration listening;
   if (absl::Status s = server_->Start(kServerStartTimeout, &listening, extra_args); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<BenchClient>> client = BenchClient::Connect(server_->address(), 1);
   if (!client.ok()) return client.status();
-  if (absl::Status s = FirstPing(**client, world_->team().admin_token); !s.ok()) return s;
+  const std::string& token = world_->team().admin_token;
   bench::Restart r;
-  r.first_rpc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - spawn).count();
   r.listening_seconds = absl::ToDoubleSeconds(listening);
+  if (absl::Status s = FirstPing(**client, token); !s.ok()) return s;
+  r.first_rpc_seconds = since_spawn();
+  {
+    auto health = grpc::health::v1::Health::NewStub((*client)->Main().channel);
+    grpc::ClientContext context;
+    PrepareContext(context, token);
+    grpc::health::v1::HealthCheckResponse reply;
+    if (absl::Status s = FromGrpc("Health.Check", health->Check(&context, {}, &reply)); !s.ok()) return s;
+    if (reply.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+      return absl::UnavailableError(absl::StrCat("salesopsd answered Health.Check with ",
+                                                 grpc::health::v1::HealthCheckResponse::ServingStatus_Name(reply.status())));
+    }
+    r.serving_seconds = since_spawn();
+  }
+  {
+    grpc::ClientContext context;
+    PrepareContext(context, token);
+    v1::Pipeline pipeline;
+    if (absl::Status s = FromGrpc("Views.GetPipeline",
+                                  (*client)->Main().views->GetPipeline(&context, v1::GetPipelineRequest(), &pipeline));
+        !s.ok()) {
+      return s;
+    }
+    r.first_view_seconds = since_spawn();
+  }
   if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) r.rss_bytes = u->rss_bytes;
   const std::optional<RecoveryLine> line = ParseRecoveryLine(server_->Log());
   if (!line.has_value()) return absl::DataLossError("no recovery line in the salesopsd log:\n" + server_->Log());
   r.events = line->events;
   r.leads = line->leads;
   r.recovery_seconds = absl::ToDoubleSeconds(line->took);
+  if (connected != nullptr) *connected = *std::move(client);
+  return r;
+}
+
+absl::StatusOr<Restart> Bench::Restart(const std::vector<std::string>& extra_args) {
+  absl::StatusOr<bench::Restart> r = StartTimed(extra_args);
+  if (!r.ok()) return r.status();
   // The clean stop writes a views snapshot, which the next plain start uses.
   if (absl::Status s = StopServer(); !s.ok()) return s;
   return r;
@@ -421,6 +468,125 @@ absl::Status Bench::Rebuild() {
   if (!snapshot.ok()) return snapshot.status();
   rebuild.snapshot = *snapshot;
   report_.rebuild = rebuild;
+  return absl::OkStatus();
+}
+
+namespace {
+
+// The pipeline without what depends on the moment it was read (ages,
+// durations, the win-rate window): two reads of the same fold compare equal.
+std::string ComparablePipeline(v1::Pipeline pipeline) {
+  pipeline.mutable_view()->clear_now();
+  for (v1::StageSummary& stage : *pipeline.mutable_stages()) {
+    stage.clear_average_time_in_stage();
+    stage.clear_max_time_in_stage();
+  }
+  pipeline.mutable_win_rate()->clear_from();
+  pipeline.mutable_win_rate()->clear_to();
+  return projections::DeterministicBytes(pipeline);
+}
+
+absl::StatusOr<v1::Pipeline> ReadPipeline(const BenchClient& client, const std::string& token) {
+  grpc::ClientContext context;
+  PrepareContext(context, token);
+  v1::Pipeline pipeline;
+  if (absl::Status s =
+          FromGrpc("Views.GetPipeline", client.Main().views->GetPipeline(&context, v1::GetPipelineRequest(), &pipeline));
+      !s.ok()) {
+    return s;
+  }
+  return pipeline;
+}
+
+}  // namespace
+
+absl::Status Bench::RestartAtScale() {
+  RestartRun run;
+  // A log the other scenarios already grew past the size asked for grows
+  // by half of it: the first start must have generated events to replay,
+  // and a periodic snapshot to take.
+  const uint64_t asked = options_.restart_log_events;
+  const uint64_t head = report_.scan.has_value() ? report_.scan->events : world_->head();
+  const uint64_t target = std::max(asked, head + asked / 2);
+  // The kill -9 comes half a snapshot interval after the last snapshot (a
+  // tenth of the log apart: 1 M events, the server's default, at 10 M).
+  const uint64_t every = std::max<uint64_t>(1, asked / 10);
+  const uint64_t tail = every / 2;
+  const std::vector<std::string> args = {absl::StrCat("--snapshot-every-events=", every)};
+  GenerateOptions generate;
+  generate.db_path = dir_->path() + "/db";
+  generate.tag = absl::StrCat(world_->tag(), "g");
+  // Journeys in flight overshoot the target by a few events each: fewer on
+  // a small log, so the tail stays a tail.
+  generate.clients = static_cast<int>(std::clamp<uint64_t>(asked / 200, 16, 1024));
+  const auto add = [&run](const GeneratedLog& g) {
+    run.generated_events += g.head - g.head_before;
+    run.generated_commands += g.commands;
+    run.generate_seconds += g.seconds;
+  };
+
+  generate.until_events = target - tail;
+  Say(absl::StrCat("restart: generating the log up to ", generate.until_events, " events (the server stopped)"));
+  absl::StatusOr<GeneratedLog> first = GenerateLog(generate, world_->team());
+  if (!first.ok()) return first.status();
+  add(*first);
+  Say(absl::StrFormat("restart: %d events (%d commands) in %.1f s, the deciders' replay of the log included (%.1f s)",
+                      first->head - first->head_before, first->commands, first->seconds, first->replay_seconds));
+
+  Say("restart: first start on the generated log, until its periodic snapshot");
+  absl::StatusOr<bench::Restart> started = StartTimed(args);
+  if (!started.ok()) return started.status();
+  run.first = *started;
+  const auto before_snapshot = std::chrono::steady_clock::now();
+  const std::string written = absl::StrCat("views snapshot at position ", first->head, " written");
+  if (!server_->WaitForLog(written, absl::Minutes(10))) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("restart: no '", written, "' within 10 minutes:\n", server_->Log()));
+  }
+  run.snapshot_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - before_snapshot).count();
+  run.snapshot_position = first->head;
+  Say("restart: kill -9");
+  server_->Kill();
+  if (options_.keep_data) std::ofstream(dir_->path() + "/salesopsd.log", std::ios::app) << server_->Log();
+
+  generate.first_lead = first->next_lead;
+  generate.until_events = target;
+  Say(absl::StrCat("restart: generating the tail up to ", target, " events"));
+  absl::StatusOr<GeneratedLog> second = GenerateLog(generate, world_->team());
+  if (!second.ok()) return second.status();
+  add(*second);
+  run.tail_events = second->head - second->head_before;
+  run.log_events = second->head;
+
+  Say("restart: start after the kill -9 (the periodic snapshot plus the tail)");
+  std::unique_ptr<BenchClient> client;
+  started = StartTimed(args, &client);
+  if (!started.ok()) return started.status();
+  run.after_kill = *started;
+  absl::StatusOr<v1::Pipeline> after_kill = ReadPipeline(*client, world_->team().admin_token);
+  if (!after_kill.ok()) return after_kill.status();
+  const auto stopping = std::chrono::steady_clock::now();
+  if (absl::Status s = StopServer(); !s.ok()) return s;
+  run.clean_stop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopping).count();
+
+  Say("restart: start after the clean stop (its snapshot)");
+  started = StartTimed(args, &client);
+  if (!started.ok()) return started.status();
+  run.after_clean_stop = *started;
+  absl::StatusOr<v1::Pipeline> after_stop = ReadPipeline(*client, world_->team().admin_token);
+  if (!after_stop.ok()) return after_stop.status();
+  client.reset();
+  if (absl::Status s = StopServer(); !s.ok()) return s;
+
+  const uint64_t kill_position = after_kill->view().position();
+  const uint64_t stop_position = after_stop->view().position();
+  run.views_equal = kill_position == run.log_events && stop_position == run.log_events &&
+                    ComparablePipeline(*after_kill) == ComparablePipeline(*after_stop);
+  run.check = run.views_equal
+                  ? absl::StrCat("both restarts served the same pipeline at the log's head ", run.log_events)
+                  : absl::StrCat("the pipelines differ: after the kill -9 at position ", kill_position,
+                                 ", after the clean stop at ", stop_position, ", the log's head ", run.log_events);
+  report_.restart = std::move(run);
   return absl::OkStatus();
 }
 
@@ -849,12 +1015,19 @@ absl::StatusOr<Report> Bench::Execute() {
     if (options_.Wants("rebuild")) {
       if (absl::Status s = Rebuild(); !s.ok()) return s;
     }
+    // Last of the embedded scenarios: it grows the log to millions of events.
+    if (options_.Wants("restart")) {
+      if (absl::Status s = RestartAtScale(); !s.ok()) return s;
+    }
     if (!options_.cluster_postgres.empty()) {
       if (absl::Status s = Cluster(); !s.ok()) return s;
     }
   } else {
     if (options_.Wants("rebuild")) {
       report_.unavailable.push_back({"rebuild", "needs the bench's own server (restarts it on its log)"});
+    }
+    if (options_.Wants("restart")) {
+      report_.unavailable.push_back({"restart", "needs the bench's own server (writes to its stopped store)"});
     }
     report_.unavailable.push_back(
         {"raw ceilings", "fdatasync, raw store append and scan need the bench's own server and its data"});

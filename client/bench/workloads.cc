@@ -169,15 +169,145 @@ CallDone<Reply> LifecycleWorkload::Complete(int client, PlannedCommand planned, 
   };
 }
 
-void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone done) {
-  const BenchTeam& team = world_.team();
-  const size_t c = static_cast<size_t>(client);
+const BenchMember& LifecycleSender(const BenchTeam& team, const PlannedCommand& planned, size_t client) {
   // Rep steps come from the lead's owner: the rep that identified it.
-  const std::string& token = RoleOf(planned.step) == v1::ROLE_SALES_REP
-                                 ? team.Pick(v1::ROLE_SALES_REP, planned.lead).token
-                                 : team.Pick(RoleOf(planned.step), c).token;
-  const std::string lead_id = LeadId(planned.lead);
+  return RoleOf(planned.step) == v1::ROLE_SALES_REP ? team.Pick(v1::ROLE_SALES_REP, planned.lead)
+                                                    : team.Pick(RoleOf(planned.step), client);
+}
+
+v1::Command LifecycleCommand(absl::string_view tag, const PlannedCommand& planned, std::string request_id) {
+  const std::string lead_id = absl::StrCat(tag, "-l", planned.lead);
   const std::string ticket_id = lead_id + "-t";
+  v1::Command command;
+  switch (planned.step) {
+    case Step::kIdentify: {
+      v1::IdentifyLeadRequest& r = *command.mutable_lead()->mutable_identify();
+      r = AppendWorkload::Template(absl::StrCat(tag, "-l"), planned.lead);
+      r.set_lead_id(lead_id);
+      r.set_source(v1::LEAD_SOURCE_MARKET_RESEARCH);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kQualify: {
+      v1::QualifyLeadRequest& r = *command.mutable_lead()->mutable_qualify();
+      r.set_lead_id(lead_id);
+      r.set_score(80);
+      r.set_need("新的生产管理系统，覆盖三个工厂");
+      *r.mutable_budget() = Cny(150'000'000);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kDisqualify: {
+      v1::DisqualifyLeadRequest& r = *command.mutable_lead()->mutable_disqualify();
+      r.set_lead_id(lead_id);
+      r.set_reason("今年没有预算");
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kRecordNeeds: {
+      v1::RecordNeedsRequest& r = *command.mutable_lead()->mutable_record_needs();
+      r.set_lead_id(lead_id);
+      r.set_requirements("300 个席位，私有化部署，与现有 ERP 对接");
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kProposeSolution: {
+      v1::ProposeSolutionRequest& r = *command.mutable_lead()->mutable_propose_solution();
+      r.set_lead_id(lead_id);
+      r.set_summary("企业版 + 实施服务");
+      r.add_products("企业版");
+      *r.mutable_value() = Cny(118'000'000);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kSendQuote: {
+      v1::SendQuoteRequest& r = *command.mutable_lead()->mutable_send_quote();
+      r.set_lead_id(lead_id);
+      r.set_quote_id(absl::StrCat("Q-", planned.lead));
+      *r.mutable_amount() = Cny(115'000'000);
+      r.set_valid_until(DateFromToday(30));
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kStartNegotiation: {
+      v1::StartNegotiationRequest& r = *command.mutable_lead()->mutable_start_negotiation();
+      r.set_lead_id(lead_id);
+      r.set_note("客户希望分两期付款");
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kWinDeal: {
+      v1::WinDealRequest& r = *command.mutable_lead()->mutable_win_deal();
+      r.set_lead_id(lead_id);
+      *r.mutable_final_amount() = Cny(112'000'000);
+      r.set_signed_date(DateFromToday(0));
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kLoseDeal: {
+      v1::LoseDealRequest& r = *command.mutable_lead()->mutable_lose_deal();
+      r.set_lead_id(lead_id);
+      r.set_reason(v1::LOSS_REASON_PRICE);
+      r.set_note("竞品报价低 15%");
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kConfirmOrder: {
+      v1::ConfirmOrderRequest& r = *command.mutable_order()->mutable_confirm();
+      r.set_order_id(lead_id);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kShipOrder: {
+      v1::ShipOrderRequest& r = *command.mutable_order()->mutable_ship();
+      r.set_order_id(lead_id);
+      r.set_carrier("顺丰速运");
+      r.set_tracking_number(absl::StrCat("SF", planned.lead));
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kDeliverOrder: {
+      v1::DeliverOrderRequest& r = *command.mutable_order()->mutable_deliver();
+      r.set_order_id(lead_id);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kOpenTicket: {
+      v1::OpenTicketRequest& r = *command.mutable_support()->mutable_open();
+      r.set_ticket_id(ticket_id);
+      r.set_lead_id(lead_id);
+      r.set_subject("报表导出失败");
+      r.set_severity(v1::SEVERITY_P3);
+      r.set_channel(v1::CHANNEL_EMAIL);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kResolveTicket: {
+      v1::ResolveTicketRequest& r = *command.mutable_support()->mutable_resolve();
+      r.set_ticket_id(ticket_id);
+      r.set_resolution("升级到 3.2.1 后修复");
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+    case Step::kRecordSurvey: {
+      v1::RecordSurveyRequest& r = *command.mutable_support()->mutable_survey();
+      r.set_lead_id(lead_id);
+      r.set_ticket_id(ticket_id);
+      r.set_product_quality(4);
+      r.set_service_attitude(5);
+      r.set_response_speed(4);
+      r.mutable_options()->set_request_id(std::move(request_id));
+      break;
+    }
+  }
+  return command;
+}
+
+void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone done) {
+  const size_t c = static_cast<size_t>(client);
+  const std::string& token = LifecycleSender(world_.team(), planned, c).token;
+  v1::Command command = LifecycleCommand(world_.tag(), planned,
+                                         absl::StrCat(world_.tag(), "-lc", client, "-", commands_[c]++));
   const Stubs& stubs = world_.client().ForClient(client);
   v1::Leads::Stub* leads = stubs.leads.get();
   v1::Orders::Stub* orders = stubs.orders.get();
@@ -185,141 +315,43 @@ void LifecycleWorkload::Send(int client, const PlannedCommand& planned, OpDone d
   using LeadReply = v1::LeadCommandReply;
   using OrderReply = v1::OrderCommandReply;
   using TicketReply = v1::TicketCommandReply;
+  // The command's kind is a oneof: each case reads only its own.
+  const auto lead = [&command] { return command.mutable_lead(); };
+  const auto order = [&command] { return command.mutable_order(); };
+  const auto ticket = [&command] { return command.mutable_support(); };
+#define SALESOPS_LIFECYCLE_SEND(Reply, stub, Method, request) \
+  CallAsync<Reply>(token, std::move(request), SALESOPS_BENCH_ASYNC(stub, Method), \
+                   Complete<Reply>(client, planned, std::move(done)))
   switch (planned.step) {
-    case Step::kIdentify: {
-      v1::IdentifyLeadRequest r = AppendWorkload::Template(absl::StrCat(world_.tag(), "-l"), planned.lead);
-      r.set_lead_id(lead_id);
-      r.set_source(v1::LEAD_SOURCE_MARKET_RESEARCH);
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, IdentifyLead),
-                           Complete<LeadReply>(client, planned, std::move(done)));
+    case Step::kIdentify: SALESOPS_LIFECYCLE_SEND(LeadReply, leads, IdentifyLead, *lead()->mutable_identify()); return;
+    case Step::kQualify: SALESOPS_LIFECYCLE_SEND(LeadReply, leads, QualifyLead, *lead()->mutable_qualify()); return;
+    case Step::kDisqualify:
+      SALESOPS_LIFECYCLE_SEND(LeadReply, leads, DisqualifyLead, *lead()->mutable_disqualify());
       return;
-    }
-    case Step::kQualify: {
-      v1::QualifyLeadRequest r;
-      r.set_lead_id(lead_id);
-      r.set_score(80);
-      r.set_need("新的生产管理系统，覆盖三个工厂");
-      *r.mutable_budget() = Cny(150'000'000);
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, QualifyLead),
-                           Complete<LeadReply>(client, planned, std::move(done)));
+    case Step::kRecordNeeds: SALESOPS_LIFECYCLE_SEND(LeadReply, leads, RecordNeeds, *lead()->mutable_record_needs()); return;
+    case Step::kProposeSolution:
+      SALESOPS_LIFECYCLE_SEND(LeadReply, leads, ProposeSolution, *lead()->mutable_propose_solution());
       return;
-    }
-    case Step::kDisqualify: {
-      v1::DisqualifyLeadRequest r;
-      r.set_lead_id(lead_id);
-      r.set_reason("今年没有预算");
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, DisqualifyLead),
-                           Complete<LeadReply>(client, planned, std::move(done)));
+    case Step::kSendQuote: SALESOPS_LIFECYCLE_SEND(LeadReply, leads, SendQuote, *lead()->mutable_send_quote()); return;
+    case Step::kStartNegotiation:
+      SALESOPS_LIFECYCLE_SEND(LeadReply, leads, StartNegotiation, *lead()->mutable_start_negotiation());
       return;
-    }
-    case Step::kRecordNeeds: {
-      v1::RecordNeedsRequest r;
-      r.set_lead_id(lead_id);
-      r.set_requirements("300 个席位，私有化部署，与现有 ERP 对接");
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, RecordNeeds),
-                           Complete<LeadReply>(client, planned, std::move(done)));
+    case Step::kWinDeal: SALESOPS_LIFECYCLE_SEND(LeadReply, leads, WinDeal, *lead()->mutable_win_deal()); return;
+    case Step::kLoseDeal: SALESOPS_LIFECYCLE_SEND(LeadReply, leads, LoseDeal, *lead()->mutable_lose_deal()); return;
+    case Step::kConfirmOrder: SALESOPS_LIFECYCLE_SEND(OrderReply, orders, ConfirmOrder, *order()->mutable_confirm()); return;
+    case Step::kShipOrder: SALESOPS_LIFECYCLE_SEND(OrderReply, orders, ShipOrder, *order()->mutable_ship()); return;
+    case Step::kDeliverOrder: SALESOPS_LIFECYCLE_SEND(OrderReply, orders, DeliverOrder, *order()->mutable_deliver()); return;
+    case Step::kOpenTicket:
+      SALESOPS_LIFECYCLE_SEND(TicketReply, support, OpenTicket, *ticket()->mutable_open());
       return;
-    }
-    case Step::kProposeSolution: {
-      v1::ProposeSolutionRequest r;
-      r.set_lead_id(lead_id);
-      r.set_summary("企业版 + 实施服务");
-      r.add_products("企业版");
-      *r.mutable_value() = Cny(118'000'000);
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, ProposeSolution),
-                           Complete<LeadReply>(client, planned, std::move(done)));
+    case Step::kResolveTicket:
+      SALESOPS_LIFECYCLE_SEND(TicketReply, support, ResolveTicket, *ticket()->mutable_resolve());
       return;
-    }
-    case Step::kSendQuote: {
-      v1::SendQuoteRequest r;
-      r.set_lead_id(lead_id);
-      r.set_quote_id(absl::StrCat("Q-", planned.lead));
-      *r.mutable_amount() = Cny(115'000'000);
-      r.set_valid_until(DateFromToday(30));
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, SendQuote),
-                           Complete<LeadReply>(client, planned, std::move(done)));
+    case Step::kRecordSurvey:
+      SALESOPS_LIFECYCLE_SEND(TicketReply, support, RecordSurvey, *ticket()->mutable_survey());
       return;
-    }
-    case Step::kStartNegotiation: {
-      v1::StartNegotiationRequest r;
-      r.set_lead_id(lead_id);
-      r.set_note("客户希望分两期付款");
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, StartNegotiation),
-                           Complete<LeadReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kWinDeal: {
-      v1::WinDealRequest r;
-      r.set_lead_id(lead_id);
-      *r.mutable_final_amount() = Cny(112'000'000);
-      r.set_signed_date(DateFromToday(0));
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, WinDeal),
-                           Complete<LeadReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kLoseDeal: {
-      v1::LoseDealRequest r;
-      r.set_lead_id(lead_id);
-      r.set_reason(v1::LOSS_REASON_PRICE);
-      r.set_note("竞品报价低 15%");
-      CallAsync<LeadReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(leads, LoseDeal),
-                           Complete<LeadReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kConfirmOrder: {
-      v1::ConfirmOrderRequest r;
-      r.set_order_id(lead_id);
-      CallAsync<OrderReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(orders, ConfirmOrder),
-                            Complete<OrderReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kShipOrder: {
-      v1::ShipOrderRequest r;
-      r.set_order_id(lead_id);
-      r.set_carrier("顺丰速运");
-      r.set_tracking_number(absl::StrCat("SF", planned.lead));
-      CallAsync<OrderReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(orders, ShipOrder),
-                            Complete<OrderReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kDeliverOrder: {
-      v1::DeliverOrderRequest r;
-      r.set_order_id(lead_id);
-      CallAsync<OrderReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(orders, DeliverOrder),
-                            Complete<OrderReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kOpenTicket: {
-      v1::OpenTicketRequest r;
-      r.set_ticket_id(ticket_id);
-      r.set_lead_id(lead_id);
-      r.set_subject("报表导出失败");
-      r.set_severity(v1::SEVERITY_P3);
-      r.set_channel(v1::CHANNEL_EMAIL);
-      CallAsync<TicketReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(support, OpenTicket),
-                             Complete<TicketReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kResolveTicket: {
-      v1::ResolveTicketRequest r;
-      r.set_ticket_id(ticket_id);
-      r.set_resolution("升级到 3.2.1 后修复");
-      CallAsync<TicketReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(support, ResolveTicket),
-                             Complete<TicketReply>(client, planned, std::move(done)));
-      return;
-    }
-    case Step::kRecordSurvey: {
-      v1::RecordSurveyRequest r;
-      r.set_lead_id(lead_id);
-      r.set_ticket_id(ticket_id);
-      r.set_product_quality(4);
-      r.set_service_attitude(5);
-      r.set_response_speed(4);
-      CallAsync<TicketReply>(token, WithRequestId(std::move(r), client), SALESOPS_BENCH_ASYNC(support, RecordSurvey),
-                             Complete<TicketReply>(client, planned, std::move(done)));
-      return;
-    }
   }
+#undef SALESOPS_LIFECYCLE_SEND
 }
 
 // ------------------------------------------------------------- contended --

@@ -32,6 +32,7 @@
 #include "bench_client.h"
 #include "closed_loop.h"
 #include "lifecycle_plan.h"
+#include "salesops/v1/internal.pb.h"
 #include "team_plan.h"
 
 namespace salesops::bench {
@@ -141,6 +142,17 @@ class AppendWorkload final : public Workload {
   uint64_t random_ ABSL_GUARDED_BY(mu_) = 0x5eed;
 };
 
+// The member who sends `planned` as the `client`-th closed-loop client:
+// rep steps from the lead's owner (the rep that identified it), the others
+// from a member of the step's role.
+const BenchMember& LifecycleSender(const BenchTeam& team, const PlannedCommand& planned, size_t client);
+
+// The command `planned` sends (refusals included), for the lead
+// "<tag>-l<planned.lead>", with options.request_id `request_id`. The RPCs of
+// LifecycleWorkload carry its request; the log generator (log_generator.h)
+// submits it to the deciders as it is.
+v1::Command LifecycleCommand(absl::string_view tag, const PlannedCommand& planned, std::string request_id);
+
 class LifecycleWorkload final : public Workload {
  public:
   explicit LifecycleWorkload(BenchWorld& world) : world_(world) {}
@@ -156,15 +168,9 @@ class LifecycleWorkload final : public Workload {
 
   BenchWorld& world_;
   std::vector<JourneyCursor> cursors_;  // one per client
-  std::vector<uint64_t> commands_;      // per client: commands sent, for request ids
-  // `request` with options.request_id unique to this command (a client's
-  // commands never overlap, so its counter needs no lock).
-  template <typename Request>
-  Request WithRequestId(Request request, int client) {
-    request.mutable_options()->set_request_id(
-        absl::StrCat(world_.tag(), "-lc", client, "-", commands_[static_cast<size_t>(client)]++));
-    return request;
-  }
+  // Per client: commands sent, for request ids unique to each command (a
+  // client's commands never overlap, so its counter needs no lock).
+  std::vector<uint64_t> commands_;
   std::atomic<uint64_t> next_lead_{0};
 };
 

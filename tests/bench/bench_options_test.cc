@@ -19,8 +19,25 @@ TEST(BenchOptionsTest, DefaultsRunEveryScenarioAtFourLevels) {
   EXPECT_EQ(o->duration, absl::Seconds(10));
   EXPECT_TRUE(o->Wants("append"));
   EXPECT_TRUE(o->Wants("subscribe"));
+  EXPECT_FALSE(o->Wants("restart"));  // minutes at 10 M events: only when named
+  EXPECT_EQ(o->restart_log_events, 10'000'000u);
   EXPECT_TRUE(o->own_server());
   EXPECT_FALSE(o->json);
+}
+
+TEST(BenchOptionsTest, RestartRunsWhenNamedOrQuick) {
+  absl::StatusOr<BenchOptions> named = ParseBenchArgs({"--scenarios=restart", "--restart-log-events=50000"});
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_TRUE(named->Wants("restart"));
+  EXPECT_FALSE(named->Wants("append"));
+  EXPECT_EQ(named->restart_log_events, 50'000u);
+  absl::StatusOr<BenchOptions> quick = ParseBenchArgs({"--quick"});
+  ASSERT_TRUE(quick.ok()) << quick.status();
+  EXPECT_TRUE(quick->Wants("restart"));
+  EXPECT_TRUE(quick->Wants("append"));
+  EXPECT_EQ(quick->restart_log_events, 30'000u);
+  EXPECT_THAT(ParseBenchArgs({"--restart-log-events=999"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--restart-log-events: must be a whole number of at least 1000")));
 }
 
 TEST(BenchOptionsTest, QuickSetsSmallSizesThatLaterFlagsOverrideInAnyOrder) {
