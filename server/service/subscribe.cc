@@ -293,39 +293,22 @@ class Subscriptions::Reactor final : public grpc::ServerWriteReactor<grpc::ByteB
     const uint64_t from = next_;
     const size_t page = std::max<size_t>(owner_->options_.page_events, events_per_message_);
     absl::Status queued = owner_->pool_->Submit(reader_, [self = shared_from_this(), from, page] {
-      // Without a filter every event goes out as the store holds it: its
-      // bytes, never parsed and serialized again. With one, each event is
-      // parsed to be matched.
+      absl::StatusOr<store::LogPage> read =
+          self->owner_->store_->ReadLog(from, page, self->store_filter_, kStoreScan, self->owner_->options_.page_bytes);
       std::deque<Outgoing> found;
-      absl::Status status;
-      uint64_t next = from;
-      const store::EventLog& store = *self->owner_->store_;
-      if (self->filter_.MatchesEverything()) {
-        absl::StatusOr<store::LogBytesPage> read = store.ReadLogBytes(from, page, self->owner_->options_.page_bytes);
-        if (read.ok()) {
-          for (std::string& bytes : read->events) found.emplace_back().owned = std::move(bytes);
-          next = read->next_position;
+      if (read.ok()) {
+        for (const v1::EventEnvelope& e : read->events) {
+          if (self->filter_.Matches(e)) e.SerializeToString(&found.emplace_back().owned);
         }
-        status = read.status();
-      } else {
-        absl::StatusOr<store::LogPage> read =
-            store.ReadLog(from, page, self->store_filter_, kStoreScan, self->owner_->options_.page_bytes);
-        if (read.ok()) {
-          for (const v1::EventEnvelope& e : read->events) {
-            if (self->filter_.Matches(e)) e.SerializeToString(&found.emplace_back().owned);
-          }
-          next = read->next_position;
-        }
-        status = read.status();
       }
       absl::MutexLock lock(&self->mu_);
       self->reading_ = false;
-      if (!status.ok()) {
-        self->FinishOnce(ToGrpcStatus(status));
+      if (!read.ok()) {
+        self->FinishOnce(ToGrpcStatus(read.status()));
         return;
       }
       for (Outgoing& out : found) self->outbox_.push_back(std::move(out));
-      self->next_ = std::max(self->next_, next);
+      self->next_ = std::max(self->next_, read->next_position);
       self->examined_.store(self->next_ - 1, std::memory_order_relaxed);
       if (self->outbox_.empty() && absl::Now() - self->last_sent_ >= self->checkpoint_every_) {
         self->outbox_.emplace_back().control.emplace().mutable_checkpoint()->set_position(self->next_ - 1);

@@ -27,10 +27,6 @@ struct EventFilter {
   std::string actor;                             // empty: every actor
 
   bool Matches(const v1::EventEnvelope& event) const;
-  // True when Matches is true for every event (no field set).
-  bool MatchesEverything() const {
-    return event_types.empty() && category.empty() && stream_id.empty() && stream_prefix.empty() && actor.empty();
-  }
   // The part of the filter the store can apply while it reads (a superset
   // of Matches: callers still check Matches).
   store::LogFilter ForStore() const;

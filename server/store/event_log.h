@@ -72,15 +72,6 @@ struct LogPage {
   bool reached_head = false;   // true when every position up to `head` was examined
 };
 
-// A page of every event in a range, each as its serialized EventEnvelope
-// (ReadLogBytes).
-struct LogBytesPage {
-  std::vector<std::string> events;  // consecutive positions from the read's first
-  uint64_t next_position = 0;       // the first position not read
-  uint64_t head = 0;
-  bool reached_head = false;
-};
-
 // Reads stop adding events once this many serialized bytes were collected
 // (always returning at least one), so a page fits a gRPC message.
 inline constexpr size_t kDefaultMaxReadBytes = 2 << 20;
@@ -176,26 +167,6 @@ class EventLog {
   // first position that could not be read.
   virtual absl::StatusOr<LogPage> ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter,
                                           size_t max_scan, size_t max_bytes = kDefaultMaxReadBytes) const = 0;
-
-  // As ReadLog without a filter, each event as its serialized EventEnvelope
-  // — for readers that pass events on without looking at them (an
-  // unfiltered subscription's catch-up). A log that stores envelopes
-  // serialized returns its bytes without parsing them (the event store:
-  // RocksDB's block checksums still catch a damaged block, and a gap in the
-  // positions is DATA_LOSS); this default parses ReadLog's page and
-  // serializes each event again.
-  virtual absl::StatusOr<LogBytesPage> ReadLogBytes(uint64_t from_position, size_t limit,
-                                                    size_t max_bytes = kDefaultMaxReadBytes) const {
-    absl::StatusOr<LogPage> page = ReadLog(from_position, limit, LogFilter(), limit, max_bytes);
-    if (!page.ok()) return page.status();
-    LogBytesPage bytes;
-    bytes.events.reserve(page->events.size());
-    for (const v1::EventEnvelope& e : page->events) e.SerializeToString(&bytes.events.emplace_back());
-    bytes.next_position = page->next_position;
-    bytes.head = page->head;
-    bytes.reached_head = page->reached_head;
-    return bytes;
-  }
 
   // Calls `visit` for every event from `from_position` on, in order, until it
   // returns an error (which Scan returns). DATA_LOSS for an unreadable event

@@ -634,29 +634,6 @@ absl::StatusOr<LogPage> EventStore::ReadLog(uint64_t from_position, size_t limit
   return page;
 }
 
-absl::StatusOr<LogBytesPage> EventStore::ReadLogBytes(uint64_t from_position, size_t limit, size_t max_bytes) const {
-  LogBytesPage page;
-  const uint64_t head = Head();
-  uint64_t position = std::max<uint64_t>(from_position, 1);
-  size_t bytes = 0;
-  std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(rocksdb::ReadOptions(), rep_->cf(kEvents)));
-  for (it->Seek(keys::PositionKey(position)); it->Valid() && position <= head; it->Next()) {
-    if (page.events.size() >= limit || bytes >= max_bytes) break;
-    const std::optional<uint64_t> at = keys::DecodeU64(absl::string_view(it->key().data(), it->key().size()));
-    if (!at.has_value() || *at != position) {
-      return absl::DataLossError(absl::StrCat("the log has a gap: position ", position, " is missing"));
-    }
-    bytes += it->value().size();
-    page.events.emplace_back(it->value().data(), it->value().size());
-    ++position;
-  }
-  if (!it->status().ok()) return ReadErrorAt("log read", position, it->status());
-  page.head = head;
-  page.next_position = position;
-  page.reached_head = position > head;
-  return page;
-}
-
 absl::Status EventStore::ScanRange(uint64_t from_position, uint64_t to_position,
                                    absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const {
   if (to_position != std::numeric_limits<uint64_t>::max()) to_position = std::min(to_position, Head());

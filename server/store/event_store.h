@@ -98,8 +98,6 @@ class EventStore final : public EventLog {
                                                             size_t max_bytes = kDefaultMaxReadBytes) const override;
   absl::StatusOr<LogPage> ReadLog(uint64_t from_position, size_t limit, const LogFilter& filter, size_t max_scan,
                                   size_t max_bytes = kDefaultMaxReadBytes) const override;
-  absl::StatusOr<LogBytesPage> ReadLogBytes(uint64_t from_position, size_t limit,
-                                            size_t max_bytes = kDefaultMaxReadBytes) const override;
   absl::Status ScanRange(uint64_t from_position, uint64_t to_position,
                          absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const override;
   absl::StatusOr<uint64_t> StreamVersion(absl::string_view stream_id) const override;

@@ -313,44 +313,6 @@ TEST_F(EventStoreTest, ReadLogFiltersAndPages) {
   EXPECT_EQ(page->next_position, 3u);
 }
 
-// The unfiltered catch-up's read: each event's stored bytes, which are the
-// envelope ReadLog parses — the same bytes the interface's default (parse,
-// serialize again) gives.
-TEST_F(EventStoreTest, ReadLogBytesReturnsEachEnvelopeAsStored) {
-  ASSERT_THAT(store_->Append(Batch({Stream("lead-a", 0, {"1", "2"}), Stream("order-1", 0, {"3"})})), IsOk());
-  auto page = store_->ReadLogBytes(0, 2);
-  ASSERT_THAT(page, IsOk());
-  ASSERT_THAT(page->events, SizeIs(2));
-  EXPECT_EQ(page->next_position, 3u);
-  EXPECT_FALSE(page->reached_head);
-  const auto parsed = store_->ReadLog(1, 2, {}, 10);
-  ASSERT_THAT(parsed, IsOk());
-  for (size_t i = 0; i < 2; ++i) {
-    v1::EventEnvelope e;
-    ASSERT_TRUE(e.ParseFromString(page->events[i]));
-    EXPECT_EQ(e.position(), i + 1);
-    EXPECT_EQ(e.SerializeAsString(), parsed->events[i].SerializeAsString());
-  }
-  const store::EventLog& log = *store_;
-  const auto reserialized = log.EventLog::ReadLogBytes(1, 2);
-  ASSERT_THAT(reserialized, IsOk());
-  EXPECT_EQ(reserialized->events, page->events);
-
-  page = store_->ReadLogBytes(page->next_position, 10);
-  ASSERT_THAT(page, IsOk());
-  ASSERT_THAT(page->events, SizeIs(1));
-  EXPECT_TRUE(page->reached_head);
-  EXPECT_EQ(page->next_position, 4u);
-  page = store_->ReadLogBytes(4, 10);  // past the head: nothing, caught up
-  ASSERT_THAT(page, IsOk());
-  EXPECT_THAT(page->events, SizeIs(0));
-  EXPECT_TRUE(page->reached_head);
-  page = store_->ReadLogBytes(1, 10, /*max_bytes=*/1);  // at least one event
-  ASSERT_THAT(page, IsOk());
-  EXPECT_THAT(page->events, SizeIs(1));
-  EXPECT_EQ(page->next_position, 2u);
-}
-
 TEST_F(EventStoreTest, IdempotencyRecordsAreWrittenWithTheBatch) {
   AppendBatch b = Batch({Stream("lead-a", 0, {"1"})});
   v1::IdempotencyRecord record;

@@ -104,10 +104,6 @@ class ClusterLog final : public EventLog {
                                   size_t max_bytes = kDefaultMaxReadBytes) const override {
     return local_->ReadLog(from_position, limit, filter, max_scan, max_bytes);
   }
-  absl::StatusOr<LogBytesPage> ReadLogBytes(uint64_t from_position, size_t limit,
-                                            size_t max_bytes = kDefaultMaxReadBytes) const override {
-    return local_->ReadLogBytes(from_position, limit, max_bytes);
-  }
   absl::Status ScanRange(uint64_t from_position, uint64_t to_position,
                          absl::FunctionRef<absl::Status(v1::EventEnvelope&)> visit) const override {
     return local_->ScanRange(from_position, to_position, visit);
