@@ -90,6 +90,7 @@ class Journeys {
 }  // namespace
 
 absl::StatusOr<GeneratedLog> GenerateLog(const GenerateOptions& options, const BenchTeam& team) {
+  if (options.clients < 1) return absl::InvalidArgumentError("log generator: clients must be at least 1");
   const auto start = std::chrono::steady_clock::now();
   store::StoreOptions store_options;
   store_options.path = options.db_path;
@@ -147,7 +148,7 @@ absl::StatusOr<GeneratedLog> GenerateLog(const GenerateOptions& options, const B
   store->reset();  // flushes the write-ahead log
   generated.seconds = SecondsSince(start);
   if (absl::Status error = journeys.first_error(); !error.ok()) {
-    return absl::InternalError(absl::StrCat("log generator: the deciders refused a journey's command: ", error.ToString()));
+    return absl::InternalError(absl::StrCat("log generator: a journey's command failed: ", error.ToString()));
   }
   return generated;
 }

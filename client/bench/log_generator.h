@@ -22,7 +22,7 @@
 namespace salesops::bench {
 
 struct GenerateOptions {
-  std::string db_path;     // the server's database (<data dir>/db); the server must be stopped
+  std::string db_path;     // the server's --data-dir (its RocksDB database); the server must be stopped
   std::string tag;         // lead ids are "<tag>-l<n>": a tag no other lead of the log has
   uint64_t first_lead = 0;  // n of the first lead (a second call continues the series)
   uint64_t until_events = 0;  // stop once the log holds this many events
@@ -40,8 +40,9 @@ struct GeneratedLog {
 
 // Appends journeys, as the members of `team` (which the log's team must
 // hold) would send them, until the log holds options.until_events events
-// (nothing when it already does). Errors: the store's, and INTERNAL for a
-// command the deciders refused.
+// (nothing when it already does). Errors: the store's, INVALID_ARGUMENT for
+// fewer than one client, and INTERNAL for a command that failed (refused by
+// the deciders, or not written).
 absl::StatusOr<GeneratedLog> GenerateLog(const GenerateOptions& options, const BenchTeam& team);
 
 }  // namespace salesops::bench

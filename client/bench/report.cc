@@ -633,13 +633,19 @@ std::vector<TargetCheck> EvaluateTargets(const Report& report) {
     t.threshold = 3;
     if (report.restart.has_value()) {
       const RestartRun& r = *report.restart;
-      t.measured = true;
-      t.value = std::max(r.after_kill.first_view_seconds, r.after_clean_stop.first_view_seconds);
-      t.met = t.value <= t.threshold && r.views_equal;
+      const double slowest = std::max(r.after_kill.first_view_seconds, r.after_clean_stop.first_view_seconds);
       t.detail = absl::StrFormat("%s events: after kill -9 %.2f s (%s events replayed), after a clean stop %.2f s%s",
                                  Count(static_cast<double>(r.log_events)), r.after_kill.first_view_seconds,
                                  Count(static_cast<double>(r.after_kill.events)), r.after_clean_stop.first_view_seconds,
-                                 r.views_equal ? "" : "; the two restarts' views differ");
+                                 r.views_equal ? "" : "; the restarts' views differ from the full replay's");
+      // Judged on the log the target names; a smaller one is shown only.
+      if (r.log_events >= kRestartTargetEvents) {
+        t.measured = true;
+        t.value = slowest;
+        t.met = t.value <= t.threshold && r.views_equal;
+      } else {
+        t.detail = absl::StrCat("not judged below 10,000,000 events: ", t.detail);
+      }
     } else {
       t.detail = "needs the bench's own server and the restart scenario";
     }
@@ -990,13 +996,16 @@ std::string RenderText(const Report& report) {
                           Count(static_cast<double>(r.log_events)), Count(static_cast<double>(r.generated_events)),
                           Count(static_cast<double>(r.generated_commands)), r.generate_seconds);
     out += line("first start (generated events)", r.first);
-    absl::StrAppendFormat(&out, "  %-33s at position %s, %.1f s after the first view; then kill -9, and %s more events\n",
+    absl::StrAppendFormat(&out,
+                          "  %-33s at position %s, %.1f s after the first view (checked every 10 s); then kill -9, "
+                          "and %s more events\n",
                           "periodic snapshot", Count(static_cast<double>(r.snapshot_position)), r.snapshot_seconds,
                           Count(static_cast<double>(r.tail_events)));
     out += line("after kill -9 (snapshot + tail)", r.after_kill);
     absl::StrAppendFormat(&out, "  %-33s %.2f s (writes the snapshot)\n", "clean stop", r.clean_stop_seconds);
     out += line("after the clean stop (snapshot)", r.after_clean_stop);
-    absl::StrAppendFormat(&out, "  CHECK: %s\n", r.check);
+    out += line("full replay (the reference)", r.full_replay);
+    absl::StrAppendFormat(&out, "  %s: %s\n", r.views_equal ? "CHECK" : "ERROR", r.check);
   }
   if (report.subscribe.has_value()) out += RenderSubscribe(report);
   for (const Report::IdleWait& w : report.idle_waits) {
@@ -1213,6 +1222,8 @@ std::string RenderJson(const Report& report) {
     w.Field("clean_stop_s", r.clean_stop_seconds);
     w.Key("after_clean_stop");
     WriteRestart(w, r.after_clean_stop);
+    w.Key("full_replay");
+    WriteRestart(w, r.full_replay);
     w.Field("views_equal", r.views_equal);
     w.Field("check", r.check);
     w.EndObject();

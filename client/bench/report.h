@@ -81,6 +81,9 @@ struct RebuildRun {
 // The restart scenario (issue #18, target 2): a log grown to
 // --restart-log-events by the log generator (log_generator.h), restarted
 // after a kill -9 and after a clean stop.
+// The log size issue #18's restart target is set at.
+inline constexpr uint64_t kRestartTargetEvents = 10'000'000;
+
 struct RestartRun {
   uint64_t log_events = 0;          // the log's head at the end
   uint64_t generated_events = 0;    // written by the generator (both parts)
@@ -90,14 +93,17 @@ struct RestartRun {
   // generated event; then its periodic snapshot (--snapshot-every-events,
   // a tenth of the log) is awaited and the server killed with SIGKILL.
   bench::Restart first;
-  double snapshot_seconds = 0;  // from the first start's first view to its periodic snapshot written
+  // From the first start's first view to its periodic snapshot written
+  // (the server checks whether one is due every 10 s).
+  double snapshot_seconds = 0;
   uint64_t snapshot_position = 0;
   uint64_t tail_events = 0;     // generated after that snapshot, while the server was down
   bench::Restart after_kill;    // that snapshot plus the tail
   double clean_stop_seconds = 0;  // SIGTERM to exit (the snapshot at shutdown)
   bench::Restart after_clean_stop;  // that snapshot alone
-  // Both restarts served the same pipeline (counts and values; ages
-  // aside) at the same position, the log's head.
+  bench::Restart full_replay;       // --rebuild-projections: the reference
+  // Both restarts served the full replay's pipeline (counts and values;
+  // ages aside) at the log's head.
   bool views_equal = false;
   std::string check;  // what the comparison found
 };

@@ -7,6 +7,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "runner.h"
 
 namespace salesops::bench {
 namespace {
@@ -180,6 +181,43 @@ TEST(ReportTest, CpuPerAppendAgainstCpuPerPing) {
   EXPECT_THAT(cpu.detail, HasSubstr("median of 3 rounds"));
   r.runs[3].server_cpu_seconds = r.runs[5].server_cpu_seconds = 0.15;
   EXPECT_TRUE(Find(EvaluateTargets(r), "server CPU per append").met);  // 9, 1.5, 1.5: median 1.5
+}
+
+// Issue #18, target 2: judged on a 10 M-event log only; a restart whose
+// views differ from the full replay's fails the target and the run.
+TEST(ReportTest, RestartTargetAndCheck) {
+  Report r;
+  RestartRun restart;
+  restart.log_events = 10'000'000;
+  restart.after_kill.first_view_seconds = 2.5;
+  restart.after_kill.events = 400'000;
+  restart.after_clean_stop.first_view_seconds = 1.5;
+  restart.views_equal = true;
+  restart.check = "both restarts served the full replay's pipeline";
+  r.restart = restart;
+  TargetCheck t = Find(EvaluateTargets(r), "restart");
+  EXPECT_TRUE(t.measured);
+  EXPECT_DOUBLE_EQ(t.value, 2.5);  // the slower of the two
+  EXPECT_TRUE(t.met);
+  EXPECT_FALSE(HasUnexpectedErrors(r));
+  EXPECT_THAT(RenderText(r), HasSubstr("CHECK: both restarts"));
+  EXPECT_THAT(RenderJson(r), HasSubstr("\"full_replay\""));
+
+  r.restart->after_clean_stop.first_view_seconds = 3.5;
+  EXPECT_FALSE(Find(EvaluateTargets(r), "restart").met);
+
+  r.restart->after_clean_stop.first_view_seconds = 1.5;
+  r.restart->views_equal = false;
+  r.restart->check = "the pipelines differ";
+  EXPECT_FALSE(Find(EvaluateTargets(r), "restart").met);
+  EXPECT_TRUE(HasUnexpectedErrors(r));
+  EXPECT_THAT(RenderText(r), HasSubstr("ERROR: the pipelines differ"));
+
+  r.restart->views_equal = true;
+  r.restart->log_events = 30'000;  // --quick: shown, not judged
+  t = Find(EvaluateTargets(r), "restart");
+  EXPECT_FALSE(t.measured);
+  EXPECT_THAT(t.detail, HasSubstr("not judged below 10,000,000 events"));
 }
 
 TEST(ReportTest, TargetsNotRunAreNotMeasured) {
