@@ -174,7 +174,7 @@ TEST(ReportTest, CpuPerAppendAgainstCpuPerPing) {
     r.runs.back().server_cpu_seconds = append_cpu[i];
     r.runs.back().round = i;
   }
-  const TargetCheck& cpu = Find(EvaluateTargets(r), "server CPU per append");
+  const TargetCheck cpu = Find(EvaluateTargets(r), "server CPU per append");  // a copy: the vector is a temporary
   EXPECT_TRUE(cpu.measured);
   EXPECT_DOUBLE_EQ(cpu.value, 6);  // the rounds' 9, 5 and 6 x
   EXPECT_FALSE(cpu.met);
