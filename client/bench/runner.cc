@@ -214,10 +214,10 @@ class Bench {
   absl::Status RawCeilings();
   // Starts the stopped server with `extra_args` and times it to its first
   // answer (Admin.Ping), Health/Check SERVING and the first view answered;
-  // reads its recovery line and RSS. Leaves it running; `connected` (when
-  // not null) gets the client that asked.
+  // reads its recovery line and RSS. Leaves it running; `first_view` (when
+  // not null) gets the pipeline that first view answered.
   absl::StatusOr<bench::Restart> StartTimed(const std::vector<std::string>& extra_args,
-                                            std::unique_ptr<BenchClient>* connected = nullptr);
+                                            v1::Pipeline* first_view = nullptr);
   // StartTimed, then a clean stop.
   absl::StatusOr<bench::Restart> Restart(const std::vector<std::string>& extra_args);
   absl::Status Rebuild();
@@ -375,8 +375,7 @@ absl::Status Bench::RawCeilings() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Restart> Bench::StartTimed(const std::vector<std::string>& extra_args,
-                                          std::unique_ptr<BenchClient>* connected) {
+absl::StatusOr<Restart> Bench::StartTimed(const std::vector<std::string>& extra_args, v1::Pipeline* first_view) {
   const auto spawn = std::chrono::steady_clock::now();
   const auto since_spawn = [spawn] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - spawn).count();
@@ -411,6 +410,7 @@ absl::StatusOr<Restart> Bench::StartTimed(const std::vector<std::string>& extra_
         !s.ok()) {
       return s;
     }
+    if (first_view != nullptr) *first_view = std::move(pipeline);
     r.first_view_seconds = since_spawn();
   }
   if (absl::StatusOr<ProcessUsage> u = ReadProcessUsage(server_->pid()); u.ok()) r.rss_bytes = u->rss_bytes;
@@ -419,7 +419,6 @@ absl::StatusOr<Restart> Bench::StartTimed(const std::vector<std::string>& extra_
   r.events = line->events;
   r.leads = line->leads;
   r.recovery_seconds = absl::ToDoubleSeconds(line->took);
-  if (connected != nullptr) *connected = *std::move(client);
   return r;
 }
 
@@ -484,18 +483,6 @@ std::string ComparablePipeline(v1::Pipeline pipeline) {
   pipeline.mutable_win_rate()->clear_from();
   pipeline.mutable_win_rate()->clear_to();
   return projections::DeterministicBytes(pipeline);
-}
-
-absl::StatusOr<v1::Pipeline> ReadPipeline(const BenchClient& client, const std::string& token) {
-  grpc::ClientContext context;
-  PrepareContext(context, token);
-  v1::Pipeline pipeline;
-  if (absl::Status s =
-          FromGrpc("Views.GetPipeline", client.Main().views->GetPipeline(&context, v1::GetPipelineRequest(), &pipeline));
-      !s.ok()) {
-    return s;
-  }
-  return pipeline;
 }
 
 }  // namespace
@@ -570,43 +557,36 @@ absl::Status Bench::RestartAtScale() {
   run.log_events = second->head;
 
   Say("restart: start after the kill -9 (the periodic snapshot plus the tail)");
-  std::unique_ptr<BenchClient> client;
-  started = StartTimed(args, &client);
+  v1::Pipeline after_kill, after_stop, replayed;  // each start's first view, at the log's head
+  started = StartTimed(args, &after_kill);
   if (!started.ok()) return started.status();
   run.after_kill = *started;
-  absl::StatusOr<v1::Pipeline> after_kill = ReadPipeline(*client, world_->team().admin_token);
-  if (!after_kill.ok()) return after_kill.status();
   const auto stopping = std::chrono::steady_clock::now();
   if (absl::Status s = StopServer(); !s.ok()) return s;
   run.clean_stop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopping).count();
 
   Say("restart: start after the clean stop (its snapshot)");
-  started = StartTimed(args, &client);
+  started = StartTimed(args, &after_stop);
   if (!started.ok()) return started.status();
   run.after_clean_stop = *started;
-  absl::StatusOr<v1::Pipeline> after_stop = ReadPipeline(*client, world_->team().admin_token);
-  if (!after_stop.ok()) return after_stop.status();
   if (absl::Status s = StopServer(); !s.ok()) return s;
 
   // The independent reference: every view from the whole log, without a
   // snapshot (the two restarts above share the snapshot the clean stop
   // wrote from the kill -9 restart's fold).
   Say("restart: full replay (--rebuild-projections), the reference the restarts are checked against");
-  started = StartTimed({"--rebuild-projections"}, &client);
+  started = StartTimed({"--rebuild-projections"}, &replayed);
   if (!started.ok()) return started.status();
   run.full_replay = *started;
-  absl::StatusOr<v1::Pipeline> replayed = ReadPipeline(*client, world_->team().admin_token);
-  if (!replayed.ok()) return replayed.status();
-  client.reset();
   if (absl::Status s = StopServer(); !s.ok()) return s;
 
-  const uint64_t kill_position = after_kill->view().position();
-  const uint64_t stop_position = after_stop->view().position();
-  const uint64_t replay_position = replayed->view().position();
-  const std::string reference = ComparablePipeline(*replayed);
+  const uint64_t kill_position = after_kill.view().position();
+  const uint64_t stop_position = after_stop.view().position();
+  const uint64_t replay_position = replayed.view().position();
+  const std::string reference = ComparablePipeline(replayed);
   run.views_equal = kill_position == run.log_events && stop_position == run.log_events &&
-                    replay_position == run.log_events && ComparablePipeline(*after_kill) == reference &&
-                    ComparablePipeline(*after_stop) == reference;
+                    replay_position == run.log_events && ComparablePipeline(after_kill) == reference &&
+                    ComparablePipeline(after_stop) == reference;
   run.check = run.views_equal
                   ? absl::StrCat("both restarts served the full replay's pipeline at the log's head ", run.log_events)
                   : absl::StrCat("the pipelines differ: after the kill -9 at position ", kill_position,
