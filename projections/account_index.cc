@@ -300,7 +300,7 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
     if (lead != core.leads.end() && lead->second.details != nullptr) IndexLeadEvent(index, core, event, &*lead, before);
   } else if (absl::ConsumePrefix(&id, domain::kAccountStreamPrefix)) {
     // An entry for every account the fold has, as IndexAccounts makes.
-    if (index.entries.size() < core.accounts.in_order.size()) index.entries.resize(core.accounts.in_order.size());
+    if (index.entries.size() < core.accounts.size()) index.entries.resize(core.accounts.size());
     // The lead that opened it was identified just before, when the account
     // did not exist yet.
     const uint32_t account = core.accounts.OrdinalOf(id);
@@ -360,7 +360,7 @@ void IndexAccountEvent(AccountIndex& index, const domain::State& core, const v1:
 
 void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewFacts& facts) {
   index = AccountIndex();
-  index.entries.resize(core.accounts.in_order.size());
+  index.entries.resize(core.accounts.size());
   for (const auto& [id, lead] : core.leads) {
     if (lead.details == nullptr) continue;
     if (const uint32_t account = AccountOfLead(core, lead); account != 0) {
@@ -388,8 +388,8 @@ void IndexAccounts(AccountIndex& index, const domain::State& core, const ReviewF
   }
   for (const auto& [member, list] : facts.by_member) {
     for (const Fact& f : list) {
-      if (f.kind != FactKind::kOwnerSurvey || f.account == 0 || f.account > core.accounts.in_order.size()) continue;
-      auto lead = core.leads.find(f.ref);
+      if (f.kind != FactKind::kOwnerSurvey || f.account == 0 || f.account > core.accounts.size()) continue;
+      auto lead = core.leads.find(f.ref.view());
       if (lead == core.leads.end()) continue;
       AccountActivity& a = index.At(f.account).mutable_activity();
       a.surveys.push_back(AccountSurvey{f.at, f.position, IdRef(lead->first), f.q, f.a, f.s});

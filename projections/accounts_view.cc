@@ -45,10 +45,10 @@ void FillLead(v1::AccountLead& out, const std::string& id, const domain::LeadSta
 // them for null), listing the latest `max_leads` of them.
 v1::AccountSummary Summarize(const ViewsState& state, uint32_t ordinal, const AccountEntry& entry,
                              const std::string* except, uint32_t max_leads) {
-  const std::string& account_id = state.core.accounts.IdOf(ordinal);
+  const absl::string_view account_id = state.core.accounts.IdOf(ordinal);
   v1::AccountSummary out;
-  out.set_account_id(account_id);
-  if (const domain::AccountDetails* d = state.core.accounts.DetailsOf(ordinal)) out.set_company(d->company);
+  out.set_account_id(std::string(account_id));
+  if (const domain::AccountDetails* d = state.core.accounts.DetailsOf(ordinal)) out.set_company(std::string(d->company));
   // The account's running counts, less the excepted lead's part.
   const domain::LeadState* lead = nullptr;
   if (except != nullptr) lead = &state.core.leads.find(*except)->second;
@@ -150,7 +150,7 @@ absl::StatusOr<v1::Account> BuildAccount(const ViewsState& state, const v1::GetA
                                      request.max_leads() == 0 ? kDefaultAccountLeads : request.max_leads());
   if (const domain::AccountDetails* d = state.core.accounts.DetailsOf(account->ordinal)) {
     *out.mutable_opened_at() = ToProtoTime(d->opened_at);
-    out.set_opened_by_lead_id(d->opened_by_lead_id);
+    out.set_opened_by_lead_id(std::string(d->opened_by_lead_id));
   }
   if (out.summary().has_last_purchase_at()) {
     const absl::Duration since = now - FromProtoTime(out.summary().last_purchase_at());

@@ -34,7 +34,7 @@ std::string DisplayName(const ViewsState& state, const std::string& member) {
 // An account's company as its first lead gave it ("" for none).
 std::string CompanyOf(const ViewsState& state, const std::string& account_id) {
   const domain::AccountDetails* d = state.core.accounts.DetailsOf(state.core.accounts.OrdinalOf(account_id));
-  return d == nullptr ? std::string() : d->company;
+  return d == nullptr ? std::string() : std::string(d->company);
 }
 
 // --- Sales ---------------------------------------------------------------
@@ -73,7 +73,7 @@ struct SalesSums {
         break;
       case FactKind::kLost:
         ++lost;
-        ++losses[{f.code, f.ref}];
+        ++losses[{f.code, f.ref.str()}];
         break;
       case FactKind::kStageTime:
         stage_time[f.code].Add(f.duration);
@@ -203,7 +203,7 @@ absl::StatusOr<v1::SalesAnalysis> BuildSalesAnalysis(const ViewsState& state, co
           break;
         }
         case v1::SALES_GROUPING_ACCOUNT:
-          add_to(state.core.accounts.IdOf(f.account));
+          add_to(std::string(state.core.accounts.IdOf(f.account)));
           break;
         default:
           add_to(member);
@@ -294,7 +294,7 @@ absl::StatusOr<v1::SatisfactionAnalysis> BuildSatisfactionAnalysis(const ViewsSt
         break;
       case v1::SATISFACTION_GROUPING_ACCOUNT:
         if (!only_member.empty() && !my_customer && !resolved_by_me) continue;
-        key = state.core.accounts.IdOf(survey.fact->account);
+        key = std::string(state.core.accounts.IdOf(survey.fact->account));
         break;
       default:  // a survey without a ticket has no after-sales member
         if (survey.resolver == nullptr || (!only_member.empty() && !resolved_by_me)) continue;

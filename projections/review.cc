@@ -101,7 +101,7 @@ MemberPeriod Measure(const ViewsState& state, const std::string& member_id, cons
   uint64_t qualified_won = 0, qualified_closed = 0, reopened = 0;
   std::vector<std::pair<uint64_t, absl::Time>> consulted;  // history events read: (position, at)
   // The outcomes known at the period end of a qualification or a resolution.
-  const auto outcome = [&](FactKind kind, absl::Time at, uint64_t position, const std::string& ref) {
+  const auto outcome = [&](FactKind kind, absl::Time at, uint64_t position, absl::string_view ref) {
     if (kind == FactKind::kQualified) {
       // The lead's last close before the period end.
       auto closes = state.facts.lead_closes.find(ref);

@@ -229,7 +229,7 @@ void RecordFacts(ReviewFacts& facts, ReviewDays& days, const domain::State& core
   // account existed (the AccountOpened follows it in the same batch): give
   // that fact its account now.
   if (event.has_account_opened() && absl::StartsWith(stream, domain::kAccountStreamPrefix)) {
-    const uint32_t account = static_cast<uint32_t>(core.accounts.in_order.size()) + 1;  // the ordinal it is given
+    const uint32_t account = static_cast<uint32_t>(core.accounts.size()) + 1;  // the ordinal it is given
     auto lead = core.leads.find(event.account_opened().lead_id());
     if (core.accounts.Find(stream.substr(domain::kAccountStreamPrefix.size())) == nullptr && lead != core.leads.end() &&
         lead->second.details != nullptr &&

@@ -17,6 +17,7 @@
 #include "salesops/v1/leads.pb.h"
 #include "projections/lead_views.h"
 #include "server/common/interned.h"
+#include "server/common/packed_string.h"
 #include "server/domain/state.h"
 
 namespace salesops::projections {
@@ -62,7 +63,7 @@ struct Fact {
   absl::Duration duration = absl::InfiniteDuration();  // infinite: not measured
   uint64_t position = 0;
   int64_t amount_minor = 0;
-  std::string ref;
+  PackedString ref;  // lost: the note; qualified and surveys: the lead id; resolved: the ticket id
   InternedString currency;
   int32_t code = 0;  // stage or severity
   v1::Role role = v1::ROLE_UNSPECIFIED;
@@ -78,7 +79,7 @@ struct Fact {
   // few distinct lists.
   InternedString products;
 };
-static_assert(sizeof(Fact) == 112, "a Fact is kept per event: keep it compact");
+static_assert(sizeof(Fact) == 88, "a Fact is kept per event: keep it compact");
 
 // The order a member's facts are kept in: business time, then log position.
 inline bool FactBefore(const Fact& a, const Fact& b) {

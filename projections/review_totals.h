@@ -83,7 +83,7 @@ struct OutcomeFact {
   absl::Time at;
   uint64_t position = 0;
   FactKind kind = FactKind::kQualified;
-  std::string ref;  // the lead or ticket id
+  PackedString ref;  // the lead or ticket id
 };
 
 struct MemberDays {

@@ -108,23 +108,23 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   // In the order the log opened them: decoding gives each its ordinal back.
   // A match key only for the account a company name finds (by_key).
   const domain::AccountsState& accounts = state.core.accounts;
-  std::vector<const std::string*> key_of(accounts.in_order.size(), nullptr);
-  for (const auto& [key, ordinal] : accounts.by_key) {
-    if (ordinal >= 1 && ordinal <= key_of.size()) key_of[ordinal - 1] = &key;
+  std::vector<absl::string_view> key_of(accounts.size());
+  for (const auto& [key, ordinal] : accounts.by_key()) {
+    if (ordinal >= 1 && ordinal <= key_of.size()) key_of[ordinal - 1] = key;
   }
-  for (size_t i = 0; i < accounts.in_order.size(); ++i) {
-    const std::string& account_id = accounts.in_order[i];
-    const domain::AccountState& a = accounts.by_id.at(account_id);
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    const absl::string_view account_id = accounts.in_order()[i];
+    const domain::AccountState& a = accounts.by_id().at(account_id);
     v1::AccountRecord* r = chunk.add_accounts();
-    r->set_account_id(account_id);
+    r->set_account_id(std::string(account_id));
     if (const domain::AccountDetails* d = accounts.DetailsOf(a.ordinal)) {
-      r->set_company(d->company);
-      r->set_opened_by_lead_id(d->opened_by_lead_id);
+      r->set_company(std::string(d->company));
+      r->set_opened_by_lead_id(std::string(d->opened_by_lead_id));
       *r->mutable_opened_at() = ToProtoTime(d->opened_at);
     }
     r->set_version(a.version);
-    if (key_of[i] != nullptr) {
-      r->set_match_key(*key_of[i]);
+    if (!key_of[i].empty()) {
+      r->set_match_key(std::string(key_of[i]));
       r->set_matched_by_name(true);
     }
     if (chunk.accounts_size() >= static_cast<int>(kLeadsPerChunk)) flush();
@@ -160,7 +160,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
         out->set_a(f.a);
         out->set_s(f.s);
         out->set_role(f.role);
-        out->set_ref(f.ref);
+        out->set_ref(f.ref.str());
         out->set_source(static_cast<v1::LeadSource>(f.source));
         for (absl::string_view name : domain::UnpackProducts(f.products.str())) out->add_products(std::string(name));
         out->set_account(f.account);
@@ -318,9 +318,10 @@ absl::StatusOr<ViewsState> DecodeViewsSnapshot(const std::vector<std::string>& c
       domain::AccountState& a = state.core.accounts.FindOrAdd(r.account_id(), &added);
       if (!added) return absl::DataLossError(absl::StrCat("views snapshot: account '", r.account_id(), "' twice"));
       a.version = r.version();
-      state.core.accounts.details.push_back(domain::AccountDetails{
-          .company = r.company(), .opened_by_lead_id = r.opened_by_lead_id(), .opened_at = FromProtoTime(r.opened_at())});
-      if (r.matched_by_name()) state.core.accounts.by_key[r.match_key()] = a.ordinal;
+      if (r.matched_by_name()) state.core.accounts.AddKey(r.match_key(), a.ordinal);
+      const domain::AccountDetails details{
+          .company = r.company(), .opened_by_lead_id = r.opened_by_lead_id(), .opened_at = FromProtoTime(r.opened_at())};
+      state.core.accounts.RecordDetails(a.ordinal, &details);
     }
     for (const v1::MemberFactsRecord& r : chunk.member_facts()) {
       std::vector<Fact>& facts = state.facts.by_member[r.member_id()];

@@ -1,5 +1,7 @@
 #include "server/domain/account.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "server/domain/errors.h"
 #include "server/domain/proto_time.h"
@@ -35,35 +37,79 @@ bool IsWhiteSpace(uint32_t c) {
 
 std::string AccountStreamId(absl::string_view account_id) { return absl::StrCat(kAccountStreamPrefix, account_id); }
 
+AccountsState::AccountsState() = default;
+AccountsState::~AccountsState() = default;
+AccountsState::AccountsState(const AccountsState& other) { CopyFrom(other, /*with_details=*/true); }
+AccountsState& AccountsState::operator=(const AccountsState& other) {
+  if (this != &other) CopyFrom(other, /*with_details=*/true);
+  return *this;
+}
+// The arena moves with the maps and deques: every view stays valid.
+AccountsState::AccountsState(AccountsState&&) noexcept = default;
+AccountsState& AccountsState::operator=(AccountsState&& other) noexcept {
+  if (this != &other) {
+    // The arena last, after nothing views the old one any more.
+    by_id_ = std::move(other.by_id_);
+    by_key_ = std::move(other.by_key_);
+    in_order_ = std::move(other.in_order_);
+    details_ = std::move(other.details_);
+    arena_ = std::move(other.arena_);
+  }
+  return *this;
+}
+
+AccountsState AccountsState::WithoutDetails() const {
+  AccountsState out;
+  out.CopyFrom(*this, /*with_details=*/false);
+  return out;
+}
+
+absl::string_view AccountsState::Keep(absl::string_view s) {
+  if (s.empty()) return {};
+  if (arena_ == nullptr) {
+    // Blocks from 4 KiB up to 64 KiB: a few accounts cost little, a million
+    // cost a block per thousand or so.
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 4 << 10;
+    options.max_block_size = 64 << 10;
+    arena_ = std::make_unique<google::protobuf::Arena>(options);
+  }
+  char* bytes = google::protobuf::Arena::CreateArray<char>(arena_.get(), s.size());
+  std::memcpy(bytes, s.data(), s.size());
+  return {bytes, s.size()};
+}
+
 void AccountsState::CopyFrom(const AccountsState& other, bool with_details) {
-  in_order = other.in_order;
-  by_key = other.by_key;
-  if (with_details) {
-    details = other.details;
-  } else {
-    details.clear();
-  }
-  by_id.clear();
-  by_id.reserve(other.by_id.size());
-  for (const auto& [id, account] : other.by_id) {
+  AccountsState copy;  // built aside: `other`'s views stay valid while read
+  for (absl::string_view id : other.in_order_) copy.in_order_.push_back(copy.Keep(id));
+  copy.by_id_.reserve(other.by_id_.size());
+  for (const auto& [id, account] : other.by_id_) {
     // Every key is its account's id in in_order (FindOrAdd).
-    by_id.emplace(in_order[account.ordinal - 1], account);
+    copy.by_id_.emplace(copy.in_order_[account.ordinal - 1], account);
   }
+  copy.by_key_.reserve(other.by_key_.size());
+  for (const auto& [key, ordinal] : other.by_key_) copy.by_key_.emplace(copy.Keep(key), ordinal);
+  if (with_details) {
+    for (uint32_t ordinal = 1; ordinal <= other.details_.size(); ++ordinal) {
+      copy.RecordDetails(ordinal, &other.details_[ordinal - 1]);
+    }
+  }
+  *this = std::move(copy);
 }
 
 AccountState& AccountsState::FindOrAdd(absl::string_view account_id, bool* added) {
-  auto it = by_id.find(account_id);
-  if (added != nullptr) *added = it == by_id.end();
-  if (it != by_id.end()) return it->second;
-  const std::string& id = in_order.emplace_back(account_id);
-  AccountState& account = by_id[id];
-  account.ordinal = static_cast<uint32_t>(in_order.size());
+  auto it = by_id_.find(account_id);
+  if (added != nullptr) *added = it == by_id_.end();
+  if (it != by_id_.end()) return it->second;
+  const absl::string_view id = in_order_.emplace_back(Keep(account_id));
+  AccountState& account = by_id_[id];
+  account.ordinal = static_cast<uint32_t>(in_order_.size());
   return account;
 }
 
 const AccountState* AccountsState::Find(absl::string_view account_id) const {
-  auto it = by_id.find(account_id);
-  return it == by_id.end() ? nullptr : &it->second;
+  auto it = by_id_.find(account_id);
+  return it == by_id_.end() ? nullptr : &it->second;
 }
 
 uint32_t AccountsState::OrdinalOf(absl::string_view account_id) const {
@@ -72,13 +118,36 @@ uint32_t AccountsState::OrdinalOf(absl::string_view account_id) const {
   return account == nullptr ? 0 : account->ordinal;
 }
 
-const std::string& AccountsState::IdOf(uint32_t ordinal) const {
-  static const std::string kNone;
-  return ordinal == 0 || ordinal > in_order.size() ? kNone : in_order[ordinal - 1];
+absl::string_view AccountsState::IdOf(uint32_t ordinal) const {
+  return ordinal == 0 || ordinal > in_order_.size() ? absl::string_view() : in_order_[ordinal - 1];
 }
 
 const AccountDetails* AccountsState::DetailsOf(uint32_t ordinal) const {
-  return ordinal == 0 || ordinal > details.size() ? nullptr : &details[ordinal - 1];
+  return ordinal == 0 || ordinal > details_.size() ? nullptr : &details_[ordinal - 1];
+}
+
+uint32_t AccountsState::OrdinalOfKey(absl::string_view key) const {
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? 0 : it->second;
+}
+
+void AccountsState::AddKey(absl::string_view key, uint32_t ordinal) {
+  if (key.empty() || by_key_.contains(key)) return;
+  by_key_.emplace(Keep(key), ordinal);
+}
+
+void AccountsState::RecordDetails(uint32_t ordinal, const AccountDetails* details) {
+  if (ordinal == 0) return;
+  if (details_.size() < ordinal) details_.resize(ordinal);
+  if (details == nullptr) return;
+  AccountDetails& d = details_[ordinal - 1];
+  // Bytes already held are viewed again: the opening lead's id is most
+  // often the account's own, the company most often its match key.
+  const absl::string_view id = IdOf(ordinal);
+  d.opened_by_lead_id = details->opened_by_lead_id == id ? id : Keep(details->opened_by_lead_id);
+  auto key = by_key_.find(details->company);
+  d.company = key != by_key_.end() && key->second == ordinal ? key->first : Keep(details->company);
+  d.opened_at = details->opened_at;
 }
 
 std::string AccountMatchKey(absl::string_view company) {
@@ -118,8 +187,8 @@ absl::StatusOr<ResolvedAccount> ResolveAccount(const AccountsState& accounts, co
     // A named account, else the company's, else a new one with the lead's id.
     if (!request.new_account()) {
       const std::string key = AccountMatchKey(request.company());
-      if (auto it = accounts.by_key.find(key); !key.empty() && it != accounts.by_key.end()) {
-        r.account_id = accounts.IdOf(it->second);
+      if (const uint32_t ordinal = key.empty() ? 0 : accounts.OrdinalOfKey(key); ordinal != 0) {
+        r.account_id = std::string(accounts.IdOf(ordinal));
       }
     }
     if (r.account_id.empty()) {
@@ -162,7 +231,7 @@ void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const 
   account.version = envelope.stream_version();
   if (!envelope.event().has_account_opened()) return;
   const v1::AccountOpened& opened = envelope.event().account_opened();
-  if (!opened.match_key().empty()) accounts.by_key.emplace(opened.match_key(), account.ordinal);
+  accounts.AddKey(opened.match_key(), account.ordinal);
 }
 
 void RecordAccountDetails(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope) {
@@ -170,14 +239,14 @@ void RecordAccountDetails(AccountsState& accounts, absl::string_view account_id,
   // stream has the empty id, which OrdinalOf leaves out).
   const AccountState* account = accounts.Find(account_id);
   if (account == nullptr) return;
-  const uint32_t ordinal = account->ordinal;
-  if (accounts.details.size() < ordinal) accounts.details.resize(ordinal);
-  if (!envelope.event().has_account_opened()) return;
+  if (!envelope.event().has_account_opened()) {
+    accounts.RecordDetails(account->ordinal);
+    return;
+  }
   const v1::AccountOpened& opened = envelope.event().account_opened();
-  AccountDetails& d = accounts.details[ordinal - 1];
-  d.company = opened.company();
-  d.opened_by_lead_id = opened.lead_id();
-  d.opened_at = FromProtoTime(envelope.occurred_at());
+  const AccountDetails details{
+      .company = opened.company(), .opened_by_lead_id = opened.lead_id(), .opened_at = FromProtoTime(envelope.occurred_at())};
+  accounts.RecordDetails(account->ordinal, &details);
 }
 
 }  // namespace salesops::domain

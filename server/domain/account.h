@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
 #include "salesops/v1/events.pb.h"
 #include "salesops/v1/leads.pb.h"
 
@@ -42,79 +44,87 @@ struct AccountState {
 
 // What the views show of an account beside that (Views.GetAccount, the
 // analyses' display names), from its AccountOpened: kept by the views' fold
-// only (RecordAccountDetails), so the deciders' fold does not pay for it.
+// only (AccountsState::RecordDetails), so the deciders' fold does not pay
+// for it. The strings view bytes the AccountsState holding it keeps.
 struct AccountDetails {
-  std::string company;  // as the opening lead gave it
-  std::string opened_by_lead_id;
+  absl::string_view company;  // as the opening lead gave it
+  absl::string_view opened_by_lead_id;
   absl::Time opened_at;
-  bool operator==(const AccountDetails&) const = default;
+  bool operator==(const AccountDetails&) const = default;  // by content
 };
 
+// Every account of a fold. Accounts are only added, never removed or
+// renamed, so their strings — ids, match keys, companies — are copied once
+// into an arena the state owns and held as views of it: 16 bytes each plus
+// the bytes themselves, instead of a 32-byte std::string and a heap block
+// per string (docs/PERFORMANCE.md, change 22).
 class AccountsState {
  public:
-  AccountsState() = default;
-  // A copy's by_id points at the copy's own ids.
-  AccountsState(const AccountsState& other) { CopyFrom(other, /*with_details=*/true); }
-  AccountsState& operator=(const AccountsState& other) {
-    if (this != &other) CopyFrom(other, /*with_details=*/true);
-    return *this;
-  }
-  // A moved deque keeps its elements where they are, so by_id stays valid.
-  AccountsState(AccountsState&&) = default;
-  AccountsState& operator=(AccountsState&& other) {
-    // Not defaulted: a deque moved onto itself is emptied while the map
-    // keeps its keys, which would then view destroyed strings.
-    if (this != &other) {
-      by_id = std::move(other.by_id);
-      by_key = std::move(other.by_key);
-      in_order = std::move(other.in_order);
-      details = std::move(other.details);
-    }
-    return *this;
-  }
+  AccountsState();
+  ~AccountsState();
+  // A copy keeps its strings in its own arena.
+  AccountsState(const AccountsState& other);
+  AccountsState& operator=(const AccountsState& other);
+  // A move takes the arena along, so the views stay valid.
+  AccountsState(AccountsState&&) noexcept;
+  AccountsState& operator=(AccountsState&&) noexcept;
 
   // A copy without the views' details (what the deciders' fold keeps).
-  AccountsState WithoutDetails() const {
-    AccountsState out;
-    out.CopyFrom(*this, /*with_details=*/false);
-    return out;
-  }
+  AccountsState WithoutDetails() const;
 
   // The account `account_id`, added with the next ordinal when new (then
-  // `added`). The only way accounts are added: by_id's keys are the ids in
-  // in_order.
+  // `added`). The only way accounts are added.
   AccountState& FindOrAdd(absl::string_view account_id, bool* added = nullptr);
-
-  // By id. The keys view the strings in in_order (a deque: an element never
-  // moves), so an id is held once per fold, not twice. Add accounts only
-  // with FindOrAdd, and never change or remove an id in in_order: a key
-  // would then view a string that is gone.
-  absl::flat_hash_map<absl::string_view, AccountState> by_id;
-  // Match key -> the ordinal of the first account opened with it (a later
-  // one opened with new_account under the same name is found only by its id).
-  absl::flat_hash_map<std::string, uint32_t> by_key;
-  // Account ids in the order the log opened them: in_order[ordinal - 1].
-  // Deques here: accounts come one at a time, and a vector's doubling would
-  // leave about a third of its room unused.
-  std::deque<std::string> in_order;
-  // In the views' fold, details[ordinal - 1] (an account whose stream had
-  // no AccountOpened yet has empty details); empty in the deciders' fold.
-  std::deque<AccountDetails> details;
 
   const AccountState* Find(absl::string_view account_id) const;
   // The account's ordinal; 0 for an id no account has.
   uint32_t OrdinalOf(absl::string_view account_id) const;
   // The id of the account with `ordinal`; "" for 0 or an unknown ordinal.
-  const std::string& IdOf(uint32_t ordinal) const;
+  absl::string_view IdOf(uint32_t ordinal) const;
   // Its details (views' fold); null for 0, an unknown ordinal, or the
   // deciders' fold.
   const AccountDetails* DetailsOf(uint32_t ordinal) const;
+  // How many accounts (the last ordinal).
+  size_t size() const { return in_order_.size(); }
+
+  // The ordinal of the first account opened with match key `key`; 0 for
+  // none (a later one opened with new_account under the same name is found
+  // only by its id).
+  uint32_t OrdinalOfKey(absl::string_view key) const;
+  // Makes `key` find `ordinal`, unless it already finds an account.
+  void AddKey(absl::string_view key, uint32_t ordinal);
+
+  // The views' part: details for every ordinal up to `ordinal` (empty ones
+  // for accounts without an AccountOpened yet), then those of `ordinal`
+  // when `details` is given.
+  void RecordDetails(uint32_t ordinal, const AccountDetails* details = nullptr);
+
+  // Read access for encoding and tests: by id (the keys view in_order's
+  // bytes), by match key, the ids in the order the log opened them
+  // (in_order()[ordinal - 1]), and the views' details ([ordinal - 1];
+  // empty in the deciders' fold).
+  const absl::flat_hash_map<absl::string_view, AccountState>& by_id() const { return by_id_; }
+  const absl::flat_hash_map<absl::string_view, uint32_t>& by_key() const { return by_key_; }
+  const std::deque<absl::string_view>& in_order() const { return in_order_; }
+  const std::deque<AccountDetails>& details() const { return details_; }
+
   bool operator==(const AccountsState& other) const {
-    return by_id == other.by_id && by_key == other.by_key && in_order == other.in_order && details == other.details;
+    return by_id_ == other.by_id_ && by_key_ == other.by_key_ && in_order_ == other.in_order_ &&
+           details_ == other.details_;
   }
 
  private:
   void CopyFrom(const AccountsState& other, bool with_details);
+  // `s`'s bytes, copied into the arena.
+  absl::string_view Keep(absl::string_view s);
+
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  absl::flat_hash_map<absl::string_view, AccountState> by_id_;
+  absl::flat_hash_map<absl::string_view, uint32_t> by_key_;
+  // Deques: accounts come one at a time, and a vector's doubling would
+  // leave about a third of its room unused.
+  std::deque<absl::string_view> in_order_;
+  std::deque<AccountDetails> details_;
 };
 
 // The key company names are matched by: leading and trailing white space
@@ -144,7 +154,7 @@ v1::Event AccountOpenedBy(const v1::LeadIdentified& identified, absl::string_vie
 void EvolveAccount(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope);
 
 // The views' part of the same (after EvolveAccount): an AccountOpened's
-// company, lead and time into `accounts.details`.
+// company, lead and time into the account's details.
 void RecordAccountDetails(AccountsState& accounts, absl::string_view account_id, const v1::EventEnvelope& envelope);
 
 }  // namespace salesops::domain

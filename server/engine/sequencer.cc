@@ -591,7 +591,7 @@ CommandResult Sequencer::DecideOne(const Pending& pending, Staging& staging) {
     // (also as an account's id: a new account may take the lead's).
     do {
       context.new_lead_id = ids_->NewId();
-    } while (state_.leads.contains(context.new_lead_id) || state_.accounts.by_id.contains(context.new_lead_id));
+    } while (state_.leads.contains(context.new_lead_id) || state_.accounts.Find(context.new_lead_id) != nullptr);
   } else if (domain::NeedsNewTicketId(command)) {
     do {
       context.new_lead_id = ids_->NewId();

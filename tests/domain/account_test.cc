@@ -91,10 +91,11 @@ TEST(AccountMatchKeyTest, FoldsSpacesWidthAndAsciiCaseAndNothingElse) {
   for (const Row& r : rows) EXPECT_EQ(AccountMatchKey(r.company), r.key) << r.company;
 }
 
-// by_id's keys view the ids in in_order: a copy, an assignment and a copy
-// without details must point into their own, a move may keep the original's
-// (a deque's elements do not move), a move onto itself changes nothing, and
-// each must still find every account once the original is gone.
+// Every string is held in the state's arena and by_id's keys view the ids
+// in in_order: a copy, an assignment and a copy without details must point
+// into their own arena, a move takes the original's along, a move onto
+// itself changes nothing, and each must still find every account and read
+// its details once the original is gone (ASan reads freed bytes otherwise).
 TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
   auto original = std::make_unique<AccountsState>();
   std::vector<std::string> ids;
@@ -104,7 +105,8 @@ TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
     bool added = false;
     original->FindOrAdd(ids.back(), &added).version = i + 1;
     ASSERT_TRUE(added);
-    original->details.push_back(AccountDetails{.company = ids.back(), .opened_by_lead_id = "", .opened_at = {}});
+    const AccountDetails details{.company = ids.back(), .opened_by_lead_id = "", .opened_at = {}};
+    original->RecordDetails(i + 1, &details);
   }
   bool added = true;
   EXPECT_EQ(original->FindOrAdd(ids[7], &added).ordinal, 8u);
@@ -122,23 +124,27 @@ TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
     AccountsState another = *original;
     move_assigned = std::move(another);
   }
+  // Copies hold their own bytes; a move takes the source's along.
+  const char* original_bytes = original->IdOf(1).data();
+  for (const AccountsState* s : {&copy, &assigned, &lean}) EXPECT_NE(s->IdOf(1).data(), original_bytes);
+  EXPECT_NE(copy.DetailsOf(1)->company.data(), original->DetailsOf(1)->company.data());
   original.reset();
   AccountsState self_moved = copy;
   AccountsState& alias = self_moved;
   self_moved = std::move(alias);  // a no-op, not an emptied id list under a full map
   for (const AccountsState* s : {&copy, &assigned, &lean, &moved, &move_assigned, &self_moved}) {
-    ASSERT_EQ(s->by_id.size(), ids.size());
+    ASSERT_EQ(s->by_id().size(), ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
       EXPECT_EQ(s->OrdinalOf(ids[i]), i + 1);
       EXPECT_EQ(s->Find(ids[i])->version, i + 1);
       EXPECT_EQ(s->IdOf(i + 1), ids[i]);
     }
-    for (const auto& [key, account] : s->by_id) {
-      EXPECT_EQ(key.data(), s->in_order[account.ordinal - 1].data()) << "a key views the state's own id";
+    for (const auto& [key, account] : s->by_id()) {
+      EXPECT_EQ(key.data(), s->in_order()[account.ordinal - 1].data()) << "a key views the state's own id";
     }
   }
-  EXPECT_TRUE(lean.details.empty());
-  EXPECT_EQ(copy.details.size(), ids.size());
+  EXPECT_TRUE(lean.details().empty());
+  EXPECT_EQ(copy.details().size(), ids.size());
   EXPECT_EQ(copy, assigned);
   EXPECT_EQ(copy, moved);
   EXPECT_FALSE(assigned.Find("dropped-by-the-assignment"));
@@ -155,7 +161,7 @@ TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->version, 1u);
   EXPECT_EQ(a->ordinal, 1u);
-  EXPECT_TRUE(state.accounts.details.empty()) << "the deciders' fold keeps no details";
+  EXPECT_TRUE(state.accounts.details().empty()) << "the deciders' fold keeps no details";
   // The views' part, from the AccountOpened: company, lead and time.
   v1::EventEnvelope opened;
   opened.set_stream_id(AccountStreamId("L1"));
@@ -180,7 +186,7 @@ TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
   d = DecideAndFold(state, "rep", CommandOf({"L3", "杭州云帆科技有限公司"}));
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(JoinedBy(*d).account_id, "L3");
-  EXPECT_EQ(state.accounts.by_id.size(), 2u);
+  EXPECT_EQ(state.accounts.by_id().size(), 2u);
 }
 
 // An imported log may hold an AccountOpened on the stream "account-" (the
@@ -194,9 +200,9 @@ TEST(AccountTest, AnAccountWithTheEmptyIdKeepsItsDetails) {
   e.mutable_event()->mutable_account_opened()->set_lead_id("L1");
   EvolveAccount(accounts, "", e);
   RecordAccountDetails(accounts, "", e);
-  ASSERT_EQ(accounts.in_order.size(), 1u);
-  ASSERT_EQ(accounts.details.size(), 1u);
-  EXPECT_EQ(accounts.details[0].company, "无名公司");
+  ASSERT_EQ(accounts.in_order().size(), 1u);
+  ASSERT_EQ(accounts.details().size(), 1u);
+  EXPECT_EQ(accounts.details()[0].company, "无名公司");
 }
 
 TEST(AccountTest, ANamedAccountIsJoinedWhateverTheCompanyName) {
@@ -282,7 +288,7 @@ TEST(AccountTest, ALeadIdThatNamesAnotherAccountAlreadyIsRefusedNotMerged) {
   // A lead "acme" of another company would open an account "acme": taken.
   EXPECT_THAT(DecideAndFold(state, "rep", CommandOf({"acme", "乙公司"})),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("account_id: account 'acme' exists; name it without new_account")));
-  EXPECT_EQ(state.accounts.by_id.size(), 1u);
+  EXPECT_EQ(state.accounts.by_id().size(), 1u);
 }
 
 }  // namespace

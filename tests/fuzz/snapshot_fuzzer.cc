@@ -125,9 +125,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   projections::ListLeads(*decoded, v1::ListLeadsRequest(), now).IgnoreError();
   projections::BuildPipeline(*decoded, v1::GetPipelineRequest(), now).IgnoreError();
   // The account views read the account index the decoder re-derived.
-  for (size_t i = 0; i < decoded->core.accounts.in_order.size() && i < 3; ++i) {
+  for (size_t i = 0; i < decoded->core.accounts.in_order().size() && i < 3; ++i) {
     v1::GetAccountRequest account;
-    account.set_account_id(decoded->core.accounts.in_order[i]);
+    account.set_account_id(std::string(decoded->core.accounts.in_order()[i]));
     projections::BuildAccount(*decoded, account, now).IgnoreError();
   }
   int histories = 0;

@@ -58,8 +58,8 @@ std::string Digest(const ViewsState& s) {
   // lead's customer history.
   absl::btree_map<std::string, std::string> accounts;
   std::map<uint32_t, std::string> keys;  // ordinal -> the match key that finds it
-  for (const auto& [key, ordinal] : s.core.accounts.by_key) keys[ordinal] = key;
-  for (const auto& [id_view, a] : s.core.accounts.by_id) {
+  for (const auto& [key, ordinal] : s.core.accounts.by_key()) keys[ordinal] = std::string(key);
+  for (const auto& [id_view, a] : s.core.accounts.by_id()) {
     const std::string id(id_view);
     const domain::AccountDetails* d = s.core.accounts.DetailsOf(a.ordinal);
     v1::GetAccountRequest get;
@@ -198,15 +198,15 @@ std::pair<std::string, uint64_t> ExpectedInputs(const ViewsState& s, const std::
     for (const Fact& f : facts->second) {
       if (f.at < from || f.at >= to) continue;
       positions.insert(f.position);
-      if (f.kind == FactKind::kQualified && s.facts.lead_closes.contains(f.ref)) {
+      if (f.kind == FactKind::kQualified && s.facts.lead_closes.contains(f.ref.view())) {
         const CloseRecord* last = nullptr;
-        for (const CloseRecord& c : s.facts.lead_closes.at(f.ref)) {
+        for (const CloseRecord& c : s.facts.lead_closes.at(f.ref.view())) {
           if (c.at >= f.at && c.at < to) last = &c;
         }
         if (last != nullptr) positions.insert(last->position);
       }
-      if (f.kind == FactKind::kResolved && s.facts.ticket_reopens.contains(f.ref)) {
-        for (const DatedPosition& r : s.facts.ticket_reopens.at(f.ref)) {
+      if (f.kind == FactKind::kResolved && s.facts.ticket_reopens.contains(f.ref.view())) {
+        for (const DatedPosition& r : s.facts.ticket_reopens.at(f.ref.view())) {
           if (r.position > f.position && r.at < to) {
             positions.insert(r.position);
             break;
