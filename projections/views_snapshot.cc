@@ -108,13 +108,9 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   // In the order the log opened them: decoding gives each its ordinal back.
   // A match key only for the account a company name finds (by_key).
   const domain::AccountsState& accounts = state.core.accounts;
-  std::vector<absl::string_view> key_of(accounts.size());
-  for (const auto& [key, ordinal] : accounts.by_key()) {
-    if (ordinal >= 1 && ordinal <= key_of.size()) key_of[ordinal - 1] = key;
-  }
   for (size_t i = 0; i < accounts.size(); ++i) {
     const absl::string_view account_id = accounts.in_order()[i];
-    const domain::AccountState& a = accounts.by_id().at(account_id);
+    const domain::AccountState& a = *accounts.Find(account_id);
     v1::AccountRecord* r = chunk.add_accounts();
     r->set_account_id(std::string(account_id));
     if (const domain::AccountDetails* d = accounts.DetailsOf(a.ordinal)) {
@@ -123,8 +119,8 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
       *r->mutable_opened_at() = ToProtoTime(d->opened_at);
     }
     r->set_version(a.version);
-    if (!key_of[i].empty()) {
-      r->set_match_key(std::string(key_of[i]));
+    if (const absl::string_view key = accounts.KeyOf(a.ordinal); !key.empty()) {
+      r->set_match_key(std::string(key));
       r->set_matched_by_name(true);
     }
     if (chunk.accounts_size() >= static_cast<int>(kLeadsPerChunk)) flush();

@@ -37,25 +37,40 @@ bool IsWhiteSpace(uint32_t c) {
 
 std::string AccountStreamId(absl::string_view account_id) { return absl::StrCat(kAccountStreamPrefix, account_id); }
 
-AccountsState::AccountsState() = default;
+AccountsState::AccountsState()
+    : strings_(std::make_unique<Strings>()),
+      by_id_(0, OrdinalHash{&strings_->ids}, OrdinalEq{&strings_->ids}),
+      by_key_(0, OrdinalHash{&strings_->keys}, OrdinalEq{&strings_->keys}) {}
 AccountsState::~AccountsState() = default;
-AccountsState::AccountsState(const AccountsState& other) { CopyFrom(other, /*with_details=*/true); }
+AccountsState::AccountsState(const AccountsState& other) : AccountsState() { CopyFrom(other, /*with_details=*/true); }
 AccountsState& AccountsState::operator=(const AccountsState& other) {
   if (this != &other) CopyFrom(other, /*with_details=*/true);
   return *this;
 }
-// The arena moves with the maps and deques: every view stays valid.
-AccountsState::AccountsState(AccountsState&&) noexcept = default;
-AccountsState& AccountsState::operator=(AccountsState&& other) noexcept {
+AccountsState::AccountsState(AccountsState&& other) : AccountsState() { Swap(other); }
+AccountsState& AccountsState::operator=(AccountsState&& other) {
   if (this != &other) {
-    // The arena last, after nothing views the old one any more.
-    by_id_ = std::move(other.by_id_);
-    by_key_ = std::move(other.by_key_);
-    in_order_ = std::move(other.in_order_);
-    details_ = std::move(other.details_);
-    arena_ = std::move(other.arena_);
+    AccountsState taken(std::move(other));
+    Swap(taken);
   }
   return *this;
+}
+
+void AccountsState::Swap(AccountsState& other) {
+  // The sets' functors travel with them and keep viewing the same deques.
+  arena_.swap(other.arena_);
+  strings_.swap(other.strings_);
+  states_.swap(other.states_);
+  by_id_.swap(other.by_id_);
+  by_key_.swap(other.by_key_);
+  details_.swap(other.details_);
+}
+
+bool AccountsState::operator==(const AccountsState& other) const {
+  // The sets hold what the ids and keys say (every ordinal by its id, an
+  // ordinal by its key when it has one).
+  return states_ == other.states_ && strings_->ids == other.strings_->ids &&
+         strings_->keys == other.strings_->keys && details_ == other.details_;
 }
 
 AccountsState AccountsState::WithoutDetails() const {
@@ -81,35 +96,33 @@ absl::string_view AccountsState::Keep(absl::string_view s) {
 
 void AccountsState::CopyFrom(const AccountsState& other, bool with_details) {
   AccountsState copy;  // built aside: `other`'s views stay valid while read
-  for (absl::string_view id : other.in_order_) copy.in_order_.push_back(copy.Keep(id));
-  copy.by_id_.reserve(other.by_id_.size());
-  for (const auto& [id, account] : other.by_id_) {
-    // Every key is its account's id in in_order (FindOrAdd).
-    copy.by_id_.emplace(copy.in_order_[account.ordinal - 1], account);
+  for (uint32_t ordinal = 1; ordinal <= other.size(); ++ordinal) {
+    copy.FindOrAdd(other.IdOf(ordinal)).version = other.states_[ordinal - 1].version;
+    copy.AddKey(other.KeyOf(ordinal), ordinal);
   }
-  copy.by_key_.reserve(other.by_key_.size());
-  for (const auto& [key, ordinal] : other.by_key_) copy.by_key_.emplace(copy.Keep(key), ordinal);
   if (with_details) {
     for (uint32_t ordinal = 1; ordinal <= other.details_.size(); ++ordinal) {
       copy.RecordDetails(ordinal, &other.details_[ordinal - 1]);
     }
   }
-  *this = std::move(copy);
+  Swap(copy);
 }
 
 AccountState& AccountsState::FindOrAdd(absl::string_view account_id, bool* added) {
   auto it = by_id_.find(account_id);
   if (added != nullptr) *added = it == by_id_.end();
-  if (it != by_id_.end()) return it->second;
-  const absl::string_view id = in_order_.emplace_back(Keep(account_id));
-  AccountState& account = by_id_[id];
-  account.ordinal = static_cast<uint32_t>(in_order_.size());
+  if (it != by_id_.end()) return states_[*it - 1];
+  strings_->ids.push_back(Keep(account_id));
+  strings_->keys.emplace_back();
+  AccountState& account = states_.emplace_back();
+  account.ordinal = static_cast<uint32_t>(states_.size());
+  by_id_.insert(account.ordinal);
   return account;
 }
 
 const AccountState* AccountsState::Find(absl::string_view account_id) const {
   auto it = by_id_.find(account_id);
-  return it == by_id_.end() ? nullptr : &it->second;
+  return it == by_id_.end() ? nullptr : &states_[*it - 1];
 }
 
 uint32_t AccountsState::OrdinalOf(absl::string_view account_id) const {
@@ -119,7 +132,7 @@ uint32_t AccountsState::OrdinalOf(absl::string_view account_id) const {
 }
 
 absl::string_view AccountsState::IdOf(uint32_t ordinal) const {
-  return ordinal == 0 || ordinal > in_order_.size() ? absl::string_view() : in_order_[ordinal - 1];
+  return ordinal == 0 || ordinal > size() ? absl::string_view() : strings_->ids[ordinal - 1];
 }
 
 const AccountDetails* AccountsState::DetailsOf(uint32_t ordinal) const {
@@ -128,12 +141,17 @@ const AccountDetails* AccountsState::DetailsOf(uint32_t ordinal) const {
 
 uint32_t AccountsState::OrdinalOfKey(absl::string_view key) const {
   auto it = by_key_.find(key);
-  return it == by_key_.end() ? 0 : it->second;
+  return it == by_key_.end() ? 0 : *it;
+}
+
+absl::string_view AccountsState::KeyOf(uint32_t ordinal) const {
+  return ordinal == 0 || ordinal > size() ? absl::string_view() : strings_->keys[ordinal - 1];
 }
 
 void AccountsState::AddKey(absl::string_view key, uint32_t ordinal) {
-  if (key.empty() || by_key_.contains(key)) return;
-  by_key_.emplace(Keep(key), ordinal);
+  if (key.empty() || ordinal == 0 || ordinal > size() || !KeyOf(ordinal).empty() || by_key_.contains(key)) return;
+  strings_->keys[ordinal - 1] = Keep(key);
+  by_key_.insert(ordinal);
 }
 
 void AccountsState::RecordDetails(uint32_t ordinal, const AccountDetails* details) {
@@ -144,9 +162,9 @@ void AccountsState::RecordDetails(uint32_t ordinal, const AccountDetails* detail
   // Bytes already held are viewed again: the opening lead's id is most
   // often the account's own, the company most often its match key.
   const absl::string_view id = IdOf(ordinal);
+  const absl::string_view key = KeyOf(ordinal);
   d.opened_by_lead_id = details->opened_by_lead_id == id ? id : Keep(details->opened_by_lead_id);
-  auto key = by_key_.find(details->company);
-  d.company = key != by_key_.end() && key->second == ordinal ? key->first : Keep(details->company);
+  d.company = details->company == key ? key : Keep(details->company);
   d.opened_at = details->opened_at;
 }
 

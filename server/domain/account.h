@@ -19,7 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -57,7 +58,9 @@ struct AccountDetails {
 // renamed, so their strings — ids, match keys, companies — are copied once
 // into an arena the state owns and held as views of it: 16 bytes each plus
 // the bytes themselves, instead of a 32-byte std::string and a heap block
-// per string (docs/PERFORMANCE.md, change 22).
+// per string (docs/PERFORMANCE.md, change 22). The lookups by id and by
+// match key are hash sets of 4-byte ordinals, hashed and compared by the
+// account's id or key (change 24).
 class AccountsState {
  public:
   AccountsState();
@@ -65,9 +68,10 @@ class AccountsState {
   // A copy keeps its strings in its own arena.
   AccountsState(const AccountsState& other);
   AccountsState& operator=(const AccountsState& other);
-  // A move takes the arena along, so the views stay valid.
-  AccountsState(AccountsState&&) noexcept;
-  AccountsState& operator=(AccountsState&&) noexcept;
+  // A move takes the arena along, so the views stay valid; the moved-from
+  // state is left empty and usable.
+  AccountsState(AccountsState&& other);
+  AccountsState& operator=(AccountsState&& other);
 
   // A copy without the views' details (what the deciders' fold keeps).
   AccountsState WithoutDetails() const;
@@ -85,45 +89,68 @@ class AccountsState {
   // deciders' fold.
   const AccountDetails* DetailsOf(uint32_t ordinal) const;
   // How many accounts (the last ordinal).
-  size_t size() const { return in_order_.size(); }
+  size_t size() const { return states_.size(); }
 
   // The ordinal of the first account opened with match key `key`; 0 for
   // none (a later one opened with new_account under the same name is found
   // only by its id).
   uint32_t OrdinalOfKey(absl::string_view key) const;
-  // Makes `key` find `ordinal`, unless it already finds an account.
+  // Makes `key` find `ordinal`, unless it already finds an account or the
+  // account is already found by a key (an account has at most one: its
+  // first AccountOpened's).
   void AddKey(absl::string_view key, uint32_t ordinal);
+  // The key that finds the account `ordinal`; "" for none.
+  absl::string_view KeyOf(uint32_t ordinal) const;
 
   // The views' part: details for every ordinal up to `ordinal` (empty ones
   // for accounts without an AccountOpened yet), then those of `ordinal`
   // when `details` is given.
   void RecordDetails(uint32_t ordinal, const AccountDetails* details = nullptr);
 
-  // Read access for encoding and tests: by id (the keys view in_order's
-  // bytes), by match key, the ids in the order the log opened them
-  // (in_order()[ordinal - 1]), and the views' details ([ordinal - 1];
-  // empty in the deciders' fold).
-  const absl::flat_hash_map<absl::string_view, AccountState>& by_id() const { return by_id_; }
-  const absl::flat_hash_map<absl::string_view, uint32_t>& by_key() const { return by_key_; }
-  const std::deque<absl::string_view>& in_order() const { return in_order_; }
+  // Read access for encoding and tests: the ids in the order the log
+  // opened them (in_order()[ordinal - 1]), and the views' details
+  // ([ordinal - 1]; empty in the deciders' fold).
+  const std::deque<absl::string_view>& in_order() const { return strings_->ids; }
   const std::deque<AccountDetails>& details() const { return details_; }
 
-  bool operator==(const AccountsState& other) const {
-    return by_id_ == other.by_id_ && by_key_ == other.by_key_ && in_order_ == other.in_order_ &&
-           details_ == other.details_;
-  }
+  bool operator==(const AccountsState& other) const;
 
  private:
+  // An account's id and key, by ordinal ([ordinal - 1]; "" for no key).
+  // Deques: accounts come one at a time, and a vector's doubling would
+  // leave about a third of its room unused.
+  struct Strings {
+    std::deque<absl::string_view> ids, keys;
+  };
+  // An ordinal's hash and equality are those of its account's string in
+  // `strings` (ids or keys), so that a set of ordinals is looked up by id
+  // or key (absl's heterogeneous lookup).
+  struct OrdinalHash {
+    using is_transparent = void;
+    const std::deque<absl::string_view>* strings = nullptr;
+    size_t operator()(uint32_t ordinal) const { return (*this)((*strings)[ordinal - 1]); }
+    size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
+  };
+  struct OrdinalEq {
+    using is_transparent = void;
+    const std::deque<absl::string_view>* strings = nullptr;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, absl::string_view b) const { return (*strings)[a - 1] == b; }
+    bool operator()(absl::string_view a, uint32_t b) const { return a == (*strings)[b - 1]; }
+  };
+  using OrdinalSet = absl::flat_hash_set<uint32_t, OrdinalHash, OrdinalEq>;
+
   void CopyFrom(const AccountsState& other, bool with_details);
+  void Swap(AccountsState& other);
   // `s`'s bytes, copied into the arena.
   absl::string_view Keep(absl::string_view s);
 
   std::unique_ptr<google::protobuf::Arena> arena_;
-  absl::flat_hash_map<absl::string_view, AccountState> by_id_;
-  absl::flat_hash_map<absl::string_view, uint32_t> by_key_;
-  // Deques: accounts come one at a time, and a vector's doubling would
-  // leave about a third of its room unused.
-  std::deque<absl::string_view> in_order_;
+  // Behind a pointer: the sets' functors view its deques, which must not
+  // move when the state does.
+  std::unique_ptr<Strings> strings_;
+  std::deque<AccountState> states_;  // [ordinal - 1]
+  OrdinalSet by_id_, by_key_;
   std::deque<AccountDetails> details_;
 };
 

@@ -91,8 +91,8 @@ TEST(AccountMatchKeyTest, FoldsSpacesWidthAndAsciiCaseAndNothingElse) {
   for (const Row& r : rows) EXPECT_EQ(AccountMatchKey(r.company), r.key) << r.company;
 }
 
-// Every string is held in the state's arena and by_id's keys view the ids
-// in in_order: a copy, an assignment and a copy without details must point
+// Every string is held in the state's arena, and the lookups are sets of
+// ordinals hashed by the strings: a copy, an assignment and a copy without details must point
 // into their own arena, a move takes the original's along, a move onto
 // itself changes nothing, and each must still find every account and read
 // its details once the original is gone (ASan reads freed bytes otherwise).
@@ -133,14 +133,11 @@ TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
   AccountsState& alias = self_moved;
   self_moved = std::move(alias);  // a no-op, not an emptied id list under a full map
   for (const AccountsState* s : {&copy, &assigned, &lean, &moved, &move_assigned, &self_moved}) {
-    ASSERT_EQ(s->by_id().size(), ids.size());
+    ASSERT_EQ(s->size(), ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
       EXPECT_EQ(s->OrdinalOf(ids[i]), i + 1);
       EXPECT_EQ(s->Find(ids[i])->version, i + 1);
       EXPECT_EQ(s->IdOf(i + 1), ids[i]);
-    }
-    for (const auto& [key, account] : s->by_id()) {
-      EXPECT_EQ(key.data(), s->in_order()[account.ordinal - 1].data()) << "a key views the state's own id";
     }
   }
   EXPECT_TRUE(lean.details().empty());
@@ -148,6 +145,44 @@ TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
   EXPECT_EQ(copy, assigned);
   EXPECT_EQ(copy, moved);
   EXPECT_FALSE(assigned.Find("dropped-by-the-assignment"));
+  // A moved-from state is empty and takes accounts again.
+  EXPECT_EQ(source.size(), 0u);
+  EXPECT_EQ(source.Find(ids[0]), nullptr);
+  EXPECT_EQ(source.FindOrAdd("again").ordinal, 1u);
+  EXPECT_EQ(source.OrdinalOf("again"), 1u);
+}
+
+// A match key finds the first account opened with it, and an account is
+// found by one key at most (its first AccountOpened's); the key survives
+// copies and the views' company shares its bytes.
+TEST(AccountsStateTest, AKeyFindsTheFirstAccountAndAnAccountHasOneKey) {
+  AccountsState accounts;
+  accounts.FindOrAdd("a1");
+  accounts.FindOrAdd("a2");
+  accounts.AddKey("杭州云帆科技", 1);
+  accounts.AddKey("杭州云帆科技", 2);  // a second account under the same name
+  accounts.AddKey("another name", 1);  // a second key for the first
+  accounts.AddKey("", 2);
+  accounts.AddKey("unknown ordinal", 3);
+  EXPECT_EQ(accounts.OrdinalOfKey("杭州云帆科技"), 1u);
+  EXPECT_EQ(accounts.OrdinalOfKey("another name"), 0u);
+  EXPECT_EQ(accounts.OrdinalOfKey("unknown ordinal"), 0u);
+  EXPECT_EQ(accounts.KeyOf(1), "杭州云帆科技");
+  EXPECT_EQ(accounts.KeyOf(2), "");
+  accounts.AddKey("second", 2);
+  EXPECT_EQ(accounts.OrdinalOfKey("second"), 2u);
+  const AccountDetails details{.company = "杭州云帆科技", .opened_by_lead_id = "a1", .opened_at = absl::FromUnixSeconds(7)};
+  accounts.RecordDetails(1, &details);
+  EXPECT_EQ(accounts.DetailsOf(1)->company.data(), accounts.KeyOf(1).data()) << "the company views the key's bytes";
+  EXPECT_EQ(accounts.DetailsOf(1)->opened_by_lead_id.data(), accounts.IdOf(1).data());
+  const AccountsState copy = accounts;
+  EXPECT_EQ(copy.OrdinalOfKey("杭州云帆科技"), 1u);
+  EXPECT_EQ(copy.OrdinalOfKey("second"), 2u);
+  EXPECT_EQ(copy.DetailsOf(1)->company, "杭州云帆科技");
+  EXPECT_EQ(copy, accounts);
+  const AccountsState lean = accounts.WithoutDetails();
+  EXPECT_FALSE(lean == accounts) << "details differ";
+  EXPECT_EQ(lean.OrdinalOfKey("second"), 2u);
 }
 
 TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
@@ -186,7 +221,7 @@ TEST(AccountTest, TheFirstLeadOfACompanyOpensItsAccountAndTheNextJoinIt) {
   d = DecideAndFold(state, "rep", CommandOf({"L3", "杭州云帆科技有限公司"}));
   ASSERT_THAT(d, IsOk());
   EXPECT_EQ(JoinedBy(*d).account_id, "L3");
-  EXPECT_EQ(state.accounts.by_id().size(), 2u);
+  EXPECT_EQ(state.accounts.size(), 2u);
 }
 
 // An imported log may hold an AccountOpened on the stream "account-" (the
@@ -288,7 +323,7 @@ TEST(AccountTest, ALeadIdThatNamesAnotherAccountAlreadyIsRefusedNotMerged) {
   // A lead "acme" of another company would open an account "acme": taken.
   EXPECT_THAT(DecideAndFold(state, "rep", CommandOf({"acme", "乙公司"})),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("account_id: account 'acme' exists; name it without new_account")));
-  EXPECT_EQ(state.accounts.by_id().size(), 1u);
+  EXPECT_EQ(state.accounts.size(), 1u);
 }
 
 }  // namespace

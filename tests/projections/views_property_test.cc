@@ -57,10 +57,10 @@ std::string Digest(const ViewsState& s) {
   // The customer accounts, by id: their state, the account view, and each
   // lead's customer history.
   absl::btree_map<std::string, std::string> accounts;
-  std::map<uint32_t, std::string> keys;  // ordinal -> the match key that finds it
-  for (const auto& [key, ordinal] : s.core.accounts.by_key()) keys[ordinal] = std::string(key);
-  for (const auto& [id_view, a] : s.core.accounts.by_id()) {
-    const std::string id(id_view);
+  for (uint32_t ordinal = 1; ordinal <= s.core.accounts.size(); ++ordinal) {
+    const std::string id(s.core.accounts.IdOf(ordinal));
+    const domain::AccountState& a = *s.core.accounts.Find(id);
+    const absl::string_view key = s.core.accounts.KeyOf(ordinal);
     const domain::AccountDetails* d = s.core.accounts.DetailsOf(a.ordinal);
     v1::GetAccountRequest get;
     get.set_account_id(id);
@@ -69,7 +69,7 @@ std::string Digest(const ViewsState& s) {
     accounts[id] = absl::StrCat(d == nullptr ? "no details" : absl::StrCat(d->company, "|", d->opened_by_lead_id, "|",
                                                                           absl::FormatTime(d->opened_at)),
                                 "|", a.version, "|", a.ordinal, "|", s.core.accounts.IdOf(a.ordinal) == id, "|",
-                                keys.contains(a.ordinal) ? keys[a.ordinal] : "-", "|",
+                                key.empty() ? "-" : key, "|",
                                 view.ok() ? Bytes(*view) : view.status().ToString());
   }
   for (const auto& [id, a] : accounts) absl::StrAppend(&out, "account ", id, " ", a, "\n");
