@@ -108,8 +108,8 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
   // In the order the log opened them: decoding gives each its ordinal back.
   // A match key only for the account a company name finds (by_key).
   const domain::AccountsState& accounts = state.core.accounts;
-  for (size_t i = 0; i < accounts.size(); ++i) {
-    const absl::string_view account_id = accounts.in_order()[i];
+  for (uint32_t ordinal = 1; ordinal <= accounts.size(); ++ordinal) {
+    const absl::string_view account_id = accounts.IdOf(ordinal);
     const domain::AccountState& a = *accounts.Find(account_id);
     v1::AccountRecord* r = chunk.add_accounts();
     r->set_account_id(std::string(account_id));

@@ -1,7 +1,8 @@
-// PackedString: an immutable string in one heap block — its length, then its
-// bytes — and 8 bytes in place, null when empty. For values kept by the
-// hundred thousand and rarely read (a review fact's lead, ticket or note),
-// where a std::string's 32 bytes in place cost more than the bytes it holds.
+// PackedString: an immutable string in one heap block — its length (8
+// bytes), then its bytes — and 8 bytes in place, null when empty. For values
+// kept by the hundred thousand and rarely read (a review fact's lead, ticket
+// or note), where a std::string's 32 bytes in place cost more than the bytes
+// it holds.
 #ifndef SALESOPS_SERVER_COMMON_PACKED_STRING_H_
 #define SALESOPS_SERVER_COMMON_PACKED_STRING_H_
 
@@ -35,7 +36,7 @@ class PackedString {
 
   absl::string_view view() const {
     if (data_ == nullptr) return {};
-    uint32_t size = 0;
+    size_t size = 0;
     std::memcpy(&size, data_.get(), sizeof size);
     return {data_.get() + sizeof size, size};
   }
@@ -45,7 +46,9 @@ class PackedString {
 
   friend bool operator==(const PackedString& a, const PackedString& b) { return a.view() == b.view(); }
   friend bool operator==(const PackedString& a, absl::string_view b) { return a.view() == b; }
-  friend bool operator==(const PackedString& a, const char* b) { return a.view() == b; }
+  friend bool operator==(const PackedString& a, const char* b) {
+    return b == nullptr ? a.empty() : a.view() == absl::string_view(b);
+  }
   friend std::ostream& operator<<(std::ostream& os, const PackedString& s) { return os << s.view(); }
 
  private:
@@ -54,8 +57,9 @@ class PackedString {
       data_.reset();
       return;
     }
-    // Strings this long are refused long before (field limits are KiB).
-    const auto size = static_cast<uint32_t>(s.size());
+    // The whole length (8 bytes): a 16-byte id still fits tcmalloc's
+    // 32-byte class, as a std::string's heap block does.
+    const size_t size = s.size();
     auto block = std::make_unique_for_overwrite<char[]>(sizeof size + s.size());
     std::memcpy(block.get(), &size, sizeof size);
     std::memcpy(block.get() + sizeof size, s.data(), s.size());

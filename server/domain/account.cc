@@ -96,6 +96,8 @@ absl::string_view AccountsState::Keep(absl::string_view s) {
 
 void AccountsState::CopyFrom(const AccountsState& other, bool with_details) {
   AccountsState copy;  // built aside: `other`'s views stay valid while read
+  copy.by_id_.reserve(other.by_id_.size());
+  copy.by_key_.reserve(other.by_key_.size());
   for (uint32_t ordinal = 1; ordinal <= other.size(); ++ordinal) {
     copy.FindOrAdd(other.IdOf(ordinal)).version = other.states_[ordinal - 1].version;
     copy.AddKey(other.KeyOf(ordinal), ordinal);
@@ -112,12 +114,22 @@ AccountState& AccountsState::FindOrAdd(absl::string_view account_id, bool* added
   auto it = by_id_.find(account_id);
   if (added != nullptr) *added = it == by_id_.end();
   if (it != by_id_.end()) return states_[*it - 1];
-  strings_->ids.push_back(Keep(account_id));
-  strings_->keys.emplace_back();
-  AccountState& account = states_.emplace_back();
-  account.ordinal = static_cast<uint32_t>(states_.size());
-  by_id_.insert(account.ordinal);
-  return account;
+  // The id, key and state lists grow together or not at all: an ordinal
+  // names the same index in each, and the sets hash by it.
+  const size_t before = states_.size();
+  try {
+    strings_->ids.push_back(Keep(account_id));
+    strings_->keys.emplace_back();
+    AccountState& account = states_.emplace_back();
+    account.ordinal = static_cast<uint32_t>(states_.size());
+    by_id_.insert(account.ordinal);
+    return account;
+  } catch (...) {
+    strings_->ids.resize(before);
+    strings_->keys.resize(before);
+    states_.resize(before);
+    throw;
+  }
 }
 
 const AccountState* AccountsState::Find(absl::string_view account_id) const {

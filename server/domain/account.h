@@ -57,8 +57,8 @@ struct AccountDetails {
 // Every account of a fold. Accounts are only added, never removed or
 // renamed, so their strings — ids, match keys, companies — are copied once
 // into an arena the state owns and held as views of it: 16 bytes each plus
-// the bytes themselves, instead of a 32-byte std::string and a heap block
-// per string (docs/PERFORMANCE.md, change 22). The lookups by id and by
+// the bytes (rounded up to 8), instead of a 32-byte std::string and a heap
+// block per string (docs/PERFORMANCE.md, change 22). The lookups by id and by
 // match key are hash sets of 4-byte ordinals, hashed and compared by the
 // account's id or key (change 24).
 class AccountsState {

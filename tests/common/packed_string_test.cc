@@ -30,6 +30,8 @@ TEST(PackedStringTest, EmptyHoldsNothing) {
   EXPECT_TRUE(empty.empty());
   EXPECT_EQ(none, empty);
   EXPECT_EQ(none.view(), "");
+  EXPECT_TRUE(none == static_cast<const char*>(nullptr));
+  EXPECT_FALSE(PackedString("x") == static_cast<const char*>(nullptr));
   PackedString cleared("lead-1");
   cleared = std::string();
   EXPECT_TRUE(cleared.empty());

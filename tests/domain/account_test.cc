@@ -92,10 +92,11 @@ TEST(AccountMatchKeyTest, FoldsSpacesWidthAndAsciiCaseAndNothingElse) {
 }
 
 // Every string is held in the state's arena, and the lookups are sets of
-// ordinals hashed by the strings: a copy, an assignment and a copy without details must point
-// into their own arena, a move takes the original's along, a move onto
-// itself changes nothing, and each must still find every account and read
-// its details once the original is gone (ASan reads freed bytes otherwise).
+// ordinals hashed by the strings: a copy, an assignment and a copy without
+// details must point into their own arena, a move takes the original's
+// along, a move onto itself changes nothing, and each must still find every
+// account and read its details once the original is gone (ASan reads freed
+// bytes otherwise).
 TEST(AccountsStateTest, CopiesAndMovesFindEveryAccountByTheirOwnIds) {
   auto original = std::make_unique<AccountsState>();
   std::vector<std::string> ids;
