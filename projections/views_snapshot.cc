@@ -106,7 +106,7 @@ std::vector<std::string> EncodeViewsSnapshot(const ViewsState& state) {
     if (chunk.training_sessions_size() >= static_cast<int>(kLeadsPerChunk)) flush();
   }
   // In the order the log opened them: decoding gives each its ordinal back.
-  // A match key only for the account a company name finds (by_key).
+  // A match key only for the account a company name finds (KeyOf).
   const domain::AccountsState& accounts = state.core.accounts;
   for (uint32_t ordinal = 1; ordinal <= accounts.size(); ++ordinal) {
     const absl::string_view account_id = accounts.IdOf(ordinal);
